@@ -1,0 +1,329 @@
+/**
+ * CMS SignedData (RFC 5652 §5): written as a stream (content of any size, BER indefinite length, as
+ * `openssl cms -sign -stream` does) or as compact DER for small documents (receipts, manifests,
+ * record signatures); read as a stream with every digest computed on the fly, then verified.
+ */
+import { createHash, type Hash, type KeyObject } from 'node:crypto';
+import { SignerInfo } from '@peculiar/asn1-cms';
+import { AsnParser } from '@peculiar/asn1-schema';
+import { AppError } from '../errors.ts';
+import { type ParsedCertificate, matchesIssuerAndSerial, parseCertificate } from '../pki/certificate.ts';
+import { BerReader, expectTag, readOid } from './ber-reader.ts';
+import {
+  algorithmIdentifier,
+  contextTag,
+  decodeObjectIdentifier,
+  derChildren,
+  encodeLength,
+  endOfContents,
+  indefinite,
+  integer,
+  nullValue,
+  objectIdentifier,
+  octetString,
+  readDer,
+  sequence,
+  setOf,
+  tag,
+  time,
+  tlv,
+} from './der.ts';
+import { digestNames, oid } from './oids.ts';
+import { signSha256, verifySignature } from './signature.ts';
+
+export interface Signer {
+  readonly certificate: ParsedCertificate;
+  readonly privateKey: KeyObject;
+  /** Intermediate certificates to include after the signer's own. */
+  readonly chain?: readonly ParsedCertificate[];
+}
+
+const contentChunk = 64 * 1024;
+
+function attribute(type: string, value: Buffer): Buffer {
+  return sequence(objectIdentifier(type), setOf(value));
+}
+
+/** SignerInfo (DER) over a content digest, with contentType, signingTime and messageDigest attributes. */
+function signerInfo(signer: Signer, contentType: string, digest: Buffer, signingTime: Date): Buffer {
+  const attributes = [
+    attribute(oid.contentType, objectIdentifier(contentType)),
+    attribute(oid.signingTime, time(signingTime)),
+    attribute(oid.messageDigest, octetString(digest)),
+  ];
+  const signedAttributes = setOf(...attributes);
+  const { signature, algorithm } = signSha256(signedAttributes, signer.privateKey);
+  const cert = signer.certificate;
+  return sequence(
+    integer(1),
+    sequence(cert.issuerDer, tlv(tag.integer, cert.serial)),
+    algorithmIdentifier(oid.sha256, nullValue()),
+    // [0] IMPLICIT SET OF Attribute: same content, context tag (RFC 5652 §5.4).
+    Buffer.concat([Buffer.from([contextTag(0, true)]), signedAttributes.subarray(1)]),
+    algorithm === oid.sha256WithRSAEncryption ? algorithmIdentifier(algorithm, nullValue()) : algorithmIdentifier(algorithm),
+    octetString(signature),
+  );
+}
+
+function certificateSet(signer: Signer): Buffer {
+  return tlv(contextTag(0, true), signer.certificate.der, ...(signer.chain ?? []).map((c) => c.der));
+}
+
+/** Compact DER SignedData for small content; `detached` leaves the content out (as `openssl cms -sign`). */
+export function signSmall(
+  content: Buffer,
+  signer: Signer,
+  options: { detached: boolean; signingTime?: Date },
+): Buffer {
+  const digest = createHash('sha256').update(content).digest();
+  const encapsulated = options.detached
+    ? sequence(objectIdentifier(oid.data))
+    : sequence(objectIdentifier(oid.data), tlv(contextTag(0, true), octetString(content)));
+  const signedData = sequence(
+    integer(1),
+    setOf(algorithmIdentifier(oid.sha256, nullValue())),
+    encapsulated,
+    certificateSet(signer),
+    setOf(signerInfo(signer, oid.data, digest, options.signingTime ?? new Date())),
+  );
+  return sequence(objectIdentifier(oid.signedData), tlv(contextTag(0, true), signedData));
+}
+
+/**
+ * Streams a ContentInfo(SignedData) with the content attached, in BER indefinite-length form: the
+ * signature depends on the digest of everything, so it comes last, after the content has flowed through.
+ */
+export async function* signStream(
+  content: AsyncIterable<Uint8Array>,
+  signer: Signer,
+  signingTime = new Date(),
+): AsyncGenerator<Buffer> {
+  yield Buffer.concat([
+    indefinite(tag.sequence),
+    objectIdentifier(oid.signedData),
+    indefinite(contextTag(0, true)),
+    indefinite(tag.sequence),
+    integer(1),
+    setOf(algorithmIdentifier(oid.sha256, nullValue())),
+    indefinite(tag.sequence),
+    objectIdentifier(oid.data),
+    indefinite(contextTag(0, true)),
+    indefinite(tag.constructedOctetString),
+  ]);
+  const hash = createHash('sha256');
+  for await (const chunk of rechunk(content, contentChunk)) {
+    hash.update(chunk);
+    yield Buffer.concat([octetHeader(chunk.length), chunk]);
+  }
+  yield Buffer.concat([
+    endOfContents, // constructed OCTET STRING
+    endOfContents, // [0] eContent
+    endOfContents, // EncapsulatedContentInfo
+    certificateSet(signer),
+    setOf(signerInfo(signer, oid.data, hash.digest(), signingTime)),
+    endOfContents, // SignedData
+    endOfContents, // [0] content
+    endOfContents, // ContentInfo
+  ]);
+}
+
+function octetHeader(length: number): Buffer {
+  return Buffer.concat([Buffer.from([tag.octetString]), encodeLength(length)]);
+}
+
+/** Regroups a byte stream into chunks of exactly `size` bytes (the last may be shorter). */
+export async function* rechunk(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (const piece of source) {
+    let data = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    while (pendingBytes + data.length >= size) {
+      const take = size - pendingBytes;
+      pending.push(data.subarray(0, take));
+      yield Buffer.concat(pending, size);
+      pending = [];
+      pendingBytes = 0;
+      data = data.subarray(take);
+    }
+    if (data.length > 0) {
+      pending.push(Buffer.from(data));
+      pendingBytes += data.length;
+    }
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
+}
+
+/** What a verified SignedData tells. */
+export interface VerifiedSignature {
+  readonly signer: ParsedCertificate;
+  /** Every certificate the SignedData carried (the signer's chain, usually). */
+  readonly certificates: readonly ParsedCertificate[];
+  readonly contentType: string;
+  readonly signingTime: Date | null;
+  /** Attached content (only when collected; see `readSignedData`). */
+  readonly content: Buffer | null;
+}
+
+export interface ReadSignedDataOptions {
+  /** Content for a detached signature. */
+  readonly detachedContent?: Buffer;
+  /** Receives attached content as it streams; without it, attached content is collected up to `maxContent`. */
+  readonly onContent?: (chunk: Buffer) => void | Promise<void>;
+  readonly maxContent?: number;
+}
+
+/**
+ * Reads a ContentInfo(SignedData) from `reader` and verifies its one signature: message digest, content
+ * type and the signature itself, with the signer certificate found among those carried. Whether that
+ * certificate is trusted is the caller's question (TrustStore).
+ */
+export async function readSignedData(reader: BerReader, options: ReadSignedDataOptions = {}): Promise<VerifiedSignature> {
+  const contentInfo = await reader.readHeader();
+  expectTag(contentInfo, tag.sequence, 'ContentInfo');
+  if ((await readOid(reader)) !== oid.signedData) throw new AppError('CMS_MALFORMED', 'not a SignedData');
+  const explicit = await reader.readHeader();
+  expectTag(explicit, contextTag(0, true), '[0] content');
+  const signedData = await reader.readHeader();
+  expectTag(signedData, tag.sequence, 'SignedData');
+  const signedDataEnd = reader.endOf(signedData);
+
+  const version = await reader.readElement(16);
+  if (readDer(version).tagByte !== tag.integer) throw new AppError('CMS_MALFORMED', 'SignedData version missing');
+  const digestAlgorithms = derChildren(readDer(await reader.readElement(4096))).map((alg) =>
+    decodeObjectIdentifier(derChildren(alg)[0]!.content),
+  );
+  const hashes = new Map<string, Hash>();
+  for (const algorithm of digestAlgorithms) {
+    const name = digestNames[algorithm];
+    if (name && name !== 'sha1') hashes.set(algorithm, createHash(name));
+  }
+
+  const encapsulated = await reader.readHeader();
+  expectTag(encapsulated, tag.sequence, 'EncapsulatedContentInfo');
+  const encapsulatedEnd = reader.endOf(encapsulated);
+  const contentType = await readOid(reader);
+  const collected: Buffer[] = [];
+  let collectedBytes = 0;
+  const maxContent = options.maxContent ?? 1024 * 1024;
+  let attached = false;
+  if (await reader.hasMore(encapsulatedEnd)) {
+    attached = true;
+    const eContent = await reader.readHeader();
+    expectTag(eContent, contextTag(0, true), '[0] eContent');
+    const eContentEnd = reader.endOf(eContent);
+    const octets = await reader.readHeader();
+    for await (const chunk of reader.octetStringContent(octets)) {
+      for (const hash of hashes.values()) hash.update(chunk);
+      if (options.onContent) await options.onContent(chunk);
+      else {
+        collectedBytes += chunk.length;
+        if (collectedBytes > maxContent) throw new AppError('CMS_MALFORMED', `signed content exceeds ${maxContent} bytes`);
+        collected.push(Buffer.from(chunk));
+      }
+    }
+    if (await reader.hasMore(eContentEnd)) throw new AppError('CMS_MALFORMED', 'unexpected data in eContent');
+    if (await reader.hasMore(encapsulatedEnd)) throw new AppError('CMS_MALFORMED', 'unexpected data in EncapsulatedContentInfo');
+  }
+  if (!attached) {
+    if (!options.detachedContent) throw new AppError('CMS_MALFORMED', 'detached signature without its content');
+    for (const hash of hashes.values()) hash.update(options.detachedContent);
+  }
+
+  const certificates: ParsedCertificate[] = [];
+  let signerInfos: Buffer | null = null;
+  while (await reader.hasMore(signedDataEnd)) {
+    const header = await reader.readHeader();
+    if (header.tagByte === contextTag(0, true)) {
+      const set = readDer(await reader.readRest(header, 256 * 1024));
+      for (const choice of derChildren(set)) if (choice.tagByte === tag.sequence) certificates.push(parseCertificate(choice.raw));
+    } else if (header.tagByte === contextTag(1, true)) {
+      await reader.skipRest(header);
+    } else if (header.tagByte === tag.set) {
+      signerInfos = await reader.readRest(header, 64 * 1024);
+    } else {
+      throw new AppError('CMS_MALFORMED', `unexpected element 0x${header.tagByte.toString(16)} in SignedData`);
+    }
+  }
+  await closeIndefinite(reader, explicit);
+  await closeIndefinite(reader, contentInfo);
+  if (!signerInfos) throw new AppError('CMS_MALFORMED', 'SignedData has no SignerInfos');
+  const infos = derChildren(readDer(signerInfos));
+  if (infos.length !== 1) throw new AppError('CMS_MALFORMED', `expected one signer, found ${infos.length}`);
+
+  const info = AsnParser.parse(infos[0]!.raw, SignerInfo);
+  const sid = info.sid.issuerAndSerialNumber;
+  const skid = info.sid.subjectKeyIdentifier;
+  const signer = certificates.find((cert) =>
+    sid
+      ? matchesIssuerAndSerial(cert, derIssuer(infos[0]!.raw), Buffer.from(sid.serialNumber))
+      : skid !== undefined && cert.subjectKeyIdentifier?.equals(Buffer.from(skid.buffer)),
+  );
+  if (!signer) throw new AppError('BID_SIGNATURE_INVALID', 'the signer certificate is not included');
+  const digestAlgorithm = info.digestAlgorithm.algorithm;
+  const digest = hashes.get(digestAlgorithm)?.digest();
+  if (!digest) throw new AppError('CMS_UNSUPPORTED', `digest algorithm ${digestAlgorithm} is not accepted`);
+  // The signature covers the signed attributes as encoded, re-tagged as SET OF (RFC 5652 §5.4).
+  const signedAttributesNode = derChildren(infos[0]!).find((child) => child.tagByte === contextTag(0, true));
+  if (!info.signedAttrs || !signedAttributesNode) {
+    throw new AppError('CMS_UNSUPPORTED', 'signatures without signed attributes are not accepted');
+  }
+  const attributeValue = (type: string) => info.signedAttrs?.find((a) => a.attrType === type)?.attrValues[0];
+  const messageDigest = attributeValue(oid.messageDigest);
+  if (!messageDigest || !readDer(Buffer.from(messageDigest)).content.equals(digest)) {
+    throw new AppError('BID_SIGNATURE_INVALID', 'the content does not match the signed digest');
+  }
+  const signedType = attributeValue(oid.contentType);
+  if (!signedType || decodeObjectIdentifier(readDer(Buffer.from(signedType)).content) !== contentType) {
+    throw new AppError('BID_SIGNATURE_INVALID', 'the signed content type does not match');
+  }
+  const signedAttributes = Buffer.from(signedAttributesNode.raw);
+  signedAttributes[0] = tag.set;
+  const valid = verifySignature(
+    info.signatureAlgorithm.algorithm,
+    digestAlgorithm,
+    signedAttributes,
+    signer.publicKey,
+    Buffer.from(info.signature.buffer),
+  );
+  if (!valid) throw new AppError('BID_SIGNATURE_INVALID', 'the signature does not verify');
+  const signingTimeValue = attributeValue(oid.signingTime);
+  return {
+    signer,
+    certificates,
+    contentType,
+    signingTime: signingTimeValue ? parseTime(readDer(Buffer.from(signingTimeValue))) : null,
+    content: attached && !options.onContent ? Buffer.concat(collected) : null,
+  };
+}
+
+/** The issuer Name bytes of a SignerInfo's issuerAndSerialNumber, byte-exact. */
+function derIssuer(signerInfoDer: Buffer): Buffer {
+  const [, sid] = derChildren(readDer(signerInfoDer));
+  const [issuer] = derChildren(sid!);
+  return issuer!.raw;
+}
+
+async function closeIndefinite(reader: BerReader, header: { length: number | null }): Promise<void> {
+  if (header.length === null && (await reader.hasMore(null))) {
+    throw new AppError('CMS_MALFORMED', 'unexpected data after SignedData');
+  }
+}
+
+function parseTime(node: { tagByte: number; content: Buffer }): Date | null {
+  const text = node.content.toString('ascii');
+  const m =
+    node.tagByte === tag.utcTime
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+      : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  if (!m) return null;
+  const year = node.tagByte === tag.utcTime ? 2000 + Number(m[1]) - (Number(m[1]) >= 50 ? 100 : 0) : Number(m[1]);
+  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+}
+
+/** Convenience: verifies a small SignedData held in memory. */
+export async function verifySmall(encoded: Buffer, options: ReadSignedDataOptions = {}): Promise<VerifiedSignature> {
+  const reader = new BerReader(encoded);
+  const result = await readSignedData(reader, options);
+  await reader.expectEnd();
+  return result;
+}

@@ -1,0 +1,137 @@
+/**
+ * The trust store: the CA certificates a deployment recognises (several CAs: 跨CA互认) and their CRLs.
+ * Chains are checked for signature, validity, CA constraints and revocation. A certificate whose issuer
+ * has no current CRL is refused (fail closed): a stale CRL cannot prove a certificate was not revoked.
+ */
+import { readFile } from 'node:fs/promises';
+import { AsnParser } from '@peculiar/asn1-schema';
+import { CertificateList } from '@peculiar/asn1-x509';
+import { derChildren, readDer } from '../cms/der.ts';
+import { verifySignature } from '../cms/signature.ts';
+import { AppError } from '../errors.ts';
+import { hasKeyUsage, type KeyUsageName, type ParsedCertificate, parseCertificate, parseCertificateChain } from './certificate.ts';
+
+interface RevocationList {
+  readonly issuer: ParsedCertificate;
+  readonly thisUpdate: Date;
+  readonly nextUpdate: Date | null;
+  readonly revokedSerials: ReadonlySet<string>;
+}
+
+export interface VerifyOptions {
+  /** The moment the certificate must be valid at (usually now). */
+  readonly at: Date;
+  /** Key usages the leaf needs; any one of them suffices. */
+  readonly anyUsage: readonly KeyUsageName[];
+}
+
+export interface VerifiedChain {
+  readonly leaf: ParsedCertificate;
+  readonly path: readonly ParsedCertificate[];
+  readonly root: ParsedCertificate;
+}
+
+const serialKey = (serial: Buffer) => serial.toString('hex').replace(/^(00)+(?=.)/, '');
+
+export class TrustStore {
+  readonly roots: readonly ParsedCertificate[];
+  readonly #crls: readonly RevocationList[];
+
+  constructor(roots: readonly ParsedCertificate[], crls: readonly RevocationList[]) {
+    this.roots = roots;
+    this.#crls = crls;
+  }
+
+  static async fromFiles(caFiles: readonly string[], crlFiles: readonly string[]): Promise<TrustStore> {
+    const roots = (await Promise.all(caFiles.map(async (f) => parseCertificateChain(await readFile(f, 'utf8'))))).flat();
+    const crls = await Promise.all(crlFiles.map(async (f) => parseCrl(await readFile(f), roots, f)));
+    return new TrustStore(roots, crls);
+  }
+
+  /** Validates `chain` (leaf first, then any intermediates) up to one of the roots. */
+  verify(chain: readonly ParsedCertificate[], options: VerifyOptions): VerifiedChain {
+    const leaf = chain[0];
+    if (!leaf) throw new AppError('CERT_MALFORMED', 'empty certificate chain');
+    const path: ParsedCertificate[] = [leaf];
+    let current = leaf;
+    for (let depth = 0; ; depth++) {
+      if (depth > 8) throw new AppError('CERT_UNTRUSTED', 'certificate chain too long');
+      const root = this.roots.find((r) => r.subjectDer.equals(current.issuerDer) && signedBy(current, r));
+      if (root) {
+        if (root.der.equals(current.der)) throw new AppError('CERT_UNTRUSTED', 'a CA certificate cannot log in');
+        path.push(root);
+        this.#checkPath(path, options);
+        return { leaf, path, root };
+      }
+      const next = chain.find((c) => c !== current && c.subjectDer.equals(current.issuerDer) && signedBy(current, c));
+      if (!next || !next.isCa || !hasKeyUsage(next, 'keyCertSign')) {
+        throw new AppError('CERT_UNTRUSTED', `no trusted issuer for "${current.commonName}"`);
+      }
+      path.push(next);
+      current = next;
+    }
+  }
+
+  #checkPath(path: readonly ParsedCertificate[], options: VerifyOptions): void {
+    for (const cert of path) {
+      if (options.at < cert.notBefore) {
+        throw new AppError('CERT_NOT_YET_VALID', `"${cert.commonName}" is valid from ${cert.notBefore.toISOString()}`);
+      }
+      if (options.at > cert.notAfter) {
+        throw new AppError('CERT_EXPIRED', `"${cert.commonName}" expired at ${cert.notAfter.toISOString()}`);
+      }
+    }
+    for (let i = 0; i < path.length - 1; i++) {
+      const cert = path[i]!;
+      const issuer = path[i + 1]!;
+      const crl = this.#crls.find((c) => c.issuer.der.equals(issuer.der));
+      if (!crl || crl.thisUpdate > options.at || (crl.nextUpdate && crl.nextUpdate < options.at)) {
+        throw new AppError('CERT_REVOCATION_UNKNOWN', `no current CRL from "${issuer.commonName}"`);
+      }
+      if (crl.revokedSerials.has(serialKey(cert.serial))) {
+        throw new AppError('CERT_REVOKED', `"${cert.commonName}" (serial ${serialKey(cert.serial)}) is revoked`);
+      }
+    }
+    const leaf = path[0]!;
+    if (!options.anyUsage.some((u) => hasKeyUsage(leaf, u))) {
+      throw new AppError('CERT_KEY_USAGE', `"${leaf.commonName}" lacks key usage ${options.anyUsage.join(' or ')}`);
+    }
+  }
+}
+
+function signedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  try {
+    return cert.x509.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** Parses a CRL (DER or PEM) and checks that one of `roots` signed it. */
+export function parseCrl(input: Buffer, roots: readonly ParsedCertificate[], name = 'CRL'): RevocationList {
+  const text = input.toString('latin1');
+  const der = text.includes('-----BEGIN X509 CRL-----')
+    ? Buffer.from(text.replace(/-----[^-]+-----|\s/g, ''), 'base64')
+    : input;
+  const [tbs, algorithm, signature] = derChildren(readDer(der));
+  if (!tbs || !algorithm || !signature) throw new Error(`${name}: not a CRL`);
+  const asn = AsnParser.parse(der, CertificateList);
+  const signatureBytes = signature.content.subarray(1);
+  const issuer = roots.find(
+    (root) =>
+      hasKeyUsage(root, 'cRLSign') &&
+      verifySignature(asn.signatureAlgorithm.algorithm, null, tbs.raw, root.publicKey, signatureBytes),
+  );
+  if (!issuer) throw new Error(`${name}: not signed by a configured CA`);
+  const list = asn.tbsCertList;
+  return {
+    issuer,
+    thisUpdate: list.thisUpdate.getTime(),
+    nextUpdate: list.nextUpdate?.getTime() ?? null,
+    revokedSerials: new Set(
+      (list.revokedCertificates ?? []).map((entry) => serialKey(Buffer.from(entry.userCertificate))),
+    ),
+  };
+}
+
+export { parseCertificate };

@@ -1,0 +1,112 @@
+/**
+ * The error catalogue: one stable machine code per failure, with its HTTP status and a message in both
+ * of the interface's languages. The wire carries `{ code, message }` (HTTP body and socket acks alike);
+ * clients show `errorCatalogue[code][lang]` and may append the server's specific message.
+ */
+
+interface ErrorInfo {
+  readonly status: number;
+  readonly zh: string;
+  readonly en: string;
+}
+
+const e = (status: number, zh: string, en: string): ErrorInfo => ({ status, zh, en });
+
+export const errorCatalogue = {
+  // General
+  VALIDATION_FAILED: e(422, '请求参数不正确', 'The request has an invalid field'),
+  NOT_FOUND: e(404, '未找到', 'Not found'),
+  UNAUTHENTICATED: e(401, '请先使用数字证书登录', 'Log in with your certificate first'),
+  TOKEN_EXPIRED: e(401, '登录已过期，请重新登录', 'Your session has expired; log in again'),
+  FORBIDDEN_ROLE: e(403, '您的角色无权执行此操作', 'Your role may not do this'),
+  RATE_LIMITED: e(429, '请求过于频繁，请稍后再试', 'Too many requests; try again shortly'),
+  PAYLOAD_TOO_LARGE: e(413, '数据过大', 'The request is too large'),
+  INTERNAL: e(500, '服务器内部错误，请联系平台', 'Internal server error; contact the platform'),
+
+  // Certificates and login
+  LOGIN_CHALLENGE_UNKNOWN: e(
+    401,
+    '登录挑战码无效、已使用或已过期',
+    'The login challenge is unknown, used or expired',
+  ),
+  LOGIN_SIGNATURE_INVALID: e(401, '登录签名验证失败', 'The login signature does not verify'),
+  CERT_MALFORMED: e(422, '证书格式错误', 'The certificate cannot be read'),
+  CERT_UNTRUSTED: e(401, '证书不是由受信任的CA签发', 'The certificate was not issued by a trusted CA'),
+  CERT_EXPIRED: e(401, '证书已过期', 'The certificate has expired'),
+  CERT_NOT_YET_VALID: e(401, '证书尚未生效', 'The certificate is not valid yet'),
+  CERT_REVOKED: e(401, '证书已被吊销', 'The certificate has been revoked'),
+  CERT_REVOCATION_UNKNOWN: e(
+    401,
+    '无法确认证书吊销状态（CRL缺失或过期）',
+    'The revocation status cannot be established (CRL missing or stale)',
+  ),
+  CERT_KEY_USAGE: e(401, '证书用途不符', 'The certificate is not meant for this use (key usage)'),
+  CERT_NO_IDENTITY: e(
+    401,
+    '证书中缺少主体标识（统一社会信用代码/证件号）',
+    'The certificate carries no subject identity (serialNumber)',
+  ),
+  ROLE_NOT_GRANTED: e(403, '该证书未登记为此角色', 'This certificate is not registered for that role'),
+
+  // Tenders
+  TENDER_NOT_FOUND: e(404, '项目不存在', 'No such tender'),
+  TENDER_INVALID: e(422, '项目参数不正确', 'The tender definition is invalid'),
+  CUSTODIAN_UNKNOWN: e(422, '密钥保管人未登记', 'A custodian is not registered'),
+  CUSTODIAN_NO_ENCRYPTION_CERT: e(
+    422,
+    '密钥保管人未登记加密证书',
+    'A custodian has no registered encryption certificate',
+  ),
+
+  // Bids
+  BID_LATE: e(403, '已过投标截止时间，投标未被接收', 'The bid deadline has passed; the bid was not received'),
+  BID_TOO_LARGE: e(413, '投标文件超过大小限制', 'The bid file exceeds the size limit'),
+  BID_MANIFEST_INVALID: e(422, '投标清单格式错误', 'The bid manifest is invalid'),
+  BID_SIGNATURE_INVALID: e(422, '投标清单签名验证失败', 'The bid manifest signature does not verify'),
+  BID_SIGNER_MISMATCH: e(
+    403,
+    '投标清单签名人与登录投标人不一致',
+    'The bid manifest was signed by someone other than the logged-in bidder',
+  ),
+  BID_TENDER_MISMATCH: e(422, '投标文件不属于本项目', 'The bid was sealed for another tender'),
+  BID_PART_MISSING: e(422, '投标文件不完整（缺少开标一览表或投标文件）', 'A bid part is missing'),
+  BID_PART_MISMATCH: e(
+    422,
+    '上传文件与投标清单中的摘要不一致',
+    'An uploaded part does not match the manifest hash or size',
+  ),
+  CMS_MALFORMED: e(422, '加密投标文件格式错误', 'The sealed file is not a well-formed CMS object'),
+  CMS_TRUNCATED: e(422, '加密投标文件不完整（被截断）', 'The sealed file is truncated'),
+  CMS_UNSUPPORTED: e(422, '加密算法不受支持', 'The sealed file uses an unsupported algorithm'),
+  BID_RECIPIENT_MISSING: e(
+    422,
+    '投标文件未同时加密给投标人加密证书和项目开标证书',
+    'The bid is not encrypted to both the bidder and the tender opening certificate',
+  ),
+  BID_RECIPIENT_FOREIGN: e(
+    422,
+    '投标文件包含无关的接收者',
+    'The bid is encrypted to a recipient other than the bidder and the tender',
+  ),
+  BID_DUPLICATE: e(409, '与已提交的投标文件完全相同', 'This bid is identical to the one already submitted'),
+  BID_EXISTS: e(
+    409,
+    '已提交投标文件；如需修改请选择替换',
+    'A bid is already submitted; ask for replacement to change it',
+  ),
+  BID_NOT_FOUND: e(404, '没有已提交的投标文件', 'No submitted bid'),
+  UPLOAD_ABORTED: e(400, '上传中断，投标未被接收', 'The upload was interrupted; the bid was not received'),
+  UPLOAD_STALLED: e(408, '上传长时间无数据，已中止', 'The upload stalled and was stopped'),
+} as const satisfies Record<string, ErrorInfo>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** The one error shape on the wire. */
+export interface WireError {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCatalogue, value);
+}

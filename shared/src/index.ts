@@ -1,0 +1,6 @@
+export * from './audit.ts';
+export * from './auth.ts';
+export * from './bid-format.ts';
+export * from './errors.ts';
+export * from './roles.ts';
+export * from './tender.ts';

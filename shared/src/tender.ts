@@ -1,0 +1,74 @@
+/** Tender definitions: what a host creates, and the statuses an opening goes through (issue 3). */
+import { Type, type Static } from 'typebox';
+
+export const tenderStatuses = [
+  'scheduled',
+  'check-in',
+  'opened',
+  'failed',
+  'decrypting',
+  'announced',
+  'confirming',
+  'closed',
+] as const;
+export type TenderStatus = (typeof tenderStatuses)[number];
+
+export const summaryFieldTypes = ['money', 'decimal', 'integer', 'text', 'percent', 'days'] as const;
+export type SummaryFieldType = (typeof summaryFieldTypes)[number];
+
+export const remedyPolicies = ['none', 'custodian-quorum'] as const;
+export type RemedyPolicy = (typeof remedyPolicies)[number];
+
+export const openingKeyAlgorithms = ['rsa-2048', 'rsa-3072', 'ec-p256'] as const;
+export type OpeningKeyAlgorithm = (typeof openingKeyAlgorithms)[number];
+
+export const SummaryField = Type.Object(
+  {
+    key: Type.String({ pattern: '^[a-z][a-zA-Z0-9_]{0,39}$' }),
+    label: Type.Object(
+      { zh: Type.String({ minLength: 1, maxLength: 60 }), en: Type.String({ minLength: 1, maxLength: 60 }) },
+      { additionalProperties: false },
+    ),
+    type: Type.Union(summaryFieldTypes.map((t) => Type.Literal(t))),
+    required: Type.Boolean({ default: true }),
+  },
+  { additionalProperties: false },
+);
+export type SummaryField = Static<typeof SummaryField>;
+
+export const CreateTenderRequest = Type.Object(
+  {
+    code: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$' }),
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    deadline: Type.String({ format: 'date-time' }),
+    decryptionWindowMinutes: Type.Integer({ minimum: 5, maximum: 24 * 60, default: 30 }),
+    summaryFields: Type.Array(SummaryField, { minItems: 1, maxItems: 30 }),
+    minBidders: Type.Integer({ minimum: 1, maximum: 1000, default: 3 }),
+    custodianIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 16 }),
+    quorum: Type.Integer({ minimum: 1, maximum: 16 }),
+    remedyPolicy: Type.Union(remedyPolicies.map((p) => Type.Literal(p)), { default: 'custodian-quorum' }),
+    openingKeyAlgorithm: Type.Union(
+      openingKeyAlgorithms.map((a) => Type.Literal(a)),
+      { default: 'rsa-2048' },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateTenderRequest = Static<typeof CreateTenderRequest>;
+
+export interface TenderView {
+  readonly id: string;
+  readonly code: string;
+  readonly title: string;
+  readonly status: TenderStatus;
+  readonly deadline: string;
+  readonly decryptionWindowMinutes: number;
+  readonly summaryFields: readonly SummaryField[];
+  readonly minBidders: number;
+  readonly quorum: number;
+  readonly custodians: readonly { readonly id: string; readonly name: string; readonly shareIndex: number }[];
+  readonly remedyPolicy: RemedyPolicy;
+  /** PEM of the opening certificate bidders seal to. */
+  readonly openingCertificate: string;
+  readonly createdAt: string;
+}
