@@ -3,6 +3,7 @@
  * Both the sealing tool and the server import them, so the two cannot drift apart.
  */
 import { Type, type Static } from 'typebox';
+import type { ReceiptKind } from './enums.ts';
 
 export const bidFormat = 'bidhall-bid/1';
 export const summaryFormat = 'bidhall-summary/1';
@@ -64,13 +65,6 @@ export const OpeningSummary = Type.Object(
   { additionalProperties: false },
 );
 export type OpeningSummary = Static<typeof OpeningSummary>;
-
-/** Statuses of a bid row; issue 3 adds the opening outcomes. */
-export const bidStatuses = ['submitted', 'replaced', 'withdrawn'] as const;
-export type BidStatus = (typeof bidStatuses)[number];
-
-export const receiptKinds = ['submission', 'replacement', 'withdrawal'] as const;
-export type ReceiptKind = (typeof receiptKinds)[number];
 
 export const receiptFormat = 'bidhall-receipt/1';
 

@@ -1,26 +1,12 @@
 /** Tender definitions: what a host creates, and the statuses an opening goes through (issue 3). */
 import { Type, type Static } from 'typebox';
-
-export const tenderStatuses = [
-  'scheduled',
-  'check-in',
-  'opened',
-  'failed',
-  'decrypting',
-  'announced',
-  'confirming',
-  'closed',
-] as const;
-export type TenderStatus = (typeof tenderStatuses)[number];
-
-export const summaryFieldTypes = ['money', 'decimal', 'integer', 'text', 'percent', 'days'] as const;
-export type SummaryFieldType = (typeof summaryFieldTypes)[number];
-
-export const remedyPolicies = ['none', 'custodian-quorum'] as const;
-export type RemedyPolicy = (typeof remedyPolicies)[number];
-
-export const openingKeyAlgorithms = ['rsa-2048', 'rsa-3072', 'ec-p256'] as const;
-export type OpeningKeyAlgorithm = (typeof openingKeyAlgorithms)[number];
+import {
+  openingKeyAlgorithms,
+  type RemedyPolicy,
+  remedyPolicies,
+  summaryFieldTypes,
+  type TenderStatus,
+} from './enums.ts';
 
 export const SummaryField = Type.Object(
   {

@@ -1,0 +1,48 @@
+import { bidStatuses } from '@bidhall/shared/enums';
+import { sql } from 'drizzle-orm';
+import { bigint, index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { actors } from './actors.ts';
+import { bytea, instant } from './columns.ts';
+import { tenders } from './tenders.ts';
+
+export const bidStatusEnum = pgEnum('bid_status', bidStatuses);
+
+/**
+ * One row per upload that was accepted. Replacing a bid marks the old row `replaced`; withdrawing marks
+ * it `withdrawn`; rows are never deleted. The ciphertext lives in the blob store under its SHA-256.
+ */
+export const bids = pgTable(
+  'bids',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenderId: uuid('tender_id')
+      .notNull()
+      .references(() => tenders.id),
+    bidderId: uuid('bidder_id')
+      .notNull()
+      .references(() => actors.id),
+    status: bidStatusEnum('status').notNull().default('submitted'),
+    summarySha256: text('summary_sha256').notNull(),
+    summarySize: bigint('summary_size', { mode: 'number' }).notNull(),
+    documentsSha256: text('documents_sha256').notNull(),
+    documentsSize: bigint('documents_size', { mode: 'number' }).notNull(),
+    /** The manifest's exact bytes and the bidder's detached CMS signature over them. */
+    manifest: bytea('manifest').notNull(),
+    manifestSignature: bytea('manifest_signature').notNull(),
+    encryptionCertificate: text('encryption_certificate').notNull(),
+    drawCommitment: text('draw_commitment'),
+    /** Server time at which the last byte of the upload arrived. */
+    receivedAt: instant('received_at').notNull(),
+    receipt: bytea('receipt').notNull(),
+    replacesBidId: uuid('replaces_bid_id'),
+    endedAt: instant('ended_at'),
+  },
+  (t) => [
+    uniqueIndex('bids_one_submitted_per_bidder')
+      .on(t.tenderId, t.bidderId)
+      .where(sql`${t.status} = 'submitted'`),
+    index('bids_tender').on(t.tenderId),
+  ],
+);
+
+export type Bid = typeof bids.$inferSelect;

@@ -1,0 +1,32 @@
+/**
+ * Status and kind tuples: each is the single source for its TypeScript union, its database enum and its
+ * schema. Kept free of imports so that tools loading the database schema (drizzle-kit) can read them.
+ */
+
+export const tenderStatuses = [
+  'scheduled',
+  'check-in',
+  'opened',
+  'failed',
+  'decrypting',
+  'announced',
+  'confirming',
+  'closed',
+] as const;
+export type TenderStatus = (typeof tenderStatuses)[number];
+
+export const summaryFieldTypes = ['money', 'decimal', 'integer', 'text', 'percent', 'days'] as const;
+export type SummaryFieldType = (typeof summaryFieldTypes)[number];
+
+export const remedyPolicies = ['none', 'custodian-quorum'] as const;
+export type RemedyPolicy = (typeof remedyPolicies)[number];
+
+export const openingKeyAlgorithms = ['rsa-2048', 'rsa-3072', 'ec-p256'] as const;
+export type OpeningKeyAlgorithm = (typeof openingKeyAlgorithms)[number];
+
+/** Statuses of a bid row; the opening (issue 3) adds its outcomes. */
+export const bidStatuses = ['submitted', 'replaced', 'withdrawn'] as const;
+export type BidStatus = (typeof bidStatuses)[number];
+
+export const receiptKinds = ['submission', 'replacement', 'withdrawal'] as const;
+export type ReceiptKind = (typeof receiptKinds)[number];
