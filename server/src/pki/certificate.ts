@@ -27,7 +27,7 @@ export type KeyUsageName =
   | 'dataEncipherment'
   | 'keyAgreement'
   | 'keyCertSign'
-  | 'cRLSign'
+  | 'crlSign'
   | 'encipherOnly'
   | 'decipherOnly';
 

@@ -8,6 +8,7 @@
  */
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
+import { derChildren, readDer } from '../cms/der.ts';
 
 export interface Subject {
   readonly cn: string;
@@ -149,7 +150,7 @@ export function issueCertificate(request: CertificateRequest): string {
   const spkiDer = request.publicKey.export({ type: 'spki', format: 'der' });
   const spki = forge.asn1.fromDer(forge.util.createBuffer(spkiDer.toString('binary')));
   // Subject key identifier: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2, method 1).
-  const publicKeyBits = Buffer.from((spki.value[1] as forge.asn1.Asn1).value as string, 'binary').subarray(1);
+  const publicKeyBits = derChildren(readDer(spkiDer))[1]!.content.subarray(1);
   const ski = createHash('sha1').update(publicKeyBits).digest();
 
   const cert = forge.pki.createCertificate();

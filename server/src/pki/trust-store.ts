@@ -119,7 +119,7 @@ export function parseCrl(input: Buffer, roots: readonly ParsedCertificate[], nam
   const signatureBytes = signature.content.subarray(1);
   const issuer = roots.find(
     (root) =>
-      hasKeyUsage(root, 'cRLSign') &&
+      hasKeyUsage(root, 'crlSign') &&
       verifySignature(asn.signatureAlgorithm.algorithm, null, tbs.raw, root.publicKey, signatureBytes),
   );
   if (!issuer) throw new Error(`${name}: not signed by a configured CA`);
