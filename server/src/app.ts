@@ -1,0 +1,66 @@
+/**
+ * bidhall's server as one Fastify plugin tree. `server.ts` boots it; tests build it with `buildApp`.
+ * Third-party wiring lives in plugins/external, domain services in plugins/app.
+ */
+import { readFileSync } from 'node:fs';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type Clock, systemClock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './db/client.ts';
+import actors from './plugins/app/actors.ts';
+import audit from './plugins/app/audit.ts';
+import auth from './plugins/app/auth.ts';
+import bids from './plugins/app/bids.ts';
+import pki from './plugins/app/pki.ts';
+import tenders from './plugins/app/tenders.ts';
+import database from './plugins/external/database.ts';
+import errors from './plugins/external/errors.ts';
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly clock?: Clock;
+  /** An already opened database (tests); otherwise opened from the configuration. */
+  readonly database?: DatabaseHandle;
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      ...(process.stdout.isTTY && config.logLevel !== 'silent' ? { transport: { target: 'pino-pretty' } } : {}),
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    ...(config.tlsCertFile && config.tlsKeyFile
+      ? { https: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) } }
+      : {}),
+  }) as unknown as FastifyInstance;
+
+  await app.register(helmet, { global: true });
+  await app.register(database, { databaseUrl: config.databaseUrl, dataDir: config.dataDir, handle: options.database });
+  await app.register(pki, config);
+  await app.register(audit);
+  await app.register(errors);
+  await app.register(auth, {
+    tokenSecret: config.tokenSecret,
+    tokenTtlMinutes: config.tokenTtlMinutes,
+    dataDir: config.dataDir,
+    platformName: config.platformName,
+    clock,
+  });
+  await app.register(actors, { clock });
+  await app.register(tenders, { clock, platformName: config.platformName });
+  await app.register(bids, {
+    clock,
+    dataDir: config.dataDir,
+    maxSummaryBytes: config.maxSummaryBytes,
+    maxDocumentsBytes: config.maxDocumentsBytes,
+    uploadIdleTimeoutSeconds: config.uploadIdleTimeoutSeconds,
+  });
+  app.get('/api/health', async () => ({ ok: true, time: clock.now().toISOString() }));
+  return app;
+}

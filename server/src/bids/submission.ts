@@ -1,0 +1,454 @@
+/**
+ * Bid submission (投标文件递交): receives the two sealed parts as streams, checks everything that can be
+ * checked without decrypting (manifest signature, certificates, CMS structure, both required recipients,
+ * hashes), stores the ciphertext under its SHA-256 and returns a receipt signed by the platform.
+ *
+ * The deadline rule (docs/bid-format.md): the server's clock at the moment the last byte of the upload
+ * has arrived decides. An upload is accepted only if that moment is strictly before the deadline; an
+ * upload still running at the deadline is stopped then. Nothing is stored for a rejected upload.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import {
+  BidManifest,
+  type BidPart,
+  bidParts,
+  type Receipt,
+  type ReceiptKind,
+  receiptFormat,
+  type TenderStatus,
+} from '@bidhall/shared';
+import canonicalize from 'canonicalize';
+import { and, eq } from 'drizzle-orm';
+import { Compile } from 'typebox/compile';
+import { type AuditPosition, appendInTx } from '../audit/audit-log.ts';
+import type { Clock } from '../clock.ts';
+import { EnvelopeReader } from '../cms/enveloped.ts';
+import { recipientMatches } from '../cms/recipients.ts';
+import { type Signer, signSmall, verifySmall } from '../cms/signed-data.ts';
+import type { Database, Transaction } from '../db/client.ts';
+import { type Bid, bids, type Tender, tenders } from '../db/schema/index.ts';
+import { AppError } from '../errors.ts';
+import { type ParsedCertificate, parseCertificate } from '../pki/certificate.ts';
+import type { TrustStore } from '../pki/trust-store.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
+
+/** Statuses in which a tender accepts, replaces and withdraws bids. */
+const acceptingStatuses: readonly TenderStatus[] = ['scheduled', 'check-in'];
+
+const manifestValidator = Compile(BidManifest);
+
+export interface Bidder {
+  readonly actorId: string;
+  readonly identity: string;
+  readonly name: string;
+  readonly ip: string | null;
+}
+
+/** One part of the multipart upload, in the order the client sent them. */
+export type UploadPart =
+  | { readonly kind: 'field'; readonly name: string; readonly value: string }
+  | { readonly kind: 'file'; readonly name: string; readonly stream: AsyncIterable<Buffer> };
+
+export interface SubmissionLimits {
+  readonly summaryBytes: number;
+  readonly documentsBytes: number;
+  readonly manifestBytes: number;
+  readonly idleTimeoutMs: number;
+}
+
+export interface SubmissionDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly trust: TrustStore;
+  readonly blobs: BlobStore;
+  readonly platformSigner: Signer;
+  readonly limits: SubmissionLimits;
+}
+
+export interface ReceiptResult {
+  readonly bidId: string;
+  readonly receipt: Receipt;
+  /** CMS SignedData (DER) over the canonical receipt JSON; `openssl cms -verify` accepts it. */
+  readonly signedReceipt: Buffer;
+}
+
+interface ReceivedPart {
+  readonly tempPath: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+interface VerifiedManifest {
+  readonly bytes: Buffer;
+  readonly manifest: BidManifest;
+  readonly encryptionCertificate: ParsedCertificate;
+}
+
+export class SubmissionService {
+  readonly #deps: SubmissionDeps;
+
+  constructor(deps: SubmissionDeps) {
+    this.#deps = deps;
+  }
+
+  async #tender(tenderId: string): Promise<Tender> {
+    if (!/^[0-9a-f-]{36}$/i.test(tenderId)) throw new AppError('TENDER_NOT_FOUND');
+    const [tender] = await this.#deps.db.select().from(tenders).where(eq(tenders.id, tenderId));
+    if (!tender) throw new AppError('TENDER_NOT_FOUND');
+    return tender;
+  }
+
+  #ensureOpen(tender: Tender, at: Date): void {
+    if (at.getTime() >= tender.deadline.getTime() || !acceptingStatuses.includes(tender.status)) {
+      throw new AppError(
+        'BID_LATE',
+        `the deadline was ${tender.deadline.toISOString()}; server time is ${at.toISOString()}`,
+      );
+    }
+  }
+
+  async submit(
+    tenderId: string,
+    bidder: Bidder,
+    parts: AsyncIterable<UploadPart>,
+    options: { replace: boolean },
+  ): Promise<ReceiptResult> {
+    const tender = await this.#tender(tenderId);
+    this.#ensureOpen(tender, this.#deps.clock.now());
+    const openingCertificate = parseCertificate(tender.openingCertificate);
+    const received = new Map<BidPart, ReceivedPart>();
+    const temps: string[] = [];
+    let manifestText: string | null = null;
+    let verified: VerifiedManifest | null = null;
+    let signature: Buffer | null = null;
+    try {
+      for await (const part of parts) {
+        if (part.kind === 'field' && part.name === 'manifest' && manifestText === null) {
+          manifestText = part.value;
+        } else if (part.kind === 'field' && part.name === 'manifestSignature' && manifestText !== null && !verified) {
+          signature = Buffer.from(part.value, 'base64');
+          verified = await this.#verifyManifest(manifestText, signature, tender, bidder);
+        } else if (part.kind === 'file' && (bidParts as readonly string[]).includes(part.name)) {
+          const name = part.name as BidPart;
+          if (!verified) {
+            throw new AppError('BID_MANIFEST_INVALID', 'send manifest and manifestSignature before the sealed parts');
+          }
+          if (received.has(name)) throw new AppError('VALIDATION_FAILED', `part ${name} was sent twice`);
+          const expected = verified.manifest.parts[name];
+          const limit = name === 'summary' ? this.#deps.limits.summaryBytes : this.#deps.limits.documentsBytes;
+          received.set(
+            name,
+            await this.#receivePart(name, part.stream, temps, {
+              expected,
+              limit,
+              tender,
+              recipients: [openingCertificate, verified.encryptionCertificate],
+            }),
+          );
+        } else {
+          throw new AppError(
+            'VALIDATION_FAILED',
+            `unexpected part "${part.name}" (expected manifest, manifestSignature, summary, documents in that order)`,
+          );
+        }
+      }
+      // The whole request body has arrived: this instant decides whether the bid is on time.
+      const receivedAt = this.#deps.clock.now();
+      if (!verified || !signature) throw new AppError('BID_PART_MISSING', 'manifest or manifestSignature is missing');
+      for (const name of bidParts) {
+        if (!received.has(name)) throw new AppError('BID_PART_MISSING', `the ${name} part is missing`);
+      }
+      this.#ensureOpen(tender, receivedAt);
+      return await this.#store(tender, bidder, verified, signature, received, receivedAt, options.replace);
+    } finally {
+      await Promise.all(temps.map((path) => this.#deps.blobs.discard(path)));
+    }
+  }
+
+  async #verifyManifest(text: string, signature: Buffer, tender: Tender, bidder: Bidder): Promise<VerifiedManifest> {
+    const bytes = Buffer.from(text, 'utf8');
+    if (bytes.length > this.#deps.limits.manifestBytes) {
+      throw new AppError('BID_MANIFEST_INVALID', `the manifest exceeds ${this.#deps.limits.manifestBytes} bytes`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new AppError('BID_MANIFEST_INVALID', 'the manifest is not JSON');
+    }
+    if (!manifestValidator.Check(parsed)) {
+      const first = [...manifestValidator.Errors(parsed)][0];
+      throw new AppError('BID_MANIFEST_INVALID', `manifest ${first?.instancePath || '/'}: ${first?.message ?? 'invalid'}`);
+    }
+    const manifest = parsed;
+    if (manifest.tenderId !== tender.id) {
+      throw new AppError('BID_TENDER_MISMATCH', `sealed for tender ${manifest.tenderId}, uploaded to ${tender.id}`);
+    }
+    const now = this.#deps.clock.now();
+    const signed = await verifySmall(signature, { detachedContent: bytes }).catch((error: unknown) => {
+      if (error instanceof AppError && error.code !== 'BID_SIGNATURE_INVALID') {
+        throw new AppError('BID_SIGNATURE_INVALID', `manifest signature: ${error.message}`, { cause: error });
+      }
+      throw error;
+    });
+    this.#deps.trust.verify([signed.signer, ...signed.certificates.filter((c) => c !== signed.signer)], {
+      at: now,
+      anyUsage: ['digitalSignature', 'nonRepudiation'],
+    });
+    if (signed.signer.identity !== bidder.identity) {
+      throw new AppError(
+        'BID_SIGNER_MISMATCH',
+        `signed by "${signed.signer.commonName}" (${signed.signer.identity ?? 'no identity'}), uploaded by "${bidder.name}"`,
+      );
+    }
+    const encryptionCertificate = parseCertificate(manifest.encryptionCertificate);
+    this.#deps.trust.verify([encryptionCertificate], { at: now, anyUsage: ['keyEncipherment', 'keyAgreement'] });
+    if (encryptionCertificate.identity !== bidder.identity) {
+      throw new AppError('BID_ENCRYPTION_CERT_MISMATCH', `it names "${encryptionCertificate.commonName}"`);
+    }
+    return { bytes, manifest, encryptionCertificate };
+  }
+
+  async #receivePart(
+    name: BidPart,
+    stream: AsyncIterable<Buffer>,
+    temps: string[],
+    check: {
+      expected: { sha256: string; size: number };
+      limit: number;
+      tender: Tender;
+      recipients: readonly [ParsedCertificate, ParsedCertificate];
+    },
+  ): Promise<ReceivedPart> {
+    const { blobs, clock, limits } = this.#deps;
+    const temp = blobs.createTemp();
+    temps.push(temp.path);
+    const hash = createHash('sha256');
+    let size = 0;
+    const deadline = check.tender.deadline.getTime();
+    async function* tee(): AsyncGenerator<Buffer> {
+      for await (const chunk of withIdleTimeout(stream, limits.idleTimeoutMs)) {
+        size += chunk.length;
+        if (size > check.limit) throw new AppError('BID_TOO_LARGE', `the ${name} part exceeds ${check.limit} bytes`);
+        if (clock.now().getTime() >= deadline) {
+          throw new AppError('BID_LATE', `the deadline ${check.tender.deadline.toISOString()} passed during the upload`);
+        }
+        hash.update(chunk);
+        if (!temp.stream.write(chunk)) await once(temp.stream, 'drain');
+        yield chunk;
+      }
+    }
+    try {
+      const envelope = await EnvelopeReader.open(tee());
+      checkRecipients(name, envelope, check.recipients);
+      await envelope.close();
+    } catch (error) {
+      temp.stream.destroy();
+      throw error;
+    }
+    temp.stream.end();
+    await once(temp.stream, 'close');
+    await blobs.sync(temp.path);
+    const sha256 = hash.digest('hex');
+    if (sha256 !== check.expected.sha256 || size !== check.expected.size) {
+      throw new AppError(
+        'BID_PART_MISMATCH',
+        `${name}: received ${size} bytes with SHA-256 ${sha256}; the manifest says ${check.expected.size} bytes, ${check.expected.sha256}`,
+      );
+    }
+    return { tempPath: temp.path, sha256, size };
+  }
+
+  async #store(
+    tender: Tender,
+    bidder: Bidder,
+    verified: VerifiedManifest,
+    signature: Buffer,
+    received: Map<BidPart, ReceivedPart>,
+    receivedAt: Date,
+    replace: boolean,
+  ): Promise<ReceiptResult> {
+    const { db, blobs } = this.#deps;
+    const summary = received.get('summary')!;
+    const documents = received.get('documents')!;
+    const created: string[] = [];
+    try {
+      return await db.transaction(async (tx) => {
+        // Serialises with other submissions of this tender and with the opening at the deadline.
+        const [locked] = await tx.select().from(tenders).where(eq(tenders.id, tender.id)).for('update');
+        this.#ensureOpen(locked!, receivedAt);
+        const current = await currentBid(tx, tender.id, bidder.actorId);
+        if (current && current.summarySha256 === summary.sha256 && current.documentsSha256 === documents.sha256) {
+          throw new AppError('BID_DUPLICATE');
+        }
+        if (current && !replace) throw new AppError('BID_EXISTS');
+        if (current) {
+          await tx.update(bids).set({ status: 'replaced', endedAt: receivedAt }).where(eq(bids.id, current.id));
+        }
+        for (const part of [summary, documents]) {
+          if (await blobs.commit(part.tempPath, part.sha256)) created.push(part.sha256);
+        }
+        const bidId = randomUUID();
+        const kind: ReceiptKind = current ? 'replacement' : 'submission';
+        const parts = { summary: { sha256: summary.sha256, size: summary.size }, documents: { sha256: documents.sha256, size: documents.size } };
+        const manifestSha256 = createHash('sha256').update(verified.bytes).digest('hex');
+        const position = await this.#audit(tx, bidder, tender, kind === 'replacement' ? 'bid.replace' : 'bid.submit', bidId, {
+          summarySha256: parts.summary.sha256,
+          summarySize: parts.summary.size,
+          documentsSha256: parts.documents.sha256,
+          documentsSize: parts.documents.size,
+          manifestSha256,
+          receivedAt: receivedAt.toISOString(),
+          ...(current ? { replaces: current.id } : {}),
+        });
+        const result = this.#receipt(kind, tender, bidder, bidId, parts, manifestSha256, receivedAt, position);
+        await tx.insert(bids).values({
+          id: bidId,
+          tenderId: tender.id,
+          bidderId: bidder.actorId,
+          summarySha256: summary.sha256,
+          summarySize: summary.size,
+          documentsSha256: documents.sha256,
+          documentsSize: documents.size,
+          manifest: verified.bytes,
+          manifestSignature: signature,
+          encryptionCertificate: verified.encryptionCertificate.pem,
+          drawCommitment: verified.manifest.drawCommitment ?? null,
+          receivedAt,
+          receipt: result.signedReceipt,
+          replacesBidId: current?.id ?? null,
+        });
+        return result;
+      });
+    } catch (error) {
+      await Promise.all(created.map((sha256) => blobs.remove(sha256)));
+      throw error;
+    }
+  }
+
+  #audit(
+    tx: Transaction,
+    bidder: Bidder,
+    tender: Tender,
+    action: string,
+    target: string,
+    detail: Record<string, string | number>,
+  ): Promise<AuditPosition> {
+    return appendInTx(tx, [
+      { actorId: bidder.actorId, role: 'bidder', ip: bidder.ip, action, tenderId: tender.id, target, outcome: 'ok', detail },
+    ]).then((positions) => positions[0]!);
+  }
+
+  #receipt(
+    kind: ReceiptKind,
+    tender: Tender,
+    bidder: Bidder,
+    bidId: string,
+    parts: Receipt['parts'],
+    manifestSha256: string,
+    at: Date,
+    position: AuditPosition,
+  ): ReceiptResult {
+    const receipt: Receipt = {
+      format: receiptFormat,
+      kind,
+      tenderId: tender.id,
+      tenderCode: tender.code,
+      bidId,
+      bidder: { identity: bidder.identity, name: bidder.name },
+      parts,
+      manifestSha256,
+      receivedAt: at.toISOString(),
+      deadline: tender.deadline.toISOString(),
+      audit: { seq: position.seq, hash: position.hash },
+    };
+    const content = Buffer.from(canonicalize(receipt)!, 'utf8');
+    return { bidId, receipt, signedReceipt: signSmall(content, this.#deps.platformSigner, { detached: false, signingTime: at }) };
+  }
+
+  /** Withdraws the bidder's current bid before the deadline (撤回), with a signed receipt. */
+  async withdraw(tenderId: string, bidder: Bidder): Promise<ReceiptResult> {
+    const tender = await this.#tender(tenderId);
+    const at = this.#deps.clock.now();
+    this.#ensureOpen(tender, at);
+    return this.#deps.db.transaction(async (tx) => {
+      const [locked] = await tx.select().from(tenders).where(eq(tenders.id, tender.id)).for('update');
+      this.#ensureOpen(locked!, at);
+      const current = await currentBid(tx, tender.id, bidder.actorId);
+      if (!current) throw new AppError('BID_NOT_FOUND');
+      await tx.update(bids).set({ status: 'withdrawn', endedAt: at }).where(eq(bids.id, current.id));
+      const position = await this.#audit(tx, bidder, tender, 'bid.withdraw', current.id, { withdrawnAt: at.toISOString() });
+      const parts = {
+        summary: { sha256: current.summarySha256, size: current.summarySize },
+        documents: { sha256: current.documentsSha256, size: current.documentsSize },
+      };
+      const manifestSha256 = createHash('sha256').update(current.manifest).digest('hex');
+      return this.#receipt('withdrawal', tender, bidder, current.id, parts, manifestSha256, at, position);
+    });
+  }
+
+  /** The bidder's own bids for a tender, newest first. */
+  async mine(tenderId: string, bidder: Bidder): Promise<Bid[]> {
+    const tender = await this.#tender(tenderId);
+    const rows = await this.#deps.db
+      .select()
+      .from(bids)
+      .where(and(eq(bids.tenderId, tender.id), eq(bids.bidderId, bidder.actorId)));
+    return rows.sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime());
+  }
+
+  /** Bids of a tender for the host and supervisors: only once the deadline has passed (bidders are confidential). */
+  async listAfterDeadline(tenderId: string): Promise<Bid[]> {
+    const tender = await this.#tender(tenderId);
+    if (this.#deps.clock.now().getTime() < tender.deadline.getTime()) throw new AppError('BIDS_SEALED');
+    return this.#deps.db.select().from(bids).where(and(eq(bids.tenderId, tender.id), eq(bids.status, 'submitted')));
+  }
+}
+
+async function currentBid(tx: Transaction, tenderId: string, bidderId: string): Promise<Bid | undefined> {
+  const [row] = await tx
+    .select()
+    .from(bids)
+    .where(and(eq(bids.tenderId, tenderId), eq(bids.bidderId, bidderId), eq(bids.status, 'submitted')));
+  return row;
+}
+
+function checkRecipients(
+  name: BidPart,
+  envelope: EnvelopeReader,
+  [opening, bidder]: readonly [ParsedCertificate, ParsedCertificate],
+): void {
+  const recipients = envelope.header.recipients;
+  const missing = [
+    ...(recipients.some((r) => recipientMatches(r, opening)) ? [] : ['the tender opening certificate']),
+    ...(recipients.some((r) => recipientMatches(r, bidder)) ? [] : ["the bidder's encryption certificate"]),
+  ];
+  if (missing.length) throw new AppError('BID_RECIPIENT_MISSING', `${name}: not encrypted to ${missing.join(' and ')}`);
+  const foreign = recipients.filter((r) => !recipientMatches(r, opening) && !recipientMatches(r, bidder));
+  if (foreign.length) {
+    throw new AppError('BID_RECIPIENT_FOREIGN', `${name}: ${foreign.length} recipient(s) other than the bidder and the tender`);
+  }
+}
+
+/** Fails with UPLOAD_STALLED when no chunk arrives for `ms`. */
+async function* withIdleTimeout(source: AsyncIterable<Buffer>, ms: number): AsyncGenerator<Buffer> {
+  const iterator = source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new AppError('UPLOAD_STALLED', `no data for ${ms / 1000} s`)), ms);
+      });
+      try {
+        const next = await Promise.race([iterator.next(), stalled]);
+        if (next.done) return;
+        yield next.value;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}

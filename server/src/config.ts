@@ -1,0 +1,167 @@
+/**
+ * Configuration from the environment, validated once at start-up. Every bad value is reported with its
+ * variable name, what was expected and what was given; nothing starts half-configured.
+ * Defaults give the embedded set-up (`npm start`): PGlite in ./data, the dev PKI in certs/out.
+ */
+import { accessSync, constants } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultLimits } from '@bidhall/shared';
+
+export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+const devPki = (file: string) => join(repositoryRoot, 'certs', 'out', file);
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** PostgreSQL URL; absent means embedded PGlite under dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly dataDir: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly platformName: string;
+  /** Secret for login tokens; generated into dataDir when absent. */
+  readonly tokenSecret: string | undefined;
+  readonly tokenTtlMinutes: number;
+  readonly trustedCaFiles: readonly string[];
+  readonly crlFiles: readonly string[];
+  readonly receiptCertFile: string;
+  readonly receiptKeyFile: string;
+  readonly openingCaCertFile: string;
+  readonly openingCaKeyFile: string;
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
+  readonly maxSummaryBytes: number;
+  readonly maxDocumentsBytes: number;
+  readonly uploadIdleTimeoutSeconds: number;
+  readonly trustProxy: boolean;
+  /** True when the dev PKI defaults are in use (the start command may then generate them). */
+  readonly usesDevPki: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env, options: { checkFiles?: boolean } = {}): Config {
+  const problems: string[] = [];
+  const value = (name: string) => {
+    const raw = env[name];
+    return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const parsed = Number(raw);
+    if (!/^\d+$/.test(raw) || parsed < min || parsed > max) {
+      problems.push(`${name}: expected a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return parsed;
+  };
+  const url = (name: string, protocols: readonly string[]): string | undefined => {
+    const raw = value(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
+    } catch {
+      problems.push(`${name}: expected a ${protocols.join(' or ')}// URL, got "${redact(raw)}"`);
+    }
+    return raw;
+  };
+  const path = (name: string, fallback: string): string => {
+    const raw = value(name) ?? fallback;
+    return isAbsolute(raw) ? raw : resolve(raw);
+  };
+  const paths = (name: string, fallback: readonly string[]): string[] => {
+    const raw = value(name);
+    return raw === undefined ? [...fallback] : raw.split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p));
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name}: expected true or false, got "${raw}"`);
+    return fallback;
+  };
+
+  const logLevel = value('LOG_LEVEL') ?? 'info';
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL: expected one of ${logLevels.join(', ')}, got "${logLevel}"`);
+  }
+  const tokenSecret = value('TOKEN_SECRET');
+  if (tokenSecret !== undefined && tokenSecret.length < 32) {
+    problems.push('TOKEN_SECRET: must be at least 32 characters (it signs login tokens)');
+  }
+  const pkiVariables = ['TRUSTED_CA_FILES', 'CRL_FILES', 'RECEIPT_CERT_FILE', 'RECEIPT_KEY_FILE', 'OPENING_CA_CERT_FILE', 'OPENING_CA_KEY_FILE'];
+  const usesDevPki = pkiVariables.every((name) => value(name) === undefined);
+  const tlsCertFile = value('TLS_CERT_FILE');
+  const tlsKeyFile = value('TLS_KEY_FILE');
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both or neither');
+  }
+
+  const config: Config = {
+    host: value('HOST') ?? '127.0.0.1',
+    port: integer('PORT', 3000, 0, 65535),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    dataDir: path('DATA_DIR', join(repositoryRoot, 'data')),
+    logLevel: logLevel as Config['logLevel'],
+    platformName: value('PLATFORM_NAME') ?? 'bidhall',
+    tokenSecret,
+    tokenTtlMinutes: integer('TOKEN_TTL_MINUTES', 30, 1, 24 * 60),
+    trustedCaFiles: paths('TRUSTED_CA_FILES', [devPki('ca-a/ca.pem'), devPki('ca-b/ca.pem')]),
+    crlFiles: paths('CRL_FILES', [devPki('ca-a/crl.pem'), devPki('ca-b/crl.pem')]),
+    receiptCertFile: path('RECEIPT_CERT_FILE', devPki('platform/receipt.pem')),
+    receiptKeyFile: path('RECEIPT_KEY_FILE', devPki('platform/receipt.key.pem')),
+    openingCaCertFile: path('OPENING_CA_CERT_FILE', devPki('platform/opening-ca.pem')),
+    openingCaKeyFile: path('OPENING_CA_KEY_FILE', devPki('platform/opening-ca.key.pem')),
+    tlsCertFile: tlsCertFile && resolve(tlsCertFile),
+    tlsKeyFile: tlsKeyFile && resolve(tlsKeyFile),
+    maxSummaryBytes: integer('MAX_SUMMARY_BYTES', defaultLimits.summaryBytes, 1024, 64 * 1024 * 1024),
+    maxDocumentsBytes: integer('MAX_DOCUMENTS_BYTES', defaultLimits.documentsBytes, 1024, 64 * 1024 ** 3),
+    uploadIdleTimeoutSeconds: integer('UPLOAD_IDLE_TIMEOUT_SECONDS', 30, 1, 3600),
+    trustProxy: boolean('TRUST_PROXY', false),
+    usesDevPki,
+  };
+  if (config.trustedCaFiles.length === 0) problems.push('TRUSTED_CA_FILES: at least one CA certificate is needed');
+  if (options.checkFiles ?? true) {
+    const files: [string, string | undefined][] = [
+      ...config.trustedCaFiles.map((f): [string, string] => ['TRUSTED_CA_FILES', f]),
+      ...config.crlFiles.map((f): [string, string] => ['CRL_FILES', f]),
+      ['RECEIPT_CERT_FILE', config.receiptCertFile],
+      ['RECEIPT_KEY_FILE', config.receiptKeyFile],
+      ['OPENING_CA_CERT_FILE', config.openingCaCertFile],
+      ['OPENING_CA_KEY_FILE', config.openingCaKeyFile],
+      ['TLS_CERT_FILE', config.tlsCertFile],
+      ['TLS_KEY_FILE', config.tlsKeyFile],
+    ];
+    for (const [name, file] of files) {
+      if (file === undefined) continue;
+      try {
+        accessSync(file, constants.R_OK);
+      } catch {
+        problems.push(`${name}: cannot read "${file}"${usesDevPki ? ' (run `npm run certs` for the dev PKI)' : ''}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Hides a password in a connection URL before it is printed. */
+export function redact(raw: string): string {
+  return raw.replace(/(\/\/[^:/@]+:)[^@]+@/, '$1***@');
+}

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type Action,
+  ChallengeResponse,
+  can,
+  isRole,
+  LoginRequest,
+  LoginResponse,
+  type TokenClaims,
+} from '@bidhall/shared';
+import fastifyJwt from '@fastify/jwt';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { LoginService } from '../../auth/login.ts';
+import type { Clock } from '../../clock.ts';
+import { AppError } from '../../errors.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** preHandler: requires a valid login token and a role granted `action`. */
+    requireGrant(action: Action): preHandlerAsyncHookHandler;
+  }
+  interface FastifyRequest {
+    actor: TokenClaims | null;
+  }
+}
+
+export interface AuthOptions {
+  readonly tokenSecret: string | undefined;
+  readonly tokenTtlMinutes: number;
+  readonly dataDir: string;
+  readonly platformName: string;
+  readonly clock: Clock;
+}
+
+/** The token secret from the configuration, or one generated once and kept in the data folder. */
+async function tokenSecret(options: AuthOptions): Promise<string> {
+  if (options.tokenSecret) return options.tokenSecret;
+  const file = join(options.dataDir, 'secrets', 'token-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    await mkdir(join(options.dataDir, 'secrets'), { recursive: true, mode: 0o700 });
+    const secret = randomBytes(32).toString('base64url');
+    await writeFile(file, secret, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
+    return (await readFile(file, 'utf8')).trim();
+  }
+}
+
+async function authenticate(request: FastifyRequest): Promise<TokenClaims> {
+  if (request.actor) return request.actor;
+  let claims: TokenClaims;
+  try {
+    claims = await request.jwtVerify<TokenClaims>();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new AppError(code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED' ? 'TOKEN_EXPIRED' : 'UNAUTHENTICATED');
+  }
+  if (!isRole(claims.role)) throw new AppError('UNAUTHENTICATED');
+  request.actor = claims;
+  return claims;
+}
+
+export default fp<AuthOptions>(
+  async (app, options) => {
+    await app.register(fastifyJwt, {
+      secret: await tokenSecret(options),
+      sign: { expiresIn: `${options.tokenTtlMinutes}m` },
+    });
+    await app.register(rateLimit, { global: false });
+    app.decorateRequest('actor', null);
+    app.decorate('requireGrant', (action: Action): preHandlerAsyncHookHandler => {
+      return async (request) => {
+        const claims = await authenticate(request);
+        if (!can(claims.role, action)) {
+          throw new AppError('FORBIDDEN_ROLE', `role ${claims.role} may not ${action}`);
+        }
+      };
+    });
+
+    const logins = new LoginService({
+      db: app.db,
+      trust: app.trust,
+      clock: options.clock,
+      platformName: options.platformName,
+    });
+    const loginRateLimit = { rateLimit: { max: 30, timeWindow: '1 minute' } };
+
+    app.post(
+      '/api/auth/challenge',
+      { config: loginRateLimit, schema: { response: { 200: ChallengeResponse } } },
+      () => logins.createChallenge(),
+    );
+
+    app.post(
+      '/api/auth/login',
+      {
+        config: { ...loginRateLimit, auditAction: 'auth.login' },
+        schema: { body: LoginRequest, response: { 200: LoginResponse } },
+      },
+      async (request) => {
+        const body = request.body as LoginRequest;
+        const actor = await logins.login(body);
+        const claims: TokenClaims = { sub: actor.id, role: actor.role, name: actor.name, identity: actor.identity };
+        const token = await app.jwt.sign(claims);
+        request.actor = claims;
+        const expiresAt = new Date(options.clock.now().getTime() + options.tokenTtlMinutes * 60_000).toISOString();
+        await app.audit.append({ ...request.auditActor(), action: 'auth.login', outcome: 'ok', detail: { identity: actor.identity } });
+        return { token, expiresAt, actor: { id: actor.id, role: actor.role, name: actor.name, identity: actor.identity } };
+      },
+    );
+
+    app.get('/api/auth/me', async (request) => authenticate(request));
+  },
+  { name: 'auth', dependencies: ['database', 'pki', 'audit'] },
+);

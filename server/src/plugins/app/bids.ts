@@ -1,0 +1,147 @@
+import multipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Type } from 'typebox';
+import { type Bidder, SubmissionService, type UploadPart } from '../../bids/submission.ts';
+import type { Clock } from '../../clock.ts';
+import type { Bid } from '../../db/schema/index.ts';
+import { AppError } from '../../errors.ts';
+import { BlobStore } from '../../storage/blob-store.ts';
+import { TenderParams } from './tenders.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    blobs: BlobStore;
+    submissions: SubmissionService;
+  }
+}
+
+export interface BidsOptions {
+  readonly clock: Clock;
+  readonly dataDir: string;
+  readonly maxSummaryBytes: number;
+  readonly maxDocumentsBytes: number;
+  readonly uploadIdleTimeoutSeconds: number;
+}
+
+const SubmitQuery = Type.Object({ replace: Type.Optional(Type.Boolean({ default: false })) });
+
+function bidderOf(request: FastifyRequest): Bidder {
+  const actor = request.actor!;
+  return { actorId: actor.sub, identity: actor.identity, name: actor.name, ip: request.ip };
+}
+
+async function* uploadParts(request: FastifyRequest): AsyncGenerator<UploadPart> {
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      yield { kind: 'file', name: part.fieldname, stream: part.file };
+    } else {
+      if (part.valueTruncated) throw new AppError('BID_MANIFEST_INVALID', `field ${part.fieldname} is too long`);
+      yield { kind: 'field', name: part.fieldname, value: String(part.value) };
+    }
+  }
+}
+
+function bidView(bid: Bid) {
+  return {
+    id: bid.id,
+    status: bid.status,
+    receivedAt: bid.receivedAt.toISOString(),
+    endedAt: bid.endedAt?.toISOString() ?? null,
+    parts: {
+      summary: { sha256: bid.summarySha256, size: bid.summarySize },
+      documents: { sha256: bid.documentsSha256, size: bid.documentsSize },
+    },
+    receipt: bid.receipt.toString('base64'),
+  };
+}
+
+export default fp<BidsOptions>(
+  async (app, options) => {
+    const blobs = new BlobStore(`${options.dataDir}/blobs`);
+    await blobs.init();
+    // Temp files older than a day can only be leftovers of a crash: no upload stalls that long.
+    const swept = await blobs.sweepTemp(24 * 60 * 60 * 1000);
+    if (swept) app.log.warn({ swept }, 'removed leftover upload files');
+    app.decorate('blobs', blobs);
+    const submissions = new SubmissionService({
+      db: app.db,
+      clock: options.clock,
+      trust: app.trust,
+      blobs,
+      platformSigner: app.platformSigner,
+      limits: {
+        summaryBytes: options.maxSummaryBytes,
+        documentsBytes: options.maxDocumentsBytes,
+        manifestBytes: 64 * 1024,
+        idleTimeoutMs: options.uploadIdleTimeoutSeconds * 1000,
+      },
+    });
+    app.decorate('submissions', submissions);
+    await app.register(multipart, {
+      limits: {
+        // Our own per-part limits (summary, documents) are checked first and give BID_TOO_LARGE.
+        fileSize: Math.max(options.maxSummaryBytes, options.maxDocumentsBytes) + 1,
+        files: 2,
+        fields: 2,
+        parts: 4,
+        fieldSize: 128 * 1024,
+      },
+    });
+
+    app.post(
+      '/api/tenders/:tenderId/bids',
+      {
+        preHandler: app.requireGrant('bid:submit'),
+        config: { auditAction: 'bid.submit' },
+        schema: { params: TenderParams, querystring: SubmitQuery },
+      },
+      async (request, reply) => {
+        if (!request.isMultipart()) throw new AppError('VALIDATION_FAILED', 'send the bid as multipart/form-data');
+        const { tenderId } = request.params as { tenderId: string };
+        const { replace } = request.query as { replace?: boolean };
+        const result = await submissions.submit(tenderId, bidderOf(request), uploadParts(request), {
+          replace: replace ?? false,
+        });
+        return reply.status(201).send({
+          bidId: result.bidId,
+          receipt: result.receipt,
+          signedReceipt: result.signedReceipt.toString('base64'),
+        });
+      },
+    );
+
+    app.delete(
+      '/api/tenders/:tenderId/bids/mine',
+      {
+        preHandler: app.requireGrant('bid:withdraw'),
+        config: { auditAction: 'bid.withdraw' },
+        schema: { params: TenderParams },
+      },
+      async (request) => {
+        const { tenderId } = request.params as { tenderId: string };
+        const result = await submissions.withdraw(tenderId, bidderOf(request));
+        return { bidId: result.bidId, receipt: result.receipt, signedReceipt: result.signedReceipt.toString('base64') };
+      },
+    );
+
+    app.get(
+      '/api/tenders/:tenderId/bids/mine',
+      { preHandler: app.requireGrant('bid:read-own'), schema: { params: TenderParams } },
+      async (request) => {
+        const { tenderId } = request.params as { tenderId: string };
+        return (await submissions.mine(tenderId, bidderOf(request))).map(bidView);
+      },
+    );
+
+    app.get(
+      '/api/tenders/:tenderId/bids',
+      { preHandler: app.requireGrant('bid:list'), config: { auditAction: 'bid.list' }, schema: { params: TenderParams } },
+      async (request) => {
+        const { tenderId } = request.params as { tenderId: string };
+        return (await submissions.listAfterDeadline(tenderId)).map(bidView);
+      },
+    );
+  },
+  { name: 'bids', dependencies: ['auth', 'pki', 'audit', 'tenders'] },
+);

@@ -1,0 +1,50 @@
+import { CreateTenderRequest } from '@bidhall/shared';
+import fp from 'fastify-plugin';
+import { Type } from 'typebox';
+import type { Clock } from '../../clock.ts';
+import { TenderService } from '../../tenders/tender-service.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tenders: TenderService;
+  }
+}
+
+export const TenderParams = Type.Object({ tenderId: Type.String({ maxLength: 64 }) });
+
+export default fp<{ clock: Clock; platformName: string }>(
+  async (app, options) => {
+    const tenders = new TenderService({
+      db: app.db,
+      clock: options.clock,
+      trust: app.trust,
+      openingCa: app.openingCa,
+      platformSigner: app.platformSigner,
+      platformName: options.platformName,
+    });
+    app.decorate('tenders', tenders);
+
+    app.post(
+      '/api/tenders',
+      {
+        preHandler: app.requireGrant('tender:create'),
+        config: { auditAction: 'tender.create' },
+        schema: { body: CreateTenderRequest },
+      },
+      async (request, reply) => {
+        const view = await tenders.create(request.body as CreateTenderRequest, {
+          ...request.auditActor(),
+          actorId: request.actor!.sub,
+        });
+        return reply.status(201).send(view);
+      },
+    );
+    app.get('/api/tenders', { preHandler: app.requireGrant('tender:list') }, () => tenders.list());
+    app.get(
+      '/api/tenders/:tenderId',
+      { preHandler: app.requireGrant('tender:read'), schema: { params: TenderParams } },
+      (request) => tenders.view((request.params as { tenderId: string }).tenderId),
+    );
+  },
+  { name: 'tenders', dependencies: ['auth', 'pki', 'audit'] },
+);

@@ -1,0 +1,72 @@
+import { errorCatalogue, type WireError } from '@bidhall/shared';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, isAppError } from '../../errors.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Audit action recorded for every failed request to this route (successes are audited by the route). */
+    auditAction?: string;
+  }
+}
+
+/** Maps framework errors onto the catalogue, so every failure has a stable code. */
+function toAppError(error: FastifyError): AppError {
+  if (isAppError(error)) return error;
+  if (error.validation) return new AppError('VALIDATION_FAILED', `${error.validationContext ?? 'request'} ${error.message}`);
+  if (error.statusCode === 429) return new AppError('RATE_LIMITED');
+  if (error.statusCode === 413 || error.code === 'FST_REQ_FILE_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', error.message);
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
+    return new AppError('VALIDATION_FAILED', error.message);
+  }
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new AppError('VALIDATION_FAILED', error.message);
+  }
+  if (error.code === 'ECONNRESET' || error.message === 'aborted' || error.code === 'ERR_STREAM_PREMATURE_CLOSE') {
+    return new AppError('UPLOAD_ABORTED');
+  }
+  return new AppError('INTERNAL');
+}
+
+/**
+ * One error shape on the wire: `{ code, message }`. 5xx messages are never sent (they are logged); every
+ * failed request to an audited route is itself recorded in the audit log with its error code.
+ */
+export default fp(
+  async (app) => {
+    app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const appError = toAppError(error);
+      if (appError.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
+      else request.log.info({ code: appError.code, reason: appError.message }, 'request refused');
+      const action = request.routeOptions.config.auditAction;
+      if (action) {
+        await app.audit
+          .append({
+            ...request.auditActor(),
+            action,
+            tenderId: tenderIdOf(request),
+            outcome: appError.code,
+            detail: { message: appError.code === 'INTERNAL' ? 'internal error' : appError.message.slice(0, 500) },
+          })
+          .catch((auditError: unknown) => request.log.error({ err: auditError }, 'could not audit a failure'));
+      }
+      const body: WireError = {
+        code: appError.code,
+        message: appError.code === 'INTERNAL' ? errorCatalogue.INTERNAL.en : appError.message,
+      };
+      // A refused upload may still be streaming: close the connection rather than read the rest.
+      if (request.isMultipart()) reply.header('connection', 'close');
+      return reply.status(appError.status).send(body);
+    });
+    app.setNotFoundHandler((request, reply) => {
+      const body: WireError = { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` };
+      return reply.status(404).send(body);
+    });
+  },
+  { name: 'errors', dependencies: ['audit'] },
+);
+
+function tenderIdOf(request: FastifyRequest): string | null {
+  const id = (request.params as { tenderId?: string } | undefined)?.tenderId;
+  return id && /^[0-9a-f-]{36}$/i.test(id) ? id : null;
+}

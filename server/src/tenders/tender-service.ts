@@ -1,0 +1,157 @@
+/** Tenders: creation by a host (with the opening key ceremony) and the public view of a tender. */
+import { randomUUID } from 'node:crypto';
+import type { CreateTenderRequest, TenderView } from '@bidhall/shared';
+import { asc, eq, inArray } from 'drizzle-orm';
+import { appendInTx, type AuditInput } from '../audit/audit-log.ts';
+import type { Clock } from '../clock.ts';
+import type { Signer } from '../cms/signed-data.ts';
+import type { Database, Executor } from '../db/client.ts';
+import { actors, type Tender, tenderCustodians, tenders } from '../db/schema/index.ts';
+import { AppError } from '../errors.ts';
+import { parseCertificate } from '../pki/certificate.ts';
+import type { IssuerKeys } from '../pki/issuer.ts';
+import type { TrustStore } from '../pki/trust-store.ts';
+import { createOpeningKey } from './opening-key.ts';
+
+const minuteMs = 60_000;
+/** The opening certificate outlives the opening by this much, for late remedy and archive checks. */
+const openingCertificateMarginMs = 365 * 24 * 60 * minuteMs;
+
+export interface TenderServiceDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly trust: TrustStore;
+  readonly openingCa: IssuerKeys;
+  readonly platformSigner: Signer;
+  readonly platformName: string;
+}
+
+export class TenderService {
+  readonly #deps: TenderServiceDeps;
+
+  constructor(deps: TenderServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async create(request: CreateTenderRequest, audit: Omit<AuditInput, 'action' | 'outcome'> & { actorId: string }): Promise<TenderView> {
+    const { db, clock } = this.#deps;
+    const now = clock.now();
+    const deadline = new Date(request.deadline);
+    const problems: string[] = [];
+    if (Number.isNaN(deadline.getTime()) || deadline.getTime() < now.getTime() + minuteMs) {
+      problems.push('deadline must be at least one minute in the future');
+    }
+    const keys = request.summaryFields.map((f) => f.key);
+    if (new Set(keys).size !== keys.length) problems.push('summary field keys must be unique');
+    const custodianIds = [...new Set(request.custodianIds)];
+    if (custodianIds.length !== request.custodianIds.length) problems.push('a custodian is listed twice');
+    // 至少两人共同开启 (EU practice, Catalonia's Sobre Digital): one custodian alone may never open bids.
+    if (request.quorum < 2) problems.push('quorum must be at least 2');
+    if (request.quorum > custodianIds.length) problems.push('quorum cannot exceed the number of custodians');
+    if (problems.length) throw new AppError('TENDER_INVALID', problems.join('; '));
+
+    const custodianRows = await db.select().from(actors).where(inArray(actors.id, custodianIds));
+    const custodians = custodianIds.map((id) => {
+      const row = custodianRows.find((r) => r.id === id && r.role === 'custodian');
+      if (!row) throw new AppError('CUSTODIAN_UNKNOWN', `no registered custodian ${id}`);
+      if (!row.encryptionCertificate) throw new AppError('CUSTODIAN_NO_ENCRYPTION_CERT', `${row.name} has none`);
+      const certificate = parseCertificate(row.encryptionCertificate);
+      this.#deps.trust.verify([certificate], { at: now, anyUsage: ['keyEncipherment', 'keyAgreement'] });
+      return { id, name: row.name, encryptionCertificate: certificate };
+    });
+
+    const tenderId = randomUUID();
+    const material = await createOpeningKey({
+      tenderId,
+      tenderCode: request.code,
+      algorithm: request.openingKeyAlgorithm,
+      custodians,
+      quorum: request.quorum,
+      openingCa: this.#deps.openingCa,
+      platformSigner: this.#deps.platformSigner,
+      platformName: this.#deps.platformName,
+      notBefore: new Date(now.getTime() - 5 * minuteMs),
+      notAfter: new Date(deadline.getTime() + openingCertificateMarginMs),
+    });
+    await db.transaction(async (tx) => {
+      const existing = await tx.select({ id: tenders.id }).from(tenders).where(eq(tenders.code, request.code));
+      if (existing.length) throw new AppError('TENDER_INVALID', `tender code ${request.code} is taken`);
+      await tx.insert(tenders).values({
+        id: tenderId,
+        code: request.code,
+        title: request.title,
+        deadline,
+        decryptionWindowMinutes: request.decryptionWindowMinutes,
+        summaryFields: request.summaryFields,
+        minBidders: request.minBidders,
+        quorum: request.quorum,
+        remedyPolicy: request.remedyPolicy,
+        openingKeyAlgorithm: request.openingKeyAlgorithm,
+        openingCertificate: material.certificatePem,
+        createdBy: audit.actorId,
+      });
+      await tx.insert(tenderCustodians).values(
+        material.sealedShares.map((s) => ({ tenderId, custodianId: s.custodianId, shareIndex: s.index, sealedShare: s.sealed })),
+      );
+      await appendInTx(tx, [
+        {
+          ...audit,
+          action: 'tender.create',
+          outcome: 'ok',
+          tenderId,
+          target: request.code,
+          detail: {
+            deadline: deadline.toISOString(),
+            quorum: request.quorum,
+            custodians: custodianIds.length,
+            minBidders: request.minBidders,
+            remedyPolicy: request.remedyPolicy,
+            openingKeyAlgorithm: request.openingKeyAlgorithm,
+          },
+        },
+      ]);
+    });
+    return this.view(tenderId);
+  }
+
+  async find(db: Executor, tenderId: string): Promise<Tender> {
+    if (!/^[0-9a-f-]{36}$/i.test(tenderId)) throw new AppError('TENDER_NOT_FOUND');
+    const [tender] = await db.select().from(tenders).where(eq(tenders.id, tenderId));
+    if (!tender) throw new AppError('TENDER_NOT_FOUND');
+    return tender;
+  }
+
+  async view(tenderId: string): Promise<TenderView> {
+    const tender = await this.find(this.#deps.db, tenderId);
+    const custodians = await this.#deps.db
+      .select({ id: actors.id, name: actors.name, shareIndex: tenderCustodians.shareIndex })
+      .from(tenderCustodians)
+      .innerJoin(actors, eq(actors.id, tenderCustodians.custodianId))
+      .where(eq(tenderCustodians.tenderId, tenderId))
+      .orderBy(asc(tenderCustodians.shareIndex));
+    return toView(tender, custodians);
+  }
+
+  async list(): Promise<TenderView[]> {
+    const rows = await this.#deps.db.select().from(tenders).orderBy(asc(tenders.deadline));
+    return rows.map((t) => toView(t, []));
+  }
+}
+
+function toView(tender: Tender, custodians: TenderView['custodians']): TenderView {
+  return {
+    id: tender.id,
+    code: tender.code,
+    title: tender.title,
+    status: tender.status,
+    deadline: tender.deadline.toISOString(),
+    decryptionWindowMinutes: tender.decryptionWindowMinutes,
+    summaryFields: tender.summaryFields,
+    minBidders: tender.minBidders,
+    quorum: tender.quorum,
+    custodians,
+    remedyPolicy: tender.remedyPolicy,
+    openingCertificate: tender.openingCertificate,
+    createdAt: tender.createdAt.toISOString(),
+  };
+}
