@@ -151,6 +151,11 @@ export function generateDevPki(outDir = defaultOutDir): void {
   for (const [name, ca] of Object.entries(cas)) {
     write(join(outDir, name, 'crl.pem'), issueCrl(ca, revoked[name] ?? [], new Date(now.getTime() - day), nextUpdate));
   }
+  // The roster lets the server's dev seed register actors without importing this script.
+  write(
+    join(outDir, 'actors.json'),
+    `${JSON.stringify(devActors.map(({ name, role, ca, expired, revoked }) => ({ name, role, ca, expired: !!expired, revoked: !!revoked })), null, 2)}\n`,
+  );
   write(
     join(outDir, 'generated.json'),
     `${JSON.stringify({ generatedAt: now.toISOString(), crlNextUpdate: nextUpdate.toISOString(), pin: devPin }, null, 2)}\n`,

@@ -13,7 +13,7 @@ export type ChallengeResponse = Static<typeof ChallengeResponse>;
 export const LoginRequest = Type.Object(
   {
     nonce: Type.String({ minLength: 16, maxLength: 128 }),
-    role: Type.Union(roles.map((r) => Type.Literal(r))),
+    role: Type.Enum(roles),
     /** PEM: the signing certificate first, then any intermediates. */
     certificateChain: Type.String({ minLength: 100, maxLength: 64 * 1024 }),
     /** Base64 signature over the challenge text. */
@@ -28,7 +28,7 @@ export const LoginResponse = Type.Object({
   expiresAt: Type.String({ format: 'date-time' }),
   actor: Type.Object({
     id: Type.String(),
-    role: Type.Union(roles.map((r) => Type.Literal(r))),
+    role: Type.Enum(roles),
     name: Type.String(),
     identity: Type.String(),
   }),

@@ -5,3 +5,4 @@ export * from './enums.ts';
 export * from './errors.ts';
 export * from './roles.ts';
 export * from './tender.ts';
+export * from './summary-fields.ts';

@@ -15,7 +15,7 @@ export const SummaryField = Type.Object(
       { zh: Type.String({ minLength: 1, maxLength: 60 }), en: Type.String({ minLength: 1, maxLength: 60 }) },
       { additionalProperties: false },
     ),
-    type: Type.Union(summaryFieldTypes.map((t) => Type.Literal(t))),
+    type: Type.Enum(summaryFieldTypes),
     required: Type.Boolean({ default: true }),
   },
   { additionalProperties: false },
@@ -32,11 +32,8 @@ export const CreateTenderRequest = Type.Object(
     minBidders: Type.Integer({ minimum: 1, maximum: 1000, default: 3 }),
     custodianIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 16 }),
     quorum: Type.Integer({ minimum: 1, maximum: 16 }),
-    remedyPolicy: Type.Union(remedyPolicies.map((p) => Type.Literal(p)), { default: 'custodian-quorum' }),
-    openingKeyAlgorithm: Type.Union(
-      openingKeyAlgorithms.map((a) => Type.Literal(a)),
-      { default: 'rsa-2048' },
-    ),
+    remedyPolicy: Type.Enum(remedyPolicies, { default: 'custodian-quorum' }),
+    openingKeyAlgorithm: Type.Enum(openingKeyAlgorithms, { default: 'rsa-2048' }),
   },
   { additionalProperties: false },
 );

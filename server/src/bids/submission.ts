@@ -9,6 +9,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import {
   BidManifest,
   type BidPart,
@@ -47,7 +48,7 @@ export interface Bidder {
 
 /** One part of the multipart upload, in the order the client sent them. */
 export type UploadPart =
-  | { readonly kind: 'field'; readonly name: string; readonly value: string }
+  | { readonly kind: 'field'; readonly name: string }
   | { readonly kind: 'file'; readonly name: string; readonly stream: AsyncIterable<Buffer> };
 
 export interface SubmissionLimits {
@@ -119,16 +120,16 @@ export class SubmissionService {
     const openingCertificate = parseCertificate(tender.openingCertificate);
     const received = new Map<BidPart, ReceivedPart>();
     const temps: string[] = [];
-    let manifestText: string | null = null;
+    let manifestBytes: Buffer | null = null;
     let verified: VerifiedManifest | null = null;
     let signature: Buffer | null = null;
     try {
       for await (const part of parts) {
-        if (part.kind === 'field' && part.name === 'manifest' && manifestText === null) {
-          manifestText = part.value;
-        } else if (part.kind === 'field' && part.name === 'manifestSignature' && manifestText !== null && !verified) {
-          signature = Buffer.from(part.value, 'base64');
-          verified = await this.#verifyManifest(manifestText, signature, tender, bidder);
+        if (part.kind === 'file' && part.name === 'manifest' && manifestBytes === null) {
+          manifestBytes = await readSmall(part.stream, this.#deps.limits.manifestBytes, 'manifest');
+        } else if (part.kind === 'file' && part.name === 'manifestSignature' && manifestBytes !== null && !verified) {
+          signature = await readSmall(part.stream, 64 * 1024, 'manifestSignature');
+          verified = await this.#verifyManifest(manifestBytes, signature, tender, bidder);
         } else if (part.kind === 'file' && (bidParts as readonly string[]).includes(part.name)) {
           const name = part.name as BidPart;
           if (!verified) {
@@ -149,7 +150,7 @@ export class SubmissionService {
         } else {
           throw new AppError(
             'VALIDATION_FAILED',
-            `unexpected part "${part.name}" (expected manifest, manifestSignature, summary, documents in that order)`,
+            `unexpected part "${part.name}" (expected the files manifest, manifestSignature, summary, documents in that order)`,
           );
         }
       }
@@ -166,14 +167,10 @@ export class SubmissionService {
     }
   }
 
-  async #verifyManifest(text: string, signature: Buffer, tender: Tender, bidder: Bidder): Promise<VerifiedManifest> {
-    const bytes = Buffer.from(text, 'utf8');
-    if (bytes.length > this.#deps.limits.manifestBytes) {
-      throw new AppError('BID_MANIFEST_INVALID', `the manifest exceeds ${this.#deps.limits.manifestBytes} bytes`);
-    }
+  async #verifyManifest(bytes: Buffer, signature: Buffer, tender: Tender, bidder: Bidder): Promise<VerifiedManifest> {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(bytes.toString('utf8'));
     } catch {
       throw new AppError('BID_MANIFEST_INVALID', 'the manifest is not JSON');
     }
@@ -244,7 +241,9 @@ export class SubmissionService {
       checkRecipients(name, envelope, check.recipients);
       await envelope.close();
     } catch (error) {
+      // Wait until the file is closed (it may still be opening), so that the caller's cleanup finds it.
       temp.stream.destroy();
+      await finished(temp.stream).catch(() => undefined);
       throw error;
     }
     temp.stream.end();
@@ -429,6 +428,21 @@ function checkRecipients(
   if (foreign.length) {
     throw new AppError('BID_RECIPIENT_FOREIGN', `${name}: ${foreign.length} recipient(s) other than the bidder and the tender`);
   }
+}
+
+/**
+ * Reads a small part completely. The manifest travels as a file, not a form field: form encoders
+ * normalise line breaks in fields, which would change the signed bytes.
+ */
+async function readSmall(stream: AsyncIterable<Buffer>, limit: number, name: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > limit) throw new AppError('BID_MANIFEST_INVALID', `${name} exceeds ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Fails with UPLOAD_STALLED when no chunk arrives for `ms`. */

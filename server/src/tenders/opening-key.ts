@@ -81,7 +81,10 @@ export async function createOpeningKey(input: CreateOpeningKeyInput): Promise<Op
     notAfter: input.notAfter,
   });
   const certificateDer = Buffer.from(certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-  const secret = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
+  const exported = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
+  // shamir-secret-sharing accepts a plain Uint8Array only (not a Buffer).
+  const secret = new Uint8Array(exported);
+  exported.fill(0);
   const shares = await split(secret, input.custodians.length, input.quorum);
   secret.fill(0);
   try {

@@ -6,7 +6,7 @@ import type { Clock } from '../../clock.ts';
 
 const RegisterActorBody = Type.Object(
   {
-    role: Type.Union(roles.map((r) => Type.Literal(r))),
+    role: Type.Enum(roles),
     signingCertificate: Type.String({ minLength: 100, maxLength: 16 * 1024 }),
     encryptionCertificate: Type.Optional(Type.String({ minLength: 100, maxLength: 16 * 1024 })),
   },

@@ -36,8 +36,7 @@ async function* uploadParts(request: FastifyRequest): AsyncGenerator<UploadPart>
     if (part.type === 'file') {
       yield { kind: 'file', name: part.fieldname, stream: part.file };
     } else {
-      if (part.valueTruncated) throw new AppError('BID_MANIFEST_INVALID', `field ${part.fieldname} is too long`);
-      yield { kind: 'field', name: part.fieldname, value: String(part.value) };
+      yield { kind: 'field', name: part.fieldname };
     }
   }
 }
@@ -82,10 +81,9 @@ export default fp<BidsOptions>(
       limits: {
         // Our own per-part limits (summary, documents) are checked first and give BID_TOO_LARGE.
         fileSize: Math.max(options.maxSummaryBytes, options.maxDocumentsBytes) + 1,
-        files: 2,
-        fields: 2,
+        files: 4,
+        fields: 0,
         parts: 4,
-        fieldSize: 128 * 1024,
       },
     });
 
