@@ -118,7 +118,7 @@ export async function createOpeningKey(input: CreateOpeningKeyInput): Promise<Op
 
 /** Rebuilds the opening private key from k shares (in memory only; issue 3's remedy). */
 export async function recoverOpeningKey(shares: readonly Uint8Array[]): Promise<KeyObject> {
-  const secret = Buffer.from(await combine([...shares]));
+  const secret = Buffer.from(await combine(shares.map((share) => new Uint8Array(share))));
   try {
     return createPrivateKey({ key: secret, format: 'der', type: 'pkcs8' });
   } finally {
