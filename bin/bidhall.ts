@@ -1,0 +1,229 @@
+#!/usr/bin/env node
+/**
+ * bidhall's command line: start the server, seal and submit bids, verify the audit log, register staff.
+ * Runs on Node 24 directly from TypeScript (type stripping); no build step.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { isRole, type Role, sealedFileNames, type TenderView } from '@bidhall/shared';
+import { Command, Option } from 'commander';
+import { devPkiIsCurrent, generateDevPki } from '../certs/generate.ts';
+import { verifyAuditChain } from '../server/src/audit/verify.ts';
+import { registerActor } from '../server/src/auth/actors.ts';
+import { ApiClient, ApiError, credentialsFrom } from '../server/src/cli/api-client.ts';
+import { type Config, ConfigError, loadConfig } from '../server/src/config.ts';
+import { openDatabase } from '../server/src/db/client.ts';
+import { AppError } from '../server/src/errors.ts';
+import { parseCertificate } from '../server/src/pki/certificate.ts';
+import { TrustStore } from '../server/src/pki/trust-store.ts';
+import { sealBid } from '../server/src/sealing/seal-bid.ts';
+import { startServer } from '../server/src/server.ts';
+
+function config(): Config {
+  // With the dev PKI configured, make sure it exists before the configuration checks its files.
+  const probe = loadConfig(process.env, { checkFiles: false });
+  if (probe.usesDevPki && !devPkiIsCurrent()) {
+    console.error('bidhall: generating the development PKI (certs/out)…');
+    generateDevPki();
+  }
+  return loadConfig();
+}
+
+function role(value: string): Role {
+  if (!isRole(value)) throw new Error(`unknown role "${value}"`);
+  return value;
+}
+
+const program = new Command()
+  .name('bidhall')
+  .description('bidhall: no-show bid opening and remote evaluation (不见面开标与远程异地评标)')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('start the server (embedded PostgreSQL and the dev PKI unless configured otherwise)')
+  .action(async () => {
+    await startServer(config());
+  });
+
+program
+  .command('certs')
+  .description('generate the development PKI in certs/out')
+  .option('--force', 'regenerate even when current')
+  .action((options: { force?: boolean }) => {
+    if (!options.force && devPkiIsCurrent()) return console.log('dev PKI is current (use --force to regenerate)');
+    generateDevPki();
+    console.log('dev PKI written to certs/out (PKCS#12 PIN 123456)');
+  });
+
+const audit = program.command('audit').description('the tamper-evident audit log');
+audit
+  .command('verify')
+  .description('recompute the hash chain and report the first altered, removed or reordered entry')
+  .option('--anchor <seq:hash...>', 'known (seq, hash) pairs, e.g. from signed receipts')
+  .option('--json', 'print the report as JSON')
+  .action(async (options: { anchor?: string[]; json?: boolean }) => {
+    const settings = config();
+    const database = await openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir });
+    try {
+      const anchors = (options.anchor ?? []).map((text) => {
+        const [seq, hash] = text.split(':');
+        if (!seq || !hash || !/^\d+$/.test(seq) || !/^[0-9a-fA-F]{64}$/.test(hash)) throw new Error(`bad anchor "${text}"`);
+        return { seq: Number(seq), hash };
+      });
+      const started = performance.now();
+      const report = await verifyAuditChain(database.db, {
+        anchors,
+        onProgress: (n) => process.stderr.isTTY && process.stderr.write(`\rchecked ${n} entries`),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      if (options.json) console.log(JSON.stringify(report));
+      else if (report.ok) {
+        console.log(`audit chain intact: ${report.entries} entries in ${seconds.toFixed(2)} s; head ${report.head ? `${report.head.seq}:${report.head.hash}` : '(empty)'}`);
+      } else {
+        console.log(`audit chain BROKEN at entry ${report.seq} (${report.problem}): ${report.message}; ${report.entries} entries before it verify`);
+      }
+      process.exitCode = report.ok ? 0 : 1;
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command('actors')
+  .description('registered staff')
+  .command('add')
+  .description('register a host, supervisor, expert, custodian, tenderee or admin by certificate')
+  .requiredOption('--role <role>', 'role to grant')
+  .requiredOption('--cert <file>', 'signing certificate (PEM)')
+  .option('--enc-cert <file>', 'encryption certificate (PEM); custodians need one')
+  .action(async (options: { role: string; cert: string; encCert?: string }) => {
+    const settings = config();
+    const database = await openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir });
+    try {
+      const trust = await TrustStore.fromFiles(settings.trustedCaFiles, settings.crlFiles);
+      const actor = await registerActor(
+        database.db,
+        trust,
+        {
+          role: role(options.role),
+          signingCertificate: await readFile(options.cert, 'utf8'),
+          encryptionCertificate: options.encCert ? await readFile(options.encCert, 'utf8') : undefined,
+        },
+        new Date(),
+      );
+      console.log(`registered ${actor.name} (${actor.identity}) as ${actor.role}: ${actor.id}`);
+    } finally {
+      await database.close();
+    }
+  });
+
+const loginOptions = (command: Command) =>
+  command
+    .requiredOption('--server <url>', 'bidhall server, e.g. http://127.0.0.1:3000')
+    .requiredOption('--cert <file>', 'your signing certificate (PEM)')
+    .requiredOption('--key <file>', 'its private key (PEM); it never leaves this machine')
+    .addOption(new Option('--role <role>', 'role to log in as').default('bidder'));
+
+loginOptions(program.command('tender').command('get').argument('<tenderId>').description('download a tender definition'))
+  .option('--out <file>', 'write the tender JSON here (default: stdout)')
+  .action(async (tenderId: string, options: { server: string; cert: string; key: string; role: string; out?: string }) => {
+    const client = new ApiClient(options.server);
+    await client.login(await credentialsFrom(options.cert, options.key, role(options.role)));
+    const text = `${JSON.stringify(await client.tender(tenderId), null, 2)}\n`;
+    if (options.out) await writeFile(options.out, text);
+    else process.stdout.write(text);
+  });
+
+const bid = program.command('bid').description("a bidder's sealed bid");
+bid
+  .command('seal')
+  .description('seal a documents folder and an opening summary for a tender (offline)')
+  .requiredOption('--tender <file>', 'tender definition JSON (bidhall tender get)')
+  .requiredOption('--summary <file>', 'opening summary values JSON, e.g. {"price":"1234567.89","duration":365}')
+  .requiredOption('--documents <dir>', 'folder with the bid documents')
+  .requiredOption('--sign-cert <file>', 'your signing certificate (PEM)')
+  .requiredOption('--sign-key <file>', 'its private key (PEM)')
+  .requiredOption('--enc-cert <file>', 'your encryption certificate (PEM): you will decrypt your bid with its key')
+  .requiredOption('--out <dir>', 'where to write the sealed bid')
+  .option('--opening-ca <file>', 'check that the opening certificate was issued by this CA (PEM)')
+  .addOption(new Option('--cipher <cipher>', 'content encryption').choices(['aes-256-gcm', 'aes-256-cbc']).default('aes-256-gcm'))
+  .addOption(new Option('--rsa-padding <padding>', 'RSA key transport').choices(['oaep', 'pkcs1']).default('oaep'))
+  .action(
+    async (options: {
+      tender: string;
+      summary: string;
+      documents: string;
+      signCert: string;
+      signKey: string;
+      encCert: string;
+      out: string;
+      openingCa?: string;
+      cipher: 'aes-256-gcm' | 'aes-256-cbc';
+      rsaPadding: 'oaep' | 'pkcs1';
+    }) => {
+      const tender = JSON.parse(await readFile(options.tender, 'utf8')) as TenderView;
+      const openingCertificate = parseCertificate(tender.openingCertificate);
+      if (options.openingCa && !openingCertificate.x509.verify(parseCertificate(await readFile(options.openingCa)).publicKey)) {
+        throw new Error('the opening certificate was not issued by the given CA: do not seal to it');
+      }
+      const { createPrivateKey } = await import('node:crypto');
+      let lastPercent = -1;
+      const started = performance.now();
+      const sealed = await sealBid({
+        tender,
+        openingCertificate,
+        summary: JSON.parse(await readFile(options.summary, 'utf8')),
+        documentsDir: resolve(options.documents),
+        signer: { certificate: parseCertificate(await readFile(options.signCert)), privateKey: createPrivateKey(await readFile(options.signKey)) },
+        encryptionCertificate: parseCertificate(await readFile(options.encCert)),
+        outDir: resolve(options.out),
+        cipher: options.cipher,
+        rsaPadding: options.rsaPadding,
+        onProgress: (done, total) => {
+          const percent = Math.floor((done / total) * 100);
+          if (percent !== lastPercent && process.stderr.isTTY) process.stderr.write(`\rsealing documents… ${percent}%`);
+          lastPercent = percent;
+        },
+      });
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      console.log(`sealed in ${((performance.now() - started) / 1000).toFixed(1)} s → ${resolve(options.out)}`);
+      console.log(`  summary   ${sealed.manifest.parts.summary.size} bytes  sha256 ${sealed.manifest.parts.summary.sha256}`);
+      console.log(`  documents ${sealed.manifest.parts.documents.size} bytes  sha256 ${sealed.manifest.parts.documents.sha256}`);
+      console.log(`keep ${sealedFileNames.drawSeed} secret until the random draw; test decryption before the deadline.`);
+    },
+  );
+
+loginOptions(bid.command('submit').description('upload a sealed bid folder and save the signed receipt'))
+  .requiredOption('--tender-id <id>', 'tender id')
+  .requiredOption('--dir <dir>', 'the folder written by bid seal')
+  .option('--replace', 'replace the bid already submitted')
+  .action(async (options: { server: string; cert: string; key: string; role: string; tenderId: string; dir: string; replace?: boolean }) => {
+    const client = new ApiClient(options.server);
+    await client.login(await credentialsFrom(options.cert, options.key, 'bidder'));
+    const result = await client.submitBid(options.tenderId, options.dir, options.replace ?? false);
+    await writeFile(join(options.dir, 'receipt.p7s'), Buffer.from(result.signedReceipt, 'base64'));
+    await writeFile(join(options.dir, 'receipt.json'), `${JSON.stringify(result.receipt, null, 2)}\n`);
+    console.log(`accepted: bid ${result.bidId}, received ${String(result.receipt.receivedAt)}`);
+    console.log(`receipt saved: ${join(options.dir, 'receipt.p7s')} (verify: openssl cms -verify -inform DER -in receipt.p7s -CAfile <platform CA>)`);
+  });
+
+loginOptions(bid.command('withdraw').description('withdraw your bid before the deadline'))
+  .requiredOption('--tender-id <id>', 'tender id')
+  .option('--receipt <file>', 'where to save the withdrawal receipt', 'withdrawal-receipt.p7s')
+  .action(async (options: { server: string; cert: string; key: string; tenderId: string; receipt: string }) => {
+    const client = new ApiClient(options.server);
+    await client.login(await credentialsFrom(options.cert, options.key, 'bidder'));
+    const result = await client.withdrawBid(options.tenderId);
+    await writeFile(options.receipt, Buffer.from(result.signedReceipt, 'base64'));
+    console.log(`withdrawn: bid ${result.bidId}; receipt saved to ${options.receipt}`);
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else if (error instanceof AppError) console.error(`bidhall: ${error.code}: ${error.message}`);
+  else if (error instanceof ApiError) console.error(`bidhall: ${error.message}`);
+  else console.error(`bidhall: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 2;
+});
