@@ -51,7 +51,8 @@ program
   .description('generate the development PKI in certs/out')
   .option('--force', 'regenerate even when current')
   .action((options: { force?: boolean }) => {
-    if (!options.force && devPkiIsCurrent()) return console.log('dev PKI is current (use --force to regenerate)');
+    if (!options.force && devPkiIsCurrent())
+      return console.log('dev PKI is current (use --force to regenerate)');
     generateDevPki();
     console.log('dev PKI written to certs/out (PKCS#12 PIN 123456)');
   });
@@ -68,7 +69,8 @@ audit
     try {
       const anchors = (options.anchor ?? []).map((text) => {
         const [seq, hash] = text.split(':');
-        if (!seq || !hash || !/^\d+$/.test(seq) || !/^[0-9a-fA-F]{64}$/.test(hash)) throw new Error(`bad anchor "${text}"`);
+        if (!seq || !hash || !/^\d+$/.test(seq) || !/^[0-9a-fA-F]{64}$/.test(hash))
+          throw new Error(`bad anchor "${text}"`);
         return { seq: Number(seq), hash };
       });
       const started = performance.now();
@@ -80,9 +82,13 @@ audit
       if (process.stderr.isTTY) process.stderr.write('\n');
       if (options.json) console.log(JSON.stringify(report));
       else if (report.ok) {
-        console.log(`audit chain intact: ${report.entries} entries in ${seconds.toFixed(2)} s; head ${report.head ? `${report.head.seq}:${report.head.hash}` : '(empty)'}`);
+        console.log(
+          `audit chain intact: ${report.entries} entries in ${seconds.toFixed(2)} s; head ${report.head ? `${report.head.seq}:${report.head.hash}` : '(empty)'}`,
+        );
       } else {
-        console.log(`audit chain BROKEN at entry ${report.seq} (${report.problem}): ${report.message}; ${report.entries} entries before it verify`);
+        console.log(
+          `audit chain BROKEN at entry ${report.seq} (${report.problem}): ${report.message}; ${report.entries} entries before it verify`,
+        );
       }
       process.exitCode = report.ok ? 0 : 1;
     } finally {
@@ -126,30 +132,49 @@ const loginOptions = (command: Command) =>
     .requiredOption('--key <file>', 'its private key (PEM); it never leaves this machine')
     .addOption(new Option('--role <role>', 'role to log in as').default('bidder'));
 
-loginOptions(program.command('tender').command('get').argument('<tenderId>').description('download a tender definition'))
+loginOptions(
+  program.command('tender').command('get').argument('<tenderId>').description('download a tender definition'),
+)
   .option('--out <file>', 'write the tender JSON here (default: stdout)')
-  .action(async (tenderId: string, options: { server: string; cert: string; key: string; role: string; out?: string }) => {
-    const client = new ApiClient(options.server);
-    await client.login(await credentialsFrom(options.cert, options.key, role(options.role)));
-    const text = `${JSON.stringify(await client.tender(tenderId), null, 2)}\n`;
-    if (options.out) await writeFile(options.out, text);
-    else process.stdout.write(text);
-  });
+  .action(
+    async (
+      tenderId: string,
+      options: { server: string; cert: string; key: string; role: string; out?: string },
+    ) => {
+      const client = new ApiClient(options.server);
+      await client.login(await credentialsFrom(options.cert, options.key, role(options.role)));
+      const text = `${JSON.stringify(await client.tender(tenderId), null, 2)}\n`;
+      if (options.out) await writeFile(options.out, text);
+      else process.stdout.write(text);
+    },
+  );
 
 const bid = program.command('bid').description("a bidder's sealed bid");
 bid
   .command('seal')
   .description('seal a documents folder and an opening summary for a tender (offline)')
   .requiredOption('--tender <file>', 'tender definition JSON (bidhall tender get)')
-  .requiredOption('--summary <file>', 'opening summary values JSON, e.g. {"price":"1234567.89","duration":365}')
+  .requiredOption(
+    '--summary <file>',
+    'opening summary values JSON, e.g. {"price":"1234567.89","duration":365}',
+  )
   .requiredOption('--documents <dir>', 'folder with the bid documents')
   .requiredOption('--sign-cert <file>', 'your signing certificate (PEM)')
   .requiredOption('--sign-key <file>', 'its private key (PEM)')
-  .requiredOption('--enc-cert <file>', 'your encryption certificate (PEM): you will decrypt your bid with its key')
+  .requiredOption(
+    '--enc-cert <file>',
+    'your encryption certificate (PEM): you will decrypt your bid with its key',
+  )
   .requiredOption('--out <dir>', 'where to write the sealed bid')
   .option('--opening-ca <file>', 'check that the opening certificate was issued by this CA (PEM)')
-  .addOption(new Option('--cipher <cipher>', 'content encryption').choices(['aes-256-gcm', 'aes-256-cbc']).default('aes-256-gcm'))
-  .addOption(new Option('--rsa-padding <padding>', 'RSA key transport').choices(['oaep', 'pkcs1']).default('oaep'))
+  .addOption(
+    new Option('--cipher <cipher>', 'content encryption')
+      .choices(['aes-256-gcm', 'aes-256-cbc'])
+      .default('aes-256-gcm'),
+  )
+  .addOption(
+    new Option('--rsa-padding <padding>', 'RSA key transport').choices(['oaep', 'pkcs1']).default('oaep'),
+  )
   .action(
     async (options: {
       tender: string;
@@ -165,7 +190,10 @@ bid
     }) => {
       const tender = JSON.parse(await readFile(options.tender, 'utf8')) as TenderView;
       const openingCertificate = parseCertificate(tender.openingCertificate);
-      if (options.openingCa && !openingCertificate.x509.verify(parseCertificate(await readFile(options.openingCa)).publicKey)) {
+      if (
+        options.openingCa &&
+        !openingCertificate.x509.verify(parseCertificate(await readFile(options.openingCa)).publicKey)
+      ) {
         throw new Error('the opening certificate was not issued by the given CA: do not seal to it');
       }
       const { createPrivateKey } = await import('node:crypto');
@@ -176,22 +204,34 @@ bid
         openingCertificate,
         summary: JSON.parse(await readFile(options.summary, 'utf8')),
         documentsDir: resolve(options.documents),
-        signer: { certificate: parseCertificate(await readFile(options.signCert)), privateKey: createPrivateKey(await readFile(options.signKey)) },
+        signer: {
+          certificate: parseCertificate(await readFile(options.signCert)),
+          privateKey: createPrivateKey(await readFile(options.signKey)),
+        },
         encryptionCertificate: parseCertificate(await readFile(options.encCert)),
         outDir: resolve(options.out),
         cipher: options.cipher,
         rsaPadding: options.rsaPadding,
         onProgress: (done, total) => {
           const percent = Math.floor((done / total) * 100);
-          if (percent !== lastPercent && process.stderr.isTTY) process.stderr.write(`\rsealing documents… ${percent}%`);
+          if (percent !== lastPercent && process.stderr.isTTY)
+            process.stderr.write(`\rsealing documents… ${percent}%`);
           lastPercent = percent;
         },
       });
       if (process.stderr.isTTY) process.stderr.write('\n');
-      console.log(`sealed in ${((performance.now() - started) / 1000).toFixed(1)} s → ${resolve(options.out)}`);
-      console.log(`  summary   ${sealed.manifest.parts.summary.size} bytes  sha256 ${sealed.manifest.parts.summary.sha256}`);
-      console.log(`  documents ${sealed.manifest.parts.documents.size} bytes  sha256 ${sealed.manifest.parts.documents.sha256}`);
-      console.log(`keep ${sealedFileNames.drawSeed} secret until the random draw; test decryption before the deadline.`);
+      console.log(
+        `sealed in ${((performance.now() - started) / 1000).toFixed(1)} s → ${resolve(options.out)}`,
+      );
+      console.log(
+        `  summary   ${sealed.manifest.parts.summary.size} bytes  sha256 ${sealed.manifest.parts.summary.sha256}`,
+      );
+      console.log(
+        `  documents ${sealed.manifest.parts.documents.size} bytes  sha256 ${sealed.manifest.parts.documents.sha256}`,
+      );
+      console.log(
+        `keep ${sealedFileNames.drawSeed} secret until the random draw; test decryption before the deadline.`,
+      );
     },
   );
 
@@ -199,26 +239,40 @@ loginOptions(bid.command('submit').description('upload a sealed bid folder and s
   .requiredOption('--tender-id <id>', 'tender id')
   .requiredOption('--dir <dir>', 'the folder written by bid seal')
   .option('--replace', 'replace the bid already submitted')
-  .action(async (options: { server: string; cert: string; key: string; role: string; tenderId: string; dir: string; replace?: boolean }) => {
-    const client = new ApiClient(options.server);
-    await client.login(await credentialsFrom(options.cert, options.key, 'bidder'));
-    const result = await client.submitBid(options.tenderId, options.dir, options.replace ?? false);
-    await writeFile(join(options.dir, 'receipt.p7s'), Buffer.from(result.signedReceipt, 'base64'));
-    await writeFile(join(options.dir, 'receipt.json'), `${JSON.stringify(result.receipt, null, 2)}\n`);
-    console.log(`accepted: bid ${result.bidId}, received ${String(result.receipt.receivedAt)}`);
-    console.log(`receipt saved: ${join(options.dir, 'receipt.p7s')} (verify: openssl cms -verify -inform DER -in receipt.p7s -CAfile <platform CA>)`);
-  });
+  .action(
+    async (options: {
+      server: string;
+      cert: string;
+      key: string;
+      role: string;
+      tenderId: string;
+      dir: string;
+      replace?: boolean;
+    }) => {
+      const client = new ApiClient(options.server);
+      await client.login(await credentialsFrom(options.cert, options.key, 'bidder'));
+      const result = await client.submitBid(options.tenderId, options.dir, options.replace ?? false);
+      await writeFile(join(options.dir, 'receipt.p7s'), Buffer.from(result.signedReceipt, 'base64'));
+      await writeFile(join(options.dir, 'receipt.json'), `${JSON.stringify(result.receipt, null, 2)}\n`);
+      console.log(`accepted: bid ${result.bidId}, received ${String(result.receipt.receivedAt)}`);
+      console.log(
+        `receipt saved: ${join(options.dir, 'receipt.p7s')} (verify: openssl cms -verify -inform DER -in receipt.p7s -CAfile <platform CA>)`,
+      );
+    },
+  );
 
 loginOptions(bid.command('withdraw').description('withdraw your bid before the deadline'))
   .requiredOption('--tender-id <id>', 'tender id')
   .option('--receipt <file>', 'where to save the withdrawal receipt', 'withdrawal-receipt.p7s')
-  .action(async (options: { server: string; cert: string; key: string; tenderId: string; receipt: string }) => {
-    const client = new ApiClient(options.server);
-    await client.login(await credentialsFrom(options.cert, options.key, 'bidder'));
-    const result = await client.withdrawBid(options.tenderId);
-    await writeFile(options.receipt, Buffer.from(result.signedReceipt, 'base64'));
-    console.log(`withdrawn: bid ${result.bidId}; receipt saved to ${options.receipt}`);
-  });
+  .action(
+    async (options: { server: string; cert: string; key: string; tenderId: string; receipt: string }) => {
+      const client = new ApiClient(options.server);
+      await client.login(await credentialsFrom(options.cert, options.key, 'bidder'));
+      const result = await client.withdrawBid(options.tenderId);
+      await writeFile(options.receipt, Buffer.from(result.signedReceipt, 'base64'));
+      console.log(`withdrawn: bid ${result.bidId}; receipt saved to ${options.receipt}`);
+    },
+  );
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);

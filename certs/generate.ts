@@ -37,7 +37,13 @@ interface Issued extends IssuerKeys {
 function issue(
   usage: CertificateUsage,
   subject: Subject,
-  options: { kind?: KeyKind; issuer?: IssuerKeys; notBefore?: Date; notAfter?: Date; pathLength?: number } = {},
+  options: {
+    kind?: KeyKind;
+    issuer?: IssuerKeys;
+    notBefore?: Date;
+    notAfter?: Date;
+    pathLength?: number;
+  } = {},
 ): Issued {
   const kind = options.kind ?? 'rsa';
   const pair =
@@ -70,22 +76,119 @@ export interface DevActor {
 }
 
 export const devActors: readonly DevActor[] = [
-  { name: 'bidder1', role: 'bidder', ca: 'ca-a', enc: 'rsa', subject: { cn: '华东建设工程有限公司', o: '华东建设工程有限公司', serialNumber: '91310000MA1FL0001X' } },
-  { name: 'bidder2', role: 'bidder', ca: 'ca-a', enc: 'rsa', subject: { cn: '北方路桥集团有限公司', o: '北方路桥集团有限公司', serialNumber: '91110000MA0BX0002Y' } },
-  { name: 'bidder3', role: 'bidder', ca: 'ca-b', enc: 'ec', subject: { cn: '西南水利水电股份有限公司', o: '西南水利水电股份有限公司', serialNumber: '91510000MA6CX0003Z' } },
-  { name: 'bidder4', role: 'bidder', ca: 'ca-b', enc: 'rsa', subject: { cn: '岭南市政建设有限公司', o: '岭南市政建设有限公司', serialNumber: '91440000MA4UX00041' } },
-  { name: 'bidder-revoked', role: 'bidder', ca: 'ca-a', enc: 'rsa', revoked: true, subject: { cn: '吊销测试有限公司', o: '吊销测试有限公司', serialNumber: '91330000MA2RV00052' } },
-  { name: 'bidder-expired', role: 'bidder', ca: 'ca-b', enc: 'rsa', expired: true, subject: { cn: '过期测试有限公司', o: '过期测试有限公司', serialNumber: '91320000MA1EX00063' } },
-  { name: 'bidder-untrusted', role: 'bidder', ca: 'ca-untrusted', enc: 'rsa', subject: { cn: '未知CA测试有限公司', o: '未知CA测试有限公司', serialNumber: '91370000MA3UN00074' } },
-  { name: 'host', role: 'host', ca: 'ca-a', subject: { cn: '王主持', o: '市公共资源交易中心', serialNumber: 'HOST-0001' } },
-  { name: 'supervisor', role: 'supervisor', ca: 'ca-b', subject: { cn: '李监督', o: '市发展和改革委员会', serialNumber: 'SUP-0001' } },
-  { name: 'expert1', role: 'expert', ca: 'ca-a', subject: { cn: '张专家', o: '省综合评标专家库', serialNumber: 'EXP-0001' } },
-  { name: 'expert2', role: 'expert', ca: 'ca-b', subject: { cn: '陈专家', o: '省综合评标专家库', serialNumber: 'EXP-0002' } },
-  { name: 'tenderee', role: 'tenderee', ca: 'ca-b', enc: 'rsa', subject: { cn: '市城市建设投资集团', o: '市城市建设投资集团', serialNumber: '91310000MA1TE00085' } },
-  { name: 'custodian1', role: 'custodian', ca: 'ca-a', enc: 'rsa', subject: { cn: '交易中心密钥保管员', o: '市公共资源交易中心', serialNumber: 'CUS-0001' } },
-  { name: 'custodian2', role: 'custodian', ca: 'ca-b', enc: 'rsa', subject: { cn: '监督部门密钥保管员', o: '市发展和改革委员会', serialNumber: 'CUS-0002' } },
-  { name: 'custodian3', role: 'custodian', ca: 'ca-b', enc: 'ec', subject: { cn: '招标人密钥保管员', o: '市城市建设投资集团', serialNumber: 'CUS-0003' } },
-  { name: 'admin', role: 'admin', ca: 'ca-a', subject: { cn: '平台管理员', o: '市公共资源交易中心', serialNumber: 'ADM-0001' } },
+  {
+    name: 'bidder1',
+    role: 'bidder',
+    ca: 'ca-a',
+    enc: 'rsa',
+    subject: { cn: '华东建设工程有限公司', o: '华东建设工程有限公司', serialNumber: '91310000MA1FL0001X' },
+  },
+  {
+    name: 'bidder2',
+    role: 'bidder',
+    ca: 'ca-a',
+    enc: 'rsa',
+    subject: { cn: '北方路桥集团有限公司', o: '北方路桥集团有限公司', serialNumber: '91110000MA0BX0002Y' },
+  },
+  {
+    name: 'bidder3',
+    role: 'bidder',
+    ca: 'ca-b',
+    enc: 'ec',
+    subject: {
+      cn: '西南水利水电股份有限公司',
+      o: '西南水利水电股份有限公司',
+      serialNumber: '91510000MA6CX0003Z',
+    },
+  },
+  {
+    name: 'bidder4',
+    role: 'bidder',
+    ca: 'ca-b',
+    enc: 'rsa',
+    subject: { cn: '岭南市政建设有限公司', o: '岭南市政建设有限公司', serialNumber: '91440000MA4UX00041' },
+  },
+  {
+    name: 'bidder-revoked',
+    role: 'bidder',
+    ca: 'ca-a',
+    enc: 'rsa',
+    revoked: true,
+    subject: { cn: '吊销测试有限公司', o: '吊销测试有限公司', serialNumber: '91330000MA2RV00052' },
+  },
+  {
+    name: 'bidder-expired',
+    role: 'bidder',
+    ca: 'ca-b',
+    enc: 'rsa',
+    expired: true,
+    subject: { cn: '过期测试有限公司', o: '过期测试有限公司', serialNumber: '91320000MA1EX00063' },
+  },
+  {
+    name: 'bidder-untrusted',
+    role: 'bidder',
+    ca: 'ca-untrusted',
+    enc: 'rsa',
+    subject: { cn: '未知CA测试有限公司', o: '未知CA测试有限公司', serialNumber: '91370000MA3UN00074' },
+  },
+  {
+    name: 'host',
+    role: 'host',
+    ca: 'ca-a',
+    subject: { cn: '王主持', o: '市公共资源交易中心', serialNumber: 'HOST-0001' },
+  },
+  {
+    name: 'supervisor',
+    role: 'supervisor',
+    ca: 'ca-b',
+    subject: { cn: '李监督', o: '市发展和改革委员会', serialNumber: 'SUP-0001' },
+  },
+  {
+    name: 'expert1',
+    role: 'expert',
+    ca: 'ca-a',
+    subject: { cn: '张专家', o: '省综合评标专家库', serialNumber: 'EXP-0001' },
+  },
+  {
+    name: 'expert2',
+    role: 'expert',
+    ca: 'ca-b',
+    subject: { cn: '陈专家', o: '省综合评标专家库', serialNumber: 'EXP-0002' },
+  },
+  {
+    name: 'tenderee',
+    role: 'tenderee',
+    ca: 'ca-b',
+    enc: 'rsa',
+    subject: { cn: '市城市建设投资集团', o: '市城市建设投资集团', serialNumber: '91310000MA1TE00085' },
+  },
+  {
+    name: 'custodian1',
+    role: 'custodian',
+    ca: 'ca-a',
+    enc: 'rsa',
+    subject: { cn: '交易中心密钥保管员', o: '市公共资源交易中心', serialNumber: 'CUS-0001' },
+  },
+  {
+    name: 'custodian2',
+    role: 'custodian',
+    ca: 'ca-b',
+    enc: 'rsa',
+    subject: { cn: '监督部门密钥保管员', o: '市发展和改革委员会', serialNumber: 'CUS-0002' },
+  },
+  {
+    name: 'custodian3',
+    role: 'custodian',
+    ca: 'ca-b',
+    enc: 'ec',
+    subject: { cn: '招标人密钥保管员', o: '市城市建设投资集团', serialNumber: 'CUS-0003' },
+  },
+  {
+    name: 'admin',
+    role: 'admin',
+    ca: 'ca-a',
+    subject: { cn: '平台管理员', o: '市公共资源交易中心', serialNumber: 'ADM-0001' },
+  },
 ];
 
 function write(path: string, content: string | Buffer, secret = false): void {
@@ -113,7 +216,11 @@ export function generateDevPki(outDir = defaultOutDir): void {
   const platformCerts = {
     receipt: issue('receipt', { ...platform, cn: 'Bidhall 回执签名' }, { issuer: cas['ca-a'] }),
     tls: issue('tls', { ...platform, cn: 'localhost' }, { issuer: cas['ca-a'] }),
-    'opening-ca': issue('ca', { ...platform, cn: 'Bidhall 开标证书签发CA' }, { issuer: cas['ca-a'], pathLength: 0 }),
+    'opening-ca': issue(
+      'ca',
+      { ...platform, cn: 'Bidhall 开标证书签发CA' },
+      { issuer: cas['ca-a'], pathLength: 0 },
+    ),
   };
   for (const [name, ca] of Object.entries(cas)) {
     write(join(outDir, name, 'ca.pem'), ca.certPem);
@@ -134,7 +241,11 @@ export function generateDevPki(outDir = defaultOutDir): void {
     const sign = issue('sign', actor.subject, { issuer: ca, ...validity });
     write(join(dir, 'sign.pem'), sign.certPem);
     write(join(dir, 'sign.key.pem'), sign.keyPem, true);
-    write(join(dir, 'sign.p12'), pkcs12Bundle(sign.keyPem, [sign.certPem, ca.certPem], devPin, `${actor.name} signing`), true);
+    write(
+      join(dir, 'sign.p12'),
+      pkcs12Bundle(sign.keyPem, [sign.certPem, ca.certPem], devPin, `${actor.name} signing`),
+      true,
+    );
     if (actor.revoked) revoked[actor.ca]!.push(serialOf(sign.certPem));
     if (actor.enc) {
       const enc = issue('enc', actor.subject, { kind: actor.enc, issuer: ca, ...validity });
@@ -142,19 +253,36 @@ export function generateDevPki(outDir = defaultOutDir): void {
       write(join(dir, 'enc.key.pem'), enc.keyPem, true);
       // forge's PKCS#12 handles RSA keys only; EC encryption keys stay PEM.
       if (enc.kind === 'rsa') {
-        write(join(dir, 'enc.p12'), pkcs12Bundle(enc.keyPem, [enc.certPem, ca.certPem], devPin, `${actor.name} encryption`), true);
+        write(
+          join(dir, 'enc.p12'),
+          pkcs12Bundle(enc.keyPem, [enc.certPem, ca.certPem], devPin, `${actor.name} encryption`),
+          true,
+        );
       }
       if (actor.revoked) revoked[actor.ca]!.push(serialOf(enc.certPem));
     }
   }
   const nextUpdate = new Date(now.getTime() + crlValidityDays * day);
   for (const [name, ca] of Object.entries(cas)) {
-    write(join(outDir, name, 'crl.pem'), issueCrl(ca, revoked[name] ?? [], new Date(now.getTime() - day), nextUpdate));
+    write(
+      join(outDir, name, 'crl.pem'),
+      issueCrl(ca, revoked[name] ?? [], new Date(now.getTime() - day), nextUpdate),
+    );
   }
   // The roster lets the server's dev seed register actors without importing this script.
   write(
     join(outDir, 'actors.json'),
-    `${JSON.stringify(devActors.map(({ name, role, ca, expired, revoked }) => ({ name, role, ca, expired: !!expired, revoked: !!revoked })), null, 2)}\n`,
+    `${JSON.stringify(
+      devActors.map(({ name, role, ca, expired, revoked }) => ({
+        name,
+        role,
+        ca,
+        expired: !!expired,
+        revoked: !!revoked,
+      })),
+      null,
+      2,
+    )}\n`,
   );
   write(
     join(outDir, 'generated.json'),

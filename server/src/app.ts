@@ -31,7 +31,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
-      ...(process.stdout.isTTY && config.logLevel !== 'silent' ? { transport: { target: 'pino-pretty' } } : {}),
+      ...(process.stdout.isTTY && config.logLevel !== 'silent'
+        ? { transport: { target: 'pino-pretty' } }
+        : {}),
     },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
@@ -41,7 +43,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
 
   await app.register(helmet, { global: true });
-  await app.register(database, { databaseUrl: config.databaseUrl, dataDir: config.dataDir, handle: options.database });
+  await app.register(database, {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    handle: options.database,
+  });
   await app.register(pki, config);
   await app.register(audit);
   await app.register(errors);

@@ -85,7 +85,13 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
   };
   const paths = (name: string, fallback: readonly string[]): string[] => {
     const raw = value(name);
-    return raw === undefined ? [...fallback] : raw.split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p));
+    return raw === undefined
+      ? [...fallback]
+      : raw
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+          .map((p) => resolve(p));
   };
   const boolean = (name: string, fallback: boolean): boolean => {
     const raw = value(name);
@@ -104,7 +110,14 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
   if (tokenSecret !== undefined && tokenSecret.length < 32) {
     problems.push('TOKEN_SECRET: must be at least 32 characters (it signs login tokens)');
   }
-  const pkiVariables = ['TRUSTED_CA_FILES', 'CRL_FILES', 'RECEIPT_CERT_FILE', 'RECEIPT_KEY_FILE', 'OPENING_CA_CERT_FILE', 'OPENING_CA_KEY_FILE'];
+  const pkiVariables = [
+    'TRUSTED_CA_FILES',
+    'CRL_FILES',
+    'RECEIPT_CERT_FILE',
+    'RECEIPT_KEY_FILE',
+    'OPENING_CA_CERT_FILE',
+    'OPENING_CA_KEY_FILE',
+  ];
   const usesDevPki = pkiVariables.every((name) => value(name) === undefined);
   const tlsCertFile = value('TLS_CERT_FILE');
   const tlsKeyFile = value('TLS_KEY_FILE');
@@ -136,7 +149,8 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     trustProxy: boolean('TRUST_PROXY', false),
     usesDevPki,
   };
-  if (config.trustedCaFiles.length === 0) problems.push('TRUSTED_CA_FILES: at least one CA certificate is needed');
+  if (config.trustedCaFiles.length === 0)
+    problems.push('TRUSTED_CA_FILES: at least one CA certificate is needed');
   if (options.checkFiles ?? true) {
     const files: [string, string | undefined][] = [
       ...config.trustedCaFiles.map((f): [string, string] => ['TRUSTED_CA_FILES', f]),
@@ -153,7 +167,9 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
       try {
         accessSync(file, constants.R_OK);
       } catch {
-        problems.push(`${name}: cannot read "${file}"${usesDevPki ? ' (run `npm run certs` for the dev PKI)' : ''}`);
+        problems.push(
+          `${name}: cannot read "${file}"${usesDevPki ? ' (run `npm run certs` for the dev PKI)' : ''}`,
+        );
       }
     }
   }

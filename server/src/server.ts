@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { type Config, repositoryRoot } from './config.ts';
-import { seedDevActors } from './dev/seed.ts';
 import { ensureDemoTender } from './dev/demo.ts';
+import { seedDevActors } from './dev/seed.ts';
 
 export async function startServer(config: Config): Promise<FastifyInstance> {
   const app = await buildApp({ config });

@@ -22,14 +22,30 @@ describe('canonical audit encoding', () => {
         tenderId: maybe(randomText()),
         target: maybe(randomText()),
         outcome: randomText(),
-        detail: { [randomText()]: randomText(), z: randomInt(-1000, 1000), a: [true, null, randomText()], é: false },
+        detail: {
+          [randomText()]: randomText(),
+          z: randomInt(-1000, 1000),
+          a: [true, null, randomText()],
+          é: false,
+        },
       };
       expect(canonicalAuditEntry(entry)).toBe(canonicalize(entry));
     }
   });
 
   it('refuses entries that JSON cannot represent exactly', () => {
-    const entry = { seq: 2 ** 60, at: '', actorId: null, role: null, ip: null, action: 'x', tenderId: null, target: null, outcome: 'ok', detail: {} };
+    const entry = {
+      seq: 2 ** 60,
+      at: '',
+      actorId: null,
+      role: null,
+      ip: null,
+      action: 'x',
+      tenderId: null,
+      target: null,
+      outcome: 'ok',
+      detail: {},
+    };
     expect(() => canonicalAuditEntry(entry)).toThrow(TypeError);
   });
 });

@@ -1,5 +1,5 @@
 /** Certificate login: the challenge a client signs and the token it gets back. */
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { roles } from './roles.ts';
 
 export const ChallengeResponse = Type.Object({

@@ -2,7 +2,7 @@
  * Constants and schemas of bidhall's sealed-bid format (specified in docs/bid-format.md).
  * Both the sealing tool and the server import them, so the two cannot drift apart.
  */
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { ReceiptKind } from './enums.ts';
 
 export const bidFormat = 'bidhall-bid/1';

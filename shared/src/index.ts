@@ -4,5 +4,5 @@ export * from './bid-format.ts';
 export * from './enums.ts';
 export * from './errors.ts';
 export * from './roles.ts';
-export * from './tender.ts';
 export * from './summary-fields.ts';
+export * from './tender.ts';

@@ -9,10 +9,14 @@ const patterns: Record<string, RegExp> = {
 };
 
 /** Problems with `values` (empty when valid): unknown fields, missing required ones, wrong formats. */
-export function summaryProblems(fields: readonly SummaryField[], values: Readonly<Record<string, SummaryValue>>): string[] {
+export function summaryProblems(
+  fields: readonly SummaryField[],
+  values: Readonly<Record<string, SummaryValue>>,
+): string[] {
   const problems: string[] = [];
   const known = new Map(fields.map((f) => [f.key, f]));
-  for (const key of Object.keys(values)) if (!known.has(key)) problems.push(`${key}: not a field of this tender`);
+  for (const key of Object.keys(values))
+    if (!known.has(key)) problems.push(`${key}: not a field of this tender`);
   for (const field of fields) {
     const value = values[field.key];
     if (value === undefined || value === '') {
@@ -23,7 +27,9 @@ export function summaryProblems(fields: readonly SummaryField[], values: Readonl
       case 'money':
       case 'decimal':
         if (typeof value !== 'string' || !patterns[field.type]!.test(value)) {
-          problems.push(`${field.key}: expected a decimal string such as "1234567.89" (no floating point numbers)`);
+          problems.push(
+            `${field.key}: expected a decimal string such as "1234567.89" (no floating point numbers)`,
+          );
         }
         break;
       case 'integer':
@@ -33,10 +39,12 @@ export function summaryProblems(fields: readonly SummaryField[], values: Readonl
         }
         break;
       case 'percent':
-        if (typeof value !== 'number' || value < 0 || value > 100) problems.push(`${field.key}: expected 0 to 100`);
+        if (typeof value !== 'number' || value < 0 || value > 100)
+          problems.push(`${field.key}: expected 0 to 100`);
         break;
       case 'text':
-        if (typeof value !== 'string' || value.length > 500) problems.push(`${field.key}: expected text up to 500 characters`);
+        if (typeof value !== 'string' || value.length > 500)
+          problems.push(`${field.key}: expected text up to 500 characters`);
         break;
     }
   }

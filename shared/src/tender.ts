@@ -1,5 +1,5 @@
 /** Tender definitions: what a host creates, and the statuses an opening goes through (issue 3). */
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import {
   openingKeyAlgorithms,
   type RemedyPolicy,

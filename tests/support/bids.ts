@@ -6,10 +6,17 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdirSync, openAsBlob, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BidManifest, bidFormat, type OpeningSummary, summaryFormat, type TenderView } from '@bidhall/shared';
+import {
+  type BidManifest,
+  bidFormat,
+  type OpeningSummary,
+  summaryFormat,
+  type TenderView,
+} from '@bidhall/shared';
 import { certPath, keyPath } from './pki.ts';
 
-export const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export const openssl = (...args: string[]) =>
+  execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
 
 export interface SealedFiles {
   readonly dir: string;
@@ -53,12 +60,46 @@ export function opensslSealedBid(work: string, tender: TenderView, options: Open
   const seal = (plain: string, out: string) => {
     const signed = `${plain}.signed`;
     const streamArgs = options.stream ? ['-stream'] : [];
-    openssl('cms', '-sign', '-binary', '-nodetach', '-in', plain, '-signer', certPath(options.bidder, 'sign'),
-      '-inkey', keyPath(options.bidder, 'sign'), '-outform', 'DER', '-out', signed, ...streamArgs);
-    const isRsa = (path: string) => new X509Certificate(readFileSync(path)).publicKey.asymmetricKeyType === 'rsa';
-    const recipientArgs = recipients.flatMap((r) => ['-recip', r, ...(options.oaep && isRsa(r) ? ['-keyopt', 'rsa_padding_mode:oaep'] : [])]);
-    openssl('cms', '-encrypt', '-binary', `-${options.cipher ?? 'aes-256-gcm'}`, '-in', signed, '-inform', 'DER',
-      '-outform', 'DER', '-out', out, ...streamArgs, ...recipientArgs);
+    openssl(
+      'cms',
+      '-sign',
+      '-binary',
+      '-nodetach',
+      '-in',
+      plain,
+      '-signer',
+      certPath(options.bidder, 'sign'),
+      '-inkey',
+      keyPath(options.bidder, 'sign'),
+      '-outform',
+      'DER',
+      '-out',
+      signed,
+      ...streamArgs,
+    );
+    const isRsa = (path: string) =>
+      new X509Certificate(readFileSync(path)).publicKey.asymmetricKeyType === 'rsa';
+    const recipientArgs = recipients.flatMap((r) => [
+      '-recip',
+      r,
+      ...(options.oaep && isRsa(r) ? ['-keyopt', 'rsa_padding_mode:oaep'] : []),
+    ]);
+    openssl(
+      'cms',
+      '-encrypt',
+      '-binary',
+      `-${options.cipher ?? 'aes-256-gcm'}`,
+      '-in',
+      signed,
+      '-inform',
+      'DER',
+      '-outform',
+      'DER',
+      '-out',
+      out,
+      ...streamArgs,
+      ...recipientArgs,
+    );
     const bytes = readFileSync(out);
     return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
   };
@@ -67,7 +108,10 @@ export function opensslSealedBid(work: string, tender: TenderView, options: Open
   const manifest: BidManifest = {
     format: bidFormat,
     tenderId: tender.id,
-    parts: { summary: seal(join(dir, 'summary.json'), summaryPath), documents: seal(join(dir, 'documents.tar'), documentsPath) },
+    parts: {
+      summary: seal(join(dir, 'summary.json'), summaryPath),
+      documents: seal(join(dir, 'documents.tar'), documentsPath),
+    },
     encryptionCertificate: readFileSync(certPath(options.bidder, 'enc'), 'utf8'),
     drawCommitment: createHash('sha256').update('seed').digest('hex'),
     sealedAt: new Date().toISOString(),
@@ -78,8 +122,21 @@ export function opensslSealedBid(work: string, tender: TenderView, options: Open
   writeFileSync(manifestPath, manifestText);
   const signer = options.manifestSigner ?? options.bidder;
   const signaturePath = join(dir, 'manifest.p7s');
-  openssl('cms', '-sign', '-binary', '-in', manifestPath, '-signer', certPath(signer, 'sign'), '-inkey', keyPath(signer, 'sign'),
-    '-outform', 'DER', '-out', signaturePath);
+  openssl(
+    'cms',
+    '-sign',
+    '-binary',
+    '-in',
+    manifestPath,
+    '-signer',
+    certPath(signer, 'sign'),
+    '-inkey',
+    keyPath(signer, 'sign'),
+    '-outform',
+    'DER',
+    '-out',
+    signaturePath,
+  );
   return {
     dir,
     summary: summaryPath,
@@ -92,7 +149,13 @@ export function opensslSealedBid(work: string, tender: TenderView, options: Open
 
 export interface UploadResult {
   readonly status: number;
-  readonly body: { code?: string; message?: string; bidId?: string; signedReceipt?: string; receipt?: Record<string, unknown> };
+  readonly body: {
+    code?: string;
+    message?: string;
+    bidId?: string;
+    signedReceipt?: string;
+    receipt?: Record<string, unknown>;
+  };
 }
 
 /** Uploads over real HTTP, streaming the files from disk (fs.openAsBlob). */
@@ -105,13 +168,21 @@ export async function uploadBid(
 ): Promise<UploadResult> {
   const form = new FormData();
   form.append('manifest', new Blob([files.manifestText]), 'manifest.json');
-  form.append('manifestSignature', new Blob([Buffer.from(files.manifestSignature, 'base64')]), 'manifest.p7s');
+  form.append(
+    'manifestSignature',
+    new Blob([Buffer.from(files.manifestSignature, 'base64')]),
+    'manifest.p7s',
+  );
   if (options.omit !== 'summary') form.append('summary', await openAsBlob(files.summary), 'summary.p7m');
-  if (options.omit !== 'documents') form.append('documents', await openAsBlob(files.documents), 'documents.p7m');
-  const response = await fetch(`${baseUrl}/api/tenders/${tenderId}/bids${options.replace ? '?replace=true' : ''}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
+  if (options.omit !== 'documents')
+    form.append('documents', await openAsBlob(files.documents), 'documents.p7m');
+  const response = await fetch(
+    `${baseUrl}/api/tenders/${tenderId}/bids${options.replace ? '?replace=true' : ''}`,
+    {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    },
+  );
   return { status: response.status, body: (await response.json()) as UploadResult['body'] };
 }

@@ -41,18 +41,33 @@ export async function startTestServer(
   const url = options.listen ? await app.listen({ host: '127.0.0.1', port: 0 }) : 'http://inject';
 
   async function login(actor: string, role: Role): Promise<LoginResponse> {
-    const challenge = (await app.inject({ method: 'POST', url: '/api/auth/challenge' })).json<{ nonce: string; challenge: string }>();
-    const signature = sign('sha256', Buffer.from(challenge.challenge), readFileSync(keyPath(actor, 'sign'))).toString('base64');
+    const challenge = (await app.inject({ method: 'POST', url: '/api/auth/challenge' })).json<{
+      nonce: string;
+      challenge: string;
+    }>();
+    const signature = sign(
+      'sha256',
+      Buffer.from(challenge.challenge),
+      readFileSync(keyPath(actor, 'sign')),
+    ).toString('base64');
     const response = await app.inject({
       method: 'POST',
       url: '/api/auth/login',
-      payload: { nonce: challenge.nonce, role, certificateChain: readFileSync(certPath(actor, 'sign'), 'utf8'), signature },
+      payload: {
+        nonce: challenge.nonce,
+        role,
+        certificateChain: readFileSync(certPath(actor, 'sign'), 'utf8'),
+        signature,
+      },
     });
     if (response.statusCode !== 200) throw new Error(`login as ${actor} failed: ${response.body}`);
     return response.json<LoginResponse>();
   }
 
-  async function createTender(token: string, overrides: Partial<CreateTenderRequest> = {}): Promise<TenderView> {
+  async function createTender(
+    token: string,
+    overrides: Partial<CreateTenderRequest> = {},
+  ): Promise<TenderView> {
     const request: CreateTenderRequest = {
       code: `T-${Math.random().toString(36).slice(2, 10)}`,
       title: '市政道路改造工程施工招标',
@@ -60,7 +75,12 @@ export async function startTestServer(
       decryptionWindowMinutes: 30,
       summaryFields: [
         { key: 'price', label: { zh: '投标报价（元）', en: 'Price (CNY)' }, type: 'money', required: true },
-        { key: 'duration', label: { zh: '工期（日历天）', en: 'Duration (days)' }, type: 'days', required: true },
+        {
+          key: 'duration',
+          label: { zh: '工期（日历天）', en: 'Duration (days)' },
+          type: 'days',
+          required: true,
+        },
       ],
       minBidders: 3,
       custodianIds: ['custodian1', 'custodian2', 'custodian3'].map((n) => seeded.get(n)!.id),

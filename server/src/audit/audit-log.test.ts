@@ -33,7 +33,11 @@ for (const kind of ['postgres', 'pglite'] as const) {
       expect(seqs.at(-1)).toBe(500);
       expect(new Set(seqs).size).toBe(500);
       const report = await verifyAuditChain(database.handle.db, { pageSize: 64 });
-      expect(report).toMatchObject({ ok: true, entries: 500, head: { seq: 500, hash: positions.find((p) => p.seq === 500)!.hash } });
+      expect(report).toMatchObject({
+        ok: true,
+        entries: 500,
+        head: { seq: 500, hash: positions.find((p) => p.seq === 500)!.hash },
+      });
     });
 
     it('rolls the entry back with the transaction that made it', async () => {
@@ -54,8 +58,12 @@ for (const kind of ['postgres', 'pglite'] as const) {
           () => 'accepted',
           (error: Error) => String((error.cause as Error | undefined)?.message ?? error.message),
         );
-      expect(await refusal(db.execute(sql`UPDATE audit_log SET outcome = 'ok' WHERE seq = 5`))).toMatch(/append-only: UPDATE/);
-      expect(await refusal(db.execute(sql`DELETE FROM audit_log WHERE seq = 5`))).toMatch(/append-only: DELETE/);
+      expect(await refusal(db.execute(sql`UPDATE audit_log SET outcome = 'ok' WHERE seq = 5`))).toMatch(
+        /append-only: UPDATE/,
+      );
+      expect(await refusal(db.execute(sql`DELETE FROM audit_log WHERE seq = 5`))).toMatch(
+        /append-only: DELETE/,
+      );
       expect(await refusal(db.execute(sql`TRUNCATE audit_log`))).toMatch(/append-only: TRUNCATE/);
       expect(await verifyAuditChain(db)).toMatchObject({ ok: true, entries: 500 });
     });
@@ -89,7 +97,9 @@ describe('tamper detection (an attacker with superuser rights bypasses the trigg
   }
 
   it('finds an altered entry', async () => {
-    expect(await tampered(`UPDATE audit_log SET detail = jsonb_set(detail, '{note}', '"changed"') WHERE seq = 17`)).toMatchObject({
+    expect(
+      await tampered(`UPDATE audit_log SET detail = jsonb_set(detail, '{note}', '"changed"') WHERE seq = 17`),
+    ).toMatchObject({
       ok: false,
       seq: 17,
       problem: 'altered',
@@ -98,7 +108,9 @@ describe('tamper detection (an attacker with superuser rights bypasses the trigg
   });
 
   it('finds an altered outcome even when the attacker recomputes that entry’s hash naively', async () => {
-    expect(await tampered(`UPDATE audit_log SET outcome = 'ok', hash = sha256(hash) WHERE seq = 10`)).toMatchObject({
+    expect(
+      await tampered(`UPDATE audit_log SET outcome = 'ok', hash = sha256(hash) WHERE seq = 10`),
+    ).toMatchObject({
       ok: false,
       seq: 10,
       problem: 'altered',
@@ -106,18 +118,26 @@ describe('tamper detection (an attacker with superuser rights bypasses the trigg
   });
 
   it('finds a removed entry', async () => {
-    expect(await tampered('DELETE FROM audit_log WHERE seq = 12')).toMatchObject({ ok: false, seq: 12, problem: 'removed' });
+    expect(await tampered('DELETE FROM audit_log WHERE seq = 12')).toMatchObject({
+      ok: false,
+      seq: 12,
+      problem: 'removed',
+    });
   });
 
   it('finds a removed and renumbered entry', async () => {
     expect(
-      await tampered('DELETE FROM audit_log WHERE seq = 12; UPDATE audit_log SET seq = seq - 1 WHERE seq > 12'),
+      await tampered(
+        'DELETE FROM audit_log WHERE seq = 12; UPDATE audit_log SET seq = seq - 1 WHERE seq > 12',
+      ),
     ).toMatchObject({ ok: false, seq: 12, problem: 'removed' });
   });
 
   it('finds reordered entries', async () => {
     expect(
-      await tampered('UPDATE audit_log SET seq = -1 WHERE seq = 20; UPDATE audit_log SET seq = 20 WHERE seq = 21; UPDATE audit_log SET seq = 21 WHERE seq = -1'),
+      await tampered(
+        'UPDATE audit_log SET seq = -1 WHERE seq = 20; UPDATE audit_log SET seq = 20 WHERE seq = 21; UPDATE audit_log SET seq = 21 WHERE seq = -1',
+      ),
     ).toMatchObject({ ok: false, seq: 20, problem: 'reordered' });
   });
 

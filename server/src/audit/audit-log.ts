@@ -113,7 +113,7 @@ export class AuditLog {
               batch.map((p) => ({ ...p.input, at: p.at })),
             ),
           );
-          batch.forEach((p, i) => p.resolve(positions[i]!));
+          for (const [i, p] of batch.entries()) p.resolve(positions[i]!);
         } catch (error) {
           for (const p of batch) p.reject(error);
         }

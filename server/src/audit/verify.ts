@@ -81,15 +81,30 @@ export async function verifyAuditChain(db: Executor, options: VerifyOptions = {}
         // The link to the previous entry is broken: its predecessor is gone, or it stands elsewhere.
         const origin = await seqOfHash(db, row.prev_hash);
         return origin === null
-          ? broken(checked, seq, 'removed', `the entry written before ${seq} is missing (removed, later ones renumbered)`)
-          : broken(checked, seq, 'reordered', `entry ${seq} was written after entry ${origin}, not after ${seq - 1}`);
+          ? broken(
+              checked,
+              seq,
+              'removed',
+              `the entry written before ${seq} is missing (removed, later ones renumbered)`,
+            )
+          : broken(
+              checked,
+              seq,
+              'reordered',
+              `entry ${seq} was written after entry ${origin}, not after ${seq - 1}`,
+            );
       }
       if (chainHash(row.prev_hash, entryOf(row)) !== row.hash) {
         return broken(checked, seq, 'altered', `entry ${seq} was changed after it was written`);
       }
       const anchored = anchors.get(seq);
       if (anchored !== undefined && anchored !== row.hash) {
-        return broken(checked, seq, 'altered', `entry ${seq} differs from its anchor (the chain was rewritten)`);
+        return broken(
+          checked,
+          seq,
+          'altered',
+          `entry ${seq} differs from its anchor (the chain was rewritten)`,
+        );
       }
       previousHash = row.hash;
       expectedSeq = seq + 1;
@@ -99,7 +114,12 @@ export async function verifyAuditChain(db: Executor, options: VerifyOptions = {}
   }
   const missingAnchor = [...anchors.keys()].find((seq) => seq >= expectedSeq);
   if (missingAnchor !== undefined) {
-    return broken(checked, missingAnchor, 'removed', `anchored entry ${missingAnchor} is missing (the log was cut)`);
+    return broken(
+      checked,
+      missingAnchor,
+      'removed',
+      `anchored entry ${missingAnchor} is missing (the log was cut)`,
+    );
   }
   return { ok: true, entries: checked, head: checked ? { seq: expectedSeq - 1, hash: previousHash } : null };
 }

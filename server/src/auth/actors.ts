@@ -16,7 +16,10 @@ export function displayName(cert: ParsedCertificate): string {
 }
 
 export async function findActor(db: Executor, identity: string, role: Role): Promise<Actor | undefined> {
-  const [actor] = await db.select().from(actors).where(and(eq(actors.identity, identity), eq(actors.role, role)));
+  const [actor] = await db
+    .select()
+    .from(actors)
+    .where(and(eq(actors.identity, identity), eq(actors.role, role)));
   return actor;
 }
 
@@ -73,7 +76,11 @@ export async function registerActor(
     .values(values)
     .onConflictDoUpdate({
       target: [actors.identity, actors.role],
-      set: { name: values.name, organization: values.organization, encryptionCertificate: values.encryptionCertificate },
+      set: {
+        name: values.name,
+        organization: values.organization,
+        encryptionCertificate: values.encryptionCertificate,
+      },
     })
     .returning();
   return actor!;

@@ -13,10 +13,24 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function attempt(options: { actor: string; role: Role; signer?: string; signingKey?: 'sign' | 'enc'; chain?: string; reuseNonce?: string }) {
-  const challenge = (await server.app.inject({ method: 'POST', url: '/api/auth/challenge' })).json<{ nonce: string; challenge: string }>();
+async function attempt(options: {
+  actor: string;
+  role: Role;
+  signer?: string;
+  signingKey?: 'sign' | 'enc';
+  chain?: string;
+  reuseNonce?: string;
+}) {
+  const challenge = (await server.app.inject({ method: 'POST', url: '/api/auth/challenge' })).json<{
+    nonce: string;
+    challenge: string;
+  }>();
   const nonce = options.reuseNonce ?? challenge.nonce;
-  const signature = sign('sha256', Buffer.from(challenge.challenge), readFileSync(keyPath(options.signer ?? options.actor, options.signingKey ?? 'sign')));
+  const signature = sign(
+    'sha256',
+    Buffer.from(challenge.challenge),
+    readFileSync(keyPath(options.signer ?? options.actor, options.signingKey ?? 'sign')),
+  );
   const response = await server.app.inject({
     method: 'POST',
     url: '/api/auth/login',
@@ -33,17 +47,30 @@ async function attempt(options: { actor: string; role: Role; signer?: string; si
 describe('certificate login (embedded PGlite)', () => {
   it('logs a bidder in from either CA, registering it on first login, with a token for its role', async () => {
     const first = await attempt({ actor: 'bidder3', role: 'bidder' });
-    expect(first).toMatchObject({ status: 200, body: { actor: { role: 'bidder', name: '西南水利水电股份有限公司', identity: '91510000MA6CX0003Z' } } });
+    expect(first).toMatchObject({
+      status: 200,
+      body: { actor: { role: 'bidder', name: '西南水利水电股份有限公司', identity: '91510000MA6CX0003Z' } },
+    });
     const again = await attempt({ actor: 'bidder3', role: 'bidder' });
     expect(again.body.actor.id).toBe(first.body.actor.id);
-    const me = await server.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${first.body.token}` } });
+    const me = await server.app.inject({
+      method: 'GET',
+      url: '/api/auth/me',
+      headers: { authorization: `Bearer ${first.body.token}` },
+    });
     expect(me.json()).toMatchObject({ sub: first.body.actor.id, role: 'bidder' });
   });
 
   it('logs registered staff in only for the role they hold', async () => {
     expect((await attempt({ actor: 'host', role: 'host' })).status).toBe(200);
-    expect(await attempt({ actor: 'host', role: 'supervisor' })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_GRANTED' } });
-    expect(await attempt({ actor: 'bidder1', role: 'host' })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_GRANTED' } });
+    expect(await attempt({ actor: 'host', role: 'supervisor' })).toMatchObject({
+      status: 403,
+      body: { code: 'ROLE_NOT_GRANTED' },
+    });
+    expect(await attempt({ actor: 'bidder1', role: 'host' })).toMatchObject({
+      status: 403,
+      body: { code: 'ROLE_NOT_GRANTED' },
+    });
   });
 
   it('refuses bad certificates and signatures with specific codes, and audits each refusal', async () => {
@@ -55,7 +82,12 @@ describe('certificate login (embedded PGlite)', () => {
       [{ actor: 'bidder1', role: 'bidder', chain: 'not a certificate '.repeat(10) }, 422, 'CERT_MALFORMED'],
       [
         // An encryption certificate (key encipherment only) cannot be used to log in.
-        { actor: 'bidder1', role: 'bidder', signingKey: 'enc', chain: readFileSync(certPath('bidder1', 'enc'), 'utf8') },
+        {
+          actor: 'bidder1',
+          role: 'bidder',
+          signingKey: 'enc',
+          chain: readFileSync(certPath('bidder1', 'enc'), 'utf8'),
+        },
         401,
         'CERT_KEY_USAGE',
       ],
@@ -80,15 +112,30 @@ describe('certificate login (embedded PGlite)', () => {
   });
 
   it('rejects expired and forged tokens', async () => {
-    const forged = await server.app.inject({ method: 'GET', url: '/api/tenders', headers: { authorization: 'Bearer abc.def.ghi' } });
+    const forged = await server.app.inject({
+      method: 'GET',
+      url: '/api/tenders',
+      headers: { authorization: 'Bearer abc.def.ghi' },
+    });
     expect(forged.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
-    const expired = server.app.jwt.sign({ sub: 'x', role: 'host', name: 'x', identity: 'x' }, { expiresIn: -10 });
-    const response = await server.app.inject({ method: 'GET', url: '/api/tenders', headers: { authorization: `Bearer ${expired}` } });
+    const expired = server.app.jwt.sign(
+      { sub: 'x', role: 'host', name: 'x', identity: 'x' },
+      { expiresIn: -10 },
+    );
+    const response = await server.app.inject({
+      method: 'GET',
+      url: '/api/tenders',
+      headers: { authorization: `Bearer ${expired}` },
+    });
     expect(response.json()).toMatchObject({ code: 'TOKEN_EXPIRED' });
   });
 
   it('validates the login body with a specific code', async () => {
-    const response = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { nonce: 'x' } });
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { nonce: 'x' },
+    });
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
   });

@@ -19,8 +19,12 @@ let tender: TenderView;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  server = await startTestServer({ listen: true, env: { MAX_SUMMARY_BYTES: String(64 * 1024), UPLOAD_IDLE_TIMEOUT_SECONDS: '1' } });
-  for (const bidder of ['bidder1', 'bidder2', 'bidder3', 'bidder4']) tokens[bidder] = (await server.login(bidder, 'bidder')).token;
+  server = await startTestServer({
+    listen: true,
+    env: { MAX_SUMMARY_BYTES: String(64 * 1024), UPLOAD_IDLE_TIMEOUT_SECONDS: '1' },
+  });
+  for (const bidder of ['bidder1', 'bidder2', 'bidder3', 'bidder4'])
+    tokens[bidder] = (await server.login(bidder, 'bidder')).token;
   tokens.host = (await server.login('host', 'host')).token;
   tender = await server.createTender(tokens.host);
 });
@@ -31,21 +35,27 @@ afterAll(async () => {
 
 async function bidRows(tenderId: string) {
   return rowsOf<{ status: string; bidder: string }>(
-    await server.app.db.execute(sql`SELECT b.status, a.name AS bidder FROM bids b JOIN actors a ON a.id = b.bidder_id WHERE b.tender_id = ${tenderId}`),
+    await server.app.db.execute(
+      sql`SELECT b.status, a.name AS bidder FROM bids b JOIN actors a ON a.id = b.bidder_id WHERE b.tender_id = ${tenderId}`,
+    ),
   );
 }
 
 async function lastAudit() {
   await server.app.audit.flush();
   const [row] = rowsOf<{ action: string; outcome: string; actor_id: string | null; ip: string | null }>(
-    await server.app.db.execute(sql`SELECT action, outcome, actor_id, ip FROM audit_log ORDER BY seq DESC LIMIT 1`),
+    await server.app.db.execute(
+      sql`SELECT action, outcome, actor_id, ip FROM audit_log ORDER BY seq DESC LIMIT 1`,
+    ),
   );
   return row!;
 }
 
 function storedBlobs(): string[] {
   const root = join(server.config.dataDir, 'blobs', 'sha256');
-  return readdirSync(root, { recursive: true }).map(String).filter((p) => /[0-9a-f]{64}$/.test(p));
+  return readdirSync(root, { recursive: true })
+    .map(String)
+    .filter((p) => /[0-9a-f]{64}$/.test(p));
 }
 
 describe('accepted submissions', () => {
@@ -56,7 +66,17 @@ describe('accepted submissions', () => {
     const receiptPath = join(files.dir, 'receipt.p7s');
     writeFileSync(receiptPath, Buffer.from(result.body.signedReceipt!, 'base64'));
     const content = JSON.parse(
-      openssl('cms', '-verify', '-binary', '-inform', 'DER', '-in', receiptPath, '-CAfile', caPath('ca-a')).toString(),
+      openssl(
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        receiptPath,
+        '-CAfile',
+        caPath('ca-a'),
+      ).toString(),
     );
     const summarySha = createHash('sha256').update(readFileSync(files.summary)).digest('hex');
     expect(content).toMatchObject({
@@ -69,13 +89,20 @@ describe('accepted submissions', () => {
     expect(storedBlobs()).toEqual(expect.arrayContaining([expect.stringContaining(summarySha)]));
     // The receipt anchors the audit chain: its entry is the submission.
     const [entry] = rowsOf<{ action: string; hash: string }>(
-      await server.app.db.execute(sql`SELECT action, encode(hash, 'hex') AS hash FROM audit_log WHERE seq = ${content.audit.seq}`),
+      await server.app.db.execute(
+        sql`SELECT action, encode(hash, 'hex') AS hash FROM audit_log WHERE seq = ${content.audit.seq}`,
+      ),
     );
     expect(entry).toEqual({ action: 'bid.submit', hash: content.audit.hash });
   });
 
   it('accepts BER (-stream), CBC, RSA-OAEP and an EC (ECDH) bidder from the other CA', async () => {
-    const files = opensslSealedBid(work, tender, { bidder: 'bidder3', stream: true, cipher: 'aes-256-cbc', oaep: true });
+    const files = opensslSealedBid(work, tender, {
+      bidder: 'bidder3',
+      stream: true,
+      cipher: 'aes-256-cbc',
+      oaep: true,
+    });
     const result = await uploadBid(server.url, tokens.bidder3!, tender.id, files);
     expect(result.status, JSON.stringify(result.body)).toBe(201);
   });
@@ -83,7 +110,10 @@ describe('accepted submissions', () => {
   it('accepts what `bidhall bid seal` makes (the streaming sealer)', async () => {
     const documentsDir = join(work, 'docs-bidder4');
     rmSync(documentsDir, { recursive: true, force: true });
-    for (const [name, size] of [['技术标.pdf', 300_000], ['商务标/报价单.xlsx', 20_000]] as const) {
+    for (const [name, size] of [
+      ['技术标.pdf', 300_000],
+      ['商务标/报价单.xlsx', 20_000],
+    ] as const) {
       const path = join(documentsDir, name);
       await import('node:fs/promises').then((fs) => fs.mkdir(join(path, '..'), { recursive: true }));
       writeFileSync(path, randomBytes(size));
@@ -111,14 +141,22 @@ describe('accepted submissions', () => {
     expect((await uploadBid(server.url, tokens.bidder2!, tender.id, files)).status).toBe(201);
     const duplicate = await uploadBid(server.url, tokens.bidder2!, tender.id, files, { replace: true });
     expect(duplicate).toMatchObject({ status: 409, body: { code: 'BID_DUPLICATE' } });
-    const second = opensslSealedBid(work, tender, { bidder: 'bidder2', fields: { price: '11000000.00', duration: 300 } });
-    expect(await uploadBid(server.url, tokens.bidder2!, tender.id, second)).toMatchObject({ status: 409, body: { code: 'BID_EXISTS' } });
+    const second = opensslSealedBid(work, tender, {
+      bidder: 'bidder2',
+      fields: { price: '11000000.00', duration: 300 },
+    });
+    expect(await uploadBid(server.url, tokens.bidder2!, tender.id, second)).toMatchObject({
+      status: 409,
+      body: { code: 'BID_EXISTS' },
+    });
     const replaced = await uploadBid(server.url, tokens.bidder2!, tender.id, second, { replace: true });
     expect(replaced).toMatchObject({ status: 201, body: { receipt: { kind: 'replacement' } } });
-    expect((await bidRows(tender.id)).filter((r) => r.bidder === '北方路桥集团有限公司').map((r) => r.status).sort()).toEqual([
-      'replaced',
-      'submitted',
-    ]);
+    expect(
+      (await bidRows(tender.id))
+        .filter((r) => r.bidder === '北方路桥集团有限公司')
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual(['replaced', 'submitted']);
     const withdraw = await server.app.inject({
       method: 'DELETE',
       url: `/api/tenders/${tender.id}/bids/mine`,
@@ -141,7 +179,11 @@ describe('bad input: specific code, nothing stored, audited', () => {
     baseline = { rows: (await bidRows(tender.id)).length, blobs: storedBlobs().length };
   });
 
-  async function expectRefused(result: Promise<{ status: number; body: { code?: string } }>, code: string, status?: number) {
+  async function expectRefused(
+    result: Promise<{ status: number; body: { code?: string } }>,
+    code: string,
+    status?: number,
+  ) {
     const { status: got, body } = await result;
     expect(body.code, JSON.stringify(body)).toBe(code);
     if (status) expect(got).toBe(status);
@@ -165,8 +207,19 @@ describe('bad input: specific code, nothing stored, audited', () => {
     const manifestPath = join(files.dir, 'manifest-changed.json');
     out.manifestText = JSON.stringify(manifest);
     writeFileSync(manifestPath, out.manifestText);
-    out.manifestSignature = openssl('cms', '-sign', '-binary', '-in', manifestPath, '-signer', certPath('bidder1', 'sign'),
-      '-inkey', certPath('bidder1', 'sign').replace('sign.pem', 'sign.key.pem'), '-outform', 'DER').toString('base64');
+    out.manifestSignature = openssl(
+      'cms',
+      '-sign',
+      '-binary',
+      '-in',
+      manifestPath,
+      '-signer',
+      certPath('bidder1', 'sign'),
+      '-inkey',
+      certPath('bidder1', 'sign').replace('sign.pem', 'sign.key.pem'),
+      '-outform',
+      'DER',
+    ).toString('base64');
     return out;
   };
 
@@ -174,16 +227,27 @@ describe('bad input: specific code, nothing stored, audited', () => {
   beforeAll(() => {
     good = opensslSealedBid(work, tender, { bidder: 'bidder1', documents: randomBytes(200_000) });
   });
-  const upload = (files: SealedFiles, token = tokens.bidder1!, options = {}) => uploadBid(server.url, token, tender.id, files, options);
+  const upload = (files: SealedFiles, token = tokens.bidder1!, options = {}) =>
+    uploadBid(server.url, token, tender.id, files, options);
 
-  it('malformed CMS', () => expectRefused(upload(withParts(good, { summary: randomBytes(5000) })), 'CMS_MALFORMED', 422));
+  it('malformed CMS', () =>
+    expectRefused(upload(withParts(good, { summary: randomBytes(5000) })), 'CMS_MALFORMED', 422));
 
   it('truncated CMS', () =>
-    expectRefused(upload(withParts(good, { documents: readFileSync(good.documents).subarray(0, 150_000) })), 'CMS_TRUNCATED', 422));
+    expectRefused(
+      upload(withParts(good, { documents: readFileSync(good.documents).subarray(0, 150_000) })),
+      'CMS_TRUNCATED',
+      422,
+    ));
 
   it('oversized part', () =>
     expectRefused(
-      upload(opensslSealedBid(work, tender, { bidder: 'bidder1', fields: { price: '1.00', duration: 1, note: 'x'.repeat(80_000) } })),
+      upload(
+        opensslSealedBid(work, tender, {
+          bidder: 'bidder1',
+          fields: { price: '1.00', duration: 1, note: 'x'.repeat(80_000) },
+        }),
+      ),
       'BID_TOO_LARGE',
       413,
     ));
@@ -193,45 +257,79 @@ describe('bad input: specific code, nothing stored, audited', () => {
     await expectRefused(upload({ ...good, documents: other.documents }), 'BID_PART_MISMATCH', 422);
   });
 
-  it('a missing part', () => expectRefused(upload(good, tokens.bidder1, { omit: 'documents' }), 'BID_PART_MISSING', 422));
+  it('a missing part', () =>
+    expectRefused(upload(good, tokens.bidder1, { omit: 'documents' }), 'BID_PART_MISSING', 422));
 
   it('missing recipient: not encrypted to the tender', () =>
-    expectRefused(upload(opensslSealedBid(work, tender, { bidder: 'bidder1', recipients: [certPath('bidder1', 'enc')] })), 'BID_RECIPIENT_MISSING'));
+    expectRefused(
+      upload(opensslSealedBid(work, tender, { bidder: 'bidder1', recipients: [certPath('bidder1', 'enc')] })),
+      'BID_RECIPIENT_MISSING',
+    ));
 
   it('foreign recipient: also encrypted to another bidder', () => {
     const opening = join(work, 'opening-foreign.pem');
     writeFileSync(opening, tender.openingCertificate);
     return expectRefused(
-      upload(opensslSealedBid(work, tender, { bidder: 'bidder1', recipients: [certPath('bidder1', 'enc'), opening, certPath('bidder2', 'enc')] })),
+      upload(
+        opensslSealedBid(work, tender, {
+          bidder: 'bidder1',
+          recipients: [certPath('bidder1', 'enc'), opening, certPath('bidder2', 'enc')],
+        }),
+      ),
       'BID_RECIPIENT_FOREIGN',
     );
   });
 
   it('a wrong signer (manifest signed by another bidder)', () =>
-    expectRefused(upload(opensslSealedBid(work, tender, { bidder: 'bidder1', manifestSigner: 'bidder2' })), 'BID_SIGNER_MISMATCH', 403));
+    expectRefused(
+      upload(opensslSealedBid(work, tender, { bidder: 'bidder1', manifestSigner: 'bidder2' })),
+      'BID_SIGNER_MISMATCH',
+      403,
+    ));
 
   it('a revoked, an expired and an untrusted signing certificate', async () => {
-    for (const [signer, code] of [['bidder-revoked', 'CERT_REVOKED'], ['bidder-expired', 'CERT_EXPIRED'], ['bidder-untrusted', 'CERT_UNTRUSTED']]) {
-      await expectRefused(upload(opensslSealedBid(work, tender, { bidder: 'bidder1', manifestSigner: signer! })), code!);
+    for (const [signer, code] of [
+      ['bidder-revoked', 'CERT_REVOKED'],
+      ['bidder-expired', 'CERT_EXPIRED'],
+      ['bidder-untrusted', 'CERT_UNTRUSTED'],
+    ]) {
+      await expectRefused(
+        upload(opensslSealedBid(work, tender, { bidder: 'bidder1', manifestSigner: signer! })),
+        code!,
+      );
     }
   });
 
   it('an altered manifest (signature no longer matches)', () => {
     const altered = {
       ...good,
-      manifestText: good.manifestText.replace(/"drawCommitment": "(.)/, (_, c: string) => `"drawCommitment": "${c === 'a' ? 'b' : 'a'}`),
+      manifestText: good.manifestText.replace(
+        /"drawCommitment": "(.)/,
+        (_, c: string) => `"drawCommitment": "${c === 'a' ? 'b' : 'a'}`,
+      ),
     };
     return expectRefused(upload(altered), 'BID_SIGNATURE_INVALID', 422);
   });
 
   it('a manifest sealed for another tender', () =>
     expectRefused(
-      upload(opensslSealedBid(work, tender, { bidder: 'bidder1', editManifest: (m) => { m.tenderId = '00000000-0000-4000-8000-000000000000'; } })),
+      upload(
+        opensslSealedBid(work, tender, {
+          bidder: 'bidder1',
+          editManifest: (m) => {
+            m.tenderId = '00000000-0000-4000-8000-000000000000';
+          },
+        }),
+      ),
       'BID_TENDER_MISMATCH',
     ));
 
   it('a manifest that is not JSON, with markup', () =>
-    expectRefused(upload({ ...good, manifestText: '<script>alert(1)</script>' }), 'BID_MANIFEST_INVALID', 422));
+    expectRefused(
+      upload({ ...good, manifestText: '<script>alert(1)</script>' }),
+      'BID_MANIFEST_INVALID',
+      422,
+    ));
 
   it('an unknown tender', async () => {
     const result = await uploadBid(server.url, tokens.bidder1!, '00000000-0000-4000-8000-000000000000', good);
@@ -239,9 +337,19 @@ describe('bad input: specific code, nothing stored, audited', () => {
   });
 
   it('a wrong role, and no login at all', async () => {
-    expect(await uploadBid(server.url, tokens.host!, tender.id, good)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN_ROLE' } });
-    expect(await uploadBid(server.url, 'not-a-token', tender.id, good)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
-    expect(await lastAudit()).toMatchObject({ action: 'bid.submit', outcome: 'UNAUTHENTICATED', ip: '127.0.0.1' });
+    expect(await uploadBid(server.url, tokens.host!, tender.id, good)).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN_ROLE' },
+    });
+    expect(await uploadBid(server.url, 'not-a-token', tender.id, good)).toMatchObject({
+      status: 401,
+      body: { code: 'UNAUTHENTICATED' },
+    });
+    expect(await lastAudit()).toMatchObject({
+      action: 'bid.submit',
+      outcome: 'UNAUTHENTICATED',
+      ip: '127.0.0.1',
+    });
   });
 
   it('an upload that stalls', async () => {
@@ -269,7 +377,11 @@ describe('the deadline', () => {
     expect(afterDeadline).toMatchObject({ status: 403, body: { code: 'BID_LATE' } });
     // Starts 300 ms before the deadline, sends its last bytes after it.
     server.clock.set(new Date(deadline - 300));
-    const { status, body } = await rawUpload(files, { tenderId: late.id, stallAfterBytes: 50_000, stallMs: 600 });
+    const { status, body } = await rawUpload(files, {
+      tenderId: late.id,
+      stallAfterBytes: 50_000,
+      stallMs: 600,
+    });
     expect(status).toBe(403);
     expect(JSON.parse(body)).toMatchObject({ code: 'BID_LATE' });
     server.clock.set(new Date(deadline - 10_000));
@@ -304,7 +416,9 @@ function rawUpload(
   const boundary = `----bidhall${randomBytes(8).toString('hex')}`;
   const file = (name: string, data: Buffer) =>
     Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.p7m"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.p7m"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
       data,
       Buffer.from('\r\n'),
     ]);

@@ -127,17 +127,26 @@ export class SubmissionService {
       for await (const part of parts) {
         if (part.kind === 'file' && part.name === 'manifest' && manifestBytes === null) {
           manifestBytes = await readSmall(part.stream, this.#deps.limits.manifestBytes, 'manifest');
-        } else if (part.kind === 'file' && part.name === 'manifestSignature' && manifestBytes !== null && !verified) {
+        } else if (
+          part.kind === 'file' &&
+          part.name === 'manifestSignature' &&
+          manifestBytes !== null &&
+          !verified
+        ) {
           signature = await readSmall(part.stream, 64 * 1024, 'manifestSignature');
           verified = await this.#verifyManifest(manifestBytes, signature, tender, bidder);
         } else if (part.kind === 'file' && (bidParts as readonly string[]).includes(part.name)) {
           const name = part.name as BidPart;
           if (!verified) {
-            throw new AppError('BID_MANIFEST_INVALID', 'send manifest and manifestSignature before the sealed parts');
+            throw new AppError(
+              'BID_MANIFEST_INVALID',
+              'send manifest and manifestSignature before the sealed parts',
+            );
           }
           if (received.has(name)) throw new AppError('VALIDATION_FAILED', `part ${name} was sent twice`);
           const expected = verified.manifest.parts[name];
-          const limit = name === 'summary' ? this.#deps.limits.summaryBytes : this.#deps.limits.documentsBytes;
+          const limit =
+            name === 'summary' ? this.#deps.limits.summaryBytes : this.#deps.limits.documentsBytes;
           received.set(
             name,
             await this.#receivePart(name, part.stream, temps, {
@@ -156,7 +165,8 @@ export class SubmissionService {
       }
       // The whole request body has arrived: this instant decides whether the bid is on time.
       const receivedAt = this.#deps.clock.now();
-      if (!verified || !signature) throw new AppError('BID_PART_MISSING', 'manifest or manifestSignature is missing');
+      if (!verified || !signature)
+        throw new AppError('BID_PART_MISSING', 'manifest or manifestSignature is missing');
       for (const name of bidParts) {
         if (!received.has(name)) throw new AppError('BID_PART_MISSING', `the ${name} part is missing`);
       }
@@ -167,7 +177,12 @@ export class SubmissionService {
     }
   }
 
-  async #verifyManifest(bytes: Buffer, signature: Buffer, tender: Tender, bidder: Bidder): Promise<VerifiedManifest> {
+  async #verifyManifest(
+    bytes: Buffer,
+    signature: Buffer,
+    tender: Tender,
+    bidder: Bidder,
+  ): Promise<VerifiedManifest> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(bytes.toString('utf8'));
@@ -176,11 +191,17 @@ export class SubmissionService {
     }
     if (!manifestValidator.Check(parsed)) {
       const first = [...manifestValidator.Errors(parsed)][0];
-      throw new AppError('BID_MANIFEST_INVALID', `manifest ${first?.instancePath || '/'}: ${first?.message ?? 'invalid'}`);
+      throw new AppError(
+        'BID_MANIFEST_INVALID',
+        `manifest ${first?.instancePath || '/'}: ${first?.message ?? 'invalid'}`,
+      );
     }
     const manifest = parsed;
     if (manifest.tenderId !== tender.id) {
-      throw new AppError('BID_TENDER_MISMATCH', `sealed for tender ${manifest.tenderId}, uploaded to ${tender.id}`);
+      throw new AppError(
+        'BID_TENDER_MISMATCH',
+        `sealed for tender ${manifest.tenderId}, uploaded to ${tender.id}`,
+      );
     }
     const now = this.#deps.clock.now();
     const signed = await verifySmall(signature, { detachedContent: bytes }).catch((error: unknown) => {
@@ -200,7 +221,10 @@ export class SubmissionService {
       );
     }
     const encryptionCertificate = parseCertificate(manifest.encryptionCertificate);
-    this.#deps.trust.verify([encryptionCertificate], { at: now, anyUsage: ['keyEncipherment', 'keyAgreement'] });
+    this.#deps.trust.verify([encryptionCertificate], {
+      at: now,
+      anyUsage: ['keyEncipherment', 'keyAgreement'],
+    });
     if (encryptionCertificate.identity !== bidder.identity) {
       throw new AppError('BID_ENCRYPTION_CERT_MISMATCH', `it names "${encryptionCertificate.commonName}"`);
     }
@@ -227,9 +251,13 @@ export class SubmissionService {
     async function* tee(): AsyncGenerator<Buffer> {
       for await (const chunk of withIdleTimeout(stream, limits.idleTimeoutMs)) {
         size += chunk.length;
-        if (size > check.limit) throw new AppError('BID_TOO_LARGE', `the ${name} part exceeds ${check.limit} bytes`);
+        if (size > check.limit)
+          throw new AppError('BID_TOO_LARGE', `the ${name} part exceeds ${check.limit} bytes`);
         if (clock.now().getTime() >= deadline) {
-          throw new AppError('BID_LATE', `the deadline ${check.tender.deadline.toISOString()} passed during the upload`);
+          throw new AppError(
+            'BID_LATE',
+            `the deadline ${check.tender.deadline.toISOString()} passed during the upload`,
+          );
         }
         hash.update(chunk);
         if (!temp.stream.write(chunk)) await once(temp.stream, 'drain');
@@ -278,30 +306,56 @@ export class SubmissionService {
         const [locked] = await tx.select().from(tenders).where(eq(tenders.id, tender.id)).for('update');
         this.#ensureOpen(locked!, receivedAt);
         const current = await currentBid(tx, tender.id, bidder.actorId);
-        if (current && current.summarySha256 === summary.sha256 && current.documentsSha256 === documents.sha256) {
+        if (
+          current &&
+          current.summarySha256 === summary.sha256 &&
+          current.documentsSha256 === documents.sha256
+        ) {
           throw new AppError('BID_DUPLICATE');
         }
         if (current && !replace) throw new AppError('BID_EXISTS');
         if (current) {
-          await tx.update(bids).set({ status: 'replaced', endedAt: receivedAt }).where(eq(bids.id, current.id));
+          await tx
+            .update(bids)
+            .set({ status: 'replaced', endedAt: receivedAt })
+            .where(eq(bids.id, current.id));
         }
         for (const part of [summary, documents]) {
           if (await blobs.commit(part.tempPath, part.sha256)) created.push(part.sha256);
         }
         const bidId = randomUUID();
         const kind: ReceiptKind = current ? 'replacement' : 'submission';
-        const parts = { summary: { sha256: summary.sha256, size: summary.size }, documents: { sha256: documents.sha256, size: documents.size } };
+        const parts = {
+          summary: { sha256: summary.sha256, size: summary.size },
+          documents: { sha256: documents.sha256, size: documents.size },
+        };
         const manifestSha256 = createHash('sha256').update(verified.bytes).digest('hex');
-        const position = await this.#audit(tx, bidder, tender, kind === 'replacement' ? 'bid.replace' : 'bid.submit', bidId, {
-          summarySha256: parts.summary.sha256,
-          summarySize: parts.summary.size,
-          documentsSha256: parts.documents.sha256,
-          documentsSize: parts.documents.size,
+        const position = await this.#audit(
+          tx,
+          bidder,
+          tender,
+          kind === 'replacement' ? 'bid.replace' : 'bid.submit',
+          bidId,
+          {
+            summarySha256: parts.summary.sha256,
+            summarySize: parts.summary.size,
+            documentsSha256: parts.documents.sha256,
+            documentsSize: parts.documents.size,
+            manifestSha256,
+            receivedAt: receivedAt.toISOString(),
+            ...(current ? { replaces: current.id } : {}),
+          },
+        );
+        const result = this.#receipt(
+          kind,
+          tender,
+          bidder,
+          bidId,
+          parts,
           manifestSha256,
-          receivedAt: receivedAt.toISOString(),
-          ...(current ? { replaces: current.id } : {}),
-        });
-        const result = this.#receipt(kind, tender, bidder, bidId, parts, manifestSha256, receivedAt, position);
+          receivedAt,
+          position,
+        );
         await tx.insert(bids).values({
           id: bidId,
           tenderId: tender.id,
@@ -335,7 +389,16 @@ export class SubmissionService {
     detail: Record<string, string | number>,
   ): Promise<AuditPosition> {
     return appendInTx(tx, [
-      { actorId: bidder.actorId, role: 'bidder', ip: bidder.ip, action, tenderId: tender.id, target, outcome: 'ok', detail },
+      {
+        actorId: bidder.actorId,
+        role: 'bidder',
+        ip: bidder.ip,
+        action,
+        tenderId: tender.id,
+        target,
+        outcome: 'ok',
+        detail,
+      },
     ]).then((positions) => positions[0]!);
   }
 
@@ -363,7 +426,11 @@ export class SubmissionService {
       audit: { seq: position.seq, hash: position.hash },
     };
     const content = Buffer.from(canonicalize(receipt)!, 'utf8');
-    return { bidId, receipt, signedReceipt: signSmall(content, this.#deps.platformSigner, { detached: false, signingTime: at }) };
+    return {
+      bidId,
+      receipt,
+      signedReceipt: signSmall(content, this.#deps.platformSigner, { detached: false, signingTime: at }),
+    };
   }
 
   /** Withdraws the bidder's current bid before the deadline (撤回), with a signed receipt. */
@@ -377,7 +444,9 @@ export class SubmissionService {
       const current = await currentBid(tx, tender.id, bidder.actorId);
       if (!current) throw new AppError('BID_NOT_FOUND');
       await tx.update(bids).set({ status: 'withdrawn', endedAt: at }).where(eq(bids.id, current.id));
-      const position = await this.#audit(tx, bidder, tender, 'bid.withdraw', current.id, { withdrawnAt: at.toISOString() });
+      const position = await this.#audit(tx, bidder, tender, 'bid.withdraw', current.id, {
+        withdrawnAt: at.toISOString(),
+      });
       const parts = {
         summary: { sha256: current.summarySha256, size: current.summarySize },
         documents: { sha256: current.documentsSha256, size: current.documentsSize },
@@ -401,7 +470,10 @@ export class SubmissionService {
   async listAfterDeadline(tenderId: string): Promise<Bid[]> {
     const tender = await this.#tender(tenderId);
     if (this.#deps.clock.now().getTime() < tender.deadline.getTime()) throw new AppError('BIDS_SEALED');
-    return this.#deps.db.select().from(bids).where(and(eq(bids.tenderId, tender.id), eq(bids.status, 'submitted')));
+    return this.#deps.db
+      .select()
+      .from(bids)
+      .where(and(eq(bids.tenderId, tender.id), eq(bids.status, 'submitted')));
   }
 }
 
@@ -423,10 +495,14 @@ function checkRecipients(
     ...(recipients.some((r) => recipientMatches(r, opening)) ? [] : ['the tender opening certificate']),
     ...(recipients.some((r) => recipientMatches(r, bidder)) ? [] : ["the bidder's encryption certificate"]),
   ];
-  if (missing.length) throw new AppError('BID_RECIPIENT_MISSING', `${name}: not encrypted to ${missing.join(' and ')}`);
+  if (missing.length)
+    throw new AppError('BID_RECIPIENT_MISSING', `${name}: not encrypted to ${missing.join(' and ')}`);
   const foreign = recipients.filter((r) => !recipientMatches(r, opening) && !recipientMatches(r, bidder));
   if (foreign.length) {
-    throw new AppError('BID_RECIPIENT_FOREIGN', `${name}: ${foreign.length} recipient(s) other than the bidder and the tender`);
+    throw new AppError(
+      'BID_RECIPIENT_FOREIGN',
+      `${name}: ${foreign.length} recipient(s) other than the bidder and the tender`,
+    );
   }
 }
 

@@ -3,7 +3,13 @@ import { sign } from 'node:crypto';
 import { openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type LoginResponse, type Role, sealedFileNames, type TenderView, type WireError } from '@bidhall/shared';
+import {
+  type LoginResponse,
+  type Role,
+  sealedFileNames,
+  type TenderView,
+  type WireError,
+} from '@bidhall/shared';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -46,7 +52,11 @@ export class ApiClient {
 
   async login(credentials: Credentials): Promise<LoginResponse> {
     const challenge = await this.#call<{ nonce: string; challenge: string }>('POST', '/api/auth/challenge');
-    const signature = sign('sha256', Buffer.from(challenge.challenge, 'utf8'), credentials.privateKeyPem).toString('base64');
+    const signature = sign(
+      'sha256',
+      Buffer.from(challenge.challenge, 'utf8'),
+      credentials.privateKeyPem,
+    ).toString('base64');
     const result = await this.#call<LoginResponse>('POST', '/api/auth/login', {
       nonce: challenge.nonce,
       role: credentials.role,
@@ -83,5 +93,9 @@ export class ApiClient {
 }
 
 export async function credentialsFrom(certFile: string, keyFile: string, role: Role): Promise<Credentials> {
-  return { certificatePem: await readFile(certFile, 'utf8'), privateKeyPem: await readFile(keyFile, 'utf8'), role };
+  return {
+    certificatePem: await readFile(certFile, 'utf8'),
+    privateKeyPem: await readFile(keyFile, 'utf8'),
+    role,
+  };
 }

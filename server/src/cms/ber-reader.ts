@@ -156,7 +156,15 @@ export class BerReader {
       headerLength += count;
       length = bytes.readUIntBE(0, count);
     }
-    return { offset, tagByte: tagByte!, tagClass: tagByte! >> 6, constructed, tagNumber, length, headerLength };
+    return {
+      offset,
+      tagByte: tagByte!,
+      tagClass: tagByte! >> 6,
+      constructed,
+      tagNumber,
+      length,
+      headerLength,
+    };
   }
 
   /**
@@ -169,7 +177,8 @@ export class BerReader {
       return this.#position < end;
     }
     const next = await this.#peek(2);
-    if (next === null) throw new AppError('CMS_TRUNCATED', `input ends at byte ${this.#position + this.#available}`);
+    if (next === null)
+      throw new AppError('CMS_TRUNCATED', `input ends at byte ${this.#position + this.#available}`);
     if (next[0] === 0 && next[1] === 0) {
       await this.readBytes(2);
       return false;
@@ -256,7 +265,8 @@ function encodeHeader(header: BerHeader): Buffer {
 
 function base128(n: number): number[] {
   const out = [n & 0x7f];
-  for (let rest = Math.floor(n / 128); rest > 0; rest = Math.floor(rest / 128)) out.unshift((rest & 0x7f) | 0x80);
+  for (let rest = Math.floor(n / 128); rest > 0; rest = Math.floor(rest / 128))
+    out.unshift((rest & 0x7f) | 0x80);
   return out;
 }
 

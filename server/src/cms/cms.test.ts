@@ -29,19 +29,56 @@ async function* once(data: Buffer) {
 /** What openssl makes of `content`: signed by bidder's signing key, then encrypted to the recipients. */
 function opensslSeal(
   content: Buffer,
-  options: { signer: string; recipients: string[]; cipher: 'aes-256-cbc' | 'aes-256-gcm'; stream: boolean; oaep?: boolean },
+  options: {
+    signer: string;
+    recipients: string[];
+    cipher: 'aes-256-cbc' | 'aes-256-gcm';
+    stream: boolean;
+    oaep?: boolean;
+  },
 ): Buffer {
   const input = join(work, `in-${randomBytes(4).toString('hex')}`);
   writeFileSync(input, content);
   const signed = `${input}.signed`;
   const sealed = `${input}.sealed`;
-  openssl('cms', '-sign', '-binary', '-nodetach', '-in', input, '-signer', certPath(options.signer, 'sign'),
-    '-inkey', keyPath(options.signer, 'sign'), '-outform', 'DER', '-out', signed, ...(options.stream ? ['-stream'] : []));
+  openssl(
+    'cms',
+    '-sign',
+    '-binary',
+    '-nodetach',
+    '-in',
+    input,
+    '-signer',
+    certPath(options.signer, 'sign'),
+    '-inkey',
+    keyPath(options.signer, 'sign'),
+    '-outform',
+    'DER',
+    '-out',
+    signed,
+    ...(options.stream ? ['-stream'] : []),
+  );
   const recipientArgs = options.recipients.flatMap((r) => [
-    '-recip', certPath(r, 'enc'), ...(options.oaep && !r.includes('3') ? ['-keyopt', 'rsa_padding_mode:oaep'] : []),
+    '-recip',
+    certPath(r, 'enc'),
+    ...(options.oaep && !r.includes('3') ? ['-keyopt', 'rsa_padding_mode:oaep'] : []),
   ]);
-  openssl('cms', '-encrypt', '-binary', `-${options.cipher}`, '-in', signed, '-inform', 'DER', '-outform', 'DER',
-    '-out', sealed, ...(options.stream ? ['-stream'] : []), ...recipientArgs);
+  openssl(
+    'cms',
+    '-encrypt',
+    '-binary',
+    `-${options.cipher}`,
+    '-in',
+    signed,
+    '-inform',
+    'DER',
+    '-outform',
+    'DER',
+    '-out',
+    sealed,
+    ...(options.stream ? ['-stream'] : []),
+    ...recipientArgs,
+  );
   return readFileSync(sealed);
 }
 
@@ -56,8 +93,15 @@ describe('reading what openssl cms writes', () => {
   for (const variant of variants) {
     it(`opens ${variant.cipher} ${variant.stream ? 'BER -stream' : 'DER'} ${variant.oaep ? 'RSA-OAEP' : 'RSA PKCS#1 v1.5'} + ECDH`, async () => {
       const content = randomBytes(200_000 + Math.floor(Math.random() * 1000));
-      const sealed = opensslSeal(content, { signer: 'bidder1', recipients: ['bidder1', 'bidder3'], ...variant });
-      for (const [actor, chunkSize] of [['bidder1', 7], ['bidder3', 4096]] as const) {
+      const sealed = opensslSeal(content, {
+        signer: 'bidder1',
+        recipients: ['bidder1', 'bidder3'],
+        ...variant,
+      });
+      for (const [actor, chunkSize] of [
+        ['bidder1', 7],
+        ['bidder3', 4096],
+      ] as const) {
         // Feed the reader in small chunks to exercise every boundary of the streaming parser.
         async function* chunks() {
           for (let i = 0; i < sealed.length; i += chunkSize) yield sealed.subarray(i, i + chunkSize);
@@ -81,7 +125,12 @@ describe('reading what openssl cms writes', () => {
 
   it('reports the first altered byte of the ciphertext as a failed decryption (GCM tag)', async () => {
     const content = randomBytes(10_000);
-    const sealed = opensslSeal(content, { signer: 'bidder2', recipients: ['bidder2'], cipher: 'aes-256-gcm', stream: false });
+    const sealed = opensslSeal(content, {
+      signer: 'bidder2',
+      recipients: ['bidder2'],
+      cipher: 'aes-256-gcm',
+      stream: false,
+    });
     const envelope0 = await EnvelopeReader.open(sealed);
     const key = unwrapContentKey(envelope0.header.recipients[0]!, loadKey('bidder2', 'enc'));
     const tampered = Buffer.from(sealed);
@@ -107,11 +156,32 @@ describe('what bidhall writes, read by openssl cms', () => {
         const sealedPath = join(work, `ours-${cipher}-${rsaPadding}.p7m`);
         writeFileSync(sealedPath, sealed);
         for (const actor of ['bidder4', 'bidder3']) {
-          const signed = openssl('cms', '-decrypt', '-binary', '-inform', 'DER', '-in', sealedPath,
-            '-recip', certPath(actor, 'enc'), '-inkey', keyPath(actor, 'enc'));
+          const signed = openssl(
+            'cms',
+            '-decrypt',
+            '-binary',
+            '-inform',
+            'DER',
+            '-in',
+            sealedPath,
+            '-recip',
+            certPath(actor, 'enc'),
+            '-inkey',
+            keyPath(actor, 'enc'),
+          );
           const signedPath = `${sealedPath}.${actor}.signed`;
           writeFileSync(signedPath, signed);
-          const verified = openssl('cms', '-verify', '-binary', '-inform', 'DER', '-in', signedPath, '-CAfile', caPath('ca-b'));
+          const verified = openssl(
+            'cms',
+            '-verify',
+            '-binary',
+            '-inform',
+            'DER',
+            '-in',
+            signedPath,
+            '-CAfile',
+            caPath('ca-b'),
+          );
           expect(verified.equals(content)).toBe(true);
         }
       });
@@ -125,16 +195,56 @@ describe('what bidhall writes, read by openssl cms', () => {
     writeFileSync(contentPath, content);
     const detachedPath = join(work, 'small.p7s');
     writeFileSync(detachedPath, signSmall(content, signer, { detached: true }));
-    openssl('cms', '-verify', '-binary', '-inform', 'DER', '-in', detachedPath, '-content', contentPath, '-CAfile', caPath('ca-a'));
+    openssl(
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      detachedPath,
+      '-content',
+      contentPath,
+      '-CAfile',
+      caPath('ca-a'),
+    );
     const attachedPath = join(work, 'small-attached.p7s');
     writeFileSync(attachedPath, signSmall(content, signer, { detached: false }));
-    expect(openssl('cms', '-verify', '-binary', '-inform', 'DER', '-in', attachedPath, '-CAfile', caPath('ca-a')).equals(content)).toBe(true);
+    expect(
+      openssl(
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        attachedPath,
+        '-CAfile',
+        caPath('ca-a'),
+      ).equals(content),
+    ).toBe(true);
 
     const theirs = join(work, 'theirs.p7s');
-    openssl('cms', '-sign', '-binary', '-in', contentPath, '-signer', certPath('bidder3', 'sign'), '-inkey', keyPath('bidder3', 'sign'), '-outform', 'DER', '-out', theirs);
+    openssl(
+      'cms',
+      '-sign',
+      '-binary',
+      '-in',
+      contentPath,
+      '-signer',
+      certPath('bidder3', 'sign'),
+      '-inkey',
+      keyPath('bidder3', 'sign'),
+      '-outform',
+      'DER',
+      '-out',
+      theirs,
+    );
     const verified = await verifySmall(readFileSync(theirs), { detachedContent: content });
     expect(verified.signer.commonName).toBe('西南水利水电股份有限公司');
-    await expect(verifySmall(readFileSync(theirs), { detachedContent: Buffer.from('{"hello":"World"}') })).rejects.toMatchObject({
+    await expect(
+      verifySmall(readFileSync(theirs), { detachedContent: Buffer.from('{"hello":"World"}') }),
+    ).rejects.toMatchObject({
       code: 'BID_SIGNATURE_INVALID',
     });
   });
@@ -142,7 +252,12 @@ describe('what bidhall writes, read by openssl cms', () => {
 
 describe('bad input', () => {
   const sealedSample = () =>
-    opensslSeal(randomBytes(5000), { signer: 'bidder1', recipients: ['bidder1'], cipher: 'aes-256-cbc', stream: true });
+    opensslSeal(randomBytes(5000), {
+      signer: 'bidder1',
+      recipients: ['bidder1'],
+      cipher: 'aes-256-cbc',
+      stream: true,
+    });
 
   async function readWhole(data: Buffer): Promise<void> {
     const envelope = await EnvelopeReader.open(data);
@@ -156,23 +271,45 @@ describe('bad input', () => {
   it('reports truncation at every cut point as CMS_TRUNCATED', async () => {
     const sealed = sealedSample();
     for (const cut of [1, 2, 10, 100, sealed.length >> 1, sealed.length - 3, sealed.length - 1]) {
-      await expect(readWhole(sealed.subarray(0, cut)), `cut at ${cut}`).rejects.toMatchObject({ code: 'CMS_TRUNCATED' });
+      await expect(readWhole(sealed.subarray(0, cut)), `cut at ${cut}`).rejects.toMatchObject({
+        code: 'CMS_TRUNCATED',
+      });
     }
   });
 
   it('reports garbage, wrong content types and trailing data as CMS_MALFORMED', async () => {
-    await expect(readWhole(Buffer.from('PK\x03\x04 this is a zip file'))).rejects.toMatchObject({ code: 'CMS_MALFORMED' });
-    const signedOnly = signSmall(Buffer.from('x'), { certificate: loadCert('bidder1', 'sign'), privateKey: loadKey('bidder1', 'sign') }, { detached: false });
+    await expect(readWhole(Buffer.from('PK\x03\x04 this is a zip file'))).rejects.toMatchObject({
+      code: 'CMS_MALFORMED',
+    });
+    const signedOnly = signSmall(
+      Buffer.from('x'),
+      { certificate: loadCert('bidder1', 'sign'), privateKey: loadKey('bidder1', 'sign') },
+      { detached: false },
+    );
     await expect(readWhole(signedOnly)).rejects.toMatchObject({ code: 'CMS_MALFORMED' });
-    await expect(readWhole(Buffer.concat([sealedSample(), Buffer.from([1, 2, 3])]))).rejects.toMatchObject({ code: 'CMS_MALFORMED' });
+    await expect(readWhole(Buffer.concat([sealedSample(), Buffer.from([1, 2, 3])]))).rejects.toMatchObject({
+      code: 'CMS_MALFORMED',
+    });
     // A length field claiming more than 2^48 bytes.
-    await expect(readWhole(Buffer.from([0x30, 0x87, 1, 1, 1, 1, 1, 1, 1]))).rejects.toMatchObject({ code: 'CMS_MALFORMED' });
+    await expect(readWhole(Buffer.from([0x30, 0x87, 1, 1, 1, 1, 1, 1, 1]))).rejects.toMatchObject({
+      code: 'CMS_MALFORMED',
+    });
   });
 
   it('rejects ciphers outside the profile as CMS_UNSUPPORTED', async () => {
     const input = join(work, 'des.txt');
     writeFileSync(input, 'x');
-    const sealed = openssl('cms', '-encrypt', '-binary', '-des3', '-in', input, '-outform', 'DER', certPath('bidder1', 'enc'));
+    const sealed = openssl(
+      'cms',
+      '-encrypt',
+      '-binary',
+      '-des3',
+      '-in',
+      input,
+      '-outform',
+      'DER',
+      certPath('bidder1', 'enc'),
+    );
     await expect(readWhole(sealed)).rejects.toMatchObject({ code: 'CMS_UNSUPPORTED' });
   });
 

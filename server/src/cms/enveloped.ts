@@ -24,7 +24,12 @@ import {
   tlv,
 } from './der.ts';
 import { oid } from './oids.ts';
-import { type ParsedRecipient, parseRecipientInfos, type RsaPadding, recipientInfoFor } from './recipients.ts';
+import {
+  type ParsedRecipient,
+  parseRecipientInfos,
+  type RsaPadding,
+  recipientInfoFor,
+} from './recipients.ts';
 import { rechunk } from './signed-data.ts';
 
 export const contentCiphers = ['aes-256-gcm', 'aes-256-cbc'] as const;
@@ -44,9 +49,14 @@ export interface SealOptions {
  * encapsulated content type is id-data, as `openssl cms -encrypt` writes it: the plaintext is itself a
  * complete ContentInfo (the SignedData), so `openssl cms -decrypt | openssl cms -verify` works.
  */
-export async function* sealStream(plaintext: AsyncIterable<Uint8Array>, options: SealOptions): AsyncGenerator<Buffer> {
+export async function* sealStream(
+  plaintext: AsyncIterable<Uint8Array>,
+  options: SealOptions,
+): AsyncGenerator<Buffer> {
   const cek = randomBytes(32);
-  const recipientInfos = setOf(...options.recipients.map((cert) => recipientInfoFor(cert, cek, options.rsaPadding)));
+  const recipientInfos = setOf(
+    ...options.recipients.map((cert) => recipientInfoFor(cert, cek, options.rsaPadding)),
+  );
   const gcm = options.cipher === 'aes-256-gcm';
   const iv = randomBytes(gcm ? 12 : 16);
   const gcmCipher = gcm ? createCipheriv('aes-256-gcm', cek, iv, { authTagLength: gcmTagLength }) : null;
@@ -105,7 +115,12 @@ export interface EnvelopeHeader {
 export class EnvelopeReader {
   readonly #reader: BerReader;
   readonly header: EnvelopeHeader;
-  readonly #frames: { contentInfo: BerHeader; explicit: BerHeader; envelope: BerHeader; encrypted: BerHeader };
+  readonly #frames: {
+    contentInfo: BerHeader;
+    explicit: BerHeader;
+    envelope: BerHeader;
+    encrypted: BerHeader;
+  };
   #ciphertextDone = false;
   /** GCM tag after `close()`. */
   mac: Buffer | null = null;
@@ -125,8 +140,13 @@ export class EnvelopeReader {
     const contentInfo = await reader.readHeader();
     expectTag(contentInfo, tag.sequence, 'ContentInfo');
     const type = await readOid(reader);
-    const kind = type === oid.envelopedData ? 'enveloped' : type === oid.authEnvelopedData ? 'auth-enveloped' : null;
-    if (!kind) throw new AppError('CMS_MALFORMED', `content type ${type} is not an EnvelopedData or AuthEnvelopedData`);
+    const kind =
+      type === oid.envelopedData ? 'enveloped' : type === oid.authEnvelopedData ? 'auth-enveloped' : null;
+    if (!kind)
+      throw new AppError(
+        'CMS_MALFORMED',
+        `content type ${type} is not an EnvelopedData or AuthEnvelopedData`,
+      );
     const explicit = await reader.readHeader();
     expectTag(explicit, contextTag(0, true), '[0] content');
     const envelope = await reader.readHeader();
@@ -166,7 +186,8 @@ export class EnvelopeReader {
       throw new AppError('CMS_MALFORMED', `expected [0] encryptedContent at byte ${content.offset}`);
     }
     yield* this.#reader.octetStringContent(content);
-    if (await this.#reader.hasMore(end)) throw new AppError('CMS_MALFORMED', 'unexpected data in EncryptedContentInfo');
+    if (await this.#reader.hasMore(end))
+      throw new AppError('CMS_MALFORMED', 'unexpected data in EncryptedContentInfo');
   }
 
   /** Reads what follows the ciphertext and checks that the input ends with the object. */
@@ -181,7 +202,10 @@ export class EnvelopeReader {
         // additional data, which must be known before the first ciphertext byte; they come after it, so a
         // streaming reader cannot use them. OpenSSL never writes them.
         if (this.header.kind === 'auth-enveloped') {
-          throw new AppError('CMS_UNSUPPORTED', 'authenticated attributes in AuthEnvelopedData are not supported');
+          throw new AppError(
+            'CMS_UNSUPPORTED',
+            'authenticated attributes in AuthEnvelopedData are not supported',
+          );
         }
         await reader.skipRest(header);
       } else if (header.tagByte === tag.octetString && this.header.kind === 'auth-enveloped' && !this.mac) {
@@ -189,12 +213,16 @@ export class EnvelopeReader {
       } else if (header.tagByte === contextTag(2, true) && this.header.kind === 'auth-enveloped') {
         await reader.skipRest(header);
       } else {
-        throw new AppError('CMS_MALFORMED', `unexpected element 0x${header.tagByte.toString(16)} in the envelope`);
+        throw new AppError(
+          'CMS_MALFORMED',
+          `unexpected element 0x${header.tagByte.toString(16)} in the envelope`,
+        );
       }
     }
     if (this.header.kind === 'auth-enveloped') {
       const { tagLength } = this.header.cipher as { tagLength: number };
-      if (!this.mac || this.mac.length !== tagLength) throw new AppError('CMS_MALFORMED', 'the authentication tag is missing');
+      if (!this.mac || this.mac.length !== tagLength)
+        throw new AppError('CMS_MALFORMED', 'the authentication tag is missing');
     }
     for (const frame of [this.#frames.explicit, this.#frames.contentInfo]) {
       if (frame.length === null && (await reader.hasMore(null))) {
@@ -203,10 +231,12 @@ export class EnvelopeReader {
     }
     await reader.expectEnd();
   }
-
 }
 
-function parseCipher(algorithm: ReturnType<typeof readDer>, kind: 'enveloped' | 'auth-enveloped'): EnvelopeCipher {
+function parseCipher(
+  algorithm: ReturnType<typeof readDer>,
+  kind: 'enveloped' | 'auth-enveloped',
+): EnvelopeCipher {
   const [algorithmOid, parameters] = derChildren(algorithm);
   const name = algorithmOid && decodeObjectIdentifier(algorithmOid.content);
   if (kind === 'enveloped' && name === oid.aes256Cbc) {
@@ -216,10 +246,16 @@ function parseCipher(algorithm: ReturnType<typeof readDer>, kind: 'enveloped' | 
     return { name: 'aes-256-cbc', iv: Buffer.from(parameters.content) };
   }
   if (kind === 'auth-enveloped' && name === oid.aes256Gcm) {
-    if (!parameters || parameters.tagByte !== tag.sequence) throw new AppError('CMS_MALFORMED', 'GCM parameters missing');
+    if (!parameters || parameters.tagByte !== tag.sequence)
+      throw new AppError('CMS_MALFORMED', 'GCM parameters missing');
     const [nonce, icvLength] = derChildren(parameters);
     const tagLength = icvLength ? icvLength.content.readUIntBE(0, icvLength.content.length) : 12;
-    if (!nonce || nonce.tagByte !== tag.octetString || nonce.content.length < 12 || ![12, 13, 14, 15, 16].includes(tagLength)) {
+    if (
+      !nonce ||
+      nonce.tagByte !== tag.octetString ||
+      nonce.content.length < 12 ||
+      ![12, 13, 14, 15, 16].includes(tagLength)
+    ) {
       throw new AppError('CMS_MALFORMED', 'GCM parameters are invalid');
     }
     return { name: 'aes-256-gcm', nonce: Buffer.from(nonce.content), tagLength };
@@ -256,7 +292,9 @@ export async function decryptEnvelope(
   try {
     last = decipher.final();
   } catch (error) {
-    throw new AppError('CMS_MALFORMED', 'decryption failed: wrong key or altered ciphertext', { cause: error });
+    throw new AppError('CMS_MALFORMED', 'decryption failed: wrong key or altered ciphertext', {
+      cause: error,
+    });
   }
   if (last.length) await sink(last);
 }

@@ -21,8 +21,8 @@ import {
   publicEncrypt,
 } from 'node:crypto';
 import { type KeyAgreeRecipientInfo, type KeyTransRecipientInfo, RecipientInfos } from '@peculiar/asn1-cms';
-import { AsnParser, AsnSerializer } from '@peculiar/asn1-schema';
 import { RsaEsOaepParams } from '@peculiar/asn1-rsa';
+import { AsnParser, AsnSerializer } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { AppError } from '../errors.ts';
 import { matchesIssuerAndSerial, type ParsedCertificate } from '../pki/certificate.ts';
@@ -49,7 +49,11 @@ const keyWrapIv = Buffer.from('A6A6A6A6A6A6A6A6', 'hex');
 const issuerAndSerial = (cert: ParsedCertificate) => sequence(cert.issuerDer, tlv(tag.integer, cert.serial));
 
 /** RecipientInfo (DER) that gives `cek` to the holder of `cert`'s private key. */
-export function recipientInfoFor(cert: ParsedCertificate, cek: Buffer, rsaPadding: RsaPadding = 'oaep'): Buffer {
+export function recipientInfoFor(
+  cert: ParsedCertificate,
+  cek: Buffer,
+  rsaPadding: RsaPadding = 'oaep',
+): Buffer {
   const keyType = cert.publicKey.asymmetricKeyType;
   if (keyType === 'rsa') return keyTransRecipient(cert, cek, rsaPadding);
   if (keyType === 'ec' && cert.publicKey.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
@@ -61,7 +65,12 @@ export function recipientInfoFor(cert: ParsedCertificate, cek: Buffer, rsaPaddin
 function keyTransRecipient(cert: ParsedCertificate, cek: Buffer, padding: RsaPadding): Buffer {
   if (padding === 'pkcs1') {
     const encryptedKey = publicEncrypt({ key: cert.publicKey, padding: constants.RSA_PKCS1_PADDING }, cek);
-    return sequence(integer(0), issuerAndSerial(cert), algorithmIdentifier(oid.rsaEncryption, nullValue()), octetString(encryptedKey));
+    return sequence(
+      integer(0),
+      issuerAndSerial(cert),
+      algorithmIdentifier(oid.rsaEncryption, nullValue()),
+      octetString(encryptedKey),
+    );
   }
   const encryptedKey = publicEncrypt(
     { key: cert.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
@@ -72,7 +81,12 @@ function keyTransRecipient(cert: ParsedCertificate, cek: Buffer, padding: RsaPad
     tlv(contextTag(0, true), sha256),
     tlv(contextTag(1, true), algorithmIdentifier(oid.mgf1, sha256)),
   );
-  return sequence(integer(0), issuerAndSerial(cert), algorithmIdentifier(oid.rsaesOaep, oaepParams), octetString(encryptedKey));
+  return sequence(
+    integer(0),
+    issuerAndSerial(cert),
+    algorithmIdentifier(oid.rsaesOaep, oaepParams),
+    octetString(encryptedKey),
+  );
 }
 
 function keyAgreeRecipient(cert: ParsedCertificate, cek: Buffer): Buffer {
@@ -157,7 +171,12 @@ export function parseRecipientInfos(encoded: Buffer): ParsedRecipient[] {
             serial: Buffer.from(rid.issuerAndSerialNumber.serialNumber),
           }
         : { subjectKeyIdentifier: Buffer.from(rid.subjectKeyIdentifier!.buffer) };
-      recipients.push({ kind: 'ktri', info: info.ktri, keyAlgorithm: info.ktri.keyEncryptionAlgorithm.algorithm, id });
+      recipients.push({
+        kind: 'ktri',
+        info: info.ktri,
+        keyAlgorithm: info.ktri.keyEncryptionAlgorithm.algorithm,
+        id,
+      });
     } else if (info.kari) {
       info.kari.recipientEncryptedKeys.forEach((key, index) => {
         const rid = key.rid;
@@ -188,7 +207,7 @@ export function recipientMatches(recipient: ParsedRecipient, cert: ParsedCertifi
   if (recipient.kind === 'other') return false;
   const { id } = recipient;
   if ('subjectKeyIdentifier' in id) {
-    return cert.subjectKeyIdentifier !== null && cert.subjectKeyIdentifier.equals(id.subjectKeyIdentifier);
+    return cert.subjectKeyIdentifier?.equals(id.subjectKeyIdentifier) ?? false;
   }
   return matchesIssuerAndSerial(cert, id.issuer, id.serial);
 }
@@ -200,7 +219,9 @@ export function unwrapContentKey(recipient: ParsedRecipient, privateKey: KeyObje
     if (recipient.kind === 'kari') return unwrapKeyAgreement(recipient.info, recipient.index, privateKey);
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw new AppError('CMS_MALFORMED', 'the content key cannot be recovered with this key', { cause: error });
+    throw new AppError('CMS_MALFORMED', 'the content key cannot be recovered with this key', {
+      cause: error,
+    });
   }
   throw new AppError('CMS_UNSUPPORTED', `recipient type ${recipient.type} is not supported`);
 }
@@ -222,7 +243,10 @@ function unwrapKeyTransport(info: KeyTransRecipientInfo, privateKey: KeyObject):
     if (!hash || hash !== mgfHash) {
       throw new AppError('CMS_UNSUPPORTED', 'RSA-OAEP with differing or unknown hash and MGF1 hash');
     }
-    return privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, encryptedKey);
+    return privateDecrypt(
+      { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash },
+      encryptedKey,
+    );
   }
   throw new AppError('CMS_UNSUPPORTED', `key transport ${algorithm.algorithm} is not supported`);
 }
@@ -231,7 +255,10 @@ function unwrapKeyAgreement(info: KeyAgreeRecipientInfo, index: number, privateK
   const kdfHash = ecdhKdfHashes[info.keyEncryptionAlgorithm.algorithm];
   const originator = info.originator.originatorKey;
   if (!kdfHash || !originator || !info.keyEncryptionAlgorithm.parameters) {
-    throw new AppError('CMS_UNSUPPORTED', `key agreement ${info.keyEncryptionAlgorithm.algorithm} is not supported`);
+    throw new AppError(
+      'CMS_UNSUPPORTED',
+      `key agreement ${info.keyEncryptionAlgorithm.algorithm} is not supported`,
+    );
   }
   const wrapAlgorithm = AsnParser.parse(info.keyEncryptionAlgorithm.parameters, AlgorithmIdentifier);
   const wrap = keyWraps[wrapAlgorithm.algorithm];
@@ -250,7 +277,11 @@ function unwrapKeyAgreement(info: KeyAgreeRecipientInfo, index: number, privateK
   });
   const sharedSecret = diffieHellman({ privateKey, publicKey: originatorKey });
   const ukm = info.ukm ? Buffer.from(info.ukm.buffer) : null;
-  const sharedInfo = eccSharedInfo(Buffer.from(AsnSerializer.serialize(wrapAlgorithm)), ukm, wrap.keyBytes * 8);
+  const sharedInfo = eccSharedInfo(
+    Buffer.from(AsnSerializer.serialize(wrapAlgorithm)),
+    ukm,
+    wrap.keyBytes * 8,
+  );
   const kek = x963Kdf(kdfHash, sharedSecret, sharedInfo, wrap.keyBytes);
   const encryptedKey = info.recipientEncryptedKeys[index]?.encryptedKey;
   if (!encryptedKey) throw new AppError('CMS_MALFORMED', 'missing encrypted key');

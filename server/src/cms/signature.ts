@@ -1,5 +1,5 @@
 /** Signature algorithms bidhall accepts, mapped onto node:crypto. */
-import { type KeyObject, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
+import { sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { digestNames, oid } from './oids.ts';
 
@@ -37,7 +37,10 @@ export function verifySignature(
 }
 
 /** Signs with SHA-256; returns the signature and the algorithm OID to record. */
-export function signSha256(data: Uint8Array, privateKey: KeyObject): { signature: Buffer; algorithm: string } {
+export function signSha256(
+  data: Uint8Array,
+  privateKey: KeyObject,
+): { signature: Buffer; algorithm: string } {
   const isEc = privateKey.asymmetricKeyType === 'ec';
   const signature = cryptoSign('sha256', data, isEc ? { key: privateKey, dsaEncoding: 'der' } : privateKey);
   return { signature, algorithm: isEc ? oid.ecdsaWithSha256 : oid.sha256WithRSAEncryption };

@@ -7,7 +7,7 @@ import { createHash, type Hash, type KeyObject } from 'node:crypto';
 import { SignerInfo } from '@peculiar/asn1-cms';
 import { AsnParser } from '@peculiar/asn1-schema';
 import { AppError } from '../errors.ts';
-import { type ParsedCertificate, matchesIssuerAndSerial, parseCertificate } from '../pki/certificate.ts';
+import { matchesIssuerAndSerial, type ParsedCertificate, parseCertificate } from '../pki/certificate.ts';
 import { BerReader, expectTag, readOid } from './ber-reader.ts';
 import {
   algorithmIdentifier,
@@ -60,7 +60,9 @@ function signerInfo(signer: Signer, contentType: string, digest: Buffer, signing
     algorithmIdentifier(oid.sha256, nullValue()),
     // [0] IMPLICIT SET OF Attribute: same content, context tag (RFC 5652 §5.4).
     Buffer.concat([Buffer.from([contextTag(0, true)]), signedAttributes.subarray(1)]),
-    algorithm === oid.sha256WithRSAEncryption ? algorithmIdentifier(algorithm, nullValue()) : algorithmIdentifier(algorithm),
+    algorithm === oid.sha256WithRSAEncryption
+      ? algorithmIdentifier(algorithm, nullValue())
+      : algorithmIdentifier(algorithm),
     octetString(signature),
   );
 }
@@ -177,7 +179,10 @@ export interface ReadSignedDataOptions {
  * type and the signature itself, with the signer certificate found among those carried. Whether that
  * certificate is trusted is the caller's question (TrustStore).
  */
-export async function readSignedData(reader: BerReader, options: ReadSignedDataOptions = {}): Promise<VerifiedSignature> {
+export async function readSignedData(
+  reader: BerReader,
+  options: ReadSignedDataOptions = {},
+): Promise<VerifiedSignature> {
   const contentInfo = await reader.readHeader();
   expectTag(contentInfo, tag.sequence, 'ContentInfo');
   if ((await readOid(reader)) !== oid.signedData) throw new AppError('CMS_MALFORMED', 'not a SignedData');
@@ -188,7 +193,8 @@ export async function readSignedData(reader: BerReader, options: ReadSignedDataO
   const signedDataEnd = reader.endOf(signedData);
 
   const version = await reader.readElement(16);
-  if (readDer(version).tagByte !== tag.integer) throw new AppError('CMS_MALFORMED', 'SignedData version missing');
+  if (readDer(version).tagByte !== tag.integer)
+    throw new AppError('CMS_MALFORMED', 'SignedData version missing');
   const digestAlgorithms = derChildren(readDer(await reader.readElement(4096))).map((alg) =>
     decodeObjectIdentifier(derChildren(alg)[0]!.content),
   );
@@ -217,15 +223,18 @@ export async function readSignedData(reader: BerReader, options: ReadSignedDataO
       if (options.onContent) await options.onContent(chunk);
       else {
         collectedBytes += chunk.length;
-        if (collectedBytes > maxContent) throw new AppError('CMS_MALFORMED', `signed content exceeds ${maxContent} bytes`);
+        if (collectedBytes > maxContent)
+          throw new AppError('CMS_MALFORMED', `signed content exceeds ${maxContent} bytes`);
         collected.push(Buffer.from(chunk));
       }
     }
     if (await reader.hasMore(eContentEnd)) throw new AppError('CMS_MALFORMED', 'unexpected data in eContent');
-    if (await reader.hasMore(encapsulatedEnd)) throw new AppError('CMS_MALFORMED', 'unexpected data in EncapsulatedContentInfo');
+    if (await reader.hasMore(encapsulatedEnd))
+      throw new AppError('CMS_MALFORMED', 'unexpected data in EncapsulatedContentInfo');
   }
   if (!attached) {
-    if (!options.detachedContent) throw new AppError('CMS_MALFORMED', 'detached signature without its content');
+    if (!options.detachedContent)
+      throw new AppError('CMS_MALFORMED', 'detached signature without its content');
     for (const hash of hashes.values()) hash.update(options.detachedContent);
   }
 
@@ -235,13 +244,17 @@ export async function readSignedData(reader: BerReader, options: ReadSignedDataO
     const header = await reader.readHeader();
     if (header.tagByte === contextTag(0, true)) {
       const set = readDer(await reader.readRest(header, 256 * 1024));
-      for (const choice of derChildren(set)) if (choice.tagByte === tag.sequence) certificates.push(parseCertificate(choice.raw));
+      for (const choice of derChildren(set))
+        if (choice.tagByte === tag.sequence) certificates.push(parseCertificate(choice.raw));
     } else if (header.tagByte === contextTag(1, true)) {
       await reader.skipRest(header);
     } else if (header.tagByte === tag.set) {
       signerInfos = await reader.readRest(header, 64 * 1024);
     } else {
-      throw new AppError('CMS_MALFORMED', `unexpected element 0x${header.tagByte.toString(16)} in SignedData`);
+      throw new AppError(
+        'CMS_MALFORMED',
+        `unexpected element 0x${header.tagByte.toString(16)} in SignedData`,
+      );
     }
   }
   await closeIndefinite(reader, explicit);
@@ -316,12 +329,16 @@ function parseTime(node: { tagByte: number; content: Buffer }): Date | null {
       ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
       : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!m) return null;
-  const year = node.tagByte === tag.utcTime ? 2000 + Number(m[1]) - (Number(m[1]) >= 50 ? 100 : 0) : Number(m[1]);
+  const year =
+    node.tagByte === tag.utcTime ? 2000 + Number(m[1]) - (Number(m[1]) >= 50 ? 100 : 0) : Number(m[1]);
   return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
 }
 
 /** Convenience: verifies a small SignedData held in memory. */
-export async function verifySmall(encoded: Buffer, options: ReadSignedDataOptions = {}): Promise<VerifiedSignature> {
+export async function verifySmall(
+  encoded: Buffer,
+  options: ReadSignedDataOptions = {},
+): Promise<VerifiedSignature> {
   const reader = new BerReader(encoded);
   const result = await readSignedData(reader, options);
   await reader.expectEnd();

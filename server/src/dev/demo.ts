@@ -6,8 +6,15 @@ import { type Actor, tenders } from '../db/schema/index.ts';
 
 const demoLifetimeMs = 2 * 60 * 60 * 1000;
 
-export async function ensureDemoTender(app: FastifyInstance, actors: ReadonlyMap<string, Actor>): Promise<TenderView> {
-  const [open] = await app.db.select().from(tenders).where(gt(tenders.deadline, new Date(Date.now() + 10 * 60_000))).limit(1);
+export async function ensureDemoTender(
+  app: FastifyInstance,
+  actors: ReadonlyMap<string, Actor>,
+): Promise<TenderView> {
+  const [open] = await app.db
+    .select()
+    .from(tenders)
+    .where(gt(tenders.deadline, new Date(Date.now() + 10 * 60_000)))
+    .limit(1);
   if (open) return app.tenders.view(open.id);
   const host = actors.get('host')!;
   const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
@@ -19,7 +26,12 @@ export async function ensureDemoTender(app: FastifyInstance, actors: ReadonlyMap
       decryptionWindowMinutes: 30,
       summaryFields: [
         { key: 'price', label: { zh: '投标报价（元）', en: 'Price (CNY)' }, type: 'money', required: true },
-        { key: 'duration', label: { zh: '工期（日历天）', en: 'Duration (days)' }, type: 'days', required: true },
+        {
+          key: 'duration',
+          label: { zh: '工期（日历天）', en: 'Duration (days)' },
+          type: 'days',
+          required: true,
+        },
         { key: 'quality', label: { zh: '质量标准', en: 'Quality' }, type: 'text', required: false },
       ],
       minBidders: 3,

@@ -20,7 +20,12 @@ interface RosterEntry {
   readonly ca: string;
 }
 
-export async function seedDevActors(db: Database, trust: TrustStore, pkiDir: string, at: Date): Promise<Map<string, Actor>> {
+export async function seedDevActors(
+  db: Database,
+  trust: TrustStore,
+  pkiDir: string,
+  at: Date,
+): Promise<Map<string, Actor>> {
   const roster = JSON.parse(await readFile(join(pkiDir, 'actors.json'), 'utf8')) as RosterEntry[];
   const seeded = new Map<string, Actor>();
   for (const entry of roster) {

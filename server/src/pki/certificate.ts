@@ -85,9 +85,7 @@ export function parseCertificate(input: Buffer | string): ParsedCertificate {
     issuerDer: issuer!.raw,
     subjectDer: subject!.raw,
     serial: serial!.content,
-    subjectKeyIdentifier: skiRaw
-      ? Buffer.from(AsnParser.parse(skiRaw, SubjectKeyIdentifier).buffer)
-      : null,
+    subjectKeyIdentifier: skiRaw ? Buffer.from(AsnParser.parse(skiRaw, SubjectKeyIdentifier).buffer) : null,
     keyUsage,
     isCa: basicRaw ? AsnParser.parse(basicRaw, BasicConstraints).cA : false,
     identity: subjectFields.get(oid.subjectSerialNumber) ?? null,

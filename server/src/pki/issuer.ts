@@ -54,7 +54,12 @@ function extensionsFor(request: CertificateRequest, ski: Buffer): object[] {
   const keyIsEc = request.publicKey.asymmetricKeyType === 'ec';
   const subjectKeyIdentifier = {
     name: 'subjectKeyIdentifier',
-    value: forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, ski.toString('binary')),
+    value: forge.asn1.create(
+      forge.asn1.Class.UNIVERSAL,
+      forge.asn1.Type.OCTETSTRING,
+      false,
+      ski.toString('binary'),
+    ),
   };
   const endEntity = { name: 'basicConstraints', cA: false };
   switch (request.usage) {
@@ -97,7 +102,13 @@ function extensionsFor(request: CertificateRequest, ski: Buffer): object[] {
         endEntity,
         { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
         { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+          ],
+        },
         subjectKeyIdentifier,
       ];
   }
@@ -108,7 +119,12 @@ const asn1Sequence = (value: forge.asn1.Asn1[]) =>
 
 function sha256WithRsaAlgorithm(): forge.asn1.Asn1 {
   return asn1Sequence([
-    forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OID, false, forge.asn1.oidToDer(sha256WithRsa).getBytes()),
+    forge.asn1.create(
+      forge.asn1.Class.UNIVERSAL,
+      forge.asn1.Type.OID,
+      false,
+      forge.asn1.oidToDer(sha256WithRsa).getBytes(),
+    ),
     forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.NULL, false, ''),
   ]);
 }
@@ -138,7 +154,9 @@ function subjectNameOf(certPem: string): forge.asn1.Asn1 {
 let placeholderKey: forge.pki.PublicKey | undefined;
 function placeholderPublicKey(): forge.pki.PublicKey {
   placeholderKey ??= forge.pki.publicKeyFromPem(
-    generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString(),
   );
   return placeholderKey;
 }
@@ -163,7 +181,9 @@ export function issueCertificate(request: CertificateRequest): string {
   cert.publicKey = placeholderPublicKey();
   cert.siginfo.algorithmOid = sha256WithRsa;
   // getTBSCertificate is public in node-forge but missing from its type definitions.
-  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  const tbs = (
+    forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }
+  ).getTBSCertificate(cert);
   const fields = tbs.value as forge.asn1.Asn1[];
   // The issuer name is copied byte-exact from the issuer's certificate: re-encoding parsed UTF-8 names
   // through forge would change them, and chain building matches names by their bytes.
@@ -181,9 +201,12 @@ export function issueCrl(
   crlNumber = 1,
 ): string {
   const { asn1 } = forge;
-  const utc = (date: Date) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(date));
+  const utc = (date: Date) =>
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(date));
   const integerOf = (bytes: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, bytes);
-  const entries = revokedSerials.map((serial) => asn1Sequence([integerOf(forge.util.hexToBytes(serial)), utc(thisUpdate)]));
+  const entries = revokedSerials.map((serial) =>
+    asn1Sequence([integerOf(forge.util.hexToBytes(serial)), utc(thisUpdate)]),
+  );
   const crlNumberExtension = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
     asn1Sequence([
       asn1Sequence([
@@ -210,7 +233,12 @@ export function issueCrl(
 }
 
 /** PKCS#12 (AES-256) holding a key and its chain, for browser login with a soft certificate. */
-export function pkcs12Bundle(keyPem: string, chainPems: readonly string[], pin: string, friendlyName: string): Buffer {
+export function pkcs12Bundle(
+  keyPem: string,
+  chainPems: readonly string[],
+  pin: string,
+  friendlyName: string,
+): Buffer {
   const p12 = forge.pkcs12.toPkcs12Asn1(
     forge.pki.privateKeyFromPem(keyPem),
     chainPems.map((pem) => forge.pki.certificateFromPem(pem)),

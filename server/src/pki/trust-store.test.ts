@@ -19,11 +19,21 @@ describe('trust store (two recognised CAs with CRLs)', () => {
   });
 
   it('refuses revoked, expired, untrusted and wrongly used certificates with specific codes', () => {
-    expect(() => trust.verify([loadCert('bidder-revoked', 'sign')], now)).toThrow(expect.objectContaining({ code: 'CERT_REVOKED' }));
-    expect(() => trust.verify([loadCert('bidder-expired', 'sign')], now)).toThrow(expect.objectContaining({ code: 'CERT_EXPIRED' }));
-    expect(() => trust.verify([loadCert('bidder-untrusted', 'sign')], now)).toThrow(expect.objectContaining({ code: 'CERT_UNTRUSTED' }));
-    expect(() => trust.verify([loadCert('bidder1', 'enc')], now)).toThrow(expect.objectContaining({ code: 'CERT_KEY_USAGE' }));
-    expect(() => trust.verify([parseCertificate(readFileSync(caPath('ca-a')))], now)).toThrow(expect.objectContaining({ code: 'CERT_UNTRUSTED' }));
+    expect(() => trust.verify([loadCert('bidder-revoked', 'sign')], now)).toThrow(
+      expect.objectContaining({ code: 'CERT_REVOKED' }),
+    );
+    expect(() => trust.verify([loadCert('bidder-expired', 'sign')], now)).toThrow(
+      expect.objectContaining({ code: 'CERT_EXPIRED' }),
+    );
+    expect(() => trust.verify([loadCert('bidder-untrusted', 'sign')], now)).toThrow(
+      expect.objectContaining({ code: 'CERT_UNTRUSTED' }),
+    );
+    expect(() => trust.verify([loadCert('bidder1', 'enc')], now)).toThrow(
+      expect.objectContaining({ code: 'CERT_KEY_USAGE' }),
+    );
+    expect(() => trust.verify([parseCertificate(readFileSync(caPath('ca-a')))], now)).toThrow(
+      expect.objectContaining({ code: 'CERT_UNTRUSTED' }),
+    );
   });
 
   it('accepts an encryption certificate for key encipherment (RSA) or key agreement (EC)', () => {
@@ -44,7 +54,10 @@ describe('trust store (two recognised CAs with CRLs)', () => {
 
   it('refuses a CRL signed by an unknown CA', async () => {
     await expect(
-      TrustStore.fromFiles([caPath('ca-a')], [certPath('bidder1', 'sign').replace(/actors.*/, 'ca-untrusted/crl.pem')]),
+      TrustStore.fromFiles(
+        [caPath('ca-a')],
+        [certPath('bidder1', 'sign').replace(/actors.*/, 'ca-untrusted/crl.pem')],
+      ),
     ).rejects.toThrow(/not signed by a configured CA/);
   });
 });

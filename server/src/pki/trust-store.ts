@@ -9,7 +9,13 @@ import { CertificateList } from '@peculiar/asn1-x509';
 import { derChildren, readDer } from '../cms/der.ts';
 import { verifySignature } from '../cms/signature.ts';
 import { AppError } from '../errors.ts';
-import { hasKeyUsage, type KeyUsageName, type ParsedCertificate, parseCertificate, parseCertificateChain } from './certificate.ts';
+import {
+  hasKeyUsage,
+  type KeyUsageName,
+  type ParsedCertificate,
+  parseCertificate,
+  parseCertificateChain,
+} from './certificate.ts';
 
 interface RevocationList {
   readonly issuer: ParsedCertificate;
@@ -43,7 +49,9 @@ export class TrustStore {
   }
 
   static async fromFiles(caFiles: readonly string[], crlFiles: readonly string[]): Promise<TrustStore> {
-    const roots = (await Promise.all(caFiles.map(async (f) => parseCertificateChain(await readFile(f, 'utf8'))))).flat();
+    const roots = (
+      await Promise.all(caFiles.map(async (f) => parseCertificateChain(await readFile(f, 'utf8'))))
+    ).flat();
     const crls = await Promise.all(crlFiles.map(async (f) => parseCrl(await readFile(f), roots, f)));
     return new TrustStore(roots, crls);
   }
@@ -58,13 +66,16 @@ export class TrustStore {
       if (depth > 8) throw new AppError('CERT_UNTRUSTED', 'certificate chain too long');
       const root = this.roots.find((r) => r.subjectDer.equals(current.issuerDer) && signedBy(current, r));
       if (root) {
-        if (root.der.equals(current.der)) throw new AppError('CERT_UNTRUSTED', 'a CA certificate cannot log in');
+        if (root.der.equals(current.der))
+          throw new AppError('CERT_UNTRUSTED', 'a CA certificate cannot log in');
         path.push(root);
         this.#checkPath(path, options);
         return { leaf, path, root };
       }
-      const next = chain.find((c) => c !== current && c.subjectDer.equals(current.issuerDer) && signedBy(current, c));
-      if (!next || !next.isCa || !hasKeyUsage(next, 'keyCertSign')) {
+      const next = chain.find(
+        (c) => c !== current && c.subjectDer.equals(current.issuerDer) && signedBy(current, c),
+      );
+      if (!next?.isCa || !hasKeyUsage(next, 'keyCertSign')) {
         throw new AppError('CERT_UNTRUSTED', `no trusted issuer for "${current.commonName}"`);
       }
       path.push(next);
@@ -75,7 +86,10 @@ export class TrustStore {
   #checkPath(path: readonly ParsedCertificate[], options: VerifyOptions): void {
     for (const cert of path) {
       if (options.at < cert.notBefore) {
-        throw new AppError('CERT_NOT_YET_VALID', `"${cert.commonName}" is valid from ${cert.notBefore.toISOString()}`);
+        throw new AppError(
+          'CERT_NOT_YET_VALID',
+          `"${cert.commonName}" is valid from ${cert.notBefore.toISOString()}`,
+        );
       }
       if (options.at > cert.notAfter) {
         throw new AppError('CERT_EXPIRED', `"${cert.commonName}" expired at ${cert.notAfter.toISOString()}`);
@@ -89,12 +103,18 @@ export class TrustStore {
         throw new AppError('CERT_REVOCATION_UNKNOWN', `no current CRL from "${issuer.commonName}"`);
       }
       if (crl.revokedSerials.has(serialKey(cert.serial))) {
-        throw new AppError('CERT_REVOKED', `"${cert.commonName}" (serial ${serialKey(cert.serial)}) is revoked`);
+        throw new AppError(
+          'CERT_REVOKED',
+          `"${cert.commonName}" (serial ${serialKey(cert.serial)}) is revoked`,
+        );
       }
     }
     const leaf = path[0]!;
     if (!options.anyUsage.some((u) => hasKeyUsage(leaf, u))) {
-      throw new AppError('CERT_KEY_USAGE', `"${leaf.commonName}" lacks key usage ${options.anyUsage.join(' or ')}`);
+      throw new AppError(
+        'CERT_KEY_USAGE',
+        `"${leaf.commonName}" lacks key usage ${options.anyUsage.join(' or ')}`,
+      );
     }
   }
 }

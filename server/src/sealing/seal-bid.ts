@@ -61,7 +61,10 @@ async function listFiles(root: string): Promise<{ path: string; name: string; si
 }
 
 /** The documents folder as a tar stream (entries in name order). */
-function tarFolder(files: { path: string; name: string; size: number }[], onBytes: (n: number) => void): PassThrough {
+function tarFolder(
+  files: { path: string; name: string; size: number }[],
+  onBytes: (n: number) => void,
+): PassThrough {
   const pack = tar.pack();
   const out = new PassThrough({ highWaterMark: 1024 * 1024 });
   void (async () => {
@@ -79,7 +82,10 @@ function tarFolder(files: { path: string; name: string; size: number }[], onByte
 }
 
 /** Writes a sealed stream to `path`, returning the ciphertext's SHA-256 and size. */
-async function writeSealed(stream: AsyncIterable<Buffer>, path: string): Promise<{ sha256: string; size: number }> {
+async function writeSealed(
+  stream: AsyncIterable<Buffer>,
+  path: string,
+): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   async function* counted() {
@@ -149,9 +155,13 @@ export async function sealBid(input: SealBidInput): Promise<SealedBid> {
     };
     const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
     await writeFile(join(work, sealedFileNames.manifest), manifestBytes, { flag: 'wx' });
-    await writeFile(join(work, sealedFileNames.manifestSignature), signSmall(manifestBytes, input.signer, { detached: true }), {
-      flag: 'wx',
-    });
+    await writeFile(
+      join(work, sealedFileNames.manifestSignature),
+      signSmall(manifestBytes, input.signer, { detached: true }),
+      {
+        flag: 'wx',
+      },
+    );
     // The seed stays with the bidder until the draw (issue 3); only its hash is in the manifest.
     await writeFile(join(work, sealedFileNames.drawSeed), `${drawSeed}\n`, { flag: 'wx', mode: 0o600 });
     const out = {} as Record<keyof typeof sealedFileNames, string>;

@@ -33,7 +33,11 @@ export interface KeyShare {
 
 export interface OpeningKeyMaterial {
   readonly certificatePem: string;
-  readonly sealedShares: readonly { readonly custodianId: string; readonly index: number; readonly sealed: Buffer }[];
+  readonly sealedShares: readonly {
+    readonly custodianId: string;
+    readonly index: number;
+    readonly sealed: Buffer;
+  }[];
 }
 
 export interface CreateOpeningKeyInput {
@@ -73,7 +77,11 @@ async function* once(data: Buffer): AsyncGenerator<Buffer> {
 export async function createOpeningKey(input: CreateOpeningKeyInput): Promise<OpeningKeyMaterial> {
   const pair = generate(input.algorithm);
   const certificatePem = issueCertificate({
-    subject: { cn: `开标证书 ${input.tenderCode}`, o: input.platformName, serialNumber: `TENDER-${input.tenderId}` },
+    subject: {
+      cn: `开标证书 ${input.tenderCode}`,
+      o: input.platformName,
+      serialNumber: `TENDER-${input.tenderId}`,
+    },
     usage: 'enc',
     publicKey: pair.publicKey,
     issuer: input.openingCa,

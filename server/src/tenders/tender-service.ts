@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateTenderRequest, TenderView } from '@bidhall/shared';
 import { asc, eq, inArray } from 'drizzle-orm';
-import { appendInTx, type AuditInput } from '../audit/audit-log.ts';
+import { type AuditInput, appendInTx } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
 import type { Signer } from '../cms/signed-data.ts';
 import type { Database, Executor } from '../db/client.ts';
@@ -33,7 +33,10 @@ export class TenderService {
     this.#deps = deps;
   }
 
-  async create(request: CreateTenderRequest, audit: Omit<AuditInput, 'action' | 'outcome'> & { actorId: string }): Promise<TenderView> {
+  async create(
+    request: CreateTenderRequest,
+    audit: Omit<AuditInput, 'action' | 'outcome'> & { actorId: string },
+  ): Promise<TenderView> {
     const { db, clock } = this.#deps;
     const now = clock.now();
     const deadline = new Date(request.deadline);
@@ -54,7 +57,8 @@ export class TenderService {
     const custodians = custodianIds.map((id) => {
       const row = custodianRows.find((r) => r.id === id && r.role === 'custodian');
       if (!row) throw new AppError('CUSTODIAN_UNKNOWN', `no registered custodian ${id}`);
-      if (!row.encryptionCertificate) throw new AppError('CUSTODIAN_NO_ENCRYPTION_CERT', `${row.name} has none`);
+      if (!row.encryptionCertificate)
+        throw new AppError('CUSTODIAN_NO_ENCRYPTION_CERT', `${row.name} has none`);
       const certificate = parseCertificate(row.encryptionCertificate);
       this.#deps.trust.verify([certificate], { at: now, anyUsage: ['keyEncipherment', 'keyAgreement'] });
       return { id, name: row.name, encryptionCertificate: certificate };
@@ -74,7 +78,10 @@ export class TenderService {
       notAfter: new Date(deadline.getTime() + openingCertificateMarginMs),
     });
     await db.transaction(async (tx) => {
-      const existing = await tx.select({ id: tenders.id }).from(tenders).where(eq(tenders.code, request.code));
+      const existing = await tx
+        .select({ id: tenders.id })
+        .from(tenders)
+        .where(eq(tenders.code, request.code));
       if (existing.length) throw new AppError('TENDER_INVALID', `tender code ${request.code} is taken`);
       await tx.insert(tenders).values({
         id: tenderId,
@@ -91,7 +98,12 @@ export class TenderService {
         createdBy: audit.actorId,
       });
       await tx.insert(tenderCustodians).values(
-        material.sealedShares.map((s) => ({ tenderId, custodianId: s.custodianId, shareIndex: s.index, sealedShare: s.sealed })),
+        material.sealedShares.map((s) => ({
+          tenderId,
+          custodianId: s.custodianId,
+          shareIndex: s.index,
+          sealedShare: s.sealed,
+        })),
       );
       await appendInTx(tx, [
         {

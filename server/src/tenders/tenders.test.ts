@@ -10,8 +10,8 @@ import { caPath, certPath, keyPath, platformPath } from '../../../tests/support/
 import { startTestServer, type TestServer } from '../../../tests/support/server.ts';
 import { EnvelopeReader } from '../cms/enveloped.ts';
 import { recipientMatches, unwrapContentKey } from '../cms/recipients.ts';
-import { parseCertificate } from '../pki/certificate.ts';
 import { rowsOf } from '../db/client.ts';
+import { parseCertificate } from '../pki/certificate.ts';
 import { type KeyShare, recoverOpeningKey } from './opening-key.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-tender-'));
@@ -32,9 +32,33 @@ afterAll(async () => {
 function unsealShare(sealed: Buffer, custodian: string): KeyShare {
   const path = join(work, `${custodian}-share.p7m`);
   writeFileSync(path, sealed);
-  const signed = openssl('cms', '-decrypt', '-binary', '-inform', 'DER', '-in', path, '-recip', certPath(custodian, 'enc'), '-inkey', keyPath(custodian, 'enc'));
+  const signed = openssl(
+    'cms',
+    '-decrypt',
+    '-binary',
+    '-inform',
+    'DER',
+    '-in',
+    path,
+    '-recip',
+    certPath(custodian, 'enc'),
+    '-inkey',
+    keyPath(custodian, 'enc'),
+  );
   writeFileSync(`${path}.signed`, signed);
-  return JSON.parse(openssl('cms', '-verify', '-binary', '-inform', 'DER', '-in', `${path}.signed`, '-CAfile', caPath('ca-a')).toString());
+  return JSON.parse(
+    openssl(
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      `${path}.signed`,
+      '-CAfile',
+      caPath('ca-a'),
+    ).toString(),
+  );
 }
 
 async function sealedShares(tenderId: string) {
@@ -45,7 +69,11 @@ async function sealedShares(tenderId: string) {
   );
 }
 
-const custodianNames: Record<string, string> = { 'CUS-0001': 'custodian1', 'CUS-0002': 'custodian2', 'CUS-0003': 'custodian3' };
+const custodianNames: Record<string, string> = {
+  'CUS-0001': 'custodian1',
+  'CUS-0002': 'custodian2',
+  'CUS-0003': 'custodian3',
+};
 
 describe('tender creation and the opening key', () => {
   for (const algorithm of ['rsa-2048', 'ec-p256'] as const) {
@@ -54,18 +82,28 @@ describe('tender creation and the opening key', () => {
       expect(tender).toMatchObject({ status: 'scheduled', quorum: 2, minBidders: 3 });
       expect(tender.custodians.map((c) => c.shareIndex)).toEqual([1, 2, 3]);
       const opening = new X509Certificate(tender.openingCertificate);
-      expect(opening.verify(new X509Certificate(readFileSync(platformPath('opening-ca.pem'))).publicKey)).toBe(true);
+      expect(
+        opening.verify(new X509Certificate(readFileSync(platformPath('opening-ca.pem'))).publicKey),
+      ).toBe(true);
       expect(opening.publicKey.asymmetricKeyType).toBe(algorithm === 'ec-p256' ? 'ec' : 'rsa');
 
-      const shares = (await sealedShares(tender.id)).map((row) => unsealShare(Buffer.from(row.sealed, 'base64'), custodianNames[row.custodian]!));
+      const shares = (await sealedShares(tender.id)).map((row) =>
+        unsealShare(Buffer.from(row.sealed, 'base64'), custodianNames[row.custodian]!),
+      );
       expect(shares.map((s) => s.index)).toEqual([1, 2, 3]);
-      expect(shares[0]!.openingCertificateSha256).toBe(createHash('sha256').update(opening.raw).digest('hex'));
+      expect(shares[0]!.openingCertificateSha256).toBe(
+        createHash('sha256').update(opening.raw).digest('hex'),
+      );
 
       // Any two shares rebuild the key; it opens a bid sealed (by openssl) to the opening certificate.
       const bid = opensslSealedBid(work, tender, { bidder: 'bidder1', stream: true });
-      const key = await recoverOpeningKey([shares[2]!, shares[0]!].map((s) => Buffer.from(s.share, 'base64')));
+      const key = await recoverOpeningKey(
+        [shares[2]!, shares[0]!].map((s) => Buffer.from(s.share, 'base64')),
+      );
       const envelope = await EnvelopeReader.open(readFileSync(bid.summary));
-      const recipient = envelope.header.recipients.find((r) => recipientMatches(r, parseCertificate(tender.openingCertificate)));
+      const recipient = envelope.header.recipients.find((r) =>
+        recipientMatches(r, parseCertificate(tender.openingCertificate)),
+      );
       expect(unwrapContentKey(recipient!, key)).toHaveLength(32);
       // One share alone rebuilds nothing useful.
       await expect(recoverOpeningKey([Buffer.from(shares[1]!.share, 'base64')])).rejects.toThrow();
@@ -74,7 +112,9 @@ describe('tender creation and the opening key', () => {
 
   it('stores no private key anywhere in the database', async () => {
     const dump = rowsOf<{ text: string }>(
-      await server.app.db.execute(sql`SELECT row_to_json(t)::text AS text FROM tenders t UNION ALL SELECT row_to_json(c)::text FROM tender_custodians c`),
+      await server.app.db.execute(
+        sql`SELECT row_to_json(t)::text AS text FROM tenders t UNION ALL SELECT row_to_json(c)::text FROM tender_custodians c`,
+      ),
     );
     expect(dump.length).toBeGreaterThan(0);
     for (const row of dump) expect(row.text).not.toMatch(/PRIVATE KEY|MII[A-Za-z0-9+/]{20,}.*BEGIN/);
@@ -82,7 +122,12 @@ describe('tender creation and the opening key', () => {
 
   it('refuses invalid definitions with TENDER_INVALID and unknown custodians with CUSTODIAN_UNKNOWN', async () => {
     const create = (payload: object) =>
-      server.app.inject({ method: 'POST', url: '/api/tenders', headers: { authorization: `Bearer ${host}` }, payload });
+      server.app.inject({
+        method: 'POST',
+        url: '/api/tenders',
+        headers: { authorization: `Bearer ${host}` },
+        payload,
+      });
     const valid = {
       code: 'T-VALIDATION',
       title: 'x',
@@ -91,16 +136,34 @@ describe('tender creation and the opening key', () => {
       custodianIds: ['custodian1', 'custodian2'].map((n) => server.actors.get(n)!),
       quorum: 2,
     };
-    expect((await create({ ...valid, deadline: new Date(Date.now() - 1000).toISOString() })).json()).toMatchObject({ code: 'TENDER_INVALID' });
+    expect(
+      (await create({ ...valid, deadline: new Date(Date.now() - 1000).toISOString() })).json(),
+    ).toMatchObject({ code: 'TENDER_INVALID' });
     expect((await create({ ...valid, quorum: 3 })).json()).toMatchObject({ code: 'TENDER_INVALID' });
     expect((await create({ ...valid, quorum: 1 })).json()).toMatchObject({ code: 'TENDER_INVALID' });
-    expect((await create({ ...valid, custodianIds: [server.actors.get('host')!, server.actors.get('custodian1')!] })).json()).toMatchObject({
+    expect(
+      (
+        await create({
+          ...valid,
+          custodianIds: [server.actors.get('host')!, server.actors.get('custodian1')!],
+        })
+      ).json(),
+    ).toMatchObject({
       code: 'CUSTODIAN_UNKNOWN',
     });
-    expect((await create({ ...valid, summaryFields: [] })).json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((await create({ ...valid, summaryFields: [] })).json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
     const response = await create(valid);
     expect(response.statusCode).toBe(201);
-    expect(response.json()).toMatchObject({ minBidders: 3, decryptionWindowMinutes: 30, remedyPolicy: 'custodian-quorum' });
-    expect((await create(valid)).json()).toMatchObject({ code: 'TENDER_INVALID', message: expect.stringContaining('taken') });
+    expect(response.json()).toMatchObject({
+      minBidders: 3,
+      decryptionWindowMinutes: 30,
+      remedyPolicy: 'custodian-quorum',
+    });
+    expect((await create(valid)).json()).toMatchObject({
+      code: 'TENDER_INVALID',
+      message: expect.stringContaining('taken'),
+    });
   });
 });

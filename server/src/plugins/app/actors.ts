@@ -33,7 +33,9 @@ export default fp<{ clock: Clock }>(
           outcome: 'ok',
           detail: { identity: actor.identity, role: actor.role },
         });
-        return reply.status(201).send({ id: actor.id, role: actor.role, name: actor.name, identity: actor.identity });
+        return reply
+          .status(201)
+          .send({ id: actor.id, role: actor.role, name: actor.name, identity: actor.identity });
       },
     );
   },

@@ -104,12 +104,28 @@ export default fp<AuthOptions>(
       async (request) => {
         const body = request.body as LoginRequest;
         const actor = await logins.login(body);
-        const claims: TokenClaims = { sub: actor.id, role: actor.role, name: actor.name, identity: actor.identity };
+        const claims: TokenClaims = {
+          sub: actor.id,
+          role: actor.role,
+          name: actor.name,
+          identity: actor.identity,
+        };
         const token = await app.jwt.sign(claims);
         request.actor = claims;
-        const expiresAt = new Date(options.clock.now().getTime() + options.tokenTtlMinutes * 60_000).toISOString();
-        await app.audit.append({ ...request.auditActor(), action: 'auth.login', outcome: 'ok', detail: { identity: actor.identity } });
-        return { token, expiresAt, actor: { id: actor.id, role: actor.role, name: actor.name, identity: actor.identity } };
+        const expiresAt = new Date(
+          options.clock.now().getTime() + options.tokenTtlMinutes * 60_000,
+        ).toISOString();
+        await app.audit.append({
+          ...request.auditActor(),
+          action: 'auth.login',
+          outcome: 'ok',
+          detail: { identity: actor.identity },
+        });
+        return {
+          token,
+          expiresAt,
+          actor: { id: actor.id, role: actor.role, name: actor.name, identity: actor.identity },
+        };
       },
     );
 

@@ -95,7 +95,8 @@ export default fp<BidsOptions>(
         schema: { params: TenderParams, querystring: SubmitQuery },
       },
       async (request, reply) => {
-        if (!request.isMultipart()) throw new AppError('VALIDATION_FAILED', 'send the bid as multipart/form-data');
+        if (!request.isMultipart())
+          throw new AppError('VALIDATION_FAILED', 'send the bid as multipart/form-data');
         const { tenderId } = request.params as { tenderId: string };
         const { replace } = request.query as { replace?: boolean };
         const result = await submissions.submit(tenderId, bidderOf(request), uploadParts(request), {
@@ -119,7 +120,11 @@ export default fp<BidsOptions>(
       async (request) => {
         const { tenderId } = request.params as { tenderId: string };
         const result = await submissions.withdraw(tenderId, bidderOf(request));
-        return { bidId: result.bidId, receipt: result.receipt, signedReceipt: result.signedReceipt.toString('base64') };
+        return {
+          bidId: result.bidId,
+          receipt: result.receipt,
+          signedReceipt: result.signedReceipt.toString('base64'),
+        };
       },
     );
 
@@ -134,7 +139,11 @@ export default fp<BidsOptions>(
 
     app.get(
       '/api/tenders/:tenderId/bids',
-      { preHandler: app.requireGrant('bid:list'), config: { auditAction: 'bid.list' }, schema: { params: TenderParams } },
+      {
+        preHandler: app.requireGrant('bid:list'),
+        config: { auditAction: 'bid.list' },
+        schema: { params: TenderParams },
+      },
       async (request) => {
         const { tenderId } = request.params as { tenderId: string };
         return (await submissions.listAfterDeadline(tenderId)).map(bidView);

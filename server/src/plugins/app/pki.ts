@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import fp from 'fastify-plugin';
 import type { Signer } from '../../cms/signed-data.ts';
 import { parseCertificate } from '../../pki/certificate.ts';

@@ -13,16 +13,25 @@ declare module 'fastify' {
 /** Maps framework errors onto the catalogue, so every failure has a stable code. */
 function toAppError(error: FastifyError): AppError {
   if (isAppError(error)) return error;
-  if (error.validation) return new AppError('VALIDATION_FAILED', `${error.validationContext ?? 'request'} ${error.message}`);
+  if (error.validation)
+    return new AppError('VALIDATION_FAILED', `${error.validationContext ?? 'request'} ${error.message}`);
   if (error.statusCode === 429) return new AppError('RATE_LIMITED');
-  if (error.statusCode === 413 || error.code === 'FST_REQ_FILE_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', error.message);
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
+  if (error.statusCode === 413 || error.code === 'FST_REQ_FILE_TOO_LARGE')
+    return new AppError('PAYLOAD_TOO_LARGE', error.message);
+  if (
+    error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ||
+    error.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE'
+  ) {
     return new AppError('VALIDATION_FAILED', error.message);
   }
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return new AppError('VALIDATION_FAILED', error.message);
   }
-  if (error.code === 'ECONNRESET' || error.message === 'aborted' || error.code === 'ERR_STREAM_PREMATURE_CLOSE') {
+  if (
+    error.code === 'ECONNRESET' ||
+    error.message === 'aborted' ||
+    error.code === 'ERR_STREAM_PREMATURE_CLOSE'
+  ) {
     return new AppError('UPLOAD_ABORTED');
   }
   return new AppError('INTERNAL');
@@ -46,9 +55,13 @@ export default fp(
             action,
             tenderId: tenderIdOf(request),
             outcome: appError.code,
-            detail: { message: appError.code === 'INTERNAL' ? 'internal error' : appError.message.slice(0, 500) },
+            detail: {
+              message: appError.code === 'INTERNAL' ? 'internal error' : appError.message.slice(0, 500),
+            },
           })
-          .catch((auditError: unknown) => request.log.error({ err: auditError }, 'could not audit a failure'));
+          .catch((auditError: unknown) =>
+            request.log.error({ err: auditError }, 'could not audit a failure'),
+          );
       }
       const body: WireError = {
         code: appError.code,
@@ -59,7 +72,10 @@ export default fp(
       return reply.status(appError.status).send(body);
     });
     app.setNotFoundHandler((request, reply) => {
-      const body: WireError = { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` };
+      const body: WireError = {
+        code: 'NOT_FOUND',
+        message: `no route ${request.method} ${request.url.split('?')[0]}`,
+      };
       return reply.status(404).send(body);
     });
   },
