@@ -74,7 +74,7 @@ audit
         return { seq: Number(seq), hash };
       });
       const started = performance.now();
-      const report = await verifyAuditChain(database.db, {
+      const report = await verifyAuditChain(database, {
         anchors,
         onProgress: (n) => process.stderr.isTTY && process.stderr.write(`\rchecked ${n} entries`),
       });

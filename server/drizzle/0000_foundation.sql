@@ -21,15 +21,8 @@ CREATE TABLE "login_challenges" (
 --> statement-breakpoint
 CREATE TABLE "audit_log" (
 	"seq" bigint PRIMARY KEY NOT NULL,
-	"at" timestamp (3) with time zone NOT NULL,
-	"actor_id" text,
-	"role" text,
-	"ip" text,
-	"action" text NOT NULL,
+	"entry" text NOT NULL,
 	"tender_id" uuid,
-	"target" text,
-	"outcome" text NOT NULL,
-	"detail" jsonb NOT NULL,
 	"prev_hash" "bytea" NOT NULL,
 	"hash" "bytea" NOT NULL
 );

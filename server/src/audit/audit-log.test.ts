@@ -11,7 +11,8 @@ const entry = (i: number) => ({
   role: 'bidder',
   ip: '127.0.0.1',
   action: 'test.step',
-  target: `t-${i}`,
+  // Tabs, newlines and backslashes exercise COPY's text escaping on the way back.
+  target: `t-${i}\t\\x\n`,
   outcome: i % 5 === 0 ? 'BID_LATE' : 'ok',
   detail: { i, note: `第${i}步 "quoted" <b>` },
 });
@@ -32,7 +33,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
       expect(seqs[0]).toBe(1);
       expect(seqs.at(-1)).toBe(500);
       expect(new Set(seqs).size).toBe(500);
-      const report = await verifyAuditChain(database.handle.db, { pageSize: 64 });
+      const report = await verifyAuditChain(database.handle);
       expect(report).toMatchObject({
         ok: true,
         entries: 500,
@@ -47,7 +48,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
           throw new Error('business step failed');
         }),
       ).rejects.toThrow('business step failed');
-      const report = await verifyAuditChain(database.handle.db);
+      const report = await verifyAuditChain(database.handle);
       expect(report).toMatchObject({ ok: true, entries: 500 });
     });
 
@@ -58,14 +59,14 @@ for (const kind of ['postgres', 'pglite'] as const) {
           () => 'accepted',
           (error: Error) => String((error.cause as Error | undefined)?.message ?? error.message),
         );
-      expect(await refusal(db.execute(sql`UPDATE audit_log SET outcome = 'ok' WHERE seq = 5`))).toMatch(
+      expect(await refusal(db.execute(sql`UPDATE audit_log SET tender_id = NULL WHERE seq = 5`))).toMatch(
         /append-only: UPDATE/,
       );
       expect(await refusal(db.execute(sql`DELETE FROM audit_log WHERE seq = 5`))).toMatch(
         /append-only: DELETE/,
       );
       expect(await refusal(db.execute(sql`TRUNCATE audit_log`))).toMatch(/append-only: TRUNCATE/);
-      expect(await verifyAuditChain(db)).toMatchObject({ ok: true, entries: 500 });
+      expect(await verifyAuditChain(database.handle)).toMatchObject({ ok: true, entries: 500 });
     });
   });
 }
@@ -91,14 +92,14 @@ describe('tamper detection (an attacker with superuser rights bypasses the trigg
   async function tampered(change: string) {
     await attacker.query('CREATE TEMP TABLE IF NOT EXISTS pristine AS SELECT * FROM audit_log');
     await attacker.query(change);
-    const report = await verifyAuditChain(database.handle.db);
+    const report = await verifyAuditChain(database.handle);
     await attacker.query('DELETE FROM audit_log; INSERT INTO audit_log SELECT * FROM pristine');
     return report;
   }
 
   it('finds an altered entry', async () => {
     expect(
-      await tampered(`UPDATE audit_log SET detail = jsonb_set(detail, '{note}', '"changed"') WHERE seq = 17`),
+      await tampered(`UPDATE audit_log SET entry = replace(entry, 'quoted', 'QUOTED') WHERE seq = 17`),
     ).toMatchObject({
       ok: false,
       seq: 17,
@@ -107,14 +108,20 @@ describe('tamper detection (an attacker with superuser rights bypasses the trigg
     });
   });
 
-  it('finds an altered outcome even when the attacker recomputes that entry’s hash naively', async () => {
-    expect(
-      await tampered(`UPDATE audit_log SET outcome = 'ok', hash = sha256(hash) WHERE seq = 10`),
-    ).toMatchObject({
-      ok: false,
-      seq: 10,
-      problem: 'altered',
-    });
+  it('finds a column changed without its entry text (what queries and screens show)', async () => {
+    expect(await tampered(`UPDATE audit_log SET tender_id = gen_random_uuid() WHERE seq = 11`)).toMatchObject(
+      {
+        ok: false,
+        seq: 11,
+        problem: 'altered',
+      },
+    );
+  });
+
+  it('finds an entry rewritten with its hash recomputed', async () => {
+    const rewrite = `UPDATE audit_log SET entry = replace(entry, 'BID_LATE', 'ok'),
+      hash = sha256(convert_to(encode(prev_hash, 'hex') || replace(entry, 'BID_LATE', 'ok'), 'UTF8')) WHERE seq = 10`;
+    expect(await tampered(rewrite)).toMatchObject({ ok: false, seq: 10, problem: 'altered', entries: 9 });
   });
 
   it('finds a removed entry', async () => {
@@ -142,15 +149,15 @@ describe('tamper detection (an attacker with superuser rights bypasses the trigg
   });
 
   it('finds a cut tail with an anchor from a receipt', async () => {
-    const intact = await verifyAuditChain(database.handle.db);
+    const intact = await verifyAuditChain(database.handle);
     if (!intact.ok || !intact.head) throw new Error('expected an intact chain');
     const anchors = [intact.head];
     await attacker.query('CREATE TEMP TABLE IF NOT EXISTS pristine AS SELECT * FROM audit_log');
     await attacker.query('DELETE FROM audit_log WHERE seq > 25');
-    const report = await verifyAuditChain(database.handle.db, { anchors });
+    const report = await verifyAuditChain(database.handle, { anchors });
     await attacker.query('DELETE FROM audit_log; INSERT INTO audit_log SELECT * FROM pristine');
     expect(report).toMatchObject({ ok: false, seq: 30, problem: 'removed' });
-    expect(await verifyAuditChain(database.handle.db, { anchors })).toMatchObject({ ok: true });
+    expect(await verifyAuditChain(database.handle, { anchors })).toMatchObject({ ok: true });
   });
 });
 
@@ -163,7 +170,7 @@ describe('two server processes sharing one chain', () => {
       const b = new AuditLog(other.db, { batchSize: 20 });
       await Promise.all(Array.from({ length: 400 }, (_, i) => (i % 2 ? a : b).append(entry(i))));
       await Promise.all([a.close(), b.close()]);
-      expect(await verifyAuditChain(database.handle.db)).toMatchObject({ ok: true, entries: 400 });
+      expect(await verifyAuditChain(database.handle)).toMatchObject({ ok: true, entries: 400 });
     } finally {
       await other.close();
       await database.drop();

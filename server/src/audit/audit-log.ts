@@ -9,7 +9,7 @@
  * State changes that must never exist unaudited (a bid accepted, a tender created) use `appendInTx`, so
  * the audit entry commits or rolls back with the change itself.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   type AuditDetailValue,
   type AuditEntry,
@@ -40,11 +40,9 @@ export interface AuditPosition {
 
 const chainLockKey = 0x6175_6474; // "audt"
 
-export function chainHash(previousHash: string, entry: AuditEntry): string {
-  return createHash('sha256')
-    .update(Buffer.from(previousHash, 'hex'))
-    .update(canonicalAuditEntry(entry), 'utf8')
-    .digest('hex');
+/** hash = SHA-256(UTF-8(previousHash + entryText)), lowercase hex (docs/audit-log.md). */
+export function chainHash(previousHash: string, entryText: string): string {
+  return hash('sha256', previousHash + entryText, 'hex');
 }
 
 function toEntry(input: AuditInput, seq: number, at: Date): AuditEntry {
@@ -146,18 +144,25 @@ export async function appendInTx(tx: Executor, inputs: readonly AuditInput[]): P
   for (const input of inputs) {
     seq += 1;
     const entry = toEntry(input, seq, input.at ?? new Date());
-    const hash = chainHash(previous, entry);
-    rows.push({ ...entry, prevHash: previous, hash });
-    positions.push({ seq, hash });
-    previous = hash;
+    const text = canonicalAuditEntry(entry);
+    const entryHash = chainHash(previous, text);
+    rows.push({
+      seq,
+      at: entry.at,
+      actorId: entry.actorId,
+      action: entry.action,
+      tenderId: entry.tenderId,
+      entry: text,
+      prevHash: previous,
+      hash: entryHash,
+    });
+    positions.push({ seq, hash: entryHash });
+    previous = entryHash;
   }
   // One parameter for the whole batch: the same statement works with node-postgres and PGlite.
   await tx.execute(sql`
-    INSERT INTO audit_log (seq, at, actor_id, role, ip, action, tender_id, target, outcome, detail, prev_hash, hash)
-    SELECT r.seq, r.at, r."actorId", r.role, r.ip, r.action, r."tenderId", r.target, r.outcome, r.detail,
-           decode(r."prevHash", 'hex'), decode(r.hash, 'hex')
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(
-      seq bigint, at timestamptz, "actorId" text, role text, ip text, action text, "tenderId" uuid,
-      target text, outcome text, detail jsonb, "prevHash" text, hash text)`);
+    INSERT INTO audit_log (seq, entry, tender_id, prev_hash, hash)
+    SELECT r.seq, r.entry, r."tenderId", decode(r."prevHash", 'hex'), decode(r.hash, 'hex')
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(seq bigint, entry text, "tenderId" uuid, "prevHash" text, hash text)`);
   return positions;
 }

@@ -96,7 +96,9 @@ describe('certificate login (embedded PGlite)', () => {
       expect(await attempt(input), code).toMatchObject({ status, body: { code } });
       await server.app.audit.flush();
       const [last] = rowsOf<{ action: string; outcome: string }>(
-        await server.app.db.execute(sql`SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1`),
+        await server.app.db.execute(
+          sql`SELECT entry::jsonb ->> 'action' AS action, entry::jsonb ->> 'outcome' AS outcome FROM audit_log ORDER BY seq DESC LIMIT 1`,
+        ),
       );
       expect(last).toEqual({ action: 'auth.login', outcome: code });
     }

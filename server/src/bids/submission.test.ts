@@ -45,7 +45,7 @@ async function lastAudit() {
   await server.app.audit.flush();
   const [row] = rowsOf<{ action: string; outcome: string; actor_id: string | null; ip: string | null }>(
     await server.app.db.execute(
-      sql`SELECT action, outcome, actor_id, ip FROM audit_log ORDER BY seq DESC LIMIT 1`,
+      sql`SELECT entry::jsonb ->> 'action' AS action, entry::jsonb ->> 'outcome' AS outcome, entry::jsonb ->> 'actorId' AS actor_id, entry::jsonb ->> 'ip' AS ip FROM audit_log ORDER BY seq DESC LIMIT 1`,
     ),
   );
   return row!;
@@ -90,7 +90,7 @@ describe('accepted submissions', () => {
     // The receipt anchors the audit chain: its entry is the submission.
     const [entry] = rowsOf<{ action: string; hash: string }>(
       await server.app.db.execute(
-        sql`SELECT action, encode(hash, 'hex') AS hash FROM audit_log WHERE seq = ${content.audit.seq}`,
+        sql`SELECT entry::jsonb ->> 'action' AS action, encode(hash, 'hex') AS hash FROM audit_log WHERE seq = ${content.audit.seq}`,
       ),
     );
     expect(entry).toEqual({ action: 'bid.submit', hash: content.audit.hash });

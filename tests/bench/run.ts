@@ -1,0 +1,421 @@
+/**
+ * `npm run bench`: bidhall against references measured in the same run, printed as a table.
+ *
+ *  - sealing a 100 MB package: bidhall's streaming sealer vs `openssl cms -sign | openssl cms -encrypt`
+ *  - receiving it: a real server process (PostgreSQL) taking the multipart upload, parsing, hashing and
+ *    storing it, vs `openssl cms -cmsout` reading the same file and `openssl dgst -sha256`
+ *  - peak RSS of the server while receiving a 500 MB upload, above its idle RSS (target < 100 MB)
+ *  - audit appends per second with the chain computed (target ≥ 20,000/s) vs plain batched INSERTs
+ *  - audit verification speed (target ≥ 200,000 entries/s) vs fetching the same rows without hashing
+ *
+ * BENCH_MB (default 100) and BENCH_BIG_MB (default 500) scale the files; BENCH_AUDIT (default 200000)
+ * the audit entries. Needs PostgreSQL on 127.0.0.1 (TEST_PG_ADMIN_URL) and the openssl binary.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  openAsBlob,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { bidFormat, type TenderView } from '@bidhall/shared';
+import { sql } from 'drizzle-orm';
+import { devPkiIsCurrent, generateDevPki } from '../../certs/generate.ts';
+import { AuditLog } from '../../server/src/audit/audit-log.ts';
+import { verifyAuditChain } from '../../server/src/audit/verify.ts';
+import { sealStream } from '../../server/src/cms/enveloped.ts';
+import { signSmall, signStream } from '../../server/src/cms/signed-data.ts';
+import { openDatabase } from '../../server/src/db/client.ts';
+import { parseCertificate } from '../../server/src/pki/certificate.ts';
+import { createPostgresDatabase } from '../support/db.ts';
+import { certPath, keyPath, loadCert, loadKey } from '../support/pki.ts';
+
+const mb = Number(process.env.BENCH_MB ?? 100);
+const bigMb = Number(process.env.BENCH_BIG_MB ?? 500);
+const auditCount = Number(process.env.BENCH_AUDIT ?? 200_000);
+const work = mkdtempSync(join(tmpdir(), 'bidhall-bench-'));
+const rows: { name: string; bidhall: string; reference: string; ratio: string; target: string }[] = [];
+
+function time<T>(fn: () => T): { result: T; seconds: number } {
+  const started = performance.now();
+  const result = fn();
+  return { result, seconds: (performance.now() - started) / 1000 };
+}
+async function timeAsync<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: number }> {
+  const started = performance.now();
+  const result = await fn();
+  return { result, seconds: (performance.now() - started) / 1000 };
+}
+const s = (seconds: number) => `${seconds.toFixed(2)} s`;
+const openssl = (...args: string[]) =>
+  execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 });
+
+async function makeFile(path: string, megabytes: number): Promise<void> {
+  const chunk = randomBytes(1024 * 1024);
+  async function* data() {
+    for (let i = 0; i < megabytes; i++) yield chunk;
+  }
+  await pipeline(data, createWriteStream(path));
+}
+
+async function sealFile(
+  input: string,
+  output: string,
+  opening: string,
+): Promise<{ sha256: string; size: number }> {
+  const signer = { certificate: loadCert('bidder1', 'sign'), privateKey: loadKey('bidder1', 'sign') };
+  const recipients = [loadCert('bidder1', 'enc'), parseCertificate(opening)];
+  const hash = createHash('sha256');
+  let size = 0;
+  async function* counted(source: AsyncIterable<Buffer>) {
+    for await (const chunk of source) {
+      hash.update(chunk);
+      size += chunk.length;
+      yield chunk;
+    }
+  }
+  await pipeline(
+    counted(
+      sealStream(signStream(createReadStream(input, { highWaterMark: 1024 * 1024 }), signer), {
+        recipients,
+        cipher: 'aes-256-gcm',
+      }),
+    ),
+    createWriteStream(output),
+  );
+  return { sha256: hash.digest('hex'), size };
+}
+
+/** Starts `bidhall start` as a separate process (so its memory can be measured) on a fresh database. */
+async function startServer(
+  databaseUrl: string,
+  dataDir: string,
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const child = spawn(process.execPath, ['bin/bidhall.ts', 'start'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      MAX_DOCUMENTS_BYTES: String(4 * 1024 ** 3),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (
+      await fetch(`${url}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: field('VmRSS'), peak: field('VmHWM') };
+}
+
+async function login(url: string): Promise<string> {
+  const challenge = (await (await fetch(`${url}/api/auth/challenge`, { method: 'POST' })).json()) as {
+    nonce: string;
+    challenge: string;
+  };
+  const signature = sign(
+    'sha256',
+    Buffer.from(challenge.challenge),
+    createPrivateKey(readFileSync(keyPath('bidder1', 'sign'))),
+  );
+  const response = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      nonce: challenge.nonce,
+      role: 'bidder',
+      certificateChain: readFileSync(certPath('bidder1', 'sign'), 'utf8'),
+      signature: signature.toString('base64'),
+    }),
+  });
+  return ((await response.json()) as { token: string }).token;
+}
+
+async function upload(
+  url: string,
+  token: string,
+  tender: TenderView,
+  documents: string,
+  summary: string,
+  replace: boolean,
+): Promise<number> {
+  const digest = async (path: string) => {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(path), hash);
+    return { sha256: hash.digest('hex'), size: statSync(path).size };
+  };
+  const manifest = Buffer.from(
+    JSON.stringify({
+      format: bidFormat,
+      tenderId: tender.id,
+      parts: { summary: await digest(summary), documents: await digest(documents) },
+      encryptionCertificate: readFileSync(certPath('bidder1', 'enc'), 'utf8'),
+      sealedAt: new Date().toISOString(),
+    }),
+  );
+  const signer = { certificate: loadCert('bidder1', 'sign'), privateKey: loadKey('bidder1', 'sign') };
+  const form = new FormData();
+  form.append('manifest', new Blob([manifest]), 'manifest.json');
+  form.append(
+    'manifestSignature',
+    new Blob([new Uint8Array(signSmall(manifest, signer, { detached: true }))]),
+    'manifest.p7s',
+  );
+  form.append('summary', await openAsBlob(summary), 'summary.p7m');
+  form.append('documents', await openAsBlob(documents), 'documents.p7m');
+  const response = await fetch(`${url}/api/tenders/${tender.id}/bids${replace ? '?replace=true' : ''}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  if (response.status !== 201) throw new Error(`upload failed: ${await response.text()}`);
+  return response.status;
+}
+
+async function benchSealAndReceive(): Promise<void> {
+  const plain = join(work, 'package.bin');
+  await makeFile(plain, mb);
+  const database = await createPostgresDatabase();
+  const dataDir = join(work, 'data');
+  const server = await startServer(database.url, dataDir);
+  try {
+    const token = await login(server.url);
+    const tenders = (await (
+      await fetch(`${server.url}/api/tenders`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as TenderView[];
+    const tender = tenders[0]!;
+    const openingPath = join(work, 'opening.pem');
+    await import('node:fs/promises').then((fs) => fs.writeFile(openingPath, tender.openingCertificate));
+
+    const ours = await timeAsync(() =>
+      sealFile(plain, join(work, 'documents.p7m'), tender.openingCertificate),
+    );
+    const theirs = time(() => {
+      openssl(
+        'cms',
+        '-sign',
+        '-binary',
+        '-nodetach',
+        '-stream',
+        '-in',
+        plain,
+        '-signer',
+        certPath('bidder1', 'sign'),
+        '-inkey',
+        keyPath('bidder1', 'sign'),
+        '-outform',
+        'DER',
+        '-out',
+        join(work, 'openssl.signed'),
+      );
+      openssl(
+        'cms',
+        '-encrypt',
+        '-binary',
+        '-aes-256-gcm',
+        '-stream',
+        '-in',
+        join(work, 'openssl.signed'),
+        '-inform',
+        'DER',
+        '-outform',
+        'DER',
+        '-out',
+        join(work, 'openssl.p7m'),
+        '-recip',
+        certPath('bidder1', 'enc'),
+        '-recip',
+        openingPath,
+      );
+    });
+    rows.push({
+      name: `seal ${mb} MB (sign + encrypt, GCM)`,
+      bidhall: s(ours.seconds),
+      reference: `${s(theirs.seconds)} openssl cms`,
+      ratio: (ours.seconds / theirs.seconds).toFixed(2),
+      target: '≤ 1',
+    });
+
+    const summaryPath = join(work, 'summary.p7m');
+    const smallPlain = join(work, 'summary.json');
+    await import('node:fs/promises').then((fs) => fs.writeFile(smallPlain, '{"price":"1.00"}'));
+    await sealFile(smallPlain, summaryPath, tender.openingCertificate);
+    const received = await timeAsync(() =>
+      upload(server.url, token, tender, join(work, 'documents.p7m'), summaryPath, false),
+    );
+    const parse = time(() =>
+      openssl('cms', '-cmsout', '-noout', '-inform', 'DER', '-in', join(work, 'documents.p7m')),
+    );
+    const digest = time(() => openssl('dgst', '-sha256', join(work, 'documents.p7m')));
+    rows.push({
+      name: `receive ${mb} MB (upload, parse, hash, store)`,
+      bidhall: s(received.seconds),
+      reference: `${s(parse.seconds)} openssl cms -cmsout`,
+      ratio: (received.seconds / parse.seconds).toFixed(2),
+      target: 'report',
+    });
+    rows.push({
+      name: `  … against hashing alone`,
+      bidhall: s(received.seconds),
+      reference: `${s(digest.seconds)} openssl dgst`,
+      ratio: (received.seconds / digest.seconds).toFixed(2),
+      target: 'report',
+    });
+
+    rmSync(plain);
+    await makeFile(plain, bigMb);
+    await sealFile(plain, join(work, 'big.p7m'), tender.openingCertificate);
+    rmSync(plain);
+    const idle = memoryOf(server.pid);
+    await upload(server.url, token, tender, join(work, 'big.p7m'), summaryPath, true);
+    const after = memoryOf(server.pid);
+    const aboveIdle = (after.peak - idle.rss) / 1024 / 1024;
+    rows.push({
+      name: `server peak RSS receiving ${bigMb} MB`,
+      bidhall: `${aboveIdle.toFixed(0)} MB above idle`,
+      reference: `idle ${(idle.rss / 1024 / 1024).toFixed(0)} MB`,
+      ratio: '',
+      target: '< 100 MB',
+    });
+  } finally {
+    await server.stop();
+    await database.drop();
+  }
+}
+
+async function benchAudit(): Promise<void> {
+  const database = await createPostgresDatabase();
+  const handle = await openDatabase({ url: database.url, dataDir: work });
+  try {
+    const entry = (i: number) => ({
+      actorId: 'bench',
+      role: 'bidder',
+      ip: '127.0.0.1',
+      action: 'bench.step',
+      target: `t-${i}`,
+      outcome: 'ok',
+      detail: { i },
+    });
+    const log = new AuditLog(handle.db, { batchSize: 1000 });
+    const appends = await timeAsync(async () => {
+      // Producers enqueue in waves, as request handlers would.
+      for (let wave = 0; wave < auditCount / 10_000; wave++) {
+        await Promise.all(Array.from({ length: 10_000 }, (_, i) => log.append(entry(wave * 10_000 + i))));
+      }
+      await log.close();
+    });
+    await handle.db.execute(sql`CREATE TABLE plain_log (LIKE audit_log)`);
+    const plain = await timeAsync(async () => {
+      for (let offset = 0; offset < auditCount; offset += 1000) {
+        const batch = Array.from({ length: 1000 }, (_, i) => {
+          return {
+            seq: offset + i + 1,
+            entry: JSON.stringify(entry(offset + i)),
+            prevHash: '00',
+            hash: '00',
+          };
+        });
+        await handle.db.execute(sql`
+          INSERT INTO plain_log (seq, entry, prev_hash, hash)
+          SELECT r.seq, r.entry, decode(r."prevHash", 'hex'), decode(r.hash, 'hex')
+          FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS r(seq bigint, entry text, "prevHash" text, hash text)`);
+      }
+    });
+    const rate = (seconds: number) => `${Math.round(auditCount / seconds).toLocaleString('en')}/s`;
+    rows.push({
+      name: `audit append ${auditCount.toLocaleString('en')} (chained, batched)`,
+      bidhall: rate(appends.seconds),
+      reference: `${rate(plain.seconds)} plain INSERT`,
+      ratio: (plain.seconds / appends.seconds).toFixed(2),
+      target: '≥ 20,000/s',
+    });
+
+    const verify = await timeAsync(() => verifyAuditChain(handle));
+    if (!verify.result.ok || verify.result.entries !== auditCount)
+      throw new Error(`verification failed: ${JSON.stringify(verify.result)}`);
+    const fetchOnly = await timeAsync(async () => {
+      // The same rows, streamed the same way, with no checks: what reading alone costs.
+      let bytes = 0;
+      for await (const chunk of handle.copyOut!(
+        `SELECT seq, entry, encode(prev_hash, 'hex'), encode(hash, 'hex'), tender_id FROM audit_log ORDER BY seq`,
+      )) {
+        bytes += chunk.length;
+      }
+      return bytes;
+    });
+    rows.push({
+      name: `audit verify ${auditCount.toLocaleString('en')}`,
+      bidhall: rate(verify.seconds),
+      reference: `${rate(fetchOnly.seconds)} read only (COPY)`,
+      ratio: (verify.seconds / fetchOnly.seconds).toFixed(2),
+      target: '≥ 200,000/s',
+    });
+  } finally {
+    await handle.close();
+    await database.drop();
+  }
+}
+
+if (!devPkiIsCurrent()) generateDevPki();
+try {
+  await benchSealAndReceive();
+  await benchAudit();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+const widths = { name: 44, bidhall: 22, reference: 30, ratio: 7, target: 12 };
+const line = (r: Record<keyof typeof widths, string>) =>
+  `| ${(Object.keys(widths) as (keyof typeof widths)[]).map((k) => r[k].padEnd(widths[k])).join(' | ')} |`;
+console.log(
+  `\nbidhall benchmarks (${new Date().toISOString()}, node ${process.version}, ${await readFile('/proc/cpuinfo', 'utf8').then((t) => (t.match(/^processor/gm) ?? []).length)} cores)\n`,
+);
+console.log(
+  line({
+    name: 'benchmark',
+    bidhall: 'bidhall',
+    reference: 'reference (same run)',
+    ratio: 'ratio',
+    target: 'target',
+  }),
+);
+console.log(
+  line({
+    name: '-'.repeat(widths.name),
+    bidhall: '-'.repeat(widths.bidhall),
+    reference: '-'.repeat(widths.reference),
+    ratio: '-'.repeat(widths.ratio),
+    target: '-'.repeat(widths.target),
+  }),
+);
+for (const row of rows) console.log(line(row));
