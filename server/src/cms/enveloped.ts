@@ -36,7 +36,7 @@ export const contentCiphers = ['aes-256-gcm', 'aes-256-cbc'] as const;
 export type ContentCipher = (typeof contentCiphers)[number];
 
 const gcmTagLength = 16;
-const ciphertextChunk = 64 * 1024;
+const ciphertextChunk = 256 * 1024;
 
 export interface SealOptions {
   readonly recipients: readonly ParsedCertificate[];
@@ -80,19 +80,22 @@ export async function* sealStream(
   ]);
   for await (const chunk of rechunk(plaintext, ciphertextChunk)) {
     const encrypted = cipher.update(chunk);
-    if (encrypted.length > 0) yield segment(encrypted);
+    if (encrypted.length > 0) {
+      yield segmentHeader(encrypted.length);
+      yield encrypted;
+    }
   }
   const last = cipher.final();
   const trailer: Buffer[] = [];
-  if (last.length > 0) trailer.push(segment(last));
+  if (last.length > 0) trailer.push(segmentHeader(last.length), last);
   trailer.push(endOfContents, endOfContents); // [0] encryptedContent, EncryptedContentInfo
   if (gcmCipher) trailer.push(octetString(gcmCipher.getAuthTag()));
   trailer.push(endOfContents, endOfContents, endOfContents); // (Auth)EnvelopedData, [0], ContentInfo
   yield Buffer.concat(trailer);
 }
 
-function segment(data: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([tag.octetString]), encodeLength(data.length), data]);
+function segmentHeader(length: number): Buffer {
+  return Buffer.concat([Buffer.from([tag.octetString]), encodeLength(length)]);
 }
 
 export type EnvelopeCipher =

@@ -30,6 +30,9 @@ import { type Signer, signSmall, signStream } from '../cms/signed-data.ts';
 import { AppError } from '../errors.ts';
 import type { ParsedCertificate } from '../pki/certificate.ts';
 
+/** Lets the disk write one buffer while the next is being encrypted (the default 16 KiB serialises them). */
+const writeBuffer = 4 * 1024 * 1024;
+
 export interface SealBidInput {
   readonly tender: { readonly id: string; readonly summaryFields: readonly SummaryField[] };
   readonly openingCertificate: ParsedCertificate;
@@ -95,7 +98,7 @@ async function writeSealed(
       yield chunk;
     }
   }
-  await pipeline(counted, createWriteStream(path, { flags: 'wx' }));
+  await pipeline(counted, createWriteStream(path, { flags: 'wx', highWaterMark: writeBuffer }));
   return { sha256: hash.digest('hex'), size };
 }
 

@@ -33,7 +33,8 @@ export class BlobStore {
 
   createTemp(): TempFile {
     const path = join(this.root, 'tmp', `${randomUUID()}.part`);
-    return { path, stream: createWriteStream(path, { flags: 'wx' }) };
+    // A large buffer lets the disk write while the next chunk is parsed (the default 16 KiB serialises them).
+    return { path, stream: createWriteStream(path, { flags: 'wx', highWaterMark: 4 * 1024 * 1024 }) };
   }
 
   /** Flushes a finished temp file to disk. */
