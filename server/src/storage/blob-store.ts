@@ -85,6 +85,29 @@ export class BlobStore {
     return removed;
   }
 
+  /**
+   * Removes stored blobs that no row refers to and that are older than `olderThanMs`: left when a process
+   * died between moving an upload into place and committing its row. The age guard leaves alone what
+   * another process is committing right now.
+   */
+  async sweepOrphans(
+    isReferenced: (sha256: string) => Promise<boolean>,
+    olderThanMs: number,
+  ): Promise<number> {
+    let removed = 0;
+    const root = join(this.root, 'sha256');
+    for (const name of await readdir(root, { recursive: true })) {
+      const sha256 = String(name).split('/').at(-1)!;
+      if (!/^[0-9a-f]{64}$/.test(sha256)) continue;
+      const path = this.pathOf(sha256);
+      const info = await stat(path).catch(() => null);
+      if (!info || Date.now() - info.mtimeMs < olderThanMs || (await isReferenced(sha256))) continue;
+      await rm(path, { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
   /** Names of temp files present (for tests and diagnostics). */
   async tempFiles(): Promise<string[]> {
     return readdir(join(this.root, 'tmp'));

@@ -19,7 +19,7 @@ export default fp<{ clock: Clock }>(
     app.post(
       '/api/actors',
       {
-        preHandler: app.requireGrant('actor:register'),
+        onRequest: app.requireGrant('actor:register'),
         config: { auditAction: 'actor.register' },
         schema: { body: RegisterActorBody },
       },

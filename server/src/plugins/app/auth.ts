@@ -12,7 +12,7 @@ import {
 } from '@bidhall/shared';
 import fastifyJwt from '@fastify/jwt';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { LoginService } from '../../auth/login.ts';
 import type { Clock } from '../../clock.ts';
@@ -20,8 +20,11 @@ import { AppError } from '../../errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler: requires a valid login token and a role granted `action`. */
-    requireGrant(action: Action): preHandlerAsyncHookHandler;
+    /**
+     * onRequest hook: requires a valid login token and a role granted `action`. It runs before the body is
+     * read or validated, so an unauthorised caller learns nothing about the payload and sends no upload.
+     */
+    requireGrant(action: Action): onRequestAsyncHookHandler;
   }
   interface FastifyRequest {
     actor: TokenClaims | null;
@@ -72,7 +75,7 @@ export default fp<AuthOptions>(
     });
     await app.register(rateLimit, { global: false });
     app.decorateRequest('actor', null);
-    app.decorate('requireGrant', (action: Action): preHandlerAsyncHookHandler => {
+    app.decorate('requireGrant', (action: Action): onRequestAsyncHookHandler => {
       return async (request) => {
         const claims = await authenticate(request);
         if (!can(claims.role, action)) {

@@ -1,10 +1,11 @@
 import multipart from '@fastify/multipart';
+import { eq, or } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 import { type Bidder, SubmissionService, type UploadPart } from '../../bids/submission.ts';
 import type { Clock } from '../../clock.ts';
-import type { Bid } from '../../db/schema/index.ts';
+import { type Bid, bids } from '../../db/schema/index.ts';
 import { AppError } from '../../errors.ts';
 import { BlobStore } from '../../storage/blob-store.ts';
 import { TenderParams } from './tenders.ts';
@@ -61,7 +62,18 @@ export default fp<BidsOptions>(
     await blobs.init();
     // Temp files older than a day can only be leftovers of a crash: no upload stalls that long.
     const swept = await blobs.sweepTemp(24 * 60 * 60 * 1000);
-    if (swept) app.log.warn({ swept }, 'removed leftover upload files');
+    const orphans = await blobs.sweepOrphans(
+      async (sha256) => {
+        const [row] = await app.db
+          .select({ id: bids.id })
+          .from(bids)
+          .where(or(eq(bids.summarySha256, sha256), eq(bids.documentsSha256, sha256)))
+          .limit(1);
+        return row !== undefined;
+      },
+      60 * 60 * 1000,
+    );
+    if (swept || orphans) app.log.warn({ swept, orphans }, 'removed leftover upload files');
     app.decorate('blobs', blobs);
     const submissions = new SubmissionService({
       db: app.db,
@@ -90,7 +102,7 @@ export default fp<BidsOptions>(
     app.post(
       '/api/tenders/:tenderId/bids',
       {
-        preHandler: app.requireGrant('bid:submit'),
+        onRequest: app.requireGrant('bid:submit'),
         config: { auditAction: 'bid.submit' },
         schema: { params: TenderParams, querystring: SubmitQuery },
       },
@@ -113,7 +125,7 @@ export default fp<BidsOptions>(
     app.delete(
       '/api/tenders/:tenderId/bids/mine',
       {
-        preHandler: app.requireGrant('bid:withdraw'),
+        onRequest: app.requireGrant('bid:withdraw'),
         config: { auditAction: 'bid.withdraw' },
         schema: { params: TenderParams },
       },
@@ -130,7 +142,7 @@ export default fp<BidsOptions>(
 
     app.get(
       '/api/tenders/:tenderId/bids/mine',
-      { preHandler: app.requireGrant('bid:read-own'), schema: { params: TenderParams } },
+      { onRequest: app.requireGrant('bid:read-own'), schema: { params: TenderParams } },
       async (request) => {
         const { tenderId } = request.params as { tenderId: string };
         return (await submissions.mine(tenderId, bidderOf(request))).map(bidView);
@@ -140,7 +152,7 @@ export default fp<BidsOptions>(
     app.get(
       '/api/tenders/:tenderId/bids',
       {
-        preHandler: app.requireGrant('bid:list'),
+        onRequest: app.requireGrant('bid:list'),
         config: { auditAction: 'bid.list' },
         schema: { params: TenderParams },
       },

@@ -27,7 +27,7 @@ export default fp<{ clock: Clock; platformName: string }>(
     app.post(
       '/api/tenders',
       {
-        preHandler: app.requireGrant('tender:create'),
+        onRequest: app.requireGrant('tender:create'),
         config: { auditAction: 'tender.create' },
         schema: { body: CreateTenderRequest },
       },
@@ -39,10 +39,10 @@ export default fp<{ clock: Clock; platformName: string }>(
         return reply.status(201).send(view);
       },
     );
-    app.get('/api/tenders', { preHandler: app.requireGrant('tender:list') }, () => tenders.list());
+    app.get('/api/tenders', { onRequest: app.requireGrant('tender:list') }, () => tenders.list());
     app.get(
       '/api/tenders/:tenderId',
-      { preHandler: app.requireGrant('tender:read'), schema: { params: TenderParams } },
+      { onRequest: app.requireGrant('tender:read'), schema: { params: TenderParams } },
       (request) => tenders.view((request.params as { tenderId: string }).tenderId),
     );
   },

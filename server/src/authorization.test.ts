@@ -1,0 +1,98 @@
+import { type Action, can, type Role, type TenderView } from '@bidhall/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../tests/support/server.ts';
+
+/** Every HTTP entry point with the action it performs. */
+const routes: { method: 'GET' | 'POST' | 'DELETE'; url: (tender: string) => string; action: Action }[] = [
+  { method: 'POST', url: () => '/api/tenders', action: 'tender:create' },
+  { method: 'GET', url: () => '/api/tenders', action: 'tender:list' },
+  { method: 'GET', url: (t) => `/api/tenders/${t}`, action: 'tender:read' },
+  { method: 'POST', url: (t) => `/api/tenders/${t}/bids`, action: 'bid:submit' },
+  { method: 'DELETE', url: (t) => `/api/tenders/${t}/bids/mine`, action: 'bid:withdraw' },
+  { method: 'GET', url: (t) => `/api/tenders/${t}/bids/mine`, action: 'bid:read-own' },
+  { method: 'GET', url: (t) => `/api/tenders/${t}/bids`, action: 'bid:list' },
+  { method: 'POST', url: () => '/api/actors', action: 'actor:register' },
+];
+
+/** The intended permission model, written out so that a change to the grants cannot pass unnoticed. */
+const allowed: Record<Action, Role[]> = {
+  'tender:create': ['host'],
+  'tender:list': ['bidder', 'host', 'supervisor', 'custodian', 'tenderee', 'admin'],
+  'tender:read': ['bidder', 'host', 'supervisor', 'custodian', 'tenderee', 'admin'],
+  'bid:submit': ['bidder'],
+  'bid:withdraw': ['bidder'],
+  'bid:read-own': ['bidder'],
+  'bid:list': ['host', 'supervisor'],
+  'audit:read': ['host', 'supervisor', 'admin'],
+  'audit:verify': ['supervisor', 'admin'],
+  'actor:register': ['admin'],
+};
+
+const actorOf: Record<Role, string> = {
+  bidder: 'bidder1',
+  host: 'host',
+  supervisor: 'supervisor',
+  expert: 'expert1',
+  custodian: 'custodian1',
+  tenderee: 'tenderee',
+  admin: 'admin',
+};
+
+let server: TestServer;
+let tender: TenderView;
+const tokens = new Map<Role, string>();
+
+beforeAll(async () => {
+  server = await startTestServer();
+  for (const [role, actor] of Object.entries(actorOf) as [Role, string][])
+    tokens.set(role, (await server.login(actor, role)).token);
+  tender = await server.createTender(tokens.get('host')!);
+});
+afterAll(() => server.close());
+
+describe('authorization: every role against every HTTP entry point', () => {
+  it('the grants in shared/ are the intended ones', () => {
+    for (const [action, roles] of Object.entries(allowed) as [Action, Role[]][]) {
+      for (const role of Object.keys(actorOf) as Role[])
+        expect(can(role, action), `${role} ${action}`).toBe(roles.includes(role));
+    }
+  });
+
+  for (const route of routes) {
+    it(`${route.method} ${route.url(':tender')} (${route.action})`, async () => {
+      for (const role of Object.keys(actorOf) as Role[]) {
+        const response = await server.app.inject({
+          method: route.method,
+          url: route.url(tender.id),
+          headers: { authorization: `Bearer ${tokens.get(role)}` },
+          ...(route.method === 'POST' ? { payload: {} } : {}),
+        });
+        const code = response.json<{ code?: string }>().code;
+        if (allowed[route.action].includes(role))
+          expect(code, `${role} should pass the role check`).not.toBe('FORBIDDEN_ROLE');
+        else expect([response.statusCode, code], `${role} must be refused`).toEqual([403, 'FORBIDDEN_ROLE']);
+      }
+      const anonymous = await server.app.inject({ method: route.method, url: route.url(tender.id) });
+      expect([anonymous.statusCode, anonymous.json().code]).toEqual([401, 'UNAUTHENTICATED']);
+    });
+  }
+
+  it('audits refusals with the actor, role and address', async () => {
+    await server.app.inject({
+      method: 'POST',
+      url: '/api/tenders',
+      headers: { authorization: `Bearer ${tokens.get('bidder')}` },
+      payload: {},
+    });
+    await server.app.audit.flush();
+    const rows = await server.database.handle.queryText(
+      `SELECT entry FROM audit_log ORDER BY seq DESC LIMIT 1`,
+    );
+    expect(JSON.parse(rows[0]![0]!)).toMatchObject({
+      action: 'tender.create',
+      outcome: 'FORBIDDEN_ROLE',
+      role: 'bidder',
+      ip: '127.0.0.1',
+    });
+  });
+});
