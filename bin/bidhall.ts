@@ -8,16 +8,15 @@ import { join, resolve } from 'node:path';
 import { isRole, type Role, sealedFileNames, type TenderView } from '@bidhall/shared';
 import { Command, Option } from 'commander';
 import { devPkiIsCurrent, generateDevPki } from '../certs/generate.ts';
-import { verifyAuditChain } from '../server/src/audit/verify.ts';
-import { registerActor } from '../server/src/auth/actors.ts';
 import { ApiClient, ApiError, credentialsFrom } from '../server/src/cli/api-client.ts';
 import { type Config, ConfigError, loadConfig } from '../server/src/config.ts';
-import { openDatabase } from '../server/src/db/client.ts';
 import { AppError } from '../server/src/errors.ts';
 import { parseCertificate } from '../server/src/pki/certificate.ts';
-import { TrustStore } from '../server/src/pki/trust-store.ts';
-import { sealBid } from '../server/src/sealing/seal-bid.ts';
-import { startServer } from '../server/src/server.ts';
+
+// Commands import what they need when they run: a bidder sealing a bid should not wait for the
+// server, the database drivers and the ORM to load.
+const server = () => import('../server/src/server.ts');
+const database = () => import('../server/src/db/client.ts');
 
 function config(): Config {
   // With the dev PKI configured, make sure it exists before the configuration checks its files.
@@ -43,6 +42,7 @@ program
   .command('start')
   .description('start the server (embedded PostgreSQL and the dev PKI unless configured otherwise)')
   .action(async () => {
+    const { startServer } = await server();
     await startServer(config());
   });
 
@@ -65,7 +65,8 @@ audit
   .option('--json', 'print the report as JSON')
   .action(async (options: { anchor?: string[]; json?: boolean }) => {
     const settings = config();
-    const database = await openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir });
+    const { verifyAuditChain } = await import('../server/src/audit/verify.ts');
+    const handle = await (await database()).openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir });
     try {
       const anchors = (options.anchor ?? []).map((text) => {
         const [seq, hash] = text.split(':');
@@ -74,7 +75,7 @@ audit
         return { seq: Number(seq), hash };
       });
       const started = performance.now();
-      const report = await verifyAuditChain(database, {
+      const report = await verifyAuditChain(handle, {
         anchors,
         onProgress: (n) => process.stderr.isTTY && process.stderr.write(`\rchecked ${n} entries`),
       });
@@ -92,7 +93,7 @@ audit
       }
       process.exitCode = report.ok ? 0 : 1;
     } finally {
-      await database.close();
+      await handle.close();
     }
   });
 
@@ -106,11 +107,13 @@ program
   .option('--enc-cert <file>', 'encryption certificate (PEM); custodians need one')
   .action(async (options: { role: string; cert: string; encCert?: string }) => {
     const settings = config();
-    const database = await openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir });
+    const { registerActor } = await import('../server/src/auth/actors.ts');
+    const { TrustStore } = await import('../server/src/pki/trust-store.ts');
+    const handle = await (await database()).openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir });
     try {
       const trust = await TrustStore.fromFiles(settings.trustedCaFiles, settings.crlFiles);
       const actor = await registerActor(
-        database.db,
+        handle.db,
         trust,
         {
           role: role(options.role),
@@ -121,7 +124,7 @@ program
       );
       console.log(`registered ${actor.name} (${actor.identity}) as ${actor.role}: ${actor.id}`);
     } finally {
-      await database.close();
+      await handle.close();
     }
   });
 
@@ -197,6 +200,7 @@ bid
         throw new Error('the opening certificate was not issued by the given CA: do not seal to it');
       }
       const { createPrivateKey } = await import('node:crypto');
+      const { sealBid } = await import('../server/src/sealing/seal-bid.ts');
       let lastPercent = -1;
       const started = performance.now();
       const sealed = await sealBid({

@@ -16,7 +16,7 @@ import {
 import { certPath, keyPath } from './pki.ts';
 
 export const openssl = (...args: string[]) =>
-  execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
 
 export interface SealedFiles {
   readonly dir: string;

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('configuration', () => {
+  it('starts on embedded defaults with nothing set', () => {
+    const config = loadConfig({}, { checkFiles: false });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      databaseUrl: undefined,
+      usesDevPki: true,
+      tokenTtlMinutes: 30,
+    });
+  });
+
+  it('reports every bad value by name, with what it expected and what it got', () => {
+    let error: unknown;
+    try {
+      loadConfig(
+        {
+          PORT: 'eighty',
+          DATABASE_URL: 'mysql://root:hunter2@db/x',
+          LOG_LEVEL: 'loud',
+          TOKEN_SECRET: 'short',
+          TRUST_PROXY: 'maybe',
+          TLS_CERT_FILE: 'cert.pem',
+          MAX_DOCUMENTS_BYTES: '-5',
+        },
+        { checkFiles: false },
+      );
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect([...problems].sort()).toEqual([
+      expect.stringMatching(/^DATABASE_URL: expected a postgres: or postgresql:\/\/ URL/),
+      expect.stringMatching(/^LOG_LEVEL: .*"loud"/),
+      expect.stringMatching(/^MAX_DOCUMENTS_BYTES: .*"-5"/),
+      expect.stringMatching(/^PORT: .*"eighty"/),
+      expect.stringMatching(/^TLS_CERT_FILE and TLS_KEY_FILE/),
+      expect.stringMatching(/^TOKEN_SECRET: must be at least 32/),
+      expect.stringMatching(/^TRUST_PROXY: .*"maybe"/),
+    ]);
+    // The password in a bad URL is never echoed.
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('checks that configured files can be read', () => {
+    expect(() => loadConfig({ TRUSTED_CA_FILES: '/nonexistent/ca.pem' })).toThrow(
+      /TRUSTED_CA_FILES: cannot read "\/nonexistent\/ca.pem"/,
+    );
+  });
+});
