@@ -66,7 +66,10 @@ audit
   .action(async (options: { anchor?: string[]; json?: boolean }) => {
     const settings = config();
     const { verifyAuditChain } = await import('../server/src/audit/verify.ts');
-    const handle = await (await database()).openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir });
+    const handle = await (await database()).openDatabase({
+      url: settings.databaseUrl,
+      dataDir: settings.dataDir,
+    });
     try {
       const anchors = (options.anchor ?? []).map((text) => {
         const [seq, hash] = text.split(':');
@@ -109,7 +112,10 @@ program
     const settings = config();
     const { registerActor } = await import('../server/src/auth/actors.ts');
     const { TrustStore } = await import('../server/src/pki/trust-store.ts');
-    const handle = await (await database()).openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir });
+    const handle = await (await database()).openDatabase({
+      url: settings.databaseUrl,
+      dataDir: settings.dataDir,
+    });
     try {
       const trust = await TrustStore.fromFiles(settings.trustedCaFiles, settings.crlFiles);
       const actor = await registerActor(
