@@ -1,0 +1,77 @@
+/**
+ * The README's start command on embedded defaults: no DATABASE_URL (PGlite), the dev PKI, a demo tender
+ * open for bids, and a clean shutdown on SIGTERM.
+ */
+import { spawn } from 'node:child_process';
+import { sign } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { certPath, keyPath } from '../support/pki.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bidhall-start-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('npm start on embedded defaults', () => {
+  it('serves a demo tender a bidder can log in to and see, then shuts down cleanly', async () => {
+    const port = 3400 + Math.floor(Math.random() * 500);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, ['bin/bidhall.ts', 'start'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      let healthy = false;
+      for (let i = 0; i < 150 && !healthy; i++) {
+        healthy = await fetch(`${url}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (!healthy) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(healthy).toBe(true);
+      const challenge = (await (await fetch(`${url}/api/auth/challenge`, { method: 'POST' })).json()) as {
+        nonce: string;
+        challenge: string;
+      };
+      const login = (await (
+        await fetch(`${url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            nonce: challenge.nonce,
+            role: 'bidder',
+            certificateChain: readFileSync(certPath('bidder4', 'sign'), 'utf8'),
+            signature: sign(
+              'sha256',
+              Buffer.from(challenge.challenge),
+              readFileSync(keyPath('bidder4', 'sign')),
+            ).toString('base64'),
+          }),
+        })
+      ).json()) as { token: string };
+      const tenders = (await (
+        await fetch(`${url}/api/tenders`, { headers: { authorization: `Bearer ${login.token}` } })
+      ).json()) as {
+        code: string;
+        deadline: string;
+      }[];
+      expect(
+        tenders.some((t) => t.code.startsWith('DEMO-') && new Date(t.deadline).getTime() > Date.now()),
+      ).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  });
+});
