@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openssl } from '../support/bids.ts';
+import { cmsDecrypt, cmsVerify } from '../support/openssl.ts';
 import { caPath, certPath, keyPath, platformPath } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -83,33 +83,8 @@ describe('bidhall command line', () => {
 
     // What the bidder sealed opens with the bidder's own key, with openssl alone, back to the same files.
     const signed = join(work, 'documents.signed');
-    writeFileSync(
-      signed,
-      openssl(
-        'cms',
-        '-decrypt',
-        '-binary',
-        '-inform',
-        'DER',
-        '-in',
-        join(sealedDir, 'documents.p7m'),
-        '-recip',
-        certPath('bidder2', 'enc'),
-        '-inkey',
-        keyPath('bidder2', 'enc'),
-      ),
-    );
-    const tar = openssl(
-      'cms',
-      '-verify',
-      '-binary',
-      '-inform',
-      'DER',
-      '-in',
-      signed,
-      '-CAfile',
-      caPath('ca-a'),
-    );
+    writeFileSync(signed, cmsDecrypt(join(sealedDir, 'documents.p7m'), 'bidder2'));
+    const tar = cmsVerify(signed, 'ca-a');
     mkdirSync(join(work, 'extracted'));
     writeFileSync(join(work, 'documents.tar'), tar);
     await run('tar', ['-xf', join(work, 'documents.tar'), '-C', join(work, 'extracted')]);
@@ -127,19 +102,7 @@ describe('bidhall command line', () => {
       ...bidder,
     );
     expect(submit.code, submit.stderr).toBe(0);
-    const receipt = JSON.parse(
-      openssl(
-        'cms',
-        '-verify',
-        '-binary',
-        '-inform',
-        'DER',
-        '-in',
-        join(sealedDir, 'receipt.p7s'),
-        '-CAfile',
-        caPath('ca-a'),
-      ).toString(),
-    );
+    const receipt = JSON.parse(cmsVerify(join(sealedDir, 'receipt.p7s'), 'ca-a').toString());
     expect(receipt).toMatchObject({ kind: 'submission', tenderId, bidder: { name: '北方路桥集团有限公司' } });
 
     const again = await bidhall(
@@ -187,21 +150,10 @@ describe('bidhall command line', () => {
       join(work, 'withdrawal.p7s'),
     );
     expect(withdraw.code, withdraw.stderr).toBe(0);
-    expect(
-      JSON.parse(
-        openssl(
-          'cms',
-          '-verify',
-          '-binary',
-          '-inform',
-          'DER',
-          '-in',
-          join(work, 'withdrawal.p7s'),
-          '-CAfile',
-          caPath('ca-a'),
-        ).toString(),
-      ),
-    ).toMatchObject({ kind: 'withdrawal', bidId: receipt.bidId });
+    expect(JSON.parse(cmsVerify(join(work, 'withdrawal.p7s'), 'ca-a').toString())).toMatchObject({
+      kind: 'withdrawal',
+      bidId: receipt.bidId,
+    });
   });
 
   it('refuses to seal a summary that does not fit the tender, or to an opening certificate from another CA', async () => {

@@ -2,7 +2,6 @@
  * Sealed bids made the way a bidder with only the OpenSSL command line would make them
  * (`openssl cms -sign | openssl cms -encrypt`), and uploads over real HTTP.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdirSync, openAsBlob, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,10 +12,8 @@ import {
   summaryFormat,
   type TenderView,
 } from '@bidhall/shared';
+import { openssl } from './openssl.ts';
 import { certPath, keyPath } from './pki.ts';
-
-export const openssl = (...args: string[]) =>
-  execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
 
 export interface SealedFiles {
   readonly dir: string;

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import type { TenderView } from '@bidhall/shared';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openssl, opensslSealedBid, type SealedFiles, uploadBid } from '../../../tests/support/bids.ts';
-import { caPath, certPath, loadCert, loadKey } from '../../../tests/support/pki.ts';
+import { opensslSealedBid, type SealedFiles, uploadBid } from '../../../tests/support/bids.ts';
+import { cmsVerify, openssl } from '../../../tests/support/openssl.ts';
+import { certPath, loadCert, loadKey } from '../../../tests/support/pki.ts';
 import { startTestServer, type TestServer } from '../../../tests/support/server.ts';
 import { rowsOf } from '../db/client.ts';
 import { parseCertificate } from '../pki/certificate.ts';
@@ -65,19 +66,7 @@ describe('accepted submissions', () => {
     expect(result.status, JSON.stringify(result.body)).toBe(201);
     const receiptPath = join(files.dir, 'receipt.p7s');
     writeFileSync(receiptPath, Buffer.from(result.body.signedReceipt!, 'base64'));
-    const content = JSON.parse(
-      openssl(
-        'cms',
-        '-verify',
-        '-binary',
-        '-inform',
-        'DER',
-        '-in',
-        receiptPath,
-        '-CAfile',
-        caPath('ca-a'),
-      ).toString(),
-    );
+    const content = JSON.parse(cmsVerify(receiptPath, 'ca-a').toString());
     const summarySha = createHash('sha256').update(readFileSync(files.summary)).digest('hex');
     expect(content).toMatchObject({
       format: 'bidhall-receipt/1',

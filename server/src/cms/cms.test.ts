@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { caPath, certPath, keyPath, loadCert, loadKey } from '../../../tests/support/pki.ts';
+import { cmsDecrypt, cmsVerify, openssl } from '../../../tests/support/openssl.ts';
+import { certPath, keyPath, loadCert, loadKey } from '../../../tests/support/pki.ts';
 import { AppError } from '../errors.ts';
 import { BerReader } from './ber-reader.ts';
 import { decryptEnvelope, EnvelopeReader, sealStream } from './enveloped.ts';
@@ -13,8 +13,6 @@ import { readSignedData, signSmall, signStream, verifySmall } from './signed-dat
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-cms-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
 
 async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -156,32 +154,10 @@ describe('what bidhall writes, read by openssl cms', () => {
         const sealedPath = join(work, `ours-${cipher}-${rsaPadding}.p7m`);
         writeFileSync(sealedPath, sealed);
         for (const actor of ['bidder4', 'bidder3']) {
-          const signed = openssl(
-            'cms',
-            '-decrypt',
-            '-binary',
-            '-inform',
-            'DER',
-            '-in',
-            sealedPath,
-            '-recip',
-            certPath(actor, 'enc'),
-            '-inkey',
-            keyPath(actor, 'enc'),
-          );
+          const signed = cmsDecrypt(sealedPath, actor);
           const signedPath = `${sealedPath}.${actor}.signed`;
           writeFileSync(signedPath, signed);
-          const verified = openssl(
-            'cms',
-            '-verify',
-            '-binary',
-            '-inform',
-            'DER',
-            '-in',
-            signedPath,
-            '-CAfile',
-            caPath('ca-b'),
-          );
+          const verified = cmsVerify(signedPath, 'ca-b');
           expect(verified.equals(content)).toBe(true);
         }
       });
@@ -195,34 +171,10 @@ describe('what bidhall writes, read by openssl cms', () => {
     writeFileSync(contentPath, content);
     const detachedPath = join(work, 'small.p7s');
     writeFileSync(detachedPath, signSmall(content, signer, { detached: true }));
-    openssl(
-      'cms',
-      '-verify',
-      '-binary',
-      '-inform',
-      'DER',
-      '-in',
-      detachedPath,
-      '-content',
-      contentPath,
-      '-CAfile',
-      caPath('ca-a'),
-    );
+    cmsVerify(detachedPath, 'ca-a', '-content', contentPath);
     const attachedPath = join(work, 'small-attached.p7s');
     writeFileSync(attachedPath, signSmall(content, signer, { detached: false }));
-    expect(
-      openssl(
-        'cms',
-        '-verify',
-        '-binary',
-        '-inform',
-        'DER',
-        '-in',
-        attachedPath,
-        '-CAfile',
-        caPath('ca-a'),
-      ).equals(content),
-    ).toBe(true);
+    expect(cmsVerify(attachedPath, 'ca-a').equals(content)).toBe(true);
 
     const theirs = join(work, 'theirs.p7s');
     openssl(

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +5,8 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opensslSealedBid } from '../../../tests/support/bids.ts';
-import { caPath, certPath, keyPath, platformPath } from '../../../tests/support/pki.ts';
+import { cmsDecrypt, cmsVerify } from '../../../tests/support/openssl.ts';
+import { platformPath } from '../../../tests/support/pki.ts';
 import { startTestServer, type TestServer } from '../../../tests/support/server.ts';
 import { EnvelopeReader } from '../cms/enveloped.ts';
 import { recipientMatches, unwrapContentKey } from '../cms/recipients.ts';
@@ -15,7 +15,6 @@ import { parseCertificate } from '../pki/certificate.ts';
 import { type KeyShare, recoverOpeningKey } from './opening-key.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-tender-'));
-const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
 let server: TestServer;
 let host: string;
 
@@ -32,33 +31,9 @@ afterAll(async () => {
 function unsealShare(sealed: Buffer, custodian: string): KeyShare {
   const path = join(work, `${custodian}-share.p7m`);
   writeFileSync(path, sealed);
-  const signed = openssl(
-    'cms',
-    '-decrypt',
-    '-binary',
-    '-inform',
-    'DER',
-    '-in',
-    path,
-    '-recip',
-    certPath(custodian, 'enc'),
-    '-inkey',
-    keyPath(custodian, 'enc'),
-  );
+  const signed = cmsDecrypt(path, custodian);
   writeFileSync(`${path}.signed`, signed);
-  return JSON.parse(
-    openssl(
-      'cms',
-      '-verify',
-      '-binary',
-      '-inform',
-      'DER',
-      '-in',
-      `${path}.signed`,
-      '-CAfile',
-      caPath('ca-a'),
-    ).toString(),
-  );
+  return JSON.parse(cmsVerify(`${path}.signed`, 'ca-a').toString());
 }
 
 async function sealedShares(tenderId: string) {
