@@ -33,6 +33,7 @@ import { AppError } from '../errors.ts';
 import { type ParsedCertificate, parseCertificate } from '../pki/certificate.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
+import { findTender } from '../tenders/tender-service.ts';
 
 /** Statuses in which a tender accepts, replaces and withdraws bids. */
 const acceptingStatuses: readonly TenderStatus[] = ['scheduled', 'check-in'];
@@ -93,13 +94,6 @@ export class SubmissionService {
     this.#deps = deps;
   }
 
-  async #tender(tenderId: string): Promise<Tender> {
-    if (!/^[0-9a-f-]{36}$/i.test(tenderId)) throw new AppError('TENDER_NOT_FOUND');
-    const [tender] = await this.#deps.db.select().from(tenders).where(eq(tenders.id, tenderId));
-    if (!tender) throw new AppError('TENDER_NOT_FOUND');
-    return tender;
-  }
-
   #ensureOpen(tender: Tender, at: Date): void {
     if (at.getTime() >= tender.deadline.getTime() || !acceptingStatuses.includes(tender.status)) {
       throw new AppError(
@@ -115,7 +109,7 @@ export class SubmissionService {
     parts: AsyncIterable<UploadPart>,
     options: { replace: boolean },
   ): Promise<ReceiptResult> {
-    const tender = await this.#tender(tenderId);
+    const tender = await findTender(this.#deps.db, tenderId);
     this.#ensureOpen(tender, this.#deps.clock.now());
     const openingCertificate = parseCertificate(tender.openingCertificate);
     const received = new Map<BidPart, ReceivedPart>();
@@ -435,7 +429,7 @@ export class SubmissionService {
 
   /** Withdraws the bidder's current bid before the deadline (撤回), with a signed receipt. */
   async withdraw(tenderId: string, bidder: Bidder): Promise<ReceiptResult> {
-    const tender = await this.#tender(tenderId);
+    const tender = await findTender(this.#deps.db, tenderId);
     const at = this.#deps.clock.now();
     this.#ensureOpen(tender, at);
     return this.#deps.db.transaction(async (tx) => {
@@ -458,7 +452,7 @@ export class SubmissionService {
 
   /** The bidder's own bids for a tender, newest first. */
   async mine(tenderId: string, bidder: Bidder): Promise<Bid[]> {
-    const tender = await this.#tender(tenderId);
+    const tender = await findTender(this.#deps.db, tenderId);
     const rows = await this.#deps.db
       .select()
       .from(bids)
@@ -468,7 +462,7 @@ export class SubmissionService {
 
   /** Bids of a tender for the host and supervisors: only once the deadline has passed (bidders are confidential). */
   async listAfterDeadline(tenderId: string): Promise<Bid[]> {
-    const tender = await this.#tender(tenderId);
+    const tender = await findTender(this.#deps.db, tenderId);
     if (this.#deps.clock.now().getTime() < tender.deadline.getTime()) throw new AppError('BIDS_SEALED');
     return this.#deps.db
       .select()

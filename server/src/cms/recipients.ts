@@ -20,10 +20,15 @@ import {
   privateDecrypt,
   publicEncrypt,
 } from 'node:crypto';
-import { type KeyAgreeRecipientInfo, type KeyTransRecipientInfo, RecipientInfos } from '@peculiar/asn1-cms';
+import {
+  type IssuerAndSerialNumber,
+  type KeyAgreeRecipientInfo,
+  type KeyTransRecipientInfo,
+  RecipientInfos,
+} from '@peculiar/asn1-cms';
 import { RsaEsOaepParams } from '@peculiar/asn1-rsa';
 import { AsnParser, AsnSerializer } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { AlgorithmIdentifier, type SubjectKeyIdentifier } from '@peculiar/asn1-x509';
 import { AppError } from '../errors.ts';
 import { matchesIssuerAndSerial, type ParsedCertificate } from '../pki/certificate.ts';
 import {
@@ -165,12 +170,7 @@ export function parseRecipientInfos(encoded: Buffer): ParsedRecipient[] {
   for (const info of infos) {
     if (info.ktri) {
       const rid = info.ktri.rid;
-      const id: RecipientId = rid.issuerAndSerialNumber
-        ? {
-            issuer: Buffer.from(AsnSerializer.serialize(rid.issuerAndSerialNumber.issuer)),
-            serial: Buffer.from(rid.issuerAndSerialNumber.serialNumber),
-          }
-        : { subjectKeyIdentifier: Buffer.from(rid.subjectKeyIdentifier!.buffer) };
+      const id = recipientId(rid.issuerAndSerialNumber, rid.subjectKeyIdentifier);
       recipients.push({
         kind: 'ktri',
         info: info.ktri,
@@ -179,13 +179,7 @@ export function parseRecipientInfos(encoded: Buffer): ParsedRecipient[] {
       });
     } else if (info.kari) {
       info.kari.recipientEncryptedKeys.forEach((key, index) => {
-        const rid = key.rid;
-        const id: RecipientId = rid.issuerAndSerialNumber
-          ? {
-              issuer: Buffer.from(AsnSerializer.serialize(rid.issuerAndSerialNumber.issuer)),
-              serial: Buffer.from(rid.issuerAndSerialNumber.serialNumber),
-            }
-          : { subjectKeyIdentifier: Buffer.from(rid.rKeyId!.subjectKeyIdentifier.buffer) };
+        const id = recipientId(key.rid.issuerAndSerialNumber, key.rid.rKeyId?.subjectKeyIdentifier);
         recipients.push({
           kind: 'kari',
           info: info.kari!,
@@ -200,6 +194,20 @@ export function parseRecipientInfos(encoded: Buffer): ParsedRecipient[] {
     }
   }
   return recipients;
+}
+
+function recipientId(
+  issuerAndSerial: IssuerAndSerialNumber | undefined,
+  subjectKeyIdentifier: SubjectKeyIdentifier | undefined,
+): RecipientId {
+  if (issuerAndSerial) {
+    return {
+      issuer: Buffer.from(AsnSerializer.serialize(issuerAndSerial.issuer)),
+      serial: Buffer.from(issuerAndSerial.serialNumber),
+    };
+  }
+  if (!subjectKeyIdentifier) throw new AppError('CMS_MALFORMED', 'a recipient has no identifier');
+  return { subjectKeyIdentifier: Buffer.from(subjectKeyIdentifier.buffer) };
 }
 
 /** Whether a recipient entry names `cert`. */

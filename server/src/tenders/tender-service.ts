@@ -126,15 +126,8 @@ export class TenderService {
     return this.view(tenderId);
   }
 
-  async find(db: Executor, tenderId: string): Promise<Tender> {
-    if (!/^[0-9a-f-]{36}$/i.test(tenderId)) throw new AppError('TENDER_NOT_FOUND');
-    const [tender] = await db.select().from(tenders).where(eq(tenders.id, tenderId));
-    if (!tender) throw new AppError('TENDER_NOT_FOUND');
-    return tender;
-  }
-
   async view(tenderId: string): Promise<TenderView> {
-    const tender = await this.find(this.#deps.db, tenderId);
+    const tender = await findTender(this.#deps.db, tenderId);
     const custodians = await this.#deps.db
       .select({ id: actors.id, name: actors.name, shareIndex: tenderCustodians.shareIndex })
       .from(tenderCustodians)
@@ -148,6 +141,14 @@ export class TenderService {
     const rows = await this.#deps.db.select().from(tenders).orderBy(asc(tenders.deadline));
     return rows.map((t) => toView(t, []));
   }
+}
+
+/** The tender with this id, or TENDER_NOT_FOUND (also for ids that are not UUIDs). */
+export async function findTender(db: Executor, tenderId: string): Promise<Tender> {
+  if (!/^[0-9a-f-]{36}$/i.test(tenderId)) throw new AppError('TENDER_NOT_FOUND');
+  const [tender] = await db.select().from(tenders).where(eq(tenders.id, tenderId));
+  if (!tender) throw new AppError('TENDER_NOT_FOUND');
+  return tender;
 }
 
 function toView(tender: Tender, custodians: TenderView['custodians']): TenderView {
