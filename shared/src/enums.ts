@@ -30,3 +30,20 @@ export type BidStatus = (typeof bidStatuses)[number];
 
 export const receiptKinds = ['submission', 'replacement', 'withdrawal'] as const;
 export type ReceiptKind = (typeof receiptKinds)[number];
+
+/**
+ * Where each bid stands in the opening (开标). `revoked`: not decrypted in the window through the bidder's
+ * fault (撤销); `withdrawn-platform`: not decrypted because of a platform outage and no remedy (撤回);
+ * `remedy-pending`: waiting for the custodians; `invalid`: decrypted, but its content fails the checks
+ * (wrong signer, summary not bound to the documents): the bidder's fault.
+ */
+export const openingStatuses = [
+  'sealed',
+  'summary-decrypted',
+  'decrypted',
+  'revoked',
+  'withdrawn-platform',
+  'remedy-pending',
+  'invalid',
+] as const;
+export type OpeningStatus = (typeof openingStatuses)[number];

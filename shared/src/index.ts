@@ -3,6 +3,7 @@ export * from './auth.ts';
 export * from './bid-format.ts';
 export * from './enums.ts';
 export * from './errors.ts';
+export * from './hall.ts';
 export * from './roles.ts';
 export * from './summary-fields.ts';
 export * from './tender.ts';

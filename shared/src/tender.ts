@@ -34,6 +34,24 @@ export const CreateTenderRequest = Type.Object(
     quorum: Type.Integer({ minimum: 1, maximum: 16 }),
     remedyPolicy: Type.Enum(remedyPolicies, { default: 'custodian-quorum' }),
     openingKeyAlgorithm: Type.Enum(openingKeyAlgorithms, { default: 'rsa-2048' }),
+    /** Check-in (签到) opens this long before the deadline. */
+    checkInMinutes: Type.Integer({ minimum: 0, maximum: 24 * 60, default: 30 }),
+    /** Optional verifiable random draw of a parameter (e.g. 下浮系数) among these options. */
+    draw: Type.Optional(
+      Type.Object(
+        {
+          label: Type.Object(
+            {
+              zh: Type.String({ minLength: 1, maxLength: 60 }),
+              en: Type.String({ minLength: 1, maxLength: 60 }),
+            },
+            { additionalProperties: false },
+          ),
+          options: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 2, maxItems: 100 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -54,4 +72,11 @@ export interface TenderView {
   /** PEM of the opening certificate bidders seal to. */
   readonly openingCertificate: string;
   readonly createdAt: string;
+  readonly checkInOpensAt: string;
+  /** The draw's options and the SHA-256 of the server's seed, fixed before any bid could be seen. */
+  readonly draw: {
+    readonly label: { zh: string; en: string };
+    readonly options: readonly string[];
+    readonly serverSeedCommitment: string;
+  } | null;
 }

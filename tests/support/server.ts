@@ -87,6 +87,7 @@ export async function startTestServer(
       quorum: 2,
       remedyPolicy: 'custodian-quorum',
       openingKeyAlgorithm: 'rsa-2048',
+      checkInMinutes: 30,
       ...overrides,
     };
     const response = await app.inject({

@@ -5,7 +5,19 @@ import { describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../../../tests/support/db.ts';
 import { type DatabaseHandle, openDatabase } from './client.ts';
 
-const expectedTables = ['actors', 'audit_log', 'bids', 'login_challenges', 'tender_custodians', 'tenders'];
+const expectedTables = [
+  'actors',
+  'audit_log',
+  'bids',
+  'check_ins',
+  'hall_events',
+  'login_challenges',
+  'objections',
+  'outages',
+  'record_signatures',
+  'tender_custodians',
+  'tenders',
+];
 
 async function tables(handle: DatabaseHandle): Promise<string[]> {
   const rows = await handle.queryText(
@@ -25,7 +37,7 @@ describe('migrations', () => {
       ]);
       expect(await tables(handles[0])).toEqual(expectedTables);
       const applied = await handles[1].queryText('SELECT count(*)::text FROM drizzle.__drizzle_migrations');
-      expect(applied[0]![0]).toBe('2');
+      expect(applied[0]![0]).toBe('3');
       await Promise.all(handles.map((h) => h.close()));
     } finally {
       await database.drop();

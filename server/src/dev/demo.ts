@@ -39,6 +39,7 @@ export async function ensureDemoTender(
       quorum: 2,
       remedyPolicy: 'custodian-quorum',
       openingKeyAlgorithm: 'rsa-2048',
+      checkInMinutes: 30,
     },
     { actorId: host.id, role: 'host', ip: null },
   );

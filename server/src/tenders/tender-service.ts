@@ -1,5 +1,5 @@
 /** Tenders: creation by a host (with the opening key ceremony) and the public view of a tender. */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { CreateTenderRequest, TenderView } from '@bidhall/shared';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { type AuditInput, appendInTx } from '../audit/audit-log.ts';
@@ -65,6 +65,8 @@ export class TenderService {
     });
 
     const tenderId = randomUUID();
+    // The server's seed for the random draw is fixed (and committed to) now, before any bid exists.
+    const serverSeed = request.draw ? randomBytes(32).toString('hex') : null;
     const material = await createOpeningKey({
       tenderId,
       tenderCode: request.code,
@@ -96,6 +98,16 @@ export class TenderService {
         openingKeyAlgorithm: request.openingKeyAlgorithm,
         openingCertificate: material.certificatePem,
         createdBy: audit.actorId,
+        checkInOpensAt: new Date(deadline.getTime() - request.checkInMinutes * minuteMs),
+        nextCheckAt: new Date(
+          Math.max(now.getTime(), deadline.getTime() - request.checkInMinutes * minuteMs),
+        ),
+        drawOptions: request.draw?.options ?? null,
+        drawLabel: request.draw?.label ?? null,
+        serverSeed,
+        serverSeedCommitment: serverSeed
+          ? createHash('sha256').update(serverSeed, 'utf8').digest('hex')
+          : null,
       });
       await tx.insert(tenderCustodians).values(
         material.sealedShares.map((s) => ({
@@ -166,5 +178,14 @@ function toView(tender: Tender, custodians: TenderView['custodians']): TenderVie
     remedyPolicy: tender.remedyPolicy,
     openingCertificate: tender.openingCertificate,
     createdAt: tender.createdAt.toISOString(),
+    checkInOpensAt: tender.checkInOpensAt.toISOString(),
+    draw:
+      tender.drawOptions && tender.drawLabel && tender.serverSeedCommitment
+        ? {
+            label: tender.drawLabel,
+            options: tender.drawOptions,
+            serverSeedCommitment: tender.serverSeedCommitment,
+          }
+        : null,
   };
 }

@@ -1,11 +1,12 @@
-import { bidStatuses } from '@bidhall/shared/enums';
+import { bidStatuses, openingStatuses } from '@bidhall/shared/enums';
 import { sql } from 'drizzle-orm';
-import { bigint, index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { actors } from './actors.ts';
 import { bytea, instant } from './columns.ts';
 import { tenders } from './tenders.ts';
 
 export const bidStatusEnum = pgEnum('bid_status', bidStatuses);
+export const openingStatusEnum = pgEnum('opening_status', openingStatuses);
 
 /**
  * One row per upload that was accepted. Replacing a bid marks the old row `replaced`; withdrawing marks
@@ -36,6 +37,21 @@ export const bids = pgTable(
     receipt: bytea('receipt').notNull(),
     replacesBidId: uuid('replaces_bid_id'),
     endedAt: instant('ended_at'),
+
+    // The opening (issue 3).
+    openingStatus: openingStatusEnum('opening_status').notNull().default('sealed'),
+    openingReason: text('opening_reason'),
+    /** Content keys, once submitted and proven (after the deadline a bid is meant to be opened). */
+    summaryKey: bytea('summary_key'),
+    documentsKey: bytea('documents_key'),
+    decryptedBy: text('decrypted_by'),
+    summaryFields: jsonb('summary_fields').$type<Record<string, string | number | boolean>>(),
+    /** What the summary says the documents' plaintext hash is, and what it was on decryption. */
+    summaryDocumentsSha256: text('summary_documents_sha256'),
+    documentsPlainSha256: text('documents_plain_sha256'),
+    /** A documents decryption job in progress holds this lease (several processes, restarts). */
+    documentsLeaseUntil: instant('documents_lease_until'),
+    drawSeed: text('draw_seed'),
   },
   (t) => [
     uniqueIndex('bids_one_submitted_per_bidder')

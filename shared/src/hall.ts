@@ -1,0 +1,283 @@
+/**
+ * The opening hall's Socket.IO contract (开标大厅): typed event maps used by the server, the browser and
+ * the headless client, and the schemas that validate every inbound payload.
+ *
+ * Every client request carries an ack answering `{ ok: true, data } | { ok: false, error }`. Every
+ * broadcast is a `HallEvent` with a per-tender sequence number; a client that reconnects asks for what
+ * followed the last sequence it saw, so nothing is missed.
+ */
+import { type Static, Type } from 'typebox';
+import type { OpeningStatus, TenderStatus } from './enums.ts';
+import type { WireError } from './errors.ts';
+import type { SummaryValue } from './summary-fields.ts';
+
+export type Result<T> =
+  | { readonly ok: true; readonly data: T }
+  | { readonly ok: false; readonly error: WireError };
+export type Ack<T> = (result: Result<T>) => void;
+
+const Uuid = Type.String({ format: 'uuid' });
+const Base64 = (maxLength: number) => Type.String({ pattern: '^[A-Za-z0-9+/=]*$', maxLength });
+const Reason = Type.String({ minLength: 2, maxLength: 500 });
+
+export const JoinRequest = Type.Object(
+  { tenderId: Uuid, afterSeq: Type.Optional(Type.Integer({ minimum: 0 })) },
+  { additionalProperties: false },
+);
+export const TimeRequest = Type.Object({ clientTime: Type.Number() }, { additionalProperties: false });
+export const TenderRequest = Type.Object({ tenderId: Uuid }, { additionalProperties: false });
+export const DecryptRequest = Type.Object(
+  { tenderId: Uuid, part: Type.Enum(['summary', 'documents']), contentKey: Base64(64) },
+  { additionalProperties: false },
+);
+export const SelfTestRequest = Type.Object(
+  {
+    tenderId: Uuid,
+    challengeId: Type.String({ maxLength: 64 }),
+    answer: Base64(128),
+    summaryOk: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export const ExtendRequest = Type.Object(
+  { tenderId: Uuid, minutes: Type.Integer({ minimum: 1, maximum: 240 }), reason: Reason },
+  { additionalProperties: false },
+);
+export const ReasonRequest = Type.Object({ tenderId: Uuid, reason: Reason }, { additionalProperties: false });
+export const OutageRequest = Type.Object(
+  {
+    tenderId: Uuid,
+    from: Type.String({ format: 'date-time' }),
+    to: Type.String({ format: 'date-time' }),
+    reason: Reason,
+  },
+  { additionalProperties: false },
+);
+export const ShareSubmitRequest = Type.Object(
+  // The platform-signed share (CMS SignedData, DER), as unsealed by the custodian.
+  { tenderId: Uuid, signedShare: Base64(16 * 1024) },
+  { additionalProperties: false },
+);
+export const SeedRequest = Type.Object(
+  { tenderId: Uuid, seed: Type.String({ pattern: '^[0-9a-f]{64}$' }) },
+  { additionalProperties: false },
+);
+export const SignRecordRequest = Type.Object(
+  // CMS SignedData (DER), detached, over the exact bytes of the opening record.
+  { tenderId: Uuid, signature: Base64(32 * 1024) },
+  { additionalProperties: false },
+);
+export const ObjectionRequest = Type.Object(
+  { tenderId: Uuid, text: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+);
+export const AnswerRequest = Type.Object(
+  { tenderId: Uuid, objectionId: Uuid, text: Type.String({ minLength: 1, maxLength: 4000 }) },
+  { additionalProperties: false },
+);
+
+export type JoinRequest = Static<typeof JoinRequest>;
+export type TimeRequest = Static<typeof TimeRequest>;
+export type TenderRequest = Static<typeof TenderRequest>;
+export type DecryptRequest = Static<typeof DecryptRequest>;
+export type SelfTestRequest = Static<typeof SelfTestRequest>;
+export type ExtendRequest = Static<typeof ExtendRequest>;
+export type ReasonRequest = Static<typeof ReasonRequest>;
+export type OutageRequest = Static<typeof OutageRequest>;
+export type ShareSubmitRequest = Static<typeof ShareSubmitRequest>;
+export type SeedRequest = Static<typeof SeedRequest>;
+export type SignRecordRequest = Static<typeof SignRecordRequest>;
+export type ObjectionRequest = Static<typeof ObjectionRequest>;
+export type AnswerRequest = Static<typeof AnswerRequest>;
+
+/** A bid as everyone in the hall sees it (no content before the reading of bids). */
+export interface HallBid {
+  readonly bidId: string;
+  readonly bidderId: string;
+  readonly bidderName: string;
+  readonly receivedAt: string;
+  readonly openingStatus: OpeningStatus;
+  /** Documents decryption progress, 0..1, once the summary is decrypted. */
+  readonly documentsProgress: number;
+  readonly reason: string | null;
+}
+
+export interface SummaryRow {
+  readonly bidderName: string;
+  readonly fields: Readonly<Record<string, SummaryValue>>;
+  readonly documentsSha256: string;
+}
+
+export interface DrawView {
+  readonly options: readonly string[];
+  readonly serverSeedCommitment: string;
+  readonly serverSeed: string | null;
+  /** Revealed bidder seeds with their commitments (from the manifests), by bidder name. */
+  readonly seeds: readonly {
+    readonly bidderName: string;
+    readonly commitment: string;
+    readonly seed: string | null;
+  }[];
+  readonly result: { readonly index: number; readonly value: string } | null;
+}
+
+export interface ObjectionView {
+  readonly id: string;
+  readonly bidderName: string;
+  readonly text: string;
+  readonly at: string;
+  readonly answer: { readonly text: string; readonly at: string } | null;
+}
+
+/** Everything a client needs to draw the hall from scratch. */
+export interface HallSnapshot {
+  readonly tenderId: string;
+  readonly code: string;
+  readonly title: string;
+  readonly status: TenderStatus;
+  readonly deadline: string;
+  readonly checkInOpensAt: string;
+  readonly window: HallWindow | null;
+  readonly minBidders: number;
+  readonly bids: readonly HallBid[];
+  readonly checkedIn: readonly string[];
+  readonly summaryTable: readonly SummaryRow[] | null;
+  readonly draw: DrawView | null;
+  readonly record: {
+    readonly sha256: string;
+    readonly text: string;
+    readonly signedBy: readonly string[];
+  } | null;
+  readonly objections: readonly ObjectionView[];
+  readonly remedy: {
+    readonly quorum: number;
+    readonly sharesReceived: number;
+    readonly approved: boolean;
+  } | null;
+  /** Sequence number of the last event included in this snapshot. */
+  readonly seq: number;
+}
+
+export interface HallWindow {
+  readonly endsAt: string | null;
+  /** Set while the window is paused: what remains when it resumes. */
+  readonly pausedRemainingMs: number | null;
+}
+
+export const hallEventTypes = [
+  'status',
+  'checked-in',
+  'bid',
+  'window',
+  'outage',
+  'remedy',
+  'summary-table',
+  'draw',
+  'record',
+  'signature',
+  'objection',
+  'answer',
+] as const;
+export type HallEventType = (typeof hallEventTypes)[number];
+
+/** A sequenced broadcast; `data` depends on `type` (see `HallEventData`). */
+export interface HallEvent<T extends HallEventType = HallEventType> {
+  readonly tenderId: string;
+  readonly seq: number;
+  readonly at: string;
+  readonly type: T;
+  readonly data: HallEventData[T];
+}
+
+export interface HallEventData {
+  readonly status: { readonly status: TenderStatus; readonly reason: string | null };
+  readonly 'checked-in': { readonly bidderName: string };
+  readonly bid: HallBid;
+  readonly window: HallWindow & { readonly reason: string | null };
+  readonly outage: { readonly from: string; readonly to: string; readonly reason: string };
+  readonly remedy: { readonly quorum: number; readonly sharesReceived: number; readonly approved: boolean };
+  readonly 'summary-table': { readonly rows: readonly SummaryRow[] };
+  readonly draw: DrawView;
+  readonly record: { readonly sha256: string; readonly text: string };
+  readonly signature: { readonly bidderName: string };
+  readonly objection: ObjectionView;
+  readonly answer: ObjectionView;
+}
+
+/** Key material a bidder needs to decrypt its own bid on its own machine. */
+export interface RecipientPackage {
+  readonly bidId: string;
+  /** Per part: the RecipientInfos SET (DER, base64) of the sealed part. */
+  readonly summary: string;
+  readonly documents: string;
+  /** The summary's sealed bytes (base64), so the client can check its key opens it. */
+  readonly sealedSummary: string;
+  readonly encryptionCertificate: string;
+}
+
+export interface SelfTestChallenge {
+  readonly challengeId: string;
+  /** A fresh secret sealed (CMS EnvelopedData) to the bid's encryption certificate, base64. */
+  readonly envelope: string;
+}
+
+export interface ClientToServerEvents {
+  'hall:join': (request: JoinRequest, ack: Ack<{ snapshot: HallSnapshot; missed: HallEvent[] }>) => void;
+  'hall:time': (request: TimeRequest, ack: Ack<{ serverTime: number }>) => void;
+  'hall:check-in': (request: TenderRequest, ack: Ack<{ checkedInAt: string }>) => void;
+  'hall:recipient': (request: TenderRequest, ack: Ack<RecipientPackage>) => void;
+  'hall:self-test-challenge': (request: TenderRequest, ack: Ack<SelfTestChallenge>) => void;
+  'hall:self-test': (request: SelfTestRequest, ack: Ack<{ passed: boolean; message: string }>) => void;
+  'hall:decrypt': (
+    request: DecryptRequest,
+    ack: Ack<{ part: 'summary' | 'documents'; accepted: true }>,
+  ) => void;
+  'hall:start-decryption': (request: TenderRequest, ack: Ack<{ windowEndsAt: string }>) => void;
+  'hall:pause': (request: ReasonRequest, ack: Ack<HallWindow>) => void;
+  'hall:resume': (request: ReasonRequest, ack: Ack<HallWindow>) => void;
+  'hall:extend': (request: ExtendRequest, ack: Ack<HallWindow>) => void;
+  'hall:confirm-failure': (request: ReasonRequest, ack: Ack<{ status: TenderStatus }>) => void;
+  'hall:record-outage': (request: OutageRequest, ack: Ack<{ recorded: true }>) => void;
+  'hall:share-fetch': (request: TenderRequest, ack: Ack<{ sealedShare: string }>) => void;
+  'hall:share-submit': (request: ShareSubmitRequest, ack: Ack<{ sharesReceived: number }>) => void;
+  'hall:approve-remedy': (request: ReasonRequest, ack: Ack<{ approved: true }>) => void;
+  'hall:reveal-seed': (request: SeedRequest, ack: Ack<{ accepted: true }>) => void;
+  'hall:announce': (request: TenderRequest, ack: Ack<{ rows: number }>) => void;
+  'hall:open-record': (request: TenderRequest, ack: Ack<{ sha256: string }>) => void;
+  'hall:sign-record': (request: SignRecordRequest, ack: Ack<{ signed: true }>) => void;
+  'hall:object': (request: ObjectionRequest, ack: Ack<{ objectionId: string }>) => void;
+  'hall:answer': (request: AnswerRequest, ack: Ack<{ answered: true }>) => void;
+  'hall:close': (request: TenderRequest, ack: Ack<{ status: TenderStatus }>) => void;
+}
+
+/** Events only one actor receives (its own decryption, self-test), not sequenced. */
+export interface PrivateEvent {
+  readonly tenderId: string;
+  readonly type: 'decryption';
+  readonly bidId: string;
+  readonly part: 'summary' | 'documents';
+  readonly outcome: 'ok' | 'failed' | 'progress';
+  readonly progress: number;
+  readonly message: string;
+}
+
+export interface ServerToClientEvents {
+  'hall:event': (event: HallEvent) => void;
+  'hall:private': (event: PrivateEvent) => void;
+}
+
+export interface InterServerEvents {
+  ping: () => void;
+}
+
+export interface SocketData {
+  actor: { readonly sub: string; readonly role: string; readonly name: string; readonly identity: string };
+}
+
+/** Socket.IO limits: a request payload is small; anything bigger is an attack or a bug. */
+export const hallLimits = {
+  maxPayloadBytes: 64 * 1024,
+  /** Token bucket per socket. */
+  eventsPerSecond: 20,
+  burst: 40,
+} as const;
