@@ -12,6 +12,7 @@ import actors from './plugins/app/actors.ts';
 import audit from './plugins/app/audit.ts';
 import auth from './plugins/app/auth.ts';
 import bids from './plugins/app/bids.ts';
+import hall from './plugins/app/hall.ts';
 import pki from './plugins/app/pki.ts';
 import tenders from './plugins/app/tenders.ts';
 import database from './plugins/external/database.ts';
@@ -66,6 +67,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxSummaryBytes: config.maxSummaryBytes,
     maxDocumentsBytes: config.maxDocumentsBytes,
     uploadIdleTimeoutSeconds: config.uploadIdleTimeoutSeconds,
+  });
+  await app.register(hall, {
+    clock,
+    redisUrl: config.redisUrl,
+    schedulerPollMs: config.schedulerPollMs,
+    decryptionThreads: config.decryptionThreads,
   });
   app.get('/api/health', async () => ({ ok: true, time: clock.now().toISOString() }));
   return app;

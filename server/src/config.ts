@@ -4,6 +4,7 @@
  * Defaults give the embedded set-up (`npm start`): PGlite in ./data, the dev PKI in certs/out.
  */
 import { accessSync, constants } from 'node:fs';
+import { cpus } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultLimits } from '@bidhall/shared';
@@ -35,6 +36,10 @@ export interface Config {
   readonly maxDocumentsBytes: number;
   readonly uploadIdleTimeoutSeconds: number;
   readonly trustProxy: boolean;
+  /** How often the scheduler looks for steps scheduled by other processes. */
+  readonly schedulerPollMs: number;
+  /** Worker threads decrypting documents (default: all cores but one). */
+  readonly decryptionThreads: number;
   /** True when the dev PKI defaults are in use (the start command may then generate them). */
   readonly usesDevPki: boolean;
 }
@@ -147,6 +152,8 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     maxDocumentsBytes: integer('MAX_DOCUMENTS_BYTES', defaultLimits.documentsBytes, 1024, 64 * 1024 ** 3),
     uploadIdleTimeoutSeconds: integer('UPLOAD_IDLE_TIMEOUT_SECONDS', 30, 1, 3600),
     trustProxy: boolean('TRUST_PROXY', false),
+    schedulerPollMs: integer('SCHEDULER_POLL_MS', 1000, 20, 60_000),
+    decryptionThreads: integer('DECRYPTION_THREADS', Math.max(1, cpus().length - 1), 1, 256),
     usesDevPki,
   };
   if (config.trustedCaFiles.length === 0)

@@ -103,6 +103,30 @@ export const errorCatalogue = {
   BID_NOT_FOUND: e(404, '没有已提交的投标文件', 'No submitted bid'),
   UPLOAD_ABORTED: e(400, '上传中断，投标未被接收', 'The upload was interrupted; the bid was not received'),
   UPLOAD_STALLED: e(408, '上传长时间无数据，已中止', 'The upload stalled and was stopped'),
+
+  // The opening hall
+  HALL_WRONG_STATE: e(403, '当前开标阶段不允许此操作', 'Not allowed at this stage of the opening'),
+  HALL_NO_BID: e(403, '您在本项目中没有有效投标', 'You have no valid bid in this tender'),
+  HALL_NOT_JOINED: e(403, '请先进入开标大厅', 'Join the opening hall first'),
+  DECRYPT_WRONG_KEY: e(
+    422,
+    '解密失败：密钥不能打开此投标文件，请检查数字证书后在解密时间内重试',
+    'Decryption failed: this key does not open the bid; check your certificate and retry within the window',
+  ),
+  DECRYPT_DONE: e(409, '该投标文件已经解密', 'This bid part is already decrypted'),
+  BID_CONTENT_INVALID: e(
+    422,
+    '投标文件已解密但内容无效（签名人或摘要不符）',
+    'The bid decrypted but its content is invalid (signer or digest mismatch)',
+  ),
+  SELF_TEST_UNKNOWN: e(404, '解密自检请求已过期，请重新开始', 'The self-test challenge expired; start again'),
+  SHARE_INVALID: e(422, '密钥分片无效或不属于本项目', 'The key share is invalid or not for this tender'),
+  SHARE_DUPLICATE: e(409, '您已提交过密钥分片', 'You have already submitted your share'),
+  REMEDY_NOT_OPEN: e(403, '当前不在补救程序中', 'The remedy procedure is not under way'),
+  REMEDY_QUORUM_MISSING: e(403, '密钥分片数量不足', 'Not enough key shares yet'),
+  RECORD_SIGNATURE_INVALID: e(422, '开标记录签名无效', 'The signature over the opening record is invalid'),
+  OBJECTION_UNKNOWN: e(404, '异议不存在', 'No such objection'),
+  OBJECTIONS_OPEN: e(403, '尚有未答复的异议', 'Objections are still unanswered'),
 } as const satisfies Record<string, ErrorInfo>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -250,20 +250,10 @@ export interface ClientToServerEvents {
   'hall:close': (request: TenderRequest, ack: Ack<{ status: TenderStatus }>) => void;
 }
 
-/** Events only one actor receives (its own decryption, self-test), not sequenced. */
-export interface PrivateEvent {
-  readonly tenderId: string;
-  readonly type: 'decryption';
-  readonly bidId: string;
-  readonly part: 'summary' | 'documents';
-  readonly outcome: 'ok' | 'failed' | 'progress';
-  readonly progress: number;
-  readonly message: string;
-}
-
 export interface ServerToClientEvents {
   'hall:event': (event: HallEvent) => void;
-  'hall:private': (event: PrivateEvent) => void;
+  /** Documents decryption progress; not sequenced (only the latest value matters). */
+  'hall:progress': (progress: { tenderId: string; bidId: string; progress: number }) => void;
 }
 
 export interface InterServerEvents {

@@ -270,14 +270,11 @@ function parseCipher(
 }
 
 /**
- * Decrypts a whole envelope with a known content key, passing plaintext to `sink`. For GCM the caller
- * must treat what `sink` received as quarantined until this resolves: the tag is checked last.
+ * Decrypts an envelope with a known content key, as a stream of plaintext. For GCM the plaintext is
+ * unauthenticated until the stream has ended without error (the tag is checked last): whoever consumes it
+ * must keep it in quarantine until then.
  */
-export async function decryptEnvelope(
-  envelope: EnvelopeReader,
-  contentKey: Buffer,
-  sink: (chunk: Buffer) => void | Promise<void>,
-): Promise<void> {
+export async function* decryptStream(envelope: EnvelopeReader, contentKey: Buffer): AsyncGenerator<Buffer> {
   if (contentKey.length !== 32) throw new AppError('CMS_MALFORMED', 'the content key must be 32 bytes');
   const cipher = envelope.header.cipher;
   const gcm =
@@ -287,7 +284,7 @@ export async function decryptEnvelope(
   const decipher = gcm ?? createDecipheriv('aes-256-cbc', contentKey, (cipher as { iv: Buffer }).iv);
   for await (const chunk of envelope.ciphertext()) {
     const plain = decipher.update(chunk);
-    if (plain.length) await sink(plain);
+    if (plain.length) yield plain;
   }
   await envelope.close();
   gcm?.setAuthTag(envelope.mac!);
@@ -299,5 +296,14 @@ export async function decryptEnvelope(
       cause: error,
     });
   }
-  if (last.length) await sink(last);
+  if (last.length) yield last;
+}
+
+/** Decrypts a whole envelope into `sink` (see `decryptStream` on GCM quarantine). */
+export async function decryptEnvelope(
+  envelope: EnvelopeReader,
+  contentKey: Buffer,
+  sink: (chunk: Buffer) => void | Promise<void>,
+): Promise<void> {
+  for await (const chunk of decryptStream(envelope, contentKey)) await sink(chunk);
 }

@@ -21,12 +21,18 @@ interface RevocationList {
   readonly issuer: ParsedCertificate;
   readonly thisUpdate: Date;
   readonly nextUpdate: Date | null;
-  readonly revokedSerials: ReadonlySet<string>;
+  /** Revoked serial numbers and when each was revoked. */
+  readonly revoked: ReadonlyMap<string, Date>;
 }
 
 export interface VerifyOptions {
-  /** The moment the certificate must be valid at (usually now). */
+  /** The moment the certificate must be valid at (usually now; for a signature, when it was made). */
   readonly at: Date;
+  /**
+   * The moment the CRLs must be current at (defaults to `at`). Checking an old signature uses today's
+   * CRL and counts only revocations that happened before `at`.
+   */
+  readonly crlAt?: Date;
   /** Key usages the leaf needs; any one of them suffices. */
   readonly anyUsage: readonly KeyUsageName[];
 }
@@ -98,11 +104,13 @@ export class TrustStore {
     for (let i = 0; i < path.length - 1; i++) {
       const cert = path[i]!;
       const issuer = path[i + 1]!;
+      const crlAt = options.crlAt ?? options.at;
       const crl = this.#crls.find((c) => c.issuer.der.equals(issuer.der));
-      if (!crl || crl.thisUpdate > options.at || (crl.nextUpdate && crl.nextUpdate < options.at)) {
+      if (!crl || crl.thisUpdate > crlAt || (crl.nextUpdate && crl.nextUpdate < crlAt)) {
         throw new AppError('CERT_REVOCATION_UNKNOWN', `no current CRL from "${issuer.commonName}"`);
       }
-      if (crl.revokedSerials.has(serialKey(cert.serial))) {
+      const revokedAt = crl.revoked.get(serialKey(cert.serial));
+      if (revokedAt && revokedAt.getTime() <= options.at.getTime()) {
         throw new AppError(
           'CERT_REVOKED',
           `"${cert.commonName}" (serial ${serialKey(cert.serial)}) is revoked`,
@@ -148,8 +156,11 @@ export function parseCrl(input: Buffer, roots: readonly ParsedCertificate[], nam
     issuer,
     thisUpdate: list.thisUpdate.getTime(),
     nextUpdate: list.nextUpdate?.getTime() ?? null,
-    revokedSerials: new Set(
-      (list.revokedCertificates ?? []).map((entry) => serialKey(Buffer.from(entry.userCertificate))),
+    revoked: new Map(
+      (list.revokedCertificates ?? []).map((entry) => [
+        serialKey(Buffer.from(entry.userCertificate)),
+        entry.revocationDate.getTime(),
+      ]),
     ),
   };
 }

@@ -31,8 +31,13 @@ export class BlobStore {
     return join(this.root, 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
+  /** A fresh path in the temp folder (for a writer that creates the file itself, e.g. a worker). */
+  newTempPath(): string {
+    return join(this.root, 'tmp', `${randomUUID()}.part`);
+  }
+
   createTemp(): TempFile {
-    const path = join(this.root, 'tmp', `${randomUUID()}.part`);
+    const path = this.newTempPath();
     // A large buffer lets the disk write while the next chunk is parsed (the default 16 KiB serialises them).
     return { path, stream: createWriteStream(path, { flags: 'wx', highWaterMark: 4 * 1024 * 1024 }) };
   }

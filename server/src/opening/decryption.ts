@@ -1,0 +1,432 @@
+/**
+ * Remote decryption (远程解密): each bidder decrypts its own bid with its own key, on its own machine.
+ *
+ * 1. The bidder's client fetches its RecipientInfos (`recipientPackage`), unwraps the content keys with
+ *    its private key locally, and submits them (`submitKey`). The private key never leaves the client.
+ * 2. The summary (small) is opened at once in this thread: decrypted, its inner signature verified
+ *    (signer = the bidder, certificate valid when the bid was received), its fields checked against the
+ *    tender and its documents hash recorded.
+ * 3. The documents (large) are opened in the background by worker threads (DocumentJobs), with progress;
+ *    a cheap check of the first plaintext bytes answers a wrong key at once.
+ *
+ * Before the deadline a bidder can run a self-test: the platform seals a fresh secret to the encryption
+ * certificate of the stored bid; opening it proves the bidder holds that key today, without anyone
+ * learning a content key. The client also opens its stored summary locally and reports the result.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { cpus } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
+import {
+  OpeningSummary,
+  type RecipientPackage,
+  type SelfTestChallenge,
+  summaryProblems,
+} from '@bidhall/shared';
+import { and, eq, isNotNull, isNull, lt, notInArray, or } from 'drizzle-orm';
+import { Piscina } from 'piscina';
+import { Compile } from 'typebox/compile';
+import { EnvelopeReader, sealStream } from '../cms/enveloped.ts';
+import { type Bid, bids } from '../db/schema/index.ts';
+import { AppError } from '../errors.ts';
+import { parseCertificate } from '../pki/certificate.ts';
+import type { TrustStore } from '../pki/trust-store.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
+import { findTender } from '../tenders/tender-service.ts';
+import type { DecryptFailure, DecryptResult, DecryptTask } from './decrypt-worker.ts';
+import { type Actor, type HallContext, hallAction } from './hall-action.ts';
+import { activeBids, hallBid } from './opening-service.ts';
+import { keyOpensPart, openSealedPart } from './sealed-part.ts';
+import { requireStatus } from './state-machine.ts';
+
+const summaryValidator = Compile(OpeningSummary);
+const maxSummaryPlaintext = 1024 * 1024;
+const selfTestLifetimeMs = 5 * 60_000;
+
+export interface DecryptionDeps extends HallContext {
+  readonly trust: TrustStore;
+  readonly blobs: BlobStore;
+  /** Progress of a documents decryption, 0..1 (not sequenced: only the latest value matters). */
+  readonly progress: (tenderId: string, bidId: string, progress: number) => void;
+  readonly log: { warn(object: object, message: string): void; error(object: object, message: string): void };
+}
+
+interface OpenedSummary {
+  readonly fields: Record<string, string | number | boolean>;
+  readonly documentsSha256: string;
+}
+
+async function readRecipientInfos(path: string): Promise<Buffer> {
+  const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
+  try {
+    return (await EnvelopeReader.open(stream)).header.recipientInfos;
+  } finally {
+    stream.destroy();
+  }
+}
+
+async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+export class DecryptionService {
+  readonly #deps: DecryptionDeps;
+  readonly #challenges = new Map<string, { bidId: string; secretSha256: string; expiresAt: number }>();
+
+  constructor(deps: DecryptionDeps) {
+    this.#deps = deps;
+  }
+
+  async #ownBid(tenderId: string, actor: Actor) {
+    const mine = (await activeBids(this.#deps.db, tenderId)).find((b) => b.bidderId === actor.actorId);
+    if (!mine) throw new AppError('HALL_NO_BID');
+    return mine;
+  }
+
+  async recipientPackage(tenderId: string, actor: Actor): Promise<RecipientPackage> {
+    const bid = await this.#ownBid(tenderId, actor);
+    const summaryPath = this.#deps.blobs.pathOf(bid.summarySha256);
+    return {
+      bidId: bid.id,
+      summary: (await readRecipientInfos(summaryPath)).toString('base64'),
+      documents: (await readRecipientInfos(this.#deps.blobs.pathOf(bid.documentsSha256))).toString('base64'),
+      sealedSummary: (await collect(createReadStream(summaryPath))).toString('base64'),
+      encryptionCertificate: bid.encryptionCertificate,
+    };
+  }
+
+  async selfTestChallenge(tenderId: string, actor: Actor): Promise<SelfTestChallenge> {
+    const bid = await this.#ownBid(tenderId, actor);
+    const secret = randomBytes(32);
+    async function* plaintext() {
+      yield secret;
+    }
+    const envelope = await collect(
+      sealStream(plaintext(), {
+        recipients: [parseCertificate(bid.encryptionCertificate)],
+        cipher: 'aes-256-gcm',
+      }),
+    );
+    const challengeId = randomUUID();
+    const now = this.#deps.clock.now().getTime();
+    for (const [id, c] of this.#challenges) if (c.expiresAt < now) this.#challenges.delete(id);
+    this.#challenges.set(challengeId, {
+      bidId: bid.id,
+      secretSha256: createHash('sha256').update(secret).digest('hex'),
+      expiresAt: now + selfTestLifetimeMs,
+    });
+    return { challengeId, envelope: envelope.toString('base64') };
+  }
+
+  /** Checks the answer to a challenge; the result (and the client's own summary check) is audited. */
+  async selfTest(tenderId: string, actor: Actor, challengeId: string, answer: Buffer, summaryOk: boolean) {
+    const challenge = this.#challenges.get(challengeId);
+    this.#challenges.delete(challengeId);
+    if (!challenge || challenge.expiresAt < this.#deps.clock.now().getTime())
+      throw new AppError('SELF_TEST_UNKNOWN');
+    const keyOk = createHash('sha256').update(answer).digest('hex') === challenge.secretSha256;
+    const passed = keyOk && summaryOk;
+    const message = passed
+      ? '解密自检通过：您当前的证书可以打开已提交的投标文件 (self-test passed: your key opens your bid)'
+      : !keyOk
+        ? '解密自检失败：当前证书的私钥与投标文件的加密证书不匹配 (your key does not match the bid’s encryption certificate)'
+        : '解密自检失败：投标文件无法用当前密钥解开 (your stored bid does not open with your key)';
+    await hallAction(this.#deps, tenderId, actor, 'hall.self-test', async ({ detail }) => {
+      Object.assign(detail, { bidId: challenge.bidId, keyOk, summaryOk, passed });
+    });
+    return { passed, message };
+  }
+
+  /** Accepts a content key for one part of the bidder's own bid during the window. */
+  async submitKey(tenderId: string, actor: Actor, part: 'summary' | 'documents', contentKey: Buffer) {
+    const bid = await this.#ownBid(tenderId, actor);
+    const path = this.#deps.blobs.pathOf(part === 'summary' ? bid.summarySha256 : bid.documentsSha256);
+    // Crypto happens before the transaction, so no lock is held while a key is tried.
+    let opened: OpenedSummary | { invalid: string } | null = null;
+    if (part === 'summary') {
+      opened = await this.#openSummary(bid, path, contentKey);
+    } else if (!(await keyOpensPart(path, contentKey))) {
+      throw new AppError('DECRYPT_WRONG_KEY');
+    }
+    await hallAction(this.#deps, tenderId, actor, 'hall.decrypt', async ({ tx, tender, emit, detail }) => {
+      requireStatus(tender, ['decrypting'], 'decryption');
+      if (tender.windowEndedAt) throw new AppError('HALL_WRONG_STATE', 'the decryption window has ended');
+      const [current] = await tx.select().from(bids).where(eq(bids.id, bid.id)).for('update');
+      if (!current || !['sealed', 'summary-decrypted'].includes(current.openingStatus)) {
+        throw new AppError('HALL_WRONG_STATE', `this bid is ${current?.openingStatus}`);
+      }
+      if ((part === 'summary' ? current.summaryKey : current.documentsKey) !== null)
+        throw new AppError('DECRYPT_DONE');
+      Object.assign(detail, { bidId: bid.id, part });
+      const changes = await this.#afterKey(current, part, contentKey, opened, 'bidder');
+      await tx.update(bids).set(changes).where(eq(bids.id, bid.id));
+      const updated = { ...current, ...changes };
+      await emit('bid', hallBid({ ...bid, ...updated }));
+      if (changes.openingStatus === 'invalid') detail.invalid = changes.openingReason ?? '';
+    });
+    if (opened && 'invalid' in opened) throw new AppError('BID_CONTENT_INVALID', opened.invalid);
+    return { part, accepted: true as const };
+  }
+
+  /** What to record once a key is proven: the key itself, and for the summary, its content. */
+  async #afterKey(
+    bid: Bid,
+    part: 'summary' | 'documents',
+    contentKey: Buffer,
+    opened: OpenedSummary | { invalid: string } | null,
+    by: 'bidder' | 'remedy',
+  ): Promise<Partial<Bid>> {
+    if (part === 'documents') return { documentsKey: contentKey, documentsLeaseUntil: null, decryptedBy: by };
+    if (!opened || 'invalid' in opened) {
+      return {
+        summaryKey: contentKey,
+        openingStatus: 'invalid',
+        openingReason: opened?.invalid ?? 'invalid',
+        decryptedBy: by,
+      };
+    }
+    const changes: Partial<Bid> = {
+      summaryKey: contentKey,
+      summaryFields: opened.fields,
+      summaryDocumentsSha256: opened.documentsSha256,
+      openingStatus: 'summary-decrypted',
+      decryptedBy: by,
+    };
+    if (bid.documentsPlainSha256)
+      Object.assign(changes, binding(opened.documentsSha256, bid.documentsPlainSha256));
+    return changes;
+  }
+
+  /** Opens and checks a summary; content problems are the bidder's fault and make the bid invalid. */
+  async #openSummary(bid: Bid & { bidderIdentity: string }, path: string, contentKey: Buffer) {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const verified = await openSealedPart(path, contentKey, (chunk) => {
+      size += chunk.length;
+      if (size > maxSummaryPlaintext) throw new AppError('BID_CONTENT_INVALID', 'the summary is too large');
+      chunks.push(Buffer.from(chunk));
+    });
+    const problem = this.#signerProblem(verified.signer, verified.certificates, bid);
+    if (problem) return { invalid: problem };
+    let summary: unknown;
+    try {
+      summary = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      return { invalid: 'the opening summary is not JSON' };
+    }
+    if (!summaryValidator.Check(summary))
+      return { invalid: 'the opening summary does not follow bidhall-summary/1' };
+    if (summary.tenderId !== bid.tenderId) return { invalid: 'the opening summary names another tender' };
+    const tender = await findTender(this.#deps.db, bid.tenderId);
+    const problems = summaryProblems(tender.summaryFields, summary.fields);
+    if (problems.length) return { invalid: `opening summary: ${problems.join('; ')}` };
+    return { fields: summary.fields, documentsSha256: summary.documentsSha256 };
+  }
+
+  /** Null when the signer is the bidder and its certificate was valid when the bid was received. */
+  #signerProblem(
+    signer: ReturnType<typeof parseCertificate>,
+    certificates: readonly ReturnType<typeof parseCertificate>[],
+    bid: Bid & { bidderIdentity: string },
+  ): string | null {
+    if (signer.identity !== bid.bidderIdentity) {
+      return `signed by "${signer.commonName}" (${signer.identity ?? 'no identity'}), not by the bidder`;
+    }
+    try {
+      this.#deps.trust.verify([signer, ...certificates.filter((c) => c !== signer)], {
+        at: bid.receivedAt,
+        crlAt: this.#deps.clock.now(),
+        anyUsage: ['digitalSignature', 'nonRepudiation'],
+      });
+      return null;
+    } catch (error) {
+      return `the signing certificate was not valid when the bid was received: ${(error as Error).message}`;
+    }
+  }
+
+  /** Opens a bid with keys recovered by the custodian remedy (remedy.ts). */
+  async openWithKeys(
+    bid: Bid & { bidderIdentity: string },
+    summaryKey: Buffer,
+    documentsKey: Buffer,
+  ): Promise<Partial<Bid>> {
+    const opened = await this.#openSummary(bid, this.#deps.blobs.pathOf(bid.summarySha256), summaryKey).catch(
+      (error: unknown) => ({ invalid: (error as Error).message }),
+    );
+    return {
+      ...(await this.#afterKey(bid, 'summary', summaryKey, opened, 'remedy')),
+      documentsKey,
+      documentsLeaseUntil: null,
+    };
+  }
+
+  /** Finishes a documents job: checks the signer and the binding to the summary, records the outcome. */
+  async finishDocuments(
+    bidId: string,
+    result: DecryptResult | DecryptFailure,
+    tempPath: string,
+  ): Promise<void> {
+    const { db, blobs } = this.#deps;
+    const [row] = await db.select().from(bids).where(eq(bids.id, bidId));
+    if (!row) return;
+    const list = await activeBids(db, row.tenderId);
+    const bid = list.find((b) => b.id === bidId);
+    if (!bid) return;
+    let changes: Partial<Bid>;
+    if (!result.ok) {
+      changes = {
+        openingStatus: 'invalid',
+        openingReason: `documents: ${result.message}`,
+        documentsLeaseUntil: null,
+      };
+    } else {
+      const signer = parseCertificate(Buffer.from(result.signer));
+      const problem = this.#signerProblem(
+        signer,
+        result.certificates.map((c) => parseCertificate(Buffer.from(c))),
+        bid,
+      );
+      if (problem) {
+        changes = {
+          openingStatus: 'invalid',
+          openingReason: `documents: ${problem}`,
+          documentsLeaseUntil: null,
+        };
+      } else {
+        await blobs.commit(tempPath, result.plainSha256);
+        changes = { documentsPlainSha256: result.plainSha256, documentsLeaseUntil: null };
+        if (bid.summaryDocumentsSha256)
+          Object.assign(changes, binding(bid.summaryDocumentsSha256, result.plainSha256));
+      }
+    }
+    await blobs.discard(tempPath);
+    await hallAction(
+      this.#deps,
+      row.tenderId,
+      { actorId: null, role: 'system', ip: null },
+      'hall.documents-decrypted',
+      async ({ tx, emit, detail }) => {
+        await tx.update(bids).set(changes).where(eq(bids.id, bidId));
+        Object.assign(detail, {
+          bidId,
+          ok: result.ok,
+          ...(changes.openingReason ? { reason: changes.openingReason } : {}),
+        });
+        await emit('bid', hallBid({ ...bid, ...changes }));
+      },
+    );
+  }
+}
+
+/** The summary is bound to the documents by their plaintext hash (docs/bid-format.md). */
+function binding(summarySays: string, documentsAre: string): Partial<Bid> {
+  return summarySays === documentsAre
+    ? { openingStatus: 'decrypted' }
+    : {
+        openingStatus: 'invalid',
+        openingReason: `the documents (SHA-256 ${documentsAre}) are not the ones the summary names (${summarySays})`,
+      };
+}
+
+/**
+ * Background decryption of documents parts, in worker threads. A job holds a lease on its bid row while it
+ * runs (renewed), so after a crash or restart another process, or the same one, picks it up again.
+ */
+export class DocumentJobs {
+  readonly #deps: DecryptionDeps;
+  readonly #service: DecryptionService;
+  readonly #pool: Piscina;
+  readonly #running = new Set<string>();
+  readonly #leaseMs = 60_000;
+
+  constructor(deps: DecryptionDeps, service: DecryptionService, threads = Math.max(1, cpus().length - 1)) {
+    this.#deps = deps;
+    this.#service = service;
+    this.#pool = new Piscina({
+      filename: new URL('./decrypt-worker.ts', import.meta.url).href,
+      maxThreads: threads,
+      minThreads: 0,
+      idleTimeout: 30_000,
+    });
+  }
+
+  /** Claims what is waiting (up to the free threads) and starts it. */
+  async tick(): Promise<void> {
+    const free = this.#pool.options.maxThreads - this.#running.size;
+    if (free <= 0) return;
+    const now = this.#deps.clock.now();
+    const claimed = await this.#deps.db.transaction(async (tx) => {
+      const waiting = await tx
+        .select({ id: bids.id })
+        .from(bids)
+        .where(
+          and(
+            isNotNull(bids.documentsKey),
+            isNull(bids.documentsPlainSha256),
+            notInArray(bids.openingStatus, ['invalid', 'revoked', 'withdrawn-platform']),
+            or(isNull(bids.documentsLeaseUntil), lt(bids.documentsLeaseUntil, now)),
+          ),
+        )
+        .limit(free)
+        .for('update', { skipLocked: true });
+      const ids = waiting.map((w) => w.id).filter((id) => !this.#running.has(id));
+      for (const id of ids) {
+        await tx
+          .update(bids)
+          .set({ documentsLeaseUntil: new Date(now.getTime() + this.#leaseMs) })
+          .where(eq(bids.id, id));
+      }
+      return ids;
+    });
+    for (const id of claimed) void this.#run(id);
+  }
+
+  async #run(bidId: string): Promise<void> {
+    this.#running.add(bidId);
+    const renew = setInterval(() => {
+      void this.#deps.db
+        .update(bids)
+        .set({ documentsLeaseUntil: new Date(this.#deps.clock.now().getTime() + this.#leaseMs) })
+        .where(eq(bids.id, bidId))
+        .catch(() => undefined);
+    }, this.#leaseMs / 3);
+    const temp = { path: this.#deps.blobs.newTempPath() };
+    try {
+      const [bid] = await this.#deps.db.select().from(bids).where(eq(bids.id, bidId));
+      if (!bid?.documentsKey) return;
+      const channel = new MessageChannel();
+      channel.port2.on('message', (progress: number) => this.#deps.progress(bid.tenderId, bidId, progress));
+      const task: DecryptTask = {
+        sealedPath: this.#deps.blobs.pathOf(bid.documentsSha256),
+        contentKey: new Uint8Array(bid.documentsKey),
+        outputPath: temp.path,
+        progress: channel.port1,
+      };
+      const result = (await this.#pool.run(task, { transferList: [channel.port1] })) as
+        | DecryptResult
+        | DecryptFailure;
+      channel.port2.close();
+      await this.#service.finishDocuments(bidId, result, temp.path);
+      this.#deps.progress(bid.tenderId, bidId, 1);
+    } catch (error) {
+      this.#deps.log.error(
+        { err: error, bidId },
+        'documents decryption failed; the lease will expire and it is retried',
+      );
+    } finally {
+      clearInterval(renew);
+      this.#running.delete(bidId);
+    }
+  }
+
+  /** Jobs running in this process (for shutdown and tests). */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.destroy();
+  }
+}

@@ -1,0 +1,624 @@
+/**
+ * The opening's flow: check-in, the deadline, the decryption window and its end, the reading of bids,
+ * the record, objections and closing. Every step goes through `hallAction` (one audited transaction,
+ * events broadcast after commit); guards come from state-machine.ts. Decryption and the custodian remedy
+ * live in decryption.ts and remedy.ts.
+ */
+import type {
+  DrawView,
+  HallBid,
+  HallSnapshot,
+  HallWindow,
+  ObjectionView,
+  OpeningStatus,
+  SummaryRow,
+  TenderStatus,
+} from '@bidhall/shared';
+import { and, asc, eq } from 'drizzle-orm';
+import { verifySmall } from '../cms/signed-data.ts';
+import type { Executor } from '../db/client.ts';
+import {
+  actors,
+  type Bid,
+  bids,
+  checkIns,
+  objections,
+  outages,
+  recordSignatures,
+  type Tender,
+  tenders,
+} from '../db/schema/index.ts';
+import { AppError } from '../errors.ts';
+import type { TrustStore } from '../pki/trust-store.ts';
+import { findTender } from '../tenders/tender-service.ts';
+import { drawIndex } from './draw.ts';
+import {
+  type Actor,
+  eventsAfter,
+  type HallContext,
+  hallAction,
+  type StepScope,
+  systemActor,
+} from './hall-action.ts';
+import { type OpeningRecord, recordFormat, recordText, sha256Hex } from './record.ts';
+import { dueStep, requireStatus } from './state-machine.ts';
+
+type BidWithBidder = Bid & { bidderName: string; bidderIdentity: string };
+
+export async function activeBids(db: Executor, tenderId: string): Promise<BidWithBidder[]> {
+  const rows = await db
+    .select({ bid: bids, bidderName: actors.name, bidderIdentity: actors.identity })
+    .from(bids)
+    .innerJoin(actors, eq(actors.id, bids.bidderId))
+    .where(and(eq(bids.tenderId, tenderId), eq(bids.status, 'submitted')))
+    .orderBy(asc(bids.receivedAt));
+  return rows.map((r) => ({ ...r.bid, bidderName: r.bidderName, bidderIdentity: r.bidderIdentity }));
+}
+
+export function hallBid(bid: BidWithBidder, documentsProgress?: number): HallBid {
+  return {
+    bidId: bid.id,
+    bidderId: bid.bidderId,
+    bidderName: bid.bidderName,
+    receivedAt: bid.receivedAt.toISOString(),
+    openingStatus: bid.openingStatus,
+    documentsProgress: documentsProgress ?? (bid.documentsPlainSha256 ? 1 : 0),
+    reason: bid.openingReason,
+  };
+}
+
+export function windowOf(tender: Tender): HallWindow | null {
+  if (!tender.decryptionStartedAt) return null;
+  return {
+    endsAt: tender.windowPausedRemainingMs === null ? (tender.windowEndsAt?.toISOString() ?? null) : null,
+    pausedRemainingMs: tender.windowPausedRemainingMs,
+  };
+}
+
+/** Bids not yet decrypted whose key is missing: what the end of the window must classify. */
+const undecided: readonly OpeningStatus[] = ['sealed', 'summary-decrypted'];
+
+export interface OpeningServiceDeps extends HallContext {
+  readonly trust: TrustStore;
+  /** Remedy state lives in memory only (remedy.ts); the snapshot reports it. */
+  readonly remedyState: (tenderId: string) => HallSnapshot['remedy'];
+}
+
+export class OpeningService {
+  readonly #deps: OpeningServiceDeps;
+
+  constructor(deps: OpeningServiceDeps) {
+    this.#deps = deps;
+  }
+
+  #act<T>(
+    tenderId: string,
+    actor: Actor,
+    action: string,
+    step: (scope: StepScope) => Promise<T>,
+  ): Promise<T> {
+    return hallAction(this.#deps, tenderId, actor, action, step);
+  }
+
+  // ---- Time-driven steps (scheduler.ts) ---------------------------------------------------------------
+
+  /** Runs whatever time-driven step is due for the tender; a no-op if another process got there first. */
+  runDueStep(tenderId: string): Promise<void> {
+    return hallAction(
+      this.#deps,
+      tenderId,
+      systemActor,
+      'hall.timed-step',
+      async (scope) => {
+        const step = dueStep(scope.tender, scope.now);
+        scope.detail.step = step;
+        if (step === 'open-check-in') await this.#openCheckIn(scope);
+        else if (step === 'open-bids') await this.#openBids(scope);
+        else if (step === 'end-window') await this.#endWindow(scope);
+        else scope.nothingDone = true;
+      },
+      { skipIfLocked: true },
+    );
+  }
+
+  async #setStatus(
+    scope: StepScope,
+    status: TenderStatus,
+    changes: Partial<Tender>,
+    reason: string | null = null,
+  ) {
+    await scope.tx
+      .update(tenders)
+      .set({ status, ...changes })
+      .where(eq(tenders.id, scope.tender.id));
+    await scope.emit('status', { status, reason });
+  }
+
+  async #openCheckIn(scope: StepScope): Promise<void> {
+    await this.#setStatus(scope, 'check-in', {});
+  }
+
+  /** The deadline: bids are locked and the bidder list is published (电子招标投标办法 Art 29-30). */
+  async #openBids(scope: StepScope): Promise<void> {
+    const list = await activeBids(scope.tx, scope.tender.id);
+    scope.detail.bids = list.length;
+    const short = list.length < scope.tender.minBidders;
+    await this.#setStatus(
+      scope,
+      'opened',
+      { openedAt: scope.now },
+      short
+        ? `${list.length} bid(s), fewer than the minimum ${scope.tender.minBidders}: the host confirms the failure (流标)`
+        : null,
+    );
+    for (const bid of list) await scope.emit('bid', hallBid(bid));
+  }
+
+  /** End of the window: every bid whose key did not arrive is classified by who is at fault (Art 31). */
+  async #endWindow(scope: StepScope): Promise<void> {
+    const { tender, tx, now } = scope;
+    const list = await activeBids(tx, tender.id);
+    const windowOutages = await tx.select().from(outages).where(eq(outages.tenderId, tender.id));
+    const platformFault = windowOutages.some(
+      (o) =>
+        o.to.getTime() >= (tender.decryptionStartedAt?.getTime() ?? 0) && o.from.getTime() <= now.getTime(),
+    );
+    let revoked = 0;
+    let platform = 0;
+    for (const bid of list) {
+      const keysMissing = !bid.summaryKey || !bid.documentsKey;
+      if (!undecided.includes(bid.openingStatus) || !keysMissing) continue;
+      const status: OpeningStatus = platformFault
+        ? tender.remedyPolicy === 'custodian-quorum'
+          ? 'remedy-pending'
+          : 'withdrawn-platform'
+        : 'revoked';
+      const reason = platformFault
+        ? '解密时间内发生平台故障，责任在平台 (platform outage during the window)'
+        : '投标人未在解密时间内完成解密 (not decrypted by the bidder within the window)';
+      if (status === 'revoked') revoked++;
+      else platform++;
+      await tx.update(bids).set({ openingStatus: status, openingReason: reason }).where(eq(bids.id, bid.id));
+      await scope.emit('bid', hallBid({ ...bid, openingStatus: status, openingReason: reason }));
+    }
+    await tx.update(tenders).set({ windowEndedAt: now }).where(eq(tenders.id, tender.id));
+    await scope.emit('window', {
+      endsAt: tender.windowEndsAt?.toISOString() ?? null,
+      pausedRemainingMs: null,
+      reason: 'ended',
+    });
+    Object.assign(scope.detail, { revoked, platformFault: platform });
+  }
+
+  // ---- Host and bidder steps --------------------------------------------------------------------------
+
+  checkIn(tenderId: string, actor: Actor): Promise<{ checkedInAt: string }> {
+    return this.#act(tenderId, actor, 'hall.check-in', async ({ tx, tender, now, emit }) => {
+      requireStatus(tender, ['check-in', 'opened', 'decrypting'], 'check-in');
+      const mine = (await activeBids(tx, tender.id)).find((b) => b.bidderId === actor.actorId);
+      if (!mine) throw new AppError('HALL_NO_BID');
+      const inserted = await tx
+        .insert(checkIns)
+        .values({ tenderId: tender.id, bidderId: actor.actorId!, at: now })
+        .onConflictDoNothing()
+        .returning();
+      // Before the deadline who has bid is confidential: check-ins are announced only afterwards.
+      if (inserted.length && tender.status !== 'check-in')
+        await emit('checked-in', { bidderName: mine.bidderName });
+      return { checkedInAt: (inserted[0]?.at ?? now).toISOString() };
+    });
+  }
+
+  startDecryption(tenderId: string, actor: Actor): Promise<{ windowEndsAt: string }> {
+    return this.#act(tenderId, actor, 'hall.start-decryption', async ({ tx, tender, now, emit }) => {
+      requireStatus(tender, ['opened'], 'starting decryption');
+      const count = (await activeBids(tx, tender.id)).length;
+      if (count < tender.minBidders) {
+        throw new AppError(
+          'HALL_WRONG_STATE',
+          `${count} bid(s), fewer than ${tender.minBidders}: confirm the failure instead`,
+        );
+      }
+      const windowEndsAt = new Date(now.getTime() + tender.decryptionWindowMinutes * 60_000);
+      await tx
+        .update(tenders)
+        .set({ status: 'decrypting', decryptionStartedAt: now, windowEndsAt })
+        .where(eq(tenders.id, tender.id));
+      await emit('status', { status: 'decrypting', reason: null });
+      await emit('window', {
+        endsAt: windowEndsAt.toISOString(),
+        pausedRemainingMs: null,
+        reason: 'started',
+      });
+      return { windowEndsAt: windowEndsAt.toISOString() };
+    });
+  }
+
+  confirmFailure(tenderId: string, actor: Actor, reason: string): Promise<{ status: TenderStatus }> {
+    return this.#act(tenderId, actor, 'hall.confirm-failure', async (scope) => {
+      requireStatus(scope.tender, ['opened'], 'confirming a failed opening');
+      const count = (await activeBids(scope.tx, scope.tender.id)).length;
+      if (count >= scope.tender.minBidders) {
+        throw new AppError(
+          'HALL_WRONG_STATE',
+          `${count} bids meet the minimum of ${scope.tender.minBidders}`,
+        );
+      }
+      scope.detail.reason = reason;
+      await this.#setStatus(scope, 'failed', { failureReason: reason, closedAt: scope.now }, reason);
+      return { status: 'failed' as const };
+    });
+  }
+
+  pause(tenderId: string, actor: Actor, reason: string): Promise<HallWindow> {
+    return this.#act(tenderId, actor, 'hall.pause', async ({ tx, tender, now, emit, detail }) => {
+      requireStatus(tender, ['decrypting'], 'pausing');
+      if (tender.windowEndedAt || tender.windowPausedRemainingMs !== null || !tender.windowEndsAt) {
+        throw new AppError('HALL_WRONG_STATE', 'the window is not running');
+      }
+      const remaining = Math.max(0, tender.windowEndsAt.getTime() - now.getTime());
+      await tx.update(tenders).set({ windowPausedRemainingMs: remaining }).where(eq(tenders.id, tender.id));
+      Object.assign(detail, { reason, remainingMs: remaining });
+      const window = { endsAt: null, pausedRemainingMs: remaining };
+      await emit('window', { ...window, reason });
+      return window;
+    });
+  }
+
+  resume(tenderId: string, actor: Actor, reason: string): Promise<HallWindow> {
+    return this.#act(tenderId, actor, 'hall.resume', async ({ tx, tender, now, emit, detail }) => {
+      requireStatus(tender, ['decrypting'], 'resuming');
+      if (tender.windowPausedRemainingMs === null)
+        throw new AppError('HALL_WRONG_STATE', 'the window is not paused');
+      const endsAt = new Date(now.getTime() + tender.windowPausedRemainingMs);
+      await tx
+        .update(tenders)
+        .set({ windowEndsAt: endsAt, windowPausedRemainingMs: null })
+        .where(eq(tenders.id, tender.id));
+      Object.assign(detail, { reason, endsAt: endsAt.toISOString() });
+      const window = { endsAt: endsAt.toISOString(), pausedRemainingMs: null };
+      await emit('window', { ...window, reason });
+      return window;
+    });
+  }
+
+  extend(tenderId: string, actor: Actor, minutes: number, reason: string): Promise<HallWindow> {
+    return this.#act(tenderId, actor, 'hall.extend', async ({ tx, tender, emit, detail }) => {
+      requireStatus(tender, ['decrypting'], 'extending the window');
+      if (tender.windowEndedAt) throw new AppError('HALL_WRONG_STATE', 'the window has already ended');
+      const extra = minutes * 60_000;
+      const window =
+        tender.windowPausedRemainingMs !== null
+          ? { endsAt: null, pausedRemainingMs: tender.windowPausedRemainingMs + extra }
+          : {
+              endsAt: new Date(tender.windowEndsAt!.getTime() + extra).toISOString(),
+              pausedRemainingMs: null,
+            };
+      await tx
+        .update(tenders)
+        .set(
+          window.pausedRemainingMs !== null
+            ? { windowPausedRemainingMs: window.pausedRemainingMs }
+            : { windowEndsAt: new Date(window.endsAt!) },
+        )
+        .where(eq(tenders.id, tender.id));
+      Object.assign(detail, { minutes, reason });
+      await emit('window', { ...window, reason });
+      return window;
+    });
+  }
+
+  recordOutage(
+    tenderId: string,
+    actor: Actor,
+    from: Date,
+    to: Date,
+    reason: string,
+  ): Promise<{ recorded: true }> {
+    return this.#act(tenderId, actor, 'hall.record-outage', async ({ tx, tender, now, emit, detail }) => {
+      requireStatus(tender, ['opened', 'decrypting'], 'recording an outage');
+      if (!(from.getTime() <= to.getTime()) || to.getTime() > now.getTime() + 60_000) {
+        throw new AppError('VALIDATION_FAILED', 'an outage needs from ≤ to, and cannot end in the future');
+      }
+      await tx
+        .insert(outages)
+        .values({ tenderId: tender.id, from, to, reason, recordedBy: actor.actorId!, recordedAt: now });
+      Object.assign(detail, { from: from.toISOString(), to: to.toISOString(), reason });
+      await emit('outage', { from: from.toISOString(), to: to.toISOString(), reason });
+      return { recorded: true as const };
+    });
+  }
+
+  revealSeed(tenderId: string, actor: Actor, seed: string): Promise<{ accepted: true }> {
+    return this.#act(tenderId, actor, 'hall.reveal-seed', async ({ tx, tender }) => {
+      requireStatus(tender, ['opened', 'decrypting'], 'revealing a draw seed');
+      if (!tender.drawOptions) throw new AppError('HALL_WRONG_STATE', 'this tender has no random draw');
+      const mine = (await activeBids(tx, tender.id)).find((b) => b.bidderId === actor.actorId);
+      if (!mine) throw new AppError('HALL_NO_BID');
+      const { seedCommitment } = await import('./draw.ts');
+      if (!mine.drawCommitment || seedCommitment(seed) !== mine.drawCommitment) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'this seed does not match the commitment in your signed manifest',
+        );
+      }
+      await tx.update(bids).set({ drawSeed: seed }).where(eq(bids.id, mine.id));
+      return { accepted: true as const };
+    });
+  }
+
+  /** The reading of bids (唱标): the summary table, and the random draw if the tender has one. */
+  announce(tenderId: string, actor: Actor): Promise<{ rows: number }> {
+    return this.#act(tenderId, actor, 'hall.announce', async (scope) => {
+      const { tx, tender } = scope;
+      requireStatus(tender, ['decrypting'], 'reading the bids');
+      const list = await activeBids(tx, tender.id);
+      const pending = list.filter(
+        (b) =>
+          b.openingStatus === 'remedy-pending' || (b.openingStatus === 'sealed' && !tender.windowEndedAt),
+      );
+      if (pending.length) {
+        throw new AppError('HALL_WRONG_STATE', `${pending.length} bid(s) are still waiting to be decrypted`);
+      }
+      const rows = summaryRows(list);
+      await this.#setStatus(scope, 'announced', { announcedAt: scope.now });
+      await scope.emit('summary-table', { rows });
+      const draw = await this.#draw(scope, list);
+      if (draw) await scope.emit('draw', draw);
+      scope.detail.rows = rows.length;
+      return { rows: rows.length };
+    });
+  }
+
+  async #draw(scope: StepScope, list: BidWithBidder[]): Promise<DrawView | null> {
+    const { tender, tx } = scope;
+    if (!tender.drawOptions || !tender.serverSeed || !tender.serverSeedCommitment) return null;
+    const revealed = list.filter((b) => b.drawSeed).map((b) => b.drawSeed!);
+    const index = drawIndex(tender.serverSeed, revealed, tender.drawOptions.length);
+    const result = { index, value: tender.drawOptions[index]! };
+    await tx.update(tenders).set({ drawResult: result }).where(eq(tenders.id, tender.id));
+    Object.assign(scope.detail, {
+      drawIndex: index,
+      drawValue: result.value,
+      seedsRevealed: revealed.length,
+    });
+    return drawView({ ...tender, drawResult: result }, list, true);
+  }
+
+  /** The opening record: generated once, then signed by the bidders (or objected to). */
+  openRecord(tenderId: string, actor: Actor): Promise<{ sha256: string }> {
+    return this.#act(tenderId, actor, 'hall.open-record', async (scope) => {
+      const { tx, tender, now } = scope;
+      requireStatus(tender, ['announced'], 'opening the record');
+      const list = await activeBids(tx, tender.id);
+      const tenderOutages = await tx.select().from(outages).where(eq(outages.tenderId, tender.id));
+      const draw = tender.drawResult ? drawView(tender, list, true) : null;
+      const record: OpeningRecord = {
+        format: recordFormat,
+        tender: { id: tender.id, code: tender.code, title: tender.title, minBidders: tender.minBidders },
+        deadline: tender.deadline.toISOString(),
+        openedAt: tender.openedAt?.toISOString() ?? null,
+        decryptionStartedAt: tender.decryptionStartedAt?.toISOString() ?? null,
+        windowEndedAt: tender.windowEndedAt?.toISOString() ?? null,
+        announcedAt: tender.announcedAt?.toISOString() ?? null,
+        bids: list.map((b) => ({
+          bidder: { identity: b.bidderIdentity, name: b.bidderName },
+          receivedAt: b.receivedAt.toISOString(),
+          parts: { summarySha256: b.summarySha256, documentsSha256: b.documentsSha256 },
+          openingStatus: b.openingStatus,
+          reason: b.openingReason,
+          decryptedBy: b.decryptedBy,
+          summary: b.summaryFields,
+        })),
+        outages: tenderOutages.map((o) => ({
+          from: o.from.toISOString(),
+          to: o.to.toISOString(),
+          reason: o.reason,
+        })),
+        draw:
+          draw && draw.result && draw.serverSeed
+            ? {
+                options: draw.options,
+                serverSeed: draw.serverSeed,
+                serverSeedCommitment: draw.serverSeedCommitment,
+                seeds: draw.seeds.map((s) => ({
+                  bidder: s.bidderName,
+                  commitment: s.commitment,
+                  seed: s.seed,
+                })),
+                index: draw.result.index,
+                value: draw.result.value,
+              }
+            : null,
+        generatedAt: now.toISOString(),
+      };
+      const text = recordText(record);
+      const sha256 = sha256Hex(text);
+      await this.#setStatus(scope, 'confirming', {
+        recordOpenedAt: now,
+        recordText: text,
+        recordSha256: sha256,
+      });
+      await scope.emit('record', { sha256, text });
+      scope.detail.recordSha256 = sha256;
+      return { sha256 };
+    });
+  }
+
+  signRecord(tenderId: string, actor: Actor, signature: Buffer): Promise<{ signed: true }> {
+    return this.#act(tenderId, actor, 'hall.sign-record', async ({ tx, tender, now, emit, detail }) => {
+      requireStatus(tender, ['confirming'], 'signing the record');
+      const mine = (await activeBids(tx, tender.id)).find((b) => b.bidderId === actor.actorId);
+      if (!mine) throw new AppError('HALL_NO_BID');
+      const verified = await verifySmall(signature, {
+        detachedContent: Buffer.from(tender.recordText!, 'utf8'),
+      }).catch((error: unknown) => {
+        throw new AppError('RECORD_SIGNATURE_INVALID', error instanceof Error ? error.message : 'invalid', {
+          cause: error,
+        });
+      });
+      this.#deps.trust.verify(
+        [verified.signer, ...verified.certificates.filter((c) => c !== verified.signer)],
+        {
+          at: now,
+          anyUsage: ['digitalSignature', 'nonRepudiation'],
+        },
+      );
+      if (verified.signer.identity !== mine.bidderIdentity) {
+        throw new AppError(
+          'RECORD_SIGNATURE_INVALID',
+          `signed by "${verified.signer.commonName}", not by ${mine.bidderName}`,
+        );
+      }
+      await tx
+        .insert(recordSignatures)
+        .values({ tenderId: tender.id, bidderId: actor.actorId!, signature, at: now })
+        .onConflictDoUpdate({
+          target: [recordSignatures.tenderId, recordSignatures.bidderId],
+          set: { signature, at: now },
+        });
+      detail.recordSha256 = tender.recordSha256!;
+      await emit('signature', { bidderName: mine.bidderName });
+      return { signed: true as const };
+    });
+  }
+
+  object(tenderId: string, actor: Actor, text: string): Promise<{ objectionId: string }> {
+    return this.#act(tenderId, actor, 'hall.object', async ({ tx, tender, now, emit, detail }) => {
+      requireStatus(tender, ['opened', 'decrypting', 'announced', 'confirming'], 'raising an objection');
+      const mine = (await activeBids(tx, tender.id)).find((b) => b.bidderId === actor.actorId);
+      if (!mine) throw new AppError('HALL_NO_BID');
+      const [row] = await tx
+        .insert(objections)
+        .values({ tenderId: tender.id, bidderId: actor.actorId!, text, at: now })
+        .returning();
+      detail.objectionId = row!.id;
+      await emit('objection', objectionView(row!, mine.bidderName));
+      return { objectionId: row!.id };
+    });
+  }
+
+  answer(tenderId: string, actor: Actor, objectionId: string, text: string): Promise<{ answered: true }> {
+    return this.#act(tenderId, actor, 'hall.answer', async ({ tx, tender, now, emit, detail }) => {
+      requireStatus(tender, ['opened', 'decrypting', 'announced', 'confirming'], 'answering an objection');
+      const [row] = await tx
+        .update(objections)
+        .set({ answer: text, answeredBy: actor.actorId, answeredAt: now })
+        .where(and(eq(objections.id, objectionId), eq(objections.tenderId, tender.id)))
+        .returning();
+      if (!row) throw new AppError('OBJECTION_UNKNOWN');
+      const [bidder] = await tx.select({ name: actors.name }).from(actors).where(eq(actors.id, row.bidderId));
+      detail.objectionId = objectionId;
+      await emit('answer', objectionView(row, bidder?.name ?? ''));
+      return { answered: true as const };
+    });
+  }
+
+  close(tenderId: string, actor: Actor): Promise<{ status: TenderStatus }> {
+    return this.#act(tenderId, actor, 'hall.close', async (scope) => {
+      requireStatus(scope.tender, ['confirming'], 'closing');
+      const unanswered = (
+        await scope.tx.select().from(objections).where(eq(objections.tenderId, scope.tender.id))
+      ).filter((o) => o.answer === null);
+      if (unanswered.length) {
+        throw new AppError('OBJECTIONS_OPEN', `${unanswered.length} objection(s) have no answer yet`);
+      }
+      await this.#setStatus(scope, 'closed', { closedAt: scope.now });
+      return { status: 'closed' as const };
+    });
+  }
+
+  // ---- Reading the hall -------------------------------------------------------------------------------
+
+  /** The hall as `viewer` may see it, with the sequence number it is current to. */
+  async snapshot(tenderId: string, viewer: Actor): Promise<HallSnapshot> {
+    const { db } = this.#deps;
+    const tender = await findTender(db, tenderId);
+    const afterDeadline = !['scheduled', 'check-in'].includes(tender.status);
+    const list = await activeBids(db, tender.id);
+    const visible = afterDeadline ? list : list.filter((b) => b.bidderId === viewer.actorId);
+    const checked = await db
+      .select({ bidderId: checkIns.bidderId, name: actors.name })
+      .from(checkIns)
+      .innerJoin(actors, eq(actors.id, checkIns.bidderId))
+      .where(eq(checkIns.tenderId, tender.id));
+    const signatures = await db
+      .select({ name: actors.name })
+      .from(recordSignatures)
+      .innerJoin(actors, eq(actors.id, recordSignatures.bidderId))
+      .where(eq(recordSignatures.tenderId, tender.id));
+    const objectionRows = await db
+      .select({ objection: objections, name: actors.name })
+      .from(objections)
+      .innerJoin(actors, eq(actors.id, objections.bidderId))
+      .where(eq(objections.tenderId, tender.id))
+      .orderBy(asc(objections.at));
+    const announced = ['announced', 'confirming', 'closed'].includes(tender.status);
+    return {
+      tenderId: tender.id,
+      code: tender.code,
+      title: tender.title,
+      status: tender.status,
+      deadline: tender.deadline.toISOString(),
+      checkInOpensAt: tender.checkInOpensAt.toISOString(),
+      window: windowOf(tender),
+      minBidders: tender.minBidders,
+      bids: visible.map((b) => hallBid(b)),
+      checkedIn: checked.filter((c) => afterDeadline || c.bidderId === viewer.actorId).map((c) => c.name),
+      summaryTable: announced ? summaryRows(list) : null,
+      draw: tender.drawOptions ? drawView(tender, list, tender.drawResult !== null) : null,
+      record: tender.recordText
+        ? { sha256: tender.recordSha256!, text: tender.recordText, signedBy: signatures.map((s) => s.name) }
+        : null,
+      objections: objectionRows.map((r) => objectionView(r.objection, r.name)),
+      remedy: this.#deps.remedyState(tender.id),
+      seq: tender.hallSeq,
+    };
+  }
+
+  /** Snapshot plus the events after `afterSeq` a reconnecting client missed. */
+  async join(tenderId: string, viewer: Actor, afterSeq: number | undefined) {
+    const snapshot = await this.snapshot(tenderId, viewer);
+    const afterDeadline = !['scheduled', 'check-in'].includes(snapshot.status);
+    // Events before the deadline are all about status; bid events only exist afterwards.
+    const missed = afterSeq === undefined ? [] : await eventsAfter(this.#deps.db, tenderId, afterSeq);
+    return { snapshot, missed: afterDeadline ? missed : missed.filter((e) => e.type === 'status') };
+  }
+}
+
+function summaryRows(list: BidWithBidder[]): SummaryRow[] {
+  return list
+    .filter((b) => b.openingStatus === 'decrypted' || b.openingStatus === 'summary-decrypted')
+    .map((b) => ({
+      bidderName: b.bidderName,
+      fields: b.summaryFields ?? {},
+      documentsSha256: b.summaryDocumentsSha256 ?? '',
+    }));
+}
+
+function drawView(tender: Tender, list: BidWithBidder[], reveal: boolean): DrawView {
+  return {
+    options: tender.drawOptions ?? [],
+    serverSeedCommitment: tender.serverSeedCommitment ?? '',
+    serverSeed: reveal ? tender.serverSeed : null,
+    seeds: list
+      .filter((b) => b.drawCommitment)
+      .map((b) => ({
+        bidderName: b.bidderName,
+        commitment: b.drawCommitment!,
+        seed: reveal ? b.drawSeed : null,
+      })),
+    result: tender.drawResult,
+  };
+}
+
+function objectionView(row: typeof objections.$inferSelect, bidderName: string): ObjectionView {
+  return {
+    id: row.id,
+    bidderName,
+    text: row.text,
+    at: row.at.toISOString(),
+    answer:
+      row.answer !== null && row.answeredAt ? { text: row.answer, at: row.answeredAt.toISOString() } : null,
+  };
+}

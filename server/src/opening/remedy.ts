@@ -1,0 +1,214 @@
+/**
+ * The custodian remedy (补救方案, 电子招标投标办法 Art 31): when bids could not be decrypted because of the
+ * platform, k distinct custodians unseal their shares of the tender's opening key on their own machines
+ * and submit them in the session; a supervisor approves; the key is rebuilt in memory only, opens only
+ * the affected bids, and is dropped.
+ *
+ * Shares are held in this process's memory and nowhere else: a database or Redis copy of k shares would
+ * be the opening key at rest, able to open every bid of the tender, including revoked ones. The cost: a
+ * remedy must be carried out on one server process (route a tender's hall to one process), and a
+ * restart during the remedy means the custodians submit again. Every step is audited.
+ */
+import { createHash, createPublicKey } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { HallSnapshot } from '@bidhall/shared';
+import { and, eq } from 'drizzle-orm';
+import { Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { EnvelopeReader } from '../cms/enveloped.ts';
+import { recipientMatches, unwrapContentKey } from '../cms/recipients.ts';
+import { type Signer, verifySmall } from '../cms/signed-data.ts';
+import { bids, tenderCustodians } from '../db/schema/index.ts';
+import { AppError } from '../errors.ts';
+import { parseCertificate } from '../pki/certificate.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
+import { keyShareFormat, recoverOpeningKey } from '../tenders/opening-key.ts';
+import { findTender } from '../tenders/tender-service.ts';
+import type { DecryptionService } from './decryption.ts';
+import { type Actor, type HallContext, hallAction } from './hall-action.ts';
+import { activeBids, hallBid } from './opening-service.ts';
+import { requireStatus } from './state-machine.ts';
+
+const KeyShareSchema = Type.Object({
+  format: Type.Literal(keyShareFormat),
+  tenderId: Type.String(),
+  tenderCode: Type.String(),
+  index: Type.Integer({ minimum: 1 }),
+  quorum: Type.Integer({ minimum: 1 }),
+  custodians: Type.Integer({ minimum: 1 }),
+  openingCertificateSha256: Type.String(),
+  share: Type.String(),
+});
+const shareValidator = Compile(KeyShareSchema);
+
+export interface RemedyDeps extends HallContext {
+  readonly blobs: BlobStore;
+  readonly platformSigner: Signer;
+  readonly decryption: DecryptionService;
+}
+
+interface RemedySession {
+  readonly quorum: number;
+  readonly shares: Map<string, Uint8Array>;
+  approved: boolean;
+}
+
+export class RemedyService {
+  readonly #deps: RemedyDeps;
+  readonly #sessions = new Map<string, RemedySession>();
+
+  constructor(deps: RemedyDeps) {
+    this.#deps = deps;
+  }
+
+  state(tenderId: string): HallSnapshot['remedy'] {
+    const session = this.#sessions.get(tenderId);
+    return session
+      ? { quorum: session.quorum, sharesReceived: session.shares.size, approved: session.approved }
+      : null;
+  }
+
+  async #pendingBids(tenderId: string) {
+    return (await activeBids(this.#deps.db, tenderId)).filter((b) => b.openingStatus === 'remedy-pending');
+  }
+
+  async #requireRemedy(tenderId: string) {
+    const tender = await findTender(this.#deps.db, tenderId);
+    requireStatus(tender, ['decrypting'], 'the remedy');
+    if (!tender.windowEndedAt || (await this.#pendingBids(tenderId)).length === 0)
+      throw new AppError('REMEDY_NOT_OPEN');
+    return tender;
+  }
+
+  /** The custodian's own sealed share, to unseal on its own machine. */
+  async fetchShare(tenderId: string, actor: Actor): Promise<{ sealedShare: string }> {
+    await this.#requireRemedy(tenderId);
+    const [row] = await this.#deps.db
+      .select()
+      .from(tenderCustodians)
+      .where(
+        and(eq(tenderCustodians.tenderId, tenderId), eq(tenderCustodians.custodianId, actor.actorId ?? '')),
+      );
+    if (!row) throw new AppError('FORBIDDEN_ROLE', 'you hold no share of this tender');
+    return { sealedShare: row.sealedShare.toString('base64') };
+  }
+
+  /** Accepts a share the custodian unsealed: the platform-signed share document, checked in full. */
+  async submitShare(
+    tenderId: string,
+    actor: Actor,
+    signedShare: Buffer,
+  ): Promise<{ sharesReceived: number }> {
+    const tender = await this.#requireRemedy(tenderId);
+    const [row] = await this.#deps.db
+      .select()
+      .from(tenderCustodians)
+      .where(
+        and(eq(tenderCustodians.tenderId, tenderId), eq(tenderCustodians.custodianId, actor.actorId ?? '')),
+      );
+    if (!row) throw new AppError('FORBIDDEN_ROLE', 'you hold no share of this tender');
+    const session = this.#sessions.get(tenderId) ?? {
+      quorum: tender.quorum,
+      shares: new Map(),
+      approved: false,
+    };
+    if (session.shares.has(row.custodianId)) throw new AppError('SHARE_DUPLICATE');
+    const verified = await verifySmall(signedShare).catch((error: unknown) => {
+      throw new AppError('SHARE_INVALID', `not a signed share: ${(error as Error).message}`, {
+        cause: error,
+      });
+    });
+    if (!verified.signer.der.equals(this.#deps.platformSigner.certificate.der)) {
+      throw new AppError('SHARE_INVALID', 'the share was not signed by this platform');
+    }
+    let share: unknown;
+    try {
+      share = JSON.parse(verified.content!.toString('utf8'));
+    } catch {
+      throw new AppError('SHARE_INVALID', 'the share is not JSON');
+    }
+    const openingSha = createHash('sha256')
+      .update(parseCertificate(tender.openingCertificate).der)
+      .digest('hex');
+    if (
+      !shareValidator.Check(share) ||
+      share.tenderId !== tenderId ||
+      share.index !== row.shareIndex ||
+      share.openingCertificateSha256 !== openingSha
+    ) {
+      throw new AppError('SHARE_INVALID', 'this share belongs to another tender or another custodian');
+    }
+    const value = new Uint8Array(Buffer.from(share.share, 'base64'));
+    await hallAction(this.#deps, tenderId, actor, 'hall.share-submit', async ({ emit, detail }) => {
+      session.shares.set(row.custodianId, value);
+      this.#sessions.set(tenderId, session);
+      Object.assign(detail, {
+        shareIndex: row.shareIndex,
+        sharesReceived: session.shares.size,
+        quorum: session.quorum,
+      });
+      await emit('remedy', {
+        quorum: session.quorum,
+        sharesReceived: session.shares.size,
+        approved: session.approved,
+      });
+    });
+    return { sharesReceived: session.shares.size };
+  }
+
+  /** The supervisor's approval: rebuild the key, open the affected bids, forget the key and the shares. */
+  async approve(tenderId: string, actor: Actor, reason: string): Promise<{ approved: true }> {
+    const tender = await this.#requireRemedy(tenderId);
+    const session = this.#sessions.get(tenderId);
+    if (!session || session.shares.size < session.quorum) {
+      throw new AppError(
+        'REMEDY_QUORUM_MISSING',
+        `${session?.shares.size ?? 0} of ${tender.quorum} shares received`,
+      );
+    }
+    const openingCertificate = parseCertificate(tender.openingCertificate);
+    const key = await recoverOpeningKey([...session.shares.values()]);
+    const derived = createPublicKey(key).export({ type: 'spki', format: 'der' });
+    if (!derived.equals(openingCertificate.publicKey.export({ type: 'spki', format: 'der' }))) {
+      throw new AppError('SHARE_INVALID', 'the shares do not rebuild this tender’s opening key');
+    }
+    const opened: { bidId: string; changes: Awaited<ReturnType<DecryptionService['openWithKeys']>> }[] = [];
+    try {
+      for (const bid of await this.#pendingBids(tenderId)) {
+        const unwrap = async (sha256: string) => {
+          const stream = createReadStream(this.#deps.blobs.pathOf(sha256), { highWaterMark: 64 * 1024 });
+          try {
+            const envelope = await EnvelopeReader.open(stream);
+            const recipient = envelope.header.recipients.find((r) => recipientMatches(r, openingCertificate));
+            if (!recipient) throw new AppError('CMS_MALFORMED', 'not encrypted to the opening certificate');
+            return unwrapContentKey(recipient, key);
+          } finally {
+            stream.destroy();
+          }
+        };
+        const changes = await this.#deps.decryption.openWithKeys(
+          bid,
+          await unwrap(bid.summarySha256),
+          await unwrap(bid.documentsSha256),
+        );
+        opened.push({ bidId: bid.id, changes });
+      }
+    } finally {
+      // The rebuilt key and the shares exist only for this moment.
+      for (const share of session.shares.values()) share.fill(0);
+      this.#sessions.delete(tenderId);
+    }
+    session.approved = true;
+    const list = await activeBids(this.#deps.db, tenderId);
+    await hallAction(this.#deps, tenderId, actor, 'hall.approve-remedy', async ({ tx, emit, detail }) => {
+      for (const { bidId, changes } of opened) {
+        await tx.update(bids).set(changes).where(eq(bids.id, bidId));
+        const bid = list.find((b) => b.id === bidId)!;
+        await emit('bid', hallBid({ ...bid, ...changes }));
+      }
+      Object.assign(detail, { reason, bidsOpened: opened.length, custodians: session.shares.size });
+      await emit('remedy', { quorum: session.quorum, sharesReceived: session.quorum, approved: true });
+    });
+    return { approved: true as const };
+  }
+}

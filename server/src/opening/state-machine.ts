@@ -1,0 +1,83 @@
+/**
+ * The opening's state machine (开标流程), in one place: statuses, the allowed transitions, the guards
+ * each action checks, and the time-driven steps.
+ *
+ * ```
+ *  scheduled ──(check-in time)──▶ check-in ──(deadline)──▶ opened ──(host: start, ≥ min bids)──▶ decrypting
+ *                                  bids locked, bidder list ──┘  │                                  │ window: pause/resume/extend
+ *                                  published                      └─(host confirms, < min bids)─▶ failed (流标)
+ *                                                                                                   │ window end: classify
+ *                                                                                                   │ (revoked / withdrawn /
+ *                                                                                                   │  custodian remedy)
+ *  closed ◀──(host, objections answered)── confirming ◀──(host: record)── announced ◀──(host: read bids)┘
+ * ```
+ *
+ * Time-driven steps (check-in, the deadline, the end of the decryption window) are not timers: each
+ * tender stores `nextCheckAt`, the earliest moment a step may be due, and the one scheduler
+ * (scheduler.ts) runs what is due under a row lock, so a step fires exactly once across processes and
+ * restarts (Prozorro's chronograph).
+ */
+import type { TenderStatus } from '@bidhall/shared';
+import type { Tender } from '../db/schema/index.ts';
+import { AppError } from '../errors.ts';
+
+export const transitions = {
+  scheduled: ['check-in'],
+  'check-in': ['opened'],
+  opened: ['failed', 'decrypting'],
+  decrypting: ['announced'],
+  announced: ['confirming'],
+  confirming: ['closed'],
+  failed: [],
+  closed: [],
+} as const satisfies Record<TenderStatus, readonly TenderStatus[]>;
+
+export function canTransition(from: TenderStatus, to: TenderStatus): boolean {
+  return (transitions[from] as readonly TenderStatus[]).includes(to);
+}
+
+/** Throws HALL_WRONG_STATE unless the tender is in one of `allowed`. */
+export function requireStatus(
+  tender: Pick<Tender, 'status'>,
+  allowed: readonly TenderStatus[],
+  action: string,
+): void {
+  if (!allowed.includes(tender.status)) {
+    throw new AppError('HALL_WRONG_STATE', `${action} is not allowed while the opening is ${tender.status}`);
+  }
+}
+
+/**
+ * Uploads that completed before the deadline still need a moment to be verified and committed; the bids
+ * are locked this long after the deadline. The deadline rule itself is unchanged (receivedAt < deadline).
+ */
+export const lockGraceMs = 5_000;
+
+export type TimedStep = 'open-check-in' | 'open-bids' | 'end-window';
+
+type Timing = Pick<
+  Tender,
+  'status' | 'checkInOpensAt' | 'deadline' | 'windowEndsAt' | 'windowPausedRemainingMs' | 'windowEndedAt'
+>;
+
+/** The next time-driven step of a tender and when it is due, or null when none is scheduled. */
+export function nextTimedStep(tender: Timing): { step: TimedStep; at: Date } | null {
+  switch (tender.status) {
+    case 'scheduled':
+      return { step: 'open-check-in', at: tender.checkInOpensAt };
+    case 'check-in':
+      return { step: 'open-bids', at: new Date(tender.deadline.getTime() + lockGraceMs) };
+    case 'decrypting':
+      if (tender.windowEndedAt || tender.windowPausedRemainingMs !== null || !tender.windowEndsAt)
+        return null;
+      return { step: 'end-window', at: tender.windowEndsAt };
+    default:
+      return null;
+  }
+}
+
+/** The step due at `now`, if any (a tender whose check-in time passed while it was down catches up). */
+export function dueStep(tender: Timing, now: Date): TimedStep | null {
+  const next = nextTimedStep(tender);
+  return next && next.at.getTime() <= now.getTime() ? next.step : null;
+}

@@ -1,0 +1,347 @@
+/**
+ * The opening hall over Socket.IO, attached to Fastify's HTTP server. Authenticated with the login token
+ * at the handshake; one room per tender; every request validated (schemas from shared/), authorised
+ * (role grants), rate-limited, executed and acked with a result or a coded error; every failure audited.
+ * With REDIS_URL, the Redis Streams adapter carries broadcasts between server processes and keeps
+ * connection-state recovery working across them.
+ */
+import {
+  type Action,
+  AnswerRequest,
+  type ClientToServerEvents,
+  can,
+  DecryptRequest,
+  ExtendRequest,
+  errorCatalogue,
+  type HallEvent,
+  hallLimits,
+  type InterServerEvents,
+  isRole,
+  JoinRequest,
+  ObjectionRequest,
+  OutageRequest,
+  ReasonRequest,
+  type Result,
+  SeedRequest,
+  SelfTestRequest,
+  type ServerToClientEvents,
+  ShareSubmitRequest,
+  SignRecordRequest,
+  type SocketData,
+  TenderRequest,
+  TimeRequest,
+  type TokenClaims,
+  type WireError,
+} from '@bidhall/shared';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import fp from 'fastify-plugin';
+import { Redis } from 'ioredis';
+import { Server, type Socket } from 'socket.io';
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { Clock } from '../../clock.ts';
+import { AppError, isAppError } from '../../errors.ts';
+import { DecryptionService, DocumentJobs } from '../../opening/decryption.ts';
+import type { Actor, HallContext } from '../../opening/hall-action.ts';
+import { OpeningService } from '../../opening/opening-service.ts';
+import { RemedyService } from '../../opening/remedy.ts';
+import { Scheduler } from '../../opening/scheduler.ts';
+
+type HallServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type HallSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hall: {
+      io: HallServer;
+      opening: OpeningService;
+      decryption: DecryptionService;
+      remedy: RemedyService;
+      scheduler: Scheduler;
+      jobs: DocumentJobs;
+    };
+  }
+}
+
+export interface HallOptions {
+  readonly clock: Clock;
+  readonly redisUrl: string | undefined;
+  readonly schedulerPollMs: number;
+  readonly decryptionThreads?: number;
+}
+
+const room = (tenderId: string) => `tender:${tenderId}`;
+
+/** A validated request payload (its schema has been checked). */
+type HallRequest = Record<string, unknown> & { tenderId?: string };
+
+function toWireError(error: unknown): WireError {
+  if (isAppError(error)) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: errorCatalogue.INTERNAL.en };
+}
+
+/** A token bucket per socket: `eventsPerSecond` sustained, `burst` at once. */
+function rateLimiter() {
+  let tokens: number = hallLimits.burst;
+  let last = Date.now();
+  return (): boolean => {
+    const now = Date.now();
+    tokens = Math.min(hallLimits.burst, tokens + ((now - last) / 1000) * hallLimits.eventsPerSecond);
+    last = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
+
+export default fp<HallOptions>(
+  async (app, options) => {
+    const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 3 }) : null;
+    const io: HallServer = new Server(app.server, {
+      serveClient: false,
+      maxHttpBufferSize: hallLimits.maxPayloadBytes,
+      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+      ...(redis ? { adapter: createAdapter(redis) } : {}),
+    });
+
+    const context: HallContext = {
+      db: app.db,
+      clock: options.clock,
+      publish: (events: readonly HallEvent[]) => {
+        for (const event of events) io.to(room(event.tenderId)).emit('hall:event', event);
+      },
+      poke: () => scheduler.poke(),
+    };
+    const decryptionDeps = {
+      ...context,
+      trust: app.trust,
+      blobs: app.blobs,
+      progress: (tenderId: string, bidId: string, progress: number) =>
+        io.to(room(tenderId)).volatile.emit('hall:progress', { tenderId, bidId, progress }),
+      log: app.log,
+    };
+    const decryption = new DecryptionService(decryptionDeps);
+    const remedy = new RemedyService({
+      ...context,
+      blobs: app.blobs,
+      platformSigner: app.platformSigner,
+      decryption,
+    });
+    const opening = new OpeningService({
+      ...context,
+      trust: app.trust,
+      remedyState: (id) => remedy.state(id),
+    });
+    const jobs = new DocumentJobs(decryptionDeps, decryption, options.decryptionThreads);
+    const scheduler = new Scheduler({
+      db: app.db,
+      clock: options.clock,
+      opening,
+      jobs,
+      log: app.log,
+      pollMs: options.schedulerPollMs,
+    });
+    app.decorate('hall', { io, opening, decryption, remedy, scheduler, jobs });
+
+    io.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown }).token;
+      try {
+        if (typeof token !== 'string') throw new AppError('UNAUTHENTICATED');
+        const claims = app.jwt.verify<TokenClaims>(token);
+        if (!isRole(claims.role)) throw new AppError('UNAUTHENTICATED');
+        socket.data.actor = {
+          sub: claims.sub,
+          role: claims.role,
+          name: claims.name,
+          identity: claims.identity,
+        };
+        next();
+      } catch (error) {
+        const code =
+          (error as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED'
+            ? 'TOKEN_EXPIRED'
+            : 'UNAUTHENTICATED';
+        const refusal = new Error(errorCatalogue[code].en) as Error & { data: WireError };
+        refusal.data = { code, message: errorCatalogue[code].en };
+        next(refusal);
+      }
+    });
+
+    io.on('connection', (socket: HallSocket) => {
+      const allow = rateLimiter();
+      let lastRateAudit = 0;
+      const actor = (): Actor => ({
+        actorId: socket.data.actor.sub,
+        role: socket.data.actor.role,
+        ip: socket.handshake.address,
+        name: socket.data.actor.name,
+        identity: socket.data.actor.identity,
+      });
+
+      /**
+       * One request: validate, authorise, rate-limit, run, ack. `tenderScoped` requests need the socket
+       * to have joined the tender's hall first.
+       */
+      function handle<T>(
+        event: keyof ClientToServerEvents,
+        action: Action,
+        schema: TSchema,
+        run: (request: HallRequest, actor: Actor) => Promise<T>,
+        tenderScoped = true,
+      ) {
+        const validator = Compile(schema);
+        (socket as unknown as { on(e: string, f: (p: unknown, a: unknown) => void): void }).on(
+          event,
+          (payload, ack) => {
+            if (typeof ack !== 'function') return; // every request is acked; one without is dropped
+            const reply = ack as (result: Result<T>) => void;
+            void (async () => {
+              try {
+                if (!allow()) throw new AppError('RATE_LIMITED');
+                if (!can(socket.data.actor.role as never, action)) {
+                  throw new AppError('FORBIDDEN_ROLE', `role ${socket.data.actor.role} may not ${action}`);
+                }
+                if (!validator.Check(payload)) {
+                  const first = [...validator.Errors(payload)][0];
+                  throw new AppError(
+                    'VALIDATION_FAILED',
+                    `${first?.instancePath || '/'} ${first?.message ?? 'invalid'}`,
+                  );
+                }
+                const request = payload as HallRequest;
+                if (tenderScoped && request.tenderId && !socket.rooms.has(room(request.tenderId))) {
+                  throw new AppError('HALL_NOT_JOINED');
+                }
+                reply({ ok: true, data: await run(request, actor()) });
+              } catch (error) {
+                const wire = toWireError(error);
+                if (wire.code === 'INTERNAL') app.log.error({ err: error, event }, 'hall request failed');
+                reply({ ok: false, error: wire });
+                const now = Date.now();
+                if (wire.code === 'RATE_LIMITED' && now - lastRateAudit < 10_000) return;
+                if (wire.code === 'RATE_LIMITED') lastRateAudit = now;
+                const tenderId = (payload as { tenderId?: unknown } | null)?.tenderId;
+                await app.audit
+                  .append({
+                    actorId: socket.data.actor.sub,
+                    role: socket.data.actor.role,
+                    ip: socket.handshake.address,
+                    action: event.replace(':', '.'),
+                    tenderId:
+                      typeof tenderId === 'string' && /^[0-9a-f-]{36}$/i.test(tenderId) ? tenderId : null,
+                    outcome: wire.code,
+                    detail: { message: wire.message.slice(0, 300) },
+                  })
+                  .catch(() => undefined);
+              }
+            })();
+          },
+        );
+      }
+
+      type R<T> = T & { tenderId: string };
+      handle(
+        'hall:join',
+        'hall:join',
+        JoinRequest,
+        async (request, who) => {
+          const { tenderId, afterSeq } = request as R<{ afterSeq?: number }>;
+          const result = await opening.join(tenderId, who, afterSeq);
+          await socket.join(room(tenderId));
+          return result;
+        },
+        false,
+      );
+      handle(
+        'hall:time',
+        'hall:join',
+        TimeRequest,
+        async () => ({ serverTime: options.clock.now().getTime() }),
+        false,
+      );
+      handle('hall:check-in', 'hall:check-in', TenderRequest, (r, who) => opening.checkIn(r.tenderId!, who));
+      handle('hall:recipient', 'hall:recipient', TenderRequest, (r, who) =>
+        decryption.recipientPackage(r.tenderId!, who),
+      );
+      handle('hall:self-test-challenge', 'hall:self-test-challenge', TenderRequest, (r, who) =>
+        decryption.selfTestChallenge(r.tenderId!, who),
+      );
+      handle('hall:self-test', 'hall:self-test', SelfTestRequest, (r, who) => {
+        const { tenderId, challengeId, answer, summaryOk } = r as R<{
+          challengeId: string;
+          answer: string;
+          summaryOk: boolean;
+        }>;
+        return decryption.selfTest(tenderId, who, challengeId, Buffer.from(answer, 'base64'), summaryOk);
+      });
+      handle('hall:decrypt', 'hall:decrypt', DecryptRequest, (r, who) => {
+        const { tenderId, part, contentKey } = r as R<{ part: 'summary' | 'documents'; contentKey: string }>;
+        return decryption.submitKey(tenderId, who, part, Buffer.from(contentKey, 'base64'));
+      });
+      handle('hall:start-decryption', 'hall:start-decryption', TenderRequest, (r, who) =>
+        opening.startDecryption(r.tenderId!, who),
+      );
+      handle('hall:pause', 'hall:pause', ReasonRequest, (r, who) =>
+        opening.pause(r.tenderId!, who, r.reason as string),
+      );
+      handle('hall:resume', 'hall:resume', ReasonRequest, (r, who) =>
+        opening.resume(r.tenderId!, who, r.reason as string),
+      );
+      handle('hall:extend', 'hall:extend', ExtendRequest, (r, who) =>
+        opening.extend(r.tenderId!, who, r.minutes as number, r.reason as string),
+      );
+      handle('hall:confirm-failure', 'hall:confirm-failure', ReasonRequest, (r, who) =>
+        opening.confirmFailure(r.tenderId!, who, r.reason as string),
+      );
+      handle('hall:record-outage', 'hall:record-outage', OutageRequest, (r, who) =>
+        opening.recordOutage(
+          r.tenderId!,
+          who,
+          new Date(r.from as string),
+          new Date(r.to as string),
+          r.reason as string,
+        ),
+      );
+      handle('hall:share-fetch', 'hall:share-fetch', TenderRequest, (r, who) =>
+        remedy.fetchShare(r.tenderId!, who),
+      );
+      handle('hall:share-submit', 'hall:share-submit', ShareSubmitRequest, (r, who) =>
+        remedy.submitShare(r.tenderId!, who, Buffer.from(r.signedShare as string, 'base64')),
+      );
+      handle('hall:approve-remedy', 'hall:approve-remedy', ReasonRequest, (r, who) =>
+        remedy.approve(r.tenderId!, who, r.reason as string),
+      );
+      handle('hall:reveal-seed', 'hall:reveal-seed', SeedRequest, (r, who) =>
+        opening.revealSeed(r.tenderId!, who, r.seed as string),
+      );
+      handle('hall:announce', 'hall:announce', TenderRequest, (r, who) => opening.announce(r.tenderId!, who));
+      handle('hall:open-record', 'hall:open-record', TenderRequest, (r, who) =>
+        opening.openRecord(r.tenderId!, who),
+      );
+      handle('hall:sign-record', 'hall:sign-record', SignRecordRequest, (r, who) =>
+        opening.signRecord(r.tenderId!, who, Buffer.from(r.signature as string, 'base64')),
+      );
+      handle('hall:object', 'hall:object', ObjectionRequest, (r, who) =>
+        opening.object(r.tenderId!, who, r.text as string),
+      );
+      handle('hall:answer', 'hall:answer', AnswerRequest, (r, who) =>
+        opening.answer(r.tenderId!, who, r.objectionId as string, r.text as string),
+      );
+      handle('hall:close', 'hall:close', TenderRequest, (r, who) => opening.close(r.tenderId!, who));
+    });
+
+    app.addHook('onReady', async () => scheduler.start());
+    app.addHook('preClose', async () => {
+      await scheduler.stop();
+      io.disconnectSockets(true);
+      // Not io.close(): that would close Fastify's HTTP server under it.
+      io.engine.close();
+      await (io.of('/').adapter as { close?: () => Promise<void> | void }).close?.();
+    });
+    app.addHook('onClose', async () => {
+      await jobs.close();
+      if (redis) await redis.quit();
+    });
+  },
+  { name: 'hall', dependencies: ['auth', 'pki', 'audit', 'bids'] },
+);
