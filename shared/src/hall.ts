@@ -180,14 +180,17 @@ export const hallEventTypes = [
 ] as const;
 export type HallEventType = (typeof hallEventTypes)[number];
 
-/** A sequenced broadcast; `data` depends on `type` (see `HallEventData`). */
-export interface HallEvent<T extends HallEventType = HallEventType> {
+/** A sequenced broadcast of one type. */
+export interface HallEventOf<T extends HallEventType> {
   readonly tenderId: string;
   readonly seq: number;
   readonly at: string;
   readonly type: T;
   readonly data: HallEventData[T];
 }
+
+/** Any sequenced broadcast, discriminated by `type`. */
+export type HallEvent = { [K in HallEventType]: HallEventOf<K> }[HallEventType];
 
 export interface HallEventData {
   readonly status: { readonly status: TenderStatus; readonly reason: string | null };

@@ -33,7 +33,13 @@ export async function startTestServer(
   options: { kind?: 'postgres' | 'pglite'; listen?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(options.kind ?? 'postgres');
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: database.dataDir, ...options.env });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    DATA_DIR: database.dataDir,
+    SCHEDULER_POLL_MS: '50',
+    DECRYPTION_THREADS: '1',
+    ...options.env,
+  });
   const clock = new TestClock();
   const app = await buildApp({ config, clock, database: database.handle });
   await app.ready();

@@ -4,7 +4,7 @@
  * next check, and commits; the events are broadcast only after the commit, so a client never sees a step
  * that did not happen.
  */
-import type { AuditDetailValue, HallEvent, HallEventData, HallEventType } from '@bidhall/shared';
+import type { AuditDetailValue, HallEvent, HallEventData, HallEventOf, HallEventType } from '@bidhall/shared';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { appendInTx } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
@@ -33,7 +33,7 @@ export interface HallContext {
   poke(): void;
 }
 
-export type Emit = <T extends HallEventType>(type: T, data: HallEventData[T]) => Promise<HallEvent<T>>;
+export type Emit = <T extends HallEventType>(type: T, data: HallEventData[T]) => Promise<HallEventOf<T>>;
 
 export interface StepScope {
   readonly tx: Transaction;
@@ -53,7 +53,7 @@ export async function appendHallEvent<T extends HallEventType>(
   type: T,
   data: HallEventData[T],
   at: Date,
-): Promise<HallEvent<T>> {
+): Promise<HallEventOf<T>> {
   const [row] = await tx
     .update(tenders)
     .set({ hallSeq: sql`${tenders.hallSeq} + 1` })
@@ -106,7 +106,7 @@ export async function hallAction<T>(
     const detail: Record<string, AuditDetailValue> = {};
     const emit: Emit = async (type, data) => {
       const event = await appendHallEvent(tx, tenderId, type, data, now);
-      events.push(event);
+      events.push(event as HallEvent);
       return event;
     };
     const scope: StepScope = { tx, tender, now, emit, detail, nothingDone: false };

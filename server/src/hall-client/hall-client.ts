@@ -1,0 +1,179 @@
+/**
+ * A headless client of the opening hall: connects with a login token, keeps time in step with the
+ * server, follows the hall (snapshot plus sequenced events, catching up after a reconnect), and sends
+ * requests with acks. The bidder's and the custodian's crypto (bidder-actions.ts) build on it. Used by
+ * `bidhall hall join`, the end-to-end tests and the benchmarks.
+ */
+import type {
+  ClientToServerEvents,
+  HallEvent,
+  HallSnapshot,
+  Result,
+  ServerToClientEvents,
+  WireError,
+} from '@bidhall/shared';
+import { io, type Socket } from 'socket.io-client';
+
+export class HallError extends Error {
+  readonly code: string;
+  constructor(error: WireError) {
+    super(`${error.code}: ${error.message}`);
+    this.code = error.code;
+  }
+}
+
+type Payload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+type Data<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (
+  result: Result<infer T>,
+) => void
+  ? T
+  : never;
+
+export interface HallClientOptions {
+  readonly url: string;
+  readonly token: string;
+  /** Per-request timeout. */
+  readonly timeoutMs?: number;
+  /** Reconnection backoff: jittered, so that thousands of clients do not reconnect at once. */
+  readonly reconnectionDelayMs?: number;
+}
+
+export class HallClient {
+  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  readonly #timeoutMs: number;
+  #tenderId: string | null = null;
+  #lastSeq = 0;
+  #offsetMs = 0;
+  #bestRttMs = Number.POSITIVE_INFINITY;
+  snapshot: HallSnapshot | null = null;
+  /** Every event applied, in sequence order. */
+  readonly events: HallEvent[] = [];
+  readonly progress = new Map<string, number>();
+  #listeners = new Set<(event: HallEvent) => void>();
+
+  constructor(options: HallClientOptions) {
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.socket = io(options.url, {
+      auth: { token: options.token },
+      transports: ['websocket'],
+      reconnectionDelay: options.reconnectionDelayMs ?? 500,
+      randomizationFactor: 0.5,
+      autoConnect: false,
+    });
+    this.socket.on('hall:event', (event) => this.#apply(event));
+    this.socket.on('hall:progress', ({ bidId, progress }) => this.progress.set(bidId, progress));
+    this.socket.on('connect', () => {
+      // After a reconnection the server may have recovered the session (missed packets replayed); if
+      // not, ask for what followed the last event seen.
+      if (this.#tenderId && !this.socket.recovered) void this.join(this.#tenderId).catch(() => undefined);
+    });
+  }
+
+  connect(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error & { data?: WireError }) => {
+        this.socket.off('connect', onConnect);
+        reject(error.data ? new HallError(error.data) : error);
+      };
+      const onConnect = () => {
+        this.socket.off('connect_error', onError);
+        resolve();
+      };
+      this.socket.once('connect', onConnect);
+      this.socket.once('connect_error', onError);
+      this.socket.connect();
+    });
+  }
+
+  /** Sends a request and returns its data, or throws HallError with the server's code. */
+  async request<E extends keyof ClientToServerEvents>(event: E, payload: Payload<E>): Promise<Data<E>> {
+    const emit = this.socket.timeout(this.#timeoutMs).emitWithAck as unknown as (
+      event: E,
+      payload: Payload<E>,
+    ) => Promise<Result<Data<E>>>;
+    const result = await emit.call(this.socket.timeout(this.#timeoutMs), event, payload);
+    if (!result.ok) throw new HallError(result.error);
+    return result.data;
+  }
+
+  /** Joins (or re-joins) a tender's hall, catching up on events after the last one applied. */
+  async join(tenderId: string): Promise<HallSnapshot> {
+    const first = this.#tenderId !== tenderId;
+    this.#tenderId = tenderId;
+    const { snapshot, missed } = await this.request('hall:join', {
+      tenderId,
+      ...(first ? {} : { afterSeq: this.#lastSeq }),
+    });
+    if (first) {
+      this.snapshot = snapshot;
+      this.#lastSeq = snapshot.seq;
+    } else {
+      for (const event of missed) this.#apply(event);
+      this.snapshot = { ...snapshot, seq: Math.max(snapshot.seq, this.#lastSeq) };
+    }
+    return snapshot;
+  }
+
+  #apply(event: HallEvent): void {
+    if (event.tenderId !== this.#tenderId || event.seq <= this.#lastSeq) return;
+    this.#lastSeq = event.seq;
+    this.events.push(event);
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  onEvent(listener: (event: HallEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Resolves with the first event (already applied or future) that satisfies `test`. */
+  waitFor<E extends HallEvent>(test: (event: HallEvent) => event is E, timeoutMs?: number): Promise<E>;
+  waitFor(test: (event: HallEvent) => boolean, timeoutMs?: number): Promise<HallEvent>;
+  waitFor(test: (event: HallEvent) => boolean, timeoutMs = 30_000): Promise<HallEvent> {
+    const seen = this.events.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`no matching hall event within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const stop = this.onEvent((event) => {
+        if (!test(event)) return;
+        clearTimeout(timer);
+        stop();
+        resolve(event);
+      });
+    });
+  }
+
+  /**
+   * Estimates the server clock (NTP-style): several round trips, keeping the offset from the fastest,
+   * whose midpoint is the best estimate of when the server read its clock.
+   */
+  async syncTime(samples = 5): Promise<number> {
+    for (let i = 0; i < samples; i++) {
+      const sent = Date.now();
+      const { serverTime } = await this.request('hall:time', { clientTime: sent });
+      const received = Date.now();
+      const rtt = received - sent;
+      if (rtt < this.#bestRttMs) {
+        this.#bestRttMs = rtt;
+        this.#offsetMs = serverTime - (sent + received) / 2;
+      }
+    }
+    return this.#offsetMs;
+  }
+
+  /** The server's time now, as this client estimates it. */
+  serverNow(): number {
+    return Date.now() + this.#offsetMs;
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Building blocks of opening scenarios (reused across variants, in the manner of openprocurement's
+ * *_blanks): a tender with sealed bids, clients in the hall, the clock moved to the deadline.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  CreateTenderRequest,
+  HallEvent,
+  HallEventOf,
+  Role,
+  TenderStatus,
+  TenderView,
+} from '@bidhall/shared';
+import { eq } from 'drizzle-orm';
+import { tenders } from '../../server/src/db/schema/index.ts';
+import type { BidderKeys } from '../../server/src/hall-client/bidder-actions.ts';
+import { HallClient } from '../../server/src/hall-client/hall-client.ts';
+import { lockGraceMs } from '../../server/src/opening/state-machine.ts';
+import { parseCertificate } from '../../server/src/pki/certificate.ts';
+import { sealBid } from '../../server/src/sealing/seal-bid.ts';
+import { uploadBid } from './bids.ts';
+import { loadCert, loadKey } from './pki.ts';
+import type { TestServer } from './server.ts';
+
+export const bidderNames = ['bidder1', 'bidder2', 'bidder3', 'bidder4'] as const;
+
+export function keysOf(actor: string): BidderKeys {
+  return { encryptionCertificate: loadCert(actor, 'enc'), encryptionKey: loadKey(actor, 'enc') };
+}
+
+export function signerOf(actor: string) {
+  return { certificate: loadCert(actor, 'sign'), privateKey: loadKey(actor, 'sign') };
+}
+
+export interface PreparedOpening {
+  readonly tender: TenderView;
+  readonly hostToken: string;
+  /** Plaintext of each bidder's documents, by bidder. */
+  readonly documents: Map<string, Buffer>;
+  readonly drawSeeds: Map<string, string>;
+}
+
+/** A tender, and a sealed bid from each of `bidders` (made with the streaming sealer) uploaded to it. */
+export async function prepareOpening(
+  server: TestServer,
+  work: string,
+  bidders: readonly string[],
+  overrides: Partial<CreateTenderRequest> = {},
+  documentsBytes = 200_000,
+): Promise<PreparedOpening> {
+  const hostToken = (await server.login('host', 'host')).token;
+  const tender = await server.createTender(hostToken, overrides);
+  const documents = new Map<string, Buffer>();
+  const drawSeeds = new Map<string, string>();
+  for (const [i, bidder] of bidders.entries()) {
+    const folder = join(work, `${tender.code}-${bidder}-docs`);
+    mkdirSync(folder, { recursive: true });
+    const content = randomBytes(documentsBytes);
+    writeFileSync(join(folder, '技术标.bin'), content);
+    const sealed = await sealBid({
+      tender,
+      openingCertificate: parseCertificate(tender.openingCertificate),
+      summary: { price: `${(1_000_000 + i * 12_345.67).toFixed(2)}`, duration: 300 + i },
+      documentsDir: folder,
+      signer: signerOf(bidder),
+      encryptionCertificate: loadCert(bidder, 'enc'),
+      outDir: join(work, `${tender.code}-${bidder}-sealed`),
+    });
+    documents.set(bidder, content);
+    drawSeeds.set(bidder, readFileSync(sealed.files.drawSeed, 'utf8').trim());
+    const token = (await server.login(bidder, 'bidder')).token;
+    const result = await uploadBid(server.url, token, tender.id, {
+      manifestText: readFileSync(sealed.files.manifest, 'utf8'),
+      manifestSignature: readFileSync(sealed.files.manifestSignature).toString('base64'),
+      summary: sealed.files.summary,
+      documents: sealed.files.documents,
+    });
+    if (result.status !== 201) throw new Error(`upload by ${bidder} failed: ${JSON.stringify(result.body)}`);
+  }
+  // Check-in opens 30 minutes before the deadline (an hour from now): move the clock there.
+  await advanceTo(server, tender.id, new Date(tender.checkInOpensAt), 'check-in');
+  return { tender, hostToken, documents, drawSeeds };
+}
+
+/** A logged-in client that has joined the tender's hall. */
+export async function joinHall(
+  server: TestServer,
+  actor: string,
+  role: Role,
+  tenderId: string,
+): Promise<HallClient> {
+  const { token } = await server.login(actor, role);
+  const client = new HallClient({ url: server.url, token });
+  await client.connect();
+  await client.join(tenderId);
+  return client;
+}
+
+export async function statusOf(server: TestServer, tenderId: string): Promise<TenderStatus> {
+  const [row] = await server.app.db
+    .select({ status: tenders.status })
+    .from(tenders)
+    .where(eq(tenders.id, tenderId));
+  return row!.status;
+}
+
+/** Moves the server's clock to `at` and waits until the scheduler has brought the tender to `status`. */
+export async function advanceTo(
+  server: TestServer,
+  tenderId: string,
+  at: Date,
+  status: TenderStatus,
+): Promise<void> {
+  server.clock.set(at);
+  server.app.hall.scheduler.poke();
+  for (let i = 0; i < 200; i++) {
+    if ((await statusOf(server, tenderId)) === status) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`tender did not reach ${status}; it is ${await statusOf(server, tenderId)}`);
+}
+
+/** Just after the deadline (and the grace for in-flight uploads): the bids are opened. */
+export function afterDeadline(tender: TenderView): Date {
+  return new Date(new Date(tender.deadline).getTime() + lockGraceMs + 1000);
+}
+
+export const ofType =
+  <T extends HallEvent['type']>(type: T) =>
+  (event: HallEvent): event is Extract<HallEvent, { type: T }> =>
+    event.type === type;
