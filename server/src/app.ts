@@ -58,6 +58,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     dataDir: config.dataDir,
     platformName: config.platformName,
     clock,
+    loginRateLimitPerMinute: config.loginRateLimitPerMinute,
   });
   await app.register(actors, { clock });
   await app.register(tenders, { clock, platformName: config.platformName });

@@ -36,6 +36,8 @@ export interface Config {
   readonly maxDocumentsBytes: number;
   readonly uploadIdleTimeoutSeconds: number;
   readonly trustProxy: boolean;
+  /** Login attempts (challenge + login) per network address per minute. */
+  readonly loginRateLimitPerMinute: number;
   /** How often the scheduler looks for steps scheduled by other processes. */
   readonly schedulerPollMs: number;
   /** Worker threads decrypting documents (default: all cores but one). */
@@ -152,6 +154,8 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     maxDocumentsBytes: integer('MAX_DOCUMENTS_BYTES', defaultLimits.documentsBytes, 1024, 64 * 1024 ** 3),
     uploadIdleTimeoutSeconds: integer('UPLOAD_IDLE_TIMEOUT_SECONDS', 30, 1, 3600),
     trustProxy: boolean('TRUST_PROXY', false),
+    // Generous: a whole trading centre can log in through one NAT address at the same minute.
+    loginRateLimitPerMinute: integer('LOGIN_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
     schedulerPollMs: integer('SCHEDULER_POLL_MS', 1000, 20, 60_000),
     decryptionThreads: integer('DECRYPTION_THREADS', Math.max(1, cpus().length - 1), 1, 256),
     usesDevPki,

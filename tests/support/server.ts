@@ -38,6 +38,7 @@ export async function startTestServer(
     DATA_DIR: database.dataDir,
     SCHEDULER_POLL_MS: '50',
     DECRYPTION_THREADS: '1',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
     ...options.env,
   });
   const clock = new TestClock();

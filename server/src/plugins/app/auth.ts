@@ -37,6 +37,7 @@ export interface AuthOptions {
   readonly dataDir: string;
   readonly platformName: string;
   readonly clock: Clock;
+  readonly loginRateLimitPerMinute: number;
 }
 
 /** The token secret from the configuration, or one generated once and kept in the data folder. */
@@ -90,7 +91,7 @@ export default fp<AuthOptions>(
       clock: options.clock,
       platformName: options.platformName,
     });
-    const loginRateLimit = { rateLimit: { max: 30, timeWindow: '1 minute' } };
+    const loginRateLimit = { rateLimit: { max: options.loginRateLimitPerMinute, timeWindow: '1 minute' } };
 
     app.post(
       '/api/auth/challenge',
