@@ -284,6 +284,109 @@ loginOptions(bid.command('withdraw').description('withdraw your bid before the d
     },
   );
 
+const hall = program.command('hall').description('the live opening hall');
+loginOptions(
+  hall.command('join').description('take part in an opening as a bidder: check in, decrypt, sign the record'),
+)
+  .requiredOption('--tender-id <id>', 'tender id')
+  .requiredOption('--enc-cert <file>', 'your encryption certificate (PEM)')
+  .requiredOption(
+    '--enc-key <file>',
+    'its private key (PEM): the content keys are unwrapped here, never sent',
+  )
+  .option('--self-test', 'run the decryption self-test while check-in is open')
+  .option('--no-decrypt', 'do not decrypt automatically when the window opens')
+  .option('--draw-seed <file>', 'reveal this draw seed (draw-seed.txt from bid seal)')
+  .option('--object <text>', 'raise this objection instead of signing the record')
+  .action(
+    async (options: {
+      server: string;
+      cert: string;
+      key: string;
+      tenderId: string;
+      encCert: string;
+      encKey: string;
+      selfTest?: boolean;
+      decrypt: boolean;
+      drawSeed?: string;
+      object?: string;
+    }) => {
+      const { createPrivateKey } = await import('node:crypto');
+      const { runBidder } = await import('../server/src/hall-client/run-bidder.ts');
+      const client = new ApiClient(options.server);
+      const credentials = await credentialsFrom(options.cert, options.key, 'bidder');
+      const { token } = await client.login(credentials);
+      const status = await runBidder({
+        url: options.server,
+        token,
+        tenderId: options.tenderId,
+        keys: {
+          encryptionCertificate: parseCertificate(await readFile(options.encCert)),
+          encryptionKey: createPrivateKey(await readFile(options.encKey)),
+        },
+        signer: {
+          certificate: parseCertificate(credentials.certificatePem),
+          privateKey: createPrivateKey(credentials.privateKeyPem),
+        },
+        selfTest: options.selfTest ?? false,
+        decrypt: options.decrypt,
+        drawSeed: options.drawSeed ? (await readFile(options.drawSeed, 'utf8')).trim() : null,
+        objection: options.object ?? null,
+        log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
+      });
+      console.log(`opening ended: ${status}`);
+    },
+  );
+
+const record = program.command('record').description('the opening record');
+loginOptions(
+  record.command('export').description('download the opening record bundle (host, supervisor, bidders)'),
+)
+  .requiredOption('--tender-id <id>', 'tender id')
+  .requiredOption('--out <file>', 'where to write the bundle (.tar)')
+  .action(
+    async (options: {
+      server: string;
+      cert: string;
+      key: string;
+      role: string;
+      tenderId: string;
+      out: string;
+    }) => {
+      const client = new ApiClient(options.server);
+      await client.login(await credentialsFrom(options.cert, options.key, role(options.role)));
+      await writeFile(options.out, await client.recordBundle(options.tenderId));
+      console.log(`record bundle written to ${options.out}`);
+    },
+  );
+record
+  .command('verify')
+  .description('verify a record bundle offline: record hash, every bidder signature, trust, objections')
+  .argument('<bundle>', 'the .tar bundle')
+  .option('--ca <files...>', 'CA certificates to trust (default: the configured trust store)')
+  .option('--crl <files...>', 'CRLs of those CAs')
+  .option('--json', 'print the report as JSON')
+  .action(async (file: string, options: { ca?: string[]; crl?: string[]; json?: boolean }) => {
+    const { TrustStore } = await import('../server/src/pki/trust-store.ts');
+    const { verifyRecordBundle } = await import('../server/src/opening/record-bundle.ts');
+    const settings = options.ca ? null : config();
+    const trust = await TrustStore.fromFiles(
+      options.ca ?? settings!.trustedCaFiles,
+      options.crl ?? settings?.crlFiles ?? [],
+    );
+    const report = await verifyRecordBundle(await readFile(file), trust);
+    if (options.json) console.log(JSON.stringify(report));
+    else {
+      console.log(`${report.tender.code} "${report.tender.title}" — record SHA-256 ${report.recordSha256}`);
+      console.log(`signed by: ${report.signed.join(', ') || '(nobody)'}`);
+      if (report.unsigned.length) console.log(`not signed by: ${report.unsigned.join(', ')}`);
+      console.log(`objections: ${report.objections} (${report.unanswered} unanswered)`);
+      for (const problem of report.problems) console.log(`PROBLEM: ${problem}`);
+      console.log(report.ok ? 'bundle verifies' : 'bundle does NOT verify');
+    }
+    process.exitCode = report.ok ? 0 : 1;
+  });
+
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);
   else if (error instanceof AppError) console.error(`bidhall: ${error.code}: ${error.message}`);

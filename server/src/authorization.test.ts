@@ -12,6 +12,7 @@ const routes: { method: 'GET' | 'POST' | 'DELETE'; url: (tender: string) => stri
   { method: 'GET', url: (t) => `/api/tenders/${t}/bids/mine`, action: 'bid:read-own' },
   { method: 'GET', url: (t) => `/api/tenders/${t}/bids`, action: 'bid:list' },
   { method: 'POST', url: () => '/api/actors', action: 'actor:register' },
+  { method: 'GET', url: (t) => `/api/tenders/${t}/record-bundle`, action: 'record:export' },
 ];
 
 /** The intended permission model, written out so that a change to the grants cannot pass unnoticed. */
@@ -48,6 +49,7 @@ const allowed: Record<Action, Role[]> = {
   'hall:object': ['bidder'],
   'hall:answer': ['host'],
   'hall:close': ['host'],
+  'record:export': ['bidder', 'host', 'supervisor'],
 };
 
 const actorOf: Record<Role, string> = {

@@ -44,6 +44,7 @@ export const actions = [
   'hall:object',
   'hall:answer',
   'hall:close',
+  'record:export',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -82,6 +83,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'hall:reveal-seed',
       'hall:sign-record',
       'hall:object',
+      'record:export',
     ],
     {
       canPublish: false,
@@ -107,6 +109,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'hall:open-record',
       'hall:answer',
       'hall:close',
+      'record:export',
     ],
     {
       canPublish: true,

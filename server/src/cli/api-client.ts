@@ -84,6 +84,15 @@ export class ApiClient {
     );
   }
 
+  async recordBundle(tenderId: string): Promise<Buffer> {
+    const response = await fetch(`${this.#base}/api/tenders/${encodeURIComponent(tenderId)}/record-bundle`, {
+      headers: this.#token ? { authorization: `Bearer ${this.#token}` } : {},
+    });
+    if (!response.ok)
+      throw new ApiError(response.status, (await response.json().catch(() => ({}))) as Partial<WireError>);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
   withdrawBid(tenderId: string) {
     return this.#call<{ bidId: string; receipt: Record<string, unknown>; signedReceipt: string }>(
       'DELETE',

@@ -43,7 +43,8 @@ import type { Clock } from '../../clock.ts';
 import { AppError, isAppError } from '../../errors.ts';
 import { DecryptionService, DocumentJobs } from '../../opening/decryption.ts';
 import type { Actor, HallContext } from '../../opening/hall-action.ts';
-import { OpeningService } from '../../opening/opening-service.ts';
+import { activeBids, OpeningService } from '../../opening/opening-service.ts';
+import { buildRecordBundle } from '../../opening/record-bundle.ts';
 import { RemedyService } from '../../opening/remedy.ts';
 import { Scheduler } from '../../opening/scheduler.ts';
 
@@ -329,6 +330,30 @@ export default fp<HallOptions>(
       );
       handle('hall:close', 'hall:close', TenderRequest, (r, who) => opening.close(r.tenderId!, who));
     });
+
+    app.get(
+      '/api/tenders/:tenderId/record-bundle',
+      { onRequest: app.requireGrant('record:export'), config: { auditAction: 'record.export' } },
+      async (request, reply) => {
+        const { tenderId } = request.params as { tenderId: string };
+        if (request.actor!.role === 'bidder') {
+          const own = (await activeBids(app.db, tenderId)).some((b) => b.bidderId === request.actor!.sub);
+          if (!own) throw new AppError('HALL_NO_BID');
+        }
+        const bundle = await buildRecordBundle(app.db, tenderId);
+        await app.audit.append({
+          ...request.auditActor(),
+          action: 'record.export',
+          tenderId,
+          outcome: 'ok',
+          detail: { bytes: bundle.length },
+        });
+        return reply
+          .header('content-type', 'application/x-tar')
+          .header('content-disposition', `attachment; filename="opening-record-${tenderId}.tar"`)
+          .send(bundle);
+      },
+    );
 
     app.addHook('onReady', async () => scheduler.start());
     app.addHook('preClose', async () => {
