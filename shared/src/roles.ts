@@ -127,6 +127,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'hall:join',
       'hall:record-outage',
       'hall:approve-remedy',
+      'record:export',
     ],
     {
       canPublish: false,

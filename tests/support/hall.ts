@@ -5,14 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type {
-  CreateTenderRequest,
-  HallEvent,
-  HallEventOf,
-  Role,
-  TenderStatus,
-  TenderView,
-} from '@bidhall/shared';
+import type { CreateTenderRequest, HallEvent, Role, TenderStatus, TenderView } from '@bidhall/shared';
 import { eq } from 'drizzle-orm';
 import { tenders } from '../../server/src/db/schema/index.ts';
 import type { BidderKeys } from '../../server/src/hall-client/bidder-actions.ts';

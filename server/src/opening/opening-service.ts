@@ -416,7 +416,7 @@ export class OpeningService {
           reason: o.reason,
         })),
         draw:
-          draw && draw.result && draw.serverSeed
+          draw?.result && draw.serverSeed
             ? {
                 options: draw.options,
                 serverSeed: draw.serverSeed,
