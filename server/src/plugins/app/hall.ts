@@ -158,10 +158,11 @@ export default fp<HallOptions>(
         };
         next();
       } catch (error) {
-        const code =
-          (error as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED'
-            ? 'TOKEN_EXPIRED'
-            : 'UNAUTHENTICATED';
+        const code = ['FAST_JWT_EXPIRED', 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED'].includes(
+          (error as { code?: string }).code ?? '',
+        )
+          ? 'TOKEN_EXPIRED'
+          : 'UNAUTHENTICATED';
         const refusal = new Error(errorCatalogue[code].en) as Error & { data: WireError };
         refusal.data = { code, message: errorCatalogue[code].en };
         next(refusal);
