@@ -74,6 +74,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     redisUrl: config.redisUrl,
     schedulerPollMs: config.schedulerPollMs,
     decryptionThreads: config.decryptionThreads,
+    decryptionLeaseSeconds: config.decryptionLeaseSeconds,
+    redisPrefix: config.redisPrefix,
   });
   app.get('/api/health', async () => ({ ok: true, time: clock.now().toISOString() }));
   return app;

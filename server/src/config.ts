@@ -42,6 +42,10 @@ export interface Config {
   readonly schedulerPollMs: number;
   /** Worker threads decrypting documents (default: all cores but one). */
   readonly decryptionThreads: number;
+  /** How long a documents decryption job may go without renewing its lease before another takes over. */
+  readonly decryptionLeaseSeconds: number;
+  /** Prefix of the Redis keys and stream bidhall uses (several deployments may share one Redis). */
+  readonly redisPrefix: string;
   /** True when the dev PKI defaults are in use (the start command may then generate them). */
   readonly usesDevPki: boolean;
 }
@@ -158,6 +162,8 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     loginRateLimitPerMinute: integer('LOGIN_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
     schedulerPollMs: integer('SCHEDULER_POLL_MS', 1000, 20, 60_000),
     decryptionThreads: integer('DECRYPTION_THREADS', Math.max(1, cpus().length - 1), 1, 256),
+    decryptionLeaseSeconds: integer('DECRYPTION_LEASE_SECONDS', 60, 1, 3600),
+    redisPrefix: value('REDIS_PREFIX') ?? 'bidhall',
     usesDevPki,
   };
   if (config.trustedCaFiles.length === 0)

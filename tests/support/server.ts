@@ -8,6 +8,7 @@ import type { CreateTenderRequest, LoginResponse, Role, TenderView } from '@bidh
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/src/app.ts';
 import { type Config, loadConfig } from '../../server/src/config.ts';
+import { openDatabase } from '../../server/src/db/client.ts';
 import { seedDevActors } from '../../server/src/dev/seed.ts';
 import { TestClock } from './clock.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -30,9 +31,16 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { kind?: 'postgres' | 'pglite'; listen?: boolean; env?: Record<string, string> } = {},
+  options: {
+    kind?: 'postgres' | 'pglite';
+    listen?: boolean;
+    env?: Record<string, string>;
+    /** A second server process on the same database, data folder and clock (closing it keeps them). */
+    shareWith?: TestServer;
+  } = {},
 ): Promise<TestServer> {
-  const database = await createTestDatabase(options.kind ?? 'postgres');
+  const shared = options.shareWith;
+  const database = shared?.database ?? (await createTestDatabase(options.kind ?? 'postgres'));
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     DATA_DIR: database.dataDir,
@@ -41,8 +49,11 @@ export async function startTestServer(
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
     ...options.env,
   });
-  const clock = new TestClock();
-  const app = await buildApp({ config, clock, database: database.handle });
+  const clock = shared?.clock ?? new TestClock();
+  const handle = shared
+    ? await openDatabase({ url: database.url, dataDir: database.dataDir })
+    : database.handle;
+  const app = await buildApp({ config, clock, database: handle });
   await app.ready();
   const seeded = await seedDevActors(app.db, app.trust, pkiDir, clock.now());
   const url = options.listen ? await app.listen({ host: '127.0.0.1', port: 0 }) : 'http://inject';
@@ -119,7 +130,8 @@ export async function startTestServer(
     blobsTemp: () => app.blobs.tempFiles(),
     async close() {
       await app.close();
-      await database.drop();
+      if (shared) await handle.close();
+      else await database.drop();
     },
   };
 }

@@ -339,11 +339,17 @@ export class DocumentJobs {
   readonly #service: DecryptionService;
   readonly #pool: Piscina;
   readonly #running = new Set<string>();
-  readonly #leaseMs = 60_000;
+  readonly #leaseMs: number;
 
-  constructor(deps: DecryptionDeps, service: DecryptionService, threads = Math.max(1, cpus().length - 1)) {
+  constructor(
+    deps: DecryptionDeps,
+    service: DecryptionService,
+    options: { threads?: number | undefined; leaseMs?: number | undefined } = {},
+  ) {
+    const threads = options.threads ?? Math.max(1, cpus().length - 1);
     this.#deps = deps;
     this.#service = service;
+    this.#leaseMs = options.leaseMs ?? 60_000;
     this.#pool = new Piscina({
       filename: new URL('./decrypt-worker.ts', import.meta.url).href,
       maxThreads: threads,
@@ -392,7 +398,9 @@ export class DocumentJobs {
         .where(eq(bids.id, bidId))
         .catch(() => undefined);
     }, this.#leaseMs / 3);
-    const temp = { path: this.#deps.blobs.newTempPath() };
+    // One temp name per bid: whoever holds the lease next removes what a crashed holder left half-written.
+    const temp = { path: this.#deps.blobs.tempPathFor(`documents-${bidId}`) };
+    await this.#deps.blobs.discard(temp.path);
     try {
       const [bid] = await this.#deps.db.select().from(bids).where(eq(bids.id, bidId));
       if (!bid?.documentsKey) return;

@@ -36,6 +36,12 @@ export class BlobStore {
     return join(this.root, 'tmp', `${randomUUID()}.part`);
   }
 
+  /** A temp path with a fixed name, for a job that may be resumed by another process. */
+  tempPathFor(name: string): string {
+    if (!/^[A-Za-z0-9-]+$/.test(name)) throw new RangeError('temp names are letters, digits and dashes');
+    return join(this.root, 'tmp', `${name}.part`);
+  }
+
   createTemp(): TempFile {
     const path = this.newTempPath();
     // A large buffer lets the disk write while the next chunk is parsed (the default 16 KiB serialises them).

@@ -69,6 +69,8 @@ export interface HallOptions {
   readonly redisUrl: string | undefined;
   readonly schedulerPollMs: number;
   readonly decryptionThreads?: number;
+  readonly decryptionLeaseSeconds?: number;
+  readonly redisPrefix?: string;
 }
 
 const room = (tenderId: string) => `tender:${tenderId}`;
@@ -102,7 +104,14 @@ export default fp<HallOptions>(
       serveClient: false,
       maxHttpBufferSize: hallLimits.maxPayloadBytes,
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
-      ...(redis ? { adapter: createAdapter(redis) } : {}),
+      ...(redis
+        ? {
+            adapter: createAdapter(redis, {
+              streamName: `${options.redisPrefix ?? 'bidhall'}:socket.io`,
+              sessionKeyPrefix: `${options.redisPrefix ?? 'bidhall'}:sio:session:`,
+            }),
+          }
+        : {}),
     });
 
     const context: HallContext = {
@@ -133,7 +142,10 @@ export default fp<HallOptions>(
       trust: app.trust,
       remedyState: (id) => remedy.state(id),
     });
-    const jobs = new DocumentJobs(decryptionDeps, decryption, options.decryptionThreads);
+    const jobs = new DocumentJobs(decryptionDeps, decryption, {
+      threads: options.decryptionThreads,
+      leaseMs: (options.decryptionLeaseSeconds ?? 60) * 1000,
+    });
     const scheduler = new Scheduler({
       db: app.db,
       clock: options.clock,

@@ -1,0 +1,107 @@
+/**
+ * Two server processes sharing PostgreSQL and Redis (Socket.IO Redis Streams adapter): each time-driven
+ * step fires exactly once, each documents job runs once, and a client connected to either process sees
+ * the same sequence of events.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decryptOwnBid } from '../../server/src/hall-client/bidder-actions.ts';
+import { HallClient } from '../../server/src/hall-client/hall-client.ts';
+import { afterDeadline, keysOf, prepareOpening, statusOf } from '../support/hall.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'bidhall-two-'));
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `bidhall-test-${randomBytes(4).toString('hex')}`;
+let a: TestServer;
+let b: TestServer;
+const clients: HallClient[] = [];
+
+beforeAll(async () => {
+  const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
+  a = await startTestServer({ listen: true, env });
+  b = await startTestServer({ listen: true, env, shareWith: a });
+});
+afterAll(async () => {
+  for (const client of clients) client.close();
+  await b.close();
+  await a.close();
+  const redis = new Redis(redisUrl);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function enter(
+  server: TestServer,
+  actor: string,
+  role: 'bidder' | 'host' | 'supervisor',
+  tenderId: string,
+) {
+  const { token } = await server.login(actor, role);
+  const client = new HallClient({ url: server.url, token });
+  await client.connect();
+  await client.join(tenderId);
+  clients.push(client);
+  return client;
+}
+
+async function auditActions(tenderId: string): Promise<string[]> {
+  await a.app.audit.flush();
+  await b.app.audit.flush();
+  const rows = await a.database.handle.queryText(
+    `SELECT entry::jsonb ->> 'action', entry::jsonb -> 'detail' ->> 'step' FROM audit_log WHERE tender_id = '${tenderId}' ORDER BY seq`,
+  );
+  return rows.map(([action, step]) => (step ? `${action}:${step}` : action!));
+}
+
+describe('two server processes', () => {
+  it('share one opening: steps fire once, events reach clients on both', async () => {
+    const { tender } = await prepareOpening(a, work, ['bidder1', 'bidder2', 'bidder3']);
+    const host = await enter(a, 'host', 'host', tender.id);
+    const supervisor = await enter(b, 'supervisor', 'supervisor', tender.id);
+    const bidders = [
+      await enter(b, 'bidder1', 'bidder', tender.id),
+      await enter(a, 'bidder2', 'bidder', tender.id),
+      await enter(b, 'bidder3', 'bidder', tender.id),
+    ];
+    // Both schedulers see the deadline pass at the same moment.
+    a.clock.set(afterDeadline(tender));
+    a.app.hall.scheduler.poke();
+    b.app.hall.scheduler.poke();
+    await supervisor.waitFor((e) => e.type === 'status' && e.data.status === 'opened');
+    await host.request('hall:start-decryption', { tenderId: tender.id });
+    await supervisor.waitFor((e) => e.type === 'window');
+    for (const [i, name] of ['bidder1', 'bidder2', 'bidder3'].entries())
+      await decryptOwnBid(bidders[i]!, tender.id, keysOf(name));
+    await host.waitFor(
+      () => host.events.filter((e) => e.type === 'bid' && e.data.openingStatus === 'decrypted').length === 3,
+      60_000,
+    );
+    const endsAt = (await host.join(tender.id)).window!.endsAt!;
+    a.clock.set(new Date(new Date(endsAt).getTime() + 1000));
+    a.app.hall.scheduler.poke();
+    b.app.hall.scheduler.poke();
+    await supervisor.waitFor((e) => e.type === 'window' && e.data.reason === 'ended');
+    expect(await statusOf(a, tender.id)).toBe('decrypting');
+
+    const actions = await auditActions(tender.id);
+    const count = (name: string) => actions.filter((x) => x === name).length;
+    expect(count('hall.timed-step:open-check-in')).toBe(1);
+    expect(count('hall.timed-step:open-bids')).toBe(1);
+    expect(count('hall.timed-step:end-window')).toBe(1);
+    expect(count('hall.documents-decrypted')).toBe(3);
+
+    const last = Math.max(...host.events.map((e) => e.seq));
+    for (const client of [supervisor, ...bidders]) await client.waitFor((e) => e.seq === last);
+    const sequence = (client: HallClient) =>
+      client.events.filter((e) => e.seq > bidders[0]!.snapshot!.seq).map((e) => e.seq);
+    for (const client of [host, supervisor, ...bidders])
+      expect(sequence(client)).toEqual(sequence(supervisor));
+  });
+});
