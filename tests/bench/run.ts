@@ -30,6 +30,8 @@ import { openDatabase } from '../../server/src/db/client.ts';
 import { parseCertificate } from '../../server/src/pki/certificate.ts';
 import { createPostgresDatabase } from '../support/db.ts';
 import { certPath, keyPath, loadCert, loadKey } from '../support/pki.ts';
+import { benchDecryption } from './decryption.ts';
+import { benchBroadcast } from './hall-broadcast.ts';
 
 const mb = Number(process.env.BENCH_MB ?? 100);
 const bigMb = Number(process.env.BENCH_BIG_MB ?? 500);
@@ -510,14 +512,34 @@ async function benchAudit(): Promise<void> {
   }
 }
 
+/** Which suites to run: `npm run bench -- foundation hall decryption` (default: all). */
+const suites = new Set(
+  process.argv.slice(2).length ? process.argv.slice(2) : ['foundation', 'hall', 'decryption'],
+);
+const participants = (process.env.BENCH_PARTICIPANTS ?? '1000,5000').split(',').map(Number);
+const broadcasts = Number(process.env.BENCH_BROADCASTS ?? 10);
+
+async function benchHall(): Promise<void> {
+  const database = await createPostgresDatabase();
+  try {
+    await benchBroadcast(rows, database.url, join(work, 'hall-data'), participants, broadcasts);
+  } finally {
+    await database.drop();
+  }
+}
+
 if (!devPkiIsCurrent()) generateDevPki();
 try {
-  await benchSealAndReceive();
-  await benchAudit();
+  if (suites.has('foundation')) {
+    await benchSealAndReceive();
+    await benchAudit();
+  }
+  if (suites.has('hall')) await benchHall();
+  if (suites.has('decryption')) await benchDecryption(rows, work);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-const widths = { name: 44, bidhall: 22, reference: 30, ratio: 7, target: 12 };
+const widths = { name: 48, bidhall: 24, reference: 32, ratio: 7, target: 14 };
 const line = (r: Record<keyof typeof widths, string>) =>
   `| ${(Object.keys(widths) as (keyof typeof widths)[]).map((k) => r[k].padEnd(widths[k])).join(' | ')} |`;
 console.log(

@@ -340,6 +340,7 @@ export class DocumentJobs {
   readonly #pool: Piscina;
   readonly #running = new Set<string>();
   readonly #leaseMs: number;
+  #closed = false;
 
   constructor(
     deps: DecryptionDeps,
@@ -358,9 +359,12 @@ export class DocumentJobs {
     });
   }
 
-  /** Claims what is waiting (up to the free threads) and starts it. */
+  /**
+   * Claims what is waiting and starts it: twice as many jobs as threads, so that a thread finishing one
+   * finds the next already queued.
+   */
   async tick(): Promise<void> {
-    const free = this.#pool.options.maxThreads - this.#running.size;
+    const free = this.#pool.options.maxThreads * 2 - this.#running.size;
     if (free <= 0) return;
     const now = this.#deps.clock.now();
     const claimed = await this.#deps.db.transaction(async (tx) => {
@@ -426,6 +430,7 @@ export class DocumentJobs {
     } finally {
       clearInterval(renew);
       this.#running.delete(bidId);
+      if (!this.#closed) void this.tick().catch(() => undefined);
     }
   }
 
@@ -435,6 +440,7 @@ export class DocumentJobs {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#pool.destroy();
   }
 }
