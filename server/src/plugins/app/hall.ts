@@ -78,6 +78,11 @@ const room = (tenderId: string) => `tender:${tenderId}`;
 /** A validated request payload (its schema has been checked). */
 type HallRequest = Record<string, unknown> & { tenderId?: string };
 
+interface SocketState {
+  readonly allow: () => boolean;
+  lastRateAudit: number;
+}
+
 function toWireError(error: unknown): WireError {
   if (isAppError(error)) return { code: error.code, message: error.message };
   return { code: 'INTERNAL', message: errorCatalogue.INTERNAL.en };
@@ -103,6 +108,8 @@ export default fp<HallOptions>(
     const io: HallServer = new Server(app.server, {
       serveClient: false,
       maxHttpBufferSize: hallLimits.maxPayloadBytes,
+      // Broadcast frames are small; per-message compression would cost CPU on every delivery.
+      perMessageDeflate: false,
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
       ...(redis
         ? {
@@ -181,167 +188,179 @@ export default fp<HallOptions>(
       }
     });
 
-    io.on('connection', (socket: HallSocket) => {
-      const allow = rateLimiter();
-      let lastRateAudit = 0;
-      const actor = (): Actor => ({
-        actorId: socket.data.actor.sub,
-        role: socket.data.actor.role,
-        ip: socket.handshake.address,
-        name: socket.data.actor.name,
-        identity: socket.data.actor.identity,
-      });
+    /**
+     * Every hall request, compiled once: its grant, its payload schema, whether it needs the tender's hall
+     * joined, and what it does. One table instead of a listener per event per socket: at thousands of
+     * connections that is the difference between one closure and two dozen per socket.
+     */
+    type Run = (request: HallRequest, who: Actor, socket: HallSocket) => Promise<unknown>;
+    const requests = new Map<
+      string,
+      { action: Action; validator: ReturnType<typeof Compile>; scoped: boolean; run: Run }
+    >();
+    const define = (
+      event: keyof ClientToServerEvents,
+      action: Action,
+      schema: TSchema,
+      run: Run,
+      scoped = true,
+    ) => requests.set(event, { action, validator: Compile(schema), scoped, run });
+    type R<T> = T & { tenderId: string };
 
-      /**
-       * One request: validate, authorise, rate-limit, run, ack. `tenderScoped` requests need the socket
-       * to have joined the tender's hall first.
-       */
-      function handle<T>(
-        event: keyof ClientToServerEvents,
-        action: Action,
-        schema: TSchema,
-        run: (request: HallRequest, actor: Actor) => Promise<T>,
-        tenderScoped = true,
-      ) {
-        const validator = Compile(schema);
-        (socket as unknown as { on(e: string, f: (p: unknown, a: unknown) => void): void }).on(
-          event,
-          (payload, ack) => {
-            if (typeof ack !== 'function') return; // every request is acked; one without is dropped
-            const reply = ack as (result: Result<T>) => void;
-            void (async () => {
-              try {
-                if (!allow()) throw new AppError('RATE_LIMITED');
-                if (!can(socket.data.actor.role as never, action)) {
-                  throw new AppError('FORBIDDEN_ROLE', `role ${socket.data.actor.role} may not ${action}`);
-                }
-                if (!validator.Check(payload)) {
-                  const first = [...validator.Errors(payload)][0];
-                  throw new AppError(
-                    'VALIDATION_FAILED',
-                    `${first?.instancePath || '/'} ${first?.message ?? 'invalid'}`,
-                  );
-                }
-                const request = payload as HallRequest;
-                if (tenderScoped && request.tenderId && !socket.rooms.has(room(request.tenderId))) {
-                  throw new AppError('HALL_NOT_JOINED');
-                }
-                reply({ ok: true, data: await run(request, actor()) });
-              } catch (error) {
-                const wire = toWireError(error);
-                if (wire.code === 'INTERNAL') app.log.error({ err: error, event }, 'hall request failed');
-                reply({ ok: false, error: wire });
-                const now = Date.now();
-                if (wire.code === 'RATE_LIMITED' && now - lastRateAudit < 10_000) return;
-                if (wire.code === 'RATE_LIMITED') lastRateAudit = now;
-                const tenderId = (payload as { tenderId?: unknown } | null)?.tenderId;
-                await app.audit
-                  .append({
-                    actorId: socket.data.actor.sub,
-                    role: socket.data.actor.role,
-                    ip: socket.handshake.address,
-                    action: event.replace(':', '.'),
-                    tenderId:
-                      typeof tenderId === 'string' && /^[0-9a-f-]{36}$/i.test(tenderId) ? tenderId : null,
-                    outcome: wire.code,
-                    detail: { message: wire.message.slice(0, 300) },
-                  })
-                  .catch(() => undefined);
-              }
-            })();
-          },
-        );
+    define(
+      'hall:join',
+      'hall:join',
+      JoinRequest,
+      async (request, who, socket) => {
+        const { tenderId, afterSeq } = request as R<{ afterSeq?: number }>;
+        const result = await opening.join(tenderId, who, afterSeq);
+        await socket.join(room(tenderId));
+        return result;
+      },
+      false,
+    );
+    define(
+      'hall:time',
+      'hall:join',
+      TimeRequest,
+      async () => ({ serverTime: options.clock.now().getTime() }),
+      false,
+    );
+    define('hall:check-in', 'hall:check-in', TenderRequest, (r, who) => opening.checkIn(r.tenderId!, who));
+    define('hall:recipient', 'hall:recipient', TenderRequest, (r, who) =>
+      decryption.recipientPackage(r.tenderId!, who),
+    );
+    define('hall:self-test-challenge', 'hall:self-test-challenge', TenderRequest, (r, who) =>
+      decryption.selfTestChallenge(r.tenderId!, who),
+    );
+    define('hall:self-test', 'hall:self-test', SelfTestRequest, (r, who) => {
+      const { tenderId, challengeId, answer, summaryOk } = r as R<{
+        challengeId: string;
+        answer: string;
+        summaryOk: boolean;
+      }>;
+      return decryption.selfTest(tenderId, who, challengeId, Buffer.from(answer, 'base64'), summaryOk);
+    });
+    define('hall:decrypt', 'hall:decrypt', DecryptRequest, (r, who) => {
+      const { tenderId, part, contentKey } = r as R<{ part: 'summary' | 'documents'; contentKey: string }>;
+      return decryption.submitKey(tenderId, who, part, Buffer.from(contentKey, 'base64'));
+    });
+    define('hall:start-decryption', 'hall:start-decryption', TenderRequest, (r, who) =>
+      opening.startDecryption(r.tenderId!, who),
+    );
+    define('hall:pause', 'hall:pause', ReasonRequest, (r, who) =>
+      opening.pause(r.tenderId!, who, r.reason as string),
+    );
+    define('hall:resume', 'hall:resume', ReasonRequest, (r, who) =>
+      opening.resume(r.tenderId!, who, r.reason as string),
+    );
+    define('hall:extend', 'hall:extend', ExtendRequest, (r, who) =>
+      opening.extend(r.tenderId!, who, r.minutes as number, r.reason as string),
+    );
+    define('hall:confirm-failure', 'hall:confirm-failure', ReasonRequest, (r, who) =>
+      opening.confirmFailure(r.tenderId!, who, r.reason as string),
+    );
+    define('hall:record-outage', 'hall:record-outage', OutageRequest, (r, who) =>
+      opening.recordOutage(
+        r.tenderId!,
+        who,
+        new Date(r.from as string),
+        new Date(r.to as string),
+        r.reason as string,
+      ),
+    );
+    define('hall:share-fetch', 'hall:share-fetch', TenderRequest, (r, who) =>
+      remedy.fetchShare(r.tenderId!, who),
+    );
+    define('hall:share-submit', 'hall:share-submit', ShareSubmitRequest, (r, who) =>
+      remedy.submitShare(r.tenderId!, who, Buffer.from(r.signedShare as string, 'base64')),
+    );
+    define('hall:approve-remedy', 'hall:approve-remedy', ReasonRequest, (r, who) =>
+      remedy.approve(r.tenderId!, who, r.reason as string),
+    );
+    define('hall:reveal-seed', 'hall:reveal-seed', SeedRequest, (r, who) =>
+      opening.revealSeed(r.tenderId!, who, r.seed as string),
+    );
+    define('hall:announce', 'hall:announce', TenderRequest, (r, who) => opening.announce(r.tenderId!, who));
+    define('hall:open-record', 'hall:open-record', TenderRequest, (r, who) =>
+      opening.openRecord(r.tenderId!, who),
+    );
+    define('hall:sign-record', 'hall:sign-record', SignRecordRequest, (r, who) =>
+      opening.signRecord(r.tenderId!, who, Buffer.from(r.signature as string, 'base64')),
+    );
+    define('hall:object', 'hall:object', ObjectionRequest, (r, who) =>
+      opening.object(r.tenderId!, who, r.text as string),
+    );
+    define('hall:answer', 'hall:answer', AnswerRequest, (r, who) =>
+      opening.answer(r.tenderId!, who, r.objectionId as string, r.text as string),
+    );
+    define('hall:close', 'hall:close', TenderRequest, (r, who) => opening.close(r.tenderId!, who));
+
+    /** One request: rate-limit, authorise, validate, check the hall was joined, run, ack; audit a failure. */
+    async function serve(
+      socket: HallSocket,
+      state: SocketState,
+      event: string,
+      payload: unknown,
+      reply: (r: Result<unknown>) => void,
+    ) {
+      const definition = requests.get(event);
+      const actor = socket.data.actor;
+      try {
+        if (!state.allow()) throw new AppError('RATE_LIMITED');
+        if (!definition) throw new AppError('VALIDATION_FAILED', `unknown request ${event}`);
+        if (!can(actor.role as never, definition.action)) {
+          throw new AppError('FORBIDDEN_ROLE', `role ${actor.role} may not ${definition.action}`);
+        }
+        if (!definition.validator.Check(payload)) {
+          const first = [...definition.validator.Errors(payload)][0];
+          throw new AppError(
+            'VALIDATION_FAILED',
+            `${first?.instancePath || '/'} ${first?.message ?? 'invalid'}`,
+          );
+        }
+        const request = payload as HallRequest;
+        if (definition.scoped && request.tenderId && !socket.rooms.has(room(request.tenderId))) {
+          throw new AppError('HALL_NOT_JOINED');
+        }
+        const who: Actor = {
+          actorId: actor.sub,
+          role: actor.role,
+          ip: socket.handshake.address,
+          name: actor.name,
+          identity: actor.identity,
+        };
+        reply({ ok: true, data: await definition.run(request, who, socket) });
+      } catch (error) {
+        const wire = toWireError(error);
+        if (wire.code === 'INTERNAL') app.log.error({ err: error, event }, 'hall request failed');
+        reply({ ok: false, error: wire });
+        // A flood is audited once per ten seconds per socket, not once per refused packet.
+        const now = Date.now();
+        if (wire.code === 'RATE_LIMITED' && now - state.lastRateAudit < 10_000) return;
+        if (wire.code === 'RATE_LIMITED') state.lastRateAudit = now;
+        const tenderId = (payload as { tenderId?: unknown } | null)?.tenderId;
+        await app.audit
+          .append({
+            actorId: actor.sub,
+            role: actor.role,
+            ip: socket.handshake.address,
+            action: event.replace(':', '.').slice(0, 64),
+            tenderId: typeof tenderId === 'string' && /^[0-9a-f-]{36}$/i.test(tenderId) ? tenderId : null,
+            outcome: wire.code,
+            detail: { message: wire.message.slice(0, 300) },
+          })
+          .catch(() => undefined);
       }
+    }
 
-      type R<T> = T & { tenderId: string };
-      handle(
-        'hall:join',
-        'hall:join',
-        JoinRequest,
-        async (request, who) => {
-          const { tenderId, afterSeq } = request as R<{ afterSeq?: number }>;
-          const result = await opening.join(tenderId, who, afterSeq);
-          await socket.join(room(tenderId));
-          return result;
-        },
-        false,
-      );
-      handle(
-        'hall:time',
-        'hall:join',
-        TimeRequest,
-        async () => ({ serverTime: options.clock.now().getTime() }),
-        false,
-      );
-      handle('hall:check-in', 'hall:check-in', TenderRequest, (r, who) => opening.checkIn(r.tenderId!, who));
-      handle('hall:recipient', 'hall:recipient', TenderRequest, (r, who) =>
-        decryption.recipientPackage(r.tenderId!, who),
-      );
-      handle('hall:self-test-challenge', 'hall:self-test-challenge', TenderRequest, (r, who) =>
-        decryption.selfTestChallenge(r.tenderId!, who),
-      );
-      handle('hall:self-test', 'hall:self-test', SelfTestRequest, (r, who) => {
-        const { tenderId, challengeId, answer, summaryOk } = r as R<{
-          challengeId: string;
-          answer: string;
-          summaryOk: boolean;
-        }>;
-        return decryption.selfTest(tenderId, who, challengeId, Buffer.from(answer, 'base64'), summaryOk);
+    io.on('connection', (socket: HallSocket) => {
+      const state: SocketState = { allow: rateLimiter(), lastRateAudit: 0 };
+      socket.onAny((event: string, payload: unknown, ack: unknown) => {
+        // Every request is acked; a packet without an ack function is not a request and is dropped.
+        if (typeof ack !== 'function') return;
+        void serve(socket, state, event, payload, ack as (r: Result<unknown>) => void);
       });
-      handle('hall:decrypt', 'hall:decrypt', DecryptRequest, (r, who) => {
-        const { tenderId, part, contentKey } = r as R<{ part: 'summary' | 'documents'; contentKey: string }>;
-        return decryption.submitKey(tenderId, who, part, Buffer.from(contentKey, 'base64'));
-      });
-      handle('hall:start-decryption', 'hall:start-decryption', TenderRequest, (r, who) =>
-        opening.startDecryption(r.tenderId!, who),
-      );
-      handle('hall:pause', 'hall:pause', ReasonRequest, (r, who) =>
-        opening.pause(r.tenderId!, who, r.reason as string),
-      );
-      handle('hall:resume', 'hall:resume', ReasonRequest, (r, who) =>
-        opening.resume(r.tenderId!, who, r.reason as string),
-      );
-      handle('hall:extend', 'hall:extend', ExtendRequest, (r, who) =>
-        opening.extend(r.tenderId!, who, r.minutes as number, r.reason as string),
-      );
-      handle('hall:confirm-failure', 'hall:confirm-failure', ReasonRequest, (r, who) =>
-        opening.confirmFailure(r.tenderId!, who, r.reason as string),
-      );
-      handle('hall:record-outage', 'hall:record-outage', OutageRequest, (r, who) =>
-        opening.recordOutage(
-          r.tenderId!,
-          who,
-          new Date(r.from as string),
-          new Date(r.to as string),
-          r.reason as string,
-        ),
-      );
-      handle('hall:share-fetch', 'hall:share-fetch', TenderRequest, (r, who) =>
-        remedy.fetchShare(r.tenderId!, who),
-      );
-      handle('hall:share-submit', 'hall:share-submit', ShareSubmitRequest, (r, who) =>
-        remedy.submitShare(r.tenderId!, who, Buffer.from(r.signedShare as string, 'base64')),
-      );
-      handle('hall:approve-remedy', 'hall:approve-remedy', ReasonRequest, (r, who) =>
-        remedy.approve(r.tenderId!, who, r.reason as string),
-      );
-      handle('hall:reveal-seed', 'hall:reveal-seed', SeedRequest, (r, who) =>
-        opening.revealSeed(r.tenderId!, who, r.seed as string),
-      );
-      handle('hall:announce', 'hall:announce', TenderRequest, (r, who) => opening.announce(r.tenderId!, who));
-      handle('hall:open-record', 'hall:open-record', TenderRequest, (r, who) =>
-        opening.openRecord(r.tenderId!, who),
-      );
-      handle('hall:sign-record', 'hall:sign-record', SignRecordRequest, (r, who) =>
-        opening.signRecord(r.tenderId!, who, Buffer.from(r.signature as string, 'base64')),
-      );
-      handle('hall:object', 'hall:object', ObjectionRequest, (r, who) =>
-        opening.object(r.tenderId!, who, r.text as string),
-      );
-      handle('hall:answer', 'hall:answer', AnswerRequest, (r, who) =>
-        opening.answer(r.tenderId!, who, r.objectionId as string, r.text as string),
-      );
-      handle('hall:close', 'hall:close', TenderRequest, (r, who) => opening.close(r.tenderId!, who));
     });
 
     app.get(
