@@ -133,10 +133,18 @@ export async function benchDecryption(rows: Row[], work: string): Promise<void> 
     writeFileSync(keysFile, JSON.stringify(keys));
 
     // bidhall: a separate process, timed from the moment all keys are set.
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'decryption-run.ts'), keysFile], {
-      env: { ...process.env, DATABASE_URL: database.url, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
+        join(import.meta.dirname, 'decryption-run.ts'),
+        keysFile,
+      ],
+      {
+        env: { ...process.env, DATABASE_URL: database.url, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk) => {
       output += chunk;

@@ -118,8 +118,12 @@ export class BerReader {
 
   async #peek(n: number): Promise<Buffer | null> {
     while (this.#available < n) if (!(await this.#pull())) return null;
-    const joined = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
-    this.#chunks = [joined];
+    if (this.#chunks[0]!.length >= n) return this.#chunks[0]!.subarray(0, n);
+    // Join only as many leading chunks as the peek needs (n is tiny; the chunks may be megabytes).
+    let count = 0;
+    for (let size = 0; size < n; count++) size += this.#chunks[count]!.length;
+    const joined = Buffer.concat(this.#chunks.slice(0, count));
+    this.#chunks.splice(0, count, joined);
     return joined.subarray(0, n);
   }
 

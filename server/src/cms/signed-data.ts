@@ -171,6 +171,8 @@ export interface VerifiedSignature {
   readonly signingTime: Date | null;
   /** Attached content (only when collected; see `readSignedData`). */
   readonly content: Buffer | null;
+  /** The SHA-256 of the content, when the signer used SHA-256 (computed anyway to check the signature). */
+  readonly contentSha256: Buffer | null;
 }
 
 export interface ReadSignedDataOptions {
@@ -280,7 +282,8 @@ export async function readSignedData(
   );
   if (!signer) throw new AppError('BID_SIGNATURE_INVALID', 'the signer certificate is not included');
   const digestAlgorithm = info.digestAlgorithm.algorithm;
-  const digest = hashes.get(digestAlgorithm)?.digest();
+  const digests = new Map([...hashes].map(([algorithm, hash]) => [algorithm, hash.digest()]));
+  const digest = digests.get(digestAlgorithm);
   if (!digest) throw new AppError('CMS_UNSUPPORTED', `digest algorithm ${digestAlgorithm} is not accepted`);
   // The signature covers the signed attributes as encoded, re-tagged as SET OF (RFC 5652 §5.4).
   const signedAttributesNode = derChildren(infos[0]!).find((child) => child.tagByte === contextTag(0, true));
@@ -313,6 +316,7 @@ export async function readSignedData(
     contentType,
     signingTime: signingTimeValue ? parseTime(readDer(Buffer.from(signingTimeValue))) : null,
     content: attached && !options.onContent ? Buffer.concat(collected) : null,
+    contentSha256: digests.get(oid.sha256) ?? null,
   };
 }
 

@@ -347,7 +347,7 @@ export class DocumentJobs {
     service: DecryptionService,
     options: { threads?: number | undefined; leaseMs?: number | undefined } = {},
   ) {
-    const threads = options.threads ?? Math.max(1, cpus().length - 1);
+    const threads = options.threads ?? Math.max(1, cpus().length);
     this.#deps = deps;
     this.#service = service;
     this.#leaseMs = options.leaseMs ?? 60_000;
@@ -355,16 +355,18 @@ export class DocumentJobs {
       filename: new URL('./decrypt-worker.ts', import.meta.url).href,
       maxThreads: threads,
       minThreads: 0,
+      // Two jobs per thread: one computes while the other waits for the disk.
+      concurrentTasksPerWorker: 2,
       idleTimeout: 30_000,
     });
   }
 
   /**
-   * Claims what is waiting and starts it: twice as many jobs as threads, so that a thread finishing one
-   * finds the next already queued.
+   * Claims what is waiting and starts it: three jobs per thread (two running, one queued), so that a
+   * thread finishing one finds the next already there.
    */
   async tick(): Promise<void> {
-    const free = this.#pool.options.maxThreads * 2 - this.#running.size;
+    const free = this.#pool.options.maxThreads * 3 - this.#running.size;
     if (free <= 0) return;
     const now = this.#deps.clock.now();
     const claimed = await this.#deps.db.transaction(async (tx) => {

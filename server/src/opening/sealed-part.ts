@@ -11,7 +11,7 @@ import { readSignedData, type VerifiedSignature } from '../cms/signed-data.ts';
 import { AppError } from '../errors.ts';
 
 /** Ciphertext is read from disk in large chunks: fewer, bigger decipher calls. */
-const readChunk = 1024 * 1024;
+const readChunk = 256 * 1024;
 
 function wrongKey(error: unknown): never {
   if (error instanceof AppError && ['CMS_MALFORMED', 'CMS_TRUNCATED'].includes(error.code)) {
