@@ -8,21 +8,20 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { buildApp } from '../../server/src/app.ts';
-import { EnvelopeReader, sealStream } from '../../server/src/cms/enveloped.ts';
+import { EnvelopeReader } from '../../server/src/cms/enveloped.ts';
 import { recipientMatches, unwrapContentKey } from '../../server/src/cms/recipients.ts';
-import { signStream } from '../../server/src/cms/signed-data.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import { seedDevActors } from '../../server/src/dev/seed.ts';
 import { parseCertificate } from '../../server/src/pki/certificate.ts';
 import { createPostgresDatabase } from '../support/db.ts';
 import { certPath, keyPath, loadCert, loadKey, pkiDir } from '../support/pki.ts';
 import type { Row } from './hall-broadcast.ts';
+import { sealToFile } from './seal.ts';
 
 const bidderNames = ['bidder1', 'bidder2', 'bidder3', 'bidder4'];
 
@@ -92,25 +91,10 @@ export async function benchDecryption(rows: Row[], work: string): Promise<void> 
       async function* plaintext() {
         for (let m = 0; m < megabytes; m++) yield randomBytes(1024 * 1024);
       }
-      const hash = (await import('node:crypto')).createHash('sha256');
-      let size = 0;
-      async function* counted(source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          hash.update(chunk);
-          size += chunk.length;
-          yield chunk;
-        }
-      }
-      await pipeline(
-        counted(
-          sealStream(signStream(plaintext(), signer), {
-            recipients: [loadCert(name, 'enc'), openingCertificate],
-            cipher: 'aes-256-gcm',
-          }),
-        ),
-        createWriteStream(sealedPath, { highWaterMark: 4 * 1024 * 1024 }),
-      );
-      const sha256 = hash.digest('hex');
+      const { sha256, size } = await sealToFile(plaintext(), sealedPath, signer, [
+        loadCert(name, 'enc'),
+        openingCertificate,
+      ]);
       const blob = join(dataDir, 'blobs', 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
       mkdirSync(join(blob, '..'), { recursive: true });
       await (await import('node:fs/promises')).copyFile(sealedPath, blob);

@@ -89,6 +89,24 @@ interface Measurement {
   readonly expected: number;
 }
 
+function summarize(
+  latencies: number[],
+  cpuSecondsUsed: number,
+  addedBytes: number,
+  participants: number,
+  broadcasts: number,
+): Measurement {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    cpuPerMessageUs: (cpuSecondsUsed * 1e6) / Math.max(1, latencies.length),
+    bytesPerConnection: addedBytes / participants,
+    delivered: latencies.length,
+    expected: participants * broadcasts,
+  };
+}
+
 async function measureBidhall(
   server: { url: string; pid: number; secret: string; tenderId: string },
   participants: number,
@@ -139,15 +157,7 @@ async function measureBidhall(
   const cpu = cpuSeconds(server.pid) - cpuBefore;
   for (const socket of sockets) socket.disconnect();
   host.disconnect();
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return {
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    cpuPerMessageUs: (cpu * 1e6) / Math.max(1, latencies.length),
-    bytesPerConnection: (connected - idle) / participants,
-    delivered: latencies.length,
-    expected: participants * broadcasts,
-  };
+  return summarize(latencies, cpu, connected - idle, participants, broadcasts);
 }
 
 async function measureWs(participants: number, broadcasts: number): Promise<Measurement> {
@@ -178,15 +188,7 @@ async function measureWs(participants: number, broadcasts: number): Promise<Meas
     await settle(500);
     const cpu = cpuSeconds(pid) - cpuBefore;
     for (const socket of sockets) socket.terminate();
-    const sorted = [...latencies].sort((a, b) => a - b);
-    return {
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
-      cpuPerMessageUs: (cpu * 1e6) / Math.max(1, latencies.length),
-      bytesPerConnection: (connected - idle) / participants,
-      delivered: latencies.length,
-      expected: participants * broadcasts,
-    };
+    return summarize(latencies, cpu, connected - idle, participants, broadcasts);
   } finally {
     child.kill();
   }

@@ -24,14 +24,14 @@ import { sql } from 'drizzle-orm';
 import { devPkiIsCurrent, generateDevPki } from '../../certs/generate.ts';
 import { AuditLog } from '../../server/src/audit/audit-log.ts';
 import { verifyAuditChain } from '../../server/src/audit/verify.ts';
-import { sealStream } from '../../server/src/cms/enveloped.ts';
-import { signSmall, signStream } from '../../server/src/cms/signed-data.ts';
+import { signSmall } from '../../server/src/cms/signed-data.ts';
 import { openDatabase } from '../../server/src/db/client.ts';
 import { parseCertificate } from '../../server/src/pki/certificate.ts';
 import { createPostgresDatabase } from '../support/db.ts';
 import { certPath, keyPath, loadCert, loadKey } from '../support/pki.ts';
 import { benchDecryption } from './decryption.ts';
 import { benchBroadcast } from './hall-broadcast.ts';
+import { sealToFile } from './seal.ts';
 
 const mb = Number(process.env.BENCH_MB ?? 100);
 const bigMb = Number(process.env.BENCH_BIG_MB ?? 500);
@@ -61,32 +61,12 @@ async function makeFile(path: string, megabytes: number): Promise<void> {
   await pipeline(data, createWriteStream(path));
 }
 
-async function sealFile(
-  input: string,
-  output: string,
-  opening: string,
-): Promise<{ sha256: string; size: number }> {
+function sealFile(input: string, output: string, opening: string): Promise<{ sha256: string; size: number }> {
   const signer = { certificate: loadCert('bidder1', 'sign'), privateKey: loadKey('bidder1', 'sign') };
-  const recipients = [loadCert('bidder1', 'enc'), parseCertificate(opening)];
-  const hash = createHash('sha256');
-  let size = 0;
-  async function* counted(source: AsyncIterable<Buffer>) {
-    for await (const chunk of source) {
-      hash.update(chunk);
-      size += chunk.length;
-      yield chunk;
-    }
-  }
-  await pipeline(
-    counted(
-      sealStream(signStream(createReadStream(input, { highWaterMark: 1024 * 1024 }), signer), {
-        recipients,
-        cipher: 'aes-256-gcm',
-      }),
-    ),
-    createWriteStream(output, { highWaterMark: 4 * 1024 * 1024 }),
-  );
-  return { sha256: hash.digest('hex'), size };
+  return sealToFile(createReadStream(input, { highWaterMark: 1024 * 1024 }), output, signer, [
+    loadCert('bidder1', 'enc'),
+    parseCertificate(opening),
+  ]);
 }
 
 /** Starts `bidhall start` as a separate process (so its memory can be measured) on a fresh database. */

@@ -31,7 +31,7 @@ import {
 import { AppError } from '../errors.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import { findTender } from '../tenders/tender-service.ts';
-import { drawIndex } from './draw.ts';
+import { drawIndex, seedCommitment } from './draw.ts';
 import {
   type Actor,
   eventsAfter,
@@ -335,7 +335,6 @@ export class OpeningService {
       if (!tender.drawOptions) throw new AppError('HALL_WRONG_STATE', 'this tender has no random draw');
       const mine = (await activeBids(tx, tender.id)).find((b) => b.bidderId === actor.actorId);
       if (!mine) throw new AppError('HALL_NO_BID');
-      const { seedCommitment } = await import('./draw.ts');
       if (!mine.drawCommitment || seedCommitment(seed) !== mine.drawCommitment) {
         throw new AppError(
           'VALIDATION_FAILED',
