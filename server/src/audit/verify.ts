@@ -51,8 +51,10 @@ async function* rows(database: DatabaseHandle): AsyncGenerator<Row[]> {
       const batch: Row[] = [];
       let start = 0;
       for (let end = data.indexOf(10, start); end !== -1; end = data.indexOf(10, start)) {
-        const fields = data.toString('utf8', start, end).split('\t');
-        batch.push((fields.some((f) => f.includes('\\')) ? fields.map(copyField) : fields) as unknown as Row);
+        const line = data.toString('utf8', start, end);
+        const fields = line.split('\t');
+        // Escapes are rare (a backslash in an entry, or \N for a null tender): one check per line.
+        batch.push((line.includes('\\') ? fields.map(copyField) : fields) as unknown as Row);
         start = end + 1;
       }
       carry = data.subarray(start);
