@@ -133,12 +133,14 @@ export class AuditLog {
  */
 export async function appendInTx(tx: Executor, inputs: readonly AuditInput[]): Promise<AuditPosition[]> {
   if (inputs.length === 0) return [];
+  // Two statements, not one: under READ COMMITTED a statement reads the snapshot taken when it began,
+  // so a head read in the same statement as the lock could miss what the previous holder committed.
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${chainLockKey})`);
-  const [last] = rowsOf<{ seq: string | number; hash: string }>(
+  const [last] = rowsOf<{ seq: string | number | null; hash: string | null }>(
     await tx.execute(sql`SELECT seq, encode(hash, 'hex') AS hash FROM audit_log ORDER BY seq DESC LIMIT 1`),
   );
-  let seq = last ? Number(last.seq) : 0;
-  let previous = last ? last.hash : auditGenesisHash;
+  let seq = last?.seq != null ? Number(last.seq) : 0;
+  let previous = last?.hash ?? auditGenesisHash;
   const rows: object[] = [];
   const positions: AuditPosition[] = [];
   for (const input of inputs) {

@@ -166,6 +166,7 @@ export class DecryptionService {
       await emit('bid', hallBid({ ...bid, ...updated }));
       if (changes.openingStatus === 'invalid') detail.invalid = changes.openingReason ?? '';
     });
+    if (part === 'documents') this.#deps.poke('jobs');
     if (opened && 'invalid' in opened) throw new AppError('BID_CONTENT_INVALID', opened.invalid);
     return { part, accepted: true as const };
   }

@@ -8,7 +8,7 @@ import type { AuditDetailValue, HallEvent, HallEventData, HallEventOf, HallEvent
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { appendInTx } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
-import type { Database, Executor, Transaction } from '../db/client.ts';
+import { type Database, type Executor, rowsOf, type Transaction } from '../db/client.ts';
 import { hallEvents, type Tender, tenders } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import { nextTimedStep } from './state-machine.ts';
@@ -29,8 +29,11 @@ export interface HallContext {
   readonly clock: Clock;
   /** Broadcasts committed events to the tender's room (all server processes). */
   publish(events: readonly HallEvent[]): void;
-  /** Tells the scheduler that a tender's next check may have moved. */
-  poke(): void;
+  /**
+   * Wakes the scheduler: `timing` when a tender's next check moved, `jobs` when documents wait to be
+   * decrypted. Steps that change neither do not wake it (a broadcast should not cost a scheduler round).
+   */
+  poke(reason: 'timing' | 'jobs'): void;
 }
 
 export type Emit = <T extends HallEventType>(type: T, data: HallEventData[T]) => Promise<HallEventOf<T>>;
@@ -45,6 +48,11 @@ export interface StepScope {
   readonly detail: Record<string, AuditDetailValue>;
   /** Set when the step found nothing to do (a scheduler re-check): no audit entry is written. */
   nothingDone: boolean;
+  /**
+   * Changes the tender row, and with it the chronograph's next check, in one statement: every step
+   * changes the tender through here, so the next check can never be stale.
+   */
+  updateTender(changes: Partial<Tender>): Promise<void>;
 }
 
 export async function appendHallEvent<T extends HallEventType>(
@@ -54,13 +62,15 @@ export async function appendHallEvent<T extends HallEventType>(
   data: HallEventData[T],
   at: Date,
 ): Promise<HallEventOf<T>> {
-  const [row] = await tx
-    .update(tenders)
-    .set({ hallSeq: sql`${tenders.hallSeq} + 1` })
-    .where(eq(tenders.id, tenderId))
-    .returning({ seq: tenders.hallSeq });
-  const seq = row!.seq;
-  await tx.insert(hallEvents).values({ tenderId, seq, at, type, data });
+  // One round trip: take the next sequence number and store the event with it.
+  const [row] = rowsOf<{ seq: string | number }>(
+    await tx.execute(sql`
+      WITH next AS (UPDATE tenders SET hall_seq = hall_seq + 1 WHERE id = ${tenderId} RETURNING hall_seq)
+      INSERT INTO hall_events (tender_id, seq, at, type, data)
+      SELECT ${tenderId}, hall_seq, ${at.toISOString()}::timestamptz, ${type}, ${JSON.stringify(data)}::jsonb FROM next
+      RETURNING seq`),
+  );
+  const seq = Number(row!.seq);
   return { tenderId, seq, at: at.toISOString(), type, data };
 }
 
@@ -93,6 +103,7 @@ export async function hallAction<T>(
   options: { skipIfLocked?: boolean } = {},
 ): Promise<T> {
   const events: HallEvent[] = [];
+  let rescheduled = false;
   const result = await context.db.transaction(async (tx) => {
     const query = tx.select().from(tenders).where(eq(tenders.id, tenderId));
     const [tender] = await (options.skipIfLocked
@@ -109,14 +120,23 @@ export async function hallAction<T>(
       events.push(event as HallEvent);
       return event;
     };
-    const scope: StepScope = { tx, tender, now, emit, detail, nothingDone: false };
+    let current: Tender = tender;
+    const updateTender = async (changes: Partial<Tender>) => {
+      const merged = { ...current, ...changes };
+      const nextCheckAt = nextTimedStep(merged)?.at ?? null;
+      const before = current.nextCheckAt?.getTime() ?? null;
+      const after = nextCheckAt?.getTime() ?? null;
+      // Only an earlier check needs the scheduler now; a later one is found when the old time comes.
+      if (after !== null && (before === null || after < before)) rescheduled = true;
+      current = { ...merged, nextCheckAt };
+      if (Object.keys(changes).length === 0 && before === after) return;
+      await tx
+        .update(tenders)
+        .set({ ...changes, nextCheckAt })
+        .where(eq(tenders.id, tenderId));
+    };
+    const scope: StepScope = { tx, tender, now, emit, detail, nothingDone: false, updateTender };
     const value = await step(scope);
-    const [updated] = await tx.select().from(tenders).where(eq(tenders.id, tenderId));
-    const next = nextTimedStep(updated!);
-    const nextCheckAt = next?.at ?? null;
-    if ((updated!.nextCheckAt?.getTime() ?? null) !== (nextCheckAt?.getTime() ?? null)) {
-      await tx.update(tenders).set({ nextCheckAt }).where(eq(tenders.id, tenderId));
-    }
     if (!scope.nothingDone) {
       await appendInTx(tx, [
         {
@@ -134,6 +154,6 @@ export async function hallAction<T>(
     return value;
   });
   context.publish(events);
-  context.poke();
+  if (rescheduled) context.poke('timing');
   return result;
 }

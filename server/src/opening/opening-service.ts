@@ -26,7 +26,6 @@ import {
   outages,
   recordSignatures,
   type Tender,
-  tenders,
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
@@ -115,7 +114,11 @@ export class OpeningService {
         if (step === 'open-check-in') await this.#openCheckIn(scope);
         else if (step === 'open-bids') await this.#openBids(scope);
         else if (step === 'end-window') await this.#endWindow(scope);
-        else scope.nothingDone = true;
+        else {
+          // Nothing due after all (another process ran it, or the check was stale): just re-arm.
+          await scope.updateTender({});
+          scope.nothingDone = true;
+        }
       },
       { skipIfLocked: true },
     );
@@ -127,10 +130,7 @@ export class OpeningService {
     changes: Partial<Tender>,
     reason: string | null = null,
   ) {
-    await scope.tx
-      .update(tenders)
-      .set({ status, ...changes })
-      .where(eq(tenders.id, scope.tender.id));
+    await scope.updateTender({ status, ...changes });
     await scope.emit('status', { status, reason });
   }
 
@@ -181,7 +181,7 @@ export class OpeningService {
       await tx.update(bids).set({ openingStatus: status, openingReason: reason }).where(eq(bids.id, bid.id));
       await scope.emit('bid', hallBid({ ...bid, openingStatus: status, openingReason: reason }));
     }
-    await tx.update(tenders).set({ windowEndedAt: now }).where(eq(tenders.id, tender.id));
+    await scope.updateTender({ windowEndedAt: now });
     await scope.emit('window', {
       endsAt: tender.windowEndsAt?.toISOString() ?? null,
       pausedRemainingMs: null,
@@ -210,28 +210,30 @@ export class OpeningService {
   }
 
   startDecryption(tenderId: string, actor: Actor): Promise<{ windowEndsAt: string }> {
-    return this.#act(tenderId, actor, 'hall.start-decryption', async ({ tx, tender, now, emit }) => {
-      requireStatus(tender, ['opened'], 'starting decryption');
-      const count = (await activeBids(tx, tender.id)).length;
-      if (count < tender.minBidders) {
-        throw new AppError(
-          'HALL_WRONG_STATE',
-          `${count} bid(s), fewer than ${tender.minBidders}: confirm the failure instead`,
-        );
-      }
-      const windowEndsAt = new Date(now.getTime() + tender.decryptionWindowMinutes * 60_000);
-      await tx
-        .update(tenders)
-        .set({ status: 'decrypting', decryptionStartedAt: now, windowEndsAt })
-        .where(eq(tenders.id, tender.id));
-      await emit('status', { status: 'decrypting', reason: null });
-      await emit('window', {
-        endsAt: windowEndsAt.toISOString(),
-        pausedRemainingMs: null,
-        reason: 'started',
-      });
-      return { windowEndsAt: windowEndsAt.toISOString() };
-    });
+    return this.#act(
+      tenderId,
+      actor,
+      'hall.start-decryption',
+      async ({ tx, tender, now, emit, updateTender }) => {
+        requireStatus(tender, ['opened'], 'starting decryption');
+        const count = (await activeBids(tx, tender.id)).length;
+        if (count < tender.minBidders) {
+          throw new AppError(
+            'HALL_WRONG_STATE',
+            `${count} bid(s), fewer than ${tender.minBidders}: confirm the failure instead`,
+          );
+        }
+        const windowEndsAt = new Date(now.getTime() + tender.decryptionWindowMinutes * 60_000);
+        await updateTender({ status: 'decrypting', decryptionStartedAt: now, windowEndsAt });
+        await emit('status', { status: 'decrypting', reason: null });
+        await emit('window', {
+          endsAt: windowEndsAt.toISOString(),
+          pausedRemainingMs: null,
+          reason: 'started',
+        });
+        return { windowEndsAt: windowEndsAt.toISOString() };
+      },
+    );
   }
 
   confirmFailure(tenderId: string, actor: Actor, reason: string): Promise<{ status: TenderStatus }> {
@@ -251,13 +253,13 @@ export class OpeningService {
   }
 
   pause(tenderId: string, actor: Actor, reason: string): Promise<HallWindow> {
-    return this.#act(tenderId, actor, 'hall.pause', async ({ tx, tender, now, emit, detail }) => {
+    return this.#act(tenderId, actor, 'hall.pause', async ({ tender, now, emit, detail, updateTender }) => {
       requireStatus(tender, ['decrypting'], 'pausing');
       if (tender.windowEndedAt || tender.windowPausedRemainingMs !== null || !tender.windowEndsAt) {
         throw new AppError('HALL_WRONG_STATE', 'the window is not running');
       }
       const remaining = Math.max(0, tender.windowEndsAt.getTime() - now.getTime());
-      await tx.update(tenders).set({ windowPausedRemainingMs: remaining }).where(eq(tenders.id, tender.id));
+      await updateTender({ windowPausedRemainingMs: remaining });
       Object.assign(detail, { reason, remainingMs: remaining });
       const window = { endsAt: null, pausedRemainingMs: remaining };
       await emit('window', { ...window, reason });
@@ -266,15 +268,12 @@ export class OpeningService {
   }
 
   resume(tenderId: string, actor: Actor, reason: string): Promise<HallWindow> {
-    return this.#act(tenderId, actor, 'hall.resume', async ({ tx, tender, now, emit, detail }) => {
+    return this.#act(tenderId, actor, 'hall.resume', async ({ tender, now, emit, detail, updateTender }) => {
       requireStatus(tender, ['decrypting'], 'resuming');
       if (tender.windowPausedRemainingMs === null)
         throw new AppError('HALL_WRONG_STATE', 'the window is not paused');
       const endsAt = new Date(now.getTime() + tender.windowPausedRemainingMs);
-      await tx
-        .update(tenders)
-        .set({ windowEndsAt: endsAt, windowPausedRemainingMs: null })
-        .where(eq(tenders.id, tender.id));
+      await updateTender({ windowEndsAt: endsAt, windowPausedRemainingMs: null });
       Object.assign(detail, { reason, endsAt: endsAt.toISOString() });
       const window = { endsAt: endsAt.toISOString(), pausedRemainingMs: null };
       await emit('window', { ...window, reason });
@@ -283,7 +282,7 @@ export class OpeningService {
   }
 
   extend(tenderId: string, actor: Actor, minutes: number, reason: string): Promise<HallWindow> {
-    return this.#act(tenderId, actor, 'hall.extend', async ({ tx, tender, emit, detail }) => {
+    return this.#act(tenderId, actor, 'hall.extend', async ({ tender, emit, detail, updateTender }) => {
       requireStatus(tender, ['decrypting'], 'extending the window');
       if (tender.windowEndedAt) throw new AppError('HALL_WRONG_STATE', 'the window has already ended');
       const extra = minutes * 60_000;
@@ -294,14 +293,11 @@ export class OpeningService {
               endsAt: new Date(tender.windowEndsAt!.getTime() + extra).toISOString(),
               pausedRemainingMs: null,
             };
-      await tx
-        .update(tenders)
-        .set(
-          window.pausedRemainingMs !== null
-            ? { windowPausedRemainingMs: window.pausedRemainingMs }
-            : { windowEndsAt: new Date(window.endsAt!) },
-        )
-        .where(eq(tenders.id, tender.id));
+      await updateTender(
+        window.pausedRemainingMs !== null
+          ? { windowPausedRemainingMs: window.pausedRemainingMs }
+          : { windowEndsAt: new Date(window.endsAt!) },
+      );
       Object.assign(detail, { minutes, reason });
       await emit('window', { ...window, reason });
       return window;
@@ -375,7 +371,7 @@ export class OpeningService {
     const revealed = list.filter((b) => b.drawSeed).map((b) => b.drawSeed!);
     const index = drawIndex(tender.serverSeed, revealed, tender.drawOptions.length);
     const result = { index, value: tender.drawOptions[index]! };
-    await tx.update(tenders).set({ drawResult: result }).where(eq(tenders.id, tender.id));
+    await scope.updateTender({ drawResult: result });
     Object.assign(scope.detail, {
       drawIndex: index,
       drawValue: result.value,

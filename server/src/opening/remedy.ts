@@ -209,6 +209,7 @@ export class RemedyService {
       Object.assign(detail, { reason, bidsOpened: opened.length, custodians: session.shares.size });
       await emit('remedy', { quorum: session.quorum, sharesReceived: session.quorum, approved: true });
     });
+    this.#deps.poke('jobs');
     return { approved: true as const };
   }
 }

@@ -38,7 +38,7 @@ export class Scheduler {
   }
 
   /** Runs a tick soon: something may have become due, or a new job may be waiting. */
-  poke(): void {
+  poke(_reason: 'timing' | 'jobs' = 'timing'): void {
     if (this.#stopped) return;
     if (this.#running) {
       this.#again = true;

@@ -127,7 +127,7 @@ export default fp<HallOptions>(
       publish: (events: readonly HallEvent[]) => {
         for (const event of events) io.to(room(event.tenderId)).emit('hall:event', event);
       },
-      poke: () => scheduler.poke(),
+      poke: (reason) => scheduler.poke(reason),
     };
     const decryptionDeps = {
       ...context,
