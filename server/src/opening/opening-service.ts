@@ -366,7 +366,7 @@ export class OpeningService {
   }
 
   async #draw(scope: StepScope, list: BidWithBidder[]): Promise<DrawView | null> {
-    const { tender, tx } = scope;
+    const { tender } = scope;
     if (!tender.drawOptions || !tender.serverSeed || !tender.serverSeedCommitment) return null;
     const revealed = list.filter((b) => b.drawSeed).map((b) => b.drawSeed!);
     const index = drawIndex(tender.serverSeed, revealed, tender.drawOptions.length);
