@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: [
       'shared/src/**/*.test.ts',
+      'client/src/**/*.test.ts',
       'server/src/**/*.test.ts',
       'sfu/src/**/*.test.ts',
       'certs/**/*.test.ts',

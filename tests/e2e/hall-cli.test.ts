@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { HallClient } from '@bidhall/shared/hall-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptOwnBid, signRecord } from '../../server/src/hall-client/bidder-actions.ts';
-import type { HallClient } from '../../server/src/hall-client/hall-client.ts';
 import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening, signerOf } from '../support/hall.ts';
 import { cmsVerify } from '../support/openssl.ts';
 import { caPath, certPath, crlPath, keyPath } from '../support/pki.ts';

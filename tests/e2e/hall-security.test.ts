@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Action, type ClientToServerEvents, can, type Role, type TenderView } from '@bidhall/shared';
+import { HallClient } from '@bidhall/shared/hall-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrapOwnKey } from '../../server/src/hall-client/bidder-actions.ts';
-import { HallClient } from '../../server/src/hall-client/hall-client.ts';
 import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening } from '../support/hall.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HallClient } from '@bidhall/shared/hall-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../server/src/audit/verify.ts';
 import {
@@ -13,7 +14,6 @@ import {
   signRecord,
   submitShare,
 } from '../../server/src/hall-client/bidder-actions.ts';
-import type { HallClient } from '../../server/src/hall-client/hall-client.ts';
 import { drawIndex, seedCommitment } from '../../server/src/opening/draw.ts';
 import {
   advanceTo,

@@ -10,9 +10,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { HallClient } from '@bidhall/shared/hall-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrapOwnKey } from '../../server/src/hall-client/bidder-actions.ts';
-import { HallClient } from '../../server/src/hall-client/hall-client.ts';
 import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening } from '../support/hall.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 

@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HallClient } from '@bidhall/shared/hall-client';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptOwnBid } from '../../server/src/hall-client/bidder-actions.ts';
-import { HallClient } from '../../server/src/hall-client/hall-client.ts';
 import { afterDeadline, keysOf, prepareOpening, statusOf } from '../support/hall.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 

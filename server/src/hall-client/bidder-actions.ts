@@ -4,12 +4,12 @@
  * a key share. node:crypto here; the browser client does the same with node-forge / WebCrypto.
  */
 import type { KeyObject } from 'node:crypto';
+import type { HallClient } from '@bidhall/shared/hall-client';
 import { BerReader } from '../cms/ber-reader.ts';
 import { decryptEnvelope, EnvelopeReader } from '../cms/enveloped.ts';
 import { parseRecipientInfos, recipientMatches, unwrapContentKey } from '../cms/recipients.ts';
 import { readSignedData, type Signer, signSmall } from '../cms/signed-data.ts';
 import type { ParsedCertificate } from '../pki/certificate.ts';
-import type { HallClient } from './hall-client.ts';
 
 export interface BidderKeys {
   readonly encryptionCertificate: ParsedCertificate;

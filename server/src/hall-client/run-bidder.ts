@@ -5,9 +5,9 @@
  * exits when the opening is closed (or failed).
  */
 import type { HallEvent, TenderStatus } from '@bidhall/shared';
+import { HallClient, HallError } from '@bidhall/shared/hall-client';
 import type { Signer } from '../cms/signed-data.ts';
 import { type BidderKeys, decryptOwnBid, selfTest, signRecord } from './bidder-actions.ts';
-import { HallClient, HallError } from './hall-client.ts';
 
 export interface RunBidderOptions {
   readonly url: string;

@@ -1,18 +1,12 @@
 /**
- * A headless client of the opening hall: connects with a login token, keeps time in step with the
- * server, follows the hall (snapshot plus sequenced events, catching up after a reconnect), and sends
- * requests with acks. The bidder's and the custodian's crypto (bidder-actions.ts) build on it. Used by
- * `bidhall hall join`, the end-to-end tests and the benchmarks.
+ * The client of the opening hall, for the browser and for Node alike: connects with a login token, keeps
+ * time in step with the server, follows the hall (snapshot plus sequenced events, catching up after a
+ * reconnect), and sends requests with acks. Used by the web client, `bidhall hall join`, the tests and
+ * the benchmarks; the crypto each role does on its own machine builds on it.
  */
-import type {
-  ClientToServerEvents,
-  HallEvent,
-  HallSnapshot,
-  Result,
-  ServerToClientEvents,
-  WireError,
-} from '@bidhall/shared';
 import { io, type Socket } from 'socket.io-client';
+import type { WireError } from './errors.ts';
+import type { ClientToServerEvents, HallEvent, HallSnapshot, Result, ServerToClientEvents } from './hall.ts';
 
 export class HallError extends Error {
   readonly code: string;
