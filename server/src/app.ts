@@ -3,10 +3,11 @@
  * Third-party wiring lives in plugins/external, domain services in plugins/app.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Clock, systemClock } from './clock.ts';
-import type { Config } from './config.ts';
+import { type Config, repositoryRoot } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import actors from './plugins/app/actors.ts';
 import audit from './plugins/app/audit.ts';
@@ -14,7 +15,9 @@ import auth from './plugins/app/auth.ts';
 import bids from './plugins/app/bids.ts';
 import hall from './plugins/app/hall.ts';
 import pki from './plugins/app/pki.ts';
+import supervision from './plugins/app/supervision.ts';
 import tenders from './plugins/app/tenders.ts';
+import client from './plugins/external/client.ts';
 import database from './plugins/external/database.ts';
 import errors from './plugins/external/errors.ts';
 
@@ -77,6 +80,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     decryptionLeaseSeconds: config.decryptionLeaseSeconds,
     redisPrefix: config.redisPrefix,
   });
+  await app.register(supervision);
+  await app.register(client, { distDir: join(repositoryRoot, 'client', 'dist') });
   app.get('/api/health', async () => ({ ok: true, time: clock.now().toISOString() }));
   return app;
 }

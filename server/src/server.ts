@@ -1,21 +1,35 @@
 /** Boots the server: configuration, the app, dev seeding on embedded defaults, graceful shutdown. */
 import { join } from 'node:path';
+import type { TenderView } from '@bidhall/shared';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { type Config, repositoryRoot } from './config.ts';
-import { ensureDemoTender } from './dev/demo.ts';
+import { ensureDemoTender, runDemo } from './dev/demo.ts';
 import { seedDevActors } from './dev/seed.ts';
+
+const pkiDir = join(repositoryRoot, 'certs', 'out');
 
 export async function startServer(config: Config): Promise<FastifyInstance> {
   const app = await buildApp({ config });
   await app.ready();
+  let demo: TenderView | null = null;
   if (config.usesDevPki) {
-    // Embedded defaults: register the dev PKI's staff and keep a demo tender open, so a newcomer can log in.
-    const actors = await seedDevActors(app.db, app.trust, join(repositoryRoot, 'certs', 'out'), new Date());
-    const demo = await ensureDemoTender(app, actors);
+    // Embedded defaults: register the dev PKI's staff and keep a demo tender going, so a newcomer can log in.
+    const actors = await seedDevActors(app.db, app.trust, pkiDir, new Date());
+    demo = await ensureDemoTender(app, actors);
     app.log.info({ tender: demo.code, deadline: demo.deadline }, 'demo tender open for bids');
   }
   await app.listen({ host: config.host, port: config.port });
+  if (demo) {
+    const scheme = config.tlsCertFile ? 'https' : 'http';
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    await runDemo(demo, {
+      url: `${scheme}://${host}:${config.port}`,
+      pkiDir,
+      dataDir: config.dataDir,
+      log: (message) => app.log.info(message),
+    }).catch((error: unknown) => app.log.warn({ err: error }, 'the demo could not be prepared'));
+  }
   let closing = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -93,6 +93,13 @@ export class ApiClient {
     return Buffer.from(await response.arrayBuffer());
   }
 
+  myBids(tenderId: string) {
+    return this.#call<{ id: string; status: string }[]>(
+      'GET',
+      `/api/tenders/${encodeURIComponent(tenderId)}/bids/mine`,
+    );
+  }
+
   withdrawBid(tenderId: string) {
     return this.#call<{ bidId: string; receipt: Record<string, unknown>; signedReceipt: string }>(
       'DELETE',

@@ -5,6 +5,8 @@ import { openDatabase } from '../../db/client.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Database;
+    /** The handle behind `db`, for streaming reads (COPY) such as the audit verifier's. */
+    database: DatabaseHandle;
   }
 }
 
@@ -19,6 +21,7 @@ export default fp<{ databaseUrl: string | undefined; dataDir: string; handle?: D
         onIdleError: (error) => app.log.warn({ err: error }, 'idle database connection failed'),
       }));
     app.decorate('db', handle.db);
+    app.decorate('database', handle);
     app.log.info({ database: handle.kind }, 'database ready');
     // A handle passed in by the caller (tests sharing a database) is the caller's to close.
     if (!options.handle) app.addHook('onClose', () => handle.close());

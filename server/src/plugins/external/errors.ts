@@ -71,13 +71,6 @@ export default fp(
       if (request.isMultipart()) reply.header('connection', 'close');
       return reply.status(appError.status).send(body);
     });
-    app.setNotFoundHandler((request, reply) => {
-      const body: WireError = {
-        code: 'NOT_FOUND',
-        message: `no route ${request.method} ${request.url.split('?')[0]}`,
-      };
-      return reply.status(404).send(body);
-    });
   },
   { name: 'errors', dependencies: ['audit'] },
 );

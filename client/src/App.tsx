@@ -1,0 +1,99 @@
+/**
+ * The page: certificate login, then the tenders the role can see, then that tender's page for the role
+ * (bidder hall, host console, supervisor view, custodian page). The chosen tender is kept in the address
+ * (#/tender/<id>) so the back button works; the login is kept in memory only.
+ */
+
+import { type ReactNode, useEffect, useState } from 'react';
+import { type TextKey, useI18n } from './i18n.tsx';
+import { BidderHall } from './pages/BidderHall.tsx';
+import { CustodianPage } from './pages/CustodianPage.tsx';
+import { HostConsole } from './pages/HostConsole.tsx';
+import { Login } from './pages/Login.tsx';
+import { SupervisorView } from './pages/SupervisorView.tsx';
+import { TenderList } from './pages/TenderList.tsx';
+import type { Session } from './session.ts';
+
+function tenderFromHash(): string | null {
+  const match = /^#\/tender\/([0-9a-f-]{36})$/.exec(window.location.hash);
+  return match ? match[1]! : null;
+}
+
+export function App() {
+  const { t, language, setLanguage } = useI18n();
+  const [session, setSession] = useState<Session | null>(null);
+  const [tenderId, setTenderId] = useState<string | null>(tenderFromHash);
+
+  useEffect(() => {
+    const onHash = () => setTenderId(tenderFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
+    document.title = t('appName');
+  }, [language, t]);
+
+  const open = (id: string | null) => {
+    window.location.hash = id ? `#/tender/${id}` : '#/';
+    setTenderId(id);
+  };
+
+  let page: ReactNode;
+  if (!session) page = <Login onLogin={setSession} />;
+  else if (!tenderId) page = <TenderList session={session} onOpen={open} />;
+  else {
+    const props = { session, tenderId, onBack: () => open(null) };
+    switch (session.actor.role) {
+      case 'bidder':
+        page = <BidderHall {...props} />;
+        break;
+      case 'host':
+        page = <HostConsole {...props} />;
+        break;
+      case 'custodian':
+        page = <CustodianPage {...props} />;
+        break;
+      default:
+        page = <SupervisorView {...props} />;
+    }
+  }
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t('skipToContent')}
+      </a>
+      <nav className="topbar" aria-label={t('appName')}>
+        <span className="brand">{t('appName')}</span>
+        <span className="spacer" />
+        {session && (
+          <span className="who" data-testid="who">
+            {session.actor.name} · {t(`roles_${session.actor.role}` as TextKey)}
+          </span>
+        )}
+        <button
+          type="button"
+          className="link"
+          lang={language === 'zh' ? 'en' : 'zh-CN'}
+          onClick={() => setLanguage(language === 'zh' ? 'en' : 'zh')}
+        >
+          {t('language')}
+        </button>
+        {session && (
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              setSession(null);
+              open(null);
+            }}
+          >
+            {t('logOut')}
+          </button>
+        )}
+      </nav>
+      <div id="main">{page}</div>
+    </>
+  );
+}

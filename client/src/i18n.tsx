@@ -1,0 +1,332 @@
+/**
+ * Interface text in Simplified Chinese (default) and English. Every string the page shows comes from
+ * here or from the shared error catalogue, so both languages stay complete.
+ */
+import { type ErrorCode, errorCatalogue, isErrorCode } from '@bidhall/shared';
+import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
+
+export type Language = 'zh' | 'en';
+
+const text = {
+  appName: { zh: 'bidhall 不见面开标大厅', en: 'bidhall no-show opening hall' },
+  language: { zh: 'English', en: '中文' },
+  loginTitle: { zh: '数字证书登录', en: 'Log in with your certificate' },
+  loginHint: {
+    zh: '选择您的签名证书文件（PKCS#12，.p12/.pfx）并输入证书密码。私钥只在本页面内使用，不会上传。',
+    en: 'Choose your signing certificate file (PKCS#12, .p12/.pfx) and enter its PIN. The private key is used in this page only and never uploaded.',
+  },
+  role: { zh: '登录身份', en: 'Role' },
+  roles_bidder: { zh: '投标人', en: 'Bidder' },
+  roles_host: { zh: '主持人', en: 'Host' },
+  roles_supervisor: { zh: '监督人员', en: 'Supervisor' },
+  roles_custodian: { zh: '密钥保管人', en: 'Custodian' },
+  roles_tenderee: { zh: '招标人', en: 'Tenderee' },
+  certificateFile: { zh: '签名证书文件', en: 'Signing certificate file' },
+  pin: { zh: '证书密码（PIN）', en: 'Certificate PIN' },
+  logIn: { zh: '登录', en: 'Log in' },
+  loggingIn: { zh: '正在验证证书…', en: 'Checking the certificate…' },
+  logOut: { zh: '退出', en: 'Log out' },
+  wrongPin: { zh: '证书密码错误，请重新输入', en: 'Wrong PIN; try again' },
+  notPkcs12: {
+    zh: '无法读取该文件：请选择 PKCS#12 证书文件（.p12/.pfx）',
+    en: 'This file cannot be read: choose a PKCS#12 certificate file (.p12/.pfx)',
+  },
+  notSigning: {
+    zh: '该证书不能用于签名登录（可能是加密证书），请选择签名证书',
+    en: 'This certificate cannot sign a login (it may be an encryption certificate); choose your signing certificate',
+  },
+  noKey: { zh: '证书文件中没有可用的私钥', en: 'The file holds no usable private key' },
+  tenders: { zh: '项目列表', en: 'Tenders' },
+  noTenders: { zh: '暂无项目', en: 'No tenders yet' },
+  enterHall: { zh: '进入开标大厅', en: 'Enter the opening hall' },
+  deadline: { zh: '投标截止（开标）时间', en: 'Deadline (opening)' },
+  serverTime: { zh: '服务器时间', en: 'Server time' },
+  countdownToDeadline: { zh: '距开标', en: 'Opening in' },
+  countdownWindow: { zh: '解密剩余时间', en: 'Decryption time left' },
+  windowPaused: { zh: '解密计时已暂停', en: 'Decryption clock paused' },
+  status: { zh: '开标状态', en: 'Opening status' },
+  status_scheduled: { zh: '未开始', en: 'Scheduled' },
+  'status_check-in': { zh: '签到中', en: 'Check-in open' },
+  status_opened: { zh: '已开标', en: 'Opened' },
+  status_failed: { zh: '流标', en: 'Failed (流标)' },
+  status_decrypting: { zh: '解密中', en: 'Decrypting' },
+  status_announced: { zh: '已唱标', en: 'Bids read' },
+  status_confirming: { zh: '开标记录确认中', en: 'Record being confirmed' },
+  status_closed: { zh: '开标结束', en: 'Closed' },
+  connected: { zh: '已连接', en: 'Connected' },
+  reconnecting: { zh: '连接中断，正在重新连接…', en: 'Connection lost; reconnecting…' },
+  checkIn: { zh: '签到', en: 'Check in' },
+  checkedIn: { zh: '已签到', en: 'Checked in' },
+  encryptionKey: {
+    zh: '加密证书文件（用于解密投标文件）',
+    en: 'Encryption certificate file (to decrypt your bid)',
+  },
+  loadEncryptionKey: { zh: '载入加密证书', en: 'Load encryption certificate' },
+  encryptionLoaded: { zh: '加密证书已载入', en: 'Encryption certificate loaded' },
+  selfTest: { zh: '解密自检', en: 'Decryption self-test' },
+  selfTestHint: {
+    zh: '开标前确认您当前的证书能够打开已提交的投标文件，不会泄露任何密钥。',
+    en: 'Before the opening, check that your certificate opens the bid you submitted; no key is revealed.',
+  },
+  decrypt: { zh: '解密我的投标文件', en: 'Decrypt my bid' },
+  decrypting: { zh: '正在解密…', en: 'Decrypting…' },
+  decryptDone: {
+    zh: '已提交解密密钥：开标一览表已打开，投标文件正在后台解密',
+    en: 'Keys submitted: the summary is open, the documents are being decrypted',
+  },
+  bidders: { zh: '投标人', en: 'Bidders' },
+  receivedAt: { zh: '递交时间', en: 'Received' },
+  decryption: { zh: '解密状态', en: 'Decryption' },
+  progress: { zh: '进度', en: 'Progress' },
+  opening_sealed: { zh: '未解密', en: 'Sealed' },
+  'opening_summary-decrypted': { zh: '一览表已解密', en: 'Summary open' },
+  opening_decrypted: { zh: '解密完成', en: 'Decrypted' },
+  opening_revoked: { zh: '撤销（投标人原因未解密）', en: 'Revoked (not decrypted, bidder at fault)' },
+  'opening_withdrawn-platform': {
+    zh: '撤回（平台原因未解密）',
+    en: 'Withdrawn (not decrypted, platform at fault)',
+  },
+  'opening_remedy-pending': { zh: '等待补救解密', en: 'Awaiting the remedy' },
+  opening_invalid: { zh: '内容无效', en: 'Invalid content' },
+  biddersHidden: { zh: '开标前投标人名单保密', en: 'Bidders stay confidential until the deadline' },
+  summaryTable: { zh: '开标一览表', en: 'Opening summary' },
+  draw: { zh: '随机抽取', en: 'Random draw' },
+  drawResult: { zh: '抽取结果', en: 'Result' },
+  drawInputs: { zh: '可复核的抽取依据', en: 'Inputs anyone can recompute' },
+  recompute: { zh: '在本页重新计算', en: 'Recompute here' },
+  recomputedSame: { zh: '复算结果一致', en: 'Recomputed: same result' },
+  recomputedDiffers: { zh: '复算结果不一致！', en: 'Recomputed: the result differs!' },
+  record: { zh: '开标记录', en: 'Opening record' },
+  signRecord: { zh: '签署开标记录', en: 'Sign the record' },
+  signed: { zh: '已签署', en: 'Signed' },
+  signedBy: { zh: '已签署', en: 'Signed by' },
+  object: { zh: '提出异议', en: 'Raise an objection' },
+  objectionText: { zh: '异议内容', en: 'Objection' },
+  objections: { zh: '异议与答复', en: 'Objections and answers' },
+  noObjections: { zh: '暂无异议', en: 'No objections' },
+  answer: { zh: '答复', en: 'Answer' },
+  answerText: { zh: '答复内容', en: 'Answer' },
+  awaitingAnswer: { zh: '等待主持人答复', en: 'Waiting for the host’s answer' },
+  timeline: { zh: '开标过程记录', en: 'Timeline' },
+  send: { zh: '提交', en: 'Submit' },
+  hostConsole: { zh: '主持人控制台', en: 'Host console' },
+  createTender: { zh: '新建项目', en: 'New tender' },
+  code: { zh: '项目编号', en: 'Code' },
+  title: { zh: '项目名称', en: 'Title' },
+  windowMinutes: { zh: '解密时长（分钟）', en: 'Decryption window (minutes)' },
+  minBidders: { zh: '最少投标人数', en: 'Minimum bidders' },
+  custodians: { zh: '密钥保管人', en: 'Custodians' },
+  quorum: { zh: '开启所需人数', en: 'Quorum' },
+  remedyPolicy: { zh: '补救方案', en: 'Remedy' },
+  remedy_none: { zh: '无', en: 'None' },
+  'remedy_custodian-quorum': { zh: '密钥保管人共同解密', en: 'Custodian quorum' },
+  fields: { zh: '开标一览表字段', en: 'Summary fields' },
+  create: { zh: '创建', en: 'Create' },
+  startDecryption: { zh: '开始解密', en: 'Start decryption' },
+  pause: { zh: '暂停解密计时', en: 'Pause the window' },
+  resume: { zh: '恢复解密计时', en: 'Resume the window' },
+  extend: { zh: '延长解密时间', en: 'Extend the window' },
+  minutes: { zh: '分钟', en: 'minutes' },
+  reason: { zh: '原因（将记入开标记录）', en: 'Reason (recorded)' },
+  confirmFailure: { zh: '确认流标', en: 'Confirm the failure' },
+  recordOutage: { zh: '登记平台故障', en: 'Record a platform outage' },
+  announce: { zh: '唱标（公布开标一览表）', en: 'Read the bids' },
+  openRecord: { zh: '生成开标记录', en: 'Produce the record' },
+  close: { zh: '结束开标', en: 'Close the opening' },
+  exportRecord: { zh: '下载开标记录包', en: 'Download the record bundle' },
+  supervisorView: { zh: '监督视图（只读）', en: 'Supervisor view (read-only)' },
+  auditFeed: { zh: '审计日志', en: 'Audit log' },
+  verifyAudit: { zh: '校验审计链', en: 'Verify the audit chain' },
+  verifyRecord: { zh: '校验开标记录包', en: 'Verify the record bundle' },
+  approveRemedy: { zh: '批准补救解密', en: 'Approve the remedy' },
+  custodianPage: { zh: '密钥保管人', en: 'Key custodian' },
+  custodianHint: {
+    zh: '平台故障导致部分投标未能解密时，请载入您的加密证书，在本页解开您保管的密钥分片并提交。',
+    en: 'When bids could not be decrypted because of the platform, load your encryption certificate, unseal your key share here and submit it.',
+  },
+  submitShare: { zh: '解开并提交我的密钥分片', en: 'Unseal and submit my share' },
+  shares: { zh: '已提交分片', en: 'Shares received' },
+  remedyNotNeeded: { zh: '当前无需补救', en: 'No remedy under way' },
+  secondTab: {
+    zh: '您已在另一个标签页打开了本开标大厅。两个页面都会同步显示，但请只在一个页面中操作。',
+    en: 'You have this hall open in another tab too. Both stay in sync, but act from one of them only.',
+  },
+  loading: { zh: '正在加载…', en: 'Loading…' },
+  connecting: { zh: '正在连接…', en: 'Connecting…' },
+  skipToContent: { zh: '跳到正文', en: 'Skip to content' },
+  demoHint: {
+    zh: '演示：证书在 certs/out/actors/<名称>/sign.p12，密码 123456（投标人 bidder1，主持人 host，监督 supervisor）。',
+    en: 'Demo: certificates are in certs/out/actors/<name>/sign.p12, PIN 123456 (bidder1, host, supervisor).',
+  },
+  notRsa: {
+    zh: '浏览器中暂只支持 RSA 证书；SM2/ECC 证书请使用命令行客户端（bidhall hall join）',
+    en: 'Only RSA certificates work in the browser for now; use the command line (bidhall hall join) for SM2/ECC ones',
+  },
+  notRecipient: {
+    zh: '该加密证书不是本投标文件的接收者：请载入投标时使用的加密证书',
+    en: 'This encryption certificate is not a recipient of your bid: load the one you sealed it with',
+  },
+  decryptFailed: { zh: '解密失败：密钥与文件不匹配', en: 'Decryption failed: the key does not fit the file' },
+  notEncryption: {
+    zh: '该证书不能用于解密（可能是签名证书），请选择加密证书',
+    en: 'This certificate cannot decrypt (it may be the signing one); choose your encryption certificate',
+  },
+  openConsole: { zh: '进入控制台', en: 'Open the console' },
+  created: { zh: '项目已创建', en: 'Tender created' },
+  checkInMinutes: { zh: '提前签到时间（分钟）', en: 'Check-in opens (minutes before)' },
+  fieldKey: { zh: '字段代码', en: 'Key' },
+  labelZh: { zh: '中文名称', en: 'Chinese label' },
+  labelEn: { zh: '英文名称', en: 'English label' },
+  fieldType: { zh: '类型', en: 'Type' },
+  fieldType_money: { zh: '金额（元）', en: 'Money (CNY)' },
+  fieldType_decimal: { zh: '小数', en: 'Decimal' },
+  fieldType_integer: { zh: '整数', en: 'Whole number' },
+  fieldType_text: { zh: '文字', en: 'Text' },
+  fieldType_percent: { zh: '百分比', en: 'Percent' },
+  fieldType_days: { zh: '天数', en: 'Days' },
+  required: { zh: '必填', en: 'Required' },
+  remove: { zh: '删除', en: 'Remove' },
+  addField: { zh: '添加字段', en: 'Add a field' },
+  drawOptionsHint: {
+    zh: '抽取选项（用逗号分隔；留空则不抽取）',
+    en: 'Options to draw from (comma-separated; leave empty for no draw)',
+  },
+  noBids: { zh: '没有有效投标', en: 'No valid bids' },
+  checkedInCount: { zh: '已签到人数', en: 'Checked in' },
+  bidder: { zh: '投标人', en: 'Bidder' },
+  drawPending: { zh: '唱标后公布', en: 'Published when the bids are read' },
+  drawOptions: { zh: '选项', en: 'Options' },
+  serverSeedCommitment: {
+    zh: '平台种子承诺值（开标前已公布）',
+    en: 'Platform seed commitment (published before)',
+  },
+  serverSeed: { zh: '平台种子', en: 'Platform seed' },
+  commitment: { zh: '承诺值', en: 'commitment' },
+  seed: { zh: '种子', en: 'seed' },
+  notRevealed: { zh: '未公开（不参与计算）', en: 'not revealed (left out)' },
+  drawFormula: {
+    zh: '计算方法：SHA-256(平台种子 + ":" + 按字典序排列的投标人种子以":"连接)，按无符号整数对选项个数取余，得到结果序号（从0开始）。',
+    en: 'How: SHA-256(platform seed + ":" + the revealed bidder seeds, sorted, joined by ":"), read as an unsigned integer, modulo the number of options, gives the index (from 0).',
+  },
+  windowSet: { zh: '解密计时已更新', en: 'Decryption window updated' },
+  remedy: { zh: '补救解密', en: 'Remedy' },
+  remedyApproved: { zh: '已批准', en: 'approved' },
+  remedyOpen: { zh: '补救程序已启动，请提交您的密钥分片', en: 'The remedy is under way: submit your share' },
+  shareSubmitted: { zh: '密钥分片已提交', en: 'Share submitted' },
+  nothingYet: { zh: '暂无记录', en: 'Nothing yet' },
+  liveVideo: { zh: '现场音视频', en: 'Live audio and video' },
+  liveVideoPending: {
+    zh: '主会场与分会场音视频将在此显示',
+    en: 'The venues’ audio and video will show here',
+  },
+  myBid: { zh: '我的投标', en: 'My bid' },
+  bidReceived: { zh: '投标文件已递交，递交时间', en: 'Your bid was received at' },
+  noBidHere: { zh: '您在本项目没有有效投标', en: 'You have no valid bid in this tender' },
+  uploadBid: { zh: '递交投标文件', en: 'Submit your sealed bid' },
+  uploadHint: {
+    zh: '选择 bidhall bid seal 生成的文件夹中的四个文件（manifest.json、manifest.p7s、summary.p7m、documents.p7m）',
+    en: 'Pick the four files of the folder written by bidhall bid seal (manifest.json, manifest.p7s, summary.p7m, documents.p7m)',
+  },
+  missingFiles: { zh: '缺少文件', en: 'Missing files' },
+  upload: { zh: '递交', en: 'Submit' },
+  uploading: { zh: '正在上传…', en: 'Uploading…' },
+  bidUploaded: { zh: '投标文件已递交，回执已签发', en: 'Bid received; a signed receipt was issued' },
+  encryptionFile: { zh: '加密证书文件（.p12）', en: 'Encryption certificate file (.p12)' },
+  loadEncryptionFirst: { zh: '请先载入加密证书', en: 'Load your encryption certificate first' },
+  selfTestPassed: { zh: '自检通过。', en: 'Self-test passed.' },
+  decryptStepFetch: { zh: '正在获取密钥信封…', en: 'Fetching the key envelopes…' },
+  decryptStepSummary: { zh: '正在解密开标一览表密钥…', en: 'Unwrapping the summary key…' },
+  decryptStepDocuments: { zh: '正在解密投标文件密钥…', en: 'Unwrapping the documents key…' },
+  documentsProgress: { zh: '投标文件解密进度', en: 'Documents decryption' },
+  revealSeed: { zh: '公开我的抽取种子', en: 'Reveal my draw seed' },
+  seedHint: { zh: '抽取种子（64位十六进制）', en: 'Draw seed (64 hex digits)' },
+  seedRevealed: { zh: '种子已公开', en: 'Seed revealed' },
+  recordSigned: { zh: '已签署开标记录', en: 'Record signed' },
+  objectionRaised: { zh: '异议已提交，请等待主持人答复', en: 'Objection raised; the host will answer' },
+  objectionHint: {
+    zh: '对开标过程或结果有异议的，请当场提出，主持人将当场答复并记入开标记录。',
+    en: 'Raise any objection now: the host answers on the spot and both go into the record.',
+  },
+  outageFrom: { zh: '故障开始', en: 'Outage from' },
+  outageTo: { zh: '故障结束', en: 'Outage until' },
+  downloaded: { zh: '已下载', en: 'Downloaded' },
+  checks: { zh: '核验', en: 'Checks' },
+  chainIntact: { zh: '审计链完整', en: 'The audit chain is intact' },
+  chainBroken: { zh: '审计链被破坏', en: 'The audit chain is broken' },
+  bundleIntact: { zh: '开标记录包校验通过', en: 'The record bundle verifies' },
+  bundleBroken: { zh: '开标记录包校验失败', en: 'The record bundle does not verify' },
+  unsigned: { zh: '未签署', en: 'Unsigned' },
+  unanswered: { zh: '未答复', en: 'unanswered' },
+  hashMismatch: { zh: '哈希不符', en: 'hash mismatch' },
+  hostHint_scheduled: { zh: '签到尚未开始。', en: 'Check-in has not opened yet.' },
+  'hostHint_check-in': {
+    zh: '签到中：投标截止后系统自动开标。',
+    en: 'Check-in is open: the bids open by themselves at the deadline.',
+  },
+  hostHint_opened: {
+    zh: '已开标：有效投标达到最少人数时开始解密，否则确认流标并说明原因。',
+    en: 'Opened: start decryption if there are enough bids, otherwise confirm the failure and say why.',
+  },
+  hostHint_decrypting: {
+    zh: '解密中：全部解密或解密时间结束后唱标；如遇故障可暂停、延长并登记。',
+    en: 'Decrypting: read the bids once all are decrypted or the window has ended; pause, extend or record an outage if needed.',
+  },
+  hostHint_announced: {
+    zh: '已唱标：生成开标记录供投标人确认。',
+    en: 'Bids read: produce the record for the bidders to confirm.',
+  },
+  hostHint_confirming: {
+    zh: '确认中：答复全部异议后结束开标，并下载开标记录包。',
+    en: 'Confirming: answer every objection, then close and download the record bundle.',
+  },
+  hostHint_closed: { zh: '开标已结束。', en: 'The opening is closed.' },
+  hostHint_failed: { zh: '本项目已流标。', en: 'This opening failed.' },
+  done: { zh: '完成', en: 'Done' },
+  ok: { zh: '通过', en: 'Passed' },
+  failedCheck: { zh: '未通过', en: 'Failed' },
+} as const;
+
+export type TextKey = keyof typeof text;
+
+interface I18n {
+  readonly language: Language;
+  readonly setLanguage: (language: Language) => void;
+  readonly t: (key: TextKey) => string;
+  /** The message for a server error code, in the current language, plus the server's detail. */
+  readonly error: (error: unknown) => string;
+}
+
+const Context = createContext<I18n | null>(null);
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [language, setLanguage] = useState<Language>(() =>
+    (localStorage.getItem('bidhall.language') as Language | null) === 'en' ? 'en' : 'zh',
+  );
+  const value = useMemo<I18n>(
+    () => ({
+      language,
+      setLanguage: (next) => {
+        localStorage.setItem('bidhall.language', next);
+        document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
+        setLanguage(next);
+      },
+      t: (key) => text[key][language],
+      error: (error) => {
+        const code = (error as { code?: unknown }).code;
+        if (isErrorCode(code)) {
+          const detail = (error as { message?: string }).message?.replace(/^[A-Z_]+: /, '') ?? '';
+          return `${errorCatalogue[code as ErrorCode][language]}${detail ? ` — ${detail}` : ''}`;
+        }
+        return error instanceof Error ? error.message : String(error);
+      },
+    }),
+    [language],
+  );
+  return <Context.Provider value={value}>{children}</Context.Provider>;
+}
+
+export function useI18n(): I18n {
+  const context = useContext(Context);
+  if (!context) throw new Error('useI18n outside I18nProvider');
+  return context;
+}

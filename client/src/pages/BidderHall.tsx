@@ -1,0 +1,477 @@
+/**
+ * The bidder's opening hall (不见面开标大厅): check in, test and then decrypt its own bid with keys that
+ * stay in this page, follow every bid's decryption, see the summary table and the draw (and recompute
+ * it), sign the record or object and see the answer, with a timeline of everything that happened.
+ */
+import { sealedFileNames } from '@bidhall/shared';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { api } from '../api.ts';
+import {
+  fromBase64,
+  type Identity,
+  isSignedData,
+  KeyError,
+  openEnvelope,
+  signDetached,
+  toBase64,
+  unwrapContentKey,
+} from '../crypto.ts';
+import {
+  BidList,
+  DrawPanel,
+  HallHeader,
+  ObjectionList,
+  Outcome,
+  RecordPanel,
+  Section,
+  SummaryTableView,
+  Timeline,
+  useAction,
+  useFormat,
+  VideoSlot,
+} from '../hall/parts.tsx';
+import { useHall, useOtherTab } from '../hall/useHall.ts';
+import { useTender } from '../hall/useTender.ts';
+import { type TextKey, useI18n } from '../i18n.tsx';
+import { readIdentity, type Session } from '../session.ts';
+import { keyErrorText } from './Login.tsx';
+
+export interface PageProps {
+  readonly session: Session;
+  readonly tenderId: string;
+  readonly onBack: () => void;
+}
+
+interface MyBid {
+  readonly id: string;
+  readonly status: string;
+  readonly receivedAt: string;
+}
+
+export function BackLink({ onBack }: { onBack: () => void }) {
+  const { t } = useI18n();
+  return (
+    <button type="button" className="link back" onClick={onBack}>
+      ← {t('tenders')}
+    </button>
+  );
+}
+
+export function HallError({ error, onBack }: { error: unknown; onBack: () => void }) {
+  const { error: describe } = useI18n();
+  return (
+    <main className="page">
+      <BackLink onBack={onBack} />
+      <p role="alert" className="outcome error">
+        {describe(error)}
+      </p>
+    </main>
+  );
+}
+
+export function BidderHall({ session, tenderId, onBack }: PageProps) {
+  const { t } = useI18n();
+  const format = useFormat();
+  const hall = useHall(session.token, tenderId);
+  const tender = useTender(session.token, tenderId);
+  const otherTab = useOtherTab(`bidhall:${session.actor.id}:${tenderId}`);
+  const [encryption, setEncryption] = useState<Identity | null>(null);
+  const [myBids, setMyBids] = useState<MyBid[]>([]);
+  const [decryptStep, setDecryptStep] = useState<string | null>(null);
+  const loadMine = useCallback(
+    () =>
+      api<MyBid[]>('GET', `/api/tenders/${tenderId}/bids/mine`, { token: session.token }).then(
+        setMyBids,
+        () => undefined,
+      ),
+    [session.token, tenderId],
+  );
+  useEffect(() => void loadMine(), [loadMine]);
+
+  const checkIn = useAction();
+  const selfTest = useAction();
+  const decrypt = useAction();
+  const seed = useAction();
+  const sign = useAction();
+  const objection = useAction();
+  const [seedText, setSeedText] = useState('');
+  const [objectionText, setObjectionText] = useState('');
+
+  const { view, client, connection, progress } = hall;
+  if (hall.error) return <HallError error={hall.error} onBack={onBack} />;
+  if (!view || !client)
+    return (
+      <main className="page">
+        <p className="muted">{t('loading')}</p>
+      </main>
+    );
+
+  const mine = view.bids.find((b) => b.bidderId === session.actor.id);
+  const active = myBids.find((b) => b.status === 'submitted');
+  const checkedIn = view.checkedIn.includes(session.actor.name);
+  const status = view.status;
+  const requireKey = () => {
+    if (!encryption) throw new Error(t('loadEncryptionFirst'));
+    return encryption;
+  };
+
+  const runSelfTest = () =>
+    selfTest.run(async () => {
+      const keys = requireKey();
+      const recipient = await client.request('hall:recipient', { tenderId });
+      let summaryOk = false;
+      try {
+        summaryOk = isSignedData(await openEnvelope(fromBase64(recipient.sealedSummary), keys));
+      } catch {
+        summaryOk = false;
+      }
+      const challenge = await client.request('hall:self-test-challenge', { tenderId });
+      let answer: Uint8Array = new Uint8Array(0);
+      try {
+        answer = await openEnvelope(fromBase64(challenge.envelope), keys);
+      } catch {
+        // A key that cannot open the challenge answers nothing; the server's message says what failed.
+      }
+      const result = await client.request('hall:self-test', {
+        tenderId,
+        challengeId: challenge.challengeId,
+        answer: toBase64(answer),
+        summaryOk,
+      });
+      if (!result.passed) throw new Error(`${t('failedCheck')}: ${result.message}`);
+      return `${t('selfTestPassed')} ${result.message}`;
+    });
+
+  const runDecrypt = () =>
+    decrypt.run(async () => {
+      const keys = requireKey();
+      setDecryptStep(t('decryptStepFetch'));
+      const recipient = await client.request('hall:recipient', { tenderId });
+      for (const part of ['summary', 'documents'] as const) {
+        setDecryptStep(part === 'summary' ? t('decryptStepSummary') : t('decryptStepDocuments'));
+        let key: Uint8Array;
+        try {
+          key = unwrapContentKey(fromBase64(recipient[part]), keys);
+        } catch (error) {
+          throw error instanceof KeyError ? new Error(t(keyErrorText(error))) : error;
+        }
+        try {
+          await client.request('hall:decrypt', { tenderId, part, contentKey: toBase64(key) });
+        } catch (error) {
+          // A part already opened (a second tab, or a retry) is not a failure.
+          if ((error as { code?: string }).code !== 'DECRYPT_DONE') throw error;
+        } finally {
+          key.fill(0);
+        }
+      }
+      setDecryptStep(null);
+      return t('decryptDone');
+    });
+
+  const submitSeed = (event: FormEvent) => {
+    event.preventDefault();
+    void seed.run(async () => {
+      await client.request('hall:reveal-seed', { tenderId, seed: seedText.trim().toLowerCase() });
+      setSeedText('');
+      return t('seedRevealed');
+    });
+  };
+
+  const signRecord = () =>
+    sign.run(async () => {
+      if (!view.record) return;
+      const signature = signDetached(session.identity, new TextEncoder().encode(view.record.text));
+      await client.request('hall:sign-record', { tenderId, signature: toBase64(signature) });
+      return t('recordSigned');
+    });
+
+  const raiseObjection = (event: FormEvent) => {
+    event.preventDefault();
+    void objection.run(async () => {
+      await client.request('hall:object', { tenderId, text: objectionText.trim() });
+      setObjectionText('');
+      return t('objectionRaised');
+    });
+  };
+
+  const beforeDeadline = status === 'scheduled' || status === 'check-in';
+  const documentsProgress = mine ? (progress[mine.bidId] ?? mine.documentsProgress) : 0;
+
+  return (
+    <main className="page hall" data-testid="bidder-hall">
+      <BackLink onBack={onBack} />
+      <HallHeader view={view} connection={connection} client={client} />
+      {otherTab && (
+        <p className="notice" role="note" data-testid="second-tab">
+          {t('secondTab')}
+        </p>
+      )}
+      <div className="columns">
+        <div className="column">
+          <Section title={t('myBid')}>
+            {active ? (
+              <p data-testid="my-bid">
+                {t('bidReceived')} {format.time(active.receivedAt)}
+              </p>
+            ) : beforeDeadline ? (
+              <UploadBid session={session} tenderId={tenderId} onDone={() => void loadMine()} />
+            ) : (
+              <p className="muted">{t('noBidHere')}</p>
+            )}
+            {(status === 'check-in' || status === 'opened' || status === 'decrypting') && (
+              <p>
+                {checkedIn ? (
+                  <span className="ok" data-testid="checked-in">
+                    ✓ {t('checkedIn')}
+                  </span>
+                ) : (
+                  <button
+                    type="button"
+                    className="primary"
+                    disabled={checkIn.busy}
+                    onClick={() =>
+                      void checkIn.run(async () => {
+                        await client.request('hall:check-in', { tenderId });
+                      })
+                    }
+                  >
+                    {t('checkIn')}
+                  </button>
+                )}
+              </p>
+            )}
+            <Outcome message={checkIn.message} />
+            <EncryptionKeyLoader identity={encryption} onLoad={setEncryption} />
+            {status === 'check-in' && (
+              <div className="step">
+                <h3>{t('selfTest')}</h3>
+                <p className="muted small">{t('selfTestHint')}</p>
+                <button
+                  type="button"
+                  onClick={() => void runSelfTest()}
+                  disabled={selfTest.busy || !encryption}
+                >
+                  {t('selfTest')}
+                </button>
+                <Outcome message={selfTest.message} />
+              </div>
+            )}
+            {status === 'decrypting' && mine && (
+              <div className="step">
+                <h3>{t('decrypt')}</h3>
+                {mine.openingStatus === 'sealed' ? (
+                  <button
+                    type="button"
+                    className="primary"
+                    onClick={() => void runDecrypt()}
+                    disabled={decrypt.busy || !encryption}
+                  >
+                    {decrypt.busy ? t('decrypting') : t('decrypt')}
+                  </button>
+                ) : (
+                  <p className="ok">{t(`opening_${mine.openingStatus}` as TextKey)}</p>
+                )}
+                {decryptStep && <p role="status">{decryptStep}</p>}
+                {mine.openingStatus === 'summary-decrypted' && (
+                  <p>
+                    {t('documentsProgress')}{' '}
+                    <progress max={1} value={documentsProgress} aria-label={t('documentsProgress')} />{' '}
+                    {Math.round(documentsProgress * 100)}%
+                  </p>
+                )}
+                <Outcome message={decrypt.message} />
+              </div>
+            )}
+            {tender?.draw && (status === 'opened' || status === 'decrypting') && mine && (
+              <form className="step" onSubmit={submitSeed}>
+                <h3>{t('revealSeed')}</h3>
+                <label>
+                  {t('seedHint')} ({sealedFileNames.drawSeed})
+                  <input
+                    value={seedText}
+                    onChange={(e) => setSeedText(e.target.value)}
+                    pattern="[0-9a-fA-F]{64}"
+                    required
+                    className="mono"
+                  />
+                </label>
+                <button type="submit" disabled={seed.busy}>
+                  {t('revealSeed')}
+                </button>
+                <Outcome message={seed.message} />
+              </form>
+            )}
+          </Section>
+          <BidList view={view} progress={progress} />
+          <SummaryTableView view={view} tender={tender} />
+          <DrawPanel view={view} tender={tender} />
+          <RecordPanel view={view}>
+            {status === 'confirming' && mine && (
+              <div className="step">
+                {view.record?.signedBy.includes(session.actor.name) ? (
+                  <p className="ok" data-testid="record-signed">
+                    ✓ {t('signed')}
+                  </p>
+                ) : (
+                  <button
+                    type="button"
+                    className="primary"
+                    onClick={() => void signRecord()}
+                    disabled={sign.busy}
+                  >
+                    {t('signRecord')}
+                  </button>
+                )}
+                <Outcome message={sign.message} />
+              </div>
+            )}
+          </RecordPanel>
+          <ObjectionList view={view} />
+          {mine && ['opened', 'decrypting', 'announced', 'confirming'].includes(status) && (
+            <Section title={t('object')}>
+              <p className="muted small">{t('objectionHint')}</p>
+              <form onSubmit={raiseObjection} className="inline-form">
+                <label>
+                  {t('objectionText')}
+                  <textarea
+                    name="objection"
+                    value={objectionText}
+                    onChange={(e) => setObjectionText(e.target.value)}
+                    maxLength={2000}
+                    rows={3}
+                    required
+                  />
+                </label>
+                <button type="submit" disabled={objection.busy || !objectionText.trim()}>
+                  {t('object')}
+                </button>
+                <Outcome message={objection.message} />
+              </form>
+            </Section>
+          )}
+        </div>
+        <div className="column side">
+          <VideoSlot />
+          <Timeline view={view} />
+        </div>
+      </div>
+    </main>
+  );
+}
+
+/** Loads the bidder's encryption certificate (PKCS#12) into the page, to unwrap its own content keys. */
+export function EncryptionKeyLoader({
+  identity,
+  onLoad,
+}: {
+  identity: Identity | null;
+  onLoad: (identity: Identity) => void;
+}) {
+  const { t } = useI18n();
+  const [file, setFile] = useState<File | null>(null);
+  const [pin, setPin] = useState('');
+  const action = useAction();
+  if (identity) {
+    return (
+      <p className="ok" data-testid="encryption-loaded">
+        ✓ {t('encryptionLoaded')}: {identity.commonName}
+      </p>
+    );
+  }
+  return (
+    <form
+      className="step"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!file) return;
+        void action.run(async () => {
+          try {
+            const loaded = await readIdentity(file, pin);
+            if (!loaded.usages.encryption) throw new Error(t('notEncryption'));
+            onLoad(loaded);
+          } catch (error) {
+            throw error instanceof KeyError ? new Error(t(keyErrorText(error))) : error;
+          } finally {
+            setPin('');
+          }
+        });
+      }}
+    >
+      <h3>{t('encryptionKey')}</h3>
+      <label>
+        {t('encryptionFile')}
+        <input
+          type="file"
+          name="encryption-certificate"
+          accept=".p12,.pfx,application/x-pkcs12"
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+          required
+        />
+      </label>
+      <label>
+        {t('pin')}
+        <input
+          type="password"
+          name="encryption-pin"
+          autoComplete="off"
+          value={pin}
+          onChange={(e) => setPin(e.target.value)}
+          required
+        />
+      </label>
+      <button type="submit" disabled={action.busy || !file || !pin}>
+        {t('loadEncryptionKey')}
+      </button>
+      <Outcome message={action.message} />
+    </form>
+  );
+}
+
+/** Uploads a sealed bid folder written by `bidhall bid seal` (the four files, picked together). */
+function UploadBid({
+  session,
+  tenderId,
+  onDone,
+}: {
+  session: Session;
+  tenderId: string;
+  onDone: () => void;
+}) {
+  const { t } = useI18n();
+  const [files, setFiles] = useState<File[]>([]);
+  const action = useAction();
+  const parts = ['manifest', 'manifestSignature', 'summary', 'documents'] as const;
+  const byName = new Map(files.map((f) => [f.name, f]));
+  const missing = parts.filter((p) => !byName.has(sealedFileNames[p]));
+  return (
+    <form
+      className="step"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void action.run(async () => {
+          const form = new FormData();
+          for (const part of parts)
+            form.append(part, byName.get(sealedFileNames[part])!, sealedFileNames[part]);
+          await api('POST', `/api/tenders/${tenderId}/bids`, { token: session.token, body: form });
+          onDone();
+          return t('bidUploaded');
+        });
+      }}
+    >
+      <h3>{t('uploadBid')}</h3>
+      <label>
+        {t('uploadHint')}
+        <input type="file" multiple onChange={(e) => setFiles([...(e.target.files ?? [])])} />
+      </label>
+      {files.length > 0 && missing.length > 0 && (
+        <p className="outcome error" role="alert">
+          {t('missingFiles')}: {missing.map((p) => sealedFileNames[p]).join(', ')}
+        </p>
+      )}
+      <button type="submit" disabled={action.busy || files.length === 0 || missing.length > 0}>
+        {action.busy ? t('uploading') : t('upload')}
+      </button>
+      <Outcome message={action.message} />
+    </form>
+  );
+}

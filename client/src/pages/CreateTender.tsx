@@ -1,0 +1,323 @@
+/** The host's form for a new tender: every field of CreateTenderRequest, with the server's checks shown. */
+import {
+  type CreateTenderRequest,
+  type RemedyPolicy,
+  remedyPolicies,
+  type SummaryField,
+  type SummaryFieldType,
+  summaryFieldTypes,
+  type TenderView,
+} from '@bidhall/shared';
+import { type FormEvent, useEffect, useState } from 'react';
+import { api } from '../api.ts';
+import { Outcome, Section, useAction } from '../hall/parts.tsx';
+import { type TextKey, useI18n } from '../i18n.tsx';
+import type { Session } from '../session.ts';
+
+interface Custodian {
+  readonly id: string;
+  readonly name: string;
+  readonly organization: string | null;
+  readonly hasEncryptionCertificate: boolean;
+}
+
+type FieldRow = SummaryField & { readonly uid: number };
+let nextUid = 0;
+const row = (field: SummaryField): FieldRow => ({ ...field, uid: nextUid++ });
+
+const defaultFields: SummaryField[] = [
+  { key: 'price', label: { zh: '投标报价（元）', en: 'Price (CNY)' }, type: 'money', required: true },
+  { key: 'duration', label: { zh: '工期（日历天）', en: 'Duration (days)' }, type: 'days', required: true },
+];
+
+/** A local date-time for <input type="datetime-local">, `minutes` from now. */
+function localInput(minutesAhead: number): string {
+  const at = new Date(Date.now() + minutesAhead * 60_000);
+  at.setSeconds(0, 0);
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+export function CreateTender({
+  session,
+  onCreated,
+}: {
+  session: Session;
+  onCreated: (tender: TenderView) => void;
+}) {
+  const { t, error: describe } = useI18n();
+  const [custodians, setCustodians] = useState<Custodian[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [code, setCode] = useState('');
+  const [title, setTitle] = useState('');
+  const [deadline, setDeadline] = useState(() => localInput(60));
+  const [windowMinutes, setWindowMinutes] = useState(30);
+  const [checkInMinutes, setCheckInMinutes] = useState(30);
+  const [minBidders, setMinBidders] = useState(3);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [quorum, setQuorum] = useState(2);
+  const [remedyPolicy, setRemedyPolicy] = useState<RemedyPolicy>('custodian-quorum');
+  const [fields, setFields] = useState<FieldRow[]>(() => defaultFields.map(row));
+  const [drawOptions, setDrawOptions] = useState('');
+  const [drawLabel, setDrawLabel] = useState({ zh: '下浮系数', en: 'Discount coefficient' });
+  const action = useAction();
+
+  useEffect(() => {
+    api<Custodian[]>('GET', '/api/actors?role=custodian', { token: session.token }).then(
+      (list) => {
+        setCustodians(list);
+        setChosen(list.filter((c) => c.hasEncryptionCertificate).map((c) => c.id));
+      },
+      (error: unknown) => setProblem(describe(error)),
+    );
+  }, [session.token, describe]);
+
+  const setField = (index: number, change: Partial<SummaryField>) =>
+    setFields((list) => list.map((f, i) => (i === index ? { ...f, ...change } : f)));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const options = drawOptions
+      .split(/[,，\s]+/)
+      .map((o) => o.trim())
+      .filter(Boolean);
+    const request: CreateTenderRequest = {
+      code: code.trim(),
+      title: title.trim(),
+      deadline: new Date(deadline).toISOString(),
+      decryptionWindowMinutes: windowMinutes,
+      checkInMinutes,
+      summaryFields: fields.map(({ uid: _uid, ...field }) => field),
+      minBidders,
+      custodianIds: chosen,
+      quorum,
+      remedyPolicy,
+      openingKeyAlgorithm: 'rsa-2048',
+      ...(options.length ? { draw: { label: drawLabel, options } } : {}),
+    };
+    void action.run(async () => {
+      const tender = await api<TenderView>('POST', '/api/tenders', { token: session.token, body: request });
+      onCreated(tender);
+      return t('created');
+    });
+  };
+
+  return (
+    <Section title={t('createTender')}>
+      {problem && (
+        <p role="alert" className="outcome error">
+          {problem}
+        </p>
+      )}
+      <form className="grid-form" onSubmit={submit} data-testid="create-tender">
+        <label>
+          {t('code')}
+          <input
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            required
+            pattern="[A-Za-z0-9][A-Za-z0-9_.\-]{2,63}"
+            name="code"
+          />
+        </label>
+        <label>
+          {t('title')}
+          <input
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            required
+            maxLength={200}
+            name="title"
+          />
+        </label>
+        <label>
+          {t('deadline')}
+          <input
+            type="datetime-local"
+            value={deadline}
+            onChange={(e) => setDeadline(e.target.value)}
+            required
+            name="deadline"
+          />
+        </label>
+        <label>
+          {t('checkInMinutes')}
+          <input
+            type="number"
+            min={0}
+            max={1440}
+            value={checkInMinutes}
+            onChange={(e) => setCheckInMinutes(Number(e.target.value))}
+          />
+        </label>
+        <label>
+          {t('windowMinutes')}
+          <input
+            type="number"
+            min={5}
+            max={1440}
+            value={windowMinutes}
+            onChange={(e) => setWindowMinutes(Number(e.target.value))}
+          />
+        </label>
+        <label>
+          {t('minBidders')}
+          <input
+            type="number"
+            min={1}
+            max={1000}
+            value={minBidders}
+            onChange={(e) => setMinBidders(Number(e.target.value))}
+          />
+        </label>
+        <fieldset className="wide">
+          <legend>{t('custodians')}</legend>
+          {custodians.map((c) => (
+            <label key={c.id} className="check">
+              <input
+                type="checkbox"
+                checked={chosen.includes(c.id)}
+                disabled={!c.hasEncryptionCertificate}
+                onChange={(e) =>
+                  setChosen((list) => (e.target.checked ? [...list, c.id] : list.filter((id) => id !== c.id)))
+                }
+              />
+              {c.name}
+              {c.organization ? ` · ${c.organization}` : ''}
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          {t('quorum')}
+          <input
+            type="number"
+            min={1}
+            max={16}
+            value={quorum}
+            onChange={(e) => setQuorum(Number(e.target.value))}
+          />
+        </label>
+        <label>
+          {t('remedyPolicy')}
+          <select value={remedyPolicy} onChange={(e) => setRemedyPolicy(e.target.value as RemedyPolicy)}>
+            {remedyPolicies.map((p) => (
+              <option key={p} value={p}>
+                {t(`remedy_${p}` as TextKey)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <fieldset className="wide">
+          <legend>{t('fields')}</legend>
+          {fields.map((field, index) => (
+            <div className="field-row" key={field.uid}>
+              <label>
+                {t('fieldKey')}
+                <input
+                  value={field.key}
+                  onChange={(e) => setField(index, { key: e.target.value })}
+                  required
+                  pattern="[a-z][a-zA-Z0-9_]{0,39}"
+                />
+              </label>
+              <label>
+                {t('labelZh')}
+                <input
+                  value={field.label.zh}
+                  onChange={(e) => setField(index, { label: { ...field.label, zh: e.target.value } })}
+                  required
+                  maxLength={60}
+                />
+              </label>
+              <label>
+                {t('labelEn')}
+                <input
+                  value={field.label.en}
+                  onChange={(e) => setField(index, { label: { ...field.label, en: e.target.value } })}
+                  required
+                  maxLength={60}
+                />
+              </label>
+              <label>
+                {t('fieldType')}
+                <select
+                  value={field.type}
+                  onChange={(e) => setField(index, { type: e.target.value as SummaryFieldType })}
+                >
+                  {summaryFieldTypes.map((type) => (
+                    <option key={type} value={type}>
+                      {t(`fieldType_${type}` as TextKey)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={field.required}
+                  onChange={(e) => setField(index, { required: e.target.checked })}
+                />
+                {t('required')}
+              </label>
+              <button
+                type="button"
+                onClick={() => setFields((list) => list.filter((_, i) => i !== index))}
+                disabled={fields.length === 1}
+              >
+                {t('remove')}
+              </button>
+            </div>
+          ))}
+          <button
+            type="button"
+            onClick={() =>
+              setFields((list) => [
+                ...list,
+                row({
+                  key: `field${list.length + 1}`,
+                  label: { zh: '', en: '' },
+                  type: 'text',
+                  required: false,
+                }),
+              ])
+            }
+          >
+            {t('addField')}
+          </button>
+        </fieldset>
+        <fieldset className="wide">
+          <legend>{t('draw')}</legend>
+          <label>
+            {t('labelZh')}
+            <input
+              value={drawLabel.zh}
+              onChange={(e) => setDrawLabel({ ...drawLabel, zh: e.target.value })}
+              maxLength={60}
+            />
+          </label>
+          <label>
+            {t('labelEn')}
+            <input
+              value={drawLabel.en}
+              onChange={(e) => setDrawLabel({ ...drawLabel, en: e.target.value })}
+              maxLength={60}
+            />
+          </label>
+          <label>
+            {t('drawOptionsHint')}
+            <input
+              value={drawOptions}
+              onChange={(e) => setDrawOptions(e.target.value)}
+              placeholder="0.95, 0.96, 0.97"
+            />
+          </label>
+        </fieldset>
+        <div className="wide">
+          <button type="submit" className="primary" disabled={action.busy}>
+            {t('create')}
+          </button>
+          <Outcome message={action.message} />
+        </div>
+      </form>
+    </Section>
+  );
+}

@@ -1,0 +1,205 @@
+/**
+ * The host's console (主持人): runs the opening step by step. Every step that the law wants explained
+ * (pausing, extending, confirming a failure, recording an outage) asks for the reason, which goes into
+ * the record. The host sees what bidders see, answers objections on the spot, closes and exports.
+ */
+import { useState } from 'react';
+import { download } from '../api.ts';
+import {
+  BidList,
+  DrawPanel,
+  HallHeader,
+  ObjectionList,
+  Outcome,
+  ReasonAction,
+  RecordPanel,
+  Section,
+  SummaryTableView,
+  Timeline,
+  useAction,
+  VideoSlot,
+} from '../hall/parts.tsx';
+import { useHall } from '../hall/useHall.ts';
+import { useTender } from '../hall/useTender.ts';
+import { type TextKey, useI18n } from '../i18n.tsx';
+import { BackLink, HallError, type PageProps } from './BidderHall.tsx';
+
+export function HostConsole({ session, tenderId, onBack }: PageProps) {
+  const { t } = useI18n();
+  const hall = useHall(session.token, tenderId);
+  const tender = useTender(session.token, tenderId);
+  const step = useAction();
+  const exporter = useAction();
+  const [minutes, setMinutes] = useState(10);
+  const [outage, setOutage] = useState({ from: '', to: '' });
+
+  const { view, client, connection, progress } = hall;
+  if (hall.error) return <HallError error={hall.error} onBack={onBack} />;
+  if (!view || !client)
+    return (
+      <main className="page">
+        <p className="muted">{t('loading')}</p>
+      </main>
+    );
+  const status = view.status;
+  const stepButton = (label: string, run: () => Promise<unknown>) => (
+    <button
+      type="button"
+      className="primary"
+      disabled={step.busy}
+      onClick={() => void step.run(async () => void (await run()))}
+    >
+      {label}
+    </button>
+  );
+
+  return (
+    <main className="page hall" data-testid="host-console">
+      <BackLink onBack={onBack} />
+      <HallHeader view={view} connection={connection} client={client} />
+      <div className="columns">
+        <div className="column">
+          <Section title={t('hostConsole')}>
+            <p className="muted small">{t(`hostHint_${status}` as TextKey)}</p>
+            <div className="actions">
+              {status === 'opened' &&
+                stepButton(t('startDecryption'), () => client.request('hall:start-decryption', { tenderId }))}
+              {status === 'decrypting' &&
+                stepButton(t('announce'), () => client.request('hall:announce', { tenderId }))}
+              {status === 'announced' &&
+                stepButton(t('openRecord'), () => client.request('hall:open-record', { tenderId }))}
+              {status === 'confirming' &&
+                stepButton(t('close'), () => client.request('hall:close', { tenderId }))}
+            </div>
+            <Outcome message={step.message} />
+            {status === 'opened' && (
+              <ReasonAction
+                danger
+                label={t('confirmFailure')}
+                onSubmit={async (reason) =>
+                  void (await client.request('hall:confirm-failure', { tenderId, reason }))
+                }
+              />
+            )}
+            {status === 'decrypting' && (
+              <>
+                {view.window?.pausedRemainingMs === null ? (
+                  <ReasonAction
+                    label={t('pause')}
+                    onSubmit={async (reason) =>
+                      void (await client.request('hall:pause', { tenderId, reason }))
+                    }
+                  />
+                ) : (
+                  <ReasonAction
+                    label={t('resume')}
+                    onSubmit={async (reason) =>
+                      void (await client.request('hall:resume', { tenderId, reason }))
+                    }
+                  />
+                )}
+                <ReasonAction
+                  label={t('extend')}
+                  extra={
+                    <label>
+                      {t('minutes')}
+                      <input
+                        type="number"
+                        min={1}
+                        max={240}
+                        value={minutes}
+                        onChange={(e) => setMinutes(Number(e.target.value))}
+                      />
+                    </label>
+                  }
+                  onSubmit={async (reason) =>
+                    void (await client.request('hall:extend', { tenderId, minutes, reason }))
+                  }
+                />
+                <ReasonAction
+                  label={t('recordOutage')}
+                  extra={
+                    <>
+                      <label>
+                        {t('outageFrom')}
+                        <input
+                          type="datetime-local"
+                          step={1}
+                          value={outage.from}
+                          onChange={(e) => setOutage({ ...outage, from: e.target.value })}
+                          required
+                        />
+                      </label>
+                      <label>
+                        {t('outageTo')}
+                        <input
+                          type="datetime-local"
+                          step={1}
+                          value={outage.to}
+                          onChange={(e) => setOutage({ ...outage, to: e.target.value })}
+                          required
+                        />
+                      </label>
+                    </>
+                  }
+                  onSubmit={async (reason) =>
+                    void (await client.request('hall:record-outage', {
+                      tenderId,
+                      from: new Date(outage.from).toISOString(),
+                      to: new Date(outage.to).toISOString(),
+                      reason,
+                    }))
+                  }
+                />
+              </>
+            )}
+            {view.remedy && (
+              <p data-testid="remedy">
+                {t('remedy')}: {t('shares')} {view.remedy.sharesReceived}/{view.remedy.quorum}
+                {view.remedy.approved ? ` · ${t('remedyApproved')}` : ''}
+              </p>
+            )}
+            {(status === 'confirming' || status === 'closed') && (
+              <p>
+                <button
+                  type="button"
+                  disabled={exporter.busy}
+                  onClick={() =>
+                    void exporter.run(async () => {
+                      const bytes = await download(
+                        `/api/tenders/${tenderId}/record-bundle`,
+                        session.token,
+                        `opening-record-${view.code}.tar`,
+                      );
+                      return `${t('downloaded')} (${Math.ceil(bytes / 1024)} KiB)`;
+                    })
+                  }
+                >
+                  {t('exportRecord')}
+                </button>
+              </p>
+            )}
+            <Outcome message={exporter.message} />
+          </Section>
+          <BidList view={view} progress={progress} />
+          <SummaryTableView view={view} tender={tender} />
+          <DrawPanel view={view} tender={tender} />
+          <RecordPanel view={view} />
+          <ObjectionList
+            view={view}
+            onAnswer={
+              status === 'confirming'
+                ? async (objectionId, text) =>
+                    void (await client.request('hall:answer', { tenderId, objectionId, text }))
+                : undefined
+            }
+          />
+        </div>
+        <div className="column side">
+          <VideoSlot />
+          <Timeline view={view} />
+        </div>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,99 @@
+import type { Role } from '@bidhall/shared';
+import { type FormEvent, useId, useState } from 'react';
+import { KeyError } from '../crypto.ts';
+import { Outcome, useAction } from '../hall/parts.tsx';
+import { type TextKey, useI18n } from '../i18n.tsx';
+import { logIn, readIdentity, type Session } from '../session.ts';
+
+const loginRoles: readonly Role[] = ['bidder', 'host', 'supervisor', 'custodian', 'tenderee'];
+
+export function keyErrorText(error: KeyError): TextKey {
+  switch (error.reason) {
+    case 'wrong-pin':
+      return 'wrongPin';
+    case 'not-pkcs12':
+      return 'notPkcs12';
+    case 'no-signing-usage':
+      return 'notSigning';
+    case 'not-rsa':
+      return 'notRsa';
+    case 'not-recipient':
+      return 'notRecipient';
+    case 'decrypt-failed':
+      return 'decryptFailed';
+    default:
+      return 'noKey';
+  }
+}
+
+export function Login({ onLogin }: { onLogin: (session: Session) => void }) {
+  const { t } = useI18n();
+  const id = useId();
+  const [role, setRole] = useState<Role>('bidder');
+  const [file, setFile] = useState<File | null>(null);
+  const [pin, setPin] = useState('');
+  const action = useAction();
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!file) return;
+    void action.run(async () => {
+      try {
+        const identity = await readIdentity(file, pin);
+        onLogin(await logIn(identity, role));
+      } catch (error) {
+        if (error instanceof KeyError) throw new Error(t(keyErrorText(error)));
+        throw error;
+      } finally {
+        setPin('');
+      }
+    });
+  };
+
+  return (
+    <main className="login">
+      <form className="card" onSubmit={submit} aria-describedby={`${id}-hint`}>
+        <h1>{t('loginTitle')}</h1>
+        <p id={`${id}-hint`} className="muted">
+          {t('loginHint')}
+        </p>
+        <label>
+          {t('role')}
+          <select value={role} onChange={(e) => setRole(e.target.value as Role)} name="role">
+            {loginRoles.map((r) => (
+              <option key={r} value={r}>
+                {t(`roles_${r}` as TextKey)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('certificateFile')}
+          <input
+            type="file"
+            name="certificate"
+            accept=".p12,.pfx,application/x-pkcs12"
+            required
+            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+          />
+        </label>
+        <label>
+          {t('pin')}
+          <input
+            type="password"
+            name="pin"
+            autoComplete="off"
+            value={pin}
+            onChange={(e) => setPin(e.target.value)}
+            required
+          />
+        </label>
+        <button type="submit" className="primary" disabled={action.busy || !file || !pin}>
+          {action.busy ? t('loggingIn') : t('logIn')}
+        </button>
+        <Outcome message={action.message} />
+        <p className="muted small">{t('demoHint')}</p>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * What the consoles read besides the hall: the custodians a host may appoint, a tender's audit trail
+ * (for the supervisor's live feed), and the two checks a supervisor runs on demand: the whole audit
+ * chain and a tender's opening-record bundle.
+ */
+import { type AuditEntry, roles } from '@bidhall/shared';
+import { and, asc, eq, gt } from 'drizzle-orm';
+import fp from 'fastify-plugin';
+import { type Static, Type } from 'typebox';
+import { verifyAuditChain } from '../../audit/verify.ts';
+import { actors, auditLog } from '../../db/schema/index.ts';
+import { buildRecordBundle, verifyRecordBundle } from '../../opening/record-bundle.ts';
+import { TenderParams } from './tenders.ts';
+
+const ActorsQuery = Type.Object({ role: Type.Enum(roles) }, { additionalProperties: false });
+const AuditQuery = Type.Object(
+  {
+    after: Type.Integer({ minimum: 0, default: 0 }),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+/** An audit entry with the hashes that chain it, so a reader can re-check each one itself. */
+export interface AuditFeedEntry {
+  readonly entry: AuditEntry;
+  /** The exact stored text the hash covers. */
+  readonly text: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export default fp(
+  async (app) => {
+    app.get(
+      '/api/actors',
+      { onRequest: app.requireGrant('tender:create'), schema: { querystring: ActorsQuery } },
+      async (request) => {
+        const { role } = request.query as Static<typeof ActorsQuery>;
+        const rows = await app.db
+          .select()
+          .from(actors)
+          .where(eq(actors.role, role))
+          .orderBy(asc(actors.name));
+        return rows.map((a) => ({
+          id: a.id,
+          name: a.name,
+          organization: a.organization,
+          identity: a.identity,
+          hasEncryptionCertificate: a.encryptionCertificate !== null,
+        }));
+      },
+    );
+
+    app.get(
+      '/api/tenders/:tenderId/audit',
+      {
+        onRequest: app.requireGrant('audit:read'),
+        schema: { params: TenderParams, querystring: AuditQuery },
+      },
+      async (request): Promise<AuditFeedEntry[]> => {
+        const { tenderId } = request.params as { tenderId: string };
+        await app.tenders.view(tenderId);
+        const { after, limit } = request.query as Static<typeof AuditQuery>;
+        const rows = await app.db
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.tenderId, tenderId), gt(auditLog.seq, after)))
+          .orderBy(asc(auditLog.seq))
+          .limit(limit);
+        return rows.map((row) => ({
+          entry: JSON.parse(row.entry) as AuditEntry,
+          text: row.entry,
+          prevHash: Buffer.from(row.prevHash).toString('hex'),
+          hash: Buffer.from(row.hash).toString('hex'),
+        }));
+      },
+    );
+
+    app.post(
+      '/api/audit/verify',
+      { onRequest: app.requireGrant('audit:verify'), config: { auditAction: 'audit.verify' } },
+      async (request) => {
+        const report = await verifyAuditChain(app.database);
+        await app.audit.append({
+          ...request.auditActor(),
+          action: 'audit.verify',
+          outcome: 'ok',
+          detail: { intact: report.ok, entries: report.entries },
+        });
+        return report;
+      },
+    );
+
+    app.post(
+      '/api/tenders/:tenderId/record-bundle/verify',
+      {
+        onRequest: app.requireGrant('audit:verify'),
+        config: { auditAction: 'record.verify' },
+        schema: { params: TenderParams },
+      },
+      async (request) => {
+        const { tenderId } = request.params as { tenderId: string };
+        await app.tenders.view(tenderId);
+        const report = await verifyRecordBundle(await buildRecordBundle(app.db, tenderId), app.trust);
+        await app.audit.append({
+          ...request.auditActor(),
+          action: 'record.verify',
+          tenderId,
+          outcome: 'ok',
+          detail: { intact: report.ok, problems: report.problems.length },
+        });
+        return report;
+      },
+    );
+  },
+  { name: 'supervision', dependencies: ['auth', 'pki', 'audit', 'tenders'] },
+);
