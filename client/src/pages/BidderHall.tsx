@@ -95,6 +95,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
   const sign = useAction();
   const objection = useAction();
   const [seedText, setSeedText] = useState('');
+  const [checkedInAt, setCheckedInAt] = useState<string | null>(null);
   const [objectionText, setObjectionText] = useState('');
 
   const { view, client, connection, progress } = hall;
@@ -108,7 +109,8 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
 
   const mine = view.bids.find((b) => b.bidderId === session.actor.id);
   const active = myBids.find((b) => b.status === 'submitted');
-  const checkedIn = view.checkedIn.includes(session.actor.name);
+  // Before the deadline check-ins are not broadcast (who bid is confidential): the ack tells this page.
+  const checkedIn = view.checkedIn.includes(session.actor.name) || checkedInAt !== null;
   const status = view.status;
   const requireKey = () => {
     if (!encryption) throw new Error(t('loadEncryptionFirst'));
@@ -231,7 +233,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
                     disabled={checkIn.busy}
                     onClick={() =>
                       void checkIn.run(async () => {
-                        await client.request('hall:check-in', { tenderId });
+                        setCheckedInAt((await client.request('hall:check-in', { tenderId })).checkedInAt);
                       })
                     }
                   >

@@ -1,0 +1,203 @@
+/**
+ * A whole opening in Chromium: three bidder pages, a host page and a supervisor page, all logged in
+ * through the page with their PKCS#12 files. Along the way: a wrong PIN, a bidder page that loses its
+ * connection and catches up, a second tab of the same bidder, markup in an objection rendered as text,
+ * an objection answered on the spot, and the supervisor's checks. Screenshots of each role's main screen
+ * are saved under test-results/browser/.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchChromium,
+  loadEncryption,
+  logIn,
+  openPage,
+  p12Path,
+  type RolePage,
+  screenshot,
+} from '../support/browser.ts';
+import { advanceTo, afterDeadline, type PreparedOpening, prepareOpening } from '../support/hall.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const bidders = ['bidder1', 'bidder2', 'bidder4'] as const;
+const work = mkdtempSync(join(tmpdir(), 'bidhall-browser-'));
+let server: TestServer;
+let browser: Browser;
+let opening: PreparedOpening;
+const pages = new Map<string, RolePage>();
+
+const status = (page: Page) => page.getByTestId('status');
+
+beforeAll(async () => {
+  server = await startTestServer({ listen: true });
+  opening = await prepareOpening(server, work, bidders, {
+    draw: { label: { zh: '下浮系数', en: 'Discount' }, options: ['0.95', '0.96', '0.97', '0.98'] },
+  });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('an opening in the browser', () => {
+  it('refuses a wrong PIN in the page, then logs everyone in with their certificates', async () => {
+    const hallPath = `/#/tender/${opening.tender.id}`;
+    // The first bidder's connection will be cut later on.
+    const first = await openPage(browser, server.url, hallPath, { cuttable: true });
+    await logIn(first.page, { role: 'bidder', file: p12Path('bidder1'), pin: '000000' });
+    await expect.poll(() => first.page.getByRole('alert').textContent()).toContain('证书密码错误');
+    await logIn(first.page, { role: 'bidder', file: p12Path('bidder1') });
+    pages.set('bidder1', first);
+
+    for (const bidder of bidders.slice(1)) {
+      const role = await openPage(browser, server.url, hallPath);
+      await logIn(role.page, { role: 'bidder', file: p12Path(bidder) });
+      pages.set(bidder, role);
+    }
+    for (const [name, role] of [
+      ['host', 'host'],
+      ['supervisor', 'supervisor'],
+    ] as const) {
+      const page = await openPage(browser, server.url, hallPath);
+      await logIn(page.page, { role, file: p12Path(name) });
+      pages.set(name, page);
+    }
+    for (const [name, { page }] of pages) {
+      await expect.poll(() => status(page).textContent(), { message: name }).toBe('签到中');
+      await expect.poll(() => page.getByTestId('connection').textContent()).toBe('已连接');
+    }
+    await pages.get('host')!.page.getByTestId('host-console').waitFor();
+    await pages.get('supervisor')!.page.getByTestId('supervisor-view').waitFor();
+  });
+
+  it('lets each bidder check in and pass the decryption self-test with keys loaded in the page', async () => {
+    for (const bidder of bidders) {
+      const { page } = pages.get(bidder)!;
+      await expect.poll(() => page.getByTestId('my-bid').textContent()).toContain('投标文件已递交');
+      await page.getByRole('button', { name: '签到' }).click();
+      await page.getByTestId('checked-in').waitFor();
+      await loadEncryption(page, bidder);
+      await page.getByRole('button', { name: '解密自检' }).click();
+      await expect
+        .poll(() => page.getByRole('status').filter({ hasText: '自检' }).first().textContent())
+        .toContain('自检通过');
+    }
+    await screenshot(pages.get('bidder1')!.page, 'bidder-check-in');
+  });
+
+  it('explains a second tab of the same bidder instead of breaking', async () => {
+    const { context } = pages.get('bidder2')!;
+    const second = await context.newPage();
+    await second.goto(`${server.url}/#/tender/${opening.tender.id}`);
+    // A new tab has no key in memory: it asks for the certificate again, like a fresh window.
+    await logIn(second, { role: 'bidder', file: p12Path('bidder2') });
+    await second.getByTestId('second-tab').waitFor();
+    await pages.get('bidder2')!.page.getByTestId('second-tab').waitFor();
+    await expect.poll(() => status(second).textContent()).toBe('签到中');
+    await second.close();
+  });
+
+  it('opens at the deadline; a bidder page that lost its connection shows it and catches up', async () => {
+    await advanceTo(server, opening.tender.id, afterDeadline(opening.tender), 'opened');
+    for (const [, { page }] of pages) await expect.poll(() => status(page).textContent()).toBe('已开标');
+
+    const bidder1 = pages.get('bidder1')!;
+    await bidder1.connection!.cut();
+    await expect
+      .poll(() => bidder1.page.getByTestId('connection').textContent())
+      .toBe('连接中断，正在重新连接…');
+
+    const host = pages.get('host')!.page;
+    await host.getByRole('button', { name: '开始解密' }).click();
+    await expect.poll(() => status(host).textContent()).toBe('解密中');
+    // Still cut off: the page has not heard of it.
+    expect(await status(bidder1.page).textContent()).toBe('已开标');
+
+    bidder1.connection!.restore();
+    await expect
+      .poll(() => bidder1.page.getByTestId('connection').textContent(), { timeout: 15_000 })
+      .toBe('已连接');
+    await expect.poll(() => status(bidder1.page).textContent()).toBe('解密中');
+    await expect.poll(() => bidder1.page.getByTestId('timeline').textContent()).toContain('解密中');
+  });
+
+  it('decrypts each bid from its bidder page and shows every bid decrypting live', async () => {
+    for (const bidder of bidders) {
+      const { page } = pages.get(bidder)!;
+      await page.getByRole('button', { name: '解密我的投标文件' }).click();
+      await expect.poll(() => page.getByRole('status').filter({ hasText: '已提交解密密钥' }).count()).toBe(1);
+      await page.getByLabel(/抽取种子/).fill(opening.drawSeeds.get(bidder)!);
+      await page.getByRole('button', { name: '公开我的抽取种子' }).click();
+      await expect.poll(() => page.getByRole('status').filter({ hasText: '种子已公开' }).count()).toBe(1);
+    }
+    const supervisor = pages.get('supervisor')!.page;
+    await expect
+      .poll(() => supervisor.getByTestId('bids').getByText('解密完成').count(), { timeout: 30_000 })
+      .toBe(3);
+    await screenshot(supervisor, 'supervisor-decrypting');
+  });
+
+  it('reads the bids: the summary table and a draw each bidder can recompute in the page', async () => {
+    const host = pages.get('host')!.page;
+    await host.getByRole('button', { name: '唱标（公布开标一览表）' }).click();
+    for (const bidder of bidders) {
+      const { page } = pages.get(bidder)!;
+      await expect.poll(() => page.getByTestId('summary-table').locator('tbody tr').count()).toBe(3);
+    }
+    const page = pages.get('bidder1')!.page;
+    await expect.poll(() => page.getByTestId('draw-result').textContent()).toMatch(/^0\.9[5-8]$/);
+    await page.getByRole('button', { name: '在本页重新计算' }).click();
+    await expect.poll(() => page.getByTestId('draw-check').textContent()).toBe('复算结果一致');
+    await screenshot(host, 'host-announced');
+  });
+
+  it('publishes the record: two bidders sign, one objects with markup that stays text, the host answers', async () => {
+    const host = pages.get('host')!.page;
+    await host.getByRole('button', { name: '生成开标记录' }).click();
+    for (const bidder of ['bidder1', 'bidder2']) {
+      const { page } = pages.get(bidder)!;
+      await page.getByRole('button', { name: '签署开标记录' }).click();
+      await page.getByTestId('record-signed').waitFor();
+    }
+    const objector = pages.get('bidder4')!.page;
+    const markup = '<img src=x onerror="alert(1)"><b>报价唱错</b>';
+    await objector.getByLabel('异议内容').fill(markup);
+    await objector.getByRole('button', { name: '提出异议' }).click();
+    await expect.poll(() => host.getByTestId('objections').textContent()).toContain(markup);
+    expect(await host.getByTestId('objections').locator('img, b').count()).toBe(0);
+
+    await host.getByLabel('答复内容').fill('经核对，报价按一览表宣读无误。');
+    await host.getByRole('button', { name: '答复', exact: true }).click();
+    await expect
+      .poll(() => objector.getByTestId('objections').textContent())
+      .toContain('经核对，报价按一览表宣读无误');
+    await screenshot(objector, 'bidder-objection-answered');
+
+    await host.getByRole('button', { name: '结束开标' }).click();
+    for (const [, { page }] of pages) await expect.poll(() => status(page).textContent()).toBe('开标结束');
+    await screenshot(host, 'host-closed');
+  });
+
+  it('lets the supervisor verify the audit chain and the record bundle', async () => {
+    const supervisor = pages.get('supervisor')!.page;
+    await expect.poll(() => supervisor.getByTestId('audit-feed').locator('li').count()).toBeGreaterThan(10);
+    expect(await supervisor.getByTestId('audit-feed').textContent()).not.toContain('哈希不符');
+    await supervisor.getByRole('button', { name: '校验审计链' }).click();
+    await expect.poll(() => supervisor.getByTestId('chain-result').textContent()).toContain('审计链完整');
+    await supervisor.getByRole('button', { name: '校验开标记录包' }).click();
+    await expect.poll(() => supervisor.getByTestId('bundle-result').textContent()).toContain('校验通过');
+    const objector = (await server.login('bidder4', 'bidder')).actor.name;
+    expect(await supervisor.getByTestId('bundle-result').textContent()).toContain(`未签署 ${objector}`);
+    await screenshot(supervisor, 'supervisor-closed');
+  });
+
+  it('logged no console errors on any page', () => {
+    for (const [name, { errors }] of pages) expect(errors, name).toEqual([]);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * Debian's Chromium driven by playwright-core (flags from ../shared/docs/environment.md), and the steps
+ * every browser test repeats: log in through the page with a PKCS#12 file, collect console errors,
+ * save screenshots as test artefacts, cut and restore a page's connection.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Role } from '@bidhall/shared';
+import { type Browser, type BrowserContext, chromium, type Page, type WebSocketRoute } from 'playwright-core';
+import { repositoryRoot } from '../../server/src/config.ts';
+import { pkiDir } from './pki.ts';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const devPin = '123456';
+export const artefactsDir = join(repositoryRoot, 'test-results', 'browser');
+
+/** Chromium with the flags the environment notes give; playwright gives each launch a fresh profile. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export const p12Path = (actor: string, kind: 'sign' | 'enc' = 'sign') =>
+  join(pkiDir, 'actors', actor, `${kind}.p12`);
+
+/** Console errors and uncaught exceptions of a page, for the "no console errors" assertion. */
+export function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  return errors;
+}
+
+export interface RolePage {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  readonly errors: string[];
+  /** Set when opened with `cuttable`: cuts and restores the page's connection. */
+  readonly connection: CuttableConnection | null;
+}
+
+/** A fresh context (its own storage, like another computer) with one page on `path`. */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  path = '/',
+  options: { cuttable?: boolean } = {},
+): Promise<RolePage> {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchConsole(page);
+  // WebSocket routes take effect in documents loaded after them: install before navigating.
+  const connection = options.cuttable ? await cuttableConnection(page) : null;
+  await page.goto(`${url}${path}`);
+  return { page, context, errors, connection };
+}
+
+/** Logs in through the form: role, PKCS#12 file, PIN. */
+export async function logIn(page: Page, options: { role: Role; file: string; pin?: string }): Promise<void> {
+  await page.getByLabel('登录身份').selectOption(options.role);
+  await page.getByLabel('签名证书文件').setInputFiles(options.file);
+  await page.getByLabel('证书密码（PIN）').fill(options.pin ?? devPin);
+  await page.getByRole('button', { name: '登录' }).click();
+}
+
+/** Loads the encryption certificate in a bidder's (or custodian's) page. */
+export async function loadEncryption(page: Page, actor: string): Promise<void> {
+  await page.getByLabel('加密证书文件（.p12）').setInputFiles(p12Path(actor, 'enc'));
+  await page.locator('input[name="encryption-pin"]').fill(devPin);
+  await page.getByRole('button', { name: '载入加密证书' }).click();
+  await page.getByTestId('encryption-loaded').waitFor();
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(artefactsDir, { recursive: true });
+  const file = join(artefactsDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/**
+ * Cuts a page's Socket.IO connection as a network failure would (the socket closes, reconnects are
+ * refused) until `restore` is called. Installed before the page loads.
+ */
+export interface CuttableConnection {
+  cut(): Promise<void>;
+  restore(): void;
+}
+
+async function cuttableConnection(page: Page): Promise<CuttableConnection> {
+  let online = true;
+  const live = new Set<WebSocketRoute>();
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (!online) {
+      void ws.close({ code: 4000, reason: 'offline' });
+      return;
+    }
+    const server = ws.connectToServer();
+    live.add(ws);
+    ws.onClose(() => {
+      live.delete(ws);
+      void server.close();
+    });
+  });
+  return {
+    cut: async () => {
+      online = false;
+      for (const ws of [...live]) await ws.close({ code: 4000, reason: 'network lost' });
+      live.clear();
+    },
+    restore: () => {
+      online = true;
+    },
+  };
+}
