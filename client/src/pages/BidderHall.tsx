@@ -307,7 +307,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
           <BidList view={view} progress={progress} />
           <SummaryTableView view={view} tender={tender} />
           <DrawPanel view={view} tender={tender} />
-          <RecordPanel view={view}>
+          <RecordPanel view={view} tender={tender}>
             {status === 'confirming' && mine && (
               <div className="step">
                 {view.record?.signedBy.includes(session.actor.name) ? (

@@ -184,7 +184,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
           <BidList view={view} progress={progress} />
           <SummaryTableView view={view} tender={tender} />
           <DrawPanel view={view} tender={tender} />
-          <RecordPanel view={view} />
+          <RecordPanel view={view} tender={tender} />
           <ObjectionList
             view={view}
             onAnswer={

@@ -119,7 +119,7 @@ export function SupervisorView({ session, tenderId, onBack }: PageProps) {
           <ObjectionList view={view} />
           <SummaryTableView view={view} tender={tender} />
           <DrawPanel view={view} tender={tender} />
-          <RecordPanel view={view} />
+          <RecordPanel view={view} tender={tender} />
           {canAudit && (
             <Section title={t('checks')}>
               <div className="actions">

@@ -152,6 +152,16 @@ export class OpeningService {
         : null,
     );
     for (const bid of list) await scope.emit('bid', hallBid(bid));
+    // Check-ins before the deadline were kept quiet (who bid was confidential); now the hall learns them.
+    const early = await scope.tx
+      .select({ bidderId: checkIns.bidderId })
+      .from(checkIns)
+      .where(eq(checkIns.tenderId, scope.tender.id))
+      .orderBy(asc(checkIns.at));
+    for (const { bidderId } of early) {
+      const bid = list.find((b) => b.bidderId === bidderId);
+      if (bid) await scope.emit('checked-in', { bidderName: bid.bidderName });
+    }
   }
 
   /** End of the window: every bid whose key did not arrive is classified by who is at fault (Art 31). */

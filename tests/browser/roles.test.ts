@@ -1,0 +1,130 @@
+/**
+ * The login page's bad input, the host's tender form at phone width, and the custodian page in a remedy:
+ * custodians unseal their shares in their own pages and the supervisor approves from the supervisor view.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decryptOwnBid } from '../../server/src/hall-client/bidder-actions.ts';
+import { launchChromium, loadEncryption, logIn, openPage, p12Path, screenshot } from '../support/browser.ts';
+import { pkiDir } from '../support/pki.ts';
+import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening } from '../support/hall.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'bidhall-browser-roles-'));
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startTestServer({ listen: true });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const alert = (page: Page) => page.getByRole('alert');
+
+describe('the login page', () => {
+  it('explains each certificate it cannot use, in Chinese and then in English', async () => {
+    const { page, errors } = await openPage(browser, server.url);
+    const attempts: [file: string, expected: string][] = [
+      [p12Path('bidder-untrusted'), '证书不是由受信任的CA签发'],
+      [p12Path('bidder-expired'), '证书已过期'],
+      [p12Path('bidder-revoked'), '证书已被吊销'],
+      // The encryption certificate's key usage does not allow signing a login.
+      [p12Path('bidder1', 'enc'), '该证书不能用于签名登录'],
+      // Not a PKCS#12 file at all.
+      [join(pkiDir, 'actors', 'bidder1', 'sign.pem'), '无法读取该文件'],
+    ];
+    for (const [file, expected] of attempts) {
+      await logIn(page, { role: 'bidder', file });
+      await expect.poll(() => alert(page).textContent(), { message: file }).toContain(expected);
+    }
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Log in with your certificate');
+    await page.getByLabel('Signing certificate file').setInputFiles(p12Path('bidder1'));
+    await page.getByLabel('Certificate PIN').fill('wrong');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => alert(page).textContent()).toBe('Wrong PIN; try again');
+    // The three refusals by the server show as failed requests in the console; nothing else may.
+    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    expect(errors).toHaveLength(3);
+    await screenshot(page, 'login-english');
+  });
+
+  it('lets a host create a tender from a phone, with markup in the title kept as text', async () => {
+    const { page, context, errors } = await openPage(browser, server.url);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await logIn(page, { role: 'host', file: p12Path('host') });
+    const form = page.getByTestId('create-tender');
+    await form.getByLabel('项目编号').fill('PHONE-001');
+    const title = '<script>alert(1)</script>道路<b>工程</b>';
+    await form.getByLabel('项目名称').fill(title);
+    await form.getByLabel('抽取选项（用逗号分隔；留空则不抽取）').fill('0.95, 0.96，0.97');
+    await form.getByRole('button', { name: '创建' }).click();
+    await page.getByTestId('host-console').waitFor();
+    await expect.poll(() => page.locator('.tender-title').textContent()).toBe(title);
+    expect(await page.locator('.tender-title b, .tender-title script').count()).toBe(0);
+    // The page is usable at phone width: nothing wider than the screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, 'host-phone-console');
+    const created = (await server.app.tenders.list()).find((t) => t.code === 'PHONE-001');
+    expect(created).toMatchObject({ title, draw: { options: ['0.95', '0.96', '0.97'] } });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('the custodian page', () => {
+  it('unseals and submits key shares in the page; the supervisor approves the remedy in its view', async () => {
+    const { tender } = await prepareOpening(server, work, ['bidder1', 'bidder2', 'bidder4']);
+    const host = await joinHall(server, 'host', 'host', tender.id);
+    const bidder1 = await joinHall(server, 'bidder1', 'bidder', tender.id);
+    await advanceTo(server, tender.id, afterDeadline(tender), 'opened');
+    const { windowEndsAt } = await host.request('hall:start-decryption', { tenderId: tender.id });
+    await decryptOwnBid(bidder1, tender.id, keysOf('bidder1'));
+    const now = server.clock.now();
+    await host.request('hall:record-outage', {
+      tenderId: tender.id,
+      from: new Date(now.getTime() - 60_000).toISOString(),
+      to: now.toISOString(),
+      reason: '解密服务器故障',
+    });
+    server.clock.set(new Date(new Date(windowEndsAt).getTime() + 1000));
+    server.app.hall.scheduler.poke();
+    await host.waitFor(
+      () => host.events.filter((e) => e.type === 'bid' && e.data.openingStatus === 'remedy-pending').length === 2,
+    );
+
+    const path = `/#/tender/${tender.id}`;
+    const supervisor = await openPage(browser, server.url, path);
+    await logIn(supervisor.page, { role: 'supervisor', file: p12Path('supervisor') });
+    const pages = [];
+    for (const [i, custodian] of ['custodian1', 'custodian2'].entries()) {
+      const opened = await openPage(browser, server.url, path);
+      pages.push(opened);
+      await logIn(opened.page, { role: 'custodian', file: p12Path(custodian) });
+      await opened.page.getByTestId('custodian-page').waitFor();
+      await loadEncryption(opened.page, custodian);
+      await opened.page.getByRole('button', { name: '解开并提交我的密钥分片' }).click();
+      await expect.poll(() => opened.page.getByRole('status').filter({ hasText: '密钥分片已提交' }).textContent()).toContain(
+        `(${i + 1})`,
+      );
+    }
+    await screenshot(pages[1]!.page, 'custodian-share-submitted');
+    await supervisor.page.getByLabel('原因（将记入开标记录）').fill('经核实平台故障属实，同意补救');
+    await supervisor.page.getByRole('button', { name: '批准补救解密' }).click();
+    await expect
+      .poll(() => supervisor.page.getByTestId('bids').getByText('解密完成').count(), { timeout: 60_000 })
+      .toBe(3);
+    for (const { errors } of [supervisor, ...pages]) expect(errors).toEqual([]);
+    host.close();
+    bidder1.close();
+  });
+});
