@@ -9,7 +9,7 @@ import { isRole, type Role, sealedFileNames, type TenderView } from '@bidhall/sh
 import { Command, Option } from 'commander';
 import { devPkiIsCurrent, generateDevPki } from '../certs/generate.ts';
 import { ApiClient, ApiError, credentialsFrom } from '../server/src/cli/api-client.ts';
-import { type Config, ConfigError, loadConfig } from '../server/src/config.ts';
+import { type Config, ConfigError, loadConfig, repositoryRoot } from '../server/src/config.ts';
 import { AppError } from '../server/src/errors.ts';
 import { parseCertificate } from '../server/src/pki/certificate.ts';
 
@@ -42,8 +42,14 @@ program
   .command('start')
   .description('start the server (embedded PostgreSQL and the dev PKI unless configured otherwise)')
   .action(async () => {
+    const settings = config();
+    const { buildClient, clientBuildIsCurrent } = await import('../client/build.ts');
+    if (!clientBuildIsCurrent(repositoryRoot)) {
+      console.error('bidhall: building the browser client (client/dist)…');
+      await buildClient(repositoryRoot);
+    }
     const { startServer } = await server();
-    await startServer(config());
+    await startServer(settings);
   });
 
 program

@@ -44,4 +44,3 @@ export interface OpeningRecord {
   } | null;
   readonly generatedAt: string;
 }
-

@@ -2,15 +2,18 @@
  * The login page's bad input, the host's tender form at phone width, and the custodian page in a remedy:
  * custodians unseal their shares in their own pages and the supervisor approves from the supervisor view.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sealedFileNames } from '@bidhall/shared';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptOwnBid } from '../../server/src/hall-client/bidder-actions.ts';
+import { parseCertificate } from '../../server/src/pki/certificate.ts';
+import { sealBid } from '../../server/src/sealing/seal-bid.ts';
 import { launchChromium, loadEncryption, logIn, openPage, p12Path, screenshot } from '../support/browser.ts';
-import { pkiDir } from '../support/pki.ts';
-import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening } from '../support/hall.ts';
+import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening, signerOf } from '../support/hall.ts';
+import { loadCert, pkiDir } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-browser-roles-'));
@@ -81,6 +84,39 @@ describe('the login page', () => {
   });
 });
 
+describe('submitting a sealed bid from the page', () => {
+  it('refuses a bid sealed for another tender with its specific error, then accepts the right one', async () => {
+    const hostToken = (await server.login('host', 'host')).token;
+    const [other, tender] = [await server.createTender(hostToken), await server.createTender(hostToken)];
+    const seal = async (target: typeof tender) => {
+      const documents = join(work, `${target.code}-docs`);
+      mkdirSync(documents, { recursive: true });
+      writeFileSync(join(documents, '商务标.txt'), '投标函');
+      const sealed = await sealBid({
+        tender: target,
+        openingCertificate: parseCertificate(target.openingCertificate),
+        summary: { price: '1000000.00', duration: 300 },
+        documentsDir: documents,
+        signer: signerOf('bidder2'),
+        encryptionCertificate: loadCert('bidder2', 'enc'),
+        outDir: join(work, `${target.code}-sealed`),
+      });
+      return Object.values(sealed.files).filter((f) => !f.endsWith(sealedFileNames.drawSeed));
+    };
+    const { page, errors } = await openPage(browser, server.url, `/#/tender/${tender.id}`);
+    await logIn(page, { role: 'bidder', file: p12Path('bidder2') });
+    const picker = page.getByLabel(/选择 bidhall bid seal 生成的文件夹中的四个文件/);
+    await picker.setInputFiles(await seal(other));
+    await page.getByRole('button', { name: '递交', exact: true }).click();
+    await expect.poll(() => alert(page).textContent()).toContain('投标文件不属于本项目');
+    await picker.setInputFiles(await seal(tender));
+    await page.getByRole('button', { name: '递交', exact: true }).click();
+    await expect.poll(() => page.getByTestId('my-bid').textContent()).toContain('投标文件已递交');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/status of 422/);
+  });
+});
+
 describe('the custodian page', () => {
   it('unseals and submits key shares in the page; the supervisor approves the remedy in its view', async () => {
     const { tender } = await prepareOpening(server, work, ['bidder1', 'bidder2', 'bidder4']);
@@ -99,7 +135,8 @@ describe('the custodian page', () => {
     server.clock.set(new Date(new Date(windowEndsAt).getTime() + 1000));
     server.app.hall.scheduler.poke();
     await host.waitFor(
-      () => host.events.filter((e) => e.type === 'bid' && e.data.openingStatus === 'remedy-pending').length === 2,
+      () =>
+        host.events.filter((e) => e.type === 'bid' && e.data.openingStatus === 'remedy-pending').length === 2,
     );
 
     const path = `/#/tender/${tender.id}`;
@@ -113,9 +150,9 @@ describe('the custodian page', () => {
       await opened.page.getByTestId('custodian-page').waitFor();
       await loadEncryption(opened.page, custodian);
       await opened.page.getByRole('button', { name: '解开并提交我的密钥分片' }).click();
-      await expect.poll(() => opened.page.getByRole('status').filter({ hasText: '密钥分片已提交' }).textContent()).toContain(
-        `(${i + 1})`,
-      );
+      await expect
+        .poll(() => opened.page.getByRole('status').filter({ hasText: '密钥分片已提交' }).textContent())
+        .toContain(`(${i + 1})`);
     }
     await screenshot(pages[1]!.page, 'custodian-share-submitted');
     await supervisor.page.getByLabel('原因（将记入开标记录）').fill('经核实平台故障属实，同意补救');

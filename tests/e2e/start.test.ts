@@ -62,12 +62,30 @@ describe('npm start on embedded defaults', () => {
       const tenders = (await (
         await fetch(`${url}/api/tenders`, { headers: { authorization: `Bearer ${login.token}` } })
       ).json()) as {
+        id: string;
         code: string;
         deadline: string;
       }[];
-      expect(
-        tenders.some((t) => t.code.startsWith('DEMO-') && new Date(t.deadline).getTime() > Date.now()),
-      ).toBe(true);
+      const demo = tenders.find((t) => t.code.startsWith('DEMO-') && Date.parse(t.deadline) > Date.now());
+      expect(demo).toBeDefined();
+      // The demo's sealed bids go in right after start-up, bidder4's among them.
+      await expect
+        .poll(
+          async () =>
+            (
+              (await (
+                await fetch(`${url}/api/tenders/${demo!.id}/bids/mine`, {
+                  headers: { authorization: `Bearer ${login.token}` },
+                })
+              ).json()) as { status: string }[]
+            ).filter((b) => b.status === 'submitted').length,
+          { timeout: 30_000 },
+        )
+        .toBe(1);
+      // The browser client is served at the root, and page addresses fall back to it.
+      const page = await fetch(`${url}/`);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(await page.text()).toContain('<div id="root">');
     } finally {
       child.kill('SIGTERM');
     }

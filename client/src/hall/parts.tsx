@@ -391,7 +391,7 @@ export function RecordPanel({
       <details>
         <summary>{t('signedText')}</summary>
         <p className="muted mono">SHA-256 {view.record.sha256}</p>
-        <pre className="record-text" tabIndex={0} data-testid="record-text">
+        <pre className="record-text" data-testid="record-text">
           {view.record.text}
         </pre>
       </details>

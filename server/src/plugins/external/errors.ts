@@ -67,13 +67,32 @@ export default fp(
         code: appError.code,
         message: appError.code === 'INTERNAL' ? errorCatalogue.INTERNAL.en : appError.message,
       };
-      // A refused upload may still be streaming: close the connection rather than read the rest.
-      if (request.isMultipart()) reply.header('connection', 'close');
+      if (request.isMultipart()) lingerOnRefusedUpload(request);
       return reply.status(appError.status).send(body);
     });
   },
   { name: 'errors', dependencies: ['audit'] },
 );
+
+/** How long a refused upload may go on streaming into the void before its connection is cut. */
+const uploadLingerMs = 5_000;
+
+/**
+ * A refused upload may still be streaming. Closing at once would reset the connection before the client
+ * reads the answer (browsers and fetch report a network error, not the error code), so what follows is
+ * read and discarded for a short while, as nginx's lingering close does, and then the connection is cut.
+ */
+function lingerOnRefusedUpload(request: FastifyRequest): void {
+  const raw = request.raw;
+  if (raw.readableEnded) return;
+  const socket = raw.socket;
+  const cutOff = setTimeout(() => socket.destroy(), uploadLingerMs);
+  cutOff.unref();
+  raw.once('end', () => clearTimeout(cutOff));
+  raw.once('close', () => clearTimeout(cutOff));
+  raw.unpipe();
+  raw.resume();
+}
 
 function tenderIdOf(request: FastifyRequest): string | null {
   const id = (request.params as { tenderId?: string } | undefined)?.tenderId;
