@@ -20,6 +20,23 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     app.log.info({ tender: demo.code, deadline: demo.deadline }, 'demo tender open for bids');
   }
   await app.listen({ host: config.host, port: config.port });
+  const demoRun = new AbortController();
+  let closing = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (closing) return;
+      closing = true;
+      app.log.info({ signal }, 'shutting down');
+      const force = setTimeout(() => {
+        app.log.error('shutdown took longer than 10 s; exiting anyway');
+        process.exit(1);
+      }, 10_000);
+      force.unref();
+      // The demo's simulated bidders are clients of this server: stop them before it closes.
+      demoRun.abort();
+      void app.close().then(() => process.exit(0));
+    });
+  }
   if (demo) {
     const scheme = config.tlsCertFile ? 'https' : 'http';
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -28,18 +45,8 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
       pkiDir,
       dataDir: config.dataDir,
       log: (message) => app.log.info(message),
+      signal: demoRun.signal,
     }).catch((error: unknown) => app.log.warn({ err: error }, 'the demo could not be prepared'));
-  }
-  let closing = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      if (closing) return;
-      closing = true;
-      app.log.info({ signal }, 'shutting down');
-      const force = setTimeout(() => process.exit(1), 10_000);
-      force.unref();
-      void app.close().then(() => process.exit(0));
-    });
   }
   return app;
 }

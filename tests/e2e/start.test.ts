@@ -28,6 +28,10 @@ describe('npm start on embedded defaults', () => {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // What the server printed (warnings and errors at this log level), shown if it fails.
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
     const url = `http://127.0.0.1:${port}`;
     try {
       let healthy = false;
@@ -89,7 +93,7 @@ describe('npm start on embedded defaults', () => {
     } finally {
       child.kill('SIGTERM');
     }
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(0);
+    const [code] = await once(child, 'close');
+    expect(code, output).toBe(0);
   });
 });

@@ -89,6 +89,8 @@ interface DemoOptions {
   readonly pkiDir: string;
   readonly dataDir: string;
   readonly log: (message: string) => void;
+  /** Aborted at shutdown: the simulated bidders stop. */
+  readonly signal: AbortSignal;
 }
 
 const keyFiles = (pkiDir: string, bidder: string) => {
@@ -153,6 +155,7 @@ async function runSimulatedBidder(tender: TenderView, bidder: string, folder: st
     drawSeed: (await readFile(join(folder, 'draw-seed.txt'), 'utf8')).trim(),
     objection: null,
     log: () => undefined,
+    signal: options.signal,
   });
 }
 
@@ -164,6 +167,7 @@ export async function runDemo(tender: TenderView, options: DemoOptions): Promise
   const open = Date.parse(tender.deadline) > Date.now() + 10_000;
   const folders = new Map<string, string>();
   for (const bidder of demoBidders) {
+    if (options.signal.aborted) return;
     const folder = join(options.dataDir, 'demo', tender.code, bidder);
     folders.set(bidder, open ? await ensureDemoBid(tender, bidder, options) : folder);
   }
@@ -171,6 +175,7 @@ export async function runDemo(tender: TenderView, options: DemoOptions): Promise
     `demo ${tender.code}: log in as bidder1 (certs/out/actors/bidder1/sign.p12, PIN 123456); its draw seed is in ${join(folders.get('bidder1')!, 'draw-seed.txt')}`,
   );
   for (const bidder of simulatedBidders) {
+    if (options.signal.aborted) return;
     void runSimulatedBidder(tender, bidder, folders.get(bidder)!, options).catch((error: unknown) =>
       options.log(`demo: simulated ${bidder} stopped: ${(error as Error).message}`),
     );

@@ -21,6 +21,8 @@ export interface RunBidderOptions {
   /** Sign the record (default) or raise this objection instead. */
   readonly objection: string | null;
   readonly log: (line: string) => void;
+  /** Stops following the hall (the process is shutting down); resolves with the status seen last. */
+  readonly signal?: AbortSignal;
 }
 
 const endStatuses: readonly TenderStatus[] = ['closed', 'failed'];
@@ -51,6 +53,8 @@ function describe(event: HallEvent): string {
 export async function runBidder(options: RunBidderOptions): Promise<TenderStatus> {
   const { tenderId, log } = options;
   const client = new HallClient({ url: options.url, token: options.token });
+  // Stopped while still connecting: close at once, so that no reconnection outlives the stop.
+  options.signal?.addEventListener('abort', () => client.close(), { once: true });
   await client.connect();
   const snapshot = await client.join(tenderId);
   const offset = await client.syncTime();
@@ -120,6 +124,12 @@ export async function runBidder(options: RunBidderOptions): Promise<TenderStatus
       resolve(status);
       return;
     }
+    const stop = () => {
+      client.close();
+      resolve(status);
+    };
+    if (options.signal?.aborted) return stop();
+    options.signal?.addEventListener('abort', stop, { once: true });
     step();
     void reject;
   });

@@ -390,6 +390,9 @@ export default fp<HallOptions>(
     app.addHook('onReady', async () => scheduler.start());
     app.addHook('preClose', async () => {
       await scheduler.stop();
+      // Clients reconnect within a second; the HTTP server still accepts upgrades until the end of
+      // close, and one late connection would hold the close open. Turn them away from now on.
+      io.engine.on('connection', (connection: { close(): void }) => connection.close());
       io.disconnectSockets(true);
       // Not io.close(): that would close Fastify's HTTP server under it.
       io.engine.close();
