@@ -4,7 +4,8 @@
  * WebCrypto for AES (content decryption) and ECDH. Nothing here is bulk work: the documents are
  * decrypted by the server once the bidder has handed over the content key.
  */
-import forge from 'node-forge';
+import type * as Forge from 'node-forge';
+import forge from './forge.ts';
 
 const { asn1, pki, util } = forge;
 
@@ -25,11 +26,11 @@ export class KeyError extends Error {
 
 /** A certificate and its private key, as loaded from a PKCS#12 file. */
 export interface Identity {
-  readonly certificate: forge.pki.Certificate;
+  readonly certificate: Forge.pki.Certificate;
   /** The certificate's exact DER (re-encoding through forge would alter UTF-8 names). */
   readonly certificateDer: string;
   readonly chainPem: string;
-  readonly privateKey: forge.pki.rsa.PrivateKey;
+  readonly privateKey: Forge.pki.rsa.PrivateKey;
   readonly commonName: string;
   readonly organization: string;
   readonly identity: string;
@@ -46,8 +47,8 @@ const fromBinary = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0
 export const toBase64 = (bytes: Uint8Array) => util.encode64(toBinary(bytes));
 export const fromBase64 = (text: string) => fromBinary(util.decode64(text));
 
-function exactDer(certificate: forge.pki.Certificate): string {
-  const tbs = (certificate as unknown as { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate;
+function exactDer(certificate: Forge.pki.Certificate): string {
+  const tbs = (certificate as unknown as { tbsCertificate: Forge.asn1.Asn1 }).tbsCertificate;
   const signatureAlgorithm = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
     asn1.create(
       asn1.Class.UNIVERSAL,
@@ -68,7 +69,7 @@ function exactDer(certificate: forge.pki.Certificate): string {
     .getBytes();
 }
 
-function field(certificate: forge.pki.Certificate, type: string): string {
+function field(certificate: Forge.pki.Certificate, type: string): string {
   const attribute = certificate.subject.attributes.find((a) => a.type === type);
   const value = (attribute?.value as string | undefined) ?? '';
   // forge keeps UTF8String values as raw bytes.
@@ -77,7 +78,7 @@ function field(certificate: forge.pki.Certificate, type: string): string {
 
 /** Opens a PKCS#12 file with its PIN; the first certificate that matches the key is the holder's. */
 export function loadPkcs12(bytes: Uint8Array, pin: string): Identity {
-  let p12: forge.pkcs12.Pkcs12Pfx;
+  let p12: Forge.pkcs12.Pkcs12Pfx;
   try {
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1.fromDer(util.createBuffer(toBinary(bytes))), pin);
   } catch (error) {
@@ -89,13 +90,13 @@ export function loadPkcs12(bytes: Uint8Array, pin: string): Identity {
     ...(p12.getBags({ bagType: pki.oids.pkcs8ShroudedKeyBag! })[pki.oids.pkcs8ShroudedKeyBag!] ?? []),
     ...(p12.getBags({ bagType: pki.oids.keyBag! })[pki.oids.keyBag!] ?? []),
   ];
-  const key = keyBags[0]?.key as forge.pki.rsa.PrivateKey | undefined;
+  const key = keyBags[0]?.key as Forge.pki.rsa.PrivateKey | undefined;
   if (!key) throw new KeyError('no-key', 'the file holds no private key');
   if (!('n' in key)) throw new KeyError('not-rsa', 'only RSA keys are supported in the browser');
   const certificates = (p12.getBags({ bagType: pki.oids.certBag! })[pki.oids.certBag!] ?? [])
     .map((bag) => bag.cert)
-    .filter((c): c is forge.pki.Certificate => !!c);
-  const own = certificates.find((c) => (c.publicKey as forge.pki.rsa.PublicKey).n?.equals(key.n));
+    .filter((c): c is Forge.pki.Certificate => !!c);
+  const own = certificates.find((c) => (c.publicKey as Forge.pki.rsa.PublicKey).n?.equals(key.n));
   if (!own) throw new KeyError('no-key', 'no certificate in the file matches its key');
   const others = certificates.filter((c) => c !== own && !c.isIssuer(c));
   const keyUsage = own.getExtension('keyUsage') as
@@ -186,7 +187,7 @@ export function signDetached(identity: Identity, content: Uint8Array): Uint8Arra
   );
 }
 
-type Node = forge.asn1.Asn1;
+type Node = Forge.asn1.Asn1;
 const children = (node: Node) => node.value as Node[];
 const oidOf = (node: Node) => asn1.derToOid(node.value as string);
 const der = (node: Node) => asn1.toDer(node).getBytes();

@@ -30,6 +30,7 @@ export interface HallClientOptions {
   readonly timeoutMs?: number;
   /** Reconnection backoff: jittered, so that thousands of clients do not reconnect at once. */
   readonly reconnectionDelayMs?: number;
+  readonly connectTimeoutMs?: number;
 }
 
 export class HallClient {
@@ -52,6 +53,9 @@ export class HallClient {
       transports: ['websocket'],
       reconnectionDelay: options.reconnectionDelayMs ?? 500,
       randomizationFactor: 0.5,
+      // A connection attempt that hangs (half-open network) is given up after this long and retried,
+      // rather than after Socket.IO's default 20 s.
+      timeout: options.connectTimeoutMs ?? 8_000,
       autoConnect: false,
     });
     this.socket.on('hall:event', (event) => this.#apply(event));

@@ -11,7 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptOwnBid } from '../../server/src/hall-client/bidder-actions.ts';
 import { parseCertificate } from '../../server/src/pki/certificate.ts';
 import { sealBid } from '../../server/src/sealing/seal-bid.ts';
-import { launchChromium, loadEncryption, logIn, openPage, p12Path, screenshot } from '../support/browser.ts';
+import {
+  launchChromium,
+  loadEncryption,
+  logIn,
+  openPage,
+  outcomes,
+  p12Path,
+  screenshot,
+} from '../support/browser.ts';
 import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening, signerOf } from '../support/hall.ts';
 import { loadCert, pkiDir } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -150,9 +158,7 @@ describe('the custodian page', () => {
       await opened.page.getByTestId('custodian-page').waitFor();
       await loadEncryption(opened.page, custodian);
       await opened.page.getByRole('button', { name: '解开并提交我的密钥分片' }).click();
-      await expect
-        .poll(() => opened.page.getByRole('status').filter({ hasText: '密钥分片已提交' }).textContent())
-        .toContain(`(${i + 1})`);
+      await expect.poll(() => outcomes(opened.page)).toContainEqual(`密钥分片已提交 (${i + 1})`);
     }
     await screenshot(pages[1]!.page, 'custodian-share-submitted');
     await supervisor.page.getByLabel('原因（将记入开标记录）').fill('经核实平台故障属实，同意补救');

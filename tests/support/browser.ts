@@ -103,9 +103,11 @@ export interface CuttableConnection {
 async function cuttableConnection(page: Page): Promise<CuttableConnection> {
   let online = true;
   const live = new Set<WebSocketRoute>();
-  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+  await page.routeWebSocket(/\/socket\.io\//, async (ws) => {
     if (!online) {
-      void ws.close({ code: 4000, reason: 'offline' });
+      // Refused as a dead network would: the attempt opens nowhere and is dropped a moment later.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await ws.close({ code: 4000, reason: 'offline' });
       return;
     }
     const server = ws.connectToServer();
@@ -125,4 +127,12 @@ async function cuttableConnection(page: Page): Promise<CuttableConnection> {
       online = true;
     },
   };
+}
+
+/**
+ * The outcome messages a page shows (successes and errors alike), so that a failed expectation prints
+ * what the page said instead of "not found".
+ */
+export function outcomes(page: Page): Promise<string[]> {
+  return page.locator('.outcome').allTextContents();
 }
