@@ -134,7 +134,17 @@ export function HallHeader({
   );
 }
 
-export function BidList({ view, progress }: { view: HallView; progress: Readonly<Record<string, number>> }) {
+export function BidList({
+  view,
+  progress,
+  alsoCheckedIn,
+}: {
+  view: HallView;
+  progress: Readonly<Record<string, number>>;
+  /** A bidder's own check-in before the deadline, known from its ack (check-ins are not broadcast then). */
+  alsoCheckedIn?: string | null;
+}) {
+  const checkedIn = alsoCheckedIn ? [...view.checkedIn, alsoCheckedIn] : view.checkedIn;
   const { t } = useI18n();
   const format = useFormat();
   if (view.bids.length === 0) {
@@ -170,7 +180,7 @@ export function BidList({ view, progress }: { view: HallView; progress: Readonly
                 <tr key={bid.bidId}>
                   <td>{bid.bidderName}</td>
                   <td>{format.time(bid.receivedAt)}</td>
-                  <td>{view.checkedIn.includes(bid.bidderName) ? '✓' : '—'}</td>
+                  <td>{checkedIn.includes(bid.bidderName) ? '✓' : '—'}</td>
                   <td>
                     <span className={`badge opening-${bid.openingStatus}`}>
                       {t(`opening_${bid.openingStatus}` as TextKey)}

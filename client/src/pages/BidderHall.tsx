@@ -304,7 +304,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
               </form>
             )}
           </Section>
-          <BidList view={view} progress={progress} />
+          <BidList view={view} progress={progress} alsoCheckedIn={checkedIn ? session.actor.name : null} />
           <SummaryTableView view={view} tender={tender} />
           <DrawPanel view={view} tender={tender} />
           <RecordPanel view={view} tender={tender}>
