@@ -127,6 +127,15 @@ export const errorCatalogue = {
   RECORD_SIGNATURE_INVALID: e(422, '开标记录签名无效', 'The signature over the opening record is invalid'),
   OBJECTION_UNKNOWN: e(404, '异议不存在', 'No such objection'),
   OBJECTIONS_OPEN: e(403, '尚有未答复的异议', 'Objections are still unanswered'),
+
+  // Live audio/video (issue 5)
+  MEDIA_TICKET_INVALID: e(401, '音视频凭证无效或已过期', 'The media ticket is invalid or expired'),
+  MEDIA_FORBIDDEN: e(403, '您在该会场无权执行此音视频操作', 'You may not do this in this venue'),
+  MEDIA_NOT_JOINED: e(403, '请先加入会场', 'Join the venue first'),
+  MEDIA_UNKNOWN_ID: e(404, '音视频对象不存在或不属于您', 'No such transport, producer or consumer of yours'),
+  MEDIA_BAD_PARAMETERS: e(422, '音视频参数无效', 'The media parameters are invalid'),
+  MEDIA_LIMIT: e(429, '音视频对象数量超过限制', 'Too many transports, producers or consumers'),
+  MEDIA_UNAVAILABLE: e(503, '音视频服务暂不可用，正在恢复', 'The media service is recovering; try again'),
 } as const satisfies Record<string, ErrorInfo>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

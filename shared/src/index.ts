@@ -4,6 +4,7 @@ export * from './bid-format.ts';
 export * from './enums.ts';
 export * from './errors.ts';
 export * from './hall.ts';
+export * from './media.ts';
 export * from './record.ts';
 export * from './roles.ts';
 export * from './summary-fields.ts';

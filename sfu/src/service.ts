@@ -1,0 +1,236 @@
+/**
+ * The SFU process's signaling: a Socket.IO server that clients reach with a media ticket from the main
+ * server. Each socket is one participant in one venue. Every request is validated against the shared
+ * schemas, rate-limited per socket, and answered with `Result<T>`; a refused request changes nothing and
+ * the room goes on.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  ConnectTransportRequest,
+  ConsumeRequest,
+  ConsumerRequest,
+  CreateTransportRequest,
+  errorCatalogue,
+  MediaJoinRequest,
+  type MediaTicket,
+  mediaLimits,
+  PreferredLayersRequest,
+  ProduceRequest,
+  ProducerRequest,
+  type Result,
+  roomOf,
+  type WireError,
+} from '@bidhall/shared';
+import { Server, type Socket } from 'socket.io';
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { MediaError } from './errors.ts';
+import { type Peer, Room } from './room.ts';
+import { ticketVerifier } from './ticket.ts';
+import { WorkerPool } from './worker-pool.ts';
+
+export interface SfuOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly ticketSecret: string;
+  readonly workers: number;
+  readonly listenIp: string;
+  readonly announcedAddress?: string;
+  readonly rtcMinPort?: number;
+  readonly rtcMaxPort?: number;
+  readonly consumersPerRouter?: number;
+  readonly log: {
+    info(object: object, message: string): void;
+    warn(object: object, message: string): void;
+    error(object: object, message: string): void;
+  };
+}
+
+export interface Sfu {
+  readonly url: string;
+  readonly pool: WorkerPool;
+  readonly rooms: ReadonlyMap<string, Room>;
+  close(): Promise<void>;
+}
+
+type Handler = (peer: Peer, room: Room, request: never) => Promise<unknown>;
+
+function tokenBucket(perSecond: number, burst: number): () => boolean {
+  let tokens = burst;
+  let last = Date.now();
+  return () => {
+    const now = Date.now();
+    tokens = Math.min(burst, tokens + ((now - last) / 1000) * perSecond);
+    last = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
+
+function wireError(error: unknown): WireError {
+  if (error instanceof MediaError) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: errorCatalogue.INTERNAL.en };
+}
+
+export async function startSfu(options: SfuOptions): Promise<Sfu> {
+  const pool = await WorkerPool.start({
+    size: options.workers,
+    log: options.log,
+    ...(options.rtcMinPort ? { rtcMinPort: options.rtcMinPort } : {}),
+    ...(options.rtcMaxPort ? { rtcMaxPort: options.rtcMaxPort } : {}),
+  });
+  const rooms = new Map<string, Room>();
+  const network = {
+    listenIp: options.listenIp,
+    consumersPerRouter: options.consumersPerRouter ?? 500,
+    ...(options.announcedAddress ? { announcedAddress: options.announcedAddress } : {}),
+  };
+  pool.on('died', (worker) => {
+    for (const room of rooms.values()) {
+      if (room.usesWorker(worker)) room.rebuild(`media worker ${worker.pid} stopped`);
+    }
+  });
+
+  const http: HttpServer = createServer((_request, response) => {
+    response.writeHead(404).end();
+  });
+  const io = new Server(http, {
+    maxHttpBufferSize: mediaLimits.maxPayloadBytes,
+    transports: ['websocket'],
+    cors: { origin: true },
+  });
+  const verify = ticketVerifier(options.ticketSecret);
+
+  io.use((socket, next) => {
+    const ticket = verify((socket.handshake.auth as { ticket?: unknown }).ticket);
+    if (!ticket) {
+      const error = new Error(errorCatalogue.MEDIA_TICKET_INVALID.en) as Error & { data: WireError };
+      error.data = { code: 'MEDIA_TICKET_INVALID', message: errorCatalogue.MEDIA_TICKET_INVALID.en };
+      return next(error);
+    }
+    socket.data.ticket = ticket;
+    next();
+  });
+
+  const handlers = new Map<string, { check: ReturnType<typeof Compile<TSchema>>; handle: Handler }>();
+  const define = <S extends TSchema>(
+    event: string,
+    schema: S,
+    handle: (peer: Peer, room: Room, request: never) => Promise<unknown>,
+  ) => handlers.set(event, { check: Compile(schema) as ReturnType<typeof Compile<TSchema>>, handle });
+
+  define('media:create-transport', CreateTransportRequest, (peer, room, r: { direction: 'send' | 'recv' }) =>
+    room.createTransport(peer, r.direction),
+  );
+  define(
+    'media:connect-transport',
+    ConnectTransportRequest,
+    async (peer, room, r: { transportId: string; dtlsParameters: unknown }) => {
+      await room.connectTransport(peer, r.transportId, r.dtlsParameters);
+      return { connected: true };
+    },
+  );
+  define('media:produce', ProduceRequest, async (peer, room, r: Parameters<Room['produce']>[1]) => ({
+    producerId: await room.produce(peer, r),
+  }));
+  define('media:consume', ConsumeRequest, (peer, room, r: Parameters<Room['consume']>[1]) =>
+    room.consume(peer, r),
+  );
+  define('media:resume-consumer', ConsumerRequest, async (peer, room, r: { consumerId: string }) => {
+    await room.resumeConsumer(peer, r.consumerId);
+    return { resumed: true };
+  });
+  define('media:pause-producer', ProducerRequest, async (peer, room, r: { producerId: string }) => {
+    await room.pauseProducer(peer, r.producerId, true);
+    return { paused: true };
+  });
+  define('media:resume-producer', ProducerRequest, async (peer, room, r: { producerId: string }) => {
+    await room.pauseProducer(peer, r.producerId, false);
+    return { resumed: true };
+  });
+  define('media:close-producer', ProducerRequest, async (peer, room, r: { producerId: string }) => {
+    room.closeProducer(peer, r.producerId);
+    return { closed: true };
+  });
+  define(
+    'media:preferred-layers',
+    PreferredLayersRequest,
+    async (peer, room, r: { consumerId: string; spatialLayer: number }) => {
+      await room.setPreferredLayers(peer, r.consumerId, r.spatialLayer);
+      return { set: true };
+    },
+  );
+  const joinCheck = Compile(MediaJoinRequest);
+
+  io.on('connection', (socket: Socket) => {
+    const ticket = socket.data.ticket as MediaTicket;
+    const allow = tokenBucket(mediaLimits.eventsPerSecond, mediaLimits.burst);
+    const peer: Peer = {
+      id: socket.id,
+      ticket,
+      router: null,
+      transports: new Map(),
+      producers: new Map(),
+      consumers: new Map(),
+      send: (event, payload) => socket.emit(event, payload),
+    };
+    const roomId = roomOf(ticket.venue);
+    const room = () => {
+      let current = rooms.get(roomId);
+      if (!current) {
+        const created = new Room(roomId, pool, network, () => {
+          if (rooms.get(roomId) === created) rooms.delete(roomId);
+        });
+        rooms.set(roomId, created);
+        current = created;
+      }
+      return current;
+    };
+
+    socket.onAny((event: string, payload: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      const reply = ack as (result: Result<unknown>) => void;
+      const refuse = (code: WireError['code'], message: string) =>
+        reply({ ok: false, error: { code, message } });
+      if (!allow()) return refuse('RATE_LIMITED', errorCatalogue.RATE_LIMITED.en);
+      void (async () => {
+        try {
+          if (event === 'media:join') {
+            if (!joinCheck.Check(payload)) return refuse('VALIDATION_FAILED', 'media:join needs a venue');
+            if ((payload as { venue: string }).venue !== ticket.venue)
+              return refuse('MEDIA_FORBIDDEN', 'the ticket is for another venue');
+            return reply({ ok: true, data: await room().join(peer) });
+          }
+          const handler = handlers.get(event);
+          if (!handler) return refuse('VALIDATION_FAILED', `unknown request ${event.slice(0, 40)}`);
+          if (!handler.check.Check(payload)) return refuse('VALIDATION_FAILED', `${event}: invalid payload`);
+          const current = rooms.get(roomId);
+          if (!current) return refuse('MEDIA_NOT_JOINED', 'join the venue first');
+          reply({ ok: true, data: await handler.handle(peer, current, payload as never) });
+        } catch (error) {
+          if (!(error instanceof MediaError))
+            options.log.error({ err: error, event }, 'media request failed');
+          reply({ ok: false, error: wireError(error) });
+        }
+      })();
+    });
+    socket.on('disconnect', () => rooms.get(roomId)?.leave(peer));
+  });
+
+  await new Promise<void>((resolve) => http.listen(options.port, options.host, resolve));
+  const address = http.address() as AddressInfo;
+  options.log.info({ port: address.port, workers: options.workers }, 'SFU listening');
+  return {
+    url: `http://${options.host}:${address.port}`,
+    pool,
+    rooms,
+    async close() {
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      for (const room of rooms.values()) room.close();
+      pool.close();
+    },
+  };
+}

@@ -1,0 +1,249 @@
+/**
+ * The participant's side of a venue, for the browser and for Node (with @roamhq/wrtc's globals): connects
+ * to the SFU with a media ticket, loads the mediasoup-client Device, publishes local tracks (video with
+ * simulcast layers), consumes every visible remote track (created paused, resumed once set up) and follows
+ * tracks appearing and leaving. When the SFU rebuilds the room after a worker died, it joins again and
+ * re-publishes the same tracks.
+ */
+
+import type { types } from 'mediasoup-client';
+import { Device } from 'mediasoup-client';
+import { io, type Socket } from 'socket.io-client';
+import type { WireError } from './errors.ts';
+import type { Result } from './hall.ts';
+import type {
+  MediaClientToServerEvents,
+  MediaPermissions,
+  MediaServerToClientEvents,
+  RemoteProducer,
+  Venue,
+} from './media.ts';
+
+export class MediaRequestError extends Error {
+  readonly code: string;
+  constructor(error: WireError) {
+    super(`${error.code}: ${error.message}`);
+    this.code = error.code;
+  }
+}
+
+type Payload<E extends keyof MediaClientToServerEvents> = Parameters<MediaClientToServerEvents[E]>[0];
+type Data<E extends keyof MediaClientToServerEvents> = Parameters<MediaClientToServerEvents[E]>[1] extends (
+  result: Result<infer T>,
+) => void
+  ? T
+  : never;
+
+export interface RemoteTrack {
+  readonly producer: RemoteProducer;
+  readonly consumer: types.Consumer;
+  readonly track: MediaStreamTrack;
+}
+
+export interface MediaClientOptions {
+  readonly url: string;
+  readonly ticket: string;
+  readonly venue: Venue;
+  /** mediasoup-client's handler; detected in browsers, 'Chrome111' for @roamhq/wrtc in Node. */
+  readonly handlerName?: types.BuiltinHandlerName;
+  readonly timeoutMs?: number;
+}
+
+/** Three simulcast layers, so that viewers on weak links get a lower one. */
+const simulcast: types.RtpEncodingParameters[] = [
+  { rid: 'r0', maxBitrate: 100_000, scaleResolutionDownBy: 4 },
+  { rid: 'r1', maxBitrate: 300_000, scaleResolutionDownBy: 2 },
+  { rid: 'r2', maxBitrate: 900_000 },
+];
+
+export class MediaClient {
+  readonly socket: Socket<MediaServerToClientEvents, MediaClientToServerEvents>;
+  readonly #options: MediaClientOptions;
+  #device: Device | null = null;
+  #send: types.Transport | null = null;
+  #recv: types.Transport | null = null;
+  #published = new Map<
+    string,
+    { track: MediaStreamTrack; source: RemoteProducer['source']; producer: types.Producer }
+  >();
+  readonly remote = new Map<string, RemoteTrack>();
+  readonly scores = new Map<string, number>();
+  permissions: MediaPermissions | null = null;
+  #trackListeners = new Set<(track: RemoteTrack) => void>();
+  #goneListeners = new Set<(producerId: string) => void>();
+  #rejoins = 0;
+
+  constructor(options: MediaClientOptions) {
+    this.#options = options;
+    this.socket = io(options.url, {
+      auth: { ticket: options.ticket },
+      transports: ['websocket'],
+      reconnection: false,
+      autoConnect: false,
+    });
+    this.socket.on(
+      'media:producer-added',
+      (producer) => void this.#consume(producer).catch((error) => this.#fail(error)),
+    );
+    this.socket.on('media:producer-closed', ({ producerId }) => this.#drop(producerId));
+    this.socket.on('media:consumer-score', ({ consumerId, score }) => this.scores.set(consumerId, score));
+    this.socket.on('media:rejoin', () => void this.#rejoin().catch((error) => this.#fail(error)));
+  }
+
+  /** Problems met while following the venue (a track that could not be received, a failed rejoin). */
+  readonly errors: Error[] = [];
+
+  #fail(error: unknown): void {
+    this.errors.push(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  get rejoins(): number {
+    return this.#rejoins;
+  }
+
+  connect(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.once('connect', () => resolve());
+      this.socket.once('connect_error', (error: Error & { data?: WireError }) =>
+        reject(error.data ? new MediaRequestError(error.data) : error),
+      );
+      this.socket.connect();
+    });
+  }
+
+  async request<E extends keyof MediaClientToServerEvents>(event: E, payload: Payload<E>): Promise<Data<E>> {
+    const socket = this.socket.timeout(this.#options.timeoutMs ?? 10_000);
+    const emit = socket.emitWithAck as unknown as (event: E, payload: Payload<E>) => Promise<Result<Data<E>>>;
+    const result = await emit.call(socket, event, payload);
+    if (!result.ok) throw new MediaRequestError(result.error);
+    return result.data;
+  }
+
+  /** Joins the venue: the Device, the transports the ticket allows, and every visible track. */
+  async join(): Promise<void> {
+    const joined = await this.request('media:join', { venue: this.#options.venue });
+    this.permissions = joined.permissions;
+    const device = new Device(this.#options.handlerName ? { handlerName: this.#options.handlerName } : {});
+    await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities });
+    this.#device = device;
+    if (joined.permissions.publish) this.#send = await this.#transport('send');
+    if (joined.permissions.consume) {
+      this.#recv = await this.#transport('recv');
+      for (const producer of joined.producers)
+        await this.#consume(producer).catch((error) => this.#fail(error));
+    }
+  }
+
+  async #transport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const options = await this.request('media:create-transport', { direction });
+    const params = {
+      id: options.id,
+      iceParameters: options.iceParameters as types.IceParameters,
+      iceCandidates: options.iceCandidates as types.IceCandidate[],
+      dtlsParameters: options.dtlsParameters as types.DtlsParameters,
+    };
+    const transport =
+      direction === 'send'
+        ? this.#device!.createSendTransport(params)
+        : this.#device!.createRecvTransport(params);
+    transport.on('connect', ({ dtlsParameters }, done, fail) => {
+      this.request('media:connect-transport', {
+        transportId: transport.id,
+        dtlsParameters: dtlsParameters as object,
+      }).then(() => done(), fail);
+    });
+    transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
+      this.request('media:produce', {
+        transportId: transport.id,
+        kind,
+        rtpParameters: rtpParameters as object,
+        source: (appData as { source: RemoteProducer['source'] }).source,
+      }).then(({ producerId }) => done({ id: producerId }), fail);
+    });
+    return transport;
+  }
+
+  /** Publishes a local track (camera, microphone or screen). */
+  async publish(track: MediaStreamTrack, source: RemoteProducer['source']): Promise<types.Producer> {
+    if (!this.#send) throw new Error('this ticket does not allow publishing');
+    const producer = await this.#send.produce({
+      track,
+      // The caller owns the track: it outlives a rejoin, when it is published again.
+      stopTracks: false,
+      appData: { source },
+      ...(track.kind === 'video'
+        ? { encodings: simulcast, codecOptions: { videoGoogleStartBitrate: 600 } }
+        : {}),
+    });
+    this.#published.set(producer.id, { track, source, producer });
+    return producer;
+  }
+
+  async setMuted(producer: types.Producer, muted: boolean): Promise<void> {
+    if (muted) {
+      producer.pause();
+      await this.request('media:pause-producer', { producerId: producer.id });
+    } else {
+      producer.resume();
+      await this.request('media:resume-producer', { producerId: producer.id });
+    }
+  }
+
+  async #consume(producer: RemoteProducer): Promise<void> {
+    if (!this.#recv || !this.#device || this.remote.has(producer.producerId)) return;
+    const options = await this.request('media:consume', {
+      transportId: this.#recv.id,
+      producerId: producer.producerId,
+      rtpCapabilities: this.#device.rtpCapabilities as object,
+    });
+    const consumer = await this.#recv.consume({
+      id: options.id,
+      producerId: options.producerId,
+      kind: options.kind,
+      rtpParameters: options.rtpParameters as types.RtpParameters,
+    });
+    await this.request('media:resume-consumer', { consumerId: consumer.id });
+    const remote: RemoteTrack = { producer, consumer, track: consumer.track };
+    this.remote.set(producer.producerId, remote);
+    for (const listener of this.#trackListeners) listener(remote);
+  }
+
+  #drop(producerId: string): void {
+    const remote = this.remote.get(producerId);
+    if (!remote) return;
+    remote.consumer.close();
+    this.remote.delete(producerId);
+    for (const listener of this.#goneListeners) listener(producerId);
+  }
+
+  /** The SFU lost the worker under this room: everything is rebuilt, the same local tracks re-published. */
+  async #rejoin(): Promise<void> {
+    this.#rejoins++;
+    for (const producerId of [...this.remote.keys()]) this.#drop(producerId);
+    const published = [...this.#published.values()];
+    this.#published.clear();
+    this.#send?.close();
+    this.#recv?.close();
+    this.#send = null;
+    this.#recv = null;
+    await this.join();
+    for (const { track, source } of published) await this.publish(track, source);
+  }
+
+  onTrack(listener: (track: RemoteTrack) => void): () => void {
+    this.#trackListeners.add(listener);
+    for (const remote of this.remote.values()) listener(remote);
+    return () => this.#trackListeners.delete(listener);
+  }
+
+  onTrackGone(listener: (producerId: string) => void): () => void {
+    this.#goneListeners.add(listener);
+    return () => this.#goneListeners.delete(listener);
+  }
+
+  close(): void {
+    this.#send?.close();
+    this.#recv?.close();
+    this.socket.disconnect();
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Live audio/video (issue 5): venues, the media ticket the server issues and the SFU checks, and the
+ * typed Socket.IO signaling between a client and the SFU that serves its venue.
+ *
+ * Venues:
+ *   `hall:<tenderId>`                        the opening hall broadcast (host publishes, bidders watch)
+ *   `eval:<evaluationId>:main`               an evaluation's main venue (主会场)
+ *   `eval:<evaluationId>:sub:<city>`         one of its sub venues in another city (分会场)
+ * The venues of one evaluation form one room: experts in any of them see and hear each other.
+ *
+ * The main server decides who may do what in which venue (role grants, assignments) and says so in a
+ * short-lived signed ticket; the SFU needs no database and trusts only tickets. Clients send every
+ * request with an ack answering `Result<T>`, as in the hall.
+ */
+import { type Static, Type } from 'typebox';
+import type { Ack } from './hall.ts';
+import type { Role } from './roles.ts';
+
+export const venuePattern = '^(hall:[0-9a-f-]{36}|eval:[0-9a-f-]{36}:(main|sub:[a-z][a-z0-9-]{0,31}))$';
+const venueRegExp = new RegExp(venuePattern);
+
+export type Venue = string;
+
+export function isVenue(value: unknown): value is Venue {
+  return typeof value === 'string' && venueRegExp.test(value);
+}
+
+/** The room a venue belongs to: the hall itself, or the evaluation all its venues share. */
+export function roomOf(venue: Venue): string {
+  return venue.startsWith('hall:') ? venue : venue.split(':').slice(0, 2).join(':');
+}
+
+/** What a ticket allows in its venue. */
+export interface MediaPermissions {
+  readonly publish: boolean;
+  readonly consume: boolean;
+  /** Others are not told this participant is there (supervisors). */
+  readonly hidden: boolean;
+}
+
+/** Claims of a media ticket (HS256 JWT signed by the server with the shared media secret). */
+export interface MediaTicket extends MediaPermissions {
+  readonly sub: string;
+  readonly role: Role;
+  /** Shown to other participants; the server leaves it empty where names are secret (experts to bidders). */
+  readonly name: string;
+  readonly venue: Venue;
+  /** Supervisors may watch every venue of the room, not only their own. */
+  readonly wholeRoom: boolean;
+}
+
+/** Who may do what where, from the role (assignments are checked by the server before it issues). */
+export function mediaPermissions(role: Role, venue: Venue): MediaPermissions | null {
+  const hall = venue.startsWith('hall:');
+  switch (role) {
+    case 'host':
+      return hall ? { publish: true, consume: true, hidden: false } : null;
+    case 'bidder':
+    case 'tenderee':
+      return hall ? { publish: false, consume: true, hidden: false } : null;
+    case 'expert':
+      return hall ? null : { publish: true, consume: true, hidden: false };
+    case 'supervisor':
+      return { publish: false, consume: true, hidden: true };
+    default:
+      return null;
+  }
+}
+
+const Id = Type.String({ minLength: 1, maxLength: 64 });
+/** RTP parameters and capabilities are mediasoup's own objects: bounded here, checked by mediasoup. */
+const Opaque = Type.Object({}, { additionalProperties: true });
+
+export const MediaJoinRequest = Type.Object(
+  { venue: Type.String({ pattern: venuePattern }) },
+  { additionalProperties: false },
+);
+export const CreateTransportRequest = Type.Object(
+  { direction: Type.Enum(['send', 'recv']) },
+  { additionalProperties: false },
+);
+export const ConnectTransportRequest = Type.Object(
+  { transportId: Id, dtlsParameters: Opaque },
+  { additionalProperties: false },
+);
+export const ProduceRequest = Type.Object(
+  {
+    transportId: Id,
+    kind: Type.Enum(['audio', 'video']),
+    rtpParameters: Opaque,
+    /** What the track shows: a camera, a microphone, a shared screen. */
+    source: Type.Enum(['camera', 'microphone', 'screen']),
+  },
+  { additionalProperties: false },
+);
+export const ConsumeRequest = Type.Object(
+  { transportId: Id, producerId: Id, rtpCapabilities: Opaque },
+  { additionalProperties: false },
+);
+export const ConsumerRequest = Type.Object({ consumerId: Id }, { additionalProperties: false });
+export const ProducerRequest = Type.Object({ producerId: Id }, { additionalProperties: false });
+export const PreferredLayersRequest = Type.Object(
+  { consumerId: Id, spatialLayer: Type.Integer({ minimum: 0, maximum: 2 }) },
+  { additionalProperties: false },
+);
+
+export type MediaJoinRequest = Static<typeof MediaJoinRequest>;
+export type CreateTransportRequest = Static<typeof CreateTransportRequest>;
+export type ConnectTransportRequest = Static<typeof ConnectTransportRequest>;
+export type ProduceRequest = Static<typeof ProduceRequest>;
+export type ConsumeRequest = Static<typeof ConsumeRequest>;
+export type ConsumerRequest = Static<typeof ConsumerRequest>;
+export type ProducerRequest = Static<typeof ProducerRequest>;
+export type PreferredLayersRequest = Static<typeof PreferredLayersRequest>;
+
+/** A published track as other participants learn of it. */
+export interface RemoteProducer {
+  readonly producerId: string;
+  readonly kind: 'audio' | 'video';
+  readonly source: 'camera' | 'microphone' | 'screen';
+  readonly venue: Venue;
+  readonly peerId: string;
+  readonly peerName: string;
+  readonly paused: boolean;
+}
+
+export interface TransportOptions {
+  readonly id: string;
+  readonly iceParameters: unknown;
+  readonly iceCandidates: unknown[];
+  readonly dtlsParameters: unknown;
+}
+
+export interface ConsumerOptions {
+  readonly id: string;
+  readonly producerId: string;
+  readonly kind: 'audio' | 'video';
+  readonly rtpParameters: unknown;
+}
+
+export interface MediaClientToServerEvents {
+  'media:join': (
+    request: MediaJoinRequest,
+    ack: Ack<{ routerRtpCapabilities: unknown; producers: RemoteProducer[]; permissions: MediaPermissions }>,
+  ) => void;
+  'media:create-transport': (request: CreateTransportRequest, ack: Ack<TransportOptions>) => void;
+  'media:connect-transport': (request: ConnectTransportRequest, ack: Ack<{ connected: true }>) => void;
+  'media:produce': (request: ProduceRequest, ack: Ack<{ producerId: string }>) => void;
+  /** Consumers start paused; the client resumes once it has set its side up. */
+  'media:consume': (request: ConsumeRequest, ack: Ack<ConsumerOptions>) => void;
+  'media:resume-consumer': (request: ConsumerRequest, ack: Ack<{ resumed: true }>) => void;
+  'media:pause-producer': (request: ProducerRequest, ack: Ack<{ paused: true }>) => void;
+  'media:resume-producer': (request: ProducerRequest, ack: Ack<{ resumed: true }>) => void;
+  'media:close-producer': (request: ProducerRequest, ack: Ack<{ closed: true }>) => void;
+  'media:preferred-layers': (request: PreferredLayersRequest, ack: Ack<{ set: true }>) => void;
+}
+
+export interface MediaServerToClientEvents {
+  'media:producer-added': (producer: RemoteProducer) => void;
+  'media:producer-closed': (event: { producerId: string }) => void;
+  'media:producer-paused': (event: { producerId: string; paused: boolean }) => void;
+  /** The worker serving the venue died and the room was rebuilt: join again (transports are gone). */
+  'media:rejoin': (event: { venue: Venue; reason: string }) => void;
+  /** Per consumer: the layers mediasoup forwards and a 0–10 score of the link. */
+  'media:consumer-score': (event: { consumerId: string; score: number }) => void;
+}
+
+/** Limits of the signaling channel. */
+export const mediaLimits = {
+  maxPayloadBytes: 64 * 1024,
+  eventsPerSecond: 30,
+  burst: 60,
+  /** A consumer not resumed by its client within this time is closed (a client that never acks). */
+  consumerResumeTimeoutMs: 15_000,
+  maxTransportsPerPeer: 4,
+  maxProducersPerPeer: 4,
+  maxConsumersPerPeer: 200,
+} as const;
