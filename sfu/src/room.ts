@@ -7,6 +7,8 @@
  * Permissions come from the peer's media ticket only. Presence is never announced: other participants
  * learn of published tracks, not of who watches, so supervisors stay unseen.
  */
+
+import { EventEmitter } from 'node:events';
 import {
   type MediaPermissions,
   type MediaTicket,
@@ -42,13 +44,25 @@ export interface Peer {
   readonly send: (event: string, payload: object) => void;
 }
 
-interface ProducerEntry {
+export interface ProducerEntry {
   readonly info: RemoteProducer;
   readonly router: types.Router;
-  readonly owner: Peer;
+  /** The local participant who publishes it, or null for a track that came over a cascade link. */
+  readonly owner: Peer | null;
+  /** 'local', or the id of the cascade link it came over (never sent back over that link). */
+  readonly origin: string;
+  readonly producer: types.Producer;
 }
 
-export class Room {
+export interface RoomEvents {
+  /** A track appeared in the room (published here or cascaded in): links forward it. */
+  producer: [entry: ProducerEntry];
+  producerclosed: [producerId: string];
+  /** The room's routers are gone (rebuild or close): links on them must be rebuilt. */
+  reset: [];
+}
+
+export class Room extends EventEmitter<RoomEvents> {
   readonly id: string;
   readonly #pool: WorkerPool;
   readonly #network: NetworkOptions;
@@ -61,6 +75,7 @@ export class Room {
   readonly #onEmpty: () => void;
 
   constructor(id: string, pool: WorkerPool, network: NetworkOptions, onEmpty: () => void) {
+    super();
     this.id = id;
     this.#pool = pool;
     this.#network = network;
@@ -210,14 +225,42 @@ export class Room {
       peerName: peer.ticket.name,
       paused: producer.paused,
     };
-    this.#producers.set(producer.id, { info, router, owner: peer });
-    producer.observer.once('close', () => {
-      peer.producers.delete(producer.id);
-      if (this.#producers.delete(producer.id))
-        this.#tellViewers(info, 'media:producer-closed', { producerId: producer.id });
-    });
-    this.#tellViewers(info, 'media:producer-added', info);
+    producer.observer.once('close', () => peer.producers.delete(producer.id));
+    this.#addProducer({ info, router, owner: peer, origin: 'local', producer });
     return producer.id;
+  }
+
+  #addProducer(entry: ProducerEntry): void {
+    this.#producers.set(entry.info.producerId, entry);
+    entry.producer.observer.once('close', () => {
+      if (this.#producers.get(entry.info.producerId) !== entry) return;
+      this.#producers.delete(entry.info.producerId);
+      this.#tellViewers(entry.info, 'media:producer-closed', { producerId: entry.info.producerId });
+      this.emit('producerclosed', entry.info.producerId);
+    });
+    this.#tellViewers(entry.info, 'media:producer-added', entry.info);
+    this.emit('producer', entry);
+  }
+
+  /** Every track of the room now, for a cascade link that has just opened. */
+  get producerEntries(): readonly ProducerEntry[] {
+    return [...this.#producers.values()];
+  }
+
+  /** The router cascade links attach to: the main venue's first router (made if need be). */
+  async cascadeRouter(): Promise<types.Router> {
+    const first = [...this.#routers.values()][0]?.[0];
+    return first ?? this.#newRouter(this.id.startsWith('hall:') ? this.id : `${this.id}:main`);
+  }
+
+  /** A track that arrived over a cascade link, produced on `router` by its PipeTransport. */
+  addCascadedProducer(
+    info: RemoteProducer,
+    router: types.Router,
+    producer: types.Producer,
+    linkId: string,
+  ): void {
+    this.#addProducer({ info, router, owner: null, origin: linkId, producer });
   }
 
   /** Tells every peer that may see `info` (other than its owner) about it. */
@@ -283,6 +326,11 @@ export class Room {
       kind: consumer.kind,
       rtpParameters: consumer.rtpParameters,
     };
+  }
+
+  /** Makes a track of the room available on `router` (for a cascade link's transport). */
+  ensureOn(entry: ProducerEntry, router: types.Router): Promise<void> {
+    return this.#pipe(entry, router);
   }
 
   /** Makes the producer available on `router` (another venue, or another hall router), once. */
@@ -356,6 +404,7 @@ export class Room {
   }
 
   #closeRouters(): void {
+    this.emit('reset');
     for (const router of [...this.#routers.values()].flat()) router.close();
     this.#routers.clear();
     this.#producers.clear();

@@ -25,12 +25,15 @@ import {
 import { Server, type Socket } from 'socket.io';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { openCascade, serveCascade } from './cascade.ts';
 import { MediaError } from './errors.ts';
 import { type Peer, Room } from './room.ts';
 import { ticketVerifier } from './ticket.ts';
 import { WorkerPool } from './worker-pool.ts';
 
 export interface SfuOptions {
+  /** This SFU's name (its city), used to identify its cascade links. */
+  readonly name?: string;
   readonly host: string;
   readonly port: number;
   readonly ticketSecret: string;
@@ -102,6 +105,35 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
     cors: { origin: true },
   });
   const verify = ticketVerifier(options.ticketSecret);
+  const roomFor = (roomId: string): Room => {
+    const current = rooms.get(roomId);
+    if (current) return current;
+    const created = new Room(roomId, pool, network, () => {
+      if (rooms.get(roomId) === created) rooms.delete(roomId);
+    });
+    rooms.set(roomId, created);
+    return created;
+  };
+  const cascade = {
+    name: options.name ?? 'local',
+    secret: options.ticketSecret,
+    listenIp: options.listenIp,
+    ...(options.announcedAddress ? { announcedAddress: options.announcedAddress } : {}),
+  };
+  serveCascade(io.of('/cascade'), roomFor, cascade);
+  /** This SFU's links to the home SFUs of rooms it serves a sub venue of, by room. */
+  const links = new Map<string, Promise<unknown>>();
+  const linkHome = (room: Room, homeUrl: string): Promise<unknown> => {
+    let link = links.get(room.id);
+    if (!link) {
+      link = openCascade(room, homeUrl, cascade);
+      links.set(room.id, link);
+      const forget = () => links.delete(room.id);
+      link.catch(forget);
+      room.once('reset', forget);
+    }
+    return link;
+  };
 
   io.use((socket, next) => {
     const ticket = verify((socket.handshake.auth as { ticket?: unknown }).ticket);
@@ -177,17 +209,6 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
       send: (event, payload) => socket.emit(event, payload),
     };
     const roomId = roomOf(ticket.venue);
-    const room = () => {
-      let current = rooms.get(roomId);
-      if (!current) {
-        const created = new Room(roomId, pool, network, () => {
-          if (rooms.get(roomId) === created) rooms.delete(roomId);
-        });
-        rooms.set(roomId, created);
-        current = created;
-      }
-      return current;
-    };
 
     socket.onAny((event: string, payload: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return;
@@ -201,7 +222,15 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
             if (!joinCheck.Check(payload)) return refuse('VALIDATION_FAILED', 'media:join needs a venue');
             if ((payload as { venue: string }).venue !== ticket.venue)
               return refuse('MEDIA_FORBIDDEN', 'the ticket is for another venue');
-            return reply({ ok: true, data: await room().join(peer) });
+            const room = roomFor(roomId);
+            const joined = await room.join(peer);
+            if (ticket.homeSfu) {
+              await linkHome(room, ticket.homeSfu).catch((error: unknown) => {
+                options.log.error({ err: error, room: roomId }, 'cascade link to the home SFU failed');
+                throw new MediaError('MEDIA_UNAVAILABLE', 'the main venue cannot be reached right now');
+              });
+            }
+            return reply({ ok: true, data: joined });
           }
           const handler = handlers.get(event);
           if (!handler) return refuse('VALIDATION_FAILED', `unknown request ${event.slice(0, 40)}`);

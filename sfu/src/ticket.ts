@@ -27,8 +27,34 @@ export function ticketVerifier(secret: string): (token: unknown) => MediaTicket 
         typeof claims.publish === 'boolean' &&
         typeof claims.consume === 'boolean' &&
         typeof claims.hidden === 'boolean' &&
-        typeof claims.wholeRoom === 'boolean';
+        typeof claims.wholeRoom === 'boolean' &&
+        (claims.homeSfu === undefined ||
+          (typeof claims.homeSfu === 'string' && /^https?:\/\//.test(claims.homeSfu)));
       return valid ? claims : null;
+    } catch {
+      return null;
+    }
+  };
+}
+
+/** Claims of the token one SFU presents to another to cascade a room. */
+export interface CascadeClaims {
+  readonly cascadeFrom: string;
+  readonly room: string;
+}
+
+export function cascadeSigner(secret: string): (claims: CascadeClaims) => string {
+  const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: 60_000 });
+  return (claims) => sign({ ...claims });
+}
+
+export function cascadeVerifier(secret: string): (token: unknown) => CascadeClaims | null {
+  const verify = createVerifier({ key: secret, algorithms: ['HS256'] });
+  return (token) => {
+    if (typeof token !== 'string' || token.length > 4096) return null;
+    try {
+      const claims = verify(token) as CascadeClaims;
+      return typeof claims.cascadeFrom === 'string' && typeof claims.room === 'string' ? claims : null;
     } catch {
       return null;
     }

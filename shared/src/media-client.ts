@@ -80,6 +80,8 @@ export class MediaClient {
       transports: ['websocket'],
       reconnection: false,
       autoConnect: false,
+      // One connection per participant, even to the same SFU (a supervisor's wall joins several venues).
+      forceNew: true,
     });
     this.socket.on(
       'media:producer-added',

@@ -47,6 +47,11 @@ export interface MediaTicket extends MediaPermissions {
   readonly venue: Venue;
   /** Supervisors may watch every venue of the room, not only their own. */
   readonly wholeRoom: boolean;
+  /**
+   * Set when this venue's SFU is not the one serving the room's main venue (a sub venue in another city):
+   * the internal address of that "home" SFU, which this SFU cascades the room with.
+   */
+  readonly homeSfu?: string;
 }
 
 /** Who may do what where, from the role (assignments are checked by the server before it issues). */

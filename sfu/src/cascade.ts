@@ -1,0 +1,199 @@
+/**
+ * Cross-city cascading (级联): each city runs its own SFU; the experts of a sub venue connect to the SFU in
+ * their city, and that SFU links the room to the "home" SFU serving the main venue. One link per room:
+ * a Socket.IO connection from the sub SFU to the home SFU's `/cascade` namespace (authenticated with a
+ * token signed with the shared media secret) carries the signaling, and a pair of SRTP-protected
+ * mediasoup PipeTransports carries the media. Every track of the room on either side is forwarded to the
+ * other (never back over the link it came from), so with several sub venues the home SFU is the hub of
+ * a star and every venue sees every other.
+ */
+import type { RemoteProducer } from '@bidhall/shared';
+import type { types } from 'mediasoup';
+import type { Namespace, Socket as ServerSocket } from 'socket.io';
+import { type Socket as ClientSocket, io as connect } from 'socket.io-client';
+import type { ProducerEntry, Room } from './room.ts';
+import { cascadeSigner, cascadeVerifier } from './ticket.ts';
+
+export interface CascadeNetwork {
+  /** This SFU's name (its city), for logs and link ids. */
+  readonly name: string;
+  readonly secret: string;
+  readonly listenIp: string;
+  readonly announcedAddress?: string;
+}
+
+interface PipeEndpoint {
+  readonly ip: string;
+  readonly port: number;
+  readonly srtpParameters: types.SrtpParameters;
+}
+
+interface CascadedTrack {
+  readonly info: RemoteProducer;
+  readonly kind: 'audio' | 'video';
+  readonly rtpParameters: types.RtpParameters;
+  readonly paused: boolean;
+}
+
+/** The socket either side uses: both can emit and listen, with acks. */
+type LinkSocket =
+  | Pick<ClientSocket, 'emit' | 'on' | 'disconnect'>
+  | Pick<ServerSocket, 'emit' | 'on' | 'disconnect'>;
+
+async function pipeTransport(router: types.Router, network: CascadeNetwork): Promise<types.PipeTransport> {
+  return router.createPipeTransport({
+    listenInfo: {
+      protocol: 'udp',
+      ip: network.listenIp,
+      ...(network.announcedAddress ? { announcedAddress: network.announcedAddress } : {}),
+    },
+    enableSrtp: true,
+  });
+}
+
+function endpointOf(transport: types.PipeTransport, network: CascadeNetwork): PipeEndpoint {
+  return {
+    ip: network.announcedAddress ?? transport.tuple.localAddress,
+    port: transport.tuple.localPort,
+    srtpParameters: transport.srtpParameters!,
+  };
+}
+
+/**
+ * Forwards the room's tracks over `transport` and takes in the other side's, once both transports are
+ * connected. Symmetric: the same on the home and the sub side.
+ */
+function runLink(
+  room: Room,
+  router: types.Router,
+  transport: types.PipeTransport,
+  socket: LinkSocket,
+  linkId: string,
+) {
+  const forwarded = new Map<string, types.Consumer>();
+  const received = new Map<string, types.Producer>();
+
+  const forward = async (entry: ProducerEntry) => {
+    if (entry.origin === linkId || forwarded.has(entry.info.producerId) || transport.closed) return;
+    await room.ensureOn(entry, router);
+    const consumer = await transport.consume({ producerId: entry.info.producerId });
+    forwarded.set(entry.info.producerId, consumer);
+    const track: CascadedTrack = {
+      info: entry.info,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+      paused: consumer.producerPaused,
+    };
+    socket.emit('cascade:producer', track);
+  };
+  const onProducer = (entry: ProducerEntry) => void forward(entry).catch(() => undefined);
+  const onClosed = (producerId: string) => {
+    const consumer = forwarded.get(producerId);
+    if (!consumer) return;
+    forwarded.delete(producerId);
+    consumer.close();
+    socket.emit('cascade:producer-closed', { producerId });
+  };
+  const stop = () => {
+    room.off('producer', onProducer);
+    room.off('producerclosed', onClosed);
+    room.off('reset', stop);
+    transport.close();
+    socket.disconnect();
+  };
+
+  (socket.on as (event: string, listener: (...args: never[]) => void) => void)(
+    'cascade:producer',
+    (track: CascadedTrack) => {
+      if (received.has(track.info.producerId) || transport.closed) return;
+      void transport
+        .produce({
+          id: track.info.producerId,
+          kind: track.kind,
+          rtpParameters: track.rtpParameters,
+          paused: track.paused,
+        })
+        .then((producer) => {
+          received.set(track.info.producerId, producer);
+          room.addCascadedProducer(track.info, router, producer, linkId);
+        })
+        .catch(() => undefined);
+    },
+  );
+  (socket.on as (event: string, listener: (...args: never[]) => void) => void)(
+    'cascade:producer-closed',
+    ({ producerId }: { producerId: string }) => {
+      received.get(producerId)?.close();
+      received.delete(producerId);
+    },
+  );
+  (socket.on as (event: string, listener: () => void) => void)('disconnect', stop);
+  room.on('producer', onProducer);
+  room.on('producerclosed', onClosed);
+  room.once('reset', stop);
+  for (const entry of room.producerEntries) onProducer(entry);
+  return stop;
+}
+
+/** The home side: accepts links from other cities' SFUs for rooms it serves. */
+export function serveCascade(
+  namespace: Namespace,
+  roomFor: (roomId: string) => Room,
+  network: CascadeNetwork,
+): void {
+  const verify = cascadeVerifier(network.secret);
+  namespace.use((socket, next) => {
+    const claims = verify((socket.handshake.auth as { token?: unknown }).token);
+    if (!claims) return next(new Error('cascade token invalid'));
+    socket.data.cascade = claims;
+    next();
+  });
+  namespace.on('connection', (socket: ServerSocket) => {
+    const { room: roomId, cascadeFrom } = socket.data.cascade as { room: string; cascadeFrom: string };
+    socket.once(
+      'cascade:open',
+      async (remote: PipeEndpoint, ack: (endpoint: PipeEndpoint | { error: string }) => void) => {
+        try {
+          const room = roomFor(roomId);
+          const router = await room.cascadeRouter();
+          const transport = await pipeTransport(router, network);
+          await transport.connect(remote);
+          ack(endpointOf(transport, network));
+          runLink(room, router, transport, socket, `link:${cascadeFrom}`);
+        } catch (error) {
+          ack({ error: (error as Error).message });
+          socket.disconnect();
+        }
+      },
+    );
+  });
+}
+
+/** The sub side: opens this room's link to its home SFU. Resolves once media can flow. */
+export async function openCascade(room: Room, homeUrl: string, network: CascadeNetwork): Promise<() => void> {
+  const token = cascadeSigner(network.secret)({ cascadeFrom: network.name, room: room.id });
+  // forceNew: a link has its own connection, never multiplexed with a participant's to the same host.
+  const socket = connect(`${homeUrl}/cascade`, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    const router = await room.cascadeRouter();
+    const transport = await pipeTransport(router, network);
+    const remote = (await socket
+      .timeout(10_000)
+      .emitWithAck('cascade:open', endpointOf(transport, network))) as PipeEndpoint | { error: string };
+    if ('error' in remote) throw new Error(`the home SFU refused the link: ${remote.error}`);
+    await transport.connect(remote);
+    return runLink(room, router, transport, socket, `link:${homeUrl}`);
+  } catch (error) {
+    socket.disconnect();
+    throw error;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The SFU process: `node sfu/src/main.ts` (one per city). Configured from the environment; prints one
+ * JSON line `{"listening": "<url>"}` once ready, and closes cleanly on SIGTERM/SIGINT.
+ *
+ *   MEDIA_TICKET_SECRET   shared with the main server (≥ 32 characters; required)
+ *   SFU_NAME              this SFU's city, e.g. beijing (default: local)
+ *   SFU_HOST, SFU_PORT    signaling address (default 127.0.0.1, 4443)
+ *   SFU_WORKERS           mediasoup workers (default: one per core)
+ *   SFU_LISTEN_IP         address media transports listen on (default 127.0.0.1)
+ *   SFU_ANNOUNCED_ADDRESS public address announced to clients and other SFUs, behind NAT
+ *   SFU_RTC_MIN_PORT, SFU_RTC_MAX_PORT   UDP/TCP port range for media
+ */
+import { availableParallelism } from 'node:os';
+import { startSfu } from './service.ts';
+
+function number(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    console.error(`${name}: expected a whole number, got "${raw}"`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const secret = process.env.MEDIA_TICKET_SECRET ?? '';
+if (secret.length < 32) {
+  console.error('MEDIA_TICKET_SECRET: required, at least 32 characters (the main server has the same)');
+  process.exit(2);
+}
+const log = {
+  info: (object: object, message: string) =>
+    console.error(JSON.stringify({ level: 'info', message, ...object })),
+  warn: (object: object, message: string) =>
+    console.error(JSON.stringify({ level: 'warn', message, ...object })),
+  error: (object: object, message: string) =>
+    console.error(
+      JSON.stringify({ level: 'error', message, error: String((object as { err?: unknown }).err ?? '') }),
+    ),
+};
+const announced = process.env.SFU_ANNOUNCED_ADDRESS;
+const sfu = await startSfu({
+  name: process.env.SFU_NAME ?? 'local',
+  host: process.env.SFU_HOST ?? '127.0.0.1',
+  port: number('SFU_PORT', 4443),
+  ticketSecret: secret,
+  workers: number('SFU_WORKERS', availableParallelism()),
+  listenIp: process.env.SFU_LISTEN_IP ?? '127.0.0.1',
+  ...(announced ? { announcedAddress: announced } : {}),
+  ...(process.env.SFU_RTC_MIN_PORT ? { rtcMinPort: number('SFU_RTC_MIN_PORT', 0) } : {}),
+  ...(process.env.SFU_RTC_MAX_PORT ? { rtcMaxPort: number('SFU_RTC_MAX_PORT', 0) } : {}),
+  log,
+});
+console.log(JSON.stringify({ listening: sfu.url }));
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    void sfu.close().then(() => process.exit(0));
+  });
+}
