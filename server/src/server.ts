@@ -1,4 +1,5 @@
 /** Boots the server: configuration, the app, dev seeding on embedded defaults, graceful shutdown. */
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { TenderView } from '@bidhall/shared';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +9,8 @@ import { ensureDemoTender, runDemo } from './dev/demo.ts';
 import { seedDevActors } from './dev/seed.ts';
 
 const pkiDir = join(repositoryRoot, 'certs', 'out');
+/** How long open connections get to finish at shutdown before they are cut. */
+const shutdownGraceMs = 3_000;
 
 export async function startServer(config: Config): Promise<FastifyInstance> {
   const app = await buildApp({ config });
@@ -20,6 +23,13 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     app.log.info({ tender: demo.code, deadline: demo.deadline }, 'demo tender open for bids');
   }
   await app.listen({ host: config.host, port: config.port });
+  // Every socket, upgraded ones too: the HTTP server's close waits for all of them, and a WebSocket caught
+  // half-way through its upgrade at shutdown would otherwise hold it open.
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   const demoRun = new AbortController();
   let closing = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -34,6 +44,10 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
       force.unref();
       // The demo's simulated bidders are clients of this server: stop them before it closes.
       demoRun.abort();
+      const stragglers = setTimeout(() => {
+        for (const socket of sockets) socket.destroy();
+      }, shutdownGraceMs);
+      stragglers.unref();
       void app.close().then(() => process.exit(0));
     });
   }
