@@ -14,6 +14,7 @@ import audit from './plugins/app/audit.ts';
 import auth from './plugins/app/auth.ts';
 import bids from './plugins/app/bids.ts';
 import hall from './plugins/app/hall.ts';
+import media from './plugins/app/media.ts';
 import pki from './plugins/app/pki.ts';
 import supervision from './plugins/app/supervision.ts';
 import tenders from './plugins/app/tenders.ts';
@@ -81,6 +82,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     redisPrefix: config.redisPrefix,
   });
   await app.register(supervision);
+  await app.register(media, {
+    clock,
+    dataDir: config.dataDir,
+    mediaTicketSecret: config.mediaTicketSecret,
+    sfus: config.sfus,
+  });
   await app.register(client, { distDir: join(repositoryRoot, 'client', 'dist') });
   app.get('/api/health', async () => ({ ok: true, time: clock.now().toISOString() }));
   return app;

@@ -13,6 +13,11 @@ const routes: { method: 'GET' | 'POST' | 'DELETE'; url: (tender: string) => stri
   { method: 'GET', url: (t) => `/api/tenders/${t}/bids`, action: 'bid:list' },
   { method: 'POST', url: () => '/api/actors', action: 'actor:register' },
   { method: 'GET', url: (t) => `/api/tenders/${t}/record-bundle`, action: 'record:export' },
+  { method: 'POST', url: () => '/api/media/tickets', action: 'media:ticket' },
+  { method: 'POST', url: () => '/api/evaluations', action: 'evaluation:create' },
+  { method: 'GET', url: () => '/api/evaluations', action: 'evaluation:read' },
+  { method: 'GET', url: () => '/api/media/venues', action: 'recording:read' },
+  { method: 'GET', url: (t) => `/api/recordings?room=hall:${t}`, action: 'recording:read' },
 ];
 
 /** The intended permission model, written out so that a change to the grants cannot pass unnoticed. */
@@ -50,6 +55,10 @@ const allowed: Record<Action, Role[]> = {
   'hall:answer': ['host'],
   'hall:close': ['host'],
   'record:export': ['bidder', 'host', 'supervisor'],
+  'media:ticket': ['bidder', 'host', 'supervisor', 'expert', 'tenderee'],
+  'evaluation:create': ['host'],
+  'evaluation:read': ['host', 'supervisor', 'expert'],
+  'recording:read': ['supervisor'],
 };
 
 const actorOf: Record<Role, string> = {

@@ -52,6 +52,21 @@ export interface Config {
   readonly redisPrefix: string;
   /** True when the dev PKI defaults are in use (the start command may then generate them). */
   readonly usesDevPki: boolean;
+  /** Shared with the SFUs: signs media tickets and authenticates their recording uploads. */
+  readonly mediaTicketSecret: string | undefined;
+  /**
+   * The SFU of each city (`SFU_URLS=beijing=https://sfu-bj:4443,shanghai=https://sfu-sh:4443`); the first
+   * one also serves the opening halls and any city without its own. Empty: `bidhall start` runs one SFU
+   * in its own process (docs/media.md).
+   */
+  readonly sfus: readonly { readonly city: string; readonly url: string }[];
+  /** The in-process SFU (when `sfus` is empty): signaling port (0: the server's own, under /sfu), workers. */
+  readonly sfuPort: number;
+  readonly sfuWorkers: number;
+  readonly sfuListenIp: string;
+  readonly sfuAnnouncedAddress: string | undefined;
+  /** A recording segment ends after this long at most (and whenever a participant's tracks change). */
+  readonly recordingSegmentSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +149,14 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     'OPENING_CA_KEY_FILE',
   ];
   const usesDevPki = pkiVariables.every((name) => value(name) === undefined);
+  const mediaTicketSecret = value('MEDIA_TICKET_SECRET');
+  if (mediaTicketSecret !== undefined && mediaTicketSecret.length < 32) {
+    problems.push('MEDIA_TICKET_SECRET: must be at least 32 characters (it signs media tickets)');
+  }
+  const sfus = parseSfuUrls(value('SFU_URLS'), problems);
+  if (sfus.length > 0 && mediaTicketSecret === undefined) {
+    problems.push('MEDIA_TICKET_SECRET: required with SFU_URLS (the SFU processes need the same secret)');
+  }
   const tlsCertFile = value('TLS_CERT_FILE');
   const tlsKeyFile = value('TLS_KEY_FILE');
   if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) {
@@ -169,6 +192,13 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     decryptionLeaseSeconds: integer('DECRYPTION_LEASE_SECONDS', 60, 1, 3600),
     redisPrefix: value('REDIS_PREFIX') ?? 'bidhall',
     usesDevPki,
+    mediaTicketSecret,
+    sfus,
+    sfuPort: integer('SFU_PORT', 0, 0, 65535),
+    sfuWorkers: integer('SFU_WORKERS', Math.max(1, cpus().length), 1, 256),
+    sfuListenIp: value('SFU_LISTEN_IP') ?? '127.0.0.1',
+    sfuAnnouncedAddress: value('SFU_ANNOUNCED_ADDRESS'),
+    recordingSegmentSeconds: integer('RECORDING_SEGMENT_SECONDS', 300, 5, 24 * 3600),
   };
   if (config.trustedCaFiles.length === 0)
     problems.push('TRUSTED_CA_FILES: at least one CA certificate is needed');
@@ -196,6 +226,22 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function parseSfuUrls(raw: string | undefined, problems: string[]): { city: string; url: string }[] {
+  if (raw === undefined) return [];
+  const entries: { city: string; url: string }[] = [];
+  for (const item of raw.split(',').map((part) => part.trim())) {
+    const match = /^([a-z][a-z0-9-]{0,31})=(https?:\/\/\S+)$/.exec(item);
+    if (!match || !URL.canParse(match[2] as string)) {
+      problems.push(`SFU_URLS: expected city=http(s)://host:port entries separated by commas, got "${item}"`);
+      continue;
+    }
+    if (entries.some((entry) => entry.city === match[1]))
+      problems.push(`SFU_URLS: city "${match[1]}" is listed twice`);
+    entries.push({ city: match[1] as string, url: (match[2] as string).replace(/\/+$/, '') });
+  }
+  return entries;
 }
 
 /** Hides a password in a connection URL before it is printed. */

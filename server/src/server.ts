@@ -1,6 +1,9 @@
 /** Boots the server: configuration, the app, dev seeding on embedded defaults, graceful shutdown. */
+import { spawnSync } from 'node:child_process';
+import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
+import { type Sfu, segmentUploader, startSfu } from '@bidhall/sfu';
 import type { TenderView } from '@bidhall/shared';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
@@ -23,6 +26,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     app.log.info({ tender: demo.code, deadline: demo.deadline }, 'demo tender open for bids');
   }
   await app.listen({ host: config.host, port: config.port });
+  const sfu = config.sfus.length === 0 ? await startLocalSfu(app, config) : null;
   // Every socket, upgraded ones too: the HTTP server's close waits for all of them, and a WebSocket caught
   // half-way through its upgrade at shutdown would otherwise hold it open.
   const sockets = new Set<Socket>();
@@ -48,14 +52,16 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
         for (const socket of sockets) socket.destroy();
       }, shutdownGraceMs);
       stragglers.unref();
-      void app.close().then(() => process.exit(0));
+      // The SFU first: it finalises its recordings and hands them to the server before that closes.
+      void (sfu?.close() ?? Promise.resolve())
+        .catch((error: unknown) => app.log.error({ err: error }, 'the SFU did not close cleanly'))
+        .then(() => app.close())
+        .then(() => process.exit(0));
     });
   }
   if (demo) {
-    const scheme = config.tlsCertFile ? 'https' : 'http';
-    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     await runDemo(demo, {
-      url: `${scheme}://${host}:${config.port}`,
+      url: ownUrl(app, config),
       pkiDir,
       dataDir: config.dataDir,
       log: (message) => app.log.info(message),
@@ -63,4 +69,58 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     }).catch((error: unknown) => app.log.warn({ err: error }, 'the demo could not be prepared'));
   }
   return app;
+}
+
+/** The address this process reaches itself at (the demo's bidders, the in-process SFU's uploads). */
+function ownUrl(app: FastifyInstance, config: Config): string {
+  const scheme = config.tlsCertFile ? 'https' : 'http';
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return `${scheme}://${host}:${port}`;
+}
+
+/**
+ * Without SFU_URLS, one SFU runs in this process (mediasoup workers are child processes either way) and
+ * serves every venue, on this server's own port under /sfu (same origin for pages, one port to open)
+ * unless SFU_PORT is set; its recordings are handed to this server over HTTP exactly as a separate SFU's.
+ */
+async function startLocalSfu(app: FastifyInstance, config: Config): Promise<Sfu | null> {
+  const ffmpeg = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' });
+  if (ffmpeg.status !== 0)
+    app.log.error(
+      'ffmpeg was not found: live audio/video works, but nothing is recorded (apt install ffmpeg)',
+    );
+  try {
+    const sfu = await startSfu({
+      name: 'local',
+      ...(config.sfuPort === 0
+        ? { attach: { server: app.server as HttpServer, url: `${ownUrl(app, config)}/sfu` } }
+        : { host: config.host, port: config.sfuPort }),
+      ticketSecret: app.mediaSecret,
+      workers: config.sfuWorkers,
+      listenIp: config.sfuListenIp,
+      ...(config.sfuAnnouncedAddress ? { announcedAddress: config.sfuAnnouncedAddress } : {}),
+      ...(ffmpeg.status === 0
+        ? {
+            recording: {
+              dir: join(config.dataDir, 'recordings-in-progress'),
+              segmentSeconds: config.recordingSegmentSeconds,
+              deliver: segmentUploader({
+                serverUrl: ownUrl(app, config),
+                secret: app.mediaSecret,
+                recordedBy: 'local',
+              }),
+            },
+          }
+        : {}),
+      log: app.log,
+    });
+    app.media.useSfus([{ city: 'local', url: sfu.url }]);
+    app.log.info({ url: sfu.url, workers: config.sfuWorkers }, 'SFU running in this process');
+    return sfu;
+  } catch (error) {
+    app.log.error({ err: error }, 'the SFU could not start: live audio/video is unavailable');
+    return null;
+  }
 }

@@ -7,7 +7,7 @@
  * other (never back over the link it came from), so with several sub venues the home SFU is the hub of
  * a star and every venue sees every other.
  */
-import type { RemoteProducer } from '@bidhall/shared';
+import { type RemoteProducer, sfuSocketAddress } from '@bidhall/shared';
 import type { types } from 'mediasoup';
 import type { Namespace, Socket as ServerSocket } from 'socket.io';
 import { type Socket as ClientSocket, io as connect } from 'socket.io-client';
@@ -173,7 +173,9 @@ export function serveCascade(
 export async function openCascade(room: Room, homeUrl: string, network: CascadeNetwork): Promise<() => void> {
   const token = cascadeSigner(network.secret)({ cascadeFrom: network.name, room: room.id });
   // forceNew: a link has its own connection, never multiplexed with a participant's to the same host.
-  const socket = connect(`${homeUrl}/cascade`, {
+  const address = sfuSocketAddress(homeUrl, '/cascade');
+  const socket = connect(address.uri, {
+    path: address.path,
     auth: { token },
     transports: ['websocket'],
     reconnection: false,

@@ -20,6 +20,7 @@ import {
   ProducerRequest,
   type Result,
   roomOf,
+  sfuSocketAddress,
   type WireError,
 } from '@bidhall/shared';
 import { Server, type Socket } from 'socket.io';
@@ -27,6 +28,7 @@ import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { openCascade, serveCascade } from './cascade.ts';
 import { MediaError } from './errors.ts';
+import { prepareRecordingsDir, type RecorderOptions, RoomRecorder } from './recorder.ts';
 import { type Peer, Room } from './room.ts';
 import { ticketVerifier } from './ticket.ts';
 import { WorkerPool } from './worker-pool.ts';
@@ -34,8 +36,14 @@ import { WorkerPool } from './worker-pool.ts';
 export interface SfuOptions {
   /** This SFU's name (its city), used to identify its cascade links. */
   readonly name?: string;
-  readonly host: string;
-  readonly port: number;
+  /** Where it listens on its own; or `attach` to share an HTTP server (the main server's port). */
+  readonly host?: string;
+  readonly port?: number;
+  readonly attach?: {
+    readonly server: HttpServer;
+    /** The URL clients and other SFUs use, e.g. `http://host:3000/sfu` (its path becomes `/sfu/socket.io`). */
+    readonly url: string;
+  };
   readonly ticketSecret: string;
   readonly workers: number;
   readonly listenIp: string;
@@ -43,6 +51,8 @@ export interface SfuOptions {
   readonly rtcMinPort?: number;
   readonly rtcMaxPort?: number;
   readonly consumersPerRouter?: number;
+  /** Records every publishing participant into WebM segments (see recorder.ts); off when absent. */
+  readonly recording?: Omit<RecorderOptions, 'log'>;
   readonly log: {
     info(object: object, message: string): void;
     warn(object: object, message: string): void;
@@ -54,6 +64,7 @@ export interface Sfu {
   readonly url: string;
   readonly pool: WorkerPool;
   readonly rooms: ReadonlyMap<string, Room>;
+  readonly recorders: ReadonlyMap<Room, RoomRecorder>;
   close(): Promise<void>;
 }
 
@@ -96,22 +107,34 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
     }
   });
 
-  const http: HttpServer = createServer((_request, response) => {
-    response.writeHead(404).end();
-  });
+  const http: HttpServer =
+    options.attach?.server ??
+    createServer((_request, response) => {
+      response.writeHead(404).end();
+    });
   const io = new Server(http, {
+    path: options.attach ? sfuSocketAddress(options.attach.url).path : '/socket.io',
     maxHttpBufferSize: mediaLimits.maxPayloadBytes,
     transports: ['websocket'],
     cors: { origin: true },
+    // Sharing a server: upgrades for other paths (the hall's Socket.IO) are not this server's to refuse.
+    destroyUpgrade: false,
   });
   const verify = ticketVerifier(options.ticketSecret);
+  const recording = options.recording;
+  if (recording) await prepareRecordingsDir(recording.dir);
+  const recorders = new Map<Room, RoomRecorder>();
   const roomFor = (roomId: string): Room => {
     const current = rooms.get(roomId);
     if (current) return current;
     const created = new Room(roomId, pool, network, () => {
       if (rooms.get(roomId) === created) rooms.delete(roomId);
+      const recorder = recorders.get(created);
+      recorders.delete(created);
+      void recorder?.close();
     });
     rooms.set(roomId, created);
+    if (recording) recorders.set(created, new RoomRecorder(created, { ...recording, log: options.log }));
     return created;
   };
   const cascade = {
@@ -248,16 +271,26 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
     socket.on('disconnect', () => rooms.get(roomId)?.leave(peer));
   });
 
-  await new Promise<void>((resolve) => http.listen(options.port, options.host, resolve));
-  const address = http.address() as AddressInfo;
-  options.log.info({ port: address.port, workers: options.workers }, 'SFU listening');
+  let url: string;
+  if (options.attach) url = options.attach.url;
+  else {
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve) => http.listen(options.port ?? 0, host, resolve));
+    url = `http://${host}:${(http.address() as AddressInfo).port}`;
+  }
+  options.log.info({ url, workers: options.workers }, 'SFU listening');
   return {
-    url: `http://${options.host}:${address.port}`,
+    url,
     pool,
     rooms,
+    recorders,
     async close() {
+      // Recordings first, while their tracks still flow: every segment is finalised and delivered.
+      await Promise.all([...recorders.values()].map((recorder) => recorder.close()));
       io.disconnectSockets(true);
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      // io.close() would close an attached server too: only this SFU's own server is closed.
+      if (options.attach) io.engine.close();
+      else await new Promise<void>((resolve) => io.close(() => resolve()));
       for (const room of rooms.values()) room.close();
       pool.close();
     },

@@ -60,3 +60,32 @@ export function cascadeVerifier(secret: string): (token: unknown) => CascadeClai
     }
   };
 }
+
+/** Claims of the token an SFU presents when it hands a recorded segment to the main server. */
+export interface SegmentUploadClaims {
+  readonly recordedBy: string;
+  readonly segment: string;
+  readonly sha256: string;
+}
+
+export function segmentUploadSigner(secret: string): (claims: SegmentUploadClaims) => string {
+  const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: 10 * 60_000 });
+  return (claims) => sign({ ...claims });
+}
+
+export function segmentUploadVerifier(secret: string): (token: unknown) => SegmentUploadClaims | null {
+  const verify = createVerifier({ key: secret, algorithms: ['HS256'] });
+  return (token) => {
+    if (typeof token !== 'string' || token.length > 4096) return null;
+    try {
+      const claims = verify(token) as SegmentUploadClaims;
+      const valid =
+        typeof claims.recordedBy === 'string' &&
+        typeof claims.segment === 'string' &&
+        typeof claims.sha256 === 'string';
+      return valid ? claims : null;
+    } catch {
+      return null;
+    }
+  };
+}

@@ -136,6 +136,24 @@ export const errorCatalogue = {
   MEDIA_BAD_PARAMETERS: e(422, '音视频参数无效', 'The media parameters are invalid'),
   MEDIA_LIMIT: e(429, '音视频对象数量超过限制', 'Too many transports, producers or consumers'),
   MEDIA_UNAVAILABLE: e(503, '音视频服务暂不可用，正在恢复', 'The media service is recovering; try again'),
+  MEDIA_NOT_ASSIGNED: e(403, '您未被分配到该会场', 'You are not assigned to this venue'),
+  EVALUATION_NOT_FOUND: e(404, '评标会议不存在', 'No such evaluation'),
+  EVALUATION_INVALID: e(
+    422,
+    '评标会议的会场或专家安排不正确',
+    'The venues or expert assignments are invalid',
+  ),
+  RECORDING_NOT_FOUND: e(404, '录像片段不存在', 'No such recording segment'),
+  RECORDING_REJECTED: e(
+    422,
+    '录像片段与其声明的哈希或信息不符',
+    'The segment does not match its declared hash',
+  ),
+  RECORDING_TAMPERED: e(
+    409,
+    '录像片段已被篡改，与审计日志中的哈希不符',
+    'The segment was altered: its hash no longer matches the audit log',
+  ),
 } as const satisfies Record<string, ErrorInfo>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

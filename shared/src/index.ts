@@ -3,6 +3,7 @@ export * from './auth.ts';
 export * from './bid-format.ts';
 export * from './enums.ts';
 export * from './errors.ts';
+export * from './evaluation.ts';
 export * from './hall.ts';
 export * from './media.ts';
 export * from './record.ts';

@@ -18,6 +18,7 @@ import type {
   RemoteProducer,
   Venue,
 } from './media.ts';
+import { sfuSocketAddress } from './media.ts';
 
 export class MediaRequestError extends Error {
   readonly code: string;
@@ -75,7 +76,9 @@ export class MediaClient {
 
   constructor(options: MediaClientOptions) {
     this.#options = options;
-    this.socket = io(options.url, {
+    const address = sfuSocketAddress(options.url);
+    this.socket = io(address.uri, {
+      path: address.path,
       auth: { ticket: options.ticket },
       transports: ['websocket'],
       reconnection: false,

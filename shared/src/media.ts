@@ -181,3 +181,13 @@ export const mediaLimits = {
   maxProducersPerPeer: 4,
   maxConsumersPerPeer: 200,
 } as const;
+
+/**
+ * Where a Socket.IO client reaches an SFU given its URL: `http://sfu-bj:4443` is served at the usual
+ * `/socket.io` path, `http://host:3000/sfu` (an SFU sharing the main server's port) under `/sfu/socket.io`.
+ */
+export function sfuSocketAddress(url: string, namespace = ''): { uri: string; path: string } {
+  const parsed = new URL(url);
+  const base = parsed.pathname.replace(/\/+$/, '');
+  return { uri: `${parsed.origin}${namespace}`, path: `${base}/socket.io` };
+}

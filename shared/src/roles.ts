@@ -45,6 +45,11 @@ export const actions = [
   'hall:answer',
   'hall:close',
   'record:export',
+  // Live audio/video and evaluations (issue 5).
+  'media:ticket',
+  'evaluation:create',
+  'evaluation:read',
+  'recording:read',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -84,6 +89,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'hall:sign-record',
       'hall:object',
       'record:export',
+      'media:ticket',
     ],
     {
       canPublish: false,
@@ -110,6 +116,9 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'hall:answer',
       'hall:close',
       'record:export',
+      'media:ticket',
+      'evaluation:create',
+      'evaluation:read',
     ],
     {
       canPublish: true,
@@ -128,6 +137,9 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'hall:record-outage',
       'hall:approve-remedy',
       'record:export',
+      'media:ticket',
+      'evaluation:read',
+      'recording:read',
     ],
     {
       canPublish: false,
@@ -136,13 +148,13 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
     },
   ),
   // Committee members may not attend the opening (财政部87号令 Art 40): experts have no hall grant.
-  expert: grant([], { canPublish: true, canSubscribe: true, hidden: false }),
+  expert: grant(['media:ticket', 'evaluation:read'], { canPublish: true, canSubscribe: true, hidden: false }),
   custodian: grant(['tender:read', 'tender:list', 'hall:join', 'hall:share-fetch', 'hall:share-submit'], {
     canPublish: false,
     canSubscribe: false,
     hidden: false,
   }),
-  tenderee: grant(['tender:read', 'tender:list', 'hall:join'], {
+  tenderee: grant(['tender:read', 'tender:list', 'hall:join', 'media:ticket'], {
     canPublish: false,
     canSubscribe: true,
     hidden: false,

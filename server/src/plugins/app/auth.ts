@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   type Action,
   ChallengeResponse,
@@ -17,6 +14,7 @@ import fp from 'fastify-plugin';
 import { LoginService } from '../../auth/login.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
+import { configuredOrStoredSecret } from '../../secrets.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,20 +38,6 @@ export interface AuthOptions {
   readonly loginRateLimitPerMinute: number;
 }
 
-/** The token secret from the configuration, or one generated once and kept in the data folder. */
-async function tokenSecret(options: AuthOptions): Promise<string> {
-  if (options.tokenSecret) return options.tokenSecret;
-  const file = join(options.dataDir, 'secrets', 'token-secret');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    await mkdir(join(options.dataDir, 'secrets'), { recursive: true, mode: 0o700 });
-    const secret = randomBytes(32).toString('base64url');
-    await writeFile(file, secret, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
-    return (await readFile(file, 'utf8')).trim();
-  }
-}
-
 async function authenticate(request: FastifyRequest): Promise<TokenClaims> {
   if (request.actor) return request.actor;
   let claims: TokenClaims;
@@ -71,7 +55,7 @@ async function authenticate(request: FastifyRequest): Promise<TokenClaims> {
 export default fp<AuthOptions>(
   async (app, options) => {
     await app.register(fastifyJwt, {
-      secret: await tokenSecret(options),
+      secret: await configuredOrStoredSecret(options.tokenSecret, options.dataDir, 'token-secret'),
       sign: { expiresIn: `${options.tokenTtlMinutes}m` },
     });
     await app.register(rateLimit, { global: false });

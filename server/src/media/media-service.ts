@@ -1,0 +1,253 @@
+/**
+ * The server's side of live audio/video: evaluations (venues by city, experts by venue), which SFU serves
+ * which venue, and media tickets. A ticket is issued only after the role grant and the assignment are
+ * checked here; the SFU trusts nothing else (docs/media.md).
+ *
+ * Which SFU serves a venue: `SFU_URLS` lists one SFU per city. An evaluation's main venue is served by
+ * its city's SFU and is the "home" of the room; a sub venue is served by its own city's SFU, which
+ * cascades the room with the home SFU (the ticket carries `homeSfu`). A city without an SFU, and every
+ * opening hall, is served by the first SFU listed.
+ */
+
+import { ticketLifetimeSeconds, ticketSigner } from '@bidhall/sfu/ticket';
+import {
+  type CreateEvaluationRequest,
+  type EvaluationView,
+  isVenue,
+  type MediaTicket,
+  type MediaTicketResponse,
+  mediaPermissions,
+  type Role,
+  type TokenClaims,
+  type WatchableVenue,
+} from '@bidhall/shared';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { appendInTx } from '../audit/audit-log.ts';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/client.ts';
+import { actors, evaluationExperts, evaluations, evaluationVenues, tenders } from '../db/schema/index.ts';
+import { AppError } from '../errors.ts';
+
+export interface SfuEntry {
+  readonly city: string;
+  readonly url: string;
+}
+
+type Who = TokenClaims & { ip: string | null };
+
+export class MediaService {
+  readonly #db: Database;
+  readonly #audit: AuditLog;
+  readonly #clock: Clock;
+  readonly #sign: (ticket: MediaTicket) => string;
+  #sfus: readonly SfuEntry[];
+
+  constructor(deps: {
+    db: Database;
+    audit: AuditLog;
+    clock: Clock;
+    secret: string;
+    sfus: readonly SfuEntry[];
+  }) {
+    this.#db = deps.db;
+    this.#audit = deps.audit;
+    this.#clock = deps.clock;
+    this.#sign = ticketSigner(deps.secret);
+    this.#sfus = deps.sfus;
+  }
+
+  /** Set once an in-process SFU is listening (`bidhall start` without SFU_URLS). */
+  useSfus(sfus: readonly SfuEntry[]): void {
+    this.#sfus = sfus;
+  }
+
+  get sfus(): readonly SfuEntry[] {
+    return this.#sfus;
+  }
+
+  #sfuFor(city: string | null): string {
+    const entry = (city && this.#sfus.find((sfu) => sfu.city === city)) || this.#sfus[0];
+    if (!entry) throw new AppError('MEDIA_UNAVAILABLE', 'no SFU is configured');
+    return entry.url;
+  }
+
+  async createEvaluation(request: CreateEvaluationRequest, who: Who): Promise<EvaluationView> {
+    const cities = [request.mainCity, ...request.subCities];
+    if (new Set(cities).size !== cities.length)
+      throw new AppError('EVALUATION_INVALID', 'the main city is also listed as a sub venue');
+    const unplaced = request.experts.find((e) => !cities.includes(e.city));
+    if (unplaced) throw new AppError('EVALUATION_INVALID', `no venue in ${unplaced.city} for an expert`);
+    const expertIds = request.experts.map((e) => e.expertId);
+    if (new Set(expertIds).size !== expertIds.length)
+      throw new AppError('EVALUATION_INVALID', 'an expert is assigned twice');
+    const found = await this.#db
+      .select({ id: actors.id })
+      .from(actors)
+      .where(and(inArray(actors.id, expertIds), eq(actors.role, 'expert')));
+    if (found.length !== expertIds.length)
+      throw new AppError('EVALUATION_INVALID', 'every assigned person must be a registered expert');
+    if (request.tenderId) {
+      const [tender] = await this.#db
+        .select({ id: tenders.id })
+        .from(tenders)
+        .where(eq(tenders.id, request.tenderId));
+      if (!tender) throw new AppError('TENDER_NOT_FOUND');
+    }
+    const id = await this.#db.transaction(async (tx) => {
+      const [created] = await tx
+        .insert(evaluations)
+        .values({
+          tenderId: request.tenderId ?? null,
+          title: request.title,
+          mainCity: request.mainCity,
+          createdBy: who.sub,
+          createdAt: this.#clock.now(),
+        })
+        .returning({ id: evaluations.id });
+      const evaluationId = created?.id as string;
+      await tx.insert(evaluationVenues).values(cities.map((city) => ({ evaluationId, city })));
+      await tx
+        .insert(evaluationExperts)
+        .values(request.experts.map((e) => ({ evaluationId, expertId: e.expertId, city: e.city })));
+      await appendInTx(tx, [
+        {
+          actorId: who.sub,
+          role: who.role,
+          ip: who.ip,
+          action: 'evaluation.create',
+          tenderId: request.tenderId ?? null,
+          target: `eval:${evaluationId}`,
+          outcome: 'ok',
+          detail: {
+            mainCity: request.mainCity,
+            subCities: request.subCities.join(','),
+            experts: expertIds.length,
+          },
+        },
+      ]);
+      return evaluationId;
+    });
+    return this.view(id, who);
+  }
+
+  /** An evaluation as `who` may see it: experts only of one assigned to it. */
+  async view(evaluationId: string, who: Pick<TokenClaims, 'sub' | 'role'>): Promise<EvaluationView> {
+    const [evaluation] = /^[0-9a-f-]{36}$/.test(evaluationId)
+      ? await this.#db.select().from(evaluations).where(eq(evaluations.id, evaluationId))
+      : [];
+    if (!evaluation) throw new AppError('EVALUATION_NOT_FOUND');
+    const seated = await this.#db
+      .select({ id: actors.id, name: actors.name, city: evaluationExperts.city })
+      .from(evaluationExperts)
+      .innerJoin(actors, eq(actors.id, evaluationExperts.expertId))
+      .where(eq(evaluationExperts.evaluationId, evaluationId))
+      .orderBy(asc(actors.name));
+    if (who.role === 'expert' && !seated.some((s) => s.id === who.sub))
+      throw new AppError('EVALUATION_NOT_FOUND');
+    const venues = await this.#db
+      .select()
+      .from(evaluationVenues)
+      .where(eq(evaluationVenues.evaluationId, evaluationId));
+    const main = evaluation.mainCity;
+    return {
+      id: evaluation.id,
+      tenderId: evaluation.tenderId,
+      title: evaluation.title,
+      createdAt: evaluation.createdAt.toISOString(),
+      venues: venues
+        .sort((a, b) => (a.city === main ? -1 : b.city === main ? 1 : a.city.localeCompare(b.city)))
+        .map((v) => ({
+          venue: v.city === main ? `eval:${evaluation.id}:main` : `eval:${evaluation.id}:sub:${v.city}`,
+          city: v.city,
+          main: v.city === main,
+          experts: seated.filter((s) => s.city === v.city).map(({ id, name }) => ({ id, name })),
+        })),
+    };
+  }
+
+  /** Experts see the evaluations they sit in; hosts and supervisors all of them. */
+  async list(who: Pick<TokenClaims, 'sub' | 'role'>): Promise<EvaluationView[]> {
+    const rows =
+      who.role === 'expert'
+        ? await this.#db
+            .select({ id: evaluationExperts.evaluationId })
+            .from(evaluationExperts)
+            .where(eq(evaluationExperts.expertId, who.sub))
+        : await this.#db.select({ id: evaluations.id }).from(evaluations).orderBy(asc(evaluations.createdAt));
+    return Promise.all(rows.map((row) => this.view(row.id, who)));
+  }
+
+  /** Every venue a supervisor may watch now: the halls of tenders not yet closed, and every evaluation venue. */
+  async watchable(): Promise<WatchableVenue[]> {
+    const halls = await this.#db
+      .select({ id: tenders.id, code: tenders.code, title: tenders.title })
+      .from(tenders)
+      .where(ne(tenders.status, 'closed'))
+      .orderBy(asc(tenders.deadline));
+    const supervisor = { sub: '', role: 'supervisor' as Role };
+    const all = await this.list(supervisor);
+    return [
+      ...halls.map((t) => ({ venue: `hall:${t.id}`, label: `${t.code} ${t.title}`, kind: 'hall' as const })),
+      ...all.flatMap((evaluation) =>
+        evaluation.venues.map((v) => ({
+          venue: v.venue,
+          label: `${evaluation.title} · ${v.city}`,
+          kind: v.main ? ('main' as const) : ('sub' as const),
+        })),
+      ),
+    ];
+  }
+
+  /** A ticket for `venue`, after checking the role's grant and the assignment. */
+  async ticket(venue: string, who: Who): Promise<MediaTicketResponse> {
+    if (!isVenue(venue))
+      throw new AppError('VALIDATION_FAILED', 'venue: expected hall:<tender> or eval:<id>:main|sub:<city>');
+    const permissions = mediaPermissions(who.role, venue);
+    if (!permissions) throw new AppError('MEDIA_FORBIDDEN', `a ${who.role} has no place in this venue`);
+    let url: string;
+    let homeSfu: string | undefined;
+    const [kind, id, place, city] = venue.split(':') as [string, string, string?, string?];
+    if (kind === 'hall') {
+      const [tender] = await this.#db.select({ id: tenders.id }).from(tenders).where(eq(tenders.id, id));
+      if (!tender) throw new AppError('TENDER_NOT_FOUND');
+      url = this.#sfuFor(null);
+    } else {
+      const evaluation = await this.view(id, who);
+      const seat = evaluation.venues.find((v) => v.venue === venue);
+      if (!seat) throw new AppError('EVALUATION_NOT_FOUND', 'the evaluation has no such venue');
+      if (who.role === 'expert' && !seat.experts.some((e) => e.id === who.sub))
+        throw new AppError('MEDIA_NOT_ASSIGNED');
+      const mainCity = evaluation.venues.find((v) => v.main)?.city ?? null;
+      url = this.#sfuFor(place === 'main' ? mainCity : (city ?? null));
+      const home = this.#sfuFor(mainCity);
+      if (home !== url) homeSfu = home;
+    }
+    const ticket: MediaTicket = {
+      sub: who.sub,
+      role: who.role,
+      name: who.name,
+      venue,
+      wholeRoom: who.role === 'supervisor',
+      ...permissions,
+      ...(homeSfu ? { homeSfu } : {}),
+    };
+    await this.#audit.append({
+      actorId: who.sub,
+      role: who.role,
+      ip: who.ip,
+      action: 'media.ticket',
+      tenderId: kind === 'hall' ? id : null,
+      target: venue,
+      outcome: 'ok',
+      detail: { publish: permissions.publish, hidden: permissions.hidden },
+    });
+    return {
+      ticket: this.#sign(ticket),
+      url,
+      venue,
+      permissions,
+      expiresAt: new Date(this.#clock.now().getTime() + ticketLifetimeSeconds * 1000).toISOString(),
+    };
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Live audio/video routes (issue 5): evaluations, media tickets, the supervisor's list of venues,
+ * recorded segments handed over by SFUs, and playback (range requests) with the audit timeline.
+ */
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { segmentUploadVerifier } from '@bidhall/sfu/ticket';
+import {
+  CreateEvaluationRequest,
+  MediaTicketRequest,
+  PlaybackQuery,
+  type PlaybackView,
+} from '@bidhall/shared';
+import send from '@fastify/send';
+import fp from 'fastify-plugin';
+import { Type } from 'typebox';
+import type { Clock } from '../../clock.ts';
+import { AppError } from '../../errors.ts';
+import { MediaService, type SfuEntry } from '../../media/media-service.ts';
+import { checkSegmentClaims, RecordingStore } from '../../media/recordings.ts';
+import { configuredOrStoredSecret } from '../../secrets.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    media: MediaService;
+    recordings: RecordingStore;
+    /** The secret media tickets are signed with (an in-process SFU verifies with it). */
+    mediaSecret: string;
+  }
+}
+
+export interface MediaOptions {
+  readonly clock: Clock;
+  readonly dataDir: string;
+  readonly mediaTicketSecret: string | undefined;
+  readonly sfus: readonly SfuEntry[];
+}
+
+const EvaluationParams = Type.Object({ evaluationId: Type.String({ maxLength: 64 }) });
+const SegmentParams = Type.Object({ segmentId: Type.String({ format: 'uuid' }) });
+const PlaybackAccess = Type.Object({ access: Type.Optional(Type.String({ maxLength: 2048 })) });
+
+export default fp<MediaOptions>(
+  async (app, options) => {
+    const secret = await configuredOrStoredSecret(
+      options.mediaTicketSecret,
+      options.dataDir,
+      'media-ticket-secret',
+    );
+    const media = new MediaService({
+      db: app.db,
+      audit: app.audit,
+      clock: options.clock,
+      secret,
+      sfus: options.sfus,
+    });
+    const recordings = new RecordingStore(app.db, join(options.dataDir, 'recordings'));
+    await recordings.init();
+    app.decorate('media', media);
+    app.decorate('recordings', recordings);
+    app.decorate('mediaSecret', secret);
+    const who = (request: { actor: unknown; ip: string }) => ({
+      ...(request.actor as NonNullable<typeof request.actor> & Parameters<MediaService['ticket']>[1]),
+      ip: request.ip,
+    });
+
+    app.post(
+      '/api/evaluations',
+      {
+        onRequest: app.requireGrant('evaluation:create'),
+        schema: { body: CreateEvaluationRequest },
+      },
+      async (request, reply) => {
+        const created = await media.createEvaluation(request.body as CreateEvaluationRequest, who(request));
+        return reply.code(201).send(created);
+      },
+    );
+    app.get('/api/evaluations', { onRequest: app.requireGrant('evaluation:read') }, (request) =>
+      media.list(who(request)),
+    );
+    app.get(
+      '/api/evaluations/:evaluationId',
+      { onRequest: app.requireGrant('evaluation:read'), schema: { params: EvaluationParams } },
+      (request) => media.view((request.params as { evaluationId: string }).evaluationId, who(request)),
+    );
+
+    app.post(
+      '/api/media/tickets',
+      {
+        onRequest: app.requireGrant('media:ticket'),
+        schema: { body: MediaTicketRequest },
+        config: { rateLimit: { max: 120, timeWindow: '1 minute' } },
+      },
+      (request) => media.ticket((request.body as MediaTicketRequest).venue, who(request)),
+    );
+    app.get('/api/media/venues', { onRequest: app.requireGrant('recording:read') }, () => media.watchable());
+
+    // An SFU hands over a finished segment. Authenticated by a token signed with the media secret (SFUs
+    // have no login); the body is streamed to disk, never buffered.
+    const verifyUpload = segmentUploadVerifier(secret);
+    app.register(async (uploads) => {
+      uploads.addContentTypeParser('video/webm', (_request, payload, done) => done(null, payload));
+      uploads.put(
+        '/api/media/segments/:segmentId',
+        { schema: { params: SegmentParams } },
+        async (request, reply) => {
+          const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+          const upload = verifyUpload(token);
+          const { segmentId } = request.params as { segmentId: string };
+          if (!upload || upload.segment !== segmentId) {
+            (request.body as Readable | undefined)?.resume();
+            throw new AppError('UNAUTHENTICATED', 'a valid SFU upload token is required');
+          }
+          let description: unknown;
+          try {
+            description = JSON.parse(
+              Buffer.from(String(request.headers['x-bidhall-segment'] ?? ''), 'base64url').toString('utf8'),
+            );
+          } catch {
+            description = null;
+          }
+          const claims = checkSegmentClaims(description);
+          if (
+            claims.id !== segmentId ||
+            claims.sha256 !== upload.sha256 ||
+            claims.recordedBy !== upload.recordedBy
+          )
+            throw new AppError('RECORDING_REJECTED', 'the description does not match the upload token');
+          const stored = await recordings.ingest(claims, request.body as Readable, request.ip);
+          return reply.code(201).send(stored);
+        },
+      );
+    });
+
+    // A <video> element cannot send the login token, so each segment's URL carries its own short-lived
+    // playback token (bound to that segment, useless as a login).
+    app.get(
+      '/api/recordings',
+      { onRequest: app.requireGrant('recording:read'), schema: { querystring: PlaybackQuery } },
+      async (request): Promise<PlaybackView> => {
+        const view = await recordings.playback((request.query as PlaybackQuery).room);
+        const segments = await Promise.all(
+          view.segments.map(async (segment) => {
+            const access = await app.jwt.sign(
+              { purpose: 'playback', segment: segment.id, sub: request.actor?.sub },
+              { expiresIn: '2h' },
+            );
+            return { ...segment, mediaUrl: `${segment.mediaUrl}?access=${access}` };
+          }),
+        );
+        return { ...view, segments };
+      },
+    );
+    const requirePlayback = app.requireGrant('recording:read');
+    app.get(
+      '/api/recordings/:segmentId/media',
+      {
+        schema: { params: SegmentParams, querystring: PlaybackAccess },
+        onRequest: async function (request, reply) {
+          const access = (request.query as { access?: string }).access;
+          if (access === undefined) return requirePlayback.call(this, request, reply);
+          const claims = await Promise.resolve()
+            .then(() => app.jwt.verify<{ purpose?: string; segment?: string }>(access))
+            .catch(() => null);
+          const segmentId = (request.params as { segmentId?: string }).segmentId;
+          if (claims?.purpose !== 'playback' || claims.segment !== segmentId)
+            throw new AppError('UNAUTHENTICATED', 'the playback link is invalid or expired');
+        },
+      },
+      async (request, reply) => {
+        const { path } = await recordings.segment((request.params as { segmentId: string }).segmentId);
+        // @fastify/send answers Range requests (206, Content-Range, 416) from the stored file.
+        const sent = await send(request.raw, path.slice(recordings.blobs.root.length), {
+          root: recordings.blobs.root,
+          acceptRanges: true,
+          cacheControl: false,
+        });
+        if (sent.type !== 'file' && sent.statusCode === 404)
+          throw new AppError('RECORDING_NOT_FOUND', 'the segment file is missing');
+        const headers =
+          sent.type === 'file' ? { ...sent.headers, 'content-type': 'video/webm' } : sent.headers;
+        return reply.code(sent.statusCode).headers(headers).send(sent.stream);
+      },
+    );
+  },
+  { name: 'media', dependencies: ['database', 'audit', 'auth'] },
+);

@@ -1,0 +1,409 @@
+/**
+ * Recording (issue 5): every participant who publishes in a venue is recorded, audio and video together,
+ * into WebM segments. mediasoup sends plain RTP over a PlainTransport per track to a Debian `ffmpeg`
+ * that copies it into WebM without transcoding (VP8 + Opus are WebM's own codecs), so a recorder costs
+ * little CPU.
+ *
+ * A segment ends when the participant's tracks change (one published or gone), every
+ * `segmentSeconds`, when the room's worker dies, or when the SFU closes; ffmpeg is then sent `q` so it
+ * writes the WebM cues and duration. The finished file's SHA-256 is computed here and the segment handed
+ * to `deliver`, which owns the file from then on (the main server stores it and chains the hash into the
+ * audit log). A segment that could not be delivered stays in the recordings folder, never deleted.
+ *
+ * Only tracks published on this SFU are recorded: a cascaded track is recorded by the SFU of its city.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Venue } from '@bidhall/shared';
+import type { types } from 'mediasoup';
+import type { ProducerEntry, Room } from './room.ts';
+
+export interface RecordedSegment {
+  readonly id: string;
+  readonly venue: Venue;
+  readonly peerId: string;
+  readonly peerName: string;
+  readonly kinds: readonly ('audio' | 'video')[];
+  readonly startedAt: Date;
+  readonly endedAt: Date;
+  readonly bytes: number;
+  readonly sha256: string;
+  /** The finished WebM; the receiver of the segment owns it. */
+  readonly file: string;
+}
+
+export interface RecorderOptions {
+  readonly dir: string;
+  readonly segmentSeconds: number;
+  readonly ffmpegPath?: string;
+  /** Takes the finished segment (and its file); a rejection leaves the file where it is. */
+  readonly deliver: (segment: RecordedSegment) => Promise<void>;
+  readonly log: {
+    warn(object: object, message: string): void;
+    error(object: object, message: string): void;
+  };
+}
+
+/** ffmpeg ends a segment by itself after this long without RTP. */
+const silenceSeconds = 3;
+
+/** Ports ffmpeg listens on: an even RTP port and the next one for RTCP, per track. */
+const ports = { next: 0, inUse: new Set<number>() };
+const firstPort = 41000;
+const lastPort = 48998;
+
+async function udpFree(port: number): Promise<boolean> {
+  const socket = createSocket('udp4');
+  return new Promise((resolve) => {
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}
+
+async function reservePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (ports.next === 0) ports.next = firstPort + 2 * Math.floor(Math.random() * 1000);
+    const port = ports.next;
+    ports.next = port + 2 > lastPort ? firstPort : port + 2;
+    if (ports.inUse.has(port)) continue;
+    if ((await udpFree(port)) && (await udpFree(port + 1))) {
+      ports.inUse.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free UDP port pair for a recording');
+}
+
+/** Waits until something listens on UDP `port` (ffmpeg, once it has read the SDP). */
+async function udpBound(port: number, timeoutMs: number): Promise<boolean> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const table = await readFile('/proc/net/udp', 'utf8').catch(() => null);
+    if (table === null) {
+      // Not Linux: give ffmpeg the time it needs here to open its sockets.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return true;
+    }
+    if (table.includes(hex)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return false;
+}
+
+function sdpFor(tracks: readonly { kind: 'audio' | 'video'; port: number; consumer: types.Consumer }[]) {
+  const lines = ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=bidhall recording', 'c=IN IP4 127.0.0.1', 't=0 0'];
+  for (const { kind, port, consumer } of tracks) {
+    const codec = consumer.rtpParameters.codecs[0];
+    if (!codec) throw new Error('consumer without a codec');
+    const name = codec.mimeType.split('/')[1];
+    const channels = codec.channels ? `/${codec.channels}` : '';
+    lines.push(
+      `m=${kind} ${port} RTP/AVP ${codec.payloadType}`,
+      `a=rtpmap:${codec.payloadType} ${name}/${codec.clockRate}${channels}`,
+      'a=recvonly',
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** One participant's tracks going into one WebM file. */
+class Segment {
+  readonly id = randomUUID();
+  readonly startedAt = new Date();
+  readonly #transports: types.PlainTransport[] = [];
+  readonly #ports: number[] = [];
+  #ffmpeg: ChildProcess | null = null;
+  #exited: Promise<number | null> = Promise.resolve(null);
+  #keyFrames: NodeJS.Timeout | null = null;
+  #finishing = false;
+  #stderr = '';
+
+  readonly venue: Venue;
+  readonly owner: { id: string; name: string };
+  readonly entries: readonly ProducerEntry[];
+  readonly files: { sdp: string; part: string; final: string };
+
+  constructor(
+    venue: Venue,
+    owner: { id: string; name: string },
+    entries: readonly ProducerEntry[],
+    files: { sdp: string; part: string; final: string },
+  ) {
+    this.venue = venue;
+    this.owner = owner;
+    this.entries = entries;
+    this.files = files;
+  }
+
+  /** `onStopped`: ffmpeg ended by itself (no RTP for a while: tracks paused or gone). */
+  async start(router: types.Router, ffmpegPath: string, onStopped: () => void): Promise<void> {
+    const tracks: { kind: 'audio' | 'video'; port: number; consumer: types.Consumer }[] = [];
+    for (const entry of this.entries) {
+      const port = await reservePortPair();
+      this.#ports.push(port);
+      const transport = await router.createPlainTransport({
+        listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+        rtcpMux: false,
+        comedia: false,
+      });
+      this.#transports.push(transport);
+      const consumer = await transport.consume({
+        producerId: entry.info.producerId,
+        rtpCapabilities: router.rtpCapabilities,
+        paused: true,
+      });
+      tracks.push({ kind: entry.info.kind, port, consumer });
+    }
+    await writeFile(this.files.sdp, sdpFor(tracks));
+    const ffmpeg = spawn(
+      ffmpegPath,
+      [
+        ...['-hide_banner', '-nostats', '-loglevel', process.env.REC_LOGLEVEL ?? 'warning', '-y'],
+        // listen_timeout: the input ends (and the file is finalised) once no RTP came for that long, e.g.
+        // after the participant left, when ffmpeg would never read the `q` it is sent.
+        ...['-protocol_whitelist', 'file,udp,rtp', '-analyzeduration', '3000000'],
+        ...['-listen_timeout', String(silenceSeconds)],
+        ...['-i', this.files.sdp, '-map', '0', '-c', 'copy', '-f', 'webm', this.files.part],
+      ],
+      { stdio: ['pipe', 'ignore', 'pipe'] },
+    );
+    this.#ffmpeg = ffmpeg;
+    ffmpeg.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      this.#stderr = (this.#stderr + text).slice(-2000);
+    });
+    ffmpeg.stdin?.on('error', () => undefined);
+    this.#exited = new Promise((resolve) => {
+      ffmpeg.once('exit', (code) => resolve(code));
+      ffmpeg.once('error', () => resolve(-1));
+    });
+    void this.#exited.then(() => {
+      if (!this.#finishing) onStopped();
+    });
+    for (const port of this.#ports) {
+      if (!(await udpBound(port, 5000))) throw new Error(`ffmpeg did not listen: ${this.#stderr.trim()}`);
+    }
+    for (const [index, transport] of this.#transports.entries()) {
+      const port = this.#ports[index] as number;
+      await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+    }
+    for (const { consumer } of tracks) await consumer.resume();
+    // A clean start needs a key frame; ask again for a while in case the first answer was lost.
+    const video = tracks.filter((t) => t.kind === 'video').map((t) => t.consumer);
+    let asks = 0;
+    const ask = () => {
+      for (const consumer of video) if (!consumer.closed) void consumer.requestKeyFrame().catch(() => {});
+      if (++asks >= 4 && this.#keyFrames) clearInterval(this.#keyFrames);
+    };
+    ask();
+    this.#keyFrames = setInterval(ask, 1000);
+  }
+
+  /** Stops the RTP, lets ffmpeg finalise the file; the finished file's size (0: nothing usable). */
+  async finish(): Promise<{ bytes: number; endedAt: Date }> {
+    this.#finishing = true;
+    const endedAt = new Date();
+    if (this.#keyFrames) clearInterval(this.#keyFrames);
+    const ffmpeg = this.#ffmpeg;
+    if (ffmpeg && ffmpeg.exitCode === null) {
+      // ffmpeg reads `q` between packets, so the RTP keeps flowing until it has finished the file; with
+      // no RTP it finishes by itself after the silence timeout. A signal would not help: the first one
+      // does not interrupt a waiting read, a second one exits without writing the WebM cues.
+      ffmpeg.stdin?.end('q');
+      const kill = setTimeout(() => ffmpeg.kill('SIGKILL'), (silenceSeconds + 5) * 1000);
+      await this.#exited;
+      clearTimeout(kill);
+    }
+    for (const transport of this.#transports) if (!transport.closed) transport.close();
+    for (const port of this.#ports) ports.inUse.delete(port);
+    await rm(this.files.sdp, { force: true });
+    const bytes = await stat(this.files.part).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (bytes > 0) await rename(this.files.part, this.files.final);
+    else await rm(this.files.part, { force: true });
+    return { bytes, endedAt };
+  }
+
+  get ffmpegErrors(): string {
+    return this.#stderr.trim();
+  }
+}
+
+/** Records the tracks of one room's participants; attach once per room. */
+export class RoomRecorder {
+  readonly #room: Room;
+  readonly #options: RecorderOptions;
+  /** The running segment of each publishing participant, by venue and participant. */
+  readonly #segments = new Map<string, Segment>();
+  /** Pending restarts (tracks changed), debounced so that camera + microphone land in one segment. */
+  readonly #restarts = new Map<string, NodeJS.Timeout>();
+  /** One change at a time per participant. */
+  readonly #queues = new Map<string, Promise<void>>();
+  /** Whose segment each recorded track belongs to, by producer id. */
+  readonly #owners = new Map<string, string>();
+  readonly #rotation: NodeJS.Timeout;
+  #closed = false;
+  /** Deliveries in flight, awaited on close. */
+  readonly #deliveries = new Set<Promise<void>>();
+
+  constructor(room: Room, options: RecorderOptions) {
+    this.#room = room;
+    this.#options = options;
+    room.on('producer', (entry) => {
+      if (!entry.owner) return;
+      const key = this.#keyOf(entry);
+      this.#owners.set(entry.info.producerId, key);
+      this.#schedule(key, 300);
+    });
+    room.on('producerclosed', (producerId) => {
+      const key = this.#owners.get(producerId);
+      if (key === undefined) return;
+      this.#owners.delete(producerId);
+      this.#schedule(key, 0);
+    });
+    room.on('reset', () => {
+      for (const key of this.#segments.keys()) this.#schedule(key, 0);
+    });
+    this.#rotation = setInterval(() => {
+      for (const [key, segment] of this.#segments) {
+        if (Date.now() - segment.startedAt.getTime() >= options.segmentSeconds * 1000) this.#schedule(key, 0);
+      }
+    }, 1000);
+    this.#rotation.unref();
+  }
+
+  #keyOf(entry: ProducerEntry): string {
+    return `${entry.info.venue}\n${entry.info.peerId}`;
+  }
+
+  #schedule(key: string, delayMs: number): void {
+    if (this.#closed) return;
+    clearTimeout(this.#restarts.get(key));
+    this.#restarts.set(
+      key,
+      setTimeout(() => {
+        this.#restarts.delete(key);
+        this.#enqueue(key, () => this.#restart(key));
+      }, delayMs),
+    );
+  }
+
+  #enqueue(key: string, work: () => Promise<void>): Promise<void> {
+    const next = (this.#queues.get(key) ?? Promise.resolve()).then(work).catch((error: unknown) => {
+      this.#options.log.error({ err: error, key }, 'recording failed');
+    });
+    this.#queues.set(key, next);
+    return next;
+  }
+
+  /** Ends the participant's current segment (if any) and starts one with the tracks they publish now. */
+  async #restart(key: string): Promise<void> {
+    const current = this.#segments.get(key);
+    if (current) {
+      this.#segments.delete(key);
+      await this.#end(current);
+    }
+    if (this.#closed) return;
+    const entries = this.#room.producerEntries.filter(
+      (entry) => entry.owner && !entry.producer.closed && this.#keyOf(entry) === key,
+    );
+    const first = entries[0];
+    if (!first?.owner) return;
+    const segment = new Segment(
+      first.info.venue,
+      { id: first.info.peerId, name: first.info.peerName },
+      entries,
+      this.#files(),
+    );
+    this.#segments.set(key, segment);
+    try {
+      // ffmpeg stopping by itself (nothing flowed for a while) ends the segment; a new one starts when
+      // the tracks flow again (until then each attempt ends empty and is not kept).
+      await segment.start(first.router, this.#options.ffmpegPath ?? 'ffmpeg', () =>
+        this.#schedule(key, 2000),
+      );
+    } catch (error) {
+      this.#segments.delete(key);
+      await segment.finish().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  #files(): { sdp: string; part: string; final: string } {
+    const name = randomUUID();
+    const base = join(this.#options.dir, name);
+    return { sdp: `${base}.sdp`, part: `${base}.webm.part`, final: `${base}.webm` };
+  }
+
+  async #end(segment: Segment): Promise<void> {
+    const { bytes, endedAt } = await segment.finish();
+    if (bytes === 0) {
+      this.#options.log.warn(
+        { venue: segment.venue, ffmpeg: segment.ffmpegErrors },
+        'a recording segment ended with nothing recorded',
+      );
+      return;
+    }
+    const delivery = (async () => {
+      const recorded: RecordedSegment = {
+        id: segment.id,
+        venue: segment.venue,
+        peerId: segment.owner.id,
+        peerName: segment.owner.name,
+        kinds: segment.entries.map((e) => e.info.kind),
+        startedAt: segment.startedAt,
+        endedAt,
+        bytes,
+        sha256: await sha256Of(segment.files.final),
+        file: segment.files.final,
+      };
+      await this.#options.deliver(recorded);
+    })().catch((error: unknown) => {
+      this.#options.log.error(
+        { err: error, file: segment.files.final },
+        'a recording segment could not be delivered; it stays in the recordings folder',
+      );
+    });
+    this.#deliveries.add(delivery);
+    await delivery;
+    this.#deliveries.delete(delivery);
+  }
+
+  /** Segments being recorded now. */
+  get recording(): number {
+    return this.#segments.size;
+  }
+
+  /** Ends every segment and waits for their delivery. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#rotation);
+    for (const timer of this.#restarts.values()) clearTimeout(timer);
+    this.#restarts.clear();
+    await Promise.all(
+      [...this.#segments.entries()].map(([key, segment]) =>
+        this.#enqueue(key, async () => {
+          this.#segments.delete(key);
+          await this.#end(segment);
+        }),
+      ),
+    );
+    await Promise.all([...this.#queues.values(), ...this.#deliveries]);
+  }
+}
+
+export async function prepareRecordingsDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+}

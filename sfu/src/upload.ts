@@ -1,0 +1,59 @@
+/**
+ * Hands recorded segments of a separate SFU process to the main server: an HTTP PUT of the WebM with
+ * the segment's description and a token signed with the shared media secret. The local file is removed
+ * only once the server has stored it (and chained its hash into the audit log); until then it is retried
+ * with growing pauses, and a segment that still could not be delivered stays in the recordings folder.
+ */
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import type { RecordedSegment } from './recorder.ts';
+import { segmentUploadSigner } from './ticket.ts';
+
+export function segmentUploader(options: {
+  readonly serverUrl: string;
+  readonly secret: string;
+  readonly recordedBy: string;
+  readonly attempts?: number;
+}): (segment: RecordedSegment) => Promise<void> {
+  const sign = segmentUploadSigner(options.secret);
+  return async (segment) => {
+    const description = {
+      id: segment.id,
+      venue: segment.venue,
+      peerId: segment.peerId,
+      peerName: segment.peerName,
+      kinds: segment.kinds,
+      startedAt: segment.startedAt.toISOString(),
+      endedAt: segment.endedAt.toISOString(),
+      bytes: segment.bytes,
+      sha256: segment.sha256,
+      recordedBy: options.recordedBy,
+    };
+    const attempts = options.attempts ?? 8;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await fetch(`${options.serverUrl}/api/media/segments/${segment.id}`, {
+          method: 'PUT',
+          headers: {
+            authorization: `Bearer ${sign({ recordedBy: options.recordedBy, segment: segment.id, sha256: segment.sha256 })}`,
+            'content-type': 'video/webm',
+            'content-length': String(segment.bytes),
+            'x-bidhall-segment': Buffer.from(JSON.stringify(description)).toString('base64url'),
+          },
+          body: Readable.toWeb(createReadStream(segment.file)) as ReadableStream,
+          duplex: 'half',
+        } as RequestInit);
+        if (response.ok) break;
+        const text = await response.text();
+        // A refusal (4xx) will not change on retry: keep the file for someone to look at.
+        if (response.status < 500) throw Object.assign(new Error(`refused: ${text}`), { final: true });
+        throw new Error(`server answered ${response.status}: ${text}`);
+      } catch (error) {
+        if ((error as { final?: boolean }).final || attempt >= attempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(60_000, 500 * 2 ** attempt)));
+      }
+    }
+    await rm(segment.file, { force: true });
+  };
+}

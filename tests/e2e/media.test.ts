@@ -1,0 +1,296 @@
+/**
+ * Live audio/video end to end: the server issues media tickets for an evaluation with a main venue in
+ * Beijing and a sub venue in Shanghai, each served by its own SFU (cascaded); experts see and hear each
+ * other; both SFUs record and hand their segments to the server, which chains each hash into the audit
+ * log; playback serves the WebM with range requests, ffprobe reads the expected duration and codecs,
+ * and an altered or deleted segment is reported as such. Real PostgreSQL, mediasoup, ffmpeg.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Sfu, segmentUploader, startSfu } from '@bidhall/sfu';
+import { segmentUploadSigner } from '@bidhall/sfu/ticket';
+import type { EvaluationView, MediaTicketResponse, PlaybackView } from '@bidhall/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../server/src/audit/verify.ts';
+import { SimulatedParticipant } from '../support/media.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const quiet = { info: () => undefined, warn: console.warn, error: console.error };
+let server: TestServer;
+const sfus: Sfu[] = [];
+const participants: SimulatedParticipant[] = [];
+const work = mkdtempSync(join(tmpdir(), 'bidhall-media-'));
+const tokens = new Map<string, string>();
+let evaluation: EvaluationView;
+
+async function api<T>(actor: string, method: 'GET' | 'POST', url: string, payload?: object) {
+  const response = await server.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${tokens.get(actor)}` },
+    ...(payload ? { payload } : {}),
+  });
+  return { status: response.statusCode, body: response.json<T & { code?: string }>() };
+}
+
+async function startCitySfu(city: string): Promise<Sfu> {
+  const sfu = await startSfu({
+    name: city,
+    host: '127.0.0.1',
+    port: 0,
+    ticketSecret: server.app.mediaSecret,
+    workers: 1,
+    listenIp: '127.0.0.1',
+    recording: {
+      dir: join(work, city),
+      segmentSeconds: 60,
+      deliver: segmentUploader({ serverUrl: server.url, secret: server.app.mediaSecret, recordedBy: city }),
+    },
+    log: quiet,
+  });
+  sfus.push(sfu);
+  return sfu;
+}
+
+async function enter(actor: string, venue: string): Promise<SimulatedParticipant> {
+  const { status, body } = await api<MediaTicketResponse>(actor, 'POST', '/api/media/tickets', { venue });
+  expect(status, JSON.stringify(body)).toBe(200);
+  const participant = new SimulatedParticipant(body.url, body.ticket, venue);
+  participants.push(participant);
+  return participant.start();
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ listen: true });
+  for (const [actor, role] of [
+    ['host', 'host'],
+    ['expert1', 'expert'],
+    ['expert2', 'expert'],
+    ['supervisor', 'supervisor'],
+    ['bidder1', 'bidder'],
+  ] as const)
+    tokens.set(actor, (await server.login(actor, role)).token);
+  const beijing = await startCitySfu('beijing');
+  const shanghai = await startCitySfu('shanghai');
+  server.app.media.useSfus([
+    { city: 'beijing', url: beijing.url },
+    { city: 'shanghai', url: shanghai.url },
+  ]);
+});
+
+afterAll(async () => {
+  for (const participant of participants) participant.close();
+  for (const sfu of sfus) await sfu.close();
+  await server?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('evaluation venues across two cities', () => {
+  it('lets a host set up an evaluation and refuses bad set-ups', async () => {
+    const expert1 = server.actors.get('expert1')!;
+    const expert2 = server.actors.get('expert2')!;
+    const bad = await api('host', 'POST', '/api/evaluations', {
+      title: '评标',
+      mainCity: 'beijing',
+      subCities: ['shanghai'],
+      experts: [{ expertId: expert1, city: 'guangzhou' }],
+    });
+    expect([bad.status, bad.body.code]).toEqual([422, 'EVALUATION_INVALID']);
+    const notExpert = await api('host', 'POST', '/api/evaluations', {
+      title: '评标',
+      mainCity: 'beijing',
+      subCities: [],
+      experts: [{ expertId: server.actors.get('host')!, city: 'beijing' }],
+    });
+    expect(notExpert.body.code).toBe('EVALUATION_INVALID');
+    const created = await api<EvaluationView>('host', 'POST', '/api/evaluations', {
+      title: '某某医院设备采购项目评标',
+      mainCity: 'beijing',
+      subCities: ['shanghai'],
+      experts: [
+        { expertId: expert1, city: 'beijing' },
+        { expertId: expert2, city: 'shanghai' },
+      ],
+    });
+    expect(created.status).toBe(201);
+    evaluation = created.body;
+    expect(evaluation.venues.map((v) => [v.venue.split(':').slice(2).join(':'), v.experts.length])).toEqual([
+      ['main', 1],
+      ['sub:shanghai', 1],
+    ]);
+    // An expert sees only evaluations they sit in.
+    const mine = await api<EvaluationView[]>('expert2', 'GET', '/api/evaluations');
+    expect(mine.body.map((e) => e.id)).toEqual([evaluation.id]);
+  });
+
+  it('issues tickets only to who belongs in a venue, for the SFU of its city', async () => {
+    const [main, sub] = evaluation.venues;
+    const forExpert2 = await api<MediaTicketResponse>('expert2', 'POST', '/api/media/tickets', {
+      venue: sub!.venue,
+    });
+    expect(forExpert2.body.url).toBe(sfus[1]!.url);
+    const claims = JSON.parse(Buffer.from(forExpert2.body.ticket.split('.')[1]!, 'base64url').toString());
+    expect(claims).toMatchObject({ role: 'expert', publish: true, homeSfu: sfus[0]!.url, venue: sub!.venue });
+
+    const refusals = await Promise.all([
+      api('bidder1', 'POST', '/api/media/tickets', { venue: main!.venue }),
+      api('expert1', 'POST', '/api/media/tickets', { venue: sub!.venue }),
+      api('expert1', 'POST', '/api/media/tickets', { venue: `eval:${crypto.randomUUID()}:main` }),
+      api('expert1', 'POST', '/api/media/tickets', { venue: 'eval:../../etc:main' }),
+      api('host', 'POST', '/api/media/tickets', { venue: main!.venue }),
+    ]);
+    expect(refusals.map((r) => r.body.code)).toEqual([
+      'MEDIA_FORBIDDEN',
+      'MEDIA_NOT_ASSIGNED',
+      'EVALUATION_NOT_FOUND',
+      'VALIDATION_FAILED',
+      'MEDIA_FORBIDDEN',
+    ]);
+  });
+
+  it('experts in Beijing and Shanghai see and hear each other; the supervisor receives both', async () => {
+    const [main, sub] = evaluation.venues;
+    const inBeijing = await enter('expert1', main!.venue);
+    const inShanghai = await enter('expert2', sub!.venue);
+    const supervisor = await enter('supervisor', main!.venue);
+    await inBeijing.publishCameraAndMicrophone();
+    await inShanghai.publishCameraAndMicrophone();
+    const names = { beijing: main!.experts[0]!.name, shanghai: sub!.experts[0]!.name };
+    await expect
+      .poll(
+        () => [
+          inBeijing.receivedFrom(names.shanghai),
+          inShanghai.receivedFrom(names.beijing),
+          supervisor.receivedFrom(names.beijing),
+          supervisor.receivedFrom(names.shanghai),
+        ],
+        { timeout: 25_000 },
+      )
+      .toSatisfy((got: { video: number; audio: number }[]) => got.every((g) => g.video > 10 && g.audio > 10));
+    // Let the recordings run a few seconds, then everybody leaves and the segments are finished.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    for (const participant of participants.splice(0)) participant.close();
+  });
+
+  it('records each city on its own SFU, chains every segment hash into the audit log, and plays it back', async () => {
+    const room = `eval:${evaluation.id}`;
+    let view: PlaybackView = { segments: [], events: [] };
+    await expect
+      .poll(
+        async () => {
+          view = (await api<PlaybackView>('supervisor', 'GET', `/api/recordings?room=${room}`)).body;
+          return view.segments.length;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(2);
+    expect(view.segments.map((s) => [s.venue.split(':').slice(2).join(':'), s.integrity]).sort()).toEqual([
+      ['main', 'intact'],
+      ['sub:shanghai', 'intact'],
+    ]);
+    expect(view.events.filter((e) => e.action === 'media.segment')).toHaveLength(2);
+    expect(view.events.some((e) => e.action === 'evaluation.create')).toBe(true);
+
+    for (const segment of view.segments) {
+      // Range request: the start of the file, as a video element asks for it.
+      const head = await fetch(`${server.url}${segment.mediaUrl}`, { headers: { range: 'bytes=0-99' } });
+      expect([head.status, head.headers.get('content-range')]).toEqual([206, `bytes 0-99/${segment.bytes}`]);
+      expect(
+        Buffer.from(await head.arrayBuffer())
+          .subarray(0, 4)
+          .toString('hex'),
+      ).toBe('1a45dfa3');
+      const whole = await fetch(`${server.url}${segment.mediaUrl}`);
+      expect(whole.headers.get('content-type')).toBe('video/webm');
+      const file = join(work, `${segment.id}.webm`);
+      writeFileSync(file, Buffer.from(await whole.arrayBuffer()));
+      const probe = JSON.parse(
+        execFileSync(
+          'ffprobe',
+          ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', file],
+          { encoding: 'utf8' },
+        ),
+      ) as { format: { duration: string }; streams: { codec_name: string }[] };
+      const recorded = (Date.parse(segment.endedAt) - Date.parse(segment.startedAt)) / 1000;
+      expect(probe.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp8']);
+      expect(Number(probe.format.duration)).toBeGreaterThan(4);
+      expect(Math.abs(Number(probe.format.duration) - recorded)).toBeLessThan(2.5);
+    }
+
+    // Without a login or with another segment's link: refused.
+    const [first, second] = view.segments;
+    const bare = await fetch(`${server.url}${first!.mediaUrl.split('?')[0]}`);
+    expect(bare.status).toBe(401);
+    const swapped = await fetch(
+      `${server.url}${first!.mediaUrl.split('?')[0]}?${second!.mediaUrl.split('?')[1]}`,
+    );
+    expect(swapped.status).toBe(401);
+    expect((await verifyAuditChain(server.database.handle)).ok).toBe(true);
+  });
+
+  it('shows a modified segment as tampered and a deleted one as missing', async () => {
+    const room = `eval:${evaluation.id}`;
+    const before = (await api<PlaybackView>('supervisor', 'GET', `/api/recordings?room=${room}`)).body;
+    const [altered, removed] = before.segments;
+    const path = server.app.recordings.blobs.pathOf(altered!.sha256);
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0xff;
+    writeFileSync(path, bytes);
+    await unlink(server.app.recordings.blobs.pathOf(removed!.sha256));
+    const after = (await api<PlaybackView>('supervisor', 'GET', `/api/recordings?room=${room}`)).body;
+    expect(Object.fromEntries(after.segments.map((s) => [s.id, s.integrity]))).toEqual({
+      [altered!.id]: 'tampered',
+      [removed!.id]: 'missing',
+    });
+  });
+
+  it('refuses segment uploads without a valid token or whose bytes differ from their description', async () => {
+    const id = crypto.randomUUID();
+    const body = Buffer.from('not the declared bytes');
+    const description = {
+      id,
+      venue: evaluation.venues[0]!.venue,
+      peerId: 'x',
+      peerName: 'x',
+      kinds: ['video'],
+      startedAt: new Date().toISOString(),
+      endedAt: new Date().toISOString(),
+      bytes: body.length,
+      sha256: 'a'.repeat(64),
+      recordedBy: 'beijing',
+    };
+    const put = (token: string) =>
+      fetch(`${server.url}/api/media/segments/${id}`, {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'video/webm',
+          'x-bidhall-segment': Buffer.from(JSON.stringify(description)).toString('base64url'),
+        },
+        body,
+      });
+    const forged = await put(
+      segmentUploadSigner('another-secret-of-at-least-32-chars!!')({
+        recordedBy: 'beijing',
+        segment: id,
+        sha256: description.sha256,
+      }),
+    );
+    expect([forged.status, (await forged.json()).code]).toEqual([401, 'UNAUTHENTICATED']);
+    const mismatch = await put(
+      segmentUploadSigner(server.app.mediaSecret)({
+        recordedBy: 'beijing',
+        segment: id,
+        sha256: description.sha256,
+      }),
+    );
+    expect([mismatch.status, (await mismatch.json()).code]).toEqual([422, 'RECORDING_REJECTED']);
+    const view = (await api<PlaybackView>('supervisor', 'GET', `/api/recordings?room=eval:${evaluation.id}`))
+      .body;
+    expect(view.segments.map((s) => s.id)).not.toContain(id);
+    expect(await readdir(join(server.app.recordings.blobs.root, 'tmp'))).toEqual([]);
+  });
+});
