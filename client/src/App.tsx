@@ -8,8 +8,10 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { type TextKey, useI18n } from './i18n.tsx';
 import { BidderHall } from './pages/BidderHall.tsx';
 import { CustodianPage } from './pages/CustodianPage.tsx';
+import { ExpertHome } from './pages/ExpertHome.tsx';
 import { HostConsole } from './pages/HostConsole.tsx';
 import { Login } from './pages/Login.tsx';
+import { Playback, SupervisorWall } from './pages/SupervisorMedia.tsx';
 import { SupervisorView } from './pages/SupervisorView.tsx';
 import { TenderList } from './pages/TenderList.tsx';
 import type { Session } from './session.ts';
@@ -19,13 +21,24 @@ function tenderFromHash(): string | null {
   return match ? match[1]! : null;
 }
 
+/** The supervisor's media pages live at #/wall and #/playback. */
+type MediaPage = 'wall' | 'playback' | null;
+function mediaPageFromHash(): MediaPage {
+  const hash = window.location.hash;
+  return hash === '#/wall' ? 'wall' : hash === '#/playback' ? 'playback' : null;
+}
+
 export function App() {
   const { t, language, setLanguage } = useI18n();
   const [session, setSession] = useState<Session | null>(null);
   const [tenderId, setTenderId] = useState<string | null>(tenderFromHash);
+  const [mediaPage, setMediaPage] = useState<MediaPage>(mediaPageFromHash);
 
   useEffect(() => {
-    const onHash = () => setTenderId(tenderFromHash());
+    const onHash = () => {
+      setTenderId(tenderFromHash());
+      setMediaPage(mediaPageFromHash());
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
@@ -41,6 +54,11 @@ export function App() {
 
   let page: ReactNode;
   if (!session) page = <Login onLogin={setSession} />;
+  else if (session.actor.role === 'expert') page = <ExpertHome session={session} />;
+  else if (session.actor.role === 'supervisor' && mediaPage === 'wall')
+    page = <SupervisorWall session={session} />;
+  else if (session.actor.role === 'supervisor' && mediaPage === 'playback')
+    page = <Playback session={session} />;
   else if (!tenderId) page = <TenderList session={session} onOpen={open} />;
   else {
     const props = { session, tenderId, onBack: () => open(null) };
@@ -66,6 +84,13 @@ export function App() {
       </a>
       <nav className="topbar" aria-label={t('appName')}>
         <span className="brand">{t('appName')}</span>
+        {session?.actor.role === 'supervisor' && (
+          <>
+            <a href="#/">{t('tenders')}</a>
+            <a href="#/wall">{t('supervisorWall')}</a>
+            <a href="#/playback">{t('playback')}</a>
+          </>
+        )}
         <span className="spacer" />
         {session && (
           <span className="who" data-testid="who">

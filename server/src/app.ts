@@ -47,7 +47,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       : {}),
   }) as unknown as FastifyInstance;
 
-  await app.register(helmet, { global: true });
+  // Pages open WebSockets to the SFUs of other cities: those origins are allowed, nothing else.
+  const sfuOrigins = config.sfus.flatMap(({ url }) => {
+    const origin = new URL(url).origin;
+    return [origin, origin.replace(/^http/, 'ws')];
+  });
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { directives: { connectSrc: ["'self'", ...sfuOrigins] } },
+  });
   await app.register(database, {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

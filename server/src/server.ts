@@ -116,7 +116,8 @@ async function startLocalSfu(app: FastifyInstance, config: Config): Promise<Sfu 
         : {}),
       log: app.log,
     });
-    app.media.useSfus([{ city: 'local', url: sfu.url }]);
+    // Pages reach the in-process SFU at their own origin (whatever name they used for this server).
+    app.media.useSfus([{ city: 'local', url: config.sfuPort === 0 ? '/sfu' : sfu.url }]);
     app.log.info({ url: sfu.url, workers: config.sfuWorkers }, 'SFU running in this process');
     return sfu;
   } catch (error) {

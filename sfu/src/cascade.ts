@@ -75,9 +75,14 @@ function runLink(
 
   const forward = async (entry: ProducerEntry) => {
     if (entry.origin === linkId || forwarded.has(entry.info.producerId) || transport.closed) return;
-    await room.ensureOn(entry, router);
-    const consumer = await transport.consume({ producerId: entry.info.producerId });
+    const localId = await room.ensureOn(entry, router);
+    const consumer = await transport.consume({ producerId: localId });
     forwarded.set(entry.info.producerId, consumer);
+    // A paused track (a muted microphone, a camera turned off) is paused on the other side too.
+    const tellPaused = (paused: boolean) =>
+      socket.emit('cascade:producer-paused', { producerId: entry.info.producerId, paused });
+    consumer.on('producerpause', () => tellPaused(true));
+    consumer.on('producerresume', () => tellPaused(false));
     const track: CascadedTrack = {
       info: entry.info,
       kind: consumer.kind,
@@ -127,6 +132,15 @@ function runLink(
       received.delete(producerId);
     },
   );
+  (socket.on as (event: string, listener: (...args: never[]) => void) => void)(
+    'cascade:producer-paused',
+    ({ producerId, paused }: { producerId: string; paused: boolean }) => {
+      const producer = received.get(producerId);
+      if (!producer) return;
+      room.markPaused(producerId, paused);
+      void (paused ? producer.pause() : producer.resume()).catch(() => undefined);
+    },
+  );
   (socket.on as (event: string, listener: () => void) => void)('disconnect', stop);
   room.on('producer', onProducer);
   room.on('producerclosed', onClosed);
@@ -158,8 +172,9 @@ export function serveCascade(
           const router = await room.cascadeRouter();
           const transport = await pipeTransport(router, network);
           await transport.connect(remote);
+          // Tracks flow once the other side listens for them: it says so after it has taken the answer.
+          socket.once('cascade:ready', () => runLink(room, router, transport, socket, `link:${cascadeFrom}`));
           ack(endpointOf(transport, network));
-          runLink(room, router, transport, socket, `link:${cascadeFrom}`);
         } catch (error) {
           ack({ error: (error as Error).message });
           socket.disconnect();
@@ -193,7 +208,9 @@ export async function openCascade(room: Room, homeUrl: string, network: CascadeN
       .emitWithAck('cascade:open', endpointOf(transport, network))) as PipeEndpoint | { error: string };
     if ('error' in remote) throw new Error(`the home SFU refused the link: ${remote.error}`);
     await transport.connect(remote);
-    return runLink(room, router, transport, socket, `link:${homeUrl}`);
+    const stop = runLink(room, router, transport, socket, `link:${homeUrl}`);
+    socket.emit('cascade:ready');
+    return stop;
   } catch (error) {
     socket.disconnect();
     throw error;

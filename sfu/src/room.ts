@@ -71,7 +71,7 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #peers = new Map<string, Peer>();
   readonly #producers = new Map<string, ProducerEntry>();
   /** Pipes made (or being made) into each router, by producer id. */
-  readonly #piped = new Map<string, Map<string, Promise<unknown>>>();
+  readonly #piped = new Map<string, Map<string, Promise<string>>>();
   readonly #onEmpty: () => void;
 
   constructor(id: string, pool: WorkerPool, network: NetworkOptions, onEmpty: () => void) {
@@ -293,14 +293,14 @@ export class Room extends EventEmitter<RoomEvents> {
     const entry = this.#visible(peer).find((e) => e.info.producerId === request.producerId);
     if (!entry) throw new MediaError('MEDIA_UNKNOWN_ID', `no producer ${request.producerId} you may watch`);
     const transport = this.#transport(peer, request.transportId, 'recv');
-    await this.#pipe(entry, router);
+    const localId = await this.#pipe(entry, router);
     const rtpCapabilities = request.rtpCapabilities as types.RtpCapabilities;
     const canConsume = await mediasoupCall(async () =>
-      router.canConsume({ producerId: request.producerId, rtpCapabilities }),
+      router.canConsume({ producerId: localId, rtpCapabilities }),
     );
     if (!canConsume) throw new MediaError('MEDIA_BAD_PARAMETERS', 'your device cannot receive this track');
     const consumer = await mediasoupCall(() =>
-      transport.consume({ producerId: request.producerId, rtpCapabilities, paused: true }),
+      transport.consume({ producerId: localId, rtpCapabilities, paused: true }),
     );
     peer.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
@@ -328,24 +328,31 @@ export class Room extends EventEmitter<RoomEvents> {
     };
   }
 
-  /** Makes a track of the room available on `router` (for a cascade link's transport). */
-  ensureOn(entry: ProducerEntry, router: types.Router): Promise<void> {
+  /** Makes a track of the room available on `router` (for a cascade link's transport); its id there. */
+  ensureOn(entry: ProducerEntry, router: types.Router): Promise<string> {
     return this.#pipe(entry, router);
   }
 
-  /** Makes the producer available on `router` (another venue, or another hall router), once. */
-  async #pipe(entry: ProducerEntry, router: types.Router): Promise<void> {
-    if (entry.router === router) return;
-    const piped = this.#piped.get(router.id) ?? new Map<string, Promise<unknown>>();
+  /**
+   * Makes the producer available on `router` (another venue, or another hall router), once, and returns
+   * its id on that router. Between routers of one worker the piped copy needs an id of its own (mediasoup
+   * ids are unique per worker); across workers it keeps the original one.
+   */
+  async #pipe(entry: ProducerEntry, router: types.Router): Promise<string> {
+    if (entry.router === router) return entry.info.producerId;
+    const piped = this.#piped.get(router.id) ?? new Map<string, Promise<string>>();
     this.#piped.set(router.id, piped);
     // Concurrent consumers of the same producer wait for the one pipe being made.
     let pipe = piped.get(entry.info.producerId);
     if (!pipe) {
-      pipe = entry.router.pipeToRouter({ producerId: entry.info.producerId, router });
+      const keepId = this.#workerOf(entry.router) !== this.#workerOf(router);
+      pipe = entry.router
+        .pipeToRouter({ producerId: entry.info.producerId, router, keepId })
+        .then(({ pipeProducer }) => pipeProducer?.id ?? entry.info.producerId);
       piped.set(entry.info.producerId, pipe);
       pipe.catch(() => piped.delete(entry.info.producerId));
     }
-    await pipe;
+    return pipe;
   }
 
   #consumer(peer: Peer, consumerId: string): types.Consumer {
@@ -372,6 +379,11 @@ export class Room extends EventEmitter<RoomEvents> {
     const producer = this.#producer(peer, producerId);
     if (paused) await producer.pause();
     else await producer.resume();
+    this.markPaused(producerId, paused);
+  }
+
+  /** Keeps a track's paused state for those who join later (a local track, or a cascaded one). */
+  markPaused(producerId: string, paused: boolean): void {
     const entry = this.#producers.get(producerId);
     if (entry) this.#producers.set(producerId, { ...entry, info: { ...entry.info, paused } });
   }

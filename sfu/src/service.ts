@@ -246,14 +246,15 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
             if ((payload as { venue: string }).venue !== ticket.venue)
               return refuse('MEDIA_FORBIDDEN', 'the ticket is for another venue');
             const room = roomFor(roomId);
-            const joined = await room.join(peer);
+            // The link first, so that what the main venue publishes is in the list the participant gets.
             if (ticket.homeSfu) {
               await linkHome(room, ticket.homeSfu).catch((error: unknown) => {
                 options.log.error({ err: error, room: roomId }, 'cascade link to the home SFU failed');
+                if (room.peers === 0) room.close();
                 throw new MediaError('MEDIA_UNAVAILABLE', 'the main venue cannot be reached right now');
               });
             }
-            return reply({ ok: true, data: joined });
+            return reply({ ok: true, data: await room.join(peer) });
           }
           const handler = handlers.get(event);
           if (!handler) return refuse('VALIDATION_FAILED', `unknown request ${event.slice(0, 40)}`);

@@ -73,10 +73,15 @@ export class MediaClient {
   #trackListeners = new Set<(track: RemoteTrack) => void>();
   #goneListeners = new Set<(producerId: string) => void>();
   #rejoins = 0;
+  #announced: RemoteProducer[] = [];
+  /** Producers being consumed now (announced twice while joining: consumed once). */
+  readonly #consuming = new Set<string>();
 
   constructor(options: MediaClientOptions) {
     this.#options = options;
-    const address = sfuSocketAddress(options.url);
+    // In a page the server may name its own SFU by path (`/sfu`): same origin as the page.
+    const page = (globalThis as { location?: { href: string } }).location?.href;
+    const address = sfuSocketAddress(options.url, '', page);
     this.socket = io(address.uri, {
       path: address.path,
       auth: { ticket: options.ticket },
@@ -86,10 +91,11 @@ export class MediaClient {
       // One connection per participant, even to the same SFU (a supervisor's wall joins several venues).
       forceNew: true,
     });
-    this.socket.on(
-      'media:producer-added',
-      (producer) => void this.#consume(producer).catch((error) => this.#fail(error)),
-    );
+    this.socket.on('media:producer-added', (producer) => {
+      // A track announced while joining, before the receiving transport exists, is taken up after it.
+      if (!this.#recv) this.#announced.push(producer);
+      else void this.#consume(producer).catch((error) => this.#fail(error));
+    });
     this.socket.on('media:producer-closed', ({ producerId }) => this.#drop(producerId));
     this.socket.on('media:consumer-score', ({ consumerId, score }) => this.scores.set(consumerId, score));
     this.socket.on('media:rejoin', () => void this.#rejoin().catch((error) => this.#fail(error)));
@@ -134,7 +140,8 @@ export class MediaClient {
     if (joined.permissions.publish) this.#send = await this.#transport('send');
     if (joined.permissions.consume) {
       this.#recv = await this.#transport('recv');
-      for (const producer of joined.producers)
+      const announced = this.#announced.splice(0);
+      for (const producer of [...joined.producers, ...announced])
         await this.#consume(producer).catch((error) => this.#fail(error));
     }
   }
@@ -184,6 +191,21 @@ export class MediaClient {
     return producer;
   }
 
+  /** Swaps the device behind a published track (another camera or microphone); kept across rejoins. */
+  async replaceTrack(producer: types.Producer, track: MediaStreamTrack): Promise<void> {
+    await producer.replaceTrack({ track });
+    const published = this.#published.get(producer.id);
+    if (published) this.#published.set(producer.id, { ...published, track });
+  }
+
+  /** The producers published now (they change on a rejoin). */
+  get published(): readonly {
+    readonly source: RemoteProducer['source'];
+    readonly producer: types.Producer;
+  }[] {
+    return [...this.#published.values()];
+  }
+
   async setMuted(producer: types.Producer, muted: boolean): Promise<void> {
     if (muted) {
       producer.pause();
@@ -195,13 +217,23 @@ export class MediaClient {
   }
 
   async #consume(producer: RemoteProducer): Promise<void> {
-    if (!this.#recv || !this.#device || this.remote.has(producer.producerId)) return;
+    const id = producer.producerId;
+    if (!this.#recv || !this.#device || this.remote.has(id) || this.#consuming.has(id)) return;
+    this.#consuming.add(id);
+    try {
+      await this.#consumeNow(producer, this.#recv, this.#device);
+    } finally {
+      this.#consuming.delete(id);
+    }
+  }
+
+  async #consumeNow(producer: RemoteProducer, recv: types.Transport, device: Device): Promise<void> {
     const options = await this.request('media:consume', {
-      transportId: this.#recv.id,
+      transportId: recv.id,
       producerId: producer.producerId,
-      rtpCapabilities: this.#device.rtpCapabilities as object,
+      rtpCapabilities: device.rtpCapabilities as object,
     });
-    const consumer = await this.#recv.consume({
+    const consumer = await recv.consume({
       id: options.id,
       producerId: options.producerId,
       kind: options.kind,

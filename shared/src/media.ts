@@ -185,9 +185,14 @@ export const mediaLimits = {
 /**
  * Where a Socket.IO client reaches an SFU given its URL: `http://sfu-bj:4443` is served at the usual
  * `/socket.io` path, `http://host:3000/sfu` (an SFU sharing the main server's port) under `/sfu/socket.io`.
+ * A relative URL (`/sfu`) is resolved against `pageUrl` (a page's own address).
  */
-export function sfuSocketAddress(url: string, namespace = ''): { uri: string; path: string } {
-  const parsed = new URL(url);
-  const base = parsed.pathname.replace(/\/+$/, '');
-  return { uri: `${parsed.origin}${namespace}`, path: `${base}/socket.io` };
+export function sfuSocketAddress(
+  url: string,
+  namespace = '',
+  pageUrl?: string,
+): { uri: string; path: string } {
+  const parsed = new URL(url, pageUrl);
+  const prefix = parsed.pathname.replace(/\/+$/, '');
+  return { uri: `${parsed.origin}${namespace}`, path: `${prefix}/socket.io` };
 }

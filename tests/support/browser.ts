@@ -14,8 +14,11 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const devPin = '123456';
 export const artefactsDir = join(repositoryRoot, 'test-results', 'browser');
 
-/** Chromium with the flags the environment notes give; playwright gives each launch a fresh profile. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Chromium with the flags the environment notes give; playwright gives each launch a fresh profile.
+ * `fakeMedia`: a synthetic camera and microphone granted without asking, and ICE on loopback.
+ */
+export function launchChromium(options: { fakeMedia?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -27,6 +30,14 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(options.fakeMedia
+        ? [
+            '--use-fake-device-for-media-stream',
+            '--use-fake-ui-for-media-stream',
+            '--allow-loopback-in-peer-connection',
+            '--autoplay-policy=no-user-gesture-required',
+          ]
+        : []),
     ],
   });
 }

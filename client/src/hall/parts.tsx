@@ -1,10 +1,11 @@
 /** The pieces every role's hall page shares: header with clocks, bids, summary, draw, record, timeline. */
 import { type HallEvent, type OpeningRecord, recordFormat, type TenderView } from '@bidhall/shared';
 import type { HallClient } from '@bidhall/shared/hall-client';
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, lazy, type ReactNode, Suspense, useState } from 'react';
 import { sha256Hex } from '../api.ts';
 import type { HallView } from '../hall-state.ts';
 import { type TextKey, useI18n } from '../i18n.tsx';
+import type { Session } from '../session.ts';
 import { type Connection, useTicker } from './useHall.ts';
 
 export function useFormat() {
@@ -526,14 +527,15 @@ export function Timeline({ view }: { view: HallView }) {
 }
 
 /** Where the live audio/video of the venues goes (the SFU issue); kept so the layout does not move. */
-export function VideoSlot() {
+const VideoRoom = lazy(() => import('../video/VideoRoom.tsx'));
+
+/** The opening hall's live audio/video (the host publishes, everybody else watches). */
+export function VideoSlot({ session, tenderId }: { session: Session; tenderId: string }) {
   const { t } = useI18n();
   return (
-    <Section title={t('liveVideo')}>
-      <div className="video-slot" role="img" aria-label={t('liveVideoPending')}>
-        {t('liveVideoPending')}
-      </div>
-    </Section>
+    <Suspense fallback={<div className="video-slot">{t('loading')}</div>}>
+      <VideoRoom session={session} venue={`hall:${tenderId}`} title={t('liveVideo')} />
+    </Suspense>
   );
 }
 

@@ -353,7 +353,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
           )}
         </div>
         <div className="column side">
-          <VideoSlot />
+          <VideoSlot session={session} tenderId={tenderId} />
           <Timeline view={view} />
         </div>
       </div>

@@ -196,7 +196,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
           />
         </div>
         <div className="column side">
-          <VideoSlot />
+          <VideoSlot session={session} tenderId={tenderId} />
           <Timeline view={view} />
         </div>
       </div>

@@ -5,7 +5,7 @@ import { Outcome, useAction } from '../hall/parts.tsx';
 import { type TextKey, useI18n } from '../i18n.tsx';
 import { logIn, readIdentity, type Session } from '../session.ts';
 
-const loginRoles: readonly Role[] = ['bidder', 'host', 'supervisor', 'custodian', 'tenderee'];
+const loginRoles: readonly Role[] = ['bidder', 'host', 'supervisor', 'expert', 'custodian', 'tenderee'];
 
 export function keyErrorText(error: KeyError): TextKey {
   switch (error.reason) {

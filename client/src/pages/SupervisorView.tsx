@@ -180,7 +180,7 @@ export function SupervisorView({ session, tenderId, onBack }: PageProps) {
             )}
         </div>
         <div className="column side">
-          <VideoSlot />
+          <VideoSlot session={session} tenderId={tenderId} />
           <Section title={t('auditFeed')}>
             <ol className="audit-feed" data-testid="audit-feed" aria-live="polite">
               {[...feed]

@@ -1,0 +1,73 @@
+/**
+ * An expert's page: the evaluations they sit in, and for the chosen one the live audio/video of their own
+ * venue, where they see and hear the experts of every venue (main and sub) as one room.
+ */
+import type { EvaluationView } from '@bidhall/shared';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { api } from '../api.ts';
+import { Section } from '../hall/parts.tsx';
+import { useI18n } from '../i18n.tsx';
+import type { Session } from '../session.ts';
+
+const VideoRoom = lazy(() => import('../video/VideoRoom.tsx'));
+
+export function ExpertHome({ session }: { session: Session }) {
+  const { t, error: describe } = useI18n();
+  const [evaluations, setEvaluations] = useState<EvaluationView[] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<string | null>(null);
+
+  useEffect(() => {
+    api<EvaluationView[]>('GET', '/api/evaluations', { token: session.token }).then(
+      (list) => {
+        setEvaluations(list);
+        if (list.length === 1) setChosen(list[0]!.id);
+      },
+      (error: unknown) => setProblem(describe(error)),
+    );
+  }, [session.token, describe]);
+
+  const evaluation = evaluations?.find((e) => e.id === chosen);
+  const myVenue = evaluation?.venues.find((v) => v.experts.some((e) => e.id === session.actor.id));
+
+  return (
+    <main className="page">
+      <Section title={t('evaluations')}>
+        {problem && (
+          <p role="alert" className="outcome error">
+            {problem}
+          </p>
+        )}
+        {evaluations === null && !problem && <p className="muted">{t('loading')}</p>}
+        {evaluations?.length === 0 && <p className="muted">{t('noEvaluations')}</p>}
+        <ul className="tender-list">
+          {evaluations?.map((e) => (
+            <li key={e.id} className="tender-item">
+              <div>
+                <p className="tender-name">{e.title}</p>
+                <p className="muted">
+                  {e.venues
+                    .map((v) => `${v.main ? t('mainVenue') : t('subVenue')} ${v.city} (${v.experts.length})`)
+                    .join(' · ')}
+                </p>
+              </div>
+              <button type="button" className="primary" onClick={() => setChosen(e.id)}>
+                {t('enterEvaluation')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </Section>
+      {evaluation && myVenue && (
+        <Suspense fallback={<p className="muted">{t('loading')}</p>}>
+          <VideoRoom
+            key={myVenue.venue}
+            session={session}
+            venue={myVenue.venue}
+            title={`${evaluation.title} · ${myVenue.main ? t('mainVenue') : t('subVenue')} ${myVenue.city}`}
+          />
+        </Suspense>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,356 @@
+/**
+ * The reusable live audio/video module: one venue (the opening hall, or a main or sub evaluation venue).
+ * It asks the server for a media ticket, joins the venue's SFU with mediasoup-client, publishes camera
+ * and microphone when the ticket allows and the user agrees, and shows every remote participant as a
+ * tile with their name, camera state and connection quality. Joining is a click: browsers only play
+ * sound after one, and a camera should never switch on by itself.
+ *
+ * Loaded on demand (React.lazy) so pages without video do not carry mediasoup-client.
+ */
+import type { MediaTicketResponse } from '@bidhall/shared';
+import { MediaClient, type RemoteTrack } from '@bidhall/shared/media-client';
+import type { types } from 'mediasoup-client';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api } from '../api.ts';
+import { type TextKey, useI18n } from '../i18n.tsx';
+import type { Session } from '../session.ts';
+
+interface RemotePeer {
+  readonly id: string;
+  readonly name: string;
+  readonly venue: string;
+  video?: RemoteTrack;
+  audio?: RemoteTrack;
+  videoPaused: boolean;
+  audioPaused: boolean;
+}
+
+type Status = 'idle' | 'joining' | 'live' | 'failed';
+
+/** 0–10 consumer score as a word: what "connection quality" means to a participant. */
+function quality(score: number | undefined): 'good' | 'fair' | 'poor' | 'unknown' {
+  if (score === undefined) return 'unknown';
+  return score >= 8 ? 'good' : score >= 5 ? 'fair' : 'poor';
+}
+
+function Tile({
+  stream,
+  name,
+  muted,
+  cameraOff,
+  micOff,
+  quality: level,
+  self,
+  testId,
+}: {
+  stream: MediaStream | null;
+  name: string;
+  muted: boolean;
+  cameraOff: boolean;
+  micOff: boolean;
+  quality: ReturnType<typeof quality>;
+  self?: boolean;
+  testId: string;
+}) {
+  const { t } = useI18n();
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const video = ref.current;
+    if (video && video.srcObject !== stream) video.srcObject = stream;
+  }, [stream]);
+  return (
+    <figure className="tile" data-testid={testId} data-name={name}>
+      <video ref={ref} autoPlay playsInline muted={muted} aria-label={name} />
+      {cameraOff && <div className="tile-off">{t('cameraOff')}</div>}
+      <figcaption>
+        <span>
+          {name}
+          {self ? ` (${t('you')})` : ''}
+        </span>
+        {micOff && <span className="badge warn">{t('micOff')}</span>}
+        {!self && (
+          <span className={`quality q-${level}`} title={t('connectionQuality')}>
+            {t(`quality_${level}` as TextKey)}
+          </span>
+        )}
+      </figcaption>
+    </figure>
+  );
+}
+
+export default function VideoRoom({
+  session,
+  venue,
+  title,
+  watchOnly = false,
+  compact = false,
+}: {
+  session: Session;
+  venue: string;
+  title?: string;
+  /** Never publish, even where the ticket would allow it (the supervisor's wall). */
+  watchOnly?: boolean;
+  compact?: boolean;
+}) {
+  const { t, error: describe } = useI18n();
+  const [status, setStatus] = useState<Status>('idle');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [peers, setPeers] = useState<RemotePeer[]>([]);
+  const [local, setLocal] = useState<MediaStream | null>(null);
+  const [micMuted, setMicMuted] = useState(false);
+  const [cameraMuted, setCameraMuted] = useState(false);
+  const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
+  const [, setTick] = useState(0);
+  const client = useRef<MediaClient | null>(null);
+  const peerMap = useRef(new Map<string, RemotePeer>());
+  const streams = useRef(new Map<string, MediaStream>());
+
+  const refresh = useCallback(() => setPeers([...peerMap.current.values()]), []);
+
+  const leave = useCallback(() => {
+    client.current?.close();
+    client.current = null;
+    for (const track of local?.getTracks() ?? []) track.stop();
+    setLocal(null);
+    peerMap.current.clear();
+    streams.current.clear();
+    refresh();
+    setStatus('idle');
+  }, [local, refresh]);
+
+  useEffect(() => () => client.current?.close(), []);
+  // Quality and camera state change without React knowing: look again every 2 s while live.
+  // A track that could not be received is reported, not silently missing.
+  useEffect(() => {
+    if (status !== 'live') return;
+    let reported = 0;
+    const timer = setInterval(() => {
+      setTick((n) => n + 1);
+      const errors = client.current?.errors ?? [];
+      if (errors.length > reported) {
+        reported = errors.length;
+        setProblem(describe(errors.at(-1)));
+      }
+    }, 2000);
+    return () => clearInterval(timer);
+  }, [status, describe]);
+
+  const onTrack = (remote: RemoteTrack) => {
+    const id = `${remote.producer.venue}/${remote.producer.peerId}`;
+    const peer = peerMap.current.get(id) ?? {
+      id,
+      name: remote.producer.peerName,
+      venue: remote.producer.venue,
+      videoPaused: false,
+      audioPaused: false,
+    };
+    if (remote.producer.kind === 'video') {
+      peer.video = remote;
+      peer.videoPaused = remote.producer.paused;
+    } else {
+      peer.audio = remote;
+      peer.audioPaused = remote.producer.paused;
+    }
+    peerMap.current.set(id, peer);
+    streams.current.delete(id);
+    refresh();
+  };
+  const onGone = (producerId: string) => {
+    for (const [id, peer] of peerMap.current) {
+      if (peer.video?.producer.producerId === producerId) delete peer.video;
+      if (peer.audio?.producer.producerId === producerId) delete peer.audio;
+      if (!peer.video && !peer.audio) peerMap.current.delete(id);
+      streams.current.delete(id);
+    }
+    refresh();
+  };
+
+  const join = async () => {
+    setStatus('joining');
+    setProblem(null);
+    try {
+      const ticket = await api<MediaTicketResponse>('POST', '/api/media/tickets', {
+        token: session.token,
+        body: { venue },
+      });
+      const media = new MediaClient({ url: ticket.url, ticket: ticket.ticket, venue });
+      client.current = media;
+      media.onTrack(onTrack);
+      media.onTrackGone(onGone);
+      media.socket.on('media:producer-paused', ({ producerId, paused }) => {
+        for (const peer of peerMap.current.values()) {
+          if (peer.video?.producer.producerId === producerId) peer.videoPaused = paused;
+          if (peer.audio?.producer.producerId === producerId) peer.audioPaused = paused;
+        }
+        refresh();
+      });
+      media.socket.on('disconnect', () => {
+        if (client.current === media) {
+          setProblem(t('videoDisconnected'));
+          setStatus('failed');
+        }
+      });
+      await media.connect();
+      await media.join();
+      if (media.permissions?.publish && !watchOnly) await publish(media);
+      setStatus('live');
+    } catch (error) {
+      client.current?.close();
+      client.current = null;
+      setProblem(describe(error));
+      setStatus('failed');
+    }
+  };
+
+  const publish = async (media: MediaClient, choice: { camera?: string; microphone?: string } = {}) => {
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({
+        audio: choice.microphone ? { deviceId: { exact: choice.microphone } } : true,
+        video: {
+          width: { ideal: 640 },
+          height: { ideal: 360 },
+          ...(choice.camera ? { deviceId: { exact: choice.camera } } : {}),
+        },
+      });
+    } catch (error) {
+      // Watching still works without a camera: say why nothing is sent.
+      setProblem(`${t('noCamera')} (${(error as Error).name})`);
+      return;
+    }
+    setLocal(stream);
+    setDevices(await navigator.mediaDevices.enumerateDevices());
+    for (const track of stream.getTracks())
+      await media.publish(track, track.kind === 'video' ? 'camera' : 'microphone');
+  };
+
+  const producerOf = (source: 'camera' | 'microphone'): types.Producer | undefined =>
+    client.current?.published.find((p) => p.source === source)?.producer;
+
+  const toggle = async (source: 'camera' | 'microphone') => {
+    const producer = producerOf(source);
+    if (!producer || !client.current) return;
+    const muted = !producer.paused;
+    await client.current.setMuted(producer, muted);
+    if (source === 'camera') setCameraMuted(muted);
+    else setMicMuted(muted);
+  };
+
+  const switchDevice = async (kind: 'videoinput' | 'audioinput', deviceId: string) => {
+    const media = client.current;
+    const source = kind === 'videoinput' ? 'camera' : 'microphone';
+    const producer = producerOf(source);
+    if (!media || !producer) return;
+    const fresh = await navigator.mediaDevices.getUserMedia(
+      kind === 'videoinput'
+        ? { video: { deviceId: { exact: deviceId } } }
+        : { audio: { deviceId: { exact: deviceId } } },
+    );
+    const track = fresh.getTracks()[0];
+    if (!track) return;
+    const old = producer.track;
+    await media.replaceTrack(producer, track);
+    old?.stop();
+    const next = new MediaStream([...(local?.getTracks().filter((t) => t !== old) ?? []), track]);
+    setLocal(next);
+  };
+
+  const streamOf = (peer: RemotePeer): MediaStream => {
+    let stream = streams.current.get(peer.id);
+    if (!stream) {
+      stream = new MediaStream(
+        [peer.video?.track, peer.audio?.track].filter((x): x is MediaStreamTrack => !!x),
+      );
+      streams.current.set(peer.id, stream);
+    }
+    return stream;
+  };
+
+  const scoreOf = (peer: RemotePeer) => {
+    const id = (peer.video ?? peer.audio)?.consumer.id;
+    return id ? client.current?.scores.get(id) : undefined;
+  };
+
+  return (
+    <section
+      className={`card video-room${compact ? ' compact' : ''}`}
+      aria-label={title ?? t('liveVideo')}
+      data-testid={`venue-${venue}`}
+      data-status={status}
+    >
+      <header className="video-head">
+        <h2>{title ?? t('liveVideo')}</h2>
+        {status === 'idle' || status === 'failed' ? (
+          <button type="button" onClick={() => void join()}>
+            {status === 'failed' ? t('videoRetry') : t('videoJoin')}
+          </button>
+        ) : (
+          <button type="button" className="secondary" onClick={leave}>
+            {t('videoLeave')}
+          </button>
+        )}
+      </header>
+      {status === 'joining' && <p className="muted">{t('videoJoining')}</p>}
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      {status === 'live' && local && (
+        <div className="video-controls">
+          <button type="button" aria-pressed={micMuted} onClick={() => void toggle('microphone')}>
+            {micMuted ? t('unmuteMic') : t('muteMic')}
+          </button>
+          <button type="button" aria-pressed={cameraMuted} onClick={() => void toggle('camera')}>
+            {cameraMuted ? t('cameraOn') : t('cameraOffAction')}
+          </button>
+          {(['videoinput', 'audioinput'] as const).map((kind) => {
+            const options = devices.filter((d) => d.kind === kind);
+            if (options.length < 2) return null;
+            return (
+              <label key={kind}>
+                {t(kind === 'videoinput' ? 'chooseCamera' : 'chooseMicrophone')}
+                <select onChange={(e) => void switchDevice(kind, e.target.value)}>
+                  {options.map((d, i) => (
+                    <option key={d.deviceId} value={d.deviceId}>
+                      {d.label || `${kind} ${i + 1}`}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            );
+          })}
+        </div>
+      )}
+      {status === 'live' && (
+        <div className="tiles">
+          {local && (
+            <Tile
+              stream={local}
+              name={session.actor.name}
+              muted
+              self
+              cameraOff={cameraMuted}
+              micOff={micMuted}
+              quality="unknown"
+              testId="tile-self"
+            />
+          )}
+          {peers.map((peer) => (
+            <Tile
+              key={peer.id}
+              stream={streamOf(peer)}
+              name={peer.name || t('participant')}
+              muted={false}
+              cameraOff={!peer.video || peer.videoPaused}
+              micOff={!peer.audio || peer.audioPaused}
+              quality={quality(scoreOf(peer))}
+              testId="tile-remote"
+            />
+          ))}
+          {peers.length === 0 && <p className="muted">{t('nobodyPublishing')}</p>}
+        </div>
+      )}
+    </section>
+  );
+}

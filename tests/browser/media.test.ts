@@ -1,0 +1,173 @@
+/**
+ * The browser's video module with Chromium's fake camera: an expert in the Beijing main venue and one in
+ * the Shanghai sub venue, each on their own city's SFU, see each other and hear each other's mute state;
+ * the supervisor's wall shows both without being seen; after they leave, the supervisor plays the
+ * recordings back, each shown as intact against the audit log.
+ */
+
+import { type RecordedSegment, type Sfu, segmentUploader, startSfu } from '@bidhall/sfu';
+import type { EvaluationView } from '@bidhall/shared';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, logIn, openPage, p12Path, type RolePage, screenshot } from '../support/browser.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const secret = 'browser-media-test-secret-of-32-characters';
+const quiet = { info: () => undefined, warn: () => undefined, error: console.error };
+let server: TestServer;
+let browser: Browser;
+const sfus: Sfu[] = [];
+let evaluation: EvaluationView;
+let deliver: ((segment: RecordedSegment) => Promise<void>) | null = null;
+
+async function citySfu(city: string): Promise<Sfu> {
+  const sfu = await startSfu({
+    name: city,
+    host: '127.0.0.1',
+    port: 0,
+    ticketSecret: secret,
+    workers: 1,
+    listenIp: '127.0.0.1',
+    recording: {
+      dir: `${process.env.TMPDIR ?? '/tmp'}/bidhall-browser-media-${city}-${process.pid}`,
+      segmentSeconds: 300,
+      // The server's address is known only once it listens, after the SFUs (it needs their URLs).
+      deliver: (segment) => (deliver ? deliver(segment) : Promise.reject(new Error('no server yet'))),
+    },
+    log: quiet,
+  });
+  sfus.push(sfu);
+  return sfu;
+}
+
+beforeAll(async () => {
+  const beijing = await citySfu('beijing');
+  const shanghai = await citySfu('shanghai');
+  server = await startTestServer({
+    listen: true,
+    env: { SFU_URLS: `beijing=${beijing.url},shanghai=${shanghai.url}`, MEDIA_TICKET_SECRET: secret },
+  });
+  deliver = segmentUploader({ serverUrl: server.url, secret, recordedBy: 'sfu' });
+  const host = await server.login('host', 'host');
+  const created = await server.app.inject({
+    method: 'POST',
+    url: '/api/evaluations',
+    headers: { authorization: `Bearer ${host.token}` },
+    payload: {
+      title: '市政道路工程评标',
+      mainCity: 'beijing',
+      subCities: ['shanghai'],
+      experts: [
+        { expertId: server.actors.get('expert1'), city: 'beijing' },
+        { expertId: server.actors.get('expert2'), city: 'shanghai' },
+      ],
+    },
+  });
+  evaluation = created.json();
+  browser = await launchChromium({ fakeMedia: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const sfu of sfus) await sfu.close();
+  await server?.close();
+});
+
+/** The remote tile named `name` in the page: its video is playing real frames. */
+async function seesPlaying(page: Page, name: string): Promise<boolean> {
+  return page
+    .locator(`[data-testid="tile-remote"][data-name="${name}"] video`)
+    .evaluate(
+      (video: HTMLVideoElement) => video.videoWidth > 0 && video.currentTime > 1 && !video.paused,
+      undefined,
+      { timeout: 1000 },
+    )
+    .catch(() => false);
+}
+
+describe('experts in two cities, in the browser', () => {
+  const pages: RolePage[] = [];
+  const names = { beijing: '', shanghai: '' };
+
+  it('see and hear each other through their own cities’ SFUs', async () => {
+    for (const actor of ['expert1', 'expert2']) {
+      const opened = await openPage(browser, server.url);
+      pages.push(opened);
+      await logIn(opened.page, { role: 'expert', file: p12Path(actor) });
+      await opened.page.getByRole('button', { name: '加入音视频' }).click();
+      await opened.page.getByTestId('tile-self').waitFor();
+    }
+    const [main, sub] = evaluation.venues;
+    names.beijing = main!.experts[0]!.name;
+    names.shanghai = sub!.experts[0]!.name;
+    const [beijing, shanghai] = pages as [RolePage, RolePage];
+    await expect.poll(() => seesPlaying(beijing.page, names.shanghai), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => seesPlaying(shanghai.page, names.beijing), { timeout: 30_000 }).toBe(true);
+    // Each page is connected to its own city's SFU.
+    const heading = await shanghai.page.locator('.video-room h2').textContent();
+    expect(heading).toContain('分会场 shanghai');
+    await screenshot(shanghai.page, 'media-expert-shanghai');
+
+    // Both hear each other (an audio track, not muted), and muting in Beijing shows in Shanghai.
+    const beijingTile = shanghai.page.locator(`[data-testid="tile-remote"][data-name="${names.beijing}"]`);
+    expect(await beijingTile.textContent()).not.toContain('静音');
+    const audioTracks = (page: Page) =>
+      page
+        .locator('[data-testid="tile-remote"] video')
+        .evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getAudioTracks().length);
+    expect([await audioTracks(beijing.page), await audioTracks(shanghai.page)]).toEqual([1, 1]);
+    await beijing.page.getByRole('button', { name: '关闭麦克风' }).click();
+    await expect
+      .poll(() =>
+        shanghai.page.locator(`[data-testid="tile-remote"][data-name="${names.beijing}"]`).textContent(),
+      )
+      .toContain('静音');
+  });
+
+  it('shows both venues on the supervisor’s wall, without the supervisor appearing anywhere', async () => {
+    const supervisor = await openPage(browser, server.url);
+    await logIn(supervisor.page, { role: 'supervisor', file: p12Path('supervisor') });
+    await supervisor.page.getByRole('link', { name: '监控墙' }).click();
+    const mainVenue = supervisor.page.getByTestId(`venue-${evaluation.venues[0]!.venue}`);
+    await mainVenue.getByRole('button', { name: '加入音视频' }).click();
+    await expect.poll(() => seesPlaying(supervisor.page, names.beijing), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => seesPlaying(supervisor.page, names.shanghai), { timeout: 30_000 }).toBe(true);
+    expect(await mainVenue.getByTestId('tile-self').count()).toBe(0);
+    for (const { page } of pages) expect(await page.getByTestId('tile-remote').count()).toBe(1);
+    await screenshot(supervisor.page, 'media-supervisor-wall');
+    pages.push(supervisor);
+  });
+
+  it('plays the recordings back, checked against the audit log', async () => {
+    for (const { page } of pages.slice(0, 2)) await page.getByRole('button', { name: '离开音视频' }).click();
+    const supervisor = pages[2]!.page;
+    await supervisor.getByRole('link', { name: '录像回放' }).click();
+    const room = `eval:${evaluation.id}`;
+    const segments = supervisor.getByTestId('segment');
+    await expect
+      .poll(
+        async () => {
+          // The list is read when a room is chosen: choose again until both segments have arrived.
+          await supervisor.getByLabel('选择会场').selectOption('');
+          await supervisor.getByLabel('选择会场').selectOption(room);
+          await supervisor.waitForTimeout(500);
+          return segments.count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(2);
+    expect(await segments.evaluateAll((items) => items.map((i) => i.getAttribute('data-integrity')))).toEqual(
+      ['intact', 'intact'],
+    );
+    await segments.first().getByRole('button', { name: '播放' }).click();
+    await expect
+      .poll(() =>
+        supervisor
+          .locator('.player video')
+          .evaluate((video: HTMLVideoElement) => video.readyState >= 1 && video.duration),
+      )
+      .toBeGreaterThan(2);
+    await screenshot(supervisor, 'media-playback');
+    for (const { errors } of pages) expect(errors).toEqual([]);
+  });
+});
