@@ -8,7 +8,7 @@ import type { TenderView } from '@bidhall/shared';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { type Config, repositoryRoot } from './config.ts';
-import { ensureDemoTender, runDemo } from './dev/demo.ts';
+import { ensureDemoEvaluation, ensureDemoTender, runDemo } from './dev/demo.ts';
 import { seedDevActors } from './dev/seed.ts';
 
 const pkiDir = join(repositoryRoot, 'certs', 'out');
@@ -23,6 +23,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     // Embedded defaults: register the dev PKI's staff and keep a demo tender going, so a newcomer can log in.
     const actors = await seedDevActors(app.db, app.trust, pkiDir, new Date());
     demo = await ensureDemoTender(app, actors);
+    await ensureDemoEvaluation(app, actors, demo);
     app.log.info({ tender: demo.code, deadline: demo.deadline }, 'demo tender open for bids');
   }
   await app.listen({ host: config.host, port: config.port });

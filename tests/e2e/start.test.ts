@@ -8,7 +8,10 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MediaTicketResponse } from '@bidhall/shared';
+import { MediaClient } from '@bidhall/shared/media-client';
 import { afterAll, describe, expect, it } from 'vitest';
+import '../support/media.ts';
 import { certPath, keyPath } from '../support/pki.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bidhall-start-'));
@@ -86,6 +89,25 @@ describe('npm start on embedded defaults', () => {
           { timeout: 30_000 },
         )
         .toBe(1);
+      // The SFU runs in the server process, on its port under /sfu: a bidder watches the hall there.
+      const ticket = (await (
+        await fetch(`${url}/api/media/tickets`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ venue: `hall:${demo!.id}` }),
+        })
+      ).json()) as MediaTicketResponse;
+      expect(ticket.url).toBe('/sfu');
+      const viewer = new MediaClient({
+        url: new URL(ticket.url, url).href,
+        ticket: ticket.ticket,
+        venue: ticket.venue,
+        handlerName: 'Chrome111',
+      });
+      await viewer.connect();
+      await viewer.join();
+      expect(viewer.permissions).toEqual({ publish: false, consume: true, hidden: false });
+      viewer.close();
       // The browser client is served at the root, and page addresses fall back to it.
       const page = await fetch(`${url}/`);
       expect(page.headers.get('content-type')).toContain('text/html');

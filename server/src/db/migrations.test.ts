@@ -10,11 +10,15 @@ const expectedTables = [
   'audit_log',
   'bids',
   'check_ins',
+  'evaluation_experts',
+  'evaluation_venues',
+  'evaluations',
   'hall_events',
   'login_challenges',
   'objections',
   'outages',
   'record_signatures',
+  'recording_segments',
   'tender_custodians',
   'tenders',
 ];
@@ -37,7 +41,7 @@ describe('migrations', () => {
       ]);
       expect(await tables(handles[0])).toEqual(expectedTables);
       const applied = await handles[1].queryText('SELECT count(*)::text FROM drizzle.__drizzle_migrations');
-      expect(applied[0]![0]).toBe('3');
+      expect(applied[0]![0]).toBe('4');
       await Promise.all(handles.map((h) => h.close()));
     } finally {
       await database.drop();

@@ -84,6 +84,35 @@ export async function ensureDemoTender(
   });
 }
 
+/**
+ * A demo evaluation of the demo tender: expert1 in the Beijing main venue, expert2 in the Shanghai sub
+ * venue (one SFU serves both on embedded defaults), so a newcomer can try cross-city evaluation in two
+ * browser windows.
+ */
+export async function ensureDemoEvaluation(
+  app: FastifyInstance,
+  actors: ReadonlyMap<string, Actor>,
+  tender: TenderView,
+): Promise<void> {
+  const host = actors.get('host')!;
+  const who = { sub: host.id, role: 'host' as const, name: host.name, identity: host.identity, ip: null };
+  const existing = await app.media.list(who);
+  if (existing.some((evaluation) => evaluation.tenderId === tender.id)) return;
+  await app.media.createEvaluation(
+    {
+      tenderId: tender.id,
+      title: `${tender.title} · 评标`,
+      mainCity: 'beijing',
+      subCities: ['shanghai'],
+      experts: [
+        { expertId: actors.get('expert1')!.id, city: 'beijing' },
+        { expertId: actors.get('expert2')!.id, city: 'shanghai' },
+      ],
+    },
+    who,
+  );
+}
+
 interface DemoOptions {
   readonly url: string;
   readonly pkiDir: string;
