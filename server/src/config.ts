@@ -65,6 +65,9 @@ export interface Config {
   readonly sfuWorkers: number;
   readonly sfuListenIp: string;
   readonly sfuAnnouncedAddress: string | undefined;
+  /** UDP/TCP ports the in-process SFU's media may use (0: mediasoup's default range). */
+  readonly sfuRtcMinPort: number;
+  readonly sfuRtcMaxPort: number;
   /** A recording segment ends after this long at most (and whenever a participant's tracks change). */
   readonly recordingSegmentSeconds: number;
 }
@@ -198,6 +201,8 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     sfuWorkers: integer('SFU_WORKERS', Math.max(1, cpus().length), 1, 256),
     sfuListenIp: value('SFU_LISTEN_IP') ?? '127.0.0.1',
     sfuAnnouncedAddress: value('SFU_ANNOUNCED_ADDRESS'),
+    sfuRtcMinPort: integer('SFU_RTC_MIN_PORT', 0, 0, 65535),
+    sfuRtcMaxPort: integer('SFU_RTC_MAX_PORT', 0, 0, 65535),
     recordingSegmentSeconds: integer('RECORDING_SEGMENT_SECONDS', 300, 5, 24 * 3600),
   };
   if (config.trustedCaFiles.length === 0)

@@ -102,6 +102,8 @@ async function startLocalSfu(app: FastifyInstance, config: Config): Promise<Sfu 
       workers: config.sfuWorkers,
       listenIp: config.sfuListenIp,
       ...(config.sfuAnnouncedAddress ? { announcedAddress: config.sfuAnnouncedAddress } : {}),
+      ...(config.sfuRtcMinPort ? { rtcMinPort: config.sfuRtcMinPort } : {}),
+      ...(config.sfuRtcMaxPort ? { rtcMaxPort: config.sfuRtcMaxPort } : {}),
       ...(ffmpeg.status === 0
         ? {
             recording: {

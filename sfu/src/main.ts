@@ -9,9 +9,14 @@
  *   SFU_LISTEN_IP         address media transports listen on (default 127.0.0.1)
  *   SFU_ANNOUNCED_ADDRESS public address announced to clients and other SFUs, behind NAT
  *   SFU_RTC_MIN_PORT, SFU_RTC_MAX_PORT   UDP/TCP port range for media
+ *   BIDHALL_URL           the main server, to hand recorded segments to (unset: nothing is recorded)
+ *   RECORDINGS_DIR        where segments wait until the server has them (default ./recordings)
+ *   RECORDING_SEGMENT_SECONDS            longest segment (default 300)
  */
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { startSfu } from './service.ts';
+import { segmentUploader } from './upload.ts';
 
 function number(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -40,8 +45,11 @@ const log = {
     ),
 };
 const announced = process.env.SFU_ANNOUNCED_ADDRESS;
+const name = process.env.SFU_NAME ?? 'local';
+const serverUrl = process.env.BIDHALL_URL;
+if (!serverUrl) log.warn({}, 'BIDHALL_URL is not set: this SFU records nothing');
 const sfu = await startSfu({
-  name: process.env.SFU_NAME ?? 'local',
+  name,
   host: process.env.SFU_HOST ?? '127.0.0.1',
   port: number('SFU_PORT', 4443),
   ticketSecret: secret,
@@ -50,6 +58,15 @@ const sfu = await startSfu({
   ...(announced ? { announcedAddress: announced } : {}),
   ...(process.env.SFU_RTC_MIN_PORT ? { rtcMinPort: number('SFU_RTC_MIN_PORT', 0) } : {}),
   ...(process.env.SFU_RTC_MAX_PORT ? { rtcMaxPort: number('SFU_RTC_MAX_PORT', 0) } : {}),
+  ...(serverUrl
+    ? {
+        recording: {
+          dir: resolve(process.env.RECORDINGS_DIR ?? 'recordings'),
+          segmentSeconds: number('RECORDING_SEGMENT_SECONDS', 300),
+          deliver: segmentUploader({ serverUrl, secret, recordedBy: name }),
+        },
+      }
+    : {}),
   log,
 });
 console.log(JSON.stringify({ listening: sfu.url }));

@@ -31,6 +31,7 @@ import { createPostgresDatabase } from '../support/db.ts';
 import { certPath, keyPath, loadCert, loadKey } from '../support/pki.ts';
 import { benchDecryption } from './decryption.ts';
 import { benchBroadcast } from './hall-broadcast.ts';
+import { benchMedia } from './media.ts';
 import { sealToFile } from './seal.ts';
 
 const mb = Number(process.env.BENCH_MB ?? 100);
@@ -504,9 +505,9 @@ async function benchAudit(): Promise<void> {
   }
 }
 
-/** Which suites to run: `npm run bench -- foundation hall decryption` (default: all). */
+/** Which suites to run: `npm run bench -- foundation hall decryption media` (default: all). */
 const suites = new Set(
-  process.argv.slice(2).length ? process.argv.slice(2) : ['foundation', 'hall', 'decryption'],
+  process.argv.slice(2).length ? process.argv.slice(2) : ['foundation', 'hall', 'decryption', 'media'],
 );
 const participants = (process.env.BENCH_PARTICIPANTS ?? '1000,5000').split(',').map(Number);
 const broadcasts = Number(process.env.BENCH_BROADCASTS ?? 10);
@@ -529,6 +530,7 @@ try {
   }
   if (suites.has('hall')) await benchHall();
   if (suites.has('decryption')) await benchDecryption(rows, work);
+  if (suites.has('media')) await benchMedia(rows);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -557,3 +559,5 @@ console.log(
   }),
 );
 for (const row of rows) console.log(line(row));
+// libwebrtc (the media suite's simulated participants) may crash at a natural exit: leave directly.
+process.exit(0);
