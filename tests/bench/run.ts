@@ -534,7 +534,7 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-const widths = { name: 48, bidhall: 24, reference: 32, ratio: 7, target: 14 };
+const widths = { name: 52, bidhall: 36, reference: 32, ratio: 7, target: 14 };
 const line = (r: Record<keyof typeof widths, string>) =>
   `| ${(Object.keys(widths) as (keyof typeof widths)[]).map((k) => r[k].padEnd(widths[k])).join(' | ')} |`;
 console.log(
