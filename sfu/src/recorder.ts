@@ -4,7 +4,7 @@
  * that copies it into WebM without transcoding (VP8 + Opus are WebM's own codecs), so a recorder costs
  * little CPU.
  *
- * A segment ends when the participant's tracks change (one published or gone), every
+ * A segment ends when the participant's tracks change (published, paused, resumed or gone), every
  * `segmentSeconds`, when the room's worker dies, or when the SFU closes; ffmpeg is then sent `q` so it
  * writes the WebM cues and duration. The finished file's SHA-256 is computed here and the segment handed
  * to `deliver`, which owns the file from then on (the main server stores it and chains the hash into the
@@ -273,6 +273,11 @@ export class RoomRecorder {
       this.#owners.delete(producerId);
       this.#schedule(key, 0);
     });
+    // A paused track sends nothing: the segment is cut to what still flows, and resumes with it.
+    room.on('producerpaused', (producerId) => {
+      const key = this.#owners.get(producerId);
+      if (key !== undefined) this.#schedule(key, 300);
+    });
     room.on('reset', () => {
       for (const key of this.#segments.keys()) this.#schedule(key, 0);
     });
@@ -317,7 +322,8 @@ export class RoomRecorder {
     }
     if (this.#closed) return;
     const entries = this.#room.producerEntries.filter(
-      (entry) => entry.owner && !entry.producer.closed && this.#keyOf(entry) === key,
+      (entry) =>
+        entry.owner && !entry.producer.closed && !entry.producer.paused && this.#keyOf(entry) === key,
     );
     const first = entries[0];
     if (!first?.owner) return;

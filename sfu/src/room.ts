@@ -58,6 +58,8 @@ export interface RoomEvents {
   /** A track appeared in the room (published here or cascaded in): links forward it. */
   producer: [entry: ProducerEntry];
   producerclosed: [producerId: string];
+  /** A track was paused (muted, camera off) or resumed. */
+  producerpaused: [producerId: string, paused: boolean];
   /** The room's routers are gone (rebuild or close): links on them must be rebuilt. */
   reset: [];
 }
@@ -385,7 +387,9 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Keeps a track's paused state for those who join later (a local track, or a cascaded one). */
   markPaused(producerId: string, paused: boolean): void {
     const entry = this.#producers.get(producerId);
-    if (entry) this.#producers.set(producerId, { ...entry, info: { ...entry.info, paused } });
+    if (!entry) return;
+    this.#producers.set(producerId, { ...entry, info: { ...entry.info, paused } });
+    this.emit('producerpaused', producerId, paused);
   }
 
   closeProducer(peer: Peer, producerId: string): void {

@@ -170,8 +170,14 @@ describe('evaluation venues across two cities', () => {
         { timeout: 25_000 },
       )
       .toSatisfy((got: { video: number; audio: number }[]) => got.every((g) => g.video > 10 && g.audio > 10));
-    // Let the recordings run a few seconds, then everybody leaves and the segments are finished.
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    // Recordings run; Beijing turns the camera off for a while (a segment of sound only), then on again.
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await wait(5000);
+    const camera = inBeijing.client.published.find((p) => p.source === 'camera')!.producer;
+    await inBeijing.client.setMuted(camera, true);
+    await wait(4000);
+    await inBeijing.client.setMuted(camera, false);
+    await wait(5000);
     for (const participant of participants.splice(0)) participant.close();
   });
 
@@ -186,12 +192,16 @@ describe('evaluation venues across two cities', () => {
         },
         { timeout: 30_000 },
       )
-      .toBe(2);
-    expect(view.segments.map((s) => [s.venue.split(':').slice(2).join(':'), s.integrity]).sort()).toEqual([
-      ['main', 'intact'],
-      ['sub:shanghai', 'intact'],
+      .toBe(4);
+    const place = (venue: string) => venue.split(':').slice(2).join(':');
+    // Beijing: camera and microphone, microphone alone while the camera was off, both again; Shanghai: one.
+    expect(view.segments.map((s) => [place(s.venue), [...s.kinds].sort().join('+'), s.integrity])).toEqual([
+      ['main', 'audio+video', 'intact'],
+      ['sub:shanghai', 'audio+video', 'intact'],
+      ['main', 'audio', 'intact'],
+      ['main', 'audio+video', 'intact'],
     ]);
-    expect(view.events.filter((e) => e.action === 'media.segment')).toHaveLength(2);
+    expect(view.events.filter((e) => e.action === 'media.segment')).toHaveLength(4);
     expect(view.events.some((e) => e.action === 'evaluation.create')).toBe(true);
 
     for (const segment of view.segments) {
@@ -215,8 +225,11 @@ describe('evaluation venues across two cities', () => {
         ),
       ) as { format: { duration: string }; streams: { codec_name: string }[] };
       const recorded = (Date.parse(segment.endedAt) - Date.parse(segment.startedAt)) / 1000;
-      expect(probe.streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp8']);
-      expect(Number(probe.format.duration)).toBeGreaterThan(4);
+      const codecs = { audio: 'opus', video: 'vp8' };
+      expect(probe.streams.map((s) => s.codec_name).sort()).toEqual(
+        segment.kinds.map((k) => codecs[k]).sort(),
+      );
+      expect(Number(probe.format.duration)).toBeGreaterThan(2);
       expect(Math.abs(Number(probe.format.duration) - recorded)).toBeLessThan(2.5);
     }
 
@@ -234,7 +247,7 @@ describe('evaluation venues across two cities', () => {
   it('shows a modified segment as tampered and a deleted one as missing', async () => {
     const room = `eval:${evaluation.id}`;
     const before = (await api<PlaybackView>('supervisor', 'GET', `/api/recordings?room=${room}`)).body;
-    const [altered, removed] = before.segments;
+    const [altered, removed, ...untouched] = before.segments;
     const path = server.app.recordings.blobs.pathOf(altered!.sha256);
     const bytes = readFileSync(path);
     bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0xff;
@@ -244,6 +257,7 @@ describe('evaluation venues across two cities', () => {
     expect(Object.fromEntries(after.segments.map((s) => [s.id, s.integrity]))).toEqual({
       [altered!.id]: 'tampered',
       [removed!.id]: 'missing',
+      ...Object.fromEntries(untouched.map((s) => [s.id, 'intact'])),
     });
   });
 
