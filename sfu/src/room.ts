@@ -32,6 +32,8 @@ export interface NetworkOptions {
   readonly announcedAddress?: string;
   /** Viewers per hall router before another router (on another worker) is added. */
   readonly consumersPerRouter: number;
+  /** A consumer its client has not resumed by then is closed. */
+  readonly consumerResumeTimeoutMs: number;
 }
 
 export interface Peer {
@@ -318,7 +320,7 @@ export class Room extends EventEmitter<RoomEvents> {
     // A client that never resumes its consumer (never acks having set it up) does not keep it.
     const abandon = setTimeout(() => {
       if (consumer.paused && !consumer.closed) consumer.close();
-    }, mediaLimits.consumerResumeTimeoutMs);
+    }, this.#network.consumerResumeTimeoutMs);
     abandon.unref();
     consumer.observer.once('resume', () => clearTimeout(abandon));
     consumer.observer.once('close', () => clearTimeout(abandon));

@@ -51,6 +51,8 @@ export interface SfuOptions {
   readonly rtcMinPort?: number;
   readonly rtcMaxPort?: number;
   readonly consumersPerRouter?: number;
+  /** Default mediaLimits.consumerResumeTimeoutMs (15 s). */
+  readonly consumerResumeTimeoutMs?: number;
   /** Records every publishing participant into WebM segments (see recorder.ts); off when absent. */
   readonly recording?: Omit<RecorderOptions, 'log'>;
   readonly log: {
@@ -99,6 +101,7 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
   const network = {
     listenIp: options.listenIp,
     consumersPerRouter: options.consumersPerRouter ?? 500,
+    consumerResumeTimeoutMs: options.consumerResumeTimeoutMs ?? mediaLimits.consumerResumeTimeoutMs,
     ...(options.announcedAddress ? { announcedAddress: options.announcedAddress } : {}),
   };
   pool.on('died', (worker) => {

@@ -39,6 +39,7 @@ beforeAll(async () => {
     ticketSecret: mediaSecret,
     workers: 2,
     listenIp: '127.0.0.1',
+    consumerResumeTimeoutMs: 1500,
     log: quiet,
   });
 });
@@ -160,5 +161,67 @@ describe('bad requests', () => {
     await expect
       .poll(() => bidder.receivedFrom('主持人').video, { timeout: 10_000 })
       .toBeGreaterThan(seen + 10);
+  });
+});
+
+describe('clients that misbehave', () => {
+  /** A client speaking the protocol by hand, as a buggy or hostile one would. */
+  async function rawClient(role: Parameters<typeof ticketFor>[0], venue: string) {
+    const client = new MediaClient({
+      url: sfu.url,
+      ticket: ticketFor(role, venue),
+      venue,
+      handlerName: 'Chrome111',
+    });
+    await client.connect();
+    const joined = (await raw(client, 'media:join', { venue })) as {
+      data: { routerRtpCapabilities: object; producers: { producerId: string; kind: string }[] };
+    };
+    return { client, joined: joined.data };
+  }
+
+  it('loses a consumer it never resumes, cannot touch another participant’s transport, and is cut off for an oversized message', async () => {
+    const viewer = await rawClient('bidder', hall);
+    const other = await rawClient('bidder', hall);
+    const video = viewer.joined.producers.find((p) => p.kind === 'video')!;
+    const transport = (await raw(viewer.client, 'media:create-transport', { direction: 'recv' })) as {
+      data: { id: string };
+    };
+    const consumed = (await raw(viewer.client, 'media:consume', {
+      transportId: transport.data.id,
+      producerId: video.producerId,
+      rtpCapabilities: viewer.joined.routerRtpCapabilities,
+    })) as { ok: boolean; data: { id: string } };
+    expect(consumed.ok).toBe(true);
+    // Never resumed: gone after the timeout, so resuming it later finds nothing.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await expect(
+      raw(viewer.client, 'media:resume-consumer', { consumerId: consumed.data.id }),
+    ).resolves.toMatchObject({ ok: false, error: { code: 'MEDIA_UNKNOWN_ID' } });
+
+    // Another participant's transport is not yours to connect or consume on.
+    await expect(
+      raw(other.client, 'media:connect-transport', { transportId: transport.data.id, dtlsParameters: {} }),
+    ).resolves.toMatchObject({ ok: false, error: { code: 'MEDIA_UNKNOWN_ID' } });
+    await expect(
+      raw(other.client, 'media:consume', {
+        transportId: transport.data.id,
+        producerId: video.producerId,
+        rtpCapabilities: other.joined.routerRtpCapabilities,
+      }),
+    ).resolves.toMatchObject({ ok: false, error: { code: 'MEDIA_UNKNOWN_ID' } });
+
+    // A message over the 64 KiB cap closes that client's connection, nobody else's.
+    const cut = new Promise((resolve) => other.client.socket.once('disconnect', resolve));
+    (other.client.socket as unknown as { emit(event: string, payload: unknown): void }).emit(
+      'media:produce',
+      {
+        transportId: 'x',
+        rtpParameters: { pad: 'x'.repeat(100_000) },
+      },
+    );
+    await expect(cut).resolves.toBeDefined();
+    expect(viewer.client.socket.connected).toBe(true);
+    viewer.client.close();
   });
 });
