@@ -372,7 +372,10 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   async resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
-    await this.#consumer(peer, consumerId).resume();
+    const consumer = this.#consumer(peer, consumerId);
+    await consumer.resume();
+    // The score is sent as it changes; a steady link would otherwise never report one.
+    peer.send('media:consumer-score', { consumerId, score: consumer.score.score });
   }
 
   async setPreferredLayers(peer: Peer, consumerId: string, spatialLayer: number): Promise<void> {

@@ -5,12 +5,20 @@
  * choosing an event moves the video to that moment.
  */
 import type { PlaybackView, RecordingSegmentView, WatchableVenue } from '@bidhall/shared';
-import { roomOf } from '@bidhall/shared';
+import { isVenue, roomOf } from '@bidhall/shared';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { Section } from '../hall/parts.tsx';
 import { type TextKey, useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
+import { venueLabel } from '../video/venue.ts';
+
+/** Audit actions the timeline names in words; others show as recorded. */
+const actionKeys = {
+  action_media_ticket: true,
+  action_media_segment: true,
+  action_evaluation_create: true,
+} as const;
 
 const VideoRoom = lazy(() => import('../video/VideoRoom.tsx'));
 
@@ -70,6 +78,10 @@ export function Playback({ session }: { session: Session }) {
   const [failure, setFailure] = useState<string | null>(null);
   const [playing, setPlaying] = useState<RecordingSegmentView | null>(null);
   const video = useRef<HTMLVideoElement>(null);
+  const actionLabel = (action: string) => {
+    const key = `action_${action.replace('.', '_')}`;
+    return key in actionKeys ? t(key as TextKey) : action;
+  };
 
   useEffect(() => {
     if (!room) return;
@@ -119,7 +131,7 @@ export function Playback({ session }: { session: Session }) {
                 {view.segments.map((s) => (
                   <li key={s.id} data-testid="segment" data-integrity={s.integrity}>
                     <span>
-                      {s.peerName} · {new Date(s.startedAt).toLocaleTimeString()}–
+                      {venueLabel(s.venue, t)} · {s.peerName} · {new Date(s.startedAt).toLocaleTimeString()}–
                       {new Date(s.endedAt).toLocaleTimeString()} · {(s.bytes / 1024).toFixed(0)} KiB
                     </span>
                     <span className={`badge ${integrityClass[s.integrity]}`}>
@@ -153,8 +165,8 @@ export function Playback({ session }: { session: Session }) {
                       <button type="button" className="link" onClick={() => seekTo(e.at)}>
                         {new Date(e.at).toLocaleTimeString()}
                       </button>{' '}
-                      {e.action} · {e.outcome}
-                      {e.target ? ` · ${e.target}` : ''}
+                      {actionLabel(e.action)} · {e.outcome}
+                      {e.target && isVenue(e.target) ? ` · ${venueLabel(e.target, t)}` : ''}
                     </li>
                   );
                 })}

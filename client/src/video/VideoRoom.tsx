@@ -14,6 +14,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { type TextKey, useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
+import { venueLabel } from './venue.ts';
 
 interface RemotePeer {
   readonly id: string;
@@ -41,6 +42,7 @@ function Tile({
   micOff,
   quality: level,
   self,
+  place,
   testId,
 }: {
   stream: MediaStream | null;
@@ -50,6 +52,8 @@ function Tile({
   micOff: boolean;
   quality: ReturnType<typeof quality>;
   self?: boolean;
+  /** Where the participant sits, when the room has several venues. */
+  place?: string;
   testId: string;
 }) {
   const { t } = useI18n();
@@ -66,6 +70,7 @@ function Tile({
         <span>
           {name}
           {self ? ` (${t('you')})` : ''}
+          {place ? <small className="place"> · {place}</small> : null}
         </span>
         {micOff && <span className="badge warn">{t('micOff')}</span>}
         {!self && (
@@ -345,6 +350,7 @@ export default function VideoRoom({
               cameraOff={!peer.video || peer.videoPaused}
               micOff={!peer.audio || peer.audioPaused}
               quality={quality(scoreOf(peer))}
+              place={venue.startsWith('eval:') ? venueLabel(peer.venue, t) : undefined}
               testId="tile-remote"
             />
           ))}
