@@ -116,6 +116,42 @@ describe('what a bidder may do', () => {
   });
 });
 
+describe('a hall with more viewers than one router takes', () => {
+  it('spreads the viewers over routers on both workers, fed by pipes, and every viewer gets the picture', async () => {
+    const small = await startSfu({
+      host: '127.0.0.1',
+      port: 0,
+      ticketSecret: mediaSecret,
+      workers: 2,
+      listenIp: '127.0.0.1',
+      // Each viewer counts 2 while joining and 4 once watching: two viewers fill a router.
+      consumersPerRouter: 8,
+      log: quiet,
+    });
+    const people: SimulatedParticipant[] = [];
+    try {
+      const room = `hall:${randomUUID()}`;
+      const enter = (role: 'host' | 'bidder', name: string) => {
+        const person = new SimulatedParticipant(small.url, ticketFor(role, room, { name }), room);
+        people.push(person);
+        return person.start();
+      };
+      const host = await enter('host', '主持人');
+      await host.publishCameraAndMicrophone();
+      const viewers: SimulatedParticipant[] = [];
+      for (let i = 0; i < 4; i++) viewers.push(await enter('bidder', ''));
+      await expect
+        .poll(() => viewers.map((v) => v.receivedFrom('主持人').video), { timeout: 20_000 })
+        .toSatisfy((frames: number[]) => frames.every((f) => f > 10));
+      const hall = small.rooms.get(room)!;
+      expect(small.pool.workers.filter((worker) => hall.usesWorker(worker))).toHaveLength(2);
+    } finally {
+      for (const person of people) person.close();
+      await small.close();
+    }
+  });
+});
+
 describe('bad requests', () => {
   it('refuses forged tickets, unknown ids, malformed parameters and floods, and the room goes on', async () => {
     const forged = new MediaClient({
