@@ -48,22 +48,7 @@ beforeAll(async () => {
     env: { SFU_URLS: `beijing=${beijing.url},shanghai=${shanghai.url}`, MEDIA_TICKET_SECRET: secret },
   });
   deliver = segmentUploader({ serverUrl: server.url, secret, recordedBy: 'sfu' });
-  const host = await server.login('host', 'host');
-  const created = await server.app.inject({
-    method: 'POST',
-    url: '/api/evaluations',
-    headers: { authorization: `Bearer ${host.token}` },
-    payload: {
-      title: '市政道路工程评标',
-      mainCity: 'beijing',
-      subCities: ['shanghai'],
-      experts: [
-        { expertId: server.actors.get('expert1'), city: 'beijing' },
-        { expertId: server.actors.get('expert2'), city: 'shanghai' },
-      ],
-    },
-  });
-  evaluation = created.json();
+
   browser = await launchChromium({ fakeMedia: true });
 }, 120_000);
 
@@ -88,6 +73,33 @@ async function seesPlaying(page: Page, name: string): Promise<boolean> {
 describe('experts in two cities, in the browser', () => {
   const pages: RolePage[] = [];
   const names = { beijing: '', shanghai: '' };
+
+  it('lets the host set up the evaluation from the tender’s console', async () => {
+    const hostToken = (await server.login('host', 'host')).token;
+    const tender = await server.createTender(hostToken, { title: '市政道路工程' });
+    const host = await openPage(browser, server.url);
+    await logIn(host.page, { role: 'host', file: p12Path('host') });
+    await host.page.getByRole('button', { name: '进入控制台' }).first().click();
+    const form = host.page.getByTestId('create-evaluation');
+    await form.getByLabel('主会场城市（拼音）').fill('beijing');
+    await form.getByLabel('分会场城市（逗号分隔）').fill('shanghai');
+    await form.locator(`select[name="seat-${server.actors.get('expert1')}"]`).selectOption('beijing');
+    await form.locator(`select[name="seat-${server.actors.get('expert2')}"]`).selectOption('shanghai');
+    await form.getByRole('button', { name: '创建评标会议' }).click();
+    await host.page.getByTestId('evaluation').waitFor();
+    const listed = await server.app.inject({
+      method: 'GET',
+      url: '/api/evaluations',
+      headers: { authorization: `Bearer ${hostToken}` },
+    });
+    evaluation = listed.json<EvaluationView[]>().find((e) => e.tenderId === tender.id)!;
+    expect(evaluation.venues.map((v) => [v.city, v.experts.length])).toEqual([
+      ['beijing', 1],
+      ['shanghai', 1],
+    ]);
+    expect(host.errors).toEqual([]);
+    await host.context.close();
+  });
 
   it('see and hear each other through their own cities’ SFUs', async () => {
     for (const actor of ['expert1', 'expert2']) {

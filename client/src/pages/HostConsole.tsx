@@ -23,6 +23,7 @@ import { useHall } from '../hall/useHall.ts';
 import { useTender } from '../hall/useTender.ts';
 import { type TextKey, useI18n } from '../i18n.tsx';
 import { BackLink, HallError, type PageProps } from './BidderHall.tsx';
+import { EvaluationPanel } from './EvaluationPanel.tsx';
 
 export function HostConsole({ session, tenderId, onBack }: PageProps) {
   const { t } = useI18n();
@@ -197,6 +198,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
         </div>
         <div className="column side">
           <VideoSlot session={session} tenderId={tenderId} />
+          {tender && <EvaluationPanel session={session} tenderId={tenderId} tenderTitle={tender.title} />}
           <Timeline view={view} />
         </div>
       </div>
