@@ -1,15 +1,18 @@
 /** Boots the server: configuration, the app, dev seeding on embedded defaults, graceful shutdown. */
 import { spawnSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { type Sfu, segmentUploader, startSfu } from '@bidhall/sfu';
+import { describeSegment, type RecordedSegment, type Sfu, startSfu } from '@bidhall/sfu';
 import type { TenderView } from '@bidhall/shared';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { type Config, repositoryRoot } from './config.ts';
 import { ensureDemoEvaluation, ensureDemoTender, runDemo } from './dev/demo.ts';
 import { seedDevActors } from './dev/seed.ts';
+import { checkSegmentClaims } from './media/recordings.ts';
 
 const pkiDir = join(repositoryRoot, 'certs', 'out');
 /** How long open connections get to finish at shutdown before they are cut. */
@@ -84,7 +87,8 @@ function ownUrl(app: FastifyInstance, config: Config): string {
 /**
  * Without SFU_URLS, one SFU runs in this process (mediasoup workers are child processes either way) and
  * serves every venue, on this server's own port under /sfu (same origin for pages, one port to open)
- * unless SFU_PORT is set; its recordings are handed to this server over HTTP exactly as a separate SFU's.
+ * unless SFU_PORT is set; its recordings go straight into this server's store, with the checks a
+ * separate SFU's uploads get.
  */
 async function startLocalSfu(app: FastifyInstance, config: Config): Promise<Sfu | null> {
   const ffmpeg = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' });
@@ -109,11 +113,12 @@ async function startLocalSfu(app: FastifyInstance, config: Config): Promise<Sfu 
             recording: {
               dir: join(config.dataDir, 'recordings-in-progress'),
               segmentSeconds: config.recordingSegmentSeconds,
-              deliver: segmentUploader({
-                serverUrl: ownUrl(app, config),
-                secret: app.mediaSecret,
-                recordedBy: 'local',
-              }),
+              // In this process the segment goes straight to the store: same checks, no HTTP round trip.
+              deliver: async (segment: RecordedSegment) => {
+                const claims = checkSegmentClaims(describeSegment(segment, 'local'));
+                await app.recordings.ingest(claims, createReadStream(segment.file), null);
+                await rm(segment.file, { force: true });
+              },
             },
           }
         : {}),

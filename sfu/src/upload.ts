@@ -10,6 +10,22 @@ import { Readable } from 'node:stream';
 import type { RecordedSegment } from './recorder.ts';
 import { segmentUploadSigner } from './ticket.ts';
 
+/** What the main server is told about a segment (and checks the bytes against). */
+export function describeSegment(segment: RecordedSegment, recordedBy: string) {
+  return {
+    id: segment.id,
+    venue: segment.venue,
+    peerId: segment.peerId,
+    peerName: segment.peerName,
+    kinds: segment.kinds,
+    startedAt: segment.startedAt.toISOString(),
+    endedAt: segment.endedAt.toISOString(),
+    bytes: segment.bytes,
+    sha256: segment.sha256,
+    recordedBy,
+  };
+}
+
 export function segmentUploader(options: {
   readonly serverUrl: string;
   readonly secret: string;
@@ -18,18 +34,7 @@ export function segmentUploader(options: {
 }): (segment: RecordedSegment) => Promise<void> {
   const sign = segmentUploadSigner(options.secret);
   return async (segment) => {
-    const description = {
-      id: segment.id,
-      venue: segment.venue,
-      peerId: segment.peerId,
-      peerName: segment.peerName,
-      kinds: segment.kinds,
-      startedAt: segment.startedAt.toISOString(),
-      endedAt: segment.endedAt.toISOString(),
-      bytes: segment.bytes,
-      sha256: segment.sha256,
-      recordedBy: options.recordedBy,
-    };
+    const description = describeSegment(segment, options.recordedBy);
     const attempts = options.attempts ?? 8;
     for (let attempt = 1; ; attempt++) {
       try {

@@ -8,10 +8,10 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MediaTicketResponse } from '@bidhall/shared';
+import type { EvaluationView, MediaTicketResponse, PlaybackView } from '@bidhall/shared';
 import { MediaClient } from '@bidhall/shared/media-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import '../support/media.ts';
+import { SimulatedParticipant } from '../support/media.ts';
 import { certPath, keyPath } from '../support/pki.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bidhall-start-'));
@@ -46,26 +46,29 @@ describe('npm start on embedded defaults', () => {
         if (!healthy) await new Promise((r) => setTimeout(r, 200));
       }
       expect(healthy).toBe(true);
-      const challenge = (await (await fetch(`${url}/api/auth/challenge`, { method: 'POST' })).json()) as {
-        nonce: string;
-        challenge: string;
+      const logIn = async (actor: string, role: string) => {
+        const challenge = (await (await fetch(`${url}/api/auth/challenge`, { method: 'POST' })).json()) as {
+          nonce: string;
+          challenge: string;
+        };
+        return (await (
+          await fetch(`${url}/api/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              nonce: challenge.nonce,
+              role,
+              certificateChain: readFileSync(certPath(actor, 'sign'), 'utf8'),
+              signature: sign(
+                'sha256',
+                Buffer.from(challenge.challenge),
+                readFileSync(keyPath(actor, 'sign')),
+              ).toString('base64'),
+            }),
+          })
+        ).json()) as { token: string };
       };
-      const login = (await (
-        await fetch(`${url}/api/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            nonce: challenge.nonce,
-            role: 'bidder',
-            certificateChain: readFileSync(certPath('bidder4', 'sign'), 'utf8'),
-            signature: sign(
-              'sha256',
-              Buffer.from(challenge.challenge),
-              readFileSync(keyPath('bidder4', 'sign')),
-            ).toString('base64'),
-          }),
-        })
-      ).json()) as { token: string };
+      const login = await logIn('bidder4', 'bidder');
       const tenders = (await (
         await fetch(`${url}/api/tenders`, { headers: { authorization: `Bearer ${login.token}` } })
       ).json()) as {
@@ -108,6 +111,40 @@ describe('npm start on embedded defaults', () => {
       await viewer.join();
       expect(viewer.permissions).toEqual({ publish: false, consume: true, hidden: false });
       viewer.close();
+
+      // The demo evaluation: an expert in the Beijing venue publishes for a few seconds; the in-process SFU
+      // records it into the server's store, where the supervisor finds it intact.
+      const expert = await logIn('expert1', 'expert');
+      const get = async <T>(path: string, token: string) =>
+        (await (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+      const [evaluation] = await get<EvaluationView[]>('/api/evaluations', expert.token);
+      const seat = evaluation!.venues.find((v) => v.experts.length && v.main)!;
+      const expertTicket = (await (
+        await fetch(`${url}/api/media/tickets`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${expert.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ venue: seat.venue }),
+        })
+      ).json()) as MediaTicketResponse;
+      const publisher = new SimulatedParticipant(
+        new URL(expertTicket.url, url).href,
+        expertTicket.ticket,
+        seat.venue,
+      );
+      await publisher.start();
+      await publisher.publishCameraAndMicrophone();
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      publisher.close();
+      const supervisor = await logIn('supervisor', 'supervisor');
+      await expect
+        .poll(
+          async () =>
+            (
+              await get<PlaybackView>(`/api/recordings?room=eval:${evaluation!.id}`, supervisor.token)
+            ).segments.map((s) => [s.kinds.length, s.integrity]),
+          { timeout: 20_000 },
+        )
+        .toEqual([[2, 'intact']]);
       // The browser client is served at the root, and page addresses fall back to it.
       const page = await fetch(`${url}/`);
       expect(page.headers.get('content-type')).toContain('text/html');
