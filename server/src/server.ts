@@ -1,7 +1,6 @@
 /** Boots the server: configuration, the app, dev seeding on embedded defaults, graceful shutdown. */
 import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -117,7 +116,6 @@ async function startLocalSfu(app: FastifyInstance, config: Config): Promise<Sfu 
               deliver: async (segment: RecordedSegment) => {
                 const claims = checkSegmentClaims(describeSegment(segment, 'local'));
                 await app.recordings.ingest(claims, createReadStream(segment.file), null);
-                await rm(segment.file, { force: true });
               },
             },
           }

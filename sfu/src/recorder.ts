@@ -40,7 +40,7 @@ export interface RecorderOptions {
   readonly dir: string;
   readonly segmentSeconds: number;
   readonly ffmpegPath?: string;
-  /** Takes the finished segment (and its file); a rejection leaves the file where it is. */
+  /** Takes the finished segment; the file is removed once this resolves (a rejection keeps it). */
   readonly deliver: (segment: RecordedSegment) => Promise<void>;
   readonly log: {
     warn(object: object, message: string): void;

@@ -28,7 +28,13 @@ import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { openCascade, serveCascade } from './cascade.ts';
 import { MediaError } from './errors.ts';
-import { prepareRecordingsDir, type RecorderOptions, RoomRecorder } from './recorder.ts';
+import { SegmentOutbox } from './outbox.ts';
+import {
+  prepareRecordingsDir,
+  type RecordedSegment,
+  type RecorderOptions,
+  RoomRecorder,
+} from './recorder.ts';
 import { type Peer, Room } from './room.ts';
 import { ticketVerifier } from './ticket.ts';
 import { WorkerPool } from './worker-pool.ts';
@@ -53,7 +59,10 @@ export interface SfuOptions {
   readonly consumersPerRouter?: number;
   /** Default mediaLimits.consumerResumeTimeoutMs (15 s). */
   readonly consumerResumeTimeoutMs?: number;
-  /** Records every publishing participant into WebM segments (see recorder.ts); off when absent. */
+  /**
+   * Records every publishing participant into WebM segments (see recorder.ts); off when absent. Finished
+   * segments wait in `dir` until `deliver` succeeds (outbox.ts).
+   */
   readonly recording?: Omit<RecorderOptions, 'log'>;
   readonly log: {
     info(object: object, message: string): void;
@@ -125,7 +134,12 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
   });
   const verify = ticketVerifier(options.ticketSecret);
   const recording = options.recording;
-  if (recording) await prepareRecordingsDir(recording.dir);
+  let outbox: SegmentOutbox | null = null;
+  if (recording) {
+    await prepareRecordingsDir(recording.dir);
+    outbox = new SegmentOutbox({ dir: recording.dir, deliver: recording.deliver, log: options.log });
+    outbox.start();
+  }
   const recorders = new Map<Room, RoomRecorder>();
   const roomFor = (roomId: string): Room => {
     const current = rooms.get(roomId);
@@ -137,7 +151,11 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
       void recorder?.close();
     });
     rooms.set(roomId, created);
-    if (recording) recorders.set(created, new RoomRecorder(created, { ...recording, log: options.log }));
+    if (recording && outbox) {
+      const waiting = outbox;
+      const deliver = async (segment: RecordedSegment) => void (await waiting.send(segment));
+      recorders.set(created, new RoomRecorder(created, { ...recording, deliver, log: options.log }));
+    }
     return created;
   };
   const cascade = {
@@ -291,6 +309,7 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
     async close() {
       // Recordings first, while their tracks still flow: every segment is finalised and delivered.
       await Promise.all([...recorders.values()].map((recorder) => recorder.close()));
+      await outbox?.close();
       io.disconnectSockets(true);
       // io.close() would close an attached server too: only this SFU's own server is closed.
       if (options.attach) io.engine.close();

@@ -1,11 +1,9 @@
 /**
  * Hands recorded segments of a separate SFU process to the main server: an HTTP PUT of the WebM with
- * the segment's description and a token signed with the shared media secret. The local file is removed
- * only once the server has stored it (and chained its hash into the audit log); until then it is retried
- * with growing pauses, and a segment that still could not be delivered stays in the recordings folder.
+ * the segment's description and a token signed with the shared media secret. A few quick retries ride
+ * out a blip; beyond that the outbox keeps the segment and tries again later (outbox.ts).
  */
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { RecordedSegment } from './recorder.ts';
 import { segmentUploadSigner } from './ticket.ts';
@@ -35,7 +33,7 @@ export function segmentUploader(options: {
   const sign = segmentUploadSigner(options.secret);
   return async (segment) => {
     const description = describeSegment(segment, options.recordedBy);
-    const attempts = options.attempts ?? 8;
+    const attempts = options.attempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await fetch(`${options.serverUrl}/api/media/segments/${segment.id}`, {
@@ -56,9 +54,8 @@ export function segmentUploader(options: {
         throw new Error(`server answered ${response.status}: ${text}`);
       } catch (error) {
         if ((error as { final?: boolean }).final || attempt >= attempts) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(60_000, 500 * 2 ** attempt)));
+        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
       }
     }
-    await rm(segment.file, { force: true });
   };
 }

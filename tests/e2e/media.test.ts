@@ -202,6 +202,13 @@ describe('evaluation venues across two cities', () => {
       ['main', 'audio+video', 'intact'],
     ]);
     expect(view.events.filter((e) => e.action === 'media.segment')).toHaveLength(4);
+    // Nothing waits in the SFUs' recording folders once the server has every segment.
+    await expect
+      .poll(async () => [
+        ...(await readdir(join(work, 'beijing'))),
+        ...(await readdir(join(work, 'shanghai'))),
+      ])
+      .toEqual([]);
     expect(view.events.some((e) => e.action === 'evaluation.create')).toBe(true);
 
     for (const segment of view.segments) {
