@@ -273,6 +273,7 @@ const text = {
   play: { zh: '播放', en: 'Play' },
   auditSeq: { zh: '审计序号', en: 'audit entry' },
   auditTimeline: { zh: '审计时间线', en: 'Audit timeline' },
+  refresh: { zh: '刷新', en: 'Refresh' },
   evaluationSetup: { zh: '远程异地评标', en: 'Remote cross-city evaluation' },
   evaluationTitle: { zh: '评标会议名称', en: 'Evaluation title' },
   mainVenueCity: { zh: '主会场城市（拼音）', en: 'Main venue city' },

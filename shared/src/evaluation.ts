@@ -63,6 +63,15 @@ export interface WatchableVenue {
   readonly kind: 'hall' | 'main' | 'sub';
 }
 
+/** A room with recordings, for the playback page's choice. */
+export interface RecordedRoom {
+  readonly room: string;
+  readonly label: string;
+  readonly segments: number;
+  readonly firstAt: string;
+  readonly lastAt: string;
+}
+
 export type SegmentIntegrity = 'intact' | 'tampered' | 'missing';
 
 export interface RecordingSegmentView {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sfu, segmentUploader, startSfu } from '@bidhall/sfu';
 import { segmentUploadSigner } from '@bidhall/sfu/ticket';
-import type { EvaluationView, MediaTicketResponse, PlaybackView } from '@bidhall/shared';
+import type { EvaluationView, MediaTicketResponse, PlaybackView, RecordedRoom } from '@bidhall/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../server/src/audit/verify.ts';
 import { SimulatedParticipant } from '../support/media.ts';
@@ -202,6 +202,8 @@ describe('evaluation venues across two cities', () => {
       ['main', 'audio+video', 'intact'],
     ]);
     expect(view.events.filter((e) => e.action === 'media.segment')).toHaveLength(4);
+    const rooms = (await api<RecordedRoom[]>('supervisor', 'GET', '/api/recordings/rooms')).body;
+    expect(rooms.map((r) => [r.room, r.label, r.segments])).toEqual([[room, evaluation.title, 4]]);
     // Nothing waits in the SFUs' recording folders once the server has every segment.
     await expect
       .poll(async () => [

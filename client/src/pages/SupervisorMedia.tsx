@@ -4,8 +4,8 @@
  * against the hash in the audit log (intact, tampered, missing), played beside the room's audit events;
  * choosing an event moves the video to that moment.
  */
-import type { PlaybackView, RecordingSegmentView, WatchableVenue } from '@bidhall/shared';
-import { isVenue, roomOf } from '@bidhall/shared';
+import type { PlaybackView, RecordedRoom, RecordingSegmentView, WatchableVenue } from '@bidhall/shared';
+import { isVenue } from '@bidhall/shared';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { Section } from '../hall/parts.tsx';
@@ -71,8 +71,17 @@ const integrityClass = { intact: 'ok', tampered: 'error', missing: 'error' } as 
 
 export function Playback({ session }: { session: Session }) {
   const { t, error: describe } = useI18n();
-  const { venues, problem } = useVenues(session);
-  const rooms = [...new Map((venues ?? []).map((v) => [roomOf(v.venue), v.label.split(' · ')[0]])).entries()];
+  const [rooms, setRooms] = useState<RecordedRoom[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  /** Bumped by the refresh button: segments keep arriving while and after venues are in session. */
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    void version;
+    api<RecordedRoom[]>('GET', '/api/recordings/rooms', { token: session.token }).then(
+      setRooms,
+      (error: unknown) => setProblem(describe(error)),
+    );
+  }, [session.token, describe, version]);
   const [room, setRoom] = useState<string | null>(null);
   const [view, setView] = useState<PlaybackView | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -84,13 +93,13 @@ export function Playback({ session }: { session: Session }) {
   };
 
   useEffect(() => {
+    void version;
     if (!room) return;
-    setView(null);
     setPlaying(null);
     api<PlaybackView>('GET', `/api/recordings?room=${encodeURIComponent(room)}`, {
       token: session.token,
     }).then(setView, (error: unknown) => setFailure(describe(error)));
-  }, [room, session.token, describe]);
+  }, [room, session.token, describe, version]);
 
   const seekTo = (at: string) => {
     const segment = view?.segments.find((s) => s.startedAt <= at && at <= s.endedAt);
@@ -114,13 +123,16 @@ export function Playback({ session }: { session: Session }) {
           {t('chooseRoom')}
           <select value={room ?? ''} onChange={(e) => setRoom(e.target.value || null)}>
             <option value="">—</option>
-            {rooms.map(([id, label]) => (
-              <option key={id} value={id}>
-                {label}
+            {rooms.map((r) => (
+              <option key={r.room} value={r.room}>
+                {r.label} · {new Date(r.lastAt).toLocaleString()} · {r.segments}
               </option>
             ))}
           </select>
         </label>
+        <button type="button" onClick={() => setVersion((v) => v + 1)}>
+          {t('refresh')}
+        </button>
       </Section>
       {view && (
         <div className="columns">

@@ -14,14 +14,15 @@ import {
   type AuditEntry,
   isVenue,
   type PlaybackView,
+  type RecordedRoom,
   type RecordingSegmentView,
   roomOf,
   type SegmentIntegrity,
 } from '@bidhall/shared';
-import { and, asc, eq, inArray, like, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, like, max, min, or } from 'drizzle-orm';
 import { appendInTx } from '../audit/audit-log.ts';
 import type { Database } from '../db/client.ts';
-import { auditLog, evaluations, recordingSegments } from '../db/schema/index.ts';
+import { auditLog, evaluations, recordingSegments, tenders } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import { BlobStore } from '../storage/blob-store.ts';
 
@@ -228,6 +229,47 @@ export class RecordingStore {
     const [row] = await this.#db.select().from(recordingSegments).where(eq(recordingSegments.id, id));
     if (!row) throw new AppError('RECORDING_NOT_FOUND');
     return { row, path: this.blobs.pathOf(row.sha256) };
+  }
+
+  /** Every room that has recordings, newest first, named by its tender or evaluation. */
+  async rooms(): Promise<RecordedRoom[]> {
+    const rows = await this.#db
+      .select({
+        room: recordingSegments.room,
+        segments: count(),
+        firstAt: min(recordingSegments.startedAt),
+        lastAt: max(recordingSegments.endedAt),
+      })
+      .from(recordingSegments)
+      .groupBy(recordingSegments.room)
+      .orderBy(desc(max(recordingSegments.endedAt)));
+    const ids = (kind: string) =>
+      rows.filter((r) => r.room.startsWith(`${kind}:`)).map((r) => r.room.split(':')[1]!);
+    const hallIds = ids('hall');
+    const evaluationIds = ids('eval');
+    const tenderNames = hallIds.length
+      ? await this.#db
+          .select({ id: tenders.id, code: tenders.code, title: tenders.title })
+          .from(tenders)
+          .where(inArray(tenders.id, hallIds))
+      : [];
+    const evaluationNames = evaluationIds.length
+      ? await this.#db
+          .select({ id: evaluations.id, title: evaluations.title })
+          .from(evaluations)
+          .where(inArray(evaluations.id, evaluationIds))
+      : [];
+    const labels = new Map<string, string>([
+      ...tenderNames.map((t): [string, string] => [`hall:${t.id}`, `${t.code} ${t.title}`]),
+      ...evaluationNames.map((e): [string, string] => [`eval:${e.id}`, e.title]),
+    ]);
+    return rows.map((r) => ({
+      room: r.room,
+      label: labels.get(r.room) ?? r.room,
+      segments: r.segments,
+      firstAt: (r.firstAt as Date).toISOString(),
+      lastAt: (r.lastAt as Date).toISOString(),
+    }));
   }
 
   /** Every segment of a room with its integrity, and the audit events of the room in the same order. */

@@ -151,6 +151,9 @@ export default fp<MediaOptions>(
         return { ...view, segments };
       },
     );
+    app.get('/api/recordings/rooms', { onRequest: app.requireGrant('recording:read') }, () =>
+      recordings.rooms(),
+    );
     const requirePlayback = app.requireGrant('recording:read');
     app.get(
       '/api/recordings/:segmentId/media',
