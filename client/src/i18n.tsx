@@ -225,6 +225,10 @@ const text = {
   videoRetry: { zh: '重新连接音视频', en: 'Reconnect audio and video' },
   videoLeave: { zh: '离开音视频', en: 'Leave audio and video' },
   videoJoining: { zh: '正在连接音视频服务…', en: 'Connecting to the media service…' },
+  videoReconnecting: {
+    zh: '音视频连接中断，正在自动重新连接…',
+    en: 'The audio/video connection dropped; reconnecting…',
+  },
   videoDisconnected: {
     zh: '音视频连接已断开，请重新连接',
     en: 'The audio/video connection was lost; reconnect',

@@ -69,6 +69,7 @@ function runLink(
   transport: types.PipeTransport,
   socket: LinkSocket,
   linkId: string,
+  onStop?: () => void,
 ) {
   const forwarded = new Map<string, types.Consumer>();
   const received = new Map<string, types.Producer>();
@@ -99,12 +100,16 @@ function runLink(
     consumer.close();
     socket.emit('cascade:producer-closed', { producerId });
   };
+  let stopped = false;
   const stop = () => {
+    if (stopped) return;
+    stopped = true;
     room.off('producer', onProducer);
     room.off('producerclosed', onClosed);
     room.off('reset', stop);
     transport.close();
     socket.disconnect();
+    onStop?.();
   };
 
   (socket.on as (event: string, listener: (...args: never[]) => void) => void)(
@@ -173,7 +178,12 @@ export function serveCascade(
           const transport = await pipeTransport(router, network);
           await transport.connect(remote);
           // Tracks flow once the other side listens for them: it says so after it has taken the answer.
-          socket.once('cascade:ready', () => runLink(room, router, transport, socket, `link:${cascadeFrom}`));
+          // The other city's venue keeps this room open while linked, even with nobody here.
+          const release = room.hold();
+          socket.once('disconnect', release);
+          socket.once('cascade:ready', () =>
+            runLink(room, router, transport, socket, `link:${cascadeFrom}`, release),
+          );
           ack(endpointOf(transport, network));
         } catch (error) {
           ack({ error: (error as Error).message });
@@ -185,7 +195,12 @@ export function serveCascade(
 }
 
 /** The sub side: opens this room's link to its home SFU. Resolves once media can flow. */
-export async function openCascade(room: Room, homeUrl: string, network: CascadeNetwork): Promise<() => void> {
+export async function openCascade(
+  room: Room,
+  homeUrl: string,
+  network: CascadeNetwork,
+  onClosed?: () => void,
+): Promise<() => void> {
   const token = cascadeSigner(network.secret)({ cascadeFrom: network.name, room: room.id });
   // forceNew: a link has its own connection, never multiplexed with a participant's to the same host.
   const address = sfuSocketAddress(homeUrl, '/cascade');
@@ -208,7 +223,7 @@ export async function openCascade(room: Room, homeUrl: string, network: CascadeN
       .emitWithAck('cascade:open', endpointOf(transport, network))) as PipeEndpoint | { error: string };
     if ('error' in remote) throw new Error(`the home SFU refused the link: ${remote.error}`);
     await transport.connect(remote);
-    const stop = runLink(room, router, transport, socket, `link:${homeUrl}`);
+    const stop = runLink(room, router, transport, socket, `link:${homeUrl}`, onClosed);
     socket.emit('cascade:ready');
     return stop;
   } catch (error) {

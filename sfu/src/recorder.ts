@@ -265,7 +265,8 @@ export class RoomRecorder {
       if (!entry.owner) return;
       const key = this.#keyOf(entry);
       this.#owners.set(entry.info.producerId, key);
-      this.#schedule(key, 300);
+      // Camera and microphone are published one after the other: wait for both to start one segment.
+      this.#schedule(key, 1000);
     });
     room.on('producerclosed', (producerId) => {
       const key = this.#owners.get(producerId);

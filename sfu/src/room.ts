@@ -77,6 +77,9 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Pipes made (or being made) into each router, by producer id. */
   readonly #piped = new Map<string, Map<string, Promise<string>>>();
   readonly #onEmpty: () => void;
+  /** Cascade links keeping the room open (see hold). */
+  #holds = 0;
+  #closed = false;
 
   constructor(id: string, pool: WorkerPool, network: NetworkOptions, onEmpty: () => void) {
     super();
@@ -88,6 +91,10 @@ export class Room extends EventEmitter<RoomEvents> {
 
   get peers(): number {
     return this.#peers.size;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
   }
 
   usesWorker(worker: types.Worker): boolean {
@@ -405,7 +412,26 @@ export class Room extends EventEmitter<RoomEvents> {
     if (!this.#peers.delete(peer.id)) return;
     for (const transport of peer.transports.values()) transport.close();
     peer.router = null;
-    if (this.#peers.size === 0) this.close();
+    this.#closeIfUnused();
+  }
+
+  /**
+   * Keeps the room open without local participants while another city's SFU is linked to it (its venue
+   * still has people in it). Returns the release.
+   */
+  hold(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      this.#closeIfUnused();
+    };
+  }
+
+  #closeIfUnused(): void {
+    if (this.#peers.size === 0 && this.#holds === 0 && !this.#closed) this.close();
   }
 
   /**
@@ -433,6 +459,7 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   close(): void {
+    this.#closed = true;
     this.#closeRouters();
     this.#peers.clear();
     this.#onEmpty();

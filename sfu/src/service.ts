@@ -167,13 +167,33 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
   serveCascade(io.of('/cascade'), roomFor, cascade);
   /** This SFU's links to the home SFUs of rooms it serves a sub venue of, by room. */
   const links = new Map<string, Promise<unknown>>();
-  const linkHome = (room: Room, homeUrl: string): Promise<unknown> => {
+  const linkHome = (room: Room, homeUrl: string, attempt = 0): Promise<unknown> => {
     let link = links.get(room.id);
     if (!link) {
-      link = openCascade(room, homeUrl, cascade);
+      // A link that drops (the home SFU restarted, the room there was rebuilt) is made again while
+      // this venue still has people in it.
+      const onClosed = () => {
+        if (links.get(room.id) === link) links.delete(room.id);
+        if (room.closed || room.peers === 0 || rooms.get(room.id) !== room) return;
+        const delay = Math.min(15_000, 500 * 2 ** attempt);
+        setTimeout(() => {
+          if (room.closed || room.peers === 0) return;
+          linkHome(room, homeUrl, attempt + 1).catch((error: unknown) =>
+            options.log.warn({ err: error, room: room.id }, 'cascade link could not be made again yet'),
+          );
+        }, delay).unref();
+      };
+      link = openCascade(room, homeUrl, cascade, onClosed);
       links.set(room.id, link);
-      const forget = () => links.delete(room.id);
-      link.catch(forget);
+      const forget = () => {
+        if (links.get(room.id) === link) links.delete(room.id);
+      };
+      // The caller sees the failure; here it only clears the way for the next attempt (a first attempt
+      // fails the join that asked for it; a repeated one keeps trying).
+      link.catch(() => {
+        forget();
+        if (attempt > 0) onClosed();
+      });
       room.once('reset', forget);
     }
     return link;

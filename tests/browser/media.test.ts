@@ -103,7 +103,8 @@ describe('experts in two cities, in the browser', () => {
 
   it('see and hear each other through their own cities’ SFUs', async () => {
     for (const actor of ['expert1', 'expert2']) {
-      const opened = await openPage(browser, server.url);
+      // Beijing's page can lose its network (signaling cut as a dead network would) and get it back.
+      const opened = await openPage(browser, server.url, '/', { cuttable: actor === 'expert1' });
       pages.push(opened);
       await logIn(opened.page, { role: 'expert', file: p12Path(actor) });
       await opened.page.getByRole('button', { name: '加入音视频' }).click();
@@ -119,6 +120,15 @@ describe('experts in two cities, in the browser', () => {
     const heading = await shanghai.page.locator('.video-room h2').textContent();
     expect(heading).toContain('分会场 shanghai');
     await screenshot(shanghai.page, 'media-expert-shanghai');
+
+    // Beijing loses its connection: its page says so and reconnects by itself, and the two see each other
+    // again without anyone clicking anything.
+    await beijing.connection!.cut();
+    await beijing.page.getByText('音视频连接中断，正在自动重新连接…').waitFor();
+    beijing.connection!.restore();
+    await expect.poll(() => seesPlaying(beijing.page, names.shanghai), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => seesPlaying(shanghai.page, names.beijing), { timeout: 30_000 }).toBe(true);
+    expect(await shanghai.page.getByTestId('tile-remote').count()).toBe(1);
 
     // Both hear each other (an audio track, not muted), and muting in Beijing shows in Shanghai.
     const beijingTile = shanghai.page.locator(`[data-testid="tile-remote"][data-name="${names.beijing}"]`);
@@ -159,8 +169,9 @@ describe('experts in two cities, in the browser', () => {
     await expect
       .poll(
         async () => {
-          // Segments arrive as the SFUs hand them over: refresh until all have (Beijing's microphone was
-          // muted, so its camera alone is a segment of its own: three in all).
+          // Segments arrive as the SFUs hand them over: refresh until all have. Beijing: before its
+          // connection dropped, after it came back, and its camera alone once the microphone was muted;
+          // Shanghai: one. Four at least (a camera published a moment before its microphone may add one).
           await supervisor.getByRole('button', { name: '刷新' }).click();
           await supervisor.waitForTimeout(500);
           if (await supervisor.locator(`option[value="${room}"]`).count())
@@ -170,10 +181,11 @@ describe('experts in two cities, in the browser', () => {
         },
         { timeout: 30_000 },
       )
-      .toBe(3);
-    expect(await segments.evaluateAll((items) => items.map((i) => i.getAttribute('data-integrity')))).toEqual(
-      ['intact', 'intact', 'intact'],
+      .toBeGreaterThanOrEqual(4);
+    const integrity = await segments.evaluateAll((items) =>
+      items.map((i) => i.getAttribute('data-integrity')),
     );
+    expect(new Set(integrity)).toEqual(new Set(['intact']));
     await segments.first().getByRole('button', { name: '播放' }).click();
     await expect
       .poll(() =>

@@ -26,7 +26,7 @@ interface RemotePeer {
   audioPaused: boolean;
 }
 
-type Status = 'idle' | 'joining' | 'live' | 'failed';
+type Status = 'idle' | 'joining' | 'live' | 'reconnecting' | 'failed';
 
 /** 0–10 consumer score as a word: what "connection quality" means to a participant. */
 function quality(score: number | undefined): 'good' | 'fair' | 'poor' | 'unknown' {
@@ -107,23 +107,41 @@ export default function VideoRoom({
   const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
   const [, setTick] = useState(0);
   const client = useRef<MediaClient | null>(null);
+  const localRef = useRef<MediaStream | null>(null);
+  /** Reconnection after a lost connection: attempts so far and the pending one. */
+  const retry = useRef<{ attempts: number; timer?: ReturnType<typeof setTimeout> }>({ attempts: 0 });
   const peerMap = useRef(new Map<string, RemotePeer>());
   const streams = useRef(new Map<string, MediaStream>());
 
   const refresh = useCallback(() => setPeers([...peerMap.current.values()]), []);
 
-  const leave = useCallback(() => {
-    client.current?.close();
+  /** Closes the connection and the camera, and forgets every tile. */
+  const teardown = useCallback(() => {
+    const media = client.current;
     client.current = null;
-    for (const track of local?.getTracks() ?? []) track.stop();
+    media?.close();
+    for (const track of localRef.current?.getTracks() ?? []) track.stop();
+    localRef.current = null;
     setLocal(null);
     peerMap.current.clear();
     streams.current.clear();
     refresh();
-    setStatus('idle');
-  }, [local, refresh]);
+  }, [refresh]);
 
-  useEffect(() => () => client.current?.close(), []);
+  const leave = () => {
+    clearTimeout(retry.current.timer);
+    retry.current.attempts = 0;
+    teardown();
+    setStatus('idle');
+  };
+
+  useEffect(
+    () => () => {
+      clearTimeout(retry.current.timer);
+      teardown();
+    },
+    [teardown],
+  );
   // Quality and camera state change without React knowing: look again every 2 s while live.
   // A track that could not be received is reported, not silently missing.
   useEffect(() => {
@@ -170,8 +188,22 @@ export default function VideoRoom({
     refresh();
   };
 
+  /** The connection was lost: join again with growing pauses (1, 2, 4 … 15 s), six times at most. */
+  const reconnect = (reason: string) => {
+    teardown();
+    if (retry.current.attempts >= 6) {
+      setProblem(reason);
+      setStatus('failed');
+      return;
+    }
+    setProblem(null);
+    setStatus('reconnecting');
+    const delay = Math.min(15_000, 1000 * 2 ** retry.current.attempts++);
+    retry.current.timer = setTimeout(() => void join(), delay);
+  };
+
   const join = async () => {
-    setStatus('joining');
+    if (retry.current.attempts === 0) setStatus('joining');
     setProblem(null);
     try {
       const ticket = await api<MediaTicketResponse>('POST', '/api/media/tickets', {
@@ -190,18 +222,19 @@ export default function VideoRoom({
         refresh();
       });
       media.socket.on('disconnect', () => {
-        if (client.current === media) {
-          setProblem(t('videoDisconnected'));
-          setStatus('failed');
-        }
+        if (client.current === media) reconnect(t('videoDisconnected'));
       });
       await media.connect();
       await media.join();
       if (media.permissions?.publish && !watchOnly) await publish(media);
+      retry.current.attempts = 0;
       setStatus('live');
     } catch (error) {
-      client.current?.close();
-      client.current = null;
+      // Refusals (no grant, no seat) will not change by trying again; a lost network may.
+      const code = (error as { code?: string }).code;
+      const final = code !== undefined && code !== 'MEDIA_UNAVAILABLE' && code !== 'INTERNAL';
+      if (retry.current.attempts > 0 && !final) return reconnect(describe(error));
+      teardown();
       setProblem(describe(error));
       setStatus('failed');
     }
@@ -223,6 +256,7 @@ export default function VideoRoom({
       setProblem(`${t('noCamera')} (${(error as Error).name})`);
       return;
     }
+    localRef.current = stream;
     setLocal(stream);
     setDevices(await navigator.mediaDevices.enumerateDevices());
     for (const track of stream.getTracks())
@@ -257,6 +291,7 @@ export default function VideoRoom({
     await media.replaceTrack(producer, track);
     old?.stop();
     const next = new MediaStream([...(local?.getTracks().filter((t) => t !== old) ?? []), track]);
+    localRef.current = next;
     setLocal(next);
   };
 
@@ -296,6 +331,11 @@ export default function VideoRoom({
         )}
       </header>
       {status === 'joining' && <p className="muted">{t('videoJoining')}</p>}
+      {status === 'reconnecting' && (
+        <p className="notice" role="status">
+          {t('videoReconnecting')}
+        </p>
+      )}
       {problem && (
         <p className="error" role="alert">
           {problem}
