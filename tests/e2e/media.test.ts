@@ -253,6 +253,42 @@ describe('evaluation venues across two cities', () => {
     expect((await verifyAuditChain(server.database.handle)).ok).toBe(true);
   });
 
+  it('broadcasts the opening hall from the host to a bidder and records it too', async () => {
+    const tender = await server.createTender(tokens.get('host')!);
+    const hall = `hall:${tender.id}`;
+    const host = await enter('host', hall);
+    const bidder = await enter('bidder1', hall);
+    await host.publishCameraAndMicrophone();
+    await expect
+      .poll(
+        () => [...bidder.client.remote.values()].map((r) => bidder.frames.get(r.producer.producerId) ?? 0),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toSatisfy((frames: number[]) => frames.length === 2 && frames.every((f) => f > 10));
+    // The bidder may only watch.
+    await expect(
+      bidder.client.request('media:create-transport', { direction: 'send' }),
+    ).rejects.toMatchObject({
+      code: 'MEDIA_FORBIDDEN',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    for (const person of [host, bidder]) {
+      person.close();
+      participants.splice(participants.indexOf(person), 1);
+    }
+    await expect
+      .poll(
+        async () =>
+          (await api<PlaybackView>('supervisor', 'GET', `/api/recordings?room=${hall}`)).body.segments.map(
+            (s) => [s.venue, [...s.kinds].sort().join('+'), s.integrity],
+          ),
+        { timeout: 20_000 },
+      )
+      .toEqual([[hall, 'audio+video', 'intact']]);
+  });
+
   it('shows a modified segment as tampered and a deleted one as missing', async () => {
     const room = `eval:${evaluation.id}`;
     const before = (await api<PlaybackView>('supervisor', 'GET', `/api/recordings?room=${room}`)).body;
