@@ -16,7 +16,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Venue } from '@bidhall/shared';
 import type { types } from 'mediasoup';
@@ -117,6 +117,25 @@ async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+interface SegmentFiles {
+  readonly sdp: string;
+  readonly part: string;
+  readonly final: string;
+  /** What is being recorded, written before ffmpeg starts: lets a restarted SFU recover the segment. */
+  readonly journal: string;
+}
+
+/** What a segment's journal holds. */
+interface Journal {
+  readonly id: string;
+  readonly venue: Venue;
+  readonly peerId: string;
+  readonly peerName: string;
+  readonly kinds: readonly ('audio' | 'video')[];
+  readonly startedAt: string;
+  readonly part: string;
+}
+
 /** One participant's tracks going into one WebM file. */
 class Segment {
   readonly id = randomUUID();
@@ -132,13 +151,13 @@ class Segment {
   readonly venue: Venue;
   readonly owner: { id: string; name: string };
   readonly entries: readonly ProducerEntry[];
-  readonly files: { sdp: string; part: string; final: string };
+  readonly files: SegmentFiles;
 
   constructor(
     venue: Venue,
     owner: { id: string; name: string },
     entries: readonly ProducerEntry[],
-    files: { sdp: string; part: string; final: string },
+    files: SegmentFiles,
   ) {
     this.venue = venue;
     this.owner = owner;
@@ -165,6 +184,16 @@ class Segment {
       });
       tracks.push({ kind: entry.info.kind, port, consumer });
     }
+    const journal: Journal = {
+      id: this.id,
+      venue: this.venue,
+      peerId: this.owner.id,
+      peerName: this.owner.name,
+      kinds: tracks.map((t) => t.kind),
+      startedAt: this.startedAt.toISOString(),
+      part: this.files.part,
+    };
+    await writeFile(this.files.journal, JSON.stringify(journal));
     await writeFile(this.files.sdp, sdpFor(tracks));
     const ffmpeg = spawn(
       ffmpegPath,
@@ -348,15 +377,21 @@ export class RoomRecorder {
     }
   }
 
-  #files(): { sdp: string; part: string; final: string } {
+  #files(): SegmentFiles {
     const name = randomUUID();
     const base = join(this.#options.dir, name);
-    return { sdp: `${base}.sdp`, part: `${base}.webm.part`, final: `${base}.webm` };
+    return {
+      sdp: `${base}.sdp`,
+      part: `${base}.webm.part`,
+      final: `${base}.webm`,
+      journal: `${base}.recording.json`,
+    };
   }
 
   async #end(segment: Segment): Promise<void> {
     const { bytes, endedAt } = await segment.finish();
     if (bytes === 0) {
+      await rm(segment.files.journal, { force: true });
       this.#options.log.warn(
         { venue: segment.venue, ffmpeg: segment.ffmpegErrors },
         'a recording segment ended with nothing recorded',
@@ -376,7 +411,9 @@ export class RoomRecorder {
         sha256: await sha256Of(segment.files.final),
         file: segment.files.final,
       };
+      // The outbox has the segment on record now (or the server has it): the journal is done.
       await this.#options.deliver(recorded);
+      await rm(segment.files.journal, { force: true });
     })().catch((error: unknown) => {
       this.#options.log.error(
         { err: error, file: segment.files.final },
@@ -413,4 +450,55 @@ export class RoomRecorder {
 
 export async function prepareRecordingsDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * Segments an SFU was recording when it stopped without finishing them (a crash, a kill): each journal's
+ * partial WebM is remuxed by ffmpeg into a complete file (cues and duration; the partial one still plays
+ * up to where it was cut, so it is kept as it is if remuxing fails), hashed and handed to `send`, ending
+ * when the file was last written. A journal whose file is gone (finished and handed over) is dropped.
+ */
+export async function recoverInterrupted(
+  dir: string,
+  ffmpegPath: string,
+  send: (segment: RecordedSegment) => Promise<unknown>,
+): Promise<number> {
+  let recovered = 0;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.endsWith('.recording.json'))) {
+    const journalPath = join(dir, name);
+    const journal = JSON.parse(await readFile(journalPath, 'utf8')) as Journal;
+    const partial = await stat(journal.part).catch(() => null);
+    if (partial && partial.size > 0) {
+      const final = journal.part.replace(/\.part$/, '');
+      const remuxed = await new Promise<boolean>((resolve) => {
+        const ffmpeg = spawn(
+          ffmpegPath,
+          ['-hide_banner', '-loglevel', 'error', '-y', '-i', journal.part, '-c', 'copy', '-f', 'webm', final],
+          { stdio: 'ignore' },
+        );
+        ffmpeg.once('exit', (code) => resolve(code === 0));
+        ffmpeg.once('error', () => resolve(false));
+      });
+      if (remuxed) await rm(journal.part, { force: true });
+      else await rename(journal.part, final);
+      const info = await stat(final);
+      await send({
+        id: journal.id,
+        venue: journal.venue,
+        peerId: journal.peerId,
+        peerName: journal.peerName,
+        kinds: journal.kinds,
+        startedAt: new Date(journal.startedAt),
+        endedAt: partial.mtime,
+        bytes: info.size,
+        sha256: await sha256Of(final),
+        file: final,
+      });
+      recovered++;
+    }
+    await rm(journalPath, { force: true });
+    await rm(journal.part.replace(/\.webm\.part$/, '.sdp'), { force: true });
+  }
+  return recovered;
 }

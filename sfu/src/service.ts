@@ -34,6 +34,7 @@ import {
   type RecordedSegment,
   type RecorderOptions,
   RoomRecorder,
+  recoverInterrupted,
 } from './recorder.ts';
 import { type Peer, Room } from './room.ts';
 import { ticketVerifier } from './ticket.ts';
@@ -138,6 +139,12 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
   if (recording) {
     await prepareRecordingsDir(recording.dir);
     outbox = new SegmentOutbox({ dir: recording.dir, deliver: recording.deliver, log: options.log });
+    const waiting = outbox;
+    const recovered = await recoverInterrupted(recording.dir, recording.ffmpegPath ?? 'ffmpeg', (segment) =>
+      waiting.send(segment),
+    );
+    if (recovered)
+      options.log.warn({ recovered }, 'recovered recording segments an earlier run did not finish');
     outbox.start();
   }
   const recorders = new Map<Room, RoomRecorder>();
