@@ -284,6 +284,12 @@ const text = {
   subVenueCities: { zh: '分会场城市（逗号分隔）', en: 'Sub venue cities (comma-separated)' },
   expertSeats: { zh: '专家所在会场', en: 'Where each expert sits' },
   notSeated: { zh: '不参加', en: 'Not taking part' },
+  seatNetworks: { zh: '席位网络', en: 'seat networks' },
+  seatNetworksInput: {
+    zh: '各会场评标席位网络（可选；城市=网段，逗号分隔；专家只能从所在会场的网络进入）',
+    en: 'Seat networks per venue (optional; city=CIDR, comma-separated; experts join only from there)',
+  },
+  seatNetworksFormat: { zh: '请按 城市=网段 填写', en: 'Write city=network' },
   createEvaluation: { zh: '创建评标会议', en: 'Create the evaluation' },
   evaluationCreated: {
     zh: '评标会议已创建，专家可从自己的页面进入会场',

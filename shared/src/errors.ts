@@ -137,6 +137,11 @@ export const errorCatalogue = {
   MEDIA_LIMIT: e(429, '音视频对象数量超过限制', 'Too many transports, producers or consumers'),
   MEDIA_UNAVAILABLE: e(503, '音视频服务暂不可用，正在恢复', 'The media service is recovering; try again'),
   MEDIA_NOT_ASSIGNED: e(403, '您未被分配到该会场', 'You are not assigned to this venue'),
+  MEDIA_NOT_AT_SEAT: e(
+    403,
+    '请在登记的评标席位（会场网络）上进入会场，不能在其他地点登录',
+    'Join from a registered seat in your venue (its network), not from elsewhere',
+  ),
   EVALUATION_NOT_FOUND: e(404, '评标会议不存在', 'No such evaluation'),
   EVALUATION_INVALID: e(
     422,

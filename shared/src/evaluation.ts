@@ -21,6 +21,19 @@ export const CreateEvaluationRequest = Type.Object(
       Type.Object({ expertId: Type.String({ format: 'uuid' }), city: City }, { additionalProperties: false }),
       { minItems: 1, maxItems: 64 },
     ),
+    /**
+     * The networks of each venue's registered seats (CIDR, e.g. 10.20.0.0/16): experts may only join
+     * from there, never from home. A venue without any accepts every address (trials, the demo).
+     */
+    seatNetworks: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { city: City, cidr: Type.String({ pattern: '^[0-9a-fA-F:.]+/[0-9]{1,3}$', maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 64 },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -31,6 +44,8 @@ export interface EvaluationVenueView {
   readonly city: string;
   readonly main: boolean;
   readonly experts: readonly { readonly id: string; readonly name: string }[];
+  /** Where its seats are (CIDR); empty: anywhere. */
+  readonly seatNetworks: readonly string[];
 }
 
 export interface EvaluationView {

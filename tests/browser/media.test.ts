@@ -85,8 +85,11 @@ describe('experts in two cities, in the browser', () => {
     await form.getByLabel('分会场城市（逗号分隔）').fill('shanghai');
     await form.locator(`select[name="seat-${server.actors.get('expert1')}"]`).selectOption('beijing');
     await form.locator(`select[name="seat-${server.actors.get('expert2')}"]`).selectOption('shanghai');
+    // Shanghai's seats are registered on the network this test runs on (loopback): its expert gets in.
+    await form.getByLabel(/各会场评标席位网络/).fill('shanghai=127.0.0.0/8');
     await form.getByRole('button', { name: '创建评标会议' }).click();
     await host.page.getByTestId('evaluation').waitFor();
+    expect(await host.page.getByTestId('evaluation').textContent()).toContain('席位网络 127.0.0.0/8');
     const listed = await server.app.inject({
       method: 'GET',
       url: '/api/evaluations',

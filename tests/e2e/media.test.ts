@@ -151,6 +151,43 @@ describe('evaluation venues across two cities', () => {
     ]);
   });
 
+  it('lets experts join only from their venue’s registered seats when the venue has any', async () => {
+    const expert1 = server.actors.get('expert1')!;
+    const expert2 = server.actors.get('expert2')!;
+    const badNetwork = await api('host', 'POST', '/api/evaluations', {
+      title: '评标',
+      mainCity: 'beijing',
+      subCities: [],
+      experts: [{ expertId: expert1, city: 'beijing' }],
+      seatNetworks: [{ city: 'beijing', cidr: '10.0.0.300/8' }],
+    });
+    expect([badNetwork.status, badNetwork.body.code]).toEqual([422, 'EVALUATION_INVALID']);
+    const seated = await api<EvaluationView>('host', 'POST', '/api/evaluations', {
+      title: '席位限定的评标',
+      mainCity: 'beijing',
+      subCities: ['shanghai'],
+      experts: [
+        { expertId: expert1, city: 'beijing' },
+        { expertId: expert2, city: 'shanghai' },
+      ],
+      // Beijing's seats are on a network this test is not on; Shanghai's on loopback, where it is.
+      seatNetworks: [
+        { city: 'beijing', cidr: '10.20.0.0/16' },
+        { city: 'shanghai', cidr: '127.0.0.0/8' },
+      ],
+    });
+    const [main, sub] = seated.body.venues;
+    const fromHome = await api('expert1', 'POST', '/api/media/tickets', { venue: main!.venue });
+    expect([fromHome.status, fromHome.body.code]).toEqual([403, 'MEDIA_NOT_AT_SEAT']);
+    const atSeat = await api<MediaTicketResponse>('expert2', 'POST', '/api/media/tickets', {
+      venue: sub!.venue,
+    });
+    expect(atSeat.status).toBe(200);
+    // Supervisors watch from wherever they are.
+    const supervisor = await api('supervisor', 'POST', '/api/media/tickets', { venue: main!.venue });
+    expect(supervisor.status).toBe(200);
+  });
+
   it('experts in Beijing and Shanghai see and hear each other; the supervisor receives both', async () => {
     const [main, sub] = evaluation.venues;
     const inBeijing = await enter('expert1', main!.venue);

@@ -36,6 +36,7 @@ export function EvaluationPanel({
   const [mainCity, setMainCity] = useState('beijing');
   const [subCities, setSubCities] = useState('shanghai');
   const [seats, setSeats] = useState<Record<string, string>>({});
+  const [networks, setNetworks] = useState('');
   const action = useAction();
 
   useEffect(() => {
@@ -62,6 +63,14 @@ export function EvaluationPanel({
     void action.run(async () => {
       const bad = cities.find((c) => !cityPattern.test(c));
       if (bad !== undefined) throw new Error(`${t('cityFormat')}: ${bad}`);
+      const seatNetworks = networks
+        .split(/[,，\s]+/)
+        .filter(Boolean)
+        .map((entry) => {
+          const [city = '', cidr = ''] = entry.split('=');
+          if (!city || !cidr) throw new Error(`${t('seatNetworksFormat')}: ${entry}`);
+          return { city: city.trim().toLowerCase(), cidr: cidr.trim() };
+        });
       const request: CreateEvaluationRequest = {
         tenderId,
         title: title.trim(),
@@ -70,6 +79,7 @@ export function EvaluationPanel({
         experts: Object.entries(seats)
           .filter(([, city]) => city)
           .map(([expertId, city]) => ({ expertId, city })),
+        ...(seatNetworks.length ? { seatNetworks } : {}),
       };
       const created = await api<EvaluationView>('POST', '/api/evaluations', {
         token: session.token,
@@ -95,6 +105,7 @@ export function EvaluationPanel({
               <li key={v.venue}>
                 {venueLabel(v.venue, t)} {v.main ? v.city : ''}:{' '}
                 {v.experts.map((x) => x.name).join('、') || '—'}
+                {v.seatNetworks.length ? ` · ${t('seatNetworks')} ${v.seatNetworks.join(', ')}` : ''}
               </li>
             ))}
           </ul>
@@ -112,6 +123,14 @@ export function EvaluationPanel({
         <label>
           {t('subVenueCities')}
           <input value={subCities} onChange={(e) => setSubCities(e.target.value)} />
+        </label>
+        <label className="wide">
+          {t('seatNetworksInput')}
+          <input
+            value={networks}
+            onChange={(e) => setNetworks(e.target.value)}
+            placeholder="beijing=10.20.0.0/16, shanghai=10.30.0.0/16"
+          />
         </label>
         <fieldset className="wide">
           <legend>{t('expertSeats')}</legend>

@@ -41,7 +41,7 @@ describe('migrations', () => {
       ]);
       expect(await tables(handles[0])).toEqual(expectedTables);
       const applied = await handles[1].queryText('SELECT count(*)::text FROM drizzle.__drizzle_migrations');
-      expect(applied[0]![0]).toBe('4');
+      expect(applied[0]![0]).toBe('5');
       await Promise.all(handles.map((h) => h.close()));
     } finally {
       await database.drop();

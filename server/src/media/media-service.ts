@@ -9,6 +9,7 @@
  * opening hall, is served by the first SFU listed.
  */
 
+import { BlockList, isIP } from 'node:net';
 import { ticketLifetimeSeconds, ticketSigner } from '@bidhall/sfu/ticket';
 import {
   type CreateEvaluationRequest,
@@ -94,6 +95,12 @@ export class MediaService {
         .where(eq(tenders.id, request.tenderId));
       if (!tender) throw new AppError('TENDER_NOT_FOUND');
     }
+    const seatNetworks = request.seatNetworks ?? [];
+    for (const { city, cidr } of seatNetworks) {
+      if (!cities.includes(city))
+        throw new AppError('EVALUATION_INVALID', `no venue in ${city} for a seat network`);
+      if (!parseCidr(cidr)) throw new AppError('EVALUATION_INVALID', `not a network: ${cidr}`);
+    }
     const id = await this.#db.transaction(async (tx) => {
       const [created] = await tx
         .insert(evaluations)
@@ -106,7 +113,13 @@ export class MediaService {
         })
         .returning({ id: evaluations.id });
       const evaluationId = created?.id as string;
-      await tx.insert(evaluationVenues).values(cities.map((city) => ({ evaluationId, city })));
+      await tx.insert(evaluationVenues).values(
+        cities.map((city) => ({
+          evaluationId,
+          city,
+          seatNetworks: seatNetworks.filter((n) => n.city === city).map((n) => n.cidr),
+        })),
+      );
       await tx
         .insert(evaluationExperts)
         .values(request.experts.map((e) => ({ evaluationId, expertId: e.expertId, city: e.city })));
@@ -162,6 +175,7 @@ export class MediaService {
           city: v.city,
           main: v.city === main,
           experts: seated.filter((s) => s.city === v.city).map(({ id, name }) => ({ id, name })),
+          seatNetworks: v.seatNetworks,
         })),
     };
   }
@@ -218,6 +232,11 @@ export class MediaService {
       if (!seat) throw new AppError('EVALUATION_NOT_FOUND', 'the evaluation has no such venue');
       if (who.role === 'expert' && !seat.experts.some((e) => e.id === who.sub))
         throw new AppError('MEDIA_NOT_ASSIGNED');
+      if (who.role === 'expert' && !fromSeat(seat.seatNetworks, who.ip))
+        throw new AppError(
+          'MEDIA_NOT_AT_SEAT',
+          `address ${who.ip ?? 'unknown'} is not one of ${seat.city}'s seats`,
+        );
       const mainCity = evaluation.venues.find((v) => v.main)?.city ?? null;
       url = this.#sfuFor(place === 'main' ? mainCity : (city ?? null));
       const home = this.#sfuFor(mainCity);
@@ -250,4 +269,28 @@ export class MediaService {
       expiresAt: new Date(this.#clock.now().getTime() + ticketLifetimeSeconds * 1000).toISOString(),
     };
   }
+}
+
+/** A CIDR network as node:net takes it, or null. */
+function parseCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+  const [address = '', prefixText = ''] = cidr.split('/');
+  const version = isIP(address);
+  const prefix = Number(prefixText);
+  if (version === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (version === 4 ? 32 : 128))
+    return null;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/** Whether `ip` is in one of the seat networks (or the venue has none registered). */
+function fromSeat(networks: readonly string[], ip: string | null): boolean {
+  if (networks.length === 0) return true;
+  if (!ip) return false;
+  const seats = new BlockList();
+  for (const network of networks) {
+    const parsed = parseCidr(network);
+    if (parsed) seats.addSubnet(parsed.address, parsed.prefix, parsed.family);
+  }
+  // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
+  const plain = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  return seats.check(plain, isIP(plain) === 6 ? 'ipv6' : 'ipv4');
 }

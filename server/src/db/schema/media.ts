@@ -23,6 +23,8 @@ export const evaluationVenues = pgTable(
       .notNull()
       .references(() => evaluations.id),
     city: text('city').notNull(),
+    /** CIDR networks of the venue's registered seats; empty: any address. */
+    seatNetworks: jsonb('seat_networks').$type<string[]>().notNull().default([]),
   },
   (t) => [primaryKey({ columns: [t.evaluationId, t.city] })],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE "evaluation_venues" ADD COLUMN "seat_networks" jsonb DEFAULT '[]'::jsonb NOT NULL;
