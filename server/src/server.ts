@@ -11,7 +11,6 @@ import { buildApp } from './app.ts';
 import { type Config, repositoryRoot } from './config.ts';
 import { ensureDemoEvaluation, ensureDemoTender, runDemo } from './dev/demo.ts';
 import { seedDevActors } from './dev/seed.ts';
-import { checkSegmentClaims } from './media/recordings.ts';
 
 const pkiDir = join(repositoryRoot, 'certs', 'out');
 /** How long open connections get to finish at shutdown before they are cut. */
@@ -114,8 +113,8 @@ async function startLocalSfu(app: FastifyInstance, config: Config): Promise<Sfu 
               segmentSeconds: config.recordingSegmentSeconds,
               // In this process the segment goes straight to the store: same checks, no HTTP round trip.
               deliver: async (segment: RecordedSegment) => {
-                const claims = checkSegmentClaims(describeSegment(segment, 'local'));
-                await app.recordings.ingest(claims, createReadStream(segment.file), null);
+                const description = describeSegment(segment, 'local');
+                await app.recordings.ingest(description, createReadStream(segment.file), null);
               },
             },
           }

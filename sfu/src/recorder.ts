@@ -18,21 +18,15 @@ import { createSocket } from 'node:dgram';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Venue } from '@bidhall/shared';
+import type { SegmentDescription, Venue } from '@bidhall/shared';
 import type { types } from 'mediasoup';
 import type { ProducerEntry, Room } from './room.ts';
 
-export interface RecordedSegment {
-  readonly id: string;
-  readonly venue: Venue;
-  readonly peerId: string;
-  readonly peerName: string;
-  readonly kinds: readonly ('audio' | 'video')[];
+/** A finished segment as the recorder hands it on: its description (times as dates) and its file. */
+export interface RecordedSegment extends Omit<SegmentDescription, 'startedAt' | 'endedAt' | 'recordedBy'> {
   readonly startedAt: Date;
   readonly endedAt: Date;
-  readonly bytes: number;
-  readonly sha256: string;
-  /** The finished WebM; the receiver of the segment owns it. */
+  /** The finished WebM, in the recordings folder until delivered. */
   readonly file: string;
 }
 
@@ -126,13 +120,9 @@ interface SegmentFiles {
 }
 
 /** What a segment's journal holds. */
-interface Journal {
-  readonly id: string;
-  readonly venue: Venue;
-  readonly peerId: string;
-  readonly peerName: string;
-  readonly kinds: readonly ('audio' | 'video')[];
-  readonly startedAt: string;
+interface Journal
+  extends Pick<SegmentDescription, 'id' | 'venue' | 'peerId' | 'peerName' | 'kinds' | 'startedAt'> {
+  /** The WebM being written. */
   readonly part: string;
 }
 

@@ -1,41 +1,58 @@
 /**
- * Media tickets: short-lived HS256 tokens the main server signs (it knows roles and assignments) and the
- * SFU verifies (it knows neither). One shared secret between them, `MEDIA_TICKET_SECRET`.
+ * The HS256 tokens of the media side, all signed with the one secret the main server and every SFU share
+ * (`MEDIA_TICKET_SECRET`): media tickets (the server knows roles and assignments, the SFU neither),
+ * cascade links between SFUs, and segment uploads from an SFU to the server.
  */
 import { isRole, isVenue, type MediaTicket } from '@bidhall/shared';
 import { createSigner, createVerifier } from 'fast-jwt';
 
 export const ticketLifetimeSeconds = 120;
 
-export function ticketSigner(secret: string): (ticket: MediaTicket) => string {
-  const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: ticketLifetimeSeconds * 1000 });
-  return (ticket) => sign({ ...ticket });
-}
-
-/** Returns the ticket's claims, or null when it is forged, expired or malformed. */
-export function ticketVerifier(secret: string): (token: unknown) => MediaTicket | null {
-  const verify = createVerifier({ key: secret, algorithms: ['HS256'] });
-  return (token) => {
-    if (typeof token !== 'string' || token.length > 4096) return null;
-    try {
-      const claims = verify(token) as MediaTicket;
-      const valid =
-        typeof claims.sub === 'string' &&
-        isRole(claims.role) &&
-        typeof claims.name === 'string' &&
-        isVenue(claims.venue) &&
-        typeof claims.publish === 'boolean' &&
-        typeof claims.consume === 'boolean' &&
-        typeof claims.hidden === 'boolean' &&
-        typeof claims.wholeRoom === 'boolean' &&
-        (claims.homeSfu === undefined ||
-          (typeof claims.homeSfu === 'string' && /^https?:\/\//.test(claims.homeSfu)));
-      return valid ? claims : null;
-    } catch {
-      return null;
-    }
+/** A signer, and a verifier returning the claims only when the token is genuine, current and well-formed. */
+function tokens<T extends object>(
+  lifetimeMs: number,
+  isValid: (claims: T) => boolean,
+): {
+  signer: (secret: string) => (claims: T) => string;
+  verifier: (secret: string) => (token: unknown) => T | null;
+} {
+  return {
+    signer: (secret) => {
+      const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: lifetimeMs });
+      return (claims) => sign({ ...claims });
+    },
+    verifier: (secret) => {
+      const verify = createVerifier({ key: secret, algorithms: ['HS256'] });
+      return (token) => {
+        if (typeof token !== 'string' || token.length > 4096) return null;
+        try {
+          const claims = verify(token) as T;
+          return isValid(claims) ? claims : null;
+        } catch {
+          return null;
+        }
+      };
+    },
   };
 }
+
+const mediaTickets = tokens<MediaTicket>(
+  ticketLifetimeSeconds * 1000,
+  (claims) =>
+    typeof claims.sub === 'string' &&
+    isRole(claims.role) &&
+    typeof claims.name === 'string' &&
+    isVenue(claims.venue) &&
+    typeof claims.publish === 'boolean' &&
+    typeof claims.consume === 'boolean' &&
+    typeof claims.hidden === 'boolean' &&
+    typeof claims.wholeRoom === 'boolean' &&
+    (claims.homeSfu === undefined ||
+      (typeof claims.homeSfu === 'string' && /^https?:\/\//.test(claims.homeSfu))),
+);
+export const ticketSigner = mediaTickets.signer;
+/** Returns the ticket's claims, or null when it is forged, expired or malformed. */
+export const ticketVerifier = mediaTickets.verifier;
 
 /** Claims of the token one SFU presents to another to cascade a room. */
 export interface CascadeClaims {
@@ -43,23 +60,12 @@ export interface CascadeClaims {
   readonly room: string;
 }
 
-export function cascadeSigner(secret: string): (claims: CascadeClaims) => string {
-  const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: 60_000 });
-  return (claims) => sign({ ...claims });
-}
-
-export function cascadeVerifier(secret: string): (token: unknown) => CascadeClaims | null {
-  const verify = createVerifier({ key: secret, algorithms: ['HS256'] });
-  return (token) => {
-    if (typeof token !== 'string' || token.length > 4096) return null;
-    try {
-      const claims = verify(token) as CascadeClaims;
-      return typeof claims.cascadeFrom === 'string' && typeof claims.room === 'string' ? claims : null;
-    } catch {
-      return null;
-    }
-  };
-}
+const cascadeTokens = tokens<CascadeClaims>(
+  60_000,
+  (claims) => typeof claims.cascadeFrom === 'string' && typeof claims.room === 'string',
+);
+export const cascadeSigner = cascadeTokens.signer;
+export const cascadeVerifier = cascadeTokens.verifier;
 
 /** Claims of the token an SFU presents when it hands a recorded segment to the main server. */
 export interface SegmentUploadClaims {
@@ -68,24 +74,12 @@ export interface SegmentUploadClaims {
   readonly sha256: string;
 }
 
-export function segmentUploadSigner(secret: string): (claims: SegmentUploadClaims) => string {
-  const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn: 10 * 60_000 });
-  return (claims) => sign({ ...claims });
-}
-
-export function segmentUploadVerifier(secret: string): (token: unknown) => SegmentUploadClaims | null {
-  const verify = createVerifier({ key: secret, algorithms: ['HS256'] });
-  return (token) => {
-    if (typeof token !== 'string' || token.length > 4096) return null;
-    try {
-      const claims = verify(token) as SegmentUploadClaims;
-      const valid =
-        typeof claims.recordedBy === 'string' &&
-        typeof claims.segment === 'string' &&
-        typeof claims.sha256 === 'string';
-      return valid ? claims : null;
-    } catch {
-      return null;
-    }
-  };
-}
+const segmentUploads = tokens<SegmentUploadClaims>(
+  10 * 60_000,
+  (claims) =>
+    typeof claims.recordedBy === 'string' &&
+    typeof claims.segment === 'string' &&
+    typeof claims.sha256 === 'string',
+);
+export const segmentUploadSigner = segmentUploads.signer;
+export const segmentUploadVerifier = segmentUploads.verifier;

@@ -87,6 +87,21 @@ export interface RecordedRoom {
   readonly lastAt: string;
 }
 
+/** What an SFU declares about a finished segment it hands to the server (which checks the bytes). */
+export interface SegmentDescription {
+  readonly id: string;
+  readonly venue: Venue;
+  readonly peerId: string;
+  readonly peerName: string;
+  readonly kinds: readonly ('audio' | 'video')[];
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  /** The SFU (city) that recorded it. */
+  readonly recordedBy: string;
+}
+
 export type SegmentIntegrity = 'intact' | 'tampered' | 'missing';
 
 export interface RecordingSegmentView {

@@ -27,7 +27,8 @@ export interface Row {
 
 const clockTicks = 100; // USER_HZ on Linux
 
-function cpuSeconds(pid: number): number {
+/** User + system CPU seconds a process has used (Linux /proc). */
+export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / clockTicks;
 }

@@ -17,20 +17,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import type { types } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
 import { mediaCodecs } from '../../sfu/src/room.ts';
 import { startSfu } from '../../sfu/src/service.ts';
-import type { Row } from './hall-broadcast.ts';
+import { cpuSeconds, type Row } from './hall-broadcast.ts';
 
-const clockTicks = 100;
 const windowSeconds = 10;
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;

@@ -17,6 +17,7 @@ import {
   type RecordedRoom,
   type RecordingSegmentView,
   roomOf,
+  type SegmentDescription,
   type SegmentIntegrity,
 } from '@bidhall/shared';
 import { and, asc, count, desc, eq, inArray, like, max, min, or } from 'drizzle-orm';
@@ -26,22 +27,8 @@ import { auditLog, evaluations, recordingSegments, tenders } from '../db/schema/
 import { AppError } from '../errors.ts';
 import { BlobStore } from '../storage/blob-store.ts';
 
-/** What the SFU declares about a segment it hands over. */
-export interface SegmentClaims {
-  readonly id: string;
-  readonly venue: string;
-  readonly peerId: string;
-  readonly peerName: string;
-  readonly kinds: readonly ('audio' | 'video')[];
-  readonly startedAt: string;
-  readonly endedAt: string;
-  readonly bytes: number;
-  readonly sha256: string;
-  readonly recordedBy: string;
-}
-
-export function checkSegmentClaims(value: unknown): SegmentClaims {
-  const claims = value as Partial<SegmentClaims> | null;
+export function checkSegmentDescription(value: unknown): SegmentDescription {
+  const claims = value as Partial<SegmentDescription> | null;
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
   const valid =
     claims !== null &&
@@ -67,7 +54,7 @@ export function checkSegmentClaims(value: unknown): SegmentClaims {
     typeof claims.recordedBy === 'string' &&
     claims.recordedBy.length <= 64;
   if (!valid) throw new AppError('VALIDATION_FAILED', 'the segment description is incomplete or malformed');
-  return claims as SegmentClaims;
+  return claims as SegmentDescription;
 }
 
 export class RecordingStore {
@@ -101,7 +88,7 @@ export class RecordingStore {
    * Stores one segment from `body`. Idempotent by segment id: an SFU retrying after a lost answer gets the
    * same result. Nothing is kept when the bytes do not match the claims.
    */
-  async ingest(claims: SegmentClaims, body: Readable, ip: string | null): Promise<{ auditSeq: number }> {
+  async ingest(claims: SegmentDescription, body: Readable, ip: string | null): Promise<{ auditSeq: number }> {
     const [existing] = await this.#db
       .select()
       .from(recordingSegments)
@@ -147,7 +134,7 @@ export class RecordingStore {
     }
   }
 
-  async #record(claims: SegmentClaims, ip: string | null): Promise<{ auditSeq: number }> {
+  async #record(claims: SegmentDescription, ip: string | null): Promise<{ auditSeq: number }> {
     const room = roomOf(claims.venue);
     const tenderId = await this.#tenderOf(room);
     return this.#db.transaction(async (tx) => {

@@ -10,14 +10,16 @@ import {
   MediaTicketRequest,
   PlaybackQuery,
   type PlaybackView,
+  type TokenClaims,
 } from '@bidhall/shared';
 import send from '@fastify/send';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import { MediaService, type SfuEntry } from '../../media/media-service.ts';
-import { checkSegmentClaims, RecordingStore } from '../../media/recordings.ts';
+import { checkSegmentDescription, RecordingStore } from '../../media/recordings.ts';
 import { configuredOrStoredSecret } from '../../secrets.ts';
 
 declare module 'fastify' {
@@ -59,10 +61,8 @@ export default fp<MediaOptions>(
     app.decorate('media', media);
     app.decorate('recordings', recordings);
     app.decorate('mediaSecret', secret);
-    const who = (request: { actor: unknown; ip: string }) => ({
-      ...(request.actor as NonNullable<typeof request.actor> & Parameters<MediaService['ticket']>[1]),
-      ip: request.ip,
-    });
+    // Every route below runs after requireGrant, which has set the actor.
+    const who = (request: FastifyRequest) => ({ ...(request.actor as TokenClaims), ip: request.ip });
 
     app.post(
       '/api/evaluations',
@@ -119,7 +119,7 @@ export default fp<MediaOptions>(
           } catch {
             description = null;
           }
-          const claims = checkSegmentClaims(description);
+          const claims = checkSegmentDescription(description);
           if (
             claims.id !== segmentId ||
             claims.sha256 !== upload.sha256 ||
