@@ -94,6 +94,11 @@ export const errorCatalogue = {
     '投标文件包含无关的接收者',
     'The bid is encrypted to a recipient other than the bidder and the tender',
   ),
+  BID_RECIPIENT_INVALID: e(
+    422,
+    '投标文件的接收者信息无效（算法、密钥长度或重复），开标证书或投标人将无法解密',
+    'A recipient of the sealed file is invalid (algorithm, key size or duplicate): it could not be decrypted',
+  ),
   BID_DUPLICATE: e(409, '与已提交的投标文件完全相同', 'This bid is identical to the one already submitted'),
   BID_EXISTS: e(
     409,

@@ -25,7 +25,7 @@ import { Compile } from 'typebox/compile';
 import { type AuditPosition, appendInTx } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
 import { EnvelopeReader } from '../cms/enveloped.ts';
-import { recipientMatches } from '../cms/recipients.ts';
+import { recipientMatches, recipientProblem } from '../cms/recipients.ts';
 import { type Signer, signSmall, verifySmall } from '../cms/signed-data.ts';
 import type { Database, Transaction } from '../db/client.ts';
 import { type Bid, bids, type Tender, tenders } from '../db/schema/index.ts';
@@ -479,16 +479,24 @@ async function currentBid(tx: Transaction, tenderId: string, bidderId: string): 
   return row;
 }
 
+/**
+ * Exactly one well-formed RecipientInfo for each required recipient and none for anyone else: the
+ * bidder must be able to decrypt its bid, and so must the custodians' opening key in the remedy.
+ */
 function checkRecipients(
   name: BidPart,
   envelope: EnvelopeReader,
   [opening, bidder]: readonly [ParsedCertificate, ParsedCertificate],
 ): void {
   const recipients = envelope.header.recipients;
-  const missing = [
-    ...(recipients.some((r) => recipientMatches(r, opening)) ? [] : ['the tender opening certificate']),
-    ...(recipients.some((r) => recipientMatches(r, bidder)) ? [] : ["the bidder's encryption certificate"]),
+  const required = [
+    { certificate: opening, who: 'the tender opening certificate' },
+    { certificate: bidder, who: "the bidder's encryption certificate" },
   ];
+  const matches = required.map(({ certificate }) =>
+    recipients.filter((r) => recipientMatches(r, certificate)),
+  );
+  const missing = required.filter((_, i) => matches[i]!.length === 0).map((r) => r.who);
   if (missing.length)
     throw new AppError('BID_RECIPIENT_MISSING', `${name}: not encrypted to ${missing.join(' and ')}`);
   const foreign = recipients.filter((r) => !recipientMatches(r, opening) && !recipientMatches(r, bidder));
@@ -497,6 +505,12 @@ function checkRecipients(
       'BID_RECIPIENT_FOREIGN',
       `${name}: ${foreign.length} recipient(s) other than the bidder and the tender`,
     );
+  }
+  for (const [i, { certificate, who }] of required.entries()) {
+    if (matches[i]!.length > 1)
+      throw new AppError('BID_RECIPIENT_INVALID', `${name}: ${who} is named twice among the recipients`);
+    const problem = recipientProblem(matches[i]![0]!, certificate);
+    if (problem) throw new AppError('BID_RECIPIENT_INVALID', `${name}, recipient ${who}: ${problem}`);
   }
 }
 

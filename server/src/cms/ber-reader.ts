@@ -9,7 +9,7 @@
  * It enforces limits (nesting depth, element size) so hostile input cannot exhaust memory.
  */
 import { AppError } from '../errors.ts';
-import { decodeObjectIdentifier } from './der.ts';
+import { type DerNode, decodeObjectIdentifier, readBer, stringOctets } from './der.ts';
 
 export interface BerHeader {
   /** Offset of the identifier octet from the start of the input. */
@@ -25,6 +25,9 @@ export interface BerHeader {
 }
 
 const maxNesting = 32;
+
+/** An element ran past the byte budget of `readRest` (reported there, naming the outer element). */
+class OverLimit extends Error {}
 
 export class BerReader {
   readonly #source: AsyncIterator<Uint8Array>;
@@ -195,25 +198,68 @@ export class BerReader {
     return header.length === null ? null : header.offset + header.headerLength + header.length;
   }
 
-  /** Reads the rest of an element whose header was just read, returning its whole encoding (TLV). */
-  async readRest(header: BerHeader, limit: number, depth = 0): Promise<Buffer> {
+  /**
+   * Reads the rest of an element whose header was just read, returning its whole encoding (TLV). Every
+   * octet counts against `limit`, headers and end-of-contents included: a SET of millions of empty
+   * indefinite children (`30 80 00 00` …) is as big as its bytes, not zero.
+   */
+  async readRest(header: BerHeader, limit: number): Promise<Buffer> {
+    try {
+      return await this.#readWithin(header, limit, 0);
+    } catch (error) {
+      if (!(error instanceof OverLimit)) throw error;
+      throw new AppError('CMS_MALFORMED', `element at byte ${header.offset} exceeds ${limit} bytes`);
+    }
+  }
+
+  async #readWithin(header: BerHeader, budget: number, depth: number): Promise<Buffer> {
     if (depth > maxNesting) throw new AppError('CMS_MALFORMED', `nesting deeper than ${maxNesting}`);
     const headerBytes = encodeHeader(header);
     if (header.length !== null) {
-      if (header.headerLength + header.length > limit) {
-        throw new AppError('CMS_MALFORMED', `element at byte ${header.offset} exceeds ${limit} bytes`);
-      }
+      if (header.headerLength + header.length > budget) throw new OverLimit();
       return Buffer.concat([headerBytes, await this.readBytes(header.length)]);
     }
     const parts: Buffer[] = [headerBytes];
-    let size = headerBytes.length;
+    // Room is kept for this element's own end-of-contents octets.
+    let size = headerBytes.length + 2;
+    if (size > budget) throw new OverLimit();
     while (await this.hasMore(null)) {
-      const child = await this.readRest(await this.readHeader(), limit - size, depth + 1);
+      const child = await this.#readWithin(await this.readHeader(), budget - size, depth + 1);
       parts.push(child);
       size += child.length;
     }
     parts.push(Buffer.from([0, 0]));
     return Buffer.concat(parts);
+  }
+
+  /**
+   * Closes a constructed frame whose children have all been read: an indefinite one must end with its
+   * end-of-contents octets here, a definite one exactly here (its length must fit its content).
+   */
+  async closeFrame(header: BerHeader, what: string): Promise<void> {
+    if (header.length === null) {
+      if (await this.hasMore(null)) throw new AppError('CMS_MALFORMED', `unexpected data in ${what}`);
+      return;
+    }
+    const end = this.endOf(header)!;
+    if (this.#position !== end) {
+      throw new AppError(
+        'CMS_MALFORMED',
+        `the length of ${what} (ending at byte ${end}) does not fit its content (ending at byte ${this.#position})`,
+      );
+    }
+  }
+
+  /** The octets of a small OCTET STRING (primitive or constructed), at most `limit` bytes encoded. */
+  async readSmallOctets(header: BerHeader, limit: number, what: string): Promise<Buffer> {
+    if (header.tagByte !== 0x04 && header.tagByte !== 0x24) {
+      throw new AppError('CMS_MALFORMED', `expected ${what} (an OCTET STRING) at byte ${header.offset}`);
+    }
+    if (header.length !== null && header.length > limit) {
+      throw new AppError('CMS_MALFORMED', `${what} at byte ${header.offset} is longer than ${limit} bytes`);
+    }
+    const encoded = await this.readRest(header, limit + 16);
+    return parseSmall(encoded, what, (node) => stringOctets(node));
   }
 
   /** Reads one whole element (at most `limit` bytes encoded). */
@@ -289,5 +335,20 @@ export function expectTag(header: BerHeader, tagByte: number, what: string): voi
       'CMS_MALFORMED',
       `expected ${what} at byte ${header.offset}, found tag 0x${header.tagByte.toString(16)}`,
     );
+  }
+}
+
+/**
+ * Parses a small structure read with `readRest`/`readElement` (DER or BER) and hands it to `use`; any
+ * structural fault becomes CMS_MALFORMED naming `what`, never an internal error.
+ */
+export function parseSmall<T>(encoded: Buffer, what: string, use: (node: DerNode) => T): T {
+  try {
+    return use(readBer(encoded));
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('CMS_MALFORMED', `${what} is malformed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -287,4 +287,38 @@ describe('bad input', () => {
     expect(seen).toBe(content.length);
     expect(result.content).toBeNull();
   });
+
+  it('seal-04: a SET of empty indefinite children counts every header and end-of-contents against the limit', async () => {
+    const children = Buffer.alloc(4 * 100_000);
+    for (let i = 0; i < children.length; i += 4) children.set([0x30, 0x80, 0, 0], i);
+    const reader = new BerReader(Buffer.concat([Buffer.from([0x31, 0x80]), children, Buffer.from([0, 0])]));
+    await expect(reader.readElement(64 * 1024)).rejects.toMatchObject({
+      code: 'CMS_MALFORMED',
+      message: expect.stringMatching(/exceeds 65536 bytes/),
+    });
+    // The same structure within its limit is read whole (control).
+    const small = Buffer.concat([Buffer.from([0x31, 0x80]), children.subarray(0, 400), Buffer.from([0, 0])]);
+    await expect(new BerReader(small).readElement(404)).resolves.toEqual(small);
+    await expect(new BerReader(small).readElement(403)).rejects.toMatchObject({ code: 'CMS_MALFORMED' });
+  });
+
+  it('seal-07: a detached check refuses a SignedData that carries other content, and accepts identical content', async () => {
+    const signer = { certificate: loadCert('bidder1', 'sign'), privateKey: loadKey('bidder1', 'sign') };
+    const document = Buffer.from('开标记录 v1');
+    const attachedOther = signSmall(Buffer.from('something else'), signer, { detached: false });
+    await expect(verifySmall(attachedOther, { detachedContent: document })).rejects.toMatchObject({
+      code: 'BID_SIGNATURE_INVALID',
+      message: expect.stringMatching(/content of its own/),
+    });
+    const attachedSame = signSmall(document, signer, { detached: false });
+    await expect(verifySmall(attachedSame, { detachedContent: document })).resolves.toMatchObject({
+      signer: { identity: '91310000MA1FL0001X' },
+    });
+    const detached = signSmall(document, signer, { detached: true });
+    await expect(
+      verifySmall(detached, { detachedContent: Buffer.from('开标记录 v2') }),
+    ).rejects.toMatchObject({
+      code: 'BID_SIGNATURE_INVALID',
+    });
+  });
 });

@@ -109,23 +109,58 @@ export function indefinite(tagByte: number): Buffer {
 
 export const endOfContents = Buffer.from([0, 0]);
 
-/** One element of a DER (definite-length) buffer, as located by `readDer`. */
+/** One element of a DER or BER buffer, as located by `readDer` / `readBer`. */
 export interface DerNode {
   readonly tagByte: number;
-  /** The whole encoding (identifier, length, content). */
+  /** The whole encoding (identifier, length, content and, when indefinite, the end-of-contents octets). */
   readonly raw: Buffer;
+  /** The content octets (for an indefinite length: between the header and the end-of-contents). */
   readonly content: Buffer;
+  /** True for the indefinite-length form (BER only). */
+  readonly indefinite: boolean;
 }
 
 /** Reads the element at `offset` of a definite-length encoding; throws RangeError on bad input. */
 export function readDer(buffer: Buffer, offset = 0): DerNode {
+  return readTlv(buffer, offset, false, 0);
+}
+
+/**
+ * Reads the element at `offset` of a BER encoding: as `readDer`, and indefinite lengths too (constructed
+ * elements closed by end-of-contents octets), as `openssl cms -stream` and other writers produce them in
+ * small structures. Throws RangeError on bad input; `derChildren` reads the children of either form.
+ */
+export function readBer(buffer: Buffer, offset = 0): DerNode {
+  return readTlv(buffer, offset, true, 0);
+}
+
+const maxDepth = 32;
+
+function readTlv(buffer: Buffer, offset: number, ber: boolean, depth: number): DerNode {
+  if (depth > maxDepth) throw new RangeError(`nesting deeper than ${maxDepth}`);
   const tagByte = buffer[offset];
   const first = buffer[offset + 1];
   if (tagByte === undefined || first === undefined) throw new RangeError('DER: truncated header');
   if ((tagByte & 0x1f) === 0x1f) throw new RangeError('DER: high tag numbers are not supported here');
+  if (first === 0x80) {
+    if (!ber) throw new RangeError('DER: indefinite length');
+    if (!(tagByte & 0x20)) throw new RangeError('BER: indefinite length on a primitive element');
+    // Children until the end-of-contents octets.
+    let at = offset + 2;
+    for (;;) {
+      if (buffer[at] === 0 && buffer[at + 1] === 0) break;
+      if (at >= buffer.length) throw new RangeError('BER: missing end-of-contents');
+      at += readTlv(buffer, at, ber, depth + 1).raw.length;
+    }
+    return {
+      tagByte,
+      raw: buffer.subarray(offset, at + 2),
+      content: buffer.subarray(offset + 2, at),
+      indefinite: true,
+    };
+  }
   let length = first;
   let header = 2;
-  if (first === 0x80) throw new RangeError('DER: indefinite length');
   if (first > 0x80) {
     const count = first & 0x7f;
     if (count > 6 || offset + 2 + count > buffer.length) throw new RangeError('DER: bad length');
@@ -134,16 +169,38 @@ export function readDer(buffer: Buffer, offset = 0): DerNode {
   }
   const end = offset + header + length;
   if (end > buffer.length) throw new RangeError('DER: element overruns its buffer');
-  return { tagByte, raw: buffer.subarray(offset, end), content: buffer.subarray(offset + header, end) };
+  if (ber && tagByte & 0x20) {
+    // Definite-length constructed BER may still hold indefinite children: check they fit exactly.
+    for (let at = offset + header; at < end; ) {
+      at += readTlv(buffer.subarray(0, end), at, ber, depth + 1).raw.length;
+      if (at > end) throw new RangeError('BER: a child overruns its parent');
+    }
+  }
+  return {
+    tagByte,
+    raw: buffer.subarray(offset, end),
+    content: buffer.subarray(offset + header, end),
+    indefinite: false,
+  };
 }
 
-/** The children of a constructed DER element. */
+/** The children of a constructed element (DER or BER). */
 export function derChildren(node: DerNode): DerNode[] {
   const children: DerNode[] = [];
   for (let offset = 0; offset < node.content.length; ) {
-    const child = readDer(node.content, offset);
+    const child = readTlv(node.content, offset, true, 0);
     children.push(child);
     offset += child.raw.length;
   }
   return children;
+}
+
+/**
+ * The octets of an OCTET STRING (or another string type) in either BER form: primitive, or constructed
+ * from nested segments.
+ */
+export function stringOctets(node: DerNode, depth = 0): Buffer {
+  if (!(node.tagByte & 0x20)) return node.content;
+  if (depth > maxDepth) throw new RangeError(`nesting deeper than ${maxDepth}`);
+  return Buffer.concat(derChildren(node).map((child) => stringOctets(child, depth + 1)));
 }

@@ -6,10 +6,11 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import type { ParsedCertificate } from '../pki/certificate.ts';
-import { type BerHeader, BerReader, expectTag, readOid } from './ber-reader.ts';
+import { type BerHeader, BerReader, expectTag, parseSmall, readOid } from './ber-reader.ts';
 import {
   algorithmIdentifier,
   contextTag,
+  type DerNode,
   decodeObjectIdentifier,
   derChildren,
   encodeLength,
@@ -18,8 +19,8 @@ import {
   integer,
   objectIdentifier,
   octetString,
-  readDer,
   setOf,
+  stringOctets,
   tag,
   tlv,
 } from './der.ts';
@@ -154,23 +155,44 @@ export class EnvelopeReader {
     expectTag(explicit, contextTag(0, true), '[0] content');
     const envelope = await reader.readHeader();
     expectTag(envelope, tag.sequence, kind === 'enveloped' ? 'EnvelopedData' : 'AuthEnvelopedData');
-    const version = readDer(await reader.readElement(16));
-    if (version.tagByte !== tag.integer) throw new AppError('CMS_MALFORMED', 'envelope version missing');
+    const version = parseSmall(await reader.readElement(16), 'the envelope version', (node) => {
+      if (node.tagByte !== tag.integer || node.content.length !== 1)
+        throw new RangeError('not a small INTEGER');
+      return node.content[0]!;
+    });
 
     let next = await reader.readHeader();
-    if (next.tagByte === contextTag(0, true)) {
+    const hasOriginatorInfo = next.tagByte === contextTag(0, true);
+    if (hasOriginatorInfo) {
       await reader.skipRest(next); // originatorInfo: certificates for the recipients' benefit; not needed
       next = await reader.readHeader();
     }
     expectTag(next, tag.set, 'RecipientInfos');
     const recipientInfos = await reader.readRest(next, 256 * 1024);
     const recipients = parseRecipientInfos(recipientInfos);
+    // RFC 5083 §2.1: AuthEnvelopedData is always version 0. RFC 5652 §6.1: EnvelopedData is 0 when
+    // every recipient is a version-0 ktri and there is no originatorInfo, 2 for what bidhall accepts else.
+    const allKtri0 = !hasOriginatorInfo && recipients.every((r) => r.kind === 'ktri' && r.info.version === 0);
+    const expectedVersion = kind === 'auth-enveloped' ? 0 : allKtri0 ? 0 : 2;
+    if (version !== expectedVersion && !(kind === 'enveloped' && version === 2)) {
+      throw new AppError(
+        'CMS_MALFORMED',
+        `envelope version ${version}; this ${kind === 'auth-enveloped' ? 'AuthEnvelopedData' : 'EnvelopedData'} must be version ${expectedVersion}`,
+      );
+    }
 
     const encrypted = await reader.readHeader();
     expectTag(encrypted, tag.sequence, 'EncryptedContentInfo');
     const contentType = await readOid(reader);
-    const algorithm = readDer(await reader.readElement(1024));
-    const cipher = parseCipher(algorithm, kind);
+    if (contentType !== oid.data && contentType !== oid.signedData) {
+      throw new AppError(
+        'CMS_MALFORMED',
+        `encapsulated content type ${contentType}: a sealed part holds id-data (or id-signedData)`,
+      );
+    }
+    const cipher = parseSmall(await reader.readElement(1024), 'the content-encryption algorithm', (node) =>
+      parseCipher(node, kind),
+    );
     return new EnvelopeReader(
       reader,
       { kind, recipientInfos, recipients, contentType, cipher },
@@ -211,8 +233,13 @@ export class EnvelopeReader {
           );
         }
         await reader.skipRest(header);
-      } else if (header.tagByte === tag.octetString && this.header.kind === 'auth-enveloped' && !this.mac) {
-        this.mac = await reader.readBytes(header.length ?? 0);
+      } else if (
+        (header.tagByte === tag.octetString || header.tagByte === tag.constructedOctetString) &&
+        this.header.kind === 'auth-enveloped' &&
+        !this.mac
+      ) {
+        // The tag is at most 16 bytes (RFC 5084): its declared length is never trusted further.
+        this.mac = await reader.readSmallOctets(header, gcmTagLength, 'the authentication tag');
       } else if (header.tagByte === contextTag(2, true) && this.header.kind === 'auth-enveloped') {
         await reader.skipRest(header);
       } else {
@@ -227,41 +254,47 @@ export class EnvelopeReader {
       if (!this.mac || this.mac.length !== tagLength)
         throw new AppError('CMS_MALFORMED', 'the authentication tag is missing');
     }
-    for (const frame of [this.#frames.explicit, this.#frames.contentInfo]) {
-      if (frame.length === null && (await reader.hasMore(null))) {
-        throw new AppError('CMS_MALFORMED', 'unexpected data after the envelope');
-      }
-    }
+    await reader.closeFrame(this.#frames.explicit, 'the [0] content');
+    await reader.closeFrame(this.#frames.contentInfo, 'the ContentInfo');
     await reader.expectEnd();
   }
 }
 
-function parseCipher(
-  algorithm: ReturnType<typeof readDer>,
-  kind: 'enveloped' | 'auth-enveloped',
-): EnvelopeCipher {
-  const [algorithmOid, parameters] = derChildren(algorithm);
-  const name = algorithmOid && decodeObjectIdentifier(algorithmOid.content);
+function parseCipher(algorithm: DerNode, kind: 'enveloped' | 'auth-enveloped'): EnvelopeCipher {
+  if (algorithm.tagByte !== tag.sequence) throw new RangeError('not an AlgorithmIdentifier');
+  const [algorithmOid, parameters, extra] = derChildren(algorithm);
+  if (!algorithmOid || algorithmOid.tagByte !== tag.oid || extra)
+    throw new RangeError('not an AlgorithmIdentifier');
+  const name = decodeObjectIdentifier(algorithmOid.content);
+  const isOctets = (node: DerNode | undefined) =>
+    node?.tagByte === tag.octetString || node?.tagByte === tag.constructedOctetString;
   if (kind === 'enveloped' && name === oid.aes256Cbc) {
-    if (!parameters || parameters.tagByte !== tag.octetString || parameters.content.length !== 16) {
-      throw new AppError('CMS_MALFORMED', 'AES-CBC parameters must be a 16-byte IV');
-    }
-    return { name: 'aes-256-cbc', iv: Buffer.from(parameters.content) };
+    const iv = parameters && isOctets(parameters) ? stringOctets(parameters) : Buffer.alloc(0);
+    if (iv.length !== 16) throw new AppError('CMS_MALFORMED', 'AES-CBC parameters must be a 16-byte IV');
+    return { name: 'aes-256-cbc', iv: Buffer.from(iv) };
   }
   if (kind === 'auth-enveloped' && name === oid.aes256Gcm) {
     if (!parameters || parameters.tagByte !== tag.sequence)
       throw new AppError('CMS_MALFORMED', 'GCM parameters missing');
-    const [nonce, icvLength] = derChildren(parameters);
-    const tagLength = icvLength ? icvLength.content.readUIntBE(0, icvLength.content.length) : 12;
+    const [nonce, icvLength, more] = derChildren(parameters);
+    const tagLength =
+      icvLength?.tagByte === tag.integer && icvLength.content.length === 1
+        ? icvLength.content[0]!
+        : icvLength
+          ? 0
+          : 12;
+    const nonceBytes = isOctets(nonce) ? stringOctets(nonce!) : null;
+    // RFC 5084 §3.2: 12 octets of nonce are recommended; OpenSSL writes 12. Longer nonces are legal.
     if (
-      !nonce ||
-      nonce.tagByte !== tag.octetString ||
-      nonce.content.length < 12 ||
+      !nonceBytes ||
+      nonceBytes.length < 12 ||
+      nonceBytes.length > 64 ||
+      more ||
       ![12, 13, 14, 15, 16].includes(tagLength)
     ) {
       throw new AppError('CMS_MALFORMED', 'GCM parameters are invalid');
     }
-    return { name: 'aes-256-gcm', nonce: Buffer.from(nonce.content), tagLength };
+    return { name: 'aes-256-gcm', nonce: Buffer.from(nonceBytes), tagLength };
   }
   throw new AppError(
     'CMS_UNSUPPORTED',

@@ -241,22 +241,110 @@ function unwrapKeyTransport(info: KeyTransRecipientInfo, privateKey: KeyObject):
     return privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, encryptedKey);
   }
   if (algorithm.algorithm === oid.rsaesOaep) {
-    const params = algorithm.parameters
-      ? AsnParser.parse(algorithm.parameters, RsaEsOaepParams)
-      : new RsaEsOaepParams();
-    const hash = digestNames[params.hashAlgorithm.algorithm];
-    const mgfHash = params.maskGenAlgorithm.parameters
-      ? digestNames[AsnParser.parse(params.maskGenAlgorithm.parameters, AlgorithmIdentifier).algorithm]
-      : 'sha1';
-    if (!hash || hash !== mgfHash) {
-      throw new AppError('CMS_UNSUPPORTED', 'RSA-OAEP with differing or unknown hash and MGF1 hash');
-    }
+    const hash = oaepHash(algorithm);
     return privateDecrypt(
       { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash },
       encryptedKey,
     );
   }
   throw new AppError('CMS_UNSUPPORTED', `key transport ${algorithm.algorithm} is not supported`);
+}
+
+/** The hash of RSAES-OAEP parameters (RFC 4055), which must equal the MGF1 hash. */
+function oaepHash(algorithm: AlgorithmIdentifier): string {
+  let hash: string | undefined;
+  let mgfHash: string | undefined;
+  try {
+    const params = algorithm.parameters
+      ? AsnParser.parse(algorithm.parameters, RsaEsOaepParams)
+      : new RsaEsOaepParams();
+    hash = digestNames[params.hashAlgorithm.algorithm];
+    mgfHash =
+      params.maskGenAlgorithm.algorithm !== oid.mgf1
+        ? undefined
+        : params.maskGenAlgorithm.parameters
+          ? digestNames[AsnParser.parse(params.maskGenAlgorithm.parameters, AlgorithmIdentifier).algorithm]
+          : 'sha1';
+  } catch (error) {
+    throw new AppError('CMS_MALFORMED', 'the RSA-OAEP parameters cannot be parsed', { cause: error });
+  }
+  if (!hash || hash !== mgfHash) {
+    throw new AppError('CMS_UNSUPPORTED', 'RSA-OAEP with differing or unknown hash and MGF1 hash');
+  }
+  return hash;
+}
+
+/** Bytes of an AES key-wrapped 256-bit content key (RFC 3394: the key plus one 64-bit block). */
+const wrappedContentKeyBytes = 40;
+
+/**
+ * Why a recipient entry could not give `cert`'s holder a content key, or null when it is well formed for
+ * it: the right kind for the key type, an accepted algorithm with valid parameters, a key of the size
+ * that algorithm produces, a point on the curve. Checked at upload, so a recipient that would fail at
+ * the custodian remedy is refused then, never discovered later.
+ */
+export function recipientProblem(recipient: ParsedRecipient, cert: ParsedCertificate): string | null {
+  const keyType = cert.publicKey.asymmetricKeyType;
+  const details = cert.publicKey.asymmetricKeyDetails;
+  try {
+    if (recipient.kind === 'ktri') {
+      const { info } = recipient;
+      if (keyType !== 'rsa') return `key transport (ktri) to a ${keyType} certificate`;
+      const expectedVersion = info.rid.subjectKeyIdentifier ? 2 : 0;
+      if (info.version !== expectedVersion)
+        return `ktri version ${info.version}; with this identifier it must be ${expectedVersion}`;
+      const algorithm = info.keyEncryptionAlgorithm;
+      if (algorithm.algorithm === oid.rsaesOaep) oaepHash(algorithm);
+      else if (algorithm.algorithm !== oid.rsaEncryption)
+        return `key transport ${algorithm.algorithm} is not accepted (rsaEncryption or RSAES-OAEP)`;
+      const modulusBytes = Math.ceil((details?.modulusLength ?? 0) / 8);
+      const keyBytes = info.encryptedKey.byteLength;
+      if (keyBytes !== modulusBytes)
+        return `the encrypted key is ${keyBytes} byte(s); a ${details?.modulusLength}-bit RSA key makes ${modulusBytes}`;
+      return null;
+    }
+    if (recipient.kind === 'kari') {
+      const { info, index } = recipient;
+      if (keyType !== 'ec' || details?.namedCurve !== 'prime256v1')
+        return `key agreement (kari) to a ${keyType} certificate; only EC P-256 is accepted`;
+      if (info.version !== 3) return `kari version ${info.version}; it must be 3`;
+      const algorithm = info.keyEncryptionAlgorithm;
+      if (!ecdhKdfHashes[algorithm.algorithm] || !algorithm.parameters)
+        return `key agreement ${algorithm.algorithm} is not accepted`;
+      const wrap = AsnParser.parse(algorithm.parameters, AlgorithmIdentifier).algorithm;
+      if (keyWraps[wrap]?.keyBytes !== 32) return `key wrap ${wrap} is not accepted (AES-256 wrap)`;
+      const originator = info.originator.originatorKey;
+      if (!originator) return 'the originator must be an ephemeral public key';
+      originatorPublicKey(Buffer.from(originator.publicKey));
+      const keyBytes = info.recipientEncryptedKeys[index]?.encryptedKey.byteLength ?? 0;
+      if (keyBytes !== wrappedContentKeyBytes)
+        return `the wrapped key is ${keyBytes} byte(s); a wrapped AES-256 key is ${wrappedContentKeyBytes}`;
+      return null;
+    }
+    return `recipient type ${recipient.type} is not accepted`;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** The sender's ephemeral P-256 key in a kari (the curve is the recipient's, RFC 5753 §3.1.1). */
+function originatorPublicKey(point: Buffer): KeyObject {
+  const form = point[0];
+  if (!((form === 4 && point.length === 65) || ((form === 2 || form === 3) && point.length === 33))) {
+    throw new AppError('CMS_MALFORMED', 'the originator key is not a P-256 point');
+  }
+  try {
+    return createPublicKey({
+      key: sequence(
+        algorithmIdentifier(oid.ecPublicKey, objectIdentifier(oid.prime256v1)),
+        tlv(tag.bitString, Buffer.from([0]), point),
+      ),
+      format: 'der',
+      type: 'spki',
+    });
+  } catch (error) {
+    throw new AppError('CMS_MALFORMED', 'the originator key is not a point on P-256', { cause: error });
+  }
 }
 
 function unwrapKeyAgreement(info: KeyAgreeRecipientInfo, index: number, privateKey: KeyObject): Buffer {
@@ -273,16 +361,7 @@ function unwrapKeyAgreement(info: KeyAgreeRecipientInfo, index: number, privateK
   if (!wrap) throw new AppError('CMS_UNSUPPORTED', `key wrap ${wrapAlgorithm.algorithm} is not supported`);
   const curve = privateKey.asymmetricKeyDetails?.namedCurve;
   if (curve !== 'prime256v1') throw new AppError('CMS_UNSUPPORTED', `curve ${curve} is not supported`);
-  // The originator key's parameters are usually absent; the curve is the recipient's (RFC 5753 §3.1.1).
-  const point = Buffer.from(originator.publicKey);
-  const originatorKey = createPublicKey({
-    key: sequence(
-      algorithmIdentifier(oid.ecPublicKey, objectIdentifier(oid.prime256v1)),
-      tlv(tag.bitString, Buffer.from([0]), point),
-    ),
-    format: 'der',
-    type: 'spki',
-  });
+  const originatorKey = originatorPublicKey(Buffer.from(originator.publicKey));
   const sharedSecret = diffieHellman({ privateKey, publicKey: originatorKey });
   const ukm = info.ukm ? Buffer.from(info.ukm.buffer) : null;
   const sharedInfo = eccSharedInfo(

@@ -8,10 +8,11 @@ import { SignerInfo } from '@peculiar/asn1-cms';
 import { AsnParser } from '@peculiar/asn1-schema';
 import { AppError } from '../errors.ts';
 import { matchesIssuerAndSerial, type ParsedCertificate, parseCertificate } from '../pki/certificate.ts';
-import { BerReader, expectTag, readOid } from './ber-reader.ts';
+import { BerReader, expectTag, parseSmall, readOid } from './ber-reader.ts';
 import {
   algorithmIdentifier,
   contextTag,
+  type DerNode,
   decodeObjectIdentifier,
   derChildren,
   encodeLength,
@@ -187,6 +188,11 @@ export interface ReadSignedDataOptions {
  * Reads a ContentInfo(SignedData) from `reader` and verifies its one signature: message digest, content
  * type and the signature itself, with the signer certificate found among those carried. Whether that
  * certificate is trusted is the caller's question (TrustStore).
+ *
+ * DER or BER throughout, except the signed attributes, which RFC 5652 §5.4 requires in DER (the
+ * signature covers their DER encoding). The content must be id-data, as `openssl cms -sign` writes it.
+ * With `detachedContent`, the signature must be detached: a SignedData that carries content of its own
+ * signs that content, not the document offered beside it (unless the two are byte-identical).
  */
 export async function readSignedData(
   reader: BerReader,
@@ -201,12 +207,18 @@ export async function readSignedData(
   expectTag(signedData, tag.sequence, 'SignedData');
   const signedDataEnd = reader.endOf(signedData);
 
-  const version = await reader.readElement(16);
-  if (readDer(version).tagByte !== tag.integer)
-    throw new AppError('CMS_MALFORMED', 'SignedData version missing');
-  const digestAlgorithms = derChildren(readDer(await reader.readElement(4096))).map((alg) =>
-    decodeObjectIdentifier(derChildren(alg)[0]!.content),
-  );
+  parseSmall(await reader.readElement(16), 'the SignedData version', (node) => {
+    if (node.tagByte !== tag.integer) throw new RangeError('not an INTEGER');
+  });
+  const digestAlgorithms = parseSmall(await reader.readElement(4096), 'the digest algorithms', (set) => {
+    if (set.tagByte !== tag.set) throw new RangeError('not a SET');
+    return derChildren(set).map((algorithm) => {
+      const [algorithmOid] = derChildren(algorithm);
+      if (algorithm.tagByte !== tag.sequence || algorithmOid?.tagByte !== tag.oid)
+        throw new RangeError('not an AlgorithmIdentifier');
+      return decodeObjectIdentifier(algorithmOid.content);
+    });
+  });
   const hashes = new Map<string, Hash>();
   for (const algorithm of digestAlgorithms) {
     const name = digestNames[algorithm];
@@ -217,19 +229,26 @@ export async function readSignedData(
   expectTag(encapsulated, tag.sequence, 'EncapsulatedContentInfo');
   const encapsulatedEnd = reader.endOf(encapsulated);
   const contentType = await readOid(reader);
+  if (contentType !== oid.data) {
+    throw new AppError('CMS_UNSUPPORTED', `signed content of type ${contentType}; only id-data is accepted`);
+  }
   const collected: Buffer[] = [];
   let collectedBytes = 0;
   const maxContent = options.maxContent ?? 1024 * 1024;
+  // Attached content offered with a detached document is collected so that the two can be compared.
+  const collect = !options.onContent;
   let attached = false;
   if (await reader.hasMore(encapsulatedEnd)) {
     attached = true;
     const eContent = await reader.readHeader();
     expectTag(eContent, contextTag(0, true), '[0] eContent');
-    const eContentEnd = reader.endOf(eContent);
     const octets = await reader.readHeader();
+    if (octets.tagByte !== tag.octetString && octets.tagByte !== tag.constructedOctetString) {
+      throw new AppError('CMS_MALFORMED', `expected the content OCTET STRING at byte ${octets.offset}`);
+    }
     for await (const chunk of reader.octetStringContent(octets)) {
       for (const hash of hashes.values()) hash.update(chunk);
-      if (options.onContent) await options.onContent(chunk);
+      if (!collect) await options.onContent!(chunk);
       else {
         collectedBytes += chunk.length;
         if (collectedBytes > maxContent)
@@ -237,14 +256,19 @@ export async function readSignedData(
         collected.push(Buffer.from(chunk));
       }
     }
-    if (await reader.hasMore(eContentEnd)) throw new AppError('CMS_MALFORMED', 'unexpected data in eContent');
-    if (await reader.hasMore(encapsulatedEnd))
-      throw new AppError('CMS_MALFORMED', 'unexpected data in EncapsulatedContentInfo');
+    await reader.closeFrame(eContent, 'eContent');
+    await reader.closeFrame(encapsulated, 'EncapsulatedContentInfo');
   }
-  if (!attached) {
-    if (!options.detachedContent)
-      throw new AppError('CMS_MALFORMED', 'detached signature without its content');
-    for (const hash of hashes.values()) hash.update(options.detachedContent);
+  if (options.detachedContent) {
+    if (attached && !Buffer.concat(collected).equals(options.detachedContent)) {
+      throw new AppError(
+        'BID_SIGNATURE_INVALID',
+        'the signature carries content of its own, not the document it is offered for (sign detached)',
+      );
+    }
+    if (!attached) for (const hash of hashes.values()) hash.update(options.detachedContent);
+  } else if (!attached) {
+    throw new AppError('CMS_MALFORMED', 'detached signature without its content');
   }
 
   const certificates: ParsedCertificate[] = [];
@@ -252,12 +276,12 @@ export async function readSignedData(
   while (await reader.hasMore(signedDataEnd)) {
     const header = await reader.readHeader();
     if (header.tagByte === contextTag(0, true)) {
-      const set = readDer(await reader.readRest(header, 256 * 1024));
-      for (const choice of derChildren(set))
+      const choices = parseSmall(await reader.readRest(header, 256 * 1024), 'the certificates', derChildren);
+      for (const choice of choices)
         if (choice.tagByte === tag.sequence) certificates.push(parseCertificate(choice.raw));
     } else if (header.tagByte === contextTag(1, true)) {
       await reader.skipRest(header);
-    } else if (header.tagByte === tag.set) {
+    } else if (header.tagByte === tag.set && !signerInfos) {
       signerInfos = await reader.readRest(header, 64 * 1024);
     } else {
       throw new AppError(
@@ -266,18 +290,25 @@ export async function readSignedData(
       );
     }
   }
-  await closeIndefinite(reader, explicit);
-  await closeIndefinite(reader, contentInfo);
+  await reader.closeFrame(explicit, 'the [0] content');
+  await reader.closeFrame(contentInfo, 'the ContentInfo');
   if (!signerInfos) throw new AppError('CMS_MALFORMED', 'SignedData has no SignerInfos');
-  const infos = derChildren(readDer(signerInfos));
+  const infos = parseSmall(signerInfos, 'the SignerInfos', derChildren);
   if (infos.length !== 1) throw new AppError('CMS_MALFORMED', `expected one signer, found ${infos.length}`);
+  const infoNode = infos[0]!;
 
-  const info = AsnParser.parse(infos[0]!.raw, SignerInfo);
+  let info: SignerInfo;
+  try {
+    info = AsnParser.parse(infoNode.raw, SignerInfo);
+  } catch (error) {
+    throw new AppError('CMS_MALFORMED', 'the SignerInfo cannot be parsed', { cause: error });
+  }
   const sid = info.sid.issuerAndSerialNumber;
   const skid = info.sid.subjectKeyIdentifier;
+  const issuer = sid ? parseSmall(infoNode.raw, 'the signer identifier', signerIssuer) : null;
   const signer = certificates.find((cert) =>
-    sid
-      ? matchesIssuerAndSerial(cert, derIssuer(infos[0]!.raw), Buffer.from(sid.serialNumber))
+    sid && issuer
+      ? matchesIssuerAndSerial(cert, issuer, Buffer.from(sid.serialNumber))
       : skid !== undefined && cert.subjectKeyIdentifier?.equals(Buffer.from(skid.buffer)),
   );
   if (!signer) throw new AppError('BID_SIGNATURE_INVALID', 'the signer certificate is not included');
@@ -286,9 +317,12 @@ export async function readSignedData(
   const digest = digests.get(digestAlgorithm);
   if (!digest) throw new AppError('CMS_UNSUPPORTED', `digest algorithm ${digestAlgorithm} is not accepted`);
   // The signature covers the signed attributes as encoded, re-tagged as SET OF (RFC 5652 §5.4).
-  const signedAttributesNode = derChildren(infos[0]!).find((child) => child.tagByte === contextTag(0, true));
+  const signedAttributesNode = derChildren(infoNode).find((child) => child.tagByte === contextTag(0, true));
   if (!info.signedAttrs || !signedAttributesNode) {
     throw new AppError('CMS_UNSUPPORTED', 'signatures without signed attributes are not accepted');
+  }
+  if (!isDer(signedAttributesNode.raw)) {
+    throw new AppError('CMS_MALFORMED', 'the signed attributes must be DER-encoded (RFC 5652 §5.4)');
   }
   const attributeValue = (type: string) => info.signedAttrs?.find((a) => a.attrType === type)?.attrValues[0];
   const messageDigest = attributeValue(oid.messageDigest);
@@ -315,22 +349,28 @@ export async function readSignedData(
     certificates,
     contentType,
     signingTime: signingTimeValue ? parseTime(readDer(Buffer.from(signingTimeValue))) : null,
-    content: attached && !options.onContent ? Buffer.concat(collected) : null,
+    content: attached && collect ? Buffer.concat(collected) : null,
     contentSha256: digests.get(oid.sha256) ?? null,
   };
 }
 
-/** The issuer Name bytes of a SignerInfo's issuerAndSerialNumber, byte-exact. */
-function derIssuer(signerInfoDer: Buffer): Buffer {
-  const [, sid] = derChildren(readDer(signerInfoDer));
-  const [issuer] = derChildren(sid!);
-  return issuer!.raw;
+/** Whether an encoding is DER-shaped: definite lengths all the way down. */
+function isDer(encoded: Buffer): boolean {
+  try {
+    const check = (node: DerNode): boolean =>
+      !node.indefinite && (!(node.tagByte & 0x20) || derChildren(node).every(check));
+    return check(readDer(encoded));
+  } catch {
+    return false;
+  }
 }
 
-async function closeIndefinite(reader: BerReader, header: { length: number | null }): Promise<void> {
-  if (header.length === null && (await reader.hasMore(null))) {
-    throw new AppError('CMS_MALFORMED', 'unexpected data after SignedData');
-  }
+/** The issuer Name bytes of a SignerInfo's issuerAndSerialNumber, byte-exact. */
+function signerIssuer(signerInfo: DerNode): Buffer {
+  const [, sid] = derChildren(signerInfo);
+  const [issuer] = sid ? derChildren(sid) : [];
+  if (!issuer) throw new RangeError('no issuer');
+  return issuer.raw;
 }
 
 function parseTime(node: { tagByte: number; content: Buffer }): Date | null {
