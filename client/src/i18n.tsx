@@ -372,6 +372,10 @@ const text = {
   done: { zh: '完成', en: 'Done' },
   ok: { zh: '通过', en: 'Passed' },
   failedCheck: { zh: '未通过', en: 'Failed' },
+  auditSealed: {
+    zh: '开标前保密：{count} 条投标人相关记录暂不显示（仍在哈希链中），开标后公开',
+    en: '{count} entries about bidders are sealed until the bids are opened (they stay in the hash chain)',
+  },
 } as const;
 
 export type TextKey = keyof typeof text;
@@ -379,7 +383,8 @@ export type TextKey = keyof typeof text;
 interface I18n {
   readonly language: Language;
   readonly setLanguage: (language: Language) => void;
-  readonly t: (key: TextKey) => string;
+  /** The text for `key` in the current language, with `{name}` placeholders filled from `params`. */
+  readonly t: (key: TextKey, params?: Readonly<Record<string, string | number>>) => string;
   /** The message for a server error code, in the current language, plus the server's detail. */
   readonly error: (error: unknown) => string;
 }
@@ -398,7 +403,10 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
         setLanguage(next);
       },
-      t: (key) => text[key][language],
+      t: (key, params) =>
+        params
+          ? text[key][language].replace(/\{(\w+)\}/g, (match, name: string) => String(params[name] ?? match))
+          : text[key][language],
       error: (error) => {
         const code = (error as { code?: unknown }).code;
         if (isErrorCode(code)) {

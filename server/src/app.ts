@@ -22,6 +22,13 @@ import client from './plugins/external/client.ts';
 import database from './plugins/external/database.ts';
 import errors from './plugins/external/errors.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route of the application, as registered (method and URL pattern): what tests walk. */
+    readonly routeList: readonly { readonly method: string; readonly url: string }[];
+  }
+}
+
 export interface AppOptions {
   readonly config: Config;
   readonly clock?: Clock;
@@ -46,6 +53,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ? { https: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) } }
       : {}),
   }) as unknown as FastifyInstance;
+
+  const routeList: { method: string; url: string }[] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routeList.push({ method, url: route.url });
+  });
 
   // Pages open WebSockets to the SFUs of other cities: those origins are allowed, nothing else.
   const sfuOrigins = config.sfus.flatMap(({ url }) => {

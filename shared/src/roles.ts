@@ -176,3 +176,6 @@ export function isRole(value: unknown): value is Role {
 
 /** Roles a certificate holder may take without being registered first: any trusted company may bid. */
 export const selfRegisteringRoles: readonly Role[] = ['bidder'];
+
+/** Roles an administrator appoints by certificate (everyone but bidders). */
+export const appointedRoles = roles.filter((role) => !selfRegisteringRoles.includes(role));

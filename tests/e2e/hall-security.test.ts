@@ -11,7 +11,14 @@ import { type Action, type ClientToServerEvents, can, type Role, type TenderView
 import { HallClient } from '@bidhall/shared/hall-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrapOwnKey } from '../../server/src/hall-client/bidder-actions.ts';
-import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening } from '../support/hall.ts';
+import {
+  advanceTo,
+  afterDeadline,
+  hallRequestSamples,
+  joinHall,
+  keysOf,
+  prepareOpening,
+} from '../support/hall.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-hall-security-'));
@@ -41,44 +48,11 @@ async function connect(actor: string, role: Role): Promise<HallClient> {
   return client;
 }
 
-/** A schema-valid payload for every request (the content is beside the point here). */
-function payloads(): Record<keyof ClientToServerEvents, Record<string, unknown>> {
-  const tenderId = tender.id;
-  const now = server.clock.now();
-  const table: Record<keyof ClientToServerEvents, Record<string, unknown>> = {
-    'hall:join': { tenderId },
-    'hall:time': { clientTime: Date.now() },
-    'hall:check-in': { tenderId },
-    'hall:recipient': { tenderId },
-    'hall:self-test-challenge': { tenderId },
-    'hall:self-test': { tenderId, challengeId: 'none', answer: '', summaryOk: false },
-    'hall:decrypt': { tenderId, part: 'summary', contentKey: randomBytes(32).toString('base64') },
-    'hall:start-decryption': { tenderId },
-    'hall:pause': { tenderId, reason: '授权测试' },
-    'hall:resume': { tenderId, reason: '授权测试' },
-    'hall:extend': { tenderId, minutes: 1, reason: '授权测试' },
-    'hall:confirm-failure': { tenderId, reason: '授权测试' },
-    'hall:record-outage': {
-      tenderId,
-      from: new Date(now.getTime() - 1000).toISOString(),
-      to: now.toISOString(),
-      reason: '授权测试',
-    },
-    'hall:share-fetch': { tenderId },
-    'hall:share-submit': { tenderId, signedShare: '' },
-    'hall:approve-remedy': { tenderId, reason: '授权测试' },
-    'hall:reveal-seed': { tenderId, seed: 'a'.repeat(64) },
-    'hall:announce': { tenderId },
-    'hall:open-record': { tenderId },
-    'hall:sign-record': { tenderId, signature: '' },
-    'hall:object': { tenderId, text: '授权测试' },
-    'hall:answer': { tenderId, objectionId: randomUUID(), text: '授权测试' },
-    'hall:close': { tenderId },
-  };
-  return table;
+function payloads() {
+  return hallRequestSamples(tender.id, server.clock.now());
 }
 
-const payloadFor = (event: keyof ClientToServerEvents) => payloads()[event];
+const payloadFor = <E extends keyof ClientToServerEvents>(event: E) => payloads()[event];
 
 const roleActors: [Role, string][] = [
   ['bidder', 'bidder1'],

@@ -15,6 +15,7 @@ import { segmentUploadSigner } from '@bidhall/sfu/ticket';
 import type { EvaluationView, MediaTicketResponse, PlaybackView, RecordedRoom } from '@bidhall/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../server/src/audit/verify.ts';
+import { prepareOpening } from '../support/hall.ts';
 import { SimulatedParticipant } from '../support/media.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -291,7 +292,8 @@ describe('evaluation venues across two cities', () => {
   });
 
   it('broadcasts the opening hall from the host to a bidder and records it too', async () => {
-    const tender = await server.createTender(tokens.get('host')!);
+    // A bidder watches the hall of an opening it has bid in, once check-in is open.
+    const { tender } = await prepareOpening(server, work, ['bidder1']);
     const hall = `hall:${tender.id}`;
     const host = await enter('host', hall);
     const bidder = await enter('bidder1', hall);

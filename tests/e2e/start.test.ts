@@ -93,14 +93,17 @@ describe('npm start on embedded defaults', () => {
         )
         .toBe(1);
       // The SFU runs in the server process, on its port under /sfu: a bidder watches the hall there.
-      const ticket = (await (
-        await fetch(`${url}/api/media/tickets`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ venue: `hall:${demo!.id}` }),
-        })
-      ).json()) as MediaTicketResponse;
-      expect(ticket.url).toBe('/sfu');
+      // (A bidder's hall ticket needs the hall live: check-in opens with the scheduler's first round.)
+      const requestTicket = async () =>
+        (await (
+          await fetch(`${url}/api/media/tickets`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ venue: `hall:${demo!.id}` }),
+          })
+        ).json()) as MediaTicketResponse;
+      await expect.poll(async () => (await requestTicket()).url).toBe('/sfu');
+      const ticket = await requestTicket();
       const viewer = new MediaClient({
         url: new URL(ticket.url, url).href,
         ticket: ticket.ticket,

@@ -2,10 +2,17 @@
  * Building blocks of opening scenarios (reused across variants, in the manner of openprocurement's
  * *_blanks): a tender with sealed bids, clients in the hall, the clock moved to the deadline.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CreateTenderRequest, HallEvent, Role, TenderStatus, TenderView } from '@bidhall/shared';
+import type {
+  ClientToServerEvents,
+  CreateTenderRequest,
+  HallEvent,
+  Role,
+  TenderStatus,
+  TenderView,
+} from '@bidhall/shared';
 import { HallClient } from '@bidhall/shared/hall-client';
 import { eq } from 'drizzle-orm';
 import { tenders } from '../../server/src/db/schema/index.ts';
@@ -124,3 +131,48 @@ export const ofType =
   <T extends HallEvent['type']>(type: T) =>
   (event: HallEvent): event is Extract<HallEvent, { type: T }> =>
     event.type === type;
+
+/** The payload type of a hall request. */
+export type HallPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+
+/**
+ * A schema-valid payload for every hall request (the content is beside the point). Typed by the event
+ * map, so a request added to the contract without a sample here fails to compile: tests that walk every
+ * request (roles, confidentiality) cannot miss it.
+ */
+export function hallRequestSamples(
+  tenderId: string,
+  now: Date,
+): { [E in keyof ClientToServerEvents]: HallPayload<E> } {
+  const reason = '测试请求';
+  return {
+    'hall:join': { tenderId },
+    'hall:time': { clientTime: Date.now() },
+    'hall:check-in': { tenderId },
+    'hall:recipient': { tenderId },
+    'hall:self-test-challenge': { tenderId },
+    'hall:self-test': { tenderId, challengeId: 'none', answer: '', summaryOk: false },
+    'hall:decrypt': { tenderId, part: 'summary', contentKey: randomBytes(32).toString('base64') },
+    'hall:start-decryption': { tenderId },
+    'hall:pause': { tenderId, reason },
+    'hall:resume': { tenderId, reason },
+    'hall:extend': { tenderId, minutes: 1, reason },
+    'hall:confirm-failure': { tenderId, reason },
+    'hall:record-outage': {
+      tenderId,
+      from: new Date(now.getTime() - 1000).toISOString(),
+      to: now.toISOString(),
+      reason,
+    },
+    'hall:share-fetch': { tenderId },
+    'hall:share-submit': { tenderId, signedShare: '' },
+    'hall:approve-remedy': { tenderId, reason },
+    'hall:reveal-seed': { tenderId, seed: 'a'.repeat(64) },
+    'hall:announce': { tenderId },
+    'hall:open-record': { tenderId },
+    'hall:sign-record': { tenderId, signature: '' },
+    'hall:object': { tenderId, text: reason },
+    'hall:answer': { tenderId, objectionId: randomUUID(), text: reason },
+    'hall:close': { tenderId },
+  };
+}

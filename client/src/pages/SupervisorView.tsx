@@ -58,22 +58,44 @@ interface BundleReport {
   readonly unanswered: number;
 }
 
-function useAuditFeed(token: string, tenderId: string): FeedEntry[] {
-  const [entries, setEntries] = useState<FeedEntry[]>([]);
+/**
+ * The tender's audit trail, polled. Before the bids are opened the server withholds what bidders did
+ * and says how many entries it holds back; once it holds none back, the feed is read again from the start
+ * so that those entries appear in their place in the chain.
+ */
+function useAuditFeed(token: string, tenderId: string): { entries: FeedEntry[]; sealed: number | null } {
+  const [feed, setFeed] = useState<{ entries: FeedEntry[]; sealed: number | null }>({
+    entries: [],
+    sealed: null,
+  });
   useEffect(() => {
     let last = 0;
+    let sealedBefore: number | null = null;
     let stopped = false;
     const poll = async () => {
       try {
-        const batch = await api<FeedEntry[]>('GET', `/api/tenders/${tenderId}/audit?after=${last}`, {
-          token,
-        });
-        const checked = await Promise.all(
-          batch.map(async (e) => ({ ...e, intact: (await sha256Hex(e.prevHash + e.text)) === e.hash })),
+        const page = await api<{ entries: FeedEntry[]; sealed: number | null }>(
+          'GET',
+          `/api/tenders/${tenderId}/audit?after=${last}`,
+          { token },
         );
-        if (checked.length && !stopped) {
-          last = checked[checked.length - 1]!.entry.seq;
-          setEntries((current) => [...current, ...checked]);
+        const reread = (sealedBefore ?? 0) > 0 && page.sealed === 0 && last > 0;
+        if (reread) {
+          last = 0;
+          sealedBefore = 0;
+          if (!stopped) setFeed({ entries: [], sealed: 0 });
+          return void poll();
+        }
+        sealedBefore = page.sealed;
+        const checked = await Promise.all(
+          page.entries.map(async (e) => ({
+            ...e,
+            intact: (await sha256Hex(e.prevHash + e.text)) === e.hash,
+          })),
+        );
+        if (!stopped) {
+          if (checked.length) last = checked[checked.length - 1]!.entry.seq;
+          setFeed((current) => ({ entries: [...current.entries, ...checked], sealed: page.sealed }));
         }
       } catch {
         // The next poll tries again; the hall's connection badge shows whether the server is reachable.
@@ -86,7 +108,7 @@ function useAuditFeed(token: string, tenderId: string): FeedEntry[] {
       clearTimeout(timer);
     };
   }, [token, tenderId]);
-  return entries;
+  return feed;
 }
 
 export function SupervisorView({ session, tenderId, onBack }: PageProps) {
@@ -182,8 +204,13 @@ export function SupervisorView({ session, tenderId, onBack }: PageProps) {
         <div className="column side">
           <VideoSlot session={session} tenderId={tenderId} />
           <Section title={t('auditFeed')}>
+            {!!feed.sealed && (
+              <p className="muted small" data-testid="audit-sealed">
+                {t('auditSealed', { count: feed.sealed })}
+              </p>
+            )}
             <ol className="audit-feed" data-testid="audit-feed" aria-live="polite">
-              {[...feed]
+              {[...feed.entries]
                 .reverse()
                 .slice(0, 200)
                 .map((e) => (

@@ -7,6 +7,7 @@ import type { TenderView } from '@bidhall/shared';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opensslSealedBid, type SealedFiles, uploadBid } from '../../../tests/support/bids.ts';
+import { advanceTo, afterDeadline } from '../../../tests/support/hall.ts';
 import { cmsVerify, openssl } from '../../../tests/support/openssl.ts';
 import { certPath, loadCert, loadKey } from '../../../tests/support/pki.ts';
 import { startTestServer, type TestServer } from '../../../tests/support/server.ts';
@@ -385,7 +386,7 @@ describe('the deadline', () => {
       headers: { authorization: `Bearer ${tokens.host}` },
     });
     expect(response.json()).toMatchObject({ code: 'BIDS_SEALED' });
-    server.clock.set(new Date(new Date(tender.deadline).getTime() + 1000));
+    await advanceTo(server, tender.id, afterDeadline(tender), 'opened');
     const after = await server.app.inject({
       method: 'GET',
       url: `/api/tenders/${tender.id}/bids`,

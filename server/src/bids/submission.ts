@@ -13,11 +13,11 @@ import { finished } from 'node:stream/promises';
 import {
   BidManifest,
   type BidPart,
+  biddersSealed,
   bidParts,
   type Receipt,
   type ReceiptKind,
   receiptFormat,
-  type TenderStatus,
 } from '@bidhall/shared';
 import canonicalize from 'canonicalize';
 import { and, eq } from 'drizzle-orm';
@@ -34,9 +34,6 @@ import { type ParsedCertificate, parseCertificate } from '../pki/certificate.ts'
 import type { TrustStore } from '../pki/trust-store.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { findTender } from '../tenders/tender-service.ts';
-
-/** Statuses in which a tender accepts, replaces and withdraws bids. */
-const acceptingStatuses: readonly TenderStatus[] = ['scheduled', 'check-in'];
 
 const manifestValidator = Compile(BidManifest);
 
@@ -95,7 +92,7 @@ export class SubmissionService {
   }
 
   #ensureOpen(tender: Tender, at: Date): void {
-    if (at.getTime() >= tender.deadline.getTime() || !acceptingStatuses.includes(tender.status)) {
+    if (at.getTime() >= tender.deadline.getTime() || !biddersSealed(tender.status)) {
       throw new AppError(
         'BID_LATE',
         `the deadline was ${tender.deadline.toISOString()}; server time is ${at.toISOString()}`,
@@ -460,10 +457,10 @@ export class SubmissionService {
     return rows.sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime());
   }
 
-  /** Bids of a tender for the host and supervisors: only once the deadline has passed (bidders are confidential). */
+  /** Bids of a tender for the host and supervisors: only once the bids are opened (bidders are confidential). */
   async listAfterDeadline(tenderId: string): Promise<Bid[]> {
     const tender = await findTender(this.#deps.db, tenderId);
-    if (this.#deps.clock.now().getTime() < tender.deadline.getTime()) throw new AppError('BIDS_SEALED');
+    if (biddersSealed(tender.status)) throw new AppError('BIDS_SEALED');
     return this.#deps.db
       .select()
       .from(bids)

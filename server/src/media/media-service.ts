@@ -15,6 +15,7 @@ import {
   type CreateEvaluationRequest,
   type EvaluationView,
   isVenue,
+  liveHallStatuses,
   type MediaTicket,
   type MediaTicketResponse,
   mediaPermissions,
@@ -27,7 +28,14 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { appendInTx } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
-import { actors, evaluationExperts, evaluations, evaluationVenues, tenders } from '../db/schema/index.ts';
+import {
+  actors,
+  bids,
+  evaluationExperts,
+  evaluations,
+  evaluationVenues,
+  tenders,
+} from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 
 export interface SfuEntry {
@@ -223,8 +231,22 @@ export class MediaService {
     let homeSfu: string | undefined;
     const [kind, id, place, city] = venue.split(':') as [string, string, string?, string?];
     if (kind === 'hall') {
-      const [tender] = await this.#db.select({ id: tenders.id }).from(tenders).where(eq(tenders.id, id));
+      const [tender] = await this.#db
+        .select({ id: tenders.id, status: tenders.status })
+        .from(tenders)
+        .where(eq(tenders.id, id));
       if (!tender) throw new AppError('TENDER_NOT_FOUND');
+      if (who.role === 'bidder') {
+        // A bidder watches only the openings it has bid in, and only while they are under way: a ticket
+        // to any hall would tell a company which tenders are opening, and ticket requests who watches.
+        const [own] = await this.#db
+          .select({ id: bids.id })
+          .from(bids)
+          .where(and(eq(bids.tenderId, id), eq(bids.bidderId, who.sub), eq(bids.status, 'submitted')));
+        if (!own) throw new AppError('HALL_NO_BID');
+        if (!(liveHallStatuses as readonly string[]).includes(tender.status))
+          throw new AppError('HALL_WRONG_STATE', `the opening is ${tender.status}: its hall is not live`);
+      }
       url = this.#sfuFor(null);
     } else {
       const evaluation = await this.view(id, who);

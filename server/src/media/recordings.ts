@@ -22,6 +22,7 @@ import {
 } from '@bidhall/shared';
 import { and, asc, count, desc, eq, inArray, like, max, min, or } from 'drizzle-orm';
 import { appendInTx } from '../audit/audit-log.ts';
+import { readableEntries } from '../audit/sealed.ts';
 import type { Database } from '../db/client.ts';
 import { auditLog, evaluations, recordingSegments, tenders } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
@@ -308,10 +309,14 @@ export class RecordingStore {
       )
       .orderBy(asc(auditLog.seq))
       .limit(2000);
+    const parsed = events.map(({ entry }) => ({ entry: JSON.parse(entry) as AuditEntry }));
+    const [tender] = tenderId
+      ? await this.#db.select({ status: tenders.status }).from(tenders).where(eq(tenders.id, tenderId))
+      : [];
+    const { readable } = tender ? readableEntries(tender.status, parsed) : { readable: parsed };
     return {
       segments,
-      events: events.map(({ entry }) => {
-        const parsed = JSON.parse(entry) as AuditEntry;
+      events: readable.map(({ entry: parsed }) => {
         return {
           seq: parsed.seq,
           at: parsed.at,

@@ -4,15 +4,16 @@
  * events broadcast after commit); guards come from state-machine.ts. Decryption and the custodian remedy
  * live in decryption.ts and remedy.ts.
  */
-import type {
-  DrawView,
-  HallBid,
-  HallSnapshot,
-  HallWindow,
-  ObjectionView,
-  OpeningStatus,
-  SummaryRow,
-  TenderStatus,
+import {
+  biddersSealed,
+  type DrawView,
+  type HallBid,
+  type HallSnapshot,
+  type HallWindow,
+  type ObjectionView,
+  type OpeningStatus,
+  type SummaryRow,
+  type TenderStatus,
 } from '@bidhall/shared';
 import { and, asc, eq } from 'drizzle-orm';
 import { verifySmall } from '../cms/signed-data.ts';
@@ -539,7 +540,8 @@ export class OpeningService {
   async snapshot(tenderId: string, viewer: Actor): Promise<HallSnapshot> {
     const { db } = this.#deps;
     const tender = await findTender(db, tenderId);
-    const afterDeadline = !['scheduled', 'check-in'].includes(tender.status);
+    // Before the bids are opened a bidder sees its own bid and nobody else's, not even how many.
+    const afterDeadline = !biddersSealed(tender.status);
     const list = await activeBids(db, tender.id);
     const visible = afterDeadline ? list : list.filter((b) => b.bidderId === viewer.actorId);
     const checked = await db
@@ -571,7 +573,7 @@ export class OpeningService {
       bids: visible.map((b) => hallBid(b)),
       checkedIn: checked.filter((c) => afterDeadline || c.bidderId === viewer.actorId).map((c) => c.name),
       summaryTable: announced ? summaryRows(list) : null,
-      draw: tender.drawOptions ? drawView(tender, list, tender.drawResult !== null) : null,
+      draw: tender.drawOptions ? drawView(tender, visible, tender.drawResult !== null) : null,
       record: tender.recordText
         ? { sha256: tender.recordSha256!, text: tender.recordText, signedBy: signatures.map((s) => s.name) }
         : null,
@@ -584,7 +586,7 @@ export class OpeningService {
   /** Snapshot plus the events after `afterSeq` a reconnecting client missed. */
   async join(tenderId: string, viewer: Actor, afterSeq: number | undefined) {
     const snapshot = await this.snapshot(tenderId, viewer);
-    const afterDeadline = !['scheduled', 'check-in'].includes(snapshot.status);
+    const afterDeadline = !biddersSealed(snapshot.status);
     // Events before the deadline are all about status; bid events only exist afterwards.
     const missed = afterSeq === undefined ? [] : await eventsAfter(this.#deps.db, tenderId, afterSeq);
     return { snapshot, missed: afterDeadline ? missed : missed.filter((e) => e.type === 'status') };

@@ -3,16 +3,18 @@
  * (for the supervisor's live feed), and the two checks a supervisor runs on demand: the whole audit
  * chain and a tender's opening-record bundle.
  */
-import { type AuditEntry, roles } from '@bidhall/shared';
+import { type AuditEntry, appointedRoles } from '@bidhall/shared';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import fp from 'fastify-plugin';
 import { type Static, Type } from 'typebox';
+import { readableEntries } from '../../audit/sealed.ts';
 import { verifyAuditChain } from '../../audit/verify.ts';
 import { actors, auditLog } from '../../db/schema/index.ts';
 import { buildRecordBundle, verifyRecordBundle } from '../../opening/record-bundle.ts';
 import { TenderParams } from './tenders.ts';
 
-const ActorsQuery = Type.Object({ role: Type.Enum(roles) }, { additionalProperties: false });
+// Appointed people only: bidders register themselves, and listing them would tell who bid.
+const ActorsQuery = Type.Object({ role: Type.Enum(appointedRoles) }, { additionalProperties: false });
 const AuditQuery = Type.Object(
   {
     after: Type.Integer({ minimum: 0, default: 0 }),
@@ -28,6 +30,12 @@ export interface AuditFeedEntry {
   readonly text: string;
   readonly prevHash: string;
   readonly hash: string;
+}
+
+/** A page of a tender's audit trail; `sealed`: entries withheld until the bids are opened (supervisors). */
+export interface AuditFeed {
+  readonly entries: readonly AuditFeedEntry[];
+  readonly sealed: number | null;
 }
 
 export default fp(
@@ -58,9 +66,9 @@ export default fp(
         onRequest: app.requireGrant('audit:read'),
         schema: { params: TenderParams, querystring: AuditQuery },
       },
-      async (request): Promise<AuditFeedEntry[]> => {
+      async (request): Promise<AuditFeed> => {
         const { tenderId } = request.params as { tenderId: string };
-        await app.tenders.view(tenderId);
+        const tender = await app.tenders.view(tenderId);
         const { after, limit } = request.query as Static<typeof AuditQuery>;
         const rows = await app.db
           .select()
@@ -68,12 +76,15 @@ export default fp(
           .where(and(eq(auditLog.tenderId, tenderId), gt(auditLog.seq, after)))
           .orderBy(asc(auditLog.seq))
           .limit(limit);
-        return rows.map((row) => ({
+        const parsed = rows.map((row) => ({
           entry: JSON.parse(row.entry) as AuditEntry,
           text: row.entry,
           prevHash: Buffer.from(row.prevHash).toString('hex'),
           hash: Buffer.from(row.hash).toString('hex'),
         }));
+        const { readable, sealed } = readableEntries(tender.status, parsed);
+        // Supervisors learn that entries are sealed (and how many), so a gap is never mistaken for loss.
+        return { entries: readable, sealed: request.actor!.role === 'supervisor' ? sealed : null };
       },
     );
 
