@@ -207,8 +207,8 @@ const text = {
   seed: { zh: '种子', en: 'seed' },
   notRevealed: { zh: '未公开（不参与计算）', en: 'not revealed (left out)' },
   drawFormula: {
-    zh: '计算方法：SHA-256(平台种子 + ":" + 按字典序排列的投标人种子以":"连接)，按无符号整数对选项个数取余，得到结果序号（从0开始）。',
-    en: 'How: SHA-256(platform seed + ":" + the revealed bidder seeds, sorted, joined by ":"), read as an unsigned integer, modulo the number of options, gives the index (from 0).',
+    zh: '计算方法：SHA-256(平台种子 + ":" + 按字典序排列的已公开投标人种子以":"连接；无人公开时冒号后为空)，按无符号整数对选项个数取余，得到结果序号（从0开始）。投标人种子须在解密时间结束前公开，逾期未公开的不参与计算。',
+    en: 'How: SHA-256(platform seed + ":" + the revealed bidder seeds, sorted, joined by ":"; nothing after the colon when none was revealed), read as an unsigned integer, modulo the number of options, gives the index (from 0). Bidder seeds count when revealed before the decryption window ends.',
   },
   windowSet: { zh: '解密计时已更新', en: 'Decryption window updated' },
   remedy: { zh: '补救解密', en: 'Remedy' },

@@ -87,7 +87,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loginRateLimitPerMinute: config.loginRateLimitPerMinute,
   });
   await app.register(actors, { clock });
-  await app.register(tenders, { clock, platformName: config.platformName });
+  await app.register(tenders, {
+    clock,
+    platformName: config.platformName,
+    dataDir: config.dataDir,
+    drawSecret: config.drawSecret,
+  });
   await app.register(bids, {
     clock,
     dataDir: config.dataDir,

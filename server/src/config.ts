@@ -24,6 +24,8 @@ export interface Config {
   /** Secret for login tokens; generated into dataDir when absent. */
   readonly tokenSecret: string | undefined;
   readonly tokenTtlMinutes: number;
+  /** Derives each tender's platform draw seed; generated into dataDir when absent. Same on every process. */
+  readonly drawSecret: string | undefined;
   readonly trustedCaFiles: readonly string[];
   readonly crlFiles: readonly string[];
   readonly receiptCertFile: string;
@@ -143,6 +145,10 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
   if (tokenSecret !== undefined && tokenSecret.length < 32) {
     problems.push('TOKEN_SECRET: must be at least 32 characters (it signs login tokens)');
   }
+  const drawSecret = value('DRAW_SECRET');
+  if (drawSecret !== undefined && drawSecret.length < 32) {
+    problems.push('DRAW_SECRET: must be at least 32 characters (it derives the draw seeds)');
+  }
   const pkiVariables = [
     'TRUSTED_CA_FILES',
     'CRL_FILES',
@@ -176,6 +182,7 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     platformName: value('PLATFORM_NAME') ?? 'bidhall',
     tokenSecret,
     tokenTtlMinutes: integer('TOKEN_TTL_MINUTES', 30, 1, 24 * 60),
+    drawSecret,
     trustedCaFiles: paths('TRUSTED_CA_FILES', [devPki('ca-a/ca.pem'), devPki('ca-b/ca.pem')]),
     crlFiles: paths('CRL_FILES', [devPki('ca-a/crl.pem'), devPki('ca-b/crl.pem')]),
     receiptCertFile: path('RECEIPT_CERT_FILE', devPki('platform/receipt.pem')),

@@ -83,6 +83,12 @@ describe('bidhall hall join and the record bundle', () => {
       () => host.events.filter((e) => e.type === 'bid' && e.data.openingStatus === 'decrypted').length === 3,
       60_000,
     );
+    // Every seed revealed: the reading need not wait for the end of the window.
+    for (const [name, client] of [
+      ['bidder1', bidder1],
+      ['bidder3', bidder3],
+    ] as const)
+      await client.request('hall:reveal-seed', { tenderId: tender.id, seed: drawSeeds.get(name)! });
     await host.request('hall:announce', { tenderId: tender.id });
     const draw = await host.waitFor((e) => e.type === 'draw');
     expect(

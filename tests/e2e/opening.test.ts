@@ -19,6 +19,7 @@ import {
   advanceTo,
   afterDeadline,
   bidderNames,
+  endWindow,
   joinHall,
   keysOf,
   ofType,
@@ -108,6 +109,11 @@ describe('a full opening with four bidders, a host and a supervisor', () => {
       60_000,
     );
 
+    // bidder4 keeps its seed: the reading waits until seeds can no longer come, at the end of the window.
+    await expect(host.request('hall:announce', { tenderId: tender.id })).rejects.toMatchObject({
+      code: 'HALL_WRONG_STATE',
+    });
+    await endWindow(server, tender.id, host);
     const { rows } = await host.request('hall:announce', { tenderId: tender.id });
     expect(rows).toBe(4);
     const table = await bidders.get('bidder3')!.waitFor(ofType('summary-table'));

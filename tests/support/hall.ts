@@ -176,3 +176,59 @@ export function hallRequestSamples(
     'hall:close': { tenderId },
   };
 }
+
+export interface DecryptedOpening extends PreparedOpening {
+  readonly host: HallClient;
+  readonly bidders: Map<string, HallClient>;
+  /** Every client opened, to close after the test. */
+  readonly clients: HallClient[];
+}
+
+/**
+ * A tender through its decryption window: sealed bids from `bidders`, everyone in the hall, the deadline
+ * passed, decryption started, each bidder's bid decrypted and its documents opened (the window still
+ * running).
+ */
+export async function decryptedOpening(
+  server: TestServer,
+  work: string,
+  bidders: readonly string[],
+  overrides: Partial<CreateTenderRequest> = {},
+): Promise<DecryptedOpening> {
+  const prepared = await prepareOpening(server, work, bidders, overrides);
+  const { tender } = prepared;
+  const host = await joinHall(server, 'host', 'host', tender.id);
+  const clients = [host];
+  const joined = new Map<string, HallClient>();
+  for (const bidder of bidders) {
+    const client = await joinHall(server, bidder, 'bidder', tender.id);
+    clients.push(client);
+    joined.set(bidder, client);
+  }
+  await advanceTo(server, tender.id, afterDeadline(tender), 'opened');
+  await host.request('hall:start-decryption', { tenderId: tender.id });
+  const { decryptOwnBid } = await import('../../server/src/hall-client/bidder-actions.ts');
+  for (const [bidder, client] of joined) await decryptOwnBid(client, tender.id, keysOf(bidder));
+  await host.waitFor(
+    () =>
+      new Set(
+        host.events
+          .filter(ofType('bid'))
+          .filter((e) => e.data.openingStatus === 'decrypted')
+          .map((e) => e.data.bidId),
+      ).size === bidders.length,
+    60_000,
+  );
+  return { ...prepared, host, bidders: joined, clients };
+}
+
+/** Moves the clock past the end of the decryption window and waits until the hall has been told. */
+export async function endWindow(server: TestServer, tenderId: string, host: HallClient): Promise<void> {
+  const [row] = await server.app.db
+    .select({ endsAt: tenders.windowEndsAt })
+    .from(tenders)
+    .where(eq(tenders.id, tenderId));
+  server.clock.set(new Date(row!.endsAt!.getTime() + 1000));
+  server.app.hall.scheduler.poke();
+  await host.waitFor((e) => e.type === 'window' && e.data.reason === 'ended');
+}

@@ -1,5 +1,12 @@
 /** The pieces every role's hall page shares: header with clocks, bids, summary, draw, record, timeline. */
-import { type HallEvent, type OpeningRecord, recordFormat, type TenderView } from '@bidhall/shared';
+import {
+  drawIndexOf,
+  drawInput,
+  type HallEvent,
+  type OpeningRecord,
+  recordFormat,
+  type TenderView,
+} from '@bidhall/shared';
 import type { HallClient } from '@bidhall/shared/hall-client';
 import { type FormEvent, lazy, type ReactNode, Suspense, useState } from 'react';
 import { sha256Hex } from '../api.ts';
@@ -237,10 +244,9 @@ export function SummaryTableView({ view, tender }: { view: HallView; tender: Ten
   );
 }
 
-/** The draw, its published inputs, and a button that recomputes it here (docs: server/src/opening/draw.ts). */
+/** The draw recomputed in this page from its published inputs (the formula: shared/src/draw.ts). */
 export async function recomputeDraw(serverSeed: string, bidderSeeds: readonly string[], options: number) {
-  const digest = await sha256Hex([serverSeed, ...[...bidderSeeds].sort()].join(':'));
-  return Number(BigInt(`0x${digest}`) % BigInt(options));
+  return drawIndexOf(await sha256Hex(drawInput(serverSeed, bidderSeeds)), options);
 }
 
 export function DrawPanel({ view, tender }: { view: HallView; tender: TenderView | null }) {

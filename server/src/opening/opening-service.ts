@@ -7,6 +7,7 @@
 import {
   biddersSealed,
   type DrawView,
+  finalOpeningStatuses,
   type HallBid,
   type HallSnapshot,
   type HallWindow,
@@ -30,6 +31,7 @@ import {
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
+import { serverSeedFor } from '../tenders/draw-seed.ts';
 import { findTender } from '../tenders/tender-service.ts';
 import { drawIndex, seedCommitment } from './draw.ts';
 import {
@@ -80,6 +82,8 @@ const undecided: readonly OpeningStatus[] = ['sealed', 'summary-decrypted'];
 
 export interface OpeningServiceDeps extends HallContext {
   readonly trust: TrustStore;
+  /** Derives the platform's draw seed at the reading of bids (tenders/draw-seed.ts). */
+  readonly drawSecret: string;
   /** Remedy state lives in memory only (remedy.ts); the snapshot reports it. */
   readonly remedyState: (tenderId: string) => HallSnapshot['remedy'];
 }
@@ -336,10 +340,17 @@ export class OpeningService {
     });
   }
 
+  /** A bidder reveals its draw seed; reveals close when the decryption window ends (docs/opening.md). */
   revealSeed(tenderId: string, actor: Actor, seed: string): Promise<{ accepted: true }> {
     return this.#act(tenderId, actor, 'hall.reveal-seed', async ({ tx, tender }) => {
       requireStatus(tender, ['opened', 'decrypting'], 'revealing a draw seed');
       if (!tender.drawOptions) throw new AppError('HALL_WRONG_STATE', 'this tender has no random draw');
+      if (tender.windowEndedAt) {
+        throw new AppError(
+          'HALL_WRONG_STATE',
+          `draw seeds could be revealed until the decryption window ended (${tender.windowEndedAt.toISOString()})`,
+        );
+      }
       const mine = (await activeBids(tx, tender.id)).find((b) => b.bidderId === actor.actorId);
       if (!mine) throw new AppError('HALL_NO_BID');
       if (!mine.drawCommitment || seedCommitment(seed) !== mine.drawCommitment) {
@@ -353,18 +364,31 @@ export class OpeningService {
     });
   }
 
-  /** The reading of bids (唱标): the summary table, and the random draw if the tender has one. */
+  /**
+   * The reading of bids (唱标): the summary table, and the random draw if the tender has one. Only once
+   * every bid has its final outcome (a late documents job could otherwise change a bid after the reading),
+   * and, with a draw, once no seed can still come: every committed seed revealed, or the window ended.
+   */
   announce(tenderId: string, actor: Actor): Promise<{ rows: number }> {
     return this.#act(tenderId, actor, 'hall.announce', async (scope) => {
       const { tx, tender } = scope;
       requireStatus(tender, ['decrypting'], 'reading the bids');
       const list = await activeBids(tx, tender.id);
       const pending = list.filter(
-        (b) =>
-          b.openingStatus === 'remedy-pending' || (b.openingStatus === 'sealed' && !tender.windowEndedAt),
+        (b) => !(finalOpeningStatuses as readonly OpeningStatus[]).includes(b.openingStatus),
       );
       if (pending.length) {
-        throw new AppError('HALL_WRONG_STATE', `${pending.length} bid(s) are still waiting to be decrypted`);
+        throw new AppError(
+          'HALL_WRONG_STATE',
+          `${pending.length} bid(s) have no final outcome yet (being decrypted, or waiting for the window to end or for the remedy)`,
+        );
+      }
+      const unrevealed = list.filter((b) => b.drawCommitment && !b.drawSeed);
+      if (tender.drawOptions && unrevealed.length && !tender.windowEndedAt) {
+        throw new AppError(
+          'HALL_WRONG_STATE',
+          `${unrevealed.length} draw seed(s) may still be revealed until the decryption window ends`,
+        );
       }
       const rows = summaryRows(list);
       await this.#setStatus(scope, 'announced', { announcedAt: scope.now });
@@ -378,17 +402,25 @@ export class OpeningService {
 
   async #draw(scope: StepScope, list: BidWithBidder[]): Promise<DrawView | null> {
     const { tender } = scope;
-    if (!tender.drawOptions || !tender.serverSeed || !tender.serverSeedCommitment) return null;
+    if (!tender.drawOptions || !tender.serverSeedCommitment) return null;
+    // Tenders created before the seed was derived kept it in their row.
+    const serverSeed = tender.serverSeed ?? serverSeedFor(this.#deps.drawSecret, tender.id);
+    if (seedCommitment(serverSeed) !== tender.serverSeedCommitment) {
+      throw new AppError(
+        'INTERNAL',
+        'the platform draw seed no longer matches its commitment: DRAW_SECRET differs from the one this tender was created with',
+      );
+    }
     const revealed = list.filter((b) => b.drawSeed).map((b) => b.drawSeed!);
-    const index = drawIndex(tender.serverSeed, revealed, tender.drawOptions.length);
+    const index = drawIndex(serverSeed, revealed, tender.drawOptions.length);
     const result = { index, value: tender.drawOptions[index]! };
-    await scope.updateTender({ drawResult: result });
+    await scope.updateTender({ drawResult: result, serverSeed });
     Object.assign(scope.detail, {
       drawIndex: index,
       drawValue: result.value,
       seedsRevealed: revealed.length,
     });
-    return drawView({ ...tender, drawResult: result }, list, true);
+    return drawView({ ...tender, drawResult: result, serverSeed }, list, true);
   }
 
   /** The opening record: generated once, then signed by the bidders (or objected to). */

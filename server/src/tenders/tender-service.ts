@@ -1,5 +1,5 @@
 /** Tenders: creation by a host (with the opening key ceremony) and the public view of a tender. */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CreateTenderRequest, TenderView } from '@bidhall/shared';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { type AuditInput, appendInTx } from '../audit/audit-log.ts';
@@ -11,6 +11,7 @@ import { AppError } from '../errors.ts';
 import { parseCertificate } from '../pki/certificate.ts';
 import type { IssuerKeys } from '../pki/issuer.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
+import { serverSeedCommitmentFor } from './draw-seed.ts';
 import { createOpeningKey } from './opening-key.ts';
 
 const minuteMs = 60_000;
@@ -24,6 +25,8 @@ export interface TenderServiceDeps {
   readonly openingCa: IssuerKeys;
   readonly platformSigner: Signer;
   readonly platformName: string;
+  /** Derives each tender's draw seed (draw-seed.ts). */
+  readonly drawSecret: string;
 }
 
 export class TenderService {
@@ -65,8 +68,6 @@ export class TenderService {
     });
 
     const tenderId = randomUUID();
-    // The server's seed for the random draw is fixed (and committed to) now, before any bid exists.
-    const serverSeed = request.draw ? randomBytes(32).toString('hex') : null;
     const material = await createOpeningKey({
       tenderId,
       tenderCode: request.code,
@@ -104,10 +105,10 @@ export class TenderService {
         ),
         drawOptions: request.draw?.options ?? null,
         drawLabel: request.draw?.label ?? null,
-        serverSeed,
-        serverSeedCommitment: serverSeed
-          ? createHash('sha256').update(serverSeed, 'utf8').digest('hex')
-          : null,
+        // The platform's draw seed is fixed (and committed to) now, before any bid exists; only the
+        // commitment is stored (draw-seed.ts).
+        serverSeed: null,
+        serverSeedCommitment: request.draw ? serverSeedCommitmentFor(this.#deps.drawSecret, tenderId) : null,
       });
       await tx.insert(tenderCustodians).values(
         material.sealedShares.map((s) => ({

@@ -147,6 +147,7 @@ export default fp<HallOptions>(
     const opening = new OpeningService({
       ...context,
       trust: app.trust,
+      drawSecret: app.drawSecret,
       remedyState: (id) => remedy.state(id),
     });
     const jobs = new DocumentJobs(decryptionDeps, decryption, {
@@ -403,5 +404,5 @@ export default fp<HallOptions>(
       if (redis) await redis.quit();
     });
   },
-  { name: 'hall', dependencies: ['auth', 'pki', 'audit', 'bids'] },
+  { name: 'hall', dependencies: ['auth', 'pki', 'audit', 'bids', 'tenders'] },
 );

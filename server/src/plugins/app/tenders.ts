@@ -2,18 +2,23 @@ import { CreateTenderRequest } from '@bidhall/shared';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 import type { Clock } from '../../clock.ts';
+import { configuredOrStoredSecret } from '../../secrets.ts';
 import { TenderService } from '../../tenders/tender-service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     tenders: TenderService;
+    /** Derives each tender's platform draw seed; never stored (tenders/draw-seed.ts). */
+    drawSecret: string;
   }
 }
 
 export const TenderParams = Type.Object({ tenderId: Type.String({ maxLength: 64 }) });
 
-export default fp<{ clock: Clock; platformName: string }>(
+export default fp<{ clock: Clock; platformName: string; dataDir: string; drawSecret: string | undefined }>(
   async (app, options) => {
+    const drawSecret = await configuredOrStoredSecret(options.drawSecret, options.dataDir, 'draw-secret');
+    app.decorate('drawSecret', drawSecret);
     const tenders = new TenderService({
       db: app.db,
       clock: options.clock,
@@ -21,6 +26,7 @@ export default fp<{ clock: Clock; platformName: string }>(
       openingCa: app.openingCa,
       platformSigner: app.platformSigner,
       platformName: options.platformName,
+      drawSecret,
     });
     app.decorate('tenders', tenders);
 
