@@ -367,31 +367,38 @@ loginOptions(
   );
 record
   .command('verify')
-  .description('verify a record bundle offline: record hash, every bidder signature, trust, objections')
+  .description(
+    'verify a record bundle offline: the platform signature, every file, every bidder signature, the draw, objections',
+  )
   .argument('<bundle>', 'the .tar bundle')
+  .option('--platform <file>', "the platform's receipt certificate (PEM) (default: the configured one)")
   .option('--ca <files...>', 'CA certificates to trust (default: the configured trust store)')
   .option('--crl <files...>', 'CRLs of those CAs')
   .option('--json', 'print the report as JSON')
-  .action(async (file: string, options: { ca?: string[]; crl?: string[]; json?: boolean }) => {
-    const { TrustStore } = await import('../server/src/pki/trust-store.ts');
-    const { verifyRecordBundle } = await import('../server/src/opening/record-bundle.ts');
-    const settings = options.ca ? null : config();
-    const trust = await TrustStore.fromFiles(
-      options.ca ?? settings!.trustedCaFiles,
-      options.crl ?? settings?.crlFiles ?? [],
-    );
-    const report = await verifyRecordBundle(await readFile(file), trust);
-    if (options.json) console.log(JSON.stringify(report));
-    else {
-      console.log(`${report.tender.code} "${report.tender.title}" — record SHA-256 ${report.recordSha256}`);
-      console.log(`signed by: ${report.signed.join(', ') || '(nobody)'}`);
-      if (report.unsigned.length) console.log(`not signed by: ${report.unsigned.join(', ')}`);
-      console.log(`objections: ${report.objections} (${report.unanswered} unanswered)`);
-      for (const problem of report.problems) console.log(`PROBLEM: ${problem}`);
-      console.log(report.ok ? 'bundle verifies' : 'bundle does NOT verify');
-    }
-    process.exitCode = report.ok ? 0 : 1;
-  });
+  .action(
+    async (file: string, options: { platform?: string; ca?: string[]; crl?: string[]; json?: boolean }) => {
+      const { TrustStore } = await import('../server/src/pki/trust-store.ts');
+      const { verifyRecordBundle } = await import('../server/src/opening/record-bundle.ts');
+      const settings = options.ca && options.platform ? null : config();
+      const trust = await TrustStore.fromFiles(
+        options.ca ?? settings!.trustedCaFiles,
+        options.crl ?? settings?.crlFiles ?? [],
+      );
+      const platform = parseCertificate(await readFile(options.platform ?? settings!.receiptCertFile));
+      const report = await verifyRecordBundle(await readFile(file), trust, platform);
+      if (options.json) console.log(JSON.stringify(report));
+      else {
+        console.log(`${report.tender.code} "${report.tender.title}" — record SHA-256 ${report.recordSha256}`);
+        console.log(`exported ${report.exportedAt ?? '?'} while ${report.status ?? '?'}`);
+        console.log(`signed by: ${report.signed.join(', ') || '(nobody)'}`);
+        if (report.unsigned.length) console.log(`not signed by: ${report.unsigned.join(', ')}`);
+        console.log(`objections: ${report.objections} (${report.unanswered} unanswered)`);
+        for (const problem of report.problems) console.log(`PROBLEM: ${problem}`);
+        console.log(report.ok ? 'bundle verifies' : 'bundle does NOT verify');
+      }
+      process.exitCode = report.ok ? 0 : 1;
+    },
+  );
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);

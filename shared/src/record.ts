@@ -31,6 +31,8 @@ export interface OpeningRecord {
   }[];
   readonly outages: readonly { readonly from: string; readonly to: string; readonly reason: string }[];
   readonly draw: {
+    /** The draw formula (shared/src/draw.ts); absent in records made before it was named. */
+    readonly formula?: string;
     readonly options: readonly string[];
     readonly serverSeed: string;
     readonly serverSeedCommitment: string;

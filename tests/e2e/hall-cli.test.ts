@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptOwnBid, signRecord } from '../../server/src/hall-client/bidder-actions.ts';
 import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening, signerOf } from '../support/hall.ts';
 import { cmsVerify } from '../support/openssl.ts';
-import { caPath, certPath, crlPath, keyPath } from '../support/pki.ts';
+import { caPath, certPath, crlPath, keyPath, platformPath } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const run = promisify(execFile);
@@ -112,7 +112,16 @@ describe('bidhall hall join and the record bundle', () => {
     expect(response.status).toBe(200);
     const bundlePath = join(work, 'bundle.tar');
     writeFileSync(bundlePath, Buffer.from(await response.arrayBuffer()));
-    const trust = ['--ca', caPath('ca-a'), caPath('ca-b'), '--crl', crlPath('ca-a'), crlPath('ca-b')];
+    const trust = [
+      '--platform',
+      platformPath('receipt.pem'),
+      '--ca',
+      caPath('ca-a'),
+      caPath('ca-b'),
+      '--crl',
+      crlPath('ca-a'),
+      crlPath('ca-b'),
+    ];
     const verified = await run(process.execPath, [
       'bin/bidhall.ts',
       'record',

@@ -7,6 +7,7 @@
 import {
   biddersSealed,
   type DrawView,
+  drawFormat,
   finalOpeningStatuses,
   type HallBid,
   type HallSnapshot,
@@ -456,6 +457,7 @@ export class OpeningService {
         draw:
           draw?.result && draw.serverSeed
             ? {
+                formula: drawFormat,
                 options: draw.options,
                 serverSeed: draw.serverSeed,
                 serverSeedCommitment: draw.serverSeedCommitment,

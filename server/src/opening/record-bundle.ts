@@ -5,41 +5,73 @@
  *   record.json              the opening record, exactly as signed (RFC 8785 JSON)
  *   signatures/<id>.p7s      each bidder's CMS detached signature over record.json (DER)
  *   objections.json          objections raised at the opening and the host's answers
- *   manifest.json            what the bundle holds, with SHA-256 of every file
+ *   manifest.json            what the bundle holds: SHA-256 of every file, who signed and when (server time)
+ *   manifest.p7s             the platform's detached CMS signature over manifest.json (its receipt key)
  *   README.txt               how to check it
+ *
+ * The platform's signature over the manifest is what makes the bundle a document: every file is bound to
+ * it by hash, so a file changed, added or removed — a signature dropped, an answer edited — fails, and
+ * the report names the file. Each bidder's certificate is judged at the moment the server recorded the
+ * signature (in the signed manifest), not at the `signingTime` the signer chose to write.
  */
+import { createHash } from 'node:crypto';
+import { drawIndexOf, drawInput, type OpeningRecord, recordFormat, type TenderStatus } from '@bidhall/shared';
 import canonicalize from 'canonicalize';
 import { asc, eq } from 'drizzle-orm';
 import tar from 'tar-stream';
-import { verifySmall } from '../cms/signed-data.ts';
+import { type Signer, signSmall, verifySmall } from '../cms/signed-data.ts';
 import type { Executor } from '../db/client.ts';
 import { actors, objections, recordSignatures } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
+import type { ParsedCertificate } from '../pki/certificate.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import { findTender } from '../tenders/tender-service.ts';
-import { type OpeningRecord, recordFormat, sha256Hex } from './record.ts';
+import { sha256Hex } from './record.ts';
 
-export const bundleFormat = 'bidhall-record-bundle/1';
+export const bundleFormat = 'bidhall-record-bundle/2';
 
 interface BundleManifest {
   readonly format: typeof bundleFormat;
   readonly tenderId: string;
+  readonly tenderCode: string;
+  /** The opening's status when the bundle was exported (objections must all be answered once closed). */
+  readonly status: TenderStatus;
+  readonly exportedAt: string;
   readonly recordSha256: string;
   readonly files: Readonly<Record<string, string>>;
-  readonly signatures: readonly { readonly identity: string; readonly name: string; readonly file: string }[];
+  readonly signatures: readonly {
+    readonly identity: string;
+    readonly name: string;
+    readonly file: string;
+    /** When the server received and checked the signature: the time its certificate is judged at. */
+    readonly signedAt: string;
+  }[];
+}
+
+interface ObjectionEntry {
+  readonly bidder: string;
+  readonly text: string;
+  readonly at: string;
+  readonly answer: string | null;
+  readonly answeredAt: string | null;
 }
 
 const readme = `bidhall opening record bundle / 开标记录包
 
-1. record.json is the opening record. Its SHA-256 is in manifest.json (recordSha256):
+1. manifest.p7s is the platform's signature over manifest.json (CMS, DER, detached). Check it first,
+   with the platform's receipt certificate, which the trading centre publishes:
+     openssl cms -verify -binary -inform DER -in manifest.p7s -content manifest.json -CAfile <CA> -out /dev/null
+   and check that the signer is that certificate. manifest.json lists the SHA-256 of every other file.
+2. record.json is the opening record; its SHA-256 is recordSha256 in manifest.json:
      sha256sum record.json
-2. Each file in signatures/ is a bidder's signature over record.json (CMS, DER, detached):
-     openssl cms -verify -binary -inform DER -in signatures/<id>.p7s -content record.json -CAfile <CA certificates> -out /dev/null
-3. objections.json lists the objections raised at the opening and the host's answers.
-Or all at once: bidhall record verify <this file> [--ca <CA certificate>...]
+3. Each file in signatures/ is a bidder's signature over record.json (CMS, DER, detached):
+     openssl cms -verify -binary -inform DER -in signatures/<id>.p7s -content record.json -CAfile <CA> -out /dev/null
+   manifest.json says when the server received each one (signedAt): the certificate must be valid then.
+4. objections.json lists the objections raised at the opening and the host's answers.
+Or all at once: bidhall record verify <this file> --platform <receipt certificate> [--ca <CA>...]
 `;
 
-function toTar(files: Record<string, Buffer>): Promise<Buffer> {
+export function writeTar(files: Readonly<Record<string, Buffer>>): Promise<Buffer> {
   const pack = tar.pack();
   for (const [name, content] of Object.entries(files))
     pack.entry({ name, size: content.length, mode: 0o644 }, content);
@@ -52,7 +84,7 @@ function toTar(files: Record<string, Buffer>): Promise<Buffer> {
   });
 }
 
-function fromTar(archive: Buffer): Promise<Map<string, Buffer>> {
+export function readTar(archive: Buffer): Promise<Map<string, Buffer>> {
   const extract = tar.extract();
   const files = new Map<string, Buffer>();
   return new Promise((resolve, reject) => {
@@ -60,23 +92,36 @@ function fromTar(archive: Buffer): Promise<Map<string, Buffer>> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
       stream.on('end', () => {
-        files.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
+        // Directories (as `tar -c` writes them) hold nothing to check.
+        if (header.type === 'file') files.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
         next();
       });
       stream.resume();
     });
     extract.on('finish', () => resolve(files));
-    extract.on('error', reject);
+    extract.on('error', () => reject(new AppError('VALIDATION_FAILED', 'not a tar archive')));
     extract.end(archive);
   });
 }
 
-export async function buildRecordBundle(db: Executor, tenderId: string): Promise<Buffer> {
+const canonical = (value: unknown) => Buffer.from(canonicalize(value)!, 'utf8');
+
+export async function buildRecordBundle(
+  db: Executor,
+  tenderId: string,
+  platform: Signer,
+  now: Date,
+): Promise<Buffer> {
   const tender = await findTender(db, tenderId);
   if (!tender.recordText || !tender.recordSha256)
     throw new AppError('HALL_WRONG_STATE', 'there is no opening record yet');
   const signatures = await db
-    .select({ identity: actors.identity, name: actors.name, signature: recordSignatures.signature })
+    .select({
+      identity: actors.identity,
+      name: actors.name,
+      signature: recordSignatures.signature,
+      at: recordSignatures.at,
+    })
     .from(recordSignatures)
     .innerJoin(actors, eq(actors.id, recordSignatures.bidderId))
     .where(eq(recordSignatures.tenderId, tenderId))
@@ -87,41 +132,50 @@ export async function buildRecordBundle(db: Executor, tenderId: string): Promise
     .innerJoin(actors, eq(actors.id, objections.bidderId))
     .where(eq(objections.tenderId, tenderId))
     .orderBy(asc(objections.at));
+  const objectionList: ObjectionEntry[] = objectionRows.map(({ objection, name }) => ({
+    bidder: name,
+    text: objection.text,
+    at: objection.at.toISOString(),
+    answer: objection.answer,
+    answeredAt: objection.answeredAt?.toISOString() ?? null,
+  }));
   const files: Record<string, Buffer> = {
     'record.json': Buffer.from(tender.recordText, 'utf8'),
-    'objections.json': Buffer.from(
-      canonicalize(
-        objectionRows.map(({ objection, name }) => ({
-          bidder: name,
-          text: objection.text,
-          at: objection.at.toISOString(),
-          answer: objection.answer,
-          answeredAt: objection.answeredAt?.toISOString() ?? null,
-        })),
-      )!,
-      'utf8',
-    ),
+    'objections.json': canonical(objectionList),
     'README.txt': Buffer.from(readme, 'utf8'),
   };
-  for (const s of signatures) files[`signatures/${s.identity}.p7s`] = s.signature;
+  for (const s of signatures) files[signatureFile(s.identity)] = s.signature;
   const manifest: BundleManifest = {
     format: bundleFormat,
     tenderId,
+    tenderCode: tender.code,
+    status: tender.status,
+    exportedAt: now.toISOString(),
     recordSha256: tender.recordSha256,
     files: Object.fromEntries(Object.entries(files).map(([name, content]) => [name, sha256Hex(content)])),
     signatures: signatures.map((s) => ({
       identity: s.identity,
       name: s.name,
-      file: `signatures/${s.identity}.p7s`,
+      file: signatureFile(s.identity),
+      signedAt: s.at.toISOString(),
     })),
   };
-  return toTar({ 'manifest.json': Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), ...files });
+  const manifestBytes = canonical(manifest);
+  return writeTar({
+    'manifest.json': manifestBytes,
+    'manifest.p7s': signSmall(manifestBytes, platform, { detached: true, signingTime: now }),
+    ...files,
+  });
 }
+
+const signatureFile = (identity: string) => `signatures/${identity.replace(/[^A-Za-z0-9_-]/g, '_')}.p7s`;
 
 export interface BundleReport {
   readonly ok: boolean;
   readonly tender: { readonly code: string; readonly title: string };
   readonly recordSha256: string;
+  readonly status: string | null;
+  readonly exportedAt: string | null;
   readonly signed: readonly string[];
   readonly unsigned: readonly string[];
   readonly problems: readonly string[];
@@ -129,56 +183,145 @@ export interface BundleReport {
   readonly unanswered: number;
 }
 
-/** Checks a bundle offline: file hashes, the record, and every signature (signer, content, trust). */
-export async function verifyRecordBundle(archive: Buffer, trust: TrustStore): Promise<BundleReport> {
-  const files = await fromTar(archive);
+const bundleFiles = new Set(['manifest.json', 'manifest.p7s']);
+
+/**
+ * Checks a bundle offline: the platform's signature over the manifest (signer = `platform`, trusted),
+ * every file against the manifest (none changed, added or removed), the record, the draw recomputed from
+ * its inputs, the objections, and every bidder signature (signer, content, trust at the recorded time).
+ */
+export async function verifyRecordBundle(
+  archive: Buffer,
+  trust: TrustStore,
+  platform: ParsedCertificate,
+): Promise<BundleReport> {
+  const files = await readTar(archive);
   const problems: string[] = [];
   const manifestFile = files.get('manifest.json');
   const recordFile = files.get('record.json');
-  if (!manifestFile || !recordFile) throw new AppError('VALIDATION_FAILED', 'not a bidhall record bundle');
-  const manifest = JSON.parse(manifestFile.toString('utf8')) as BundleManifest;
-  const record = JSON.parse(recordFile.toString('utf8')) as OpeningRecord;
-  if (manifest.format !== bundleFormat || record.format !== recordFormat)
-    problems.push('unknown bundle or record format');
-  for (const [name, expected] of Object.entries(manifest.files)) {
+  if (!manifestFile)
+    throw new AppError('VALIDATION_FAILED', 'not a bidhall record bundle: manifest.json is missing');
+  let manifest: BundleManifest;
+  let record: OpeningRecord | null = null;
+  try {
+    manifest = JSON.parse(manifestFile.toString('utf8')) as BundleManifest;
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'not a bidhall record bundle: manifest.json is not JSON');
+  }
+  if (manifest.format !== bundleFormat)
+    problems.push(`manifest.json: unknown bundle format ${manifest.format}`);
+
+  const manifestSignature = files.get('manifest.p7s');
+  if (!manifestSignature)
+    problems.push('manifest.p7s (the platform signature over manifest.json) is missing');
+  else {
+    try {
+      const verified = await verifySmall(manifestSignature, { detachedContent: manifestFile });
+      if (!verified.signer.der.equals(platform.der)) {
+        problems.push(
+          `manifest.p7s is signed by "${verified.signer.commonName}", not by the platform's receipt certificate "${platform.commonName}"`,
+        );
+      } else {
+        trust.verify([verified.signer, ...verified.certificates.filter((c) => c !== verified.signer)], {
+          at: new Date(manifest.exportedAt),
+          crlAt: new Date(),
+          anyUsage: ['digitalSignature', 'nonRepudiation'],
+        });
+      }
+    } catch (error) {
+      problems.push(
+        `manifest.json was changed after the platform signed it, or manifest.p7s is damaged: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  const listed = manifest.files ?? {};
+  for (const name of files.keys()) {
+    if (!bundleFiles.has(name) && !Object.hasOwn(listed, name))
+      problems.push(`${name} was added: it is not in the signed manifest`);
+  }
+  for (const [name, expected] of Object.entries(listed)) {
     const content = files.get(name);
-    if (!content) problems.push(`${name} is missing`);
+    if (!content) problems.push(`${name} was removed`);
     else if (sha256Hex(content) !== expected) problems.push(`${name} was altered`);
   }
-  if (sha256Hex(recordFile) !== manifest.recordSha256)
-    problems.push('record.json does not match recordSha256');
-  if (canonicalize(record) !== recordFile.toString('utf8'))
-    problems.push('record.json is not in canonical form');
+
+  if (recordFile) {
+    if (sha256Hex(recordFile) !== manifest.recordSha256)
+      problems.push('record.json does not match recordSha256');
+    try {
+      record = JSON.parse(recordFile.toString('utf8')) as OpeningRecord;
+      if (record.format !== recordFormat)
+        problems.push(`record.json: unknown record format ${record.format}`);
+      if (canonicalize(record) !== recordFile.toString('utf8'))
+        problems.push('record.json is not in canonical form');
+      problems.push(...drawProblems(record));
+    } catch {
+      problems.push('record.json is not JSON');
+    }
+  }
+
+  let objectionList: ObjectionEntry[] = [];
+  try {
+    objectionList = JSON.parse(files.get('objections.json')?.toString('utf8') ?? '[]') as ObjectionEntry[];
+  } catch {
+    problems.push('objections.json is not JSON');
+  }
+  const unanswered = objectionList.filter((o) => o.answer === null).length;
+  if (manifest.status === 'closed' && unanswered)
+    problems.push(`objections.json: ${unanswered} objection(s) have no answer, yet the opening was closed`);
+
   const signed: string[] = [];
-  for (const entry of manifest.signatures) {
+  for (const entry of manifest.signatures ?? []) {
     const signature = files.get(entry.file);
-    if (!signature) continue;
+    if (!signature || !recordFile) continue;
     try {
       const verified = await verifySmall(signature, { detachedContent: recordFile });
       trust.verify([verified.signer, ...verified.certificates.filter((c) => c !== verified.signer)], {
-        at: verified.signingTime ?? new Date(),
+        at: new Date(entry.signedAt),
         crlAt: new Date(),
         anyUsage: ['digitalSignature', 'nonRepudiation'],
       });
-      const bidder = record.bids.find((b) => b.bidder.identity === verified.signer.identity);
-      if (!bidder)
-        problems.push(`${entry.file}: signed by "${verified.signer.commonName}", who is not a bidder`);
+      const bidder = record?.bids.find((b) => b.bidder.identity === verified.signer.identity);
+      if (!bidder || verified.signer.identity !== entry.identity)
+        problems.push(
+          `${entry.file}: signed by "${verified.signer.commonName}", who is not the bidder listed for it`,
+        );
       else signed.push(bidder.bidder.name);
     } catch (error) {
       problems.push(`${entry.file}: ${(error as Error).message}`);
     }
   }
-  const objectionList = JSON.parse(files.get('objections.json')?.toString('utf8') ?? '[]') as {
-    answer: string | null;
-  }[];
   return {
     ok: problems.length === 0,
-    tender: { code: record.tender.code, title: record.tender.title },
+    tender: { code: record?.tender.code ?? manifest.tenderCode ?? '', title: record?.tender.title ?? '' },
     recordSha256: manifest.recordSha256,
+    status: manifest.status ?? null,
+    exportedAt: manifest.exportedAt ?? null,
     signed,
-    unsigned: record.bids.map((b) => b.bidder.name).filter((name) => !signed.includes(name)),
+    unsigned: (record?.bids ?? []).map((b) => b.bidder.name).filter((name) => !signed.includes(name)),
     problems,
     objections: objectionList.length,
-    unanswered: objectionList.filter((o) => o.answer === null).length,
+    unanswered,
   };
+}
+
+/** The draw recomputed from the record's own inputs (shared/src/draw.ts); problems name what differs. */
+function drawProblems(record: OpeningRecord): string[] {
+  const draw = record.draw;
+  if (!draw) return [];
+  const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+  const problems: string[] = [];
+  if (sha(draw.serverSeed) !== draw.serverSeedCommitment)
+    problems.push('record.json: the platform draw seed does not match its commitment');
+  for (const seed of draw.seeds)
+    if (seed.seed !== null && sha(seed.seed) !== seed.commitment)
+      problems.push(`record.json: ${seed.bidder}'s draw seed does not match its commitment`);
+  const revealed = draw.seeds.filter((s) => s.seed !== null).map((s) => s.seed!);
+  const index = drawIndexOf(sha(drawInput(draw.serverSeed, revealed)), draw.options.length);
+  if (index !== draw.index || draw.options[index] !== draw.value)
+    problems.push(
+      `record.json: the draw recomputes to ${draw.options[index]} (index ${index}), not ${draw.value}`,
+    );
+  return problems;
 }

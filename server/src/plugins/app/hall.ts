@@ -373,7 +373,7 @@ export default fp<HallOptions>(
           const own = (await activeBids(app.db, tenderId)).some((b) => b.bidderId === request.actor!.sub);
           if (!own) throw new AppError('HALL_NO_BID');
         }
-        const bundle = await buildRecordBundle(app.db, tenderId);
+        const bundle = await buildRecordBundle(app.db, tenderId, app.platformSigner, options.clock.now());
         await app.audit.append({
           ...request.auditActor(),
           action: 'record.export',

@@ -113,7 +113,8 @@ export default fp(
       async (request) => {
         const { tenderId } = request.params as { tenderId: string };
         await app.tenders.view(tenderId);
-        const report = await verifyRecordBundle(await buildRecordBundle(app.db, tenderId), app.trust);
+        const bundle = await buildRecordBundle(app.db, tenderId, app.platformSigner, new Date());
+        const report = await verifyRecordBundle(bundle, app.trust, app.platformSigner.certificate);
         await app.audit.append({
           ...request.auditActor(),
           action: 'record.verify',
