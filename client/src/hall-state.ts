@@ -67,6 +67,15 @@ export function applyEvent(view: HallView, event: HallEvent): HallView {
     }
     case 'remedy':
       return { ...next, remedy: event.data };
+    case 'proposal': {
+      const others = next.proposals.filter((p) => p.id !== event.data.id);
+      return {
+        ...next,
+        proposals: [...others, event.data].sort((a, b) => a.proposedAt.localeCompare(b.proposedAt)),
+      };
+    }
+    case 'fault':
+      return { ...next, faults: [...next.faults, event.data] };
     default:
       return next;
   }

@@ -75,7 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     dataDir: config.dataDir,
     handle: options.database,
   });
-  await app.register(pki, config);
+  await app.register(pki, { ...config, clock });
   await app.register(audit);
   await app.register(errors);
   await app.register(auth, {
@@ -106,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     schedulerPollMs: config.schedulerPollMs,
     decryptionThreads: config.decryptionThreads,
     decryptionLeaseSeconds: config.decryptionLeaseSeconds,
+    decryptionRetrySeconds: config.decryptionRetrySeconds,
     redisPrefix: config.redisPrefix,
   });
   await app.register(supervision);

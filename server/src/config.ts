@@ -28,6 +28,8 @@ export interface Config {
   readonly drawSecret: string | undefined;
   readonly trustedCaFiles: readonly string[];
   readonly crlFiles: readonly string[];
+  /** How often CRL files are read again (also on every change of one). */
+  readonly crlRefreshSeconds: number;
   readonly receiptCertFile: string;
   readonly receiptKeyFile: string;
   readonly openingCaCertFile: string;
@@ -50,10 +52,14 @@ export interface Config {
   readonly decryptionThreads: number;
   /** How long a documents decryption job may go without renewing its lease before another takes over. */
   readonly decryptionLeaseSeconds: number;
+  /** How long a documents decryption that met a platform fault waits before it is tried again. */
+  readonly decryptionRetrySeconds: number;
   /** Prefix of the Redis keys and stream bidhall uses (several deployments may share one Redis). */
   readonly redisPrefix: string;
   /** True when the dev PKI defaults are in use (the start command may then generate them). */
   readonly usesDevPki: boolean;
+  /** The demo tender and evaluation of `bidhall start` (dev PKI only; DEMO=false turns it off). */
+  readonly demo: boolean;
   /** Shared with the SFUs: signs media tickets and authenticates their recording uploads. */
   readonly mediaTicketSecret: string | undefined;
   /**
@@ -185,6 +191,7 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     drawSecret,
     trustedCaFiles: paths('TRUSTED_CA_FILES', [devPki('ca-a/ca.pem'), devPki('ca-b/ca.pem')]),
     crlFiles: paths('CRL_FILES', [devPki('ca-a/crl.pem'), devPki('ca-b/crl.pem')]),
+    crlRefreshSeconds: integer('CRL_REFRESH_SECONDS', 600, 5, 24 * 3600),
     receiptCertFile: path('RECEIPT_CERT_FILE', devPki('platform/receipt.pem')),
     receiptKeyFile: path('RECEIPT_KEY_FILE', devPki('platform/receipt.key.pem')),
     openingCaCertFile: path('OPENING_CA_CERT_FILE', devPki('platform/opening-ca.pem')),
@@ -200,8 +207,10 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     schedulerPollMs: integer('SCHEDULER_POLL_MS', 1000, 20, 60_000),
     decryptionThreads: integer('DECRYPTION_THREADS', Math.max(1, cpus().length), 1, 256),
     decryptionLeaseSeconds: integer('DECRYPTION_LEASE_SECONDS', 60, 1, 3600),
+    decryptionRetrySeconds: integer('DECRYPTION_RETRY_SECONDS', 30, 1, 3600),
     redisPrefix: value('REDIS_PREFIX') ?? 'bidhall',
     usesDevPki,
+    demo: usesDevPki && boolean('DEMO', true),
     mediaTicketSecret,
     sfus,
     sfuPort: integer('SFU_PORT', 0, 0, 65535),

@@ -21,11 +21,14 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   await app.ready();
   let demo: TenderView | null = null;
   if (config.usesDevPki) {
-    // Embedded defaults: register the dev PKI's staff and keep a demo tender going, so a newcomer can log in.
+    // Embedded defaults: register the dev PKI's staff and keep a demo tender going, so a newcomer can log
+    // in (DEMO=false keeps the staff and leaves the demo out, for processes that share a test's data).
     const actors = await seedDevActors(app.db, app.trust, pkiDir, new Date());
-    demo = await ensureDemoTender(app, actors);
-    await ensureDemoEvaluation(app, actors, demo);
-    app.log.info({ tender: demo.code, deadline: demo.deadline }, 'demo tender open for bids');
+    if (config.demo) {
+      demo = await ensureDemoTender(app, actors);
+      await ensureDemoEvaluation(app, actors, demo);
+      app.log.info({ tender: demo.code, deadline: demo.deadline }, 'demo tender open for bids');
+    }
   }
   await app.listen({ host: config.host, port: config.port });
   const sfu = config.sfus.length === 0 ? await startLocalSfu(app, config) : null;

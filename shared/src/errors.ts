@@ -131,6 +131,17 @@ export const errorCatalogue = {
   REMEDY_QUORUM_MISSING: e(403, '密钥分片数量不足', 'Not enough key shares yet'),
   RECORD_SIGNATURE_INVALID: e(422, '开标记录签名无效', 'The signature over the opening record is invalid'),
   OBJECTION_UNKNOWN: e(404, '异议不存在', 'No such objection'),
+  PROPOSAL_UNKNOWN: e(404, '待确认事项不存在或已处理', 'No such proposal, or it was already decided'),
+  PROPOSAL_SAME_PERSON: e(
+    403,
+    '须由另一方（主持人与监督人员互相）确认，提出人不能自行确认',
+    'Another person in the other role (host or supervisor) must decide this, not its proposer',
+  ),
+  PLATFORM_FAULT: e(
+    503,
+    '平台故障：本次操作未生效，故障已记录并通知主持人和监督人员，责任不在投标人；请稍后重试',
+    'A platform fault: nothing was changed; it is recorded, the host and supervisors are alerted, and it is not the bidder’s fault. Try again shortly',
+  ),
   OBJECTIONS_OPEN: e(403, '尚有未答复的异议', 'Objections are still unanswered'),
 
   // Live audio/video (issue 5)

@@ -50,7 +50,13 @@ export const OutageRequest = Type.Object(
     from: Type.String({ format: 'date-time' }),
     to: Type.String({ format: 'date-time' }),
     reason: Reason,
+    /** The bids the outage kept from being decrypted. */
+    bidIds: Type.Array(Uuid, { minItems: 1, maxItems: 1000, uniqueItems: true }),
   },
+  { additionalProperties: false },
+);
+export const ProposalDecisionRequest = Type.Object(
+  { tenderId: Uuid, proposalId: Uuid, reason: Reason },
   { additionalProperties: false },
 );
 export const ShareSubmitRequest = Type.Object(
@@ -84,6 +90,7 @@ export type SelfTestRequest = Static<typeof SelfTestRequest>;
 export type ExtendRequest = Static<typeof ExtendRequest>;
 export type ReasonRequest = Static<typeof ReasonRequest>;
 export type OutageRequest = Static<typeof OutageRequest>;
+export type ProposalDecisionRequest = Static<typeof ProposalDecisionRequest>;
 export type ShareSubmitRequest = Static<typeof ShareSubmitRequest>;
 export type SeedRequest = Static<typeof SeedRequest>;
 export type SignRecordRequest = Static<typeof SignRecordRequest>;
@@ -121,6 +128,34 @@ export interface DrawView {
   readonly result: { readonly index: number; readonly value: string } | null;
 }
 
+/**
+ * A step that takes two people: one of host and supervisor proposes it, the other confirms or rejects
+ * it. `outage`: the platform failed during the window, for the bids listed; `settlement`: the bids that
+ * can no longer be opened count as withdrawn through the platform's fault, so the opening can go on.
+ */
+export interface ProposalView {
+  readonly id: string;
+  readonly kind: 'outage' | 'settlement';
+  readonly reason: string;
+  readonly proposedRole: string;
+  readonly proposedAt: string;
+  /** For an outage: from, to, and the bids it affects. */
+  readonly outage: { readonly from: string; readonly to: string; readonly bidIds: readonly string[] } | null;
+  readonly decision: {
+    readonly confirmed: boolean;
+    readonly role: string;
+    readonly at: string;
+    readonly reason: string;
+  } | null;
+}
+
+/** A fault the platform met while opening a bid: not the bidder's, recorded, and shown to the hall. */
+export interface PlatformFaultView {
+  readonly bidId: string | null;
+  readonly message: string;
+  readonly at: string;
+}
+
 export interface ObjectionView {
   readonly id: string;
   readonly bidderName: string;
@@ -149,6 +184,8 @@ export interface HallSnapshot {
     readonly signedBy: readonly string[];
   } | null;
   readonly objections: readonly ObjectionView[];
+  readonly proposals: readonly ProposalView[];
+  readonly faults: readonly PlatformFaultView[];
   readonly remedy: {
     readonly quorum: number;
     readonly sharesReceived: number;
@@ -177,6 +214,8 @@ export const hallEventTypes = [
   'signature',
   'objection',
   'answer',
+  'proposal',
+  'fault',
 ] as const;
 export type HallEventType = (typeof hallEventTypes)[number];
 
@@ -205,6 +244,8 @@ export interface HallEventData {
   readonly signature: { readonly bidderName: string };
   readonly objection: ObjectionView;
   readonly answer: ObjectionView;
+  readonly proposal: ProposalView;
+  readonly fault: PlatformFaultView;
 }
 
 /** Key material a bidder needs to decrypt its own bid on its own machine. */
@@ -240,7 +281,10 @@ export interface ClientToServerEvents {
   'hall:resume': (request: ReasonRequest, ack: Ack<HallWindow>) => void;
   'hall:extend': (request: ExtendRequest, ack: Ack<HallWindow>) => void;
   'hall:confirm-failure': (request: ReasonRequest, ack: Ack<{ status: TenderStatus }>) => void;
-  'hall:record-outage': (request: OutageRequest, ack: Ack<{ recorded: true }>) => void;
+  'hall:record-outage': (request: OutageRequest, ack: Ack<{ proposalId: string }>) => void;
+  'hall:settle': (request: ReasonRequest, ack: Ack<{ proposalId: string }>) => void;
+  'hall:confirm': (request: ProposalDecisionRequest, ack: Ack<{ confirmed: true }>) => void;
+  'hall:reject': (request: ProposalDecisionRequest, ack: Ack<{ rejected: true }>) => void;
   'hall:share-fetch': (request: TenderRequest, ack: Ack<{ sealedShare: string }>) => void;
   'hall:share-submit': (request: ShareSubmitRequest, ack: Ack<{ sharesReceived: number }>) => void;
   'hall:approve-remedy': (request: ReasonRequest, ack: Ack<{ approved: true }>) => void;

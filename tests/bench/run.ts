@@ -85,6 +85,8 @@ async function startServer(
       DATA_DIR: dataDir,
       PORT: String(port),
       LOG_LEVEL: 'warn',
+      // The demo tender would hold bidder1's bid already (BID_EXISTS) and add uploads of its own.
+      DEMO: 'false',
       MAX_DOCUMENTS_BYTES: String(4 * 1024 ** 3),
     },
     stdio: ['ignore', 'ignore', 'inherit'],

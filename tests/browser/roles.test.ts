@@ -20,7 +20,15 @@ import {
   p12Path,
   screenshot,
 } from '../support/browser.ts';
-import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening, signerOf } from '../support/hall.ts';
+import {
+  advanceTo,
+  afterDeadline,
+  confirmedOutage,
+  joinHall,
+  keysOf,
+  prepareOpening,
+  signerOf,
+} from '../support/hall.ts';
 import { loadCert, pkiDir } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -133,13 +141,9 @@ describe('the custodian page', () => {
     await advanceTo(server, tender.id, afterDeadline(tender), 'opened');
     const { windowEndsAt } = await host.request('hall:start-decryption', { tenderId: tender.id });
     await decryptOwnBid(bidder1, tender.id, keysOf('bidder1'));
-    const now = server.clock.now();
-    await host.request('hall:record-outage', {
-      tenderId: tender.id,
-      from: new Date(now.getTime() - 60_000).toISOString(),
-      to: now.toISOString(),
-      reason: '解密服务器故障',
-    });
+    const supervisorClient = await joinHall(server, 'supervisor', 'supervisor', tender.id);
+    await confirmedOutage(server, tender.id, host, supervisorClient, '解密服务器故障');
+    supervisorClient.close();
     server.clock.set(new Date(new Date(windowEndsAt).getTime() + 1000));
     server.app.hall.scheduler.poke();
     await host.waitFor(

@@ -19,6 +19,7 @@ import {
   advanceTo,
   afterDeadline,
   bidderNames,
+  confirmedOutage,
   endWindow,
   joinHall,
   keysOf,
@@ -227,13 +228,7 @@ describe('variants of the opening', () => {
     await advanceTo(server, tender.id, afterDeadline(tender), 'opened');
     const { windowEndsAt } = await host.request('hall:start-decryption', { tenderId: tender.id });
     await decryptOwnBid(bidder1, tender.id, keysOf('bidder1'));
-    const now = server.clock.now();
-    await supervisor.request('hall:record-outage', {
-      tenderId: tender.id,
-      from: new Date(now.getTime() - 60_000).toISOString(),
-      to: now.toISOString(),
-      reason: '解密服务器故障，投标人无法连接',
-    });
+    await confirmedOutage(server, tender.id, supervisor, host, '解密服务器故障，投标人无法连接');
     server.clock.set(new Date(new Date(windowEndsAt).getTime() + 1000));
     server.app.hall.scheduler.poke();
     await host.waitFor(

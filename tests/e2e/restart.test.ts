@@ -52,6 +52,8 @@ async function startProcess(port: number): Promise<ChildProcess> {
       DECRYPTION_LEASE_SECONDS: '2',
       SCHEDULER_POLL_MS: '100',
       LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+      // The demo would upload bids of its own into the shared data folder while the test looks at it.
+      DEMO: 'false',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -14,8 +14,8 @@ import type {
   TenderView,
 } from '@bidhall/shared';
 import { HallClient } from '@bidhall/shared/hall-client';
-import { eq } from 'drizzle-orm';
-import { tenders } from '../../server/src/db/schema/index.ts';
+import { and, eq } from 'drizzle-orm';
+import { bids, tenders } from '../../server/src/db/schema/index.ts';
 import type { BidderKeys } from '../../server/src/hall-client/bidder-actions.ts';
 import { lockGraceMs } from '../../server/src/opening/state-machine.ts';
 import { parseCertificate } from '../../server/src/pki/certificate.ts';
@@ -163,7 +163,11 @@ export function hallRequestSamples(
       from: new Date(now.getTime() - 1000).toISOString(),
       to: now.toISOString(),
       reason,
+      bidIds: [randomUUID()],
     },
+    'hall:settle': { tenderId, reason },
+    'hall:confirm': { tenderId, proposalId: randomUUID(), reason },
+    'hall:reject': { tenderId, proposalId: randomUUID(), reason },
     'hall:share-fetch': { tenderId },
     'hall:share-submit': { tenderId, signedShare: '' },
     'hall:approve-remedy': { tenderId, reason },
@@ -231,4 +235,36 @@ export async function endWindow(server: TestServer, tenderId: string, host: Hall
   server.clock.set(new Date(row!.endsAt!.getTime() + 1000));
   server.app.hall.scheduler.poke();
   await host.waitFor((e) => e.type === 'window' && e.data.reason === 'ended');
+}
+
+/**
+ * A platform outage recorded the way the rules want it: proposed by one of host and supervisor for the
+ * bids still without an outcome, confirmed by the other. Returns the proposal id.
+ */
+export async function confirmedOutage(
+  server: TestServer,
+  tenderId: string,
+  proposer: HallClient,
+  confirmer: HallClient,
+  reason: string,
+): Promise<string> {
+  const rows = await server.app.db
+    .select({ id: bids.id, status: bids.openingStatus })
+    .from(bids)
+    .where(and(eq(bids.tenderId, tenderId), eq(bids.status, 'submitted')));
+  const bidIds = rows.filter((r) => ['sealed', 'summary-decrypted'].includes(r.status)).map((r) => r.id);
+  const now = server.clock.now();
+  const [tender] = await server.app.db
+    .select({ openedAt: tenders.openedAt })
+    .from(tenders)
+    .where(eq(tenders.id, tenderId));
+  const { proposalId } = await proposer.request('hall:record-outage', {
+    tenderId,
+    from: tender!.openedAt!.toISOString(),
+    to: now.toISOString(),
+    reason,
+    bidIds,
+  });
+  await confirmer.request('hall:confirm', { tenderId, proposalId, reason: `核实属实：${reason}` });
+  return proposalId;
 }

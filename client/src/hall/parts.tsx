@@ -2,6 +2,7 @@
 import {
   drawIndexOf,
   drawInput,
+  finalOpeningStatuses,
   type HallEvent,
   type OpeningRecord,
   recordFormat,
@@ -509,7 +510,98 @@ export function describeEvent(event: HallEvent, t: (key: TextKey) => string): st
       return `${event.data.bidderName} ${t('object')}: ${event.data.text}`;
     case 'answer':
       return `${t('answer')}: ${event.data.answer?.text ?? ''}`;
+    case 'proposal':
+      return `${t(event.data.kind === 'outage' ? 'recordOutage' : 'settle')}: ${
+        event.data.decision
+          ? t(event.data.decision.confirmed ? 'proposalConfirmed' : 'proposalRejected')
+          : t('proposalPending')
+      } — ${event.data.decision?.reason ?? event.data.reason}`;
+    case 'fault':
+      return `${t('platformFault')}: ${event.data.message}`;
   }
+}
+
+const finalStatuses: readonly string[] = finalOpeningStatuses;
+
+/**
+ * Steps that take two people: what one of host and supervisor proposed, for the other to confirm or
+ * reject; the platform faults met while opening bids; and, after the window, the way out when bids can
+ * no longer be opened (a settlement).
+ */
+export function ProposalsPanel({ view, client, role }: { view: HallView; client: HallClient; role: string }) {
+  const { t } = useI18n();
+  const format = useFormat();
+  const tenderId = view.tenderId;
+  const name = (bidId: string) => view.bids.find((b) => b.bidId === bidId)?.bidderName ?? bidId;
+  const stuck = view.bids.filter((b) => !finalStatuses.includes(b.openingStatus));
+  const canSettle =
+    view.status === 'decrypting' &&
+    view.window?.endsAt === null &&
+    view.window.pausedRemainingMs === null &&
+    stuck.length > 0;
+  if (!view.proposals.length && !view.faults.length && !canSettle) return null;
+  return (
+    <Section title={t('proposals')}>
+      {view.faults.length > 0 && (
+        <ul className="faults" data-testid="faults">
+          {view.faults.map((fault) => (
+            <li key={`${fault.at}-${fault.bidId}`} className="error">
+              <time dateTime={fault.at}>{format.time(fault.at)}</time>{' '}
+              {fault.bidId ? `${name(fault.bidId)}: ` : ''}
+              {fault.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <ul className="proposals" data-testid="proposals">
+        {view.proposals.map((p) => (
+          <li key={p.id}>
+            <strong>{t(p.kind === 'outage' ? 'recordOutage' : 'settle')}</strong> ·{' '}
+            {t(`roles_${p.proposedRole}` as TextKey)} · {p.reason}
+            {p.outage && (
+              <span className="muted small">
+                {' '}
+                ({format.time(p.outage.from)}–{format.time(p.outage.to)}:{' '}
+                {p.outage.bidIds.map(name).join('、')})
+              </span>
+            )}
+            {p.decision ? (
+              <span>
+                {' '}
+                — {t(p.decision.confirmed ? 'proposalConfirmed' : 'proposalRejected')}: {p.decision.reason}
+              </span>
+            ) : p.proposedRole === role ? (
+              <span className="muted"> — {t('proposalWaits')}</span>
+            ) : (
+              <>
+                <ReasonAction
+                  label={t('proposalConfirm')}
+                  onSubmit={async (reason) =>
+                    void (await client.request('hall:confirm', { tenderId, proposalId: p.id, reason }))
+                  }
+                />
+                <ReasonAction
+                  label={t('proposalReject')}
+                  danger
+                  onSubmit={async (reason) =>
+                    void (await client.request('hall:reject', { tenderId, proposalId: p.id, reason }))
+                  }
+                />
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+      {canSettle && (
+        <ReasonAction
+          label={t('settle')}
+          danger
+          extra={<p className="muted small">{t('settleHint')}</p>}
+          onSubmit={async (reason) => void (await client.request('hall:settle', { tenderId, reason }))}
+        />
+      )}
+    </Section>
+  );
 }
 
 export function Timeline({ view }: { view: HallView }) {

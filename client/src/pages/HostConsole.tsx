@@ -3,6 +3,7 @@
  * (pausing, extending, confirming a failure, recording an outage) asks for the reason, which goes into
  * the record. The host sees what bidders see, answers objections on the spot, closes and exports.
  */
+import { finalOpeningStatuses } from '@bidhall/shared';
 import { useState } from 'react';
 import { download } from '../api.ts';
 import {
@@ -11,6 +12,7 @@ import {
   HallHeader,
   ObjectionList,
   Outcome,
+  ProposalsPanel,
   ReasonAction,
   RecordPanel,
   Section,
@@ -149,6 +151,10 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
                       from: new Date(outage.from).toISOString(),
                       to: new Date(outage.to).toISOString(),
                       reason,
+                      // The bids still without an outcome; the supervisor confirms (or rejects) the list.
+                      bidIds: view.bids
+                        .filter((b) => !(finalOpeningStatuses as readonly string[]).includes(b.openingStatus))
+                        .map((b) => b.bidId),
                     }))
                   }
                 />
@@ -186,6 +192,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
           <SummaryTableView view={view} tender={tender} />
           <DrawPanel view={view} tender={tender} />
           <RecordPanel view={view} tender={tender} />
+          <ProposalsPanel view={view} client={client} role={session.actor.role} />
           <ObjectionList
             view={view}
             onAnswer={

@@ -11,6 +11,7 @@ import {
   HallHeader,
   ObjectionList,
   Outcome,
+  ProposalsPanel,
   ReasonAction,
   RecordPanel,
   Section,
@@ -138,6 +139,7 @@ export function SupervisorView({ session, tenderId, onBack }: PageProps) {
       <div className="columns">
         <div className="column">
           <BidList view={view} progress={progress} />
+          <ProposalsPanel view={view} client={client} role={session.actor.role} />
           <ObjectionList view={view} />
           <SummaryTableView view={view} tender={tender} />
           <DrawPanel view={view} tender={tender} />

@@ -8,11 +8,12 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { MessagePort } from 'node:worker_threads';
-import { AppError } from '../errors.ts';
 import { openSealedPart } from './sealed-part.ts';
 
 export interface DecryptTask {
   readonly sealedPath: string;
+  /** SHA-256 of the part as received: a stored file that no longer matches is the platform's fault. */
+  readonly sealedSha256: string;
   readonly contentKey: Uint8Array;
   readonly outputPath: string;
   readonly progress: MessagePort;
@@ -28,9 +29,13 @@ export interface DecryptResult {
   readonly signingTime: string | null;
 }
 
+/**
+ * Why the documents did not open: `content` and `wrong-key` are what the bidder sealed or submitted (the
+ * bid is invalid); `platform` is the platform's own failure (the job is held and retried; never `invalid`).
+ */
 export interface DecryptFailure {
   readonly ok: false;
-  readonly code: string;
+  readonly kind: 'content' | 'wrong-key' | 'platform';
   readonly message: string;
 }
 
@@ -41,18 +46,21 @@ async function hashFile(path: string): Promise<Buffer> {
 }
 
 export default async function decrypt(task: DecryptTask): Promise<DecryptResult | DecryptFailure> {
-  const total = statSync(task.sealedPath).size;
-  const out = createWriteStream(task.outputPath, { flags: 'wx', highWaterMark: 4 * 1024 * 1024 });
-  let plainSize = 0;
+  let out: ReturnType<typeof createWriteStream> | null = null;
   let processed = 0;
   let reportedAt = 0;
   try {
-    const verified = await openSealedPart(
+    const total = statSync(task.sealedPath).size;
+    const output = createWriteStream(task.outputPath, { flags: 'wx', highWaterMark: 4 * 1024 * 1024 });
+    out = output;
+    let plainSize = 0;
+    const outcome = await openSealedPart(
       task.sealedPath,
+      task.sealedSha256,
       Buffer.from(task.contentKey),
       async (chunk) => {
         plainSize += chunk.length;
-        if (!out.write(chunk)) await once(out, 'drain');
+        if (!output.write(chunk)) await once(output, 'drain');
       },
       (bytes) => {
         processed += bytes;
@@ -64,8 +72,12 @@ export default async function decrypt(task: DecryptTask): Promise<DecryptResult 
         }
       },
     );
-    out.end();
-    await once(out, 'close');
+    if (outcome.kind === 'wrong-key')
+      return { ok: false, kind: 'wrong-key', message: 'the submitted key does not open the documents' };
+    if (outcome.kind === 'content') return { ok: false, kind: 'content', message: outcome.message };
+    output.end();
+    await once(output, 'close');
+    const verified = outcome.verified;
     // The signature check hashed the content already when the signer used SHA-256 (nearly always);
     // otherwise the stored plaintext is hashed once more.
     const plainSha256 = verified.contentSha256 ?? (await hashFile(task.outputPath));
@@ -78,11 +90,13 @@ export default async function decrypt(task: DecryptTask): Promise<DecryptResult 
       signingTime: verified.signingTime?.toISOString() ?? null,
     };
   } catch (error) {
-    out.destroy();
-    await once(out, 'close').catch(() => undefined);
-    if (error instanceof AppError) return { ok: false, code: error.code, message: error.message };
-    return { ok: false, code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+    // Whatever else went wrong — the stored part, the disk, this process — is the platform's to fix.
+    return { ok: false, kind: 'platform', message: error instanceof Error ? error.message : String(error) };
   } finally {
+    if (out && !out.closed) {
+      out.destroy();
+      await once(out, 'close').catch(() => undefined);
+    }
     task.progress.close();
   }
 }

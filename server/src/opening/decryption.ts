@@ -34,9 +34,10 @@ import type { TrustStore } from '../pki/trust-store.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { findTender } from '../tenders/tender-service.ts';
 import type { DecryptFailure, DecryptResult, DecryptTask } from './decrypt-worker.ts';
+import { recordPlatformFault } from './faults.ts';
 import { type Actor, type HallContext, hallAction } from './hall-action.ts';
-import { activeBids, hallBid } from './opening-service.ts';
-import { keyOpensPart, openSealedPart } from './sealed-part.ts';
+import { activeBids, hallBid } from './hall-view.ts';
+import { keyOpensPart, openSealedPart, PlatformFault } from './sealed-part.ts';
 import { requireStatus } from './state-machine.ts';
 
 const summaryValidator = Compile(OpeningSummary);
@@ -88,13 +89,25 @@ export class DecryptionService {
   async recipientPackage(tenderId: string, actor: Actor): Promise<RecipientPackage> {
     const bid = await this.#ownBid(tenderId, actor);
     const summaryPath = this.#deps.blobs.pathOf(bid.summarySha256);
-    return {
-      bidId: bid.id,
-      summary: (await readRecipientInfos(summaryPath)).toString('base64'),
-      documents: (await readRecipientInfos(this.#deps.blobs.pathOf(bid.documentsSha256))).toString('base64'),
-      sealedSummary: (await collect(createReadStream(summaryPath))).toString('base64'),
-      encryptionCertificate: bid.encryptionCertificate,
-    };
+    try {
+      return {
+        bidId: bid.id,
+        summary: (await readRecipientInfos(summaryPath)).toString('base64'),
+        documents: (await readRecipientInfos(this.#deps.blobs.pathOf(bid.documentsSha256))).toString(
+          'base64',
+        ),
+        sealedSummary: (await collect(createReadStream(summaryPath))).toString('base64'),
+        encryptionCertificate: bid.encryptionCertificate,
+      };
+    } catch (error) {
+      // The parts were read whole at upload: failing to read them now is the platform's fault.
+      const fault = new PlatformFault(
+        `the stored bid cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        { cause: error },
+      );
+      await recordPlatformFault(this.#deps, tenderId, bid.id, faultMessage(fault));
+      throw new AppError('PLATFORM_FAULT', faultMessage(fault), { cause: error });
+    }
   }
 
   async selfTestChallenge(tenderId: string, actor: Actor): Promise<SelfTestChallenge> {
@@ -143,12 +156,19 @@ export class DecryptionService {
   async submitKey(tenderId: string, actor: Actor, part: 'summary' | 'documents', contentKey: Buffer) {
     const bid = await this.#ownBid(tenderId, actor);
     const path = this.#deps.blobs.pathOf(part === 'summary' ? bid.summarySha256 : bid.documentsSha256);
-    // Crypto happens before the transaction, so no lock is held while a key is tried.
+    // Crypto happens before the transaction, so no lock is held while a key is tried. A fault of the
+    // platform's own changes nothing about the bid: it is recorded, and the bidder may try again.
     let opened: OpenedSummary | { invalid: string } | null = null;
-    if (part === 'summary') {
-      opened = await this.#openSummary(bid, path, contentKey);
-    } else if (!(await keyOpensPart(path, contentKey))) {
-      throw new AppError('DECRYPT_WRONG_KEY');
+    try {
+      if (part === 'summary') {
+        opened = await this.#openSummary(bid, path, contentKey);
+      } else if (!(await keyOpensPart(path, contentKey))) {
+        throw new AppError('DECRYPT_WRONG_KEY');
+      }
+    } catch (error) {
+      if (!(error instanceof PlatformFault)) throw error;
+      await recordPlatformFault(this.#deps, tenderId, bid.id, faultMessage(error));
+      throw new AppError('PLATFORM_FAULT', faultMessage(error), { cause: error });
     }
     await hallAction(this.#deps, tenderId, actor, 'hall.decrypt', async ({ tx, tender, emit, detail }) => {
       requireStatus(tender, ['decrypting'], 'decryption');
@@ -200,15 +220,21 @@ export class DecryptionService {
     return changes;
   }
 
-  /** Opens and checks a summary; content problems are the bidder's fault and make the bid invalid. */
+  /**
+   * Opens and checks a summary: a wrong key is DECRYPT_WRONG_KEY (nothing changes, the bidder may retry);
+   * content problems are the bidder's fault and make the bid invalid; platform faults are thrown.
+   */
   async #openSummary(bid: Bid & { bidderIdentity: string }, path: string, contentKey: Buffer) {
     const chunks: Buffer[] = [];
     let size = 0;
-    const verified = await openSealedPart(path, contentKey, (chunk) => {
+    const outcome = await openSealedPart(path, bid.summarySha256, contentKey, (chunk) => {
       size += chunk.length;
       if (size > maxSummaryPlaintext) throw new AppError('BID_CONTENT_INVALID', 'the summary is too large');
       chunks.push(Buffer.from(chunk));
     });
+    if (outcome.kind === 'wrong-key') throw new AppError('DECRYPT_WRONG_KEY');
+    if (outcome.kind === 'content') return { invalid: `opening summary: ${outcome.message}` };
+    const { verified } = outcome;
     const problem = this.#signerProblem(verified.signer, verified.certificates, bid);
     if (problem) return { invalid: problem };
     let summary: unknown;
@@ -226,7 +252,11 @@ export class DecryptionService {
     return { fields: summary.fields, documentsSha256: summary.documentsSha256 };
   }
 
-  /** Null when the signer is the bidder and its certificate was valid when the bid was received. */
+  /**
+   * Null when the signer is the bidder and its certificate was valid when the bid was received; else what
+   * is wrong (the bidder's fault). Revocation that cannot be checked (no current CRL) is the platform's
+   * fault: thrown as a PlatformFault, never a verdict on the bid.
+   */
   #signerProblem(
     signer: ReturnType<typeof parseCertificate>,
     certificates: readonly ReturnType<typeof parseCertificate>[],
@@ -243,6 +273,12 @@ export class DecryptionService {
       });
       return null;
     } catch (error) {
+      if (error instanceof AppError && error.code === 'CERT_REVOCATION_UNKNOWN') {
+        throw new PlatformFault(
+          `证书吊销列表（CRL）已过期或缺失，平台无法核验签名证书 (no current CRL: ${error.message})`,
+          { cause: error },
+        );
+      }
       return `the signing certificate was not valid when the bid was received: ${(error as Error).message}`;
     }
   }
@@ -254,7 +290,10 @@ export class DecryptionService {
     documentsKey: Buffer,
   ): Promise<Partial<Bid>> {
     const opened = await this.#openSummary(bid, this.#deps.blobs.pathOf(bid.summarySha256), summaryKey).catch(
-      (error: unknown) => ({ invalid: (error as Error).message }),
+      (error: unknown) => {
+        if (error instanceof PlatformFault) throw error;
+        return { invalid: (error as Error).message };
+      },
     );
     return {
       ...(await this.#afterKey(bid, 'summary', summaryKey, opened, 'remedy')),
@@ -263,44 +302,56 @@ export class DecryptionService {
     };
   }
 
-  /** Finishes a documents job: checks the signer and the binding to the summary, records the outcome. */
+  /**
+   * Finishes a documents job: checks the signer and the binding to the summary, records the outcome.
+   * Returns false when the platform failed (nothing recorded about the bid; the job is retried).
+   */
   async finishDocuments(
     bidId: string,
     result: DecryptResult | DecryptFailure,
     tempPath: string,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { db, blobs } = this.#deps;
     const [row] = await db.select().from(bids).where(eq(bids.id, bidId));
-    if (!row) return;
+    if (!row) return true;
     const list = await activeBids(db, row.tenderId);
     const bid = list.find((b) => b.id === bidId);
-    if (!bid) return;
+    if (!bid) return true;
     let changes: Partial<Bid>;
-    if (!result.ok) {
-      changes = {
-        openingStatus: 'invalid',
-        openingReason: `documents: ${result.message}`,
-        documentsLeaseUntil: null,
-      };
-    } else {
-      const signer = parseCertificate(Buffer.from(result.signer));
-      const problem = this.#signerProblem(
-        signer,
-        result.certificates.map((c) => parseCertificate(Buffer.from(c))),
-        bid,
-      );
-      if (problem) {
+    try {
+      if (!result.ok && result.kind === 'platform') throw new PlatformFault(result.message);
+      if (!result.ok) {
         changes = {
           openingStatus: 'invalid',
-          openingReason: `documents: ${problem}`,
+          openingReason: `documents: ${result.message}`,
           documentsLeaseUntil: null,
         };
       } else {
-        await blobs.commit(tempPath, result.plainSha256);
-        changes = { documentsPlainSha256: result.plainSha256, documentsLeaseUntil: null };
-        if (bid.summaryDocumentsSha256)
-          Object.assign(changes, binding(bid.summaryDocumentsSha256, result.plainSha256));
+        const signer = parseCertificate(Buffer.from(result.signer));
+        const problem = this.#signerProblem(
+          signer,
+          result.certificates.map((c) => parseCertificate(Buffer.from(c))),
+          bid,
+        );
+        if (problem) {
+          changes = {
+            openingStatus: 'invalid',
+            openingReason: `documents: ${problem}`,
+            documentsLeaseUntil: null,
+          };
+        } else {
+          await blobs.commit(tempPath, result.plainSha256);
+          changes = { documentsPlainSha256: result.plainSha256, documentsLeaseUntil: null };
+          if (bid.summaryDocumentsSha256)
+            Object.assign(changes, binding(bid.summaryDocumentsSha256, result.plainSha256));
+        }
       }
+    } catch (error) {
+      await blobs.discard(tempPath);
+      const fault =
+        error instanceof PlatformFault ? error : new PlatformFault(String(error), { cause: error });
+      await recordPlatformFault(this.#deps, row.tenderId, bidId, faultMessage(fault));
+      return false;
     }
     await blobs.discard(tempPath);
     await hallAction(
@@ -308,7 +359,12 @@ export class DecryptionService {
       row.tenderId,
       { actorId: null, role: 'system', ip: null },
       'hall.documents-decrypted',
-      async ({ tx, emit, detail }) => {
+      async ({ tx, tender, emit, detail }) => {
+        // After the reading of bids every outcome is fixed: a late job changes nothing.
+        if (tender.status !== 'decrypting') {
+          detail.ignored = `the opening is ${tender.status}`;
+          return;
+        }
         await tx.update(bids).set(changes).where(eq(bids.id, bidId));
         Object.assign(detail, {
           bidId,
@@ -318,7 +374,13 @@ export class DecryptionService {
         await emit('bid', hallBid({ ...bid, ...changes }));
       },
     );
+    return true;
   }
+}
+
+/** What a platform fault tells host, supervisors and bidder (no paths, no internals beyond the cause). */
+function faultMessage(fault: PlatformFault): string {
+  return `平台故障，非投标人责任：${fault.message}`;
 }
 
 /** The summary is bound to the documents by their plaintext hash (docs/bid-format.md). */
@@ -341,17 +403,23 @@ export class DocumentJobs {
   readonly #pool: Piscina;
   readonly #running = new Set<string>();
   readonly #leaseMs: number;
+  readonly #retryMs: number;
   #closed = false;
 
   constructor(
     deps: DecryptionDeps,
     service: DecryptionService,
-    options: { threads?: number | undefined; leaseMs?: number | undefined } = {},
+    options: {
+      threads?: number | undefined;
+      leaseMs?: number | undefined;
+      retryMs?: number | undefined;
+    } = {},
   ) {
     const threads = options.threads ?? Math.max(1, cpus().length);
     this.#deps = deps;
     this.#service = service;
     this.#leaseMs = options.leaseMs ?? 60_000;
+    this.#retryMs = options.retryMs ?? 30_000;
     this.#pool = new Piscina({
       filename: new URL('./decrypt-worker.ts', import.meta.url).href,
       maxThreads: threads,
@@ -415,6 +483,7 @@ export class DocumentJobs {
       channel.port2.on('message', (progress: number) => this.#deps.progress(bid.tenderId, bidId, progress));
       const task: DecryptTask = {
         sealedPath: this.#deps.blobs.pathOf(bid.documentsSha256),
+        sealedSha256: bid.documentsSha256,
         contentKey: new Uint8Array(bid.documentsKey),
         outputPath: temp.path,
         progress: channel.port1,
@@ -423,18 +492,26 @@ export class DocumentJobs {
         | DecryptResult
         | DecryptFailure;
       channel.port2.close();
-      await this.#service.finishDocuments(bidId, result, temp.path);
-      this.#deps.progress(bid.tenderId, bidId, 1);
+      if (await this.#service.finishDocuments(bidId, result, temp.path)) {
+        this.#deps.progress(bid.tenderId, bidId, 1);
+      } else {
+        this.#deps.log.error({ bidId }, 'documents decryption met a platform fault; retried shortly');
+        await this.#holdForRetry(bidId);
+      }
     } catch (error) {
-      this.#deps.log.error(
-        { err: error, bidId },
-        'documents decryption failed; the lease will expire and it is retried',
-      );
+      this.#deps.log.error({ err: error, bidId }, 'documents decryption failed; it is retried shortly');
+      await this.#holdForRetry(bidId).catch(() => undefined);
     } finally {
       clearInterval(renew);
       this.#running.delete(bidId);
       if (!this.#closed) void this.tick().catch(() => undefined);
     }
+  }
+
+  /** A job the platform could not finish waits `retryMs` before anyone takes it again. */
+  async #holdForRetry(bidId: string): Promise<void> {
+    const until = new Date(this.#deps.clock.now().getTime() + this.#retryMs);
+    await this.#deps.db.update(bids).set({ documentsLeaseUntil: until }).where(eq(bids.id, bidId));
   }
 
   /** Jobs running in this process (for shutdown and tests). */

@@ -9,20 +9,15 @@ import {
   type DrawView,
   drawFormat,
   finalOpeningStatuses,
-  type HallBid,
   type HallSnapshot,
   type HallWindow,
-  type ObjectionView,
   type OpeningStatus,
-  type SummaryRow,
   type TenderStatus,
 } from '@bidhall/shared';
 import { and, asc, eq } from 'drizzle-orm';
 import { verifySmall } from '../cms/signed-data.ts';
-import type { Executor } from '../db/client.ts';
 import {
   actors,
-  type Bid,
   bids,
   checkIns,
   objections,
@@ -43,40 +38,18 @@ import {
   type StepScope,
   systemActor,
 } from './hall-action.ts';
+import {
+  activeBids,
+  type BidWithBidder,
+  drawView,
+  hallBid,
+  objectionView,
+  summaryRows,
+  windowOf,
+} from './hall-view.ts';
+import { proposalsOf } from './proposals.ts';
 import { type OpeningRecord, recordFormat, recordText, sha256Hex } from './record.ts';
 import { dueStep, requireStatus } from './state-machine.ts';
-
-type BidWithBidder = Bid & { bidderName: string; bidderIdentity: string };
-
-export async function activeBids(db: Executor, tenderId: string): Promise<BidWithBidder[]> {
-  const rows = await db
-    .select({ bid: bids, bidderName: actors.name, bidderIdentity: actors.identity })
-    .from(bids)
-    .innerJoin(actors, eq(actors.id, bids.bidderId))
-    .where(and(eq(bids.tenderId, tenderId), eq(bids.status, 'submitted')))
-    .orderBy(asc(bids.receivedAt));
-  return rows.map((r) => ({ ...r.bid, bidderName: r.bidderName, bidderIdentity: r.bidderIdentity }));
-}
-
-export function hallBid(bid: BidWithBidder, documentsProgress?: number): HallBid {
-  return {
-    bidId: bid.id,
-    bidderId: bid.bidderId,
-    bidderName: bid.bidderName,
-    receivedAt: bid.receivedAt.toISOString(),
-    openingStatus: bid.openingStatus,
-    documentsProgress: documentsProgress ?? (bid.documentsPlainSha256 ? 1 : 0),
-    reason: bid.openingReason,
-  };
-}
-
-export function windowOf(tender: Tender): HallWindow | null {
-  if (!tender.decryptionStartedAt) return null;
-  return {
-    endsAt: tender.windowPausedRemainingMs === null ? (tender.windowEndsAt?.toISOString() ?? null) : null,
-    pausedRemainingMs: tender.windowPausedRemainingMs,
-  };
-}
 
 /** Bids not yet decrypted whose key is missing: what the end of the window must classify. */
 const undecided: readonly OpeningStatus[] = ['sealed', 'summary-decrypted'];
@@ -170,26 +143,35 @@ export class OpeningService {
     }
   }
 
-  /** End of the window: every bid whose key did not arrive is classified by who is at fault (Art 31). */
+  /**
+   * End of the window: every bid whose keys did not arrive is classified by who is at fault (Art 31). It
+   * is the platform's when a confirmed outage, or a fault the platform met itself, named that bid during
+   * the window; otherwise the bidder's.
+   */
   async #endWindow(scope: StepScope): Promise<void> {
     const { tender, tx, now } = scope;
     const list = await activeBids(tx, tender.id);
-    const windowOutages = await tx.select().from(outages).where(eq(outages.tenderId, tender.id));
-    const platformFault = windowOutages.some(
-      (o) =>
-        o.to.getTime() >= (tender.decryptionStartedAt?.getTime() ?? 0) && o.from.getTime() <= now.getTime(),
-    );
+    const faults = await tx.select().from(outages).where(eq(outages.tenderId, tender.id));
+    const windowStart = tender.decryptionStartedAt?.getTime() ?? 0;
+    const platformFault = (bidId: string) =>
+      faults.some(
+        (o) =>
+          (o.bidIds === null || o.bidIds.includes(bidId)) &&
+          o.to.getTime() >= windowStart &&
+          o.from.getTime() <= now.getTime(),
+      );
     let revoked = 0;
     let platform = 0;
     for (const bid of list) {
       const keysMissing = !bid.summaryKey || !bid.documentsKey;
       if (!undecided.includes(bid.openingStatus) || !keysMissing) continue;
-      const status: OpeningStatus = platformFault
+      const atFault = platformFault(bid.id);
+      const status: OpeningStatus = atFault
         ? tender.remedyPolicy === 'custodian-quorum'
           ? 'remedy-pending'
           : 'withdrawn-platform'
         : 'revoked';
-      const reason = platformFault
+      const reason = atFault
         ? '解密时间内发生平台故障，责任在平台 (platform outage during the window)'
         : '投标人未在解密时间内完成解密 (not decrypted by the bidder within the window)';
       if (status === 'revoked') revoked++;
@@ -317,27 +299,6 @@ export class OpeningService {
       Object.assign(detail, { minutes, reason });
       await emit('window', { ...window, reason });
       return window;
-    });
-  }
-
-  recordOutage(
-    tenderId: string,
-    actor: Actor,
-    from: Date,
-    to: Date,
-    reason: string,
-  ): Promise<{ recorded: true }> {
-    return this.#act(tenderId, actor, 'hall.record-outage', async ({ tx, tender, now, emit, detail }) => {
-      requireStatus(tender, ['opened', 'decrypting'], 'recording an outage');
-      if (!(from.getTime() <= to.getTime()) || to.getTime() > now.getTime() + 60_000) {
-        throw new AppError('VALIDATION_FAILED', 'an outage needs from ≤ to, and cannot end in the future');
-      }
-      await tx
-        .insert(outages)
-        .values({ tenderId: tender.id, from, to, reason, recordedBy: actor.actorId!, recordedAt: now });
-      Object.assign(detail, { from: from.toISOString(), to: to.toISOString(), reason });
-      await emit('outage', { from: from.toISOString(), to: to.toISOString(), reason });
-      return { recorded: true as const };
     });
   }
 
@@ -612,6 +573,15 @@ export class OpeningService {
         ? { sha256: tender.recordSha256!, text: tender.recordText, signedBy: signatures.map((s) => s.name) }
         : null,
       objections: objectionRows.map((r) => objectionView(r.objection, r.name)),
+      proposals: await proposalsOf(db, tender.id),
+      faults: (!afterDeadline
+        ? []
+        : await db
+            .select()
+            .from(outages)
+            .where(and(eq(outages.tenderId, tender.id), eq(outages.source, 'system')))
+            .orderBy(asc(outages.recordedAt))
+      ).map((o) => ({ bidId: o.bidIds?.[0] ?? null, message: o.reason, at: o.recordedAt.toISOString() })),
       remedy: this.#deps.remedyState(tender.id),
       seq: tender.hallSeq,
     };
@@ -625,41 +595,4 @@ export class OpeningService {
     const missed = afterSeq === undefined ? [] : await eventsAfter(this.#deps.db, tenderId, afterSeq);
     return { snapshot, missed: afterDeadline ? missed : missed.filter((e) => e.type === 'status') };
   }
-}
-
-function summaryRows(list: BidWithBidder[]): SummaryRow[] {
-  return list
-    .filter((b) => b.openingStatus === 'decrypted' || b.openingStatus === 'summary-decrypted')
-    .map((b) => ({
-      bidderName: b.bidderName,
-      fields: b.summaryFields ?? {},
-      documentsSha256: b.summaryDocumentsSha256 ?? '',
-    }));
-}
-
-function drawView(tender: Tender, list: BidWithBidder[], reveal: boolean): DrawView {
-  return {
-    options: tender.drawOptions ?? [],
-    serverSeedCommitment: tender.serverSeedCommitment ?? '',
-    serverSeed: reveal ? tender.serverSeed : null,
-    seeds: list
-      .filter((b) => b.drawCommitment)
-      .map((b) => ({
-        bidderName: b.bidderName,
-        commitment: b.drawCommitment!,
-        seed: reveal ? b.drawSeed : null,
-      })),
-    result: tender.drawResult,
-  };
-}
-
-function objectionView(row: typeof objections.$inferSelect, bidderName: string): ObjectionView {
-  return {
-    id: row.id,
-    bidderName,
-    text: row.text,
-    at: row.at.toISOString(),
-    answer:
-      row.answer !== null && row.answeredAt ? { text: row.answer, at: row.answeredAt.toISOString() } : null,
-  };
 }

@@ -18,15 +18,17 @@ import { Compile } from 'typebox/compile';
 import { EnvelopeReader } from '../cms/enveloped.ts';
 import { recipientMatches, unwrapContentKey } from '../cms/recipients.ts';
 import { type Signer, verifySmall } from '../cms/signed-data.ts';
-import { bids, tenderCustodians } from '../db/schema/index.ts';
+import { type Bid, bids, type Tender, tenderCustodians } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import { parseCertificate } from '../pki/certificate.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { keyShareFormat, recoverOpeningKey } from '../tenders/opening-key.ts';
 import { findTender } from '../tenders/tender-service.ts';
 import type { DecryptionService } from './decryption.ts';
+import { recordPlatformFault } from './faults.ts';
 import { type Actor, type HallContext, hallAction } from './hall-action.ts';
-import { activeBids, hallBid } from './opening-service.ts';
+import { activeBids, hallBid } from './hall-view.ts';
+import { PlatformFault } from './sealed-part.ts';
 import { requireStatus } from './state-machine.ts';
 
 const KeyShareSchema = Type.Object({
@@ -50,6 +52,8 @@ export interface RemedyDeps extends HallContext {
 interface RemedySession {
   readonly quorum: number;
   readonly shares: Map<string, Uint8Array>;
+  /** Custodians whose share is being checked right now (a second submission meanwhile is a duplicate). */
+  readonly pending: Set<string>;
   approved: boolean;
 }
 
@@ -93,6 +97,27 @@ export class RemedyService {
     return { sealedShare: row.sealedShare.toString('base64') };
   }
 
+  /** Forgets a tender's remedy (its shares wiped): the opening was settled without it. */
+  drop(tenderId: string): void {
+    const session = this.#sessions.get(tenderId);
+    if (!session) return;
+    for (const share of session.shares.values()) share.fill(0);
+    this.#sessions.delete(tenderId);
+  }
+
+  /**
+   * The tender's remedy session, created on first use. Synchronous between the check and the set, so two
+   * custodians submitting at the same moment share one session and neither share is lost.
+   */
+  #session(tenderId: string, quorum: number): RemedySession {
+    let session = this.#sessions.get(tenderId);
+    if (!session) {
+      session = { quorum, shares: new Map(), pending: new Set(), approved: false };
+      this.#sessions.set(tenderId, session);
+    }
+    return session;
+  }
+
   /** Accepts a share the custodian unsealed: the platform-signed share document, checked in full. */
   async submitShare(
     tenderId: string,
@@ -107,12 +132,37 @@ export class RemedyService {
         and(eq(tenderCustodians.tenderId, tenderId), eq(tenderCustodians.custodianId, actor.actorId ?? '')),
       );
     if (!row) throw new AppError('FORBIDDEN_ROLE', 'you hold no share of this tender');
-    const session = this.#sessions.get(tenderId) ?? {
-      quorum: tender.quorum,
-      shares: new Map(),
-      approved: false,
-    };
-    if (session.shares.has(row.custodianId)) throw new AppError('SHARE_DUPLICATE');
+    const session = this.#session(tenderId, tender.quorum);
+    if (session.shares.has(row.custodianId) || session.pending.has(row.custodianId))
+      throw new AppError('SHARE_DUPLICATE');
+    session.pending.add(row.custodianId);
+    let received = 0;
+    try {
+      const value = await this.#checkShare(tender, row.shareIndex, signedShare);
+      await hallAction(this.#deps, tenderId, actor, 'hall.share-submit', async ({ emit, detail }) => {
+        session.shares.set(row.custodianId, value);
+        received = session.shares.size;
+        Object.assign(detail, {
+          shareIndex: row.shareIndex,
+          sharesReceived: session.shares.size,
+          quorum: session.quorum,
+        });
+        await emit('remedy', {
+          quorum: session.quorum,
+          sharesReceived: session.shares.size,
+          approved: session.approved,
+        });
+      });
+    } catch (error) {
+      session.shares.delete(row.custodianId);
+      throw error;
+    } finally {
+      session.pending.delete(row.custodianId);
+    }
+    return { sharesReceived: received };
+  }
+
+  async #checkShare(tender: Tender, shareIndex: number, signedShare: Buffer): Promise<Uint8Array> {
     const verified = await verifySmall(signedShare).catch((error: unknown) => {
       throw new AppError('SHARE_INVALID', `not a signed share: ${(error as Error).message}`, {
         cause: error,
@@ -132,31 +182,20 @@ export class RemedyService {
       .digest('hex');
     if (
       !shareValidator.Check(share) ||
-      share.tenderId !== tenderId ||
-      share.index !== row.shareIndex ||
+      share.tenderId !== tender.id ||
+      share.index !== shareIndex ||
       share.openingCertificateSha256 !== openingSha
     ) {
       throw new AppError('SHARE_INVALID', 'this share belongs to another tender or another custodian');
     }
-    const value = new Uint8Array(Buffer.from(share.share, 'base64'));
-    await hallAction(this.#deps, tenderId, actor, 'hall.share-submit', async ({ emit, detail }) => {
-      session.shares.set(row.custodianId, value);
-      this.#sessions.set(tenderId, session);
-      Object.assign(detail, {
-        shareIndex: row.shareIndex,
-        sharesReceived: session.shares.size,
-        quorum: session.quorum,
-      });
-      await emit('remedy', {
-        quorum: session.quorum,
-        sharesReceived: session.shares.size,
-        approved: session.approved,
-      });
-    });
-    return { sharesReceived: session.shares.size };
+    return new Uint8Array(Buffer.from(share.share, 'base64'));
   }
 
-  /** The supervisor's approval: rebuild the key, open the affected bids, forget the key and the shares. */
+  /**
+   * The supervisor's approval: rebuild the key, open each affected bid on its own, forget the key and the
+   * shares. A bid that cannot be opened (its opening-certificate recipient does not yield a key, its
+   * content fails) is marked with its reason; it does not keep the others from being opened.
+   */
   async approve(tenderId: string, actor: Actor, reason: string): Promise<{ approved: true }> {
     const tender = await this.#requireRemedy(tenderId);
     const session = this.#sessions.get(tenderId);
@@ -172,7 +211,7 @@ export class RemedyService {
     if (!derived.equals(openingCertificate.publicKey.export({ type: 'spki', format: 'der' }))) {
       throw new AppError('SHARE_INVALID', 'the shares do not rebuild this tender’s opening key');
     }
-    const opened: { bidId: string; changes: Awaited<ReturnType<DecryptionService['openWithKeys']>> }[] = [];
+    const opened: { bidId: string; changes: Partial<Bid> }[] = [];
     try {
       for (const bid of await this.#pendingBids(tenderId)) {
         const unwrap = async (sha256: string) => {
@@ -186,17 +225,34 @@ export class RemedyService {
             stream.destroy();
           }
         };
-        const changes = await this.#deps.decryption.openWithKeys(
-          bid,
-          await unwrap(bid.summarySha256),
-          await unwrap(bid.documentsSha256),
-        );
-        opened.push({ bidId: bid.id, changes });
+        let keys: { summary: Buffer; documents: Buffer };
+        try {
+          keys = { summary: await unwrap(bid.summarySha256), documents: await unwrap(bid.documentsSha256) };
+        } catch (error) {
+          // The bidder sealed a recipient for the opening certificate that does not give a key: its fault.
+          opened.push({
+            bidId: bid.id,
+            changes: {
+              openingStatus: 'invalid',
+              openingReason: `补救解密失败：开标证书无法取得内容密钥 (the opening certificate's recipient does not yield the content key: ${(error as Error).message})`,
+            },
+          });
+          continue;
+        }
+        try {
+          opened.push({
+            bidId: bid.id,
+            changes: await this.#deps.decryption.openWithKeys(bid, keys.summary, keys.documents),
+          });
+        } catch (error) {
+          // The platform's own failure leaves the bid waiting (settle the opening if it persists).
+          if (!(error instanceof PlatformFault)) throw error;
+          await recordPlatformFault(this.#deps, tenderId, bid.id, `补救解密时平台故障：${error.message}`);
+        }
       }
     } finally {
       // The rebuilt key and the shares exist only for this moment.
-      for (const share of session.shares.values()) share.fill(0);
-      this.#sessions.delete(tenderId);
+      this.drop(tenderId);
     }
     session.approved = true;
     const list = await activeBids(this.#deps.db, tenderId);
@@ -206,7 +262,12 @@ export class RemedyService {
         const bid = list.find((b) => b.id === bidId)!;
         await emit('bid', hallBid({ ...bid, ...changes }));
       }
-      Object.assign(detail, { reason, bidsOpened: opened.length, custodians: session.shares.size });
+      Object.assign(detail, {
+        reason,
+        bidsOpened: opened.filter((o) => o.changes.openingStatus !== 'invalid').length,
+        bidsFailed: opened.filter((o) => o.changes.openingStatus === 'invalid').length,
+        custodians: session.quorum,
+      });
       await emit('remedy', { quorum: session.quorum, sharesReceived: session.quorum, approved: true });
     });
     this.#deps.poke('jobs');

@@ -47,19 +47,59 @@ const serialKey = (serial: Buffer) => serial.toString('hex').replace(/^(00)+(?=.
 
 export class TrustStore {
   readonly roots: readonly ParsedCertificate[];
-  readonly #crls: readonly RevocationList[];
+  /** The current CRL of each configured file; replaced whole by `reloadCrls`. */
+  #crls: ReadonlyMap<string, RevocationList>;
 
-  constructor(roots: readonly ParsedCertificate[], crls: readonly RevocationList[]) {
+  constructor(
+    roots: readonly ParsedCertificate[],
+    crls: readonly RevocationList[] | ReadonlyMap<string, RevocationList>,
+  ) {
     this.roots = roots;
-    this.#crls = crls;
+    this.#crls =
+      crls instanceof Map ? crls : new Map((crls as RevocationList[]).map((crl, i) => [`#${i}`, crl]));
   }
 
   static async fromFiles(caFiles: readonly string[], crlFiles: readonly string[]): Promise<TrustStore> {
     const roots = (
       await Promise.all(caFiles.map(async (f) => parseCertificateChain(await readFile(f, 'utf8'))))
     ).flat();
-    const crls = await Promise.all(crlFiles.map(async (f) => parseCrl(await readFile(f), roots, f)));
+    const crls = new Map<string, RevocationList>();
+    for (const file of crlFiles) crls.set(file, parseCrl(await readFile(file), roots, file));
     return new TrustStore(roots, crls);
+  }
+
+  /**
+   * Reads the CRL files again (a CA publishes a new CRL before the old one goes stale). A file that cannot
+   * be read or parsed keeps its previous CRL and is reported: a half-written download never empties the
+   * store.
+   */
+  async reloadCrls(): Promise<{ readonly reloaded: number; readonly failed: readonly string[] }> {
+    const next = new Map(this.#crls);
+    const failed: string[] = [];
+    let reloaded = 0;
+    for (const file of this.#crls.keys()) {
+      if (file.startsWith('#')) continue;
+      try {
+        next.set(file, parseCrl(await readFile(file), this.roots, file));
+        reloaded++;
+      } catch (error) {
+        failed.push(`${file}: ${(error as Error).message}`);
+      }
+    }
+    this.#crls = next;
+    return { reloaded, failed };
+  }
+
+  /** The configured CRL files. */
+  get crlFiles(): readonly string[] {
+    return [...this.#crls.keys()].filter((file) => !file.startsWith('#'));
+  }
+
+  /** Issuers whose CRL is not current at `at` (missing, or past its nextUpdate): an alarm for operators. */
+  staleCrls(at: Date): string[] {
+    return [...this.#crls.values()]
+      .filter((crl) => crl.thisUpdate > at || (crl.nextUpdate !== null && crl.nextUpdate < at))
+      .map((crl) => crl.issuer.commonName);
   }
 
   /** Validates `chain` (leaf first, then any intermediates) up to one of the roots. */
@@ -105,7 +145,9 @@ export class TrustStore {
       const cert = path[i]!;
       const issuer = path[i + 1]!;
       const crlAt = options.crlAt ?? options.at;
-      const crl = this.#crls.find((c) => c.issuer.der.equals(issuer.der));
+      const crl = [...this.#crls.values()]
+        .filter((c) => c.issuer.der.equals(issuer.der))
+        .sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime())[0];
       if (!crl || crl.thisUpdate > crlAt || (crl.nextUpdate && crl.nextUpdate < crlAt)) {
         throw new AppError('CERT_REVOCATION_UNKNOWN', `no current CRL from "${issuer.commonName}"`);
       }

@@ -33,7 +33,12 @@ export const checkIns = pgTable(
   (t) => [primaryKey({ columns: [t.tenderId, t.bidderId] })],
 );
 
-/** Platform outages during a decryption window: they shift the blame for undecrypted bids (Art 31). */
+/**
+ * Platform faults during an opening: they shift the blame for undecrypted bids (电子招标投标办法 Art 31).
+ * `staff`: an outage one of host and supervisor recorded and the other confirmed (hall_proposals);
+ * `system`: a fault the platform itself met while opening a bid (I/O, a stale CRL…), recorded at once.
+ * `bidIds`: the bids it affects; null (rows from before the list existed) means every bid of the tender.
+ */
 export const outages = pgTable('outages', {
   id: uuid('id').primaryKey().defaultRandom(),
   tenderId: uuid('tender_id')
@@ -42,10 +47,36 @@ export const outages = pgTable('outages', {
   from: instant('from').notNull(),
   to: instant('to').notNull(),
   reason: text('reason').notNull(),
-  recordedBy: uuid('recorded_by')
+  source: text('source').$type<'staff' | 'system'>().notNull().default('staff'),
+  bidIds: jsonb('bid_ids').$type<string[]>(),
+  recordedBy: uuid('recorded_by').references(() => actors.id),
+  recordedAt: instant('recorded_at').notNull(),
+  confirmedBy: uuid('confirmed_by').references(() => actors.id),
+});
+
+/**
+ * Steps that take two people (四眼原则): one of host and supervisor proposes, the other confirms or
+ * rejects, with reasons. An outage shifts blame for bids onto the platform; a settlement ends what cannot
+ * move (bids that can no longer be opened count as withdrawn through the platform's fault).
+ */
+export const hallProposals = pgTable('hall_proposals', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tenderId: uuid('tender_id')
+    .notNull()
+    .references(() => tenders.id),
+  kind: text('kind').$type<'outage' | 'settlement'>().notNull(),
+  detail: jsonb('detail').$type<Record<string, unknown>>().notNull(),
+  reason: text('reason').notNull(),
+  proposedBy: uuid('proposed_by')
     .notNull()
     .references(() => actors.id),
-  recordedAt: instant('recorded_at').notNull(),
+  proposedRole: text('proposed_role').notNull(),
+  proposedAt: instant('proposed_at').notNull(),
+  decision: text('decision').$type<'confirmed' | 'rejected'>(),
+  decidedBy: uuid('decided_by').references(() => actors.id),
+  decidedRole: text('decided_role'),
+  decidedAt: instant('decided_at'),
+  decisionReason: text('decision_reason'),
 });
 
 export const recordSignatures = pgTable(

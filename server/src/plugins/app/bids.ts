@@ -67,7 +67,14 @@ export default fp<BidsOptions>(
         const [row] = await app.db
           .select({ id: bids.id })
           .from(bids)
-          .where(or(eq(bids.summarySha256, sha256), eq(bids.documentsSha256, sha256)))
+          // Sealed parts, and the documents decrypted at the opening (kept for the committee and the archive).
+          .where(
+            or(
+              eq(bids.summarySha256, sha256),
+              eq(bids.documentsSha256, sha256),
+              eq(bids.documentsPlainSha256, sha256),
+            ),
+          )
           .limit(1);
         return row !== undefined;
       },

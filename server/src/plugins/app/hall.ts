@@ -20,6 +20,7 @@ import {
   JoinRequest,
   ObjectionRequest,
   OutageRequest,
+  ProposalDecisionRequest,
   ReasonRequest,
   type Result,
   SeedRequest,
@@ -43,7 +44,9 @@ import type { Clock } from '../../clock.ts';
 import { AppError, isAppError } from '../../errors.ts';
 import { DecryptionService, DocumentJobs } from '../../opening/decryption.ts';
 import type { Actor, HallContext } from '../../opening/hall-action.ts';
-import { activeBids, OpeningService } from '../../opening/opening-service.ts';
+import { activeBids } from '../../opening/hall-view.ts';
+import { OpeningService } from '../../opening/opening-service.ts';
+import { ProposalService } from '../../opening/proposals.ts';
 import { buildRecordBundle } from '../../opening/record-bundle.ts';
 import { RemedyService } from '../../opening/remedy.ts';
 import { Scheduler } from '../../opening/scheduler.ts';
@@ -70,6 +73,7 @@ export interface HallOptions {
   readonly schedulerPollMs: number;
   readonly decryptionThreads?: number;
   readonly decryptionLeaseSeconds?: number;
+  readonly decryptionRetrySeconds?: number;
   readonly redisPrefix?: string;
 }
 
@@ -144,6 +148,7 @@ export default fp<HallOptions>(
       platformSigner: app.platformSigner,
       decryption,
     });
+    const proposals = new ProposalService({ ...context, onSettled: (id) => remedy.drop(id) });
     const opening = new OpeningService({
       ...context,
       trust: app.trust,
@@ -153,6 +158,7 @@ export default fp<HallOptions>(
     const jobs = new DocumentJobs(decryptionDeps, decryption, {
       threads: options.decryptionThreads,
       leaseMs: (options.decryptionLeaseSeconds ?? 60) * 1000,
+      retryMs: (options.decryptionRetrySeconds ?? 30) * 1000,
     });
     const scheduler = new Scheduler({
       db: app.db,
@@ -262,13 +268,21 @@ export default fp<HallOptions>(
       opening.confirmFailure(r.tenderId!, who, r.reason as string),
     );
     define('hall:record-outage', 'hall:record-outage', OutageRequest, (r, who) =>
-      opening.recordOutage(
-        r.tenderId!,
-        who,
-        new Date(r.from as string),
-        new Date(r.to as string),
-        r.reason as string,
-      ),
+      proposals.proposeOutage(r.tenderId!, who, {
+        from: new Date(r.from as string),
+        to: new Date(r.to as string),
+        reason: r.reason as string,
+        bidIds: r.bidIds as string[],
+      }),
+    );
+    define('hall:settle', 'hall:settle', ReasonRequest, (r, who) =>
+      proposals.proposeSettlement(r.tenderId!, who, r.reason as string),
+    );
+    define('hall:confirm', 'hall:confirm', ProposalDecisionRequest, (r, who) =>
+      proposals.confirm(r.tenderId!, who, r.proposalId as string, r.reason as string),
+    );
+    define('hall:reject', 'hall:reject', ProposalDecisionRequest, (r, who) =>
+      proposals.reject(r.tenderId!, who, r.proposalId as string, r.reason as string),
     );
     define('hall:share-fetch', 'hall:share-fetch', TenderRequest, (r, who) =>
       remedy.fetchShare(r.tenderId!, who),

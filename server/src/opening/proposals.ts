@@ -1,0 +1,262 @@
+/**
+ * Steps of the opening that take two people (四眼原则): one of host and supervisor proposes, a person in
+ * the other role confirms or rejects, each with a reason, all audited and announced to the hall.
+ *
+ * - An outage (`hall:record-outage`) names the bids the platform kept from being decrypted. Only once
+ *   confirmed does it count at the end of the window: those bids are then the platform's fault (withdrawn,
+ *   or the custodian remedy), never the bidder's (电子招标投标办法 Art 31). One person alone cannot turn
+ *   a bidder's failure into the platform's.
+ * - A settlement (`hall:settle`) is the way out of an opening in which nothing can move any more: after the
+ *   window, bids that still have no outcome (the remedy cannot be completed, a documents decryption keeps
+ *   failing) count as withdrawn through the platform's fault, and the reading of bids can go on.
+ */
+import {
+  finalOpeningStatuses,
+  type OpeningStatus,
+  type ProposalView,
+  type TenderStatus,
+} from '@bidhall/shared';
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Executor } from '../db/client.ts';
+import { bids, hallProposals, outages } from '../db/schema/index.ts';
+import { AppError } from '../errors.ts';
+import { type Actor, type HallContext, hallAction, type StepScope } from './hall-action.ts';
+import { activeBids, hallBid } from './hall-view.ts';
+import { requireStatus } from './state-machine.ts';
+
+type ProposalRow = typeof hallProposals.$inferSelect;
+
+const outageStatuses: readonly TenderStatus[] = ['opened', 'decrypting'];
+const isFinal = (status: OpeningStatus) =>
+  (finalOpeningStatuses as readonly OpeningStatus[]).includes(status);
+
+export function proposalView(row: ProposalRow): ProposalView {
+  const detail = row.detail as { from?: string; to?: string; bidIds?: string[] };
+  return {
+    id: row.id,
+    kind: row.kind,
+    reason: row.reason,
+    proposedRole: row.proposedRole,
+    proposedAt: row.proposedAt.toISOString(),
+    outage:
+      row.kind === 'outage'
+        ? { from: detail.from ?? '', to: detail.to ?? '', bidIds: detail.bidIds ?? [] }
+        : null,
+    decision:
+      row.decision && row.decidedAt
+        ? {
+            confirmed: row.decision === 'confirmed',
+            role: '',
+            at: row.decidedAt.toISOString(),
+            reason: row.decisionReason ?? '',
+          }
+        : null,
+  };
+}
+
+export async function proposalsOf(db: Executor, tenderId: string): Promise<ProposalView[]> {
+  const rows = await db
+    .select()
+    .from(hallProposals)
+    .where(eq(hallProposals.tenderId, tenderId))
+    .orderBy(asc(hallProposals.proposedAt));
+  return rows.map(proposalView);
+}
+
+export interface ProposalDeps extends HallContext {
+  /** Called inside the settlement's transaction: the custodian remedy of the tender is over. */
+  readonly onSettled: (tenderId: string) => void;
+}
+
+export class ProposalService {
+  readonly #deps: ProposalDeps;
+
+  constructor(deps: ProposalDeps) {
+    this.#deps = deps;
+  }
+
+  proposeOutage(
+    tenderId: string,
+    actor: Actor,
+    outage: { from: Date; to: Date; reason: string; bidIds: readonly string[] },
+  ): Promise<{ proposalId: string }> {
+    return hallAction(this.#deps, tenderId, actor, 'hall.record-outage', async (scope) => {
+      await this.#checkOutage(scope, outage);
+      const id = await this.#propose(scope, actor, 'outage', outage.reason, {
+        from: outage.from.toISOString(),
+        to: outage.to.toISOString(),
+        bidIds: [...outage.bidIds],
+      });
+      Object.assign(scope.detail, {
+        proposalId: id,
+        from: outage.from.toISOString(),
+        to: outage.to.toISOString(),
+        bids: outage.bidIds.length,
+        reason: outage.reason,
+      });
+      return { proposalId: id };
+    });
+  }
+
+  proposeSettlement(tenderId: string, actor: Actor, reason: string): Promise<{ proposalId: string }> {
+    return hallAction(this.#deps, tenderId, actor, 'hall.settle', async (scope) => {
+      const stuck = await this.#checkSettlement(scope);
+      const id = await this.#propose(scope, actor, 'settlement', reason, { bids: stuck.length });
+      Object.assign(scope.detail, { proposalId: id, bids: stuck.length, reason });
+      return { proposalId: id };
+    });
+  }
+
+  confirm(tenderId: string, actor: Actor, proposalId: string, reason: string): Promise<{ confirmed: true }> {
+    return hallAction(this.#deps, tenderId, actor, 'hall.confirm', async (scope) => {
+      const proposal = await this.#pending(scope, actor, proposalId);
+      const { tx, now, tender } = scope;
+      if (proposal.kind === 'outage') {
+        const detail = proposal.detail as { from: string; to: string; bidIds: string[] };
+        const outage = { from: new Date(detail.from), to: new Date(detail.to), bidIds: detail.bidIds };
+        await this.#checkOutage(scope, outage);
+        await tx.insert(outages).values({
+          tenderId: tender.id,
+          from: outage.from,
+          to: outage.to,
+          reason: proposal.reason,
+          source: 'staff',
+          bidIds: outage.bidIds,
+          recordedBy: proposal.proposedBy,
+          recordedAt: now,
+          confirmedBy: actor.actorId,
+        });
+        await scope.emit('outage', { from: detail.from, to: detail.to, reason: proposal.reason });
+      } else {
+        const stuck = await this.#checkSettlement(scope);
+        const because = `主持人与监督人员共同确认：该投标文件因平台原因无法解密，视为撤回 (platform's fault, settled: ${proposal.reason})`;
+        for (const bid of stuck) {
+          const changes = { openingStatus: 'withdrawn-platform' as const, openingReason: because };
+          await tx.update(bids).set(changes).where(eq(bids.id, bid.id));
+          await scope.emit('bid', hallBid({ ...bid, ...changes }));
+        }
+        this.#deps.onSettled(tender.id);
+        scope.detail.bids = stuck.length;
+      }
+      await this.#decide(scope, actor, proposal, 'confirmed', reason);
+      return { confirmed: true as const };
+    });
+  }
+
+  reject(tenderId: string, actor: Actor, proposalId: string, reason: string): Promise<{ rejected: true }> {
+    return hallAction(this.#deps, tenderId, actor, 'hall.reject', async (scope) => {
+      const proposal = await this.#pending(scope, actor, proposalId);
+      await this.#decide(scope, actor, proposal, 'rejected', reason);
+      return { rejected: true as const };
+    });
+  }
+
+  async #propose(
+    scope: StepScope,
+    actor: Actor,
+    kind: ProposalRow['kind'],
+    reason: string,
+    detail: Record<string, unknown>,
+  ): Promise<string> {
+    const [row] = await scope.tx
+      .insert(hallProposals)
+      .values({
+        tenderId: scope.tender.id,
+        kind,
+        detail,
+        reason,
+        proposedBy: actor.actorId!,
+        proposedRole: actor.role ?? '',
+        proposedAt: scope.now,
+      })
+      .returning();
+    await scope.emit('proposal', proposalView(row!));
+    return row!.id;
+  }
+
+  async #pending(scope: StepScope, actor: Actor, proposalId: string): Promise<ProposalRow> {
+    const [proposal] = await scope.tx
+      .select()
+      .from(hallProposals)
+      .where(
+        and(
+          eq(hallProposals.id, proposalId),
+          eq(hallProposals.tenderId, scope.tender.id),
+          isNull(hallProposals.decision),
+        ),
+      )
+      .for('update');
+    if (!proposal) throw new AppError('PROPOSAL_UNKNOWN');
+    if (proposal.proposedBy === actor.actorId || proposal.proposedRole === actor.role) {
+      throw new AppError(
+        'PROPOSAL_SAME_PERSON',
+        `proposed by a ${proposal.proposedRole}; a ${proposal.proposedRole === 'host' ? 'supervisor' : 'host'} decides it`,
+      );
+    }
+    scope.detail.proposalId = proposal.id;
+    scope.detail.kind = proposal.kind;
+    return proposal;
+  }
+
+  async #decide(
+    scope: StepScope,
+    actor: Actor,
+    proposal: ProposalRow,
+    decision: 'confirmed' | 'rejected',
+    reason: string,
+  ): Promise<void> {
+    const [row] = await scope.tx
+      .update(hallProposals)
+      .set({ decision, decidedBy: actor.actorId, decidedAt: scope.now, decisionReason: reason })
+      .where(eq(hallProposals.id, proposal.id))
+      .returning();
+    scope.detail.reason = reason;
+    const view = proposalView(row!);
+    await scope.emit('proposal', {
+      ...view,
+      decision: view.decision && { ...view.decision, role: actor.role ?? '' },
+    });
+  }
+
+  /** An outage lies between the opening of the bids and now, and names bids that still lack an outcome. */
+  async #checkOutage(
+    scope: StepScope,
+    outage: { from: Date; to: Date; bidIds: readonly string[] },
+  ): Promise<void> {
+    const { tender, now } = scope;
+    requireStatus(tender, outageStatuses, 'recording an outage');
+    if (tender.windowEndedAt)
+      throw new AppError('HALL_WRONG_STATE', 'the decryption window has already ended');
+    const opened = tender.openedAt?.getTime() ?? now.getTime();
+    if (!(outage.from.getTime() <= outage.to.getTime()) || outage.to.getTime() > now.getTime() + 60_000) {
+      throw new AppError('VALIDATION_FAILED', 'an outage needs from ≤ to, and cannot end in the future');
+    }
+    if (outage.from.getTime() < opened) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `an outage of the opening starts when the bids were opened (${tender.openedAt?.toISOString()}) or later`,
+      );
+    }
+    const list = await activeBids(scope.tx, tender.id);
+    for (const bidId of outage.bidIds) {
+      const bid = list.find((b) => b.id === bidId);
+      if (!bid) throw new AppError('VALIDATION_FAILED', `bid ${bidId} is not a bid of this tender`);
+      if (isFinal(bid.openingStatus))
+        throw new AppError('VALIDATION_FAILED', `${bid.bidderName}'s bid is already ${bid.openingStatus}`);
+    }
+  }
+
+  /** A settlement is for an opening whose window has ended with bids that cannot reach an outcome. */
+  async #checkSettlement(scope: StepScope) {
+    requireStatus(scope.tender, ['decrypting'], 'settling the opening');
+    if (!scope.tender.windowEndedAt) {
+      throw new AppError(
+        'HALL_WRONG_STATE',
+        'the decryption window is still open: bidders may still decrypt (pause or extend it instead)',
+      );
+    }
+    const stuck = (await activeBids(scope.tx, scope.tender.id)).filter((b) => !isFinal(b.openingStatus));
+    if (!stuck.length) throw new AppError('HALL_WRONG_STATE', 'every bid has an outcome: nothing to settle');
+    return stuck;
+  }
+}
