@@ -99,6 +99,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxSummaryBytes: config.maxSummaryBytes,
     maxDocumentsBytes: config.maxDocumentsBytes,
     uploadIdleTimeoutSeconds: config.uploadIdleTimeoutSeconds,
+    uploadConcurrencyPerBidder: config.uploadConcurrencyPerBidder,
+    minFreeDiskMb: config.minFreeDiskMb,
   });
   await app.register(hall, {
     clock,

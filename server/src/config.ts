@@ -39,6 +39,10 @@ export interface Config {
   readonly maxSummaryBytes: number;
   readonly maxDocumentsBytes: number;
   readonly uploadIdleTimeoutSeconds: number;
+  /** Uploads one bidder may have in progress at once, per server process. */
+  readonly uploadConcurrencyPerBidder: number;
+  /** Free disk space the blob store keeps in reserve; uploads that would eat into it are refused. */
+  readonly minFreeDiskMb: number;
   readonly trustProxy: boolean;
   /** Login attempts (challenge + login) per network address per minute. */
   readonly loginRateLimitPerMinute: number;
@@ -201,6 +205,8 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     maxSummaryBytes: integer('MAX_SUMMARY_BYTES', defaultLimits.summaryBytes, 1024, 64 * 1024 * 1024),
     maxDocumentsBytes: integer('MAX_DOCUMENTS_BYTES', defaultLimits.documentsBytes, 1024, 64 * 1024 ** 3),
     uploadIdleTimeoutSeconds: integer('UPLOAD_IDLE_TIMEOUT_SECONDS', 30, 1, 3600),
+    uploadConcurrencyPerBidder: integer('UPLOAD_CONCURRENCY_PER_BIDDER', 2, 1, 100),
+    minFreeDiskMb: integer('MIN_FREE_DISK_MB', 256, 0, 1024 ** 4),
     trustProxy: boolean('TRUST_PROXY', false),
     // Generous: a whole trading centre can log in through one NAT address at the same minute.
     loginRateLimitPerMinute: integer('LOGIN_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),

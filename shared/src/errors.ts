@@ -108,6 +108,16 @@ export const errorCatalogue = {
   BID_NOT_FOUND: e(404, '没有已提交的投标文件', 'No submitted bid'),
   UPLOAD_ABORTED: e(400, '上传中断，投标未被接收', 'The upload was interrupted; the bid was not received'),
   UPLOAD_STALLED: e(408, '上传长时间无数据，已中止', 'The upload stalled and was stopped'),
+  UPLOAD_TOO_MANY: e(
+    429,
+    '您已有投标文件正在上传，请等待其完成后再上传',
+    'An upload of yours is still in progress; wait for it to finish',
+  ),
+  STORAGE_FULL: e(
+    507,
+    '平台存储空间不足，投标文件未被接收，请联系平台（非投标人责任）',
+    'The platform is out of storage space; the bid was not received. Contact the platform',
+  ),
 
   // The opening hall
   HALL_WRONG_STATE: e(403, '当前开标阶段不允许此操作', 'Not allowed at this stage of the opening'),

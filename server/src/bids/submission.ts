@@ -9,6 +9,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { statfs } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import {
   BidManifest,
@@ -54,6 +55,10 @@ export interface SubmissionLimits {
   readonly documentsBytes: number;
   readonly manifestBytes: number;
   readonly idleTimeoutMs: number;
+  /** Uploads one bidder may have in progress at once (per server process). */
+  readonly concurrentPerBidder: number;
+  /** Free space the blob store's disk keeps; an upload that would eat into it is refused. */
+  readonly minFreeDiskBytes: number;
 }
 
 export interface SubmissionDeps {
@@ -76,6 +81,8 @@ interface ReceivedPart {
   readonly tempPath: string;
   readonly sha256: string;
   readonly size: number;
+  /** When its last byte was read. */
+  readonly endedAt: Date;
 }
 
 interface VerifiedManifest {
@@ -86,6 +93,8 @@ interface VerifiedManifest {
 
 export class SubmissionService {
   readonly #deps: SubmissionDeps;
+  /** Uploads in progress in this process, by bidder. */
+  readonly #open = new Map<string, number>();
 
   constructor(deps: SubmissionDeps) {
     this.#deps = deps;
@@ -100,14 +109,38 @@ export class SubmissionService {
     }
   }
 
+  /**
+   * Receives an upload. Guards it the whole time: the body must keep coming (UPLOAD_STALLED after
+   * `idleTimeoutMs` without data, answered then, not when the client hangs up), must end before the
+   * deadline (an upload still running then is answered BID_LATE at that instant), one bidder may hold at
+   * most `concurrentPerBidder` uploads open, and there must be room on the disk. The deadline instant is
+   * when the last byte was read; flushing the parts to disk and verifying them come after it.
+   */
   async submit(
     tenderId: string,
     bidder: Bidder,
     parts: AsyncIterable<UploadPart>,
-    options: { replace: boolean },
+    options: { replace: boolean; declaredBytes?: number },
   ): Promise<ReceiptResult> {
     const tender = await findTender(this.#deps.db, tenderId);
     this.#ensureOpen(tender, this.#deps.clock.now());
+    await this.#ensureRoom(options.declaredBytes ?? 0);
+    const open = this.#open.get(bidder.actorId) ?? 0;
+    if (open >= this.#deps.limits.concurrentPerBidder) {
+      throw new AppError('UPLOAD_TOO_MANY', `${open} upload(s) of yours are still in progress`);
+    }
+    this.#open.set(bidder.actorId, open + 1);
+    const cut = new AbortController();
+    const untilDeadline = tender.deadline.getTime() - this.#deps.clock.now().getTime();
+    const lateTimer = setTimeout(
+      () =>
+        cut.abort(
+          new AppError('BID_LATE', `the deadline ${tender.deadline.toISOString()} passed during the upload`),
+        ),
+      Math.max(0, untilDeadline),
+    );
+    const guard = <T>(source: AsyncIterable<T>) =>
+      guarded(source, this.#deps.limits.idleTimeoutMs, cut.signal);
     const openingCertificate = parseCertificate(tender.openingCertificate);
     const received = new Map<BidPart, ReceivedPart>();
     const temps: string[] = [];
@@ -115,16 +148,16 @@ export class SubmissionService {
     let verified: VerifiedManifest | null = null;
     let signature: Buffer | null = null;
     try {
-      for await (const part of parts) {
+      for await (const part of guard(parts)) {
         if (part.kind === 'file' && part.name === 'manifest' && manifestBytes === null) {
-          manifestBytes = await readSmall(part.stream, this.#deps.limits.manifestBytes, 'manifest');
+          manifestBytes = await readSmall(guard(part.stream), this.#deps.limits.manifestBytes, 'manifest');
         } else if (
           part.kind === 'file' &&
           part.name === 'manifestSignature' &&
           manifestBytes !== null &&
           !verified
         ) {
-          signature = await readSmall(part.stream, 64 * 1024, 'manifestSignature');
+          signature = await readSmall(guard(part.stream), 64 * 1024, 'manifestSignature');
           verified = await this.#verifyManifest(manifestBytes, signature, tender, bidder);
         } else if (part.kind === 'file' && (bidParts as readonly string[]).includes(part.name)) {
           const name = part.name as BidPart;
@@ -140,7 +173,7 @@ export class SubmissionService {
             name === 'summary' ? this.#deps.limits.summaryBytes : this.#deps.limits.documentsBytes;
           received.set(
             name,
-            await this.#receivePart(name, part.stream, temps, {
+            await this.#receivePart(name, guard(part.stream), temps, {
               expected,
               limit,
               tender,
@@ -154,17 +187,37 @@ export class SubmissionService {
           );
         }
       }
-      // The whole request body has arrived: this instant decides whether the bid is on time.
-      const receivedAt = this.#deps.clock.now();
+      clearTimeout(lateTimer);
       if (!verified || !signature)
         throw new AppError('BID_PART_MISSING', 'manifest or manifestSignature is missing');
       for (const name of bidParts) {
         if (!received.has(name)) throw new AppError('BID_PART_MISSING', `the ${name} part is missing`);
       }
+      // The instant the last byte of the last part was read decides whether the bid is on time.
+      const receivedAt = new Date(Math.max(...[...received.values()].map((r) => r.endedAt.getTime())));
       this.#ensureOpen(tender, receivedAt);
+      // Only now are the parts flushed to disk: a slow disk must not make a bid late.
+      for (const part of received.values()) await this.#deps.blobs.sync(part.tempPath);
       return await this.#store(tender, bidder, verified, signature, received, receivedAt, options.replace);
     } finally {
+      clearTimeout(lateTimer);
+      const still = (this.#open.get(bidder.actorId) ?? 1) - 1;
+      if (still > 0) this.#open.set(bidder.actorId, still);
+      else this.#open.delete(bidder.actorId);
       await Promise.all(temps.map((path) => this.#deps.blobs.discard(path)));
+    }
+  }
+
+  /** STORAGE_FULL unless the disk keeps its reserve after taking `bytes` more. */
+  async #ensureRoom(bytes: number): Promise<void> {
+    const disk = await statfs(this.#deps.blobs.root);
+    const free = disk.bavail * disk.bsize;
+    const reserve = this.#deps.limits.minFreeDiskBytes;
+    if (free - bytes < reserve) {
+      throw new AppError(
+        'STORAGE_FULL',
+        `${Math.floor(free / 1024 ** 2)} MiB free; the platform keeps ${Math.floor(reserve / 1024 ** 2)} MiB in reserve and this upload declares ${Math.ceil(bytes / 1024 ** 2)} MiB`,
+      );
     }
   }
 
@@ -233,14 +286,15 @@ export class SubmissionService {
       recipients: readonly [ParsedCertificate, ParsedCertificate];
     },
   ): Promise<ReceivedPart> {
-    const { blobs, clock, limits } = this.#deps;
+    const { blobs, clock } = this.#deps;
     const temp = blobs.createTemp();
     temps.push(temp.path);
     const hash = createHash('sha256');
     let size = 0;
+    let endedAt: Date | null = null;
     const deadline = check.tender.deadline.getTime();
     async function* tee(): AsyncGenerator<Buffer> {
-      for await (const chunk of withIdleTimeout(stream, limits.idleTimeoutMs)) {
+      for await (const chunk of stream) {
         size += chunk.length;
         if (size > check.limit)
           throw new AppError('BID_TOO_LARGE', `the ${name} part exceeds ${check.limit} bytes`);
@@ -254,6 +308,7 @@ export class SubmissionService {
         if (!temp.stream.write(chunk)) await once(temp.stream, 'drain');
         yield chunk;
       }
+      endedAt = clock.now();
     }
     try {
       const envelope = await EnvelopeReader.open(tee());
@@ -267,7 +322,6 @@ export class SubmissionService {
     }
     temp.stream.end();
     await once(temp.stream, 'close');
-    await blobs.sync(temp.path);
     const sha256 = hash.digest('hex');
     if (sha256 !== check.expected.sha256 || size !== check.expected.size) {
       throw new AppError(
@@ -275,7 +329,7 @@ export class SubmissionService {
         `${name}: received ${size} bytes with SHA-256 ${sha256}; the manifest says ${check.expected.size} bytes, ${check.expected.sha256}`,
       );
     }
-    return { tempPath: temp.path, sha256, size };
+    return { tempPath: temp.path, sha256, size, endedAt: endedAt ?? clock.now() };
   }
 
   async #store(
@@ -526,24 +580,41 @@ async function readSmall(stream: AsyncIterable<Buffer>, limit: number, name: str
   return Buffer.concat(chunks);
 }
 
-/** Fails with UPLOAD_STALLED when no chunk arrives for `ms`. */
-async function* withIdleTimeout(source: AsyncIterable<Buffer>, ms: number): AsyncGenerator<Buffer> {
+/**
+ * Passes `source` through while data keeps coming: UPLOAD_STALLED when nothing arrives for `idleMs`, the
+ * signal's reason (BID_LATE at the deadline) when it aborts, at that moment. The source's own pending read
+ * is abandoned, not awaited: a stalled client's read never settles, and waiting for it would leave the
+ * request unanswered until the client hung up.
+ */
+async function* guarded<T>(source: AsyncIterable<T>, idleMs: number, signal: AbortSignal): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
+  let settled = true;
   try {
     for (;;) {
+      signal.throwIfAborted();
       let timer: NodeJS.Timeout | undefined;
-      const stalled = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new AppError('UPLOAD_STALLED', `no data for ${ms / 1000} s`)), ms);
+      let onAbort: (() => void) | undefined;
+      const stopped = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new AppError('UPLOAD_STALLED', `no data for ${idleMs / 1000} s`)),
+          idleMs,
+        );
+        onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
       });
       try {
-        const next = await Promise.race([iterator.next(), stalled]);
+        settled = false;
+        const next = await Promise.race([iterator.next(), stopped]);
+        settled = true;
         if (next.done) return;
         yield next.value;
       } finally {
         clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort!);
       }
     }
   } finally {
-    await iterator.return?.();
+    const closing = Promise.resolve(iterator.return?.()).catch(() => undefined);
+    if (settled) await closing;
   }
 }

@@ -23,6 +23,8 @@ export interface BidsOptions {
   readonly maxSummaryBytes: number;
   readonly maxDocumentsBytes: number;
   readonly uploadIdleTimeoutSeconds: number;
+  readonly uploadConcurrencyPerBidder: number;
+  readonly minFreeDiskMb: number;
 }
 
 const SubmitQuery = Type.Object({ replace: Type.Optional(Type.Boolean({ default: false })) });
@@ -93,6 +95,8 @@ export default fp<BidsOptions>(
         documentsBytes: options.maxDocumentsBytes,
         manifestBytes: 64 * 1024,
         idleTimeoutMs: options.uploadIdleTimeoutSeconds * 1000,
+        concurrentPerBidder: options.uploadConcurrencyPerBidder,
+        minFreeDiskBytes: options.minFreeDiskMb * 1024 * 1024,
       },
     });
     app.decorate('submissions', submissions);
@@ -118,8 +122,10 @@ export default fp<BidsOptions>(
           throw new AppError('VALIDATION_FAILED', 'send the bid as multipart/form-data');
         const { tenderId } = request.params as { tenderId: string };
         const { replace } = request.query as { replace?: boolean };
+        const declared = Number(request.headers['content-length']);
         const result = await submissions.submit(tenderId, bidderOf(request), uploadParts(request), {
           replace: replace ?? false,
+          ...(Number.isFinite(declared) ? { declaredBytes: declared } : {}),
         });
         return reply.status(201).send({
           bidId: result.bidId,
