@@ -123,7 +123,11 @@ program
       dataDir: settings.dataDir,
     });
     try {
-      const trust = await TrustStore.fromFiles(settings.trustedCaFiles, settings.crlFiles);
+      const trust = await TrustStore.fromFiles(
+        settings.trustedCaFiles,
+        settings.crlFiles,
+        settings.identityRulesFile,
+      );
       const actor = await registerActor(
         handle.db,
         trust,
@@ -374,15 +378,23 @@ record
   .option('--platform <file>', "the platform's receipt certificate (PEM) (default: the configured one)")
   .option('--ca <files...>', 'CA certificates to trust (default: the configured trust store)')
   .option('--crl <files...>', 'CRLs of those CAs')
+  .option(
+    '--identity-rules <file>',
+    'where those CAs put the holder identity (JSON; default: subject serialNumber)',
+  )
   .option('--json', 'print the report as JSON')
   .action(
-    async (file: string, options: { platform?: string; ca?: string[]; crl?: string[]; json?: boolean }) => {
+    async (
+      file: string,
+      options: { platform?: string; ca?: string[]; crl?: string[]; identityRules?: string; json?: boolean },
+    ) => {
       const { TrustStore } = await import('../server/src/pki/trust-store.ts');
       const { verifyRecordBundle } = await import('../server/src/opening/record-bundle.ts');
       const settings = options.ca && options.platform ? null : config();
       const trust = await TrustStore.fromFiles(
         options.ca ?? settings!.trustedCaFiles,
         options.crl ?? settings?.crlFiles ?? [],
+        options.identityRules ?? settings?.identityRulesFile,
       );
       const platform = parseCertificate(await readFile(options.platform ?? settings!.receiptCertFile));
       const report = await verifyRecordBundle(await readFile(file), trust, platform);

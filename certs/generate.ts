@@ -7,7 +7,7 @@
  *
  * Output goes to certs/out/ (git-ignored). PKCS#12 bundles use the PIN `devPin`: development only.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +138,13 @@ export const devActors: readonly DevActor[] = [
     subject: { cn: '王主持', o: '市公共资源交易中心', serialNumber: 'HOST-0001' },
   },
   {
+    // A host of another agency: it must not drive the first agency's openings.
+    name: 'host2',
+    role: 'host',
+    ca: 'ca-b',
+    subject: { cn: '赵主持', o: '某某招标代理有限公司', serialNumber: 'HOST-0002' },
+  },
+  {
     name: 'supervisor',
     role: 'supervisor',
     ca: 'ca-b',
@@ -196,12 +203,18 @@ function write(path: string, content: string | Buffer, secret = false): void {
   writeFileSync(path, content, { mode: secret ? 0o600 : 0o644 });
 }
 
-/** True when the PKI in `outDir` is complete and its CRLs stay current for another week. */
+/** Changes whenever the roster does, so that a checkout with an older dev PKI regenerates it. */
+const rosterVersion = createHash('sha256').update(JSON.stringify(devActors)).digest('hex').slice(0, 16);
+
+/** True when the PKI in `outDir` is complete, of this roster, and its CRLs stay current for another week. */
 export function devPkiIsCurrent(outDir = defaultOutDir): boolean {
   const stamp = join(outDir, 'generated.json');
   if (!existsSync(stamp)) return false;
-  const { crlNextUpdate } = JSON.parse(readFileSync(stamp, 'utf8')) as { crlNextUpdate: string };
-  return new Date(crlNextUpdate).getTime() - Date.now() > 7 * day;
+  const { crlNextUpdate, roster } = JSON.parse(readFileSync(stamp, 'utf8')) as {
+    crlNextUpdate: string;
+    roster?: string;
+  };
+  return roster === rosterVersion && new Date(crlNextUpdate).getTime() - Date.now() > 7 * day;
 }
 
 export function generateDevPki(outDir = defaultOutDir): void {
@@ -286,7 +299,7 @@ export function generateDevPki(outDir = defaultOutDir): void {
   );
   write(
     join(outDir, 'generated.json'),
-    `${JSON.stringify({ generatedAt: now.toISOString(), crlNextUpdate: nextUpdate.toISOString(), pin: devPin }, null, 2)}\n`,
+    `${JSON.stringify({ generatedAt: now.toISOString(), crlNextUpdate: nextUpdate.toISOString(), pin: devPin, roster: rosterVersion }, null, 2)}\n`,
   );
 }
 

@@ -28,6 +28,8 @@ export interface Config {
   readonly drawSecret: string | undefined;
   readonly trustedCaFiles: readonly string[];
   readonly crlFiles: readonly string[];
+  /** Where each recognised CA puts the holder's identity (a JSON file; default: subject serialNumber). */
+  readonly identityRulesFile: string | undefined;
   /** How often CRL files are read again (also on every change of one). */
   readonly crlRefreshSeconds: number;
   readonly receiptCertFile: string;
@@ -195,6 +197,7 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     drawSecret,
     trustedCaFiles: paths('TRUSTED_CA_FILES', [devPki('ca-a/ca.pem'), devPki('ca-b/ca.pem')]),
     crlFiles: paths('CRL_FILES', [devPki('ca-a/crl.pem'), devPki('ca-b/crl.pem')]),
+    identityRulesFile: value('TRUST_IDENTITY_RULES') && resolve(value('TRUST_IDENTITY_RULES')!),
     crlRefreshSeconds: integer('CRL_REFRESH_SECONDS', 600, 5, 24 * 3600),
     receiptCertFile: path('RECEIPT_CERT_FILE', devPki('platform/receipt.pem')),
     receiptKeyFile: path('RECEIPT_KEY_FILE', devPki('platform/receipt.key.pem')),
@@ -237,6 +240,7 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
       ['RECEIPT_KEY_FILE', config.receiptKeyFile],
       ['OPENING_CA_CERT_FILE', config.openingCaCertFile],
       ['OPENING_CA_KEY_FILE', config.openingCaKeyFile],
+      ['TRUST_IDENTITY_RULES', config.identityRulesFile],
       ['TLS_CERT_FILE', config.tlsCertFile],
       ['TLS_KEY_FILE', config.tlsKeyFile],
     ];

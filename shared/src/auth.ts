@@ -41,6 +41,8 @@ export interface TokenClaims {
   readonly role: (typeof roles)[number];
   readonly name: string;
   readonly identity: string;
+  /** The actor's organisation (for a host: its agency, which decides the tenders it may drive). */
+  readonly org?: string | null;
 }
 
 export function loginChallengeText(platform: string, nonce: string, expiresAt: string): string {

@@ -51,6 +51,11 @@ export const errorCatalogue = {
   // Tenders
   TENDER_NOT_FOUND: e(404, '项目不存在', 'No such tender'),
   TENDER_INVALID: e(422, '项目参数不正确', 'The tender definition is invalid'),
+  FORBIDDEN_TENDER: e(
+    403,
+    '该项目由其他代理机构承办，您无权操作',
+    'This tender is run by another agency; you may not act on it',
+  ),
   CUSTODIAN_UNKNOWN: e(422, '密钥保管人未登记', 'A custodian is not registered'),
   CUSTODIAN_NO_ENCRYPTION_CERT: e(
     422,

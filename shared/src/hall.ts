@@ -308,7 +308,13 @@ export interface InterServerEvents {
 }
 
 export interface SocketData {
-  actor: { readonly sub: string; readonly role: string; readonly name: string; readonly identity: string };
+  actor: {
+    readonly sub: string;
+    readonly role: string;
+    readonly name: string;
+    readonly identity: string;
+    readonly org: string | null;
+  };
 }
 
 /** Socket.IO limits: a request payload is small; anything bigger is an attack or a bug. */

@@ -29,7 +29,8 @@ export const CreateTenderRequest = Type.Object(
     deadline: Type.String({ format: 'date-time' }),
     decryptionWindowMinutes: Type.Integer({ minimum: 5, maximum: 24 * 60, default: 30 }),
     summaryFields: Type.Array(SummaryField, { minItems: 1, maxItems: 30 }),
-    minBidders: Type.Integer({ minimum: 1, maximum: 1000, default: 3 }),
+    /** 实施条例 Art 44: fewer than three bidders, no opening. The floor is three (docs/opening.md). */
+    minBidders: Type.Integer({ minimum: 3, maximum: 1000, default: 3 }),
     custodianIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 16 }),
     quorum: Type.Integer({ minimum: 1, maximum: 16 }),
     remedyPolicy: Type.Enum(remedyPolicies, { default: 'custodian-quorum' }),
@@ -66,6 +67,8 @@ export interface TenderView {
   readonly decryptionWindowMinutes: number;
   readonly summaryFields: readonly SummaryField[];
   readonly minBidders: number;
+  /** The agency running the tender (its hosts drive the opening). */
+  readonly agency: string | null;
   readonly quorum: number;
   readonly custodians: readonly { readonly id: string; readonly name: string; readonly shareIndex: number }[];
   readonly remedyPolicy: RemedyPolicy;

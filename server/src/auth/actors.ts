@@ -4,7 +4,7 @@
  * person's certificate, because a host, supervisor or custodian is appointed, not self-declared.
  */
 import { type Role, selfRegisteringRoles } from '@bidhall/shared';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, ne, or } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { type Actor, actors } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
@@ -23,20 +23,55 @@ export async function findActor(db: Executor, identity: string, role: Role): Pro
   return actor;
 }
 
-/** The actor behind a verified certificate, created on first login for self-registering roles. */
-export async function actorForLogin(db: Executor, cert: ParsedCertificate, role: Role): Promise<Actor> {
-  if (!cert.identity) throw new AppError('CERT_NO_IDENTITY');
-  const existing = await findActor(db, cert.identity, role);
-  if (existing) return existing;
+/**
+ * The actor behind a verified certificate. Bidders are created on first login (any company holding a
+ * certificate from a recognised CA may bid), but never from a certificate or an identity registered to
+ * staff: a host cannot bid. Appointed people log in only with the very certificate registered for them.
+ */
+export async function actorForLogin(
+  db: Executor,
+  cert: ParsedCertificate,
+  identity: string | null,
+  role: Role,
+): Promise<Actor> {
+  if (!identity) throw new AppError('CERT_NO_IDENTITY');
+  if (role === 'bidder') {
+    const [staff] = await db
+      .select({ id: actors.id, role: actors.role })
+      .from(actors)
+      .where(
+        and(
+          ne(actors.role, 'bidder'),
+          or(eq(actors.identity, identity), eq(actors.signingFingerprint, cert.fingerprint)),
+        ),
+      )
+      .limit(1);
+    if (staff) {
+      throw new AppError(
+        'ROLE_NOT_GRANTED',
+        `"${displayName(cert)}" is registered as ${staff.role}: a staff certificate cannot bid`,
+      );
+    }
+  }
+  const existing = await findActor(db, identity, role);
+  if (existing) {
+    if (!selfRegisteringRoles.includes(role) && existing.signingFingerprint !== cert.fingerprint) {
+      throw new AppError(
+        'ROLE_NOT_GRANTED',
+        `"${displayName(cert)}" logs in as ${role} only with the certificate registered for it (re-register a renewed certificate)`,
+      );
+    }
+    return existing;
+  }
   if (!selfRegisteringRoles.includes(role)) {
     throw new AppError('ROLE_NOT_GRANTED', `"${displayName(cert)}" is not registered as ${role}`);
   }
   const [created] = await db
     .insert(actors)
-    .values({ identity: cert.identity, role, name: displayName(cert), organization: cert.organization })
+    .values({ identity, role, name: displayName(cert), organization: cert.organization })
     .onConflictDoNothing()
     .returning();
-  return created ?? (await findActor(db, cert.identity, role))!;
+  return created ?? (await findActor(db, identity, role))!;
 }
 
 export interface RegisterActorInput {
@@ -45,31 +80,45 @@ export interface RegisterActorInput {
   readonly encryptionCertificate?: string | undefined;
 }
 
-/** Registers (or updates) an actor from its certificates, which must be valid and trusted now. */
+/**
+ * Registers (or updates) an appointed actor from its certificates, which must be valid and trusted now.
+ * The signing certificate itself (its fingerprint) is what the person logs in with from then on; an
+ * identity that bids on the platform cannot be appointed.
+ */
 export async function registerActor(
   db: Executor,
   trust: TrustStore,
   input: RegisterActorInput,
   at: Date,
 ): Promise<Actor> {
+  if (selfRegisteringRoles.includes(input.role))
+    throw new AppError('VALIDATION_FAILED', `${input.role}s register themselves at their first login`);
   const signing = parseCertificate(input.signingCertificate);
-  trust.verify([signing], { at, anyUsage: ['digitalSignature', 'nonRepudiation'] });
-  if (!signing.identity) throw new AppError('CERT_NO_IDENTITY');
+  const { identity } = trust.verify([signing], { at, anyUsage: ['digitalSignature', 'nonRepudiation'] });
+  if (!identity) throw new AppError('CERT_NO_IDENTITY');
+  const [bidder] = await db
+    .select({ id: actors.id })
+    .from(actors)
+    .where(and(eq(actors.identity, identity), eq(actors.role, 'bidder')))
+    .limit(1);
+  if (bidder)
+    throw new AppError('VALIDATION_FAILED', `${identity} bids on this platform and cannot be appointed`);
   let encryptionPem: string | null = null;
   if (input.encryptionCertificate) {
     const encryption = parseCertificate(input.encryptionCertificate);
-    trust.verify([encryption], { at, anyUsage: ['keyEncipherment', 'keyAgreement'] });
-    if (encryption.identity !== signing.identity) {
+    const verified = trust.verify([encryption], { at, anyUsage: ['keyEncipherment', 'keyAgreement'] });
+    if (verified.identity !== identity) {
       throw new AppError('VALIDATION_FAILED', 'the encryption certificate belongs to another subject');
     }
     encryptionPem = encryption.pem;
   }
   const values = {
-    identity: signing.identity,
+    identity,
     role: input.role,
     name: displayName(signing),
     organization: signing.organization,
     encryptionCertificate: encryptionPem,
+    signingFingerprint: signing.fingerprint,
   };
   const [actor] = await db
     .insert(actors)
@@ -80,6 +129,7 @@ export async function registerActor(
         name: values.name,
         organization: values.organization,
         encryptionCertificate: values.encryptionCertificate,
+        signingFingerprint: values.signingFingerprint,
       },
     })
     .returning();

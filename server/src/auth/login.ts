@@ -64,7 +64,7 @@ export class LoginService {
       valid = false;
     }
     if (!valid) throw new AppError('LOGIN_SIGNATURE_INVALID');
-    this.#trust.verify(chain, { at: now, anyUsage: ['digitalSignature'] });
-    return actorForLogin(this.#db, leaf, request.role);
+    const { identity } = this.#trust.verify(chain, { at: now, anyUsage: ['digitalSignature'] });
+    return actorForLogin(this.#db, leaf, identity, request.role);
   }
 }

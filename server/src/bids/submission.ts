@@ -254,22 +254,22 @@ export class SubmissionService {
       }
       throw error;
     });
-    this.#deps.trust.verify([signed.signer, ...signed.certificates.filter((c) => c !== signed.signer)], {
+    const signerChain = this.#deps.trust.verifySigned(signed, {
       at: now,
       anyUsage: ['digitalSignature', 'nonRepudiation'],
     });
-    if (signed.signer.identity !== bidder.identity) {
+    if (signerChain.identity !== bidder.identity) {
       throw new AppError(
         'BID_SIGNER_MISMATCH',
-        `signed by "${signed.signer.commonName}" (${signed.signer.identity ?? 'no identity'}), uploaded by "${bidder.name}"`,
+        `signed by "${signed.signer.commonName}" (${signerChain.identity ?? 'no identity'}), uploaded by "${bidder.name}"`,
       );
     }
     const encryptionCertificate = parseCertificate(manifest.encryptionCertificate);
-    this.#deps.trust.verify([encryptionCertificate], {
+    const encryptionChain = this.#deps.trust.verify([encryptionCertificate], {
       at: now,
       anyUsage: ['keyEncipherment', 'keyAgreement'],
     });
-    if (encryptionCertificate.identity !== bidder.identity) {
+    if (encryptionChain.identity !== bidder.identity) {
       throw new AppError('BID_ENCRYPTION_CERT_MISMATCH', `it names "${encryptionCertificate.commonName}"`);
     }
     return { bytes, manifest, encryptionCertificate };

@@ -95,7 +95,14 @@ export async function ensureDemoEvaluation(
   tender: TenderView,
 ): Promise<void> {
   const host = actors.get('host')!;
-  const who = { sub: host.id, role: 'host' as const, name: host.name, identity: host.identity, ip: null };
+  const who = {
+    sub: host.id,
+    role: 'host' as const,
+    name: host.name,
+    identity: host.identity,
+    org: host.organization,
+    ip: null,
+  };
   const existing = await app.media.list(who);
   if (existing.some((evaluation) => evaluation.tenderId === tender.id)) return;
   await app.media.createEvaluation(

@@ -37,6 +37,7 @@ import {
   tenders,
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
+import { requireTenderAccess } from '../tenders/tender-service.ts';
 
 export interface SfuEntry {
   readonly city: string;
@@ -98,10 +99,11 @@ export class MediaService {
       throw new AppError('EVALUATION_INVALID', 'every assigned person must be a registered expert');
     if (request.tenderId) {
       const [tender] = await this.#db
-        .select({ id: tenders.id })
+        .select({ id: tenders.id, agency: tenders.agency })
         .from(tenders)
         .where(eq(tenders.id, request.tenderId));
       if (!tender) throw new AppError('TENDER_NOT_FOUND');
+      requireTenderAccess(who, tender);
     }
     const seatNetworks = request.seatNetworks ?? [];
     for (const { city, cidr } of seatNetworks) {
@@ -232,10 +234,11 @@ export class MediaService {
     const [kind, id, place, city] = venue.split(':') as [string, string, string?, string?];
     if (kind === 'hall') {
       const [tender] = await this.#db
-        .select({ id: tenders.id, status: tenders.status })
+        .select({ id: tenders.id, status: tenders.status, agency: tenders.agency })
         .from(tenders)
         .where(eq(tenders.id, id));
       if (!tender) throw new AppError('TENDER_NOT_FOUND');
+      requireTenderAccess(who, tender);
       if (who.role === 'bidder') {
         // A bidder watches only the openings it has bid in, and only while they are under way: a ticket
         // to any hall would tell a company which tenders are opening, and ticket requests who watches.

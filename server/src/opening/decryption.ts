@@ -262,15 +262,18 @@ export class DecryptionService {
     certificates: readonly ReturnType<typeof parseCertificate>[],
     bid: Bid & { bidderIdentity: string },
   ): string | null {
-    if (signer.identity !== bid.bidderIdentity) {
-      return `signed by "${signer.commonName}" (${signer.identity ?? 'no identity'}), not by the bidder`;
-    }
     try {
-      this.#deps.trust.verify([signer, ...certificates.filter((c) => c !== signer)], {
-        at: bid.receivedAt,
-        crlAt: this.#deps.clock.now(),
-        anyUsage: ['digitalSignature', 'nonRepudiation'],
-      });
+      const { identity } = this.#deps.trust.verifySigned(
+        { signer, certificates },
+        {
+          at: bid.receivedAt,
+          crlAt: this.#deps.clock.now(),
+          anyUsage: ['digitalSignature', 'nonRepudiation'],
+        },
+      );
+      if (identity !== bid.bidderIdentity) {
+        return `signed by "${signer.commonName}" (${identity ?? 'no identity'}), not by the bidder`;
+      }
       return null;
     } catch (error) {
       if (error instanceof AppError && error.code === 'CERT_REVOCATION_UNKNOWN') {

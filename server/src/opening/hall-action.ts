@@ -19,6 +19,8 @@ export interface Actor {
   readonly ip: string | null;
   readonly name?: string;
   readonly identity?: string;
+  /** The actor's organisation (a host's agency). */
+  readonly org?: string | null;
 }
 
 /** The system itself (the scheduler), as an actor in the audit log. */

@@ -458,14 +458,11 @@ export class OpeningService {
           cause: error,
         });
       });
-      this.#deps.trust.verify(
-        [verified.signer, ...verified.certificates.filter((c) => c !== verified.signer)],
-        {
-          at: now,
-          anyUsage: ['digitalSignature', 'nonRepudiation'],
-        },
-      );
-      if (verified.signer.identity !== mine.bidderIdentity) {
+      const chain = this.#deps.trust.verifySigned(verified, {
+        at: now,
+        anyUsage: ['digitalSignature', 'nonRepudiation'],
+      });
+      if (chain.identity !== mine.bidderIdentity) {
         throw new AppError(
           'RECORD_SIGNATURE_INVALID',
           `signed by "${verified.signer.commonName}", not by ${mine.bidderName}`,

@@ -222,7 +222,7 @@ export async function verifyRecordBundle(
           `manifest.p7s is signed by "${verified.signer.commonName}", not by the platform's receipt certificate "${platform.commonName}"`,
         );
       } else {
-        trust.verify([verified.signer, ...verified.certificates.filter((c) => c !== verified.signer)], {
+        trust.verifySigned(verified, {
           at: new Date(manifest.exportedAt),
           crlAt: new Date(),
           anyUsage: ['digitalSignature', 'nonRepudiation'],
@@ -277,13 +277,13 @@ export async function verifyRecordBundle(
     if (!signature || !recordFile) continue;
     try {
       const verified = await verifySmall(signature, { detachedContent: recordFile });
-      trust.verify([verified.signer, ...verified.certificates.filter((c) => c !== verified.signer)], {
+      const { identity } = trust.verifySigned(verified, {
         at: new Date(entry.signedAt),
         crlAt: new Date(),
         anyUsage: ['digitalSignature', 'nonRepudiation'],
       });
-      const bidder = record?.bids.find((b) => b.bidder.identity === verified.signer.identity);
-      if (!bidder || verified.signer.identity !== entry.identity)
+      const bidder = record?.bids.find((b) => b.bidder.identity === identity);
+      if (!bidder || identity !== entry.identity)
         problems.push(
           `${entry.file}: signed by "${verified.signer.commonName}", who is not the bidder listed for it`,
         );

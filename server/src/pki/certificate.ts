@@ -45,8 +45,16 @@ export interface ParsedCertificate {
   /** Null when the certificate has no key usage extension (any use allowed). */
   readonly keyUsage: ReadonlySet<KeyUsageName> | null;
   readonly isCa: boolean;
-  /** The subject's serialNumber attribute: unified social credit code or personal ID. */
+  /**
+   * The subject's serialNumber attribute (unified social credit code or personal ID), which is where the
+   * default identity rule looks; a deployment's CAs may put the identity elsewhere (TrustStore reads it
+   * through per-CA rules: use the identity of the verified chain, not this).
+   */
   readonly identity: string | null;
+  /** Every attribute of the subject, in order: type (OID) and value as text. */
+  readonly subjectAttributes: readonly { readonly type: string; readonly value: string }[];
+  /** Extensions by OID: the extnValue content (the DER of the value). */
+  readonly extensions: ReadonlyMap<string, Buffer>;
   readonly commonName: string;
   readonly organization: string | null;
   readonly notBefore: Date;
@@ -76,6 +84,9 @@ export function parseCertificate(input: Buffer | string): ParsedCertificate {
   const basicRaw = extension(id_ce_basicConstraints);
   const skiRaw = extension(id_ce_subjectKeyIdentifier);
   const subjectFields = nameFields(asn.tbsCertificate.subject);
+  const subjectAttributes = asn.tbsCertificate.subject.flatMap((rdn) =>
+    rdn.map((attribute) => ({ type: attribute.type, value: attribute.value.toString() })),
+  );
 
   return {
     der,
@@ -89,6 +100,8 @@ export function parseCertificate(input: Buffer | string): ParsedCertificate {
     keyUsage,
     isCa: basicRaw ? AsnParser.parse(basicRaw, BasicConstraints).cA : false,
     identity: subjectFields.get(oid.subjectSerialNumber) ?? null,
+    subjectAttributes,
+    extensions: new Map(extensions.map((e) => [e.extnID, Buffer.from(e.extnValue.buffer)])),
     commonName: subjectFields.get(commonNameOid) ?? '',
     organization: subjectFields.get(organizationOid) ?? null,
     notBefore: new Date(x509.validFrom),

@@ -16,6 +16,13 @@ import {
   parseCertificate,
   parseCertificateChain,
 } from './certificate.ts';
+import {
+  defaultIdentityRules,
+  type IdentityRuleSets,
+  identityOf,
+  parseIdentityRules,
+  rulesFor,
+} from './identity-rules.ts';
 
 interface RevocationList {
   readonly issuer: ParsedCertificate;
@@ -41,31 +48,43 @@ export interface VerifiedChain {
   readonly leaf: ParsedCertificate;
   readonly path: readonly ParsedCertificate[];
   readonly root: ParsedCertificate;
+  /** The holder's identity, read where the root CA puts it (identity-rules.ts); null if it has none. */
+  readonly identity: string | null;
 }
 
 const serialKey = (serial: Buffer) => serial.toString('hex').replace(/^(00)+(?=.)/, '');
 
 export class TrustStore {
   readonly roots: readonly ParsedCertificate[];
+  readonly #identityRules: IdentityRuleSets;
   /** The current CRL of each configured file; replaced whole by `reloadCrls`. */
   #crls: ReadonlyMap<string, RevocationList>;
 
   constructor(
     roots: readonly ParsedCertificate[],
     crls: readonly RevocationList[] | ReadonlyMap<string, RevocationList>,
+    identityRules: IdentityRuleSets = defaultIdentityRules,
   ) {
     this.roots = roots;
+    this.#identityRules = identityRules;
     this.#crls =
       crls instanceof Map ? crls : new Map((crls as RevocationList[]).map((crl, i) => [`#${i}`, crl]));
   }
 
-  static async fromFiles(caFiles: readonly string[], crlFiles: readonly string[]): Promise<TrustStore> {
+  static async fromFiles(
+    caFiles: readonly string[],
+    crlFiles: readonly string[],
+    identityRulesFile?: string,
+  ): Promise<TrustStore> {
     const roots = (
       await Promise.all(caFiles.map(async (f) => parseCertificateChain(await readFile(f, 'utf8'))))
     ).flat();
     const crls = new Map<string, RevocationList>();
     for (const file of crlFiles) crls.set(file, parseCrl(await readFile(file), roots, file));
-    return new TrustStore(roots, crls);
+    const rules = identityRulesFile
+      ? parseIdentityRules(await readFile(identityRulesFile, 'utf8'), identityRulesFile)
+      : defaultIdentityRules;
+    return new TrustStore(roots, crls, rules);
   }
 
   /**
@@ -116,7 +135,7 @@ export class TrustStore {
           throw new AppError('CERT_UNTRUSTED', 'a CA certificate cannot log in');
         path.push(root);
         this.#checkPath(path, options);
-        return { leaf, path, root };
+        return { leaf, path, root, identity: identityOf(leaf, rulesFor(this.#identityRules, root)) };
       }
       const next = chain.find(
         (c) => c !== current && c.subjectDer.equals(current.issuerDer) && signedBy(current, c),
@@ -127,6 +146,14 @@ export class TrustStore {
       path.push(next);
       current = next;
     }
+  }
+
+  /** Validates the signer of a verified SignedData, with the certificates it carried as intermediates. */
+  verifySigned(
+    signed: { readonly signer: ParsedCertificate; readonly certificates: readonly ParsedCertificate[] },
+    options: VerifyOptions,
+  ): VerifiedChain {
+    return this.verify([signed.signer, ...signed.certificates.filter((c) => c !== signed.signer)], options);
   }
 
   #checkPath(path: readonly ParsedCertificate[], options: VerifyOptions): void {

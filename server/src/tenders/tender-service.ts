@@ -67,6 +67,7 @@ export class TenderService {
       return { id, name: row.name, encryptionCertificate: certificate };
     });
 
+    const [creator] = await db.select().from(actors).where(eq(actors.id, audit.actorId));
     const tenderId = randomUUID();
     const material = await createOpeningKey({
       tenderId,
@@ -99,6 +100,7 @@ export class TenderService {
         openingKeyAlgorithm: request.openingKeyAlgorithm,
         openingCertificate: material.certificatePem,
         createdBy: audit.actorId,
+        agency: creator?.organization ?? null,
         checkInOpensAt: new Date(deadline.getTime() - request.checkInMinutes * minuteMs),
         nextCheckAt: new Date(
           Math.max(now.getTime(), deadline.getTime() - request.checkInMinutes * minuteMs),
@@ -156,6 +158,22 @@ export class TenderService {
   }
 }
 
+/**
+ * Whether `actor` may drive the tender (or read what only its hosts read): a host acts only on the tenders
+ * of its own agency. Other roles' reach is decided by their grants (supervisors oversee every tender).
+ */
+export function requireTenderAccess(
+  actor: { readonly role: string | null; readonly org?: string | null },
+  tender: Pick<Tender, 'agency'>,
+): void {
+  if (actor.role === 'host' && (actor.org ?? null) !== tender.agency) {
+    throw new AppError(
+      'FORBIDDEN_TENDER',
+      `this tender is run by ${tender.agency ?? 'another agency'}, not by ${actor.org ?? 'your agency'}`,
+    );
+  }
+}
+
 /** The tender with this id, or TENDER_NOT_FOUND (also for ids that are not UUIDs). */
 export async function findTender(db: Executor, tenderId: string): Promise<Tender> {
   if (!/^[0-9a-f-]{36}$/i.test(tenderId)) throw new AppError('TENDER_NOT_FOUND');
@@ -174,6 +192,7 @@ function toView(tender: Tender, custodians: TenderView['custodians']): TenderVie
     decryptionWindowMinutes: tender.decryptionWindowMinutes,
     summaryFields: tender.summaryFields,
     minBidders: tender.minBidders,
+    agency: tender.agency,
     quorum: tender.quorum,
     custodians,
     remedyPolicy: tender.remedyPolicy,

@@ -19,6 +19,11 @@ export const actors = pgTable(
     organization: text('organization'),
     /** PEM; custodians need one so that key shares can be sealed to them. */
     encryptionCertificate: text('encryption_certificate'),
+    /**
+     * Appointed people (hosts, supervisors, experts…) log in with exactly the certificate an administrator
+     * registered (its SHA-256 fingerprint), not with any certificate naming their ID number.
+     */
+    signingFingerprint: text('signing_fingerprint'),
     createdAt: instant('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('actors_identity_role').on(t.identity, t.role)],

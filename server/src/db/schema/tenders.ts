@@ -28,6 +28,8 @@ export const tenders = pgTable(
     createdBy: uuid('created_by')
       .notNull()
       .references(() => actors.id),
+    /** The agency (招标代理) running the tender: its hosts, and only they, drive the opening. */
+    agency: text('agency'),
     createdAt: instant('created_at').notNull().defaultNow(),
 
     // The opening (issue 3). Times are the server's; `nextCheckAt` is the chronograph: the earliest moment

@@ -97,6 +97,7 @@ export default fp<AuthOptions>(
           role: actor.role,
           name: actor.name,
           identity: actor.identity,
+          org: actor.organization,
         };
         const token = await app.jwt.sign(claims);
         request.actor = claims;

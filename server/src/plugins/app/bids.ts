@@ -8,6 +8,7 @@ import type { Clock } from '../../clock.ts';
 import { type Bid, bids } from '../../db/schema/index.ts';
 import { AppError } from '../../errors.ts';
 import { BlobStore } from '../../storage/blob-store.ts';
+import { findTender, requireTenderAccess } from '../../tenders/tender-service.ts';
 import { TenderParams } from './tenders.ts';
 
 declare module 'fastify' {
@@ -171,6 +172,7 @@ export default fp<BidsOptions>(
       },
       async (request) => {
         const { tenderId } = request.params as { tenderId: string };
+        requireTenderAccess(request.actor!, await findTender(app.db, tenderId));
         return (await submissions.listAfterDeadline(tenderId)).map(bidView);
       },
     );

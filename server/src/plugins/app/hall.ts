@@ -50,6 +50,7 @@ import { ProposalService } from '../../opening/proposals.ts';
 import { buildRecordBundle } from '../../opening/record-bundle.ts';
 import { RemedyService } from '../../opening/remedy.ts';
 import { Scheduler } from '../../opening/scheduler.ts';
+import { findTender, requireTenderAccess } from '../../tenders/tender-service.ts';
 
 type HallServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type HallSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -85,6 +86,8 @@ type HallRequest = Record<string, unknown> & { tenderId?: string };
 interface SocketState {
   readonly allow: () => boolean;
   lastRateAudit: number;
+  /** Tenders this (host) socket was found allowed to act on. */
+  readonly tenders: Set<string>;
 }
 
 function toWireError(error: unknown): WireError {
@@ -181,6 +184,7 @@ export default fp<HallOptions>(
           role: claims.role,
           name: claims.name,
           identity: claims.identity,
+          org: claims.org ?? null,
         };
         next();
       } catch (error) {
@@ -338,6 +342,11 @@ export default fp<HallOptions>(
         if (definition.scoped && request.tenderId && !socket.rooms.has(room(request.tenderId))) {
           throw new AppError('HALL_NOT_JOINED');
         }
+        // A host drives only its own agency's openings: checked once per tender and socket.
+        if (actor.role === 'host' && request.tenderId && !state.tenders.has(request.tenderId)) {
+          requireTenderAccess(actor, await findTender(app.db, request.tenderId));
+          state.tenders.add(request.tenderId);
+        }
         const who: Actor = {
           actorId: actor.sub,
           role: actor.role,
@@ -370,7 +379,7 @@ export default fp<HallOptions>(
     }
 
     io.on('connection', (socket: HallSocket) => {
-      const state: SocketState = { allow: rateLimiter(), lastRateAudit: 0 };
+      const state: SocketState = { allow: rateLimiter(), lastRateAudit: 0, tenders: new Set() };
       socket.onAny((event: string, payload: unknown, ack: unknown) => {
         // Every request is acked; a packet without an ack function is not a request and is dropped.
         if (typeof ack !== 'function') return;
@@ -387,6 +396,7 @@ export default fp<HallOptions>(
           const own = (await activeBids(app.db, tenderId)).some((b) => b.bidderId === request.actor!.sub);
           if (!own) throw new AppError('HALL_NO_BID');
         }
+        requireTenderAccess(request.actor!, await findTender(app.db, tenderId));
         const bundle = await buildRecordBundle(app.db, tenderId, app.platformSigner, options.clock.now());
         await app.audit.append({
           ...request.auditActor(),

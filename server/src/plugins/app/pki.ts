@@ -27,6 +27,7 @@ export interface PkiOptions {
   readonly crlRefreshSeconds: number;
   readonly trustedCaFiles: readonly string[];
   readonly crlFiles: readonly string[];
+  readonly identityRulesFile: string | undefined;
   readonly receiptCertFile: string;
   readonly receiptKeyFile: string;
   readonly openingCaCertFile: string;
@@ -36,7 +37,11 @@ export interface PkiOptions {
 /** Trust store, the platform's receipt signer and the opening-certificate CA, loaded at start-up. */
 export default fp<PkiOptions>(
   async (app, options) => {
-    const trust = await TrustStore.fromFiles(options.trustedCaFiles, options.crlFiles);
+    const trust = await TrustStore.fromFiles(
+      options.trustedCaFiles,
+      options.crlFiles,
+      options.identityRulesFile,
+    );
     const receiptCertificate = parseCertificate(await readFile(options.receiptCertFile));
     app.decorate('trust', trust);
     app.decorate('platformSigner', {

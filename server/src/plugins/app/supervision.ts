@@ -11,6 +11,7 @@ import { readableEntries } from '../../audit/sealed.ts';
 import { verifyAuditChain } from '../../audit/verify.ts';
 import { actors, auditLog } from '../../db/schema/index.ts';
 import { buildRecordBundle, verifyRecordBundle } from '../../opening/record-bundle.ts';
+import { requireTenderAccess } from '../../tenders/tender-service.ts';
 import { TenderParams } from './tenders.ts';
 
 // Appointed people only: bidders register themselves, and listing them would tell who bid.
@@ -69,6 +70,7 @@ export default fp(
       async (request): Promise<AuditFeed> => {
         const { tenderId } = request.params as { tenderId: string };
         const tender = await app.tenders.view(tenderId);
+        requireTenderAccess(request.actor!, tender);
         const { after, limit } = request.query as Static<typeof AuditQuery>;
         const rows = await app.db
           .select()
