@@ -14,7 +14,7 @@ import { Login } from './pages/Login.tsx';
 import { Playback, SupervisorWall } from './pages/SupervisorMedia.tsx';
 import { SupervisorView } from './pages/SupervisorView.tsx';
 import { TenderList } from './pages/TenderList.tsx';
-import type { Session } from './session.ts';
+import { renewSession, type Session } from './session.ts';
 
 function tenderFromHash(): string | null {
   const match = /^#\/tender\/([0-9a-f-]{36})$/.exec(window.location.hash);
@@ -42,6 +42,20 @@ export function App() {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
+  // The login token is renewed before it expires, so a long opening or a day of evaluation goes on
+  // without asking for the certificate again (the server ends renewals some hours after the login).
+  useEffect(() => {
+    if (!session) return;
+    const lifetime = Date.parse(session.expiresAt) - Date.now();
+    const timer = setTimeout(
+      () =>
+        void renewSession(session).then(setSession, () => {
+          // Refused (the session is too old): the next request says so and the page asks to log in.
+        }),
+      Math.max(5_000, lifetime * 0.8),
+    );
+    return () => clearTimeout(timer);
+  }, [session]);
   useEffect(() => {
     document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
     document.title = t('appName');

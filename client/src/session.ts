@@ -32,3 +32,9 @@ export async function logIn(identity: Identity, role: Role): Promise<Session> {
   });
   return { token: result.token, expiresAt: result.expiresAt, actor: result.actor, identity };
 }
+
+/** A fresh token for the same session (POST /api/auth/renew). */
+export async function renewSession(session: Session): Promise<Session> {
+  const result = await api<LoginResponse>('POST', '/api/auth/renew', { token: session.token });
+  return { ...session, token: result.token, expiresAt: result.expiresAt };
+}

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { fastifyTrustProxy } from './client-address.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type Config, repositoryRoot } from './config.ts';
 import type { DatabaseHandle } from './db/client.ts';
@@ -47,7 +48,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ? { transport: { target: 'pino-pretty' } }
         : {}),
     },
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 1024 * 1024,
     ...(config.tlsCertFile && config.tlsKeyFile
       ? { https: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) } }
@@ -104,6 +105,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(hall, {
     clock,
+    trustProxy: config.trustProxy,
+    sessionRecheckSeconds: config.sessionRecheckSeconds,
     redisUrl: config.redisUrl,
     schedulerPollMs: config.schedulerPollMs,
     decryptionThreads: config.decryptionThreads,

@@ -4,10 +4,12 @@
  * Defaults give the embedded set-up (`npm start`): PGlite in ./data, the dev PKI in certs/out.
  */
 import { accessSync, constants } from 'node:fs';
+import { isIP } from 'node:net';
 import { cpus } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultLimits } from '@bidhall/shared';
+import type { TrustProxy } from './client-address.ts';
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const devPki = (file: string) => join(repositoryRoot, 'certs', 'out', file);
@@ -24,6 +26,8 @@ export interface Config {
   /** Secret for login tokens; generated into dataDir when absent. */
   readonly tokenSecret: string | undefined;
   readonly tokenTtlMinutes: number;
+  /** How often an open hall connection's actor is looked up again (0: on every request). */
+  readonly sessionRecheckSeconds: number;
   /** Derives each tender's platform draw seed; generated into dataDir when absent. Same on every process. */
   readonly drawSecret: string | undefined;
   readonly trustedCaFiles: readonly string[];
@@ -45,7 +49,8 @@ export interface Config {
   readonly uploadConcurrencyPerBidder: number;
   /** Free disk space the blob store keeps in reserve; uploads that would eat into it are refused. */
   readonly minFreeDiskMb: number;
-  readonly trustProxy: boolean;
+  /** Which X-Forwarded-For hops to believe (client-address.ts): never all of them. */
+  readonly trustProxy: TrustProxy;
   /** Login attempts (challenge + login) per network address per minute. */
   readonly loginRateLimitPerMinute: number;
   /** How often the scheduler looks for steps scheduled by other processes. */
@@ -194,6 +199,7 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     platformName: value('PLATFORM_NAME') ?? 'bidhall',
     tokenSecret,
     tokenTtlMinutes: integer('TOKEN_TTL_MINUTES', 30, 1, 24 * 60),
+    sessionRecheckSeconds: integer('SESSION_RECHECK_SECONDS', 30, 0, 3600),
     drawSecret,
     trustedCaFiles: paths('TRUSTED_CA_FILES', [devPki('ca-a/ca.pem'), devPki('ca-b/ca.pem')]),
     crlFiles: paths('CRL_FILES', [devPki('ca-a/crl.pem'), devPki('ca-b/crl.pem')]),
@@ -210,7 +216,7 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     uploadIdleTimeoutSeconds: integer('UPLOAD_IDLE_TIMEOUT_SECONDS', 30, 1, 3600),
     uploadConcurrencyPerBidder: integer('UPLOAD_CONCURRENCY_PER_BIDDER', 2, 1, 100),
     minFreeDiskMb: integer('MIN_FREE_DISK_MB', 256, 0, 1024 ** 4),
-    trustProxy: boolean('TRUST_PROXY', false),
+    trustProxy: trustProxy(value('TRUST_PROXY'), problems),
     // Generous: a whole trading centre can log in through one NAT address at the same minute.
     loginRateLimitPerMinute: integer('LOGIN_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
     schedulerPollMs: integer('SCHEDULER_POLL_MS', 1000, 20, 60_000),
@@ -271,6 +277,29 @@ function parseSfuUrls(raw: string | undefined, problems: string[]): { city: stri
     if (entries.some((entry) => entry.city === match[1]))
       problems.push(`SFU_URLS: city "${match[1]}" is listed twice`);
     entries.push({ city: match[1] as string, url: (match[2] as string).replace(/\/+$/, '') });
+  }
+  return entries;
+}
+
+/** TRUST_PROXY: the proxies' addresses or networks (comma-separated), or a number of hops; never "true". */
+function trustProxy(raw: string | undefined, problems: string[]): TrustProxy {
+  if (raw === undefined || ['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase()) || raw === '*') {
+    problems.push(
+      'TRUST_PROXY: name the proxies (addresses or networks, e.g. 10.0.0.2,10.0.0.3) or a hop count; trusting every hop lets any client choose its own address',
+    );
+    return false;
+  }
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address = '', prefix] = entry.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(entry);
+    if (!named && (isIP(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))))
+      problems.push(`TRUST_PROXY: "${entry}" is not an address or a network`);
   }
   return entries;
 }

@@ -43,7 +43,14 @@ export interface TokenClaims {
   readonly identity: string;
   /** The actor's organisation (for a host: its agency, which decides the tenders it may drive). */
   readonly org?: string | null;
+  /** SHA-256 fingerprint of the certificate the session was opened with. */
+  readonly fp?: string;
+  /** When the session was opened by a certificate login (ms); renewals never extend it past a limit. */
+  readonly since?: number;
 }
+
+/** A session opened by a certificate login can be renewed for this long, then the holder logs in again. */
+export const sessionMaxHours = 12;
 
 export function loginChallengeText(platform: string, nonce: string, expiresAt: string): string {
   return `bidhall login\nplatform: ${platform}\nnonce: ${nonce}\nexpires: ${expiresAt}\n`;

@@ -94,6 +94,17 @@ export class HallClient {
     return result.data;
   }
 
+  /**
+   * Hands the connection a renewed login token (before the current one expires); reconnections use it
+   * too. Resolves with when the new token expires.
+   */
+  async renew(token: string): Promise<string> {
+    this.socket.auth = { token };
+    if (!this.socket.connected) return '';
+    const { expiresAt } = await this.request('hall:renew', { token });
+    return expiresAt;
+  }
+
   /** Joins (or re-joins) a tender's hall, catching up on events after the last one applied. */
   async join(tenderId: string): Promise<HallSnapshot> {
     const first = this.#tenderId !== tenderId;

@@ -25,6 +25,11 @@ export const JoinRequest = Type.Object(
   { additionalProperties: false },
 );
 export const TimeRequest = Type.Object({ clientTime: Type.Number() }, { additionalProperties: false });
+/** A renewed login token for an open connection (same person, same role). */
+export const RenewRequest = Type.Object(
+  { token: Type.String({ minLength: 16, maxLength: 8192 }) },
+  { additionalProperties: false },
+);
 export const TenderRequest = Type.Object({ tenderId: Uuid }, { additionalProperties: false });
 export const DecryptRequest = Type.Object(
   { tenderId: Uuid, part: Type.Enum(['summary', 'documents']), contentKey: Base64(64) },
@@ -84,6 +89,7 @@ export const AnswerRequest = Type.Object(
 
 export type JoinRequest = Static<typeof JoinRequest>;
 export type TimeRequest = Static<typeof TimeRequest>;
+export type RenewRequest = Static<typeof RenewRequest>;
 export type TenderRequest = Static<typeof TenderRequest>;
 export type DecryptRequest = Static<typeof DecryptRequest>;
 export type SelfTestRequest = Static<typeof SelfTestRequest>;
@@ -268,6 +274,7 @@ export interface SelfTestChallenge {
 export interface ClientToServerEvents {
   'hall:join': (request: JoinRequest, ack: Ack<{ snapshot: HallSnapshot; missed: HallEvent[] }>) => void;
   'hall:time': (request: TimeRequest, ack: Ack<{ serverTime: number }>) => void;
+  'hall:renew': (request: RenewRequest, ack: Ack<{ expiresAt: string }>) => void;
   'hall:check-in': (request: TenderRequest, ack: Ack<{ checkedInAt: string }>) => void;
   'hall:recipient': (request: TenderRequest, ack: Ack<RecipientPackage>) => void;
   'hall:self-test-challenge': (request: TenderRequest, ack: Ack<SelfTestChallenge>) => void;
@@ -314,7 +321,12 @@ export interface SocketData {
     readonly name: string;
     readonly identity: string;
     readonly org: string | null;
+    readonly fp: string | null;
   };
+  /** When the token the connection was opened (or last renewed) with expires (ms). */
+  expiresAt: number;
+  /** When the actor behind it was last found still registered as it was (ms). */
+  actorCheckedAt: number;
 }
 
 /** Socket.IO limits: a request payload is small; anything bigger is an attack or a bug. */

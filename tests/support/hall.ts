@@ -148,6 +148,7 @@ export function hallRequestSamples(
   return {
     'hall:join': { tenderId },
     'hall:time': { clientTime: Date.now() },
+    'hall:renew': { token: 'not-a-token-but-long-enough' },
     'hall:check-in': { tenderId },
     'hall:recipient': { tenderId },
     'hall:self-test-challenge': { tenderId },

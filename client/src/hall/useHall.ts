@@ -26,9 +26,11 @@ export function useHall(token: string, tenderId: string): Hall {
   const [error, setError] = useState<unknown>(null);
   const [client, setClient] = useState<HallClient | null>(null);
   const joined = useRef(false);
+  // The connection is made once per tender; a renewed token is handed to it (below), not a reconnection.
+  const firstToken = useRef(token);
 
   useEffect(() => {
-    const hall = new HallClient({ url: window.location.origin, token });
+    const hall = new HallClient({ url: window.location.origin, token: firstToken.current });
     joined.current = false;
     setClient(hall);
     hall.socket.on('disconnect', () => setConnection('reconnecting'));
@@ -66,7 +68,11 @@ export function useHall(token: string, tenderId: string): Hall {
       stop();
       hall.close();
     };
-  }, [token, tenderId]);
+  }, [tenderId]);
+
+  useEffect(() => {
+    if (client && token !== firstToken.current) void client.renew(token).catch(() => undefined);
+  }, [client, token]);
 
   return { view, connection, progress, client, error };
 }

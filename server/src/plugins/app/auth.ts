@@ -5,6 +5,7 @@ import {
   isRole,
   LoginRequest,
   LoginResponse,
+  sessionMaxHours,
   type TokenClaims,
 } from '@bidhall/shared';
 import fastifyJwt from '@fastify/jwt';
@@ -14,6 +15,7 @@ import fp from 'fastify-plugin';
 import { LoginService } from '../../auth/login.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
+import { parseCertificateChain } from '../../pki/certificate.ts';
 import { configuredOrStoredSecret } from '../../secrets.ts';
 
 declare module 'fastify' {
@@ -98,6 +100,8 @@ export default fp<AuthOptions>(
           name: actor.name,
           identity: actor.identity,
           org: actor.organization,
+          fp: parseCertificateChain(body.certificateChain)[0]!.fingerprint,
+          since: options.clock.now().getTime(),
         };
         const token = await app.jwt.sign(claims);
         request.actor = claims;
@@ -119,6 +123,34 @@ export default fp<AuthOptions>(
     );
 
     app.get('/api/auth/me', async (request) => authenticate(request));
+
+    /**
+     * A fresh token for a live session, so that a page keeps its connection through a whole opening
+     * without asking for the certificate again. Renewals end `sessionMaxHours` after the certificate
+     * login: then the holder signs in again.
+     */
+    app.post(
+      '/api/auth/renew',
+      { config: { auditAction: 'auth.renew' }, schema: { response: { 200: LoginResponse } } },
+      async (request) => {
+        const claims = await authenticate(request);
+        const since = claims.since ?? 0;
+        if (options.clock.now().getTime() - since > sessionMaxHours * 3_600_000) {
+          throw new AppError(
+            'TOKEN_EXPIRED',
+            `sessions last ${sessionMaxHours} h: log in with your certificate again`,
+          );
+        }
+        const { iat: _iat, exp: _exp, ...kept } = claims as TokenClaims & { iat?: number; exp?: number };
+        const token = await app.jwt.sign(kept);
+        await app.audit.append({ ...request.auditActor(), action: 'auth.renew', outcome: 'ok' });
+        return {
+          token,
+          expiresAt: new Date(options.clock.now().getTime() + options.tokenTtlMinutes * 60_000).toISOString(),
+          actor: { id: claims.sub, role: claims.role, name: claims.name, identity: claims.identity },
+        };
+      },
+    );
   },
   { name: 'auth', dependencies: ['database', 'pki', 'audit'] },
 );

@@ -22,6 +22,7 @@ import {
   OutageRequest,
   ProposalDecisionRequest,
   ReasonRequest,
+  RenewRequest,
   type Result,
   SeedRequest,
   SelfTestRequest,
@@ -35,12 +36,15 @@ import {
   type WireError,
 } from '@bidhall/shared';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { eq } from 'drizzle-orm';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { clientAddress, type TrustProxy } from '../../client-address.ts';
 import type { Clock } from '../../clock.ts';
+import { actors } from '../../db/schema/index.ts';
 import { AppError, isAppError } from '../../errors.ts';
 import { DecryptionService, DocumentJobs } from '../../opening/decryption.ts';
 import type { Actor, HallContext } from '../../opening/hall-action.ts';
@@ -70,6 +74,10 @@ declare module 'fastify' {
 
 export interface HallOptions {
   readonly clock: Clock;
+  /** Which forwarded hops to believe for a connection's address (client-address.ts). */
+  readonly trustProxy?: TrustProxy;
+  /** How often an open connection's actor is looked up again (0: on every request). */
+  readonly sessionRecheckSeconds?: number;
   readonly redisUrl: string | undefined;
   readonly schedulerPollMs: number;
   readonly decryptionThreads?: number;
@@ -173,31 +181,81 @@ export default fp<HallOptions>(
     });
     app.decorate('hall', { io, opening, decryption, remedy, scheduler, jobs });
 
-    io.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown }).token;
+    /** The client's address, read through the trusted proxies as HTTP requests are. */
+    const addressOf = (socket: HallSocket) => clientAddress(socket.request, options.trustProxy ?? false);
+
+    /** The claims of a login token, or the coded reason it is refused. */
+    const claimsOf = (token: unknown): TokenClaims & { exp: number } => {
+      if (typeof token !== 'string') throw new AppError('UNAUTHENTICATED');
+      let claims: TokenClaims & { exp: number };
       try {
-        if (typeof token !== 'string') throw new AppError('UNAUTHENTICATED');
-        const claims = app.jwt.verify<TokenClaims>(token);
-        if (!isRole(claims.role)) throw new AppError('UNAUTHENTICATED');
-        socket.data.actor = {
-          sub: claims.sub,
-          role: claims.role,
-          name: claims.name,
-          identity: claims.identity,
-          org: claims.org ?? null,
-        };
+        claims = app.jwt.verify<TokenClaims & { exp: number }>(token);
+      } catch (error) {
+        const expired = ['FAST_JWT_EXPIRED', 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED'].includes(
+          (error as { code?: string }).code ?? '',
+        );
+        throw new AppError(expired ? 'TOKEN_EXPIRED' : 'UNAUTHENTICATED');
+      }
+      if (!isRole(claims.role)) throw new AppError('UNAUTHENTICATED');
+      return claims;
+    };
+    const adopt = (socket: HallSocket, claims: TokenClaims & { exp: number }) => {
+      socket.data.actor = {
+        sub: claims.sub,
+        role: claims.role,
+        name: claims.name,
+        identity: claims.identity,
+        org: claims.org ?? null,
+        fp: claims.fp ?? null,
+      };
+      socket.data.expiresAt = claims.exp * 1000;
+      socket.data.actorCheckedAt = Date.now();
+    };
+
+    io.use((socket, next) => {
+      try {
+        adopt(socket, claimsOf((socket.handshake.auth as { token?: unknown }).token));
         next();
       } catch (error) {
-        const code = ['FAST_JWT_EXPIRED', 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED'].includes(
-          (error as { code?: string }).code ?? '',
-        )
-          ? 'TOKEN_EXPIRED'
-          : 'UNAUTHENTICATED';
+        const code = isAppError(error) ? error.code : 'UNAUTHENTICATED';
         const refusal = new Error(errorCatalogue[code].en) as Error & { data: WireError };
         refusal.data = { code, message: errorCatalogue[code].en };
         next(refusal);
       }
     });
+
+    /**
+     * An open connection lives no longer than its token: requests after the expiry are refused and the
+     * connection is closed then (a client renews before, with hall:renew). The person behind it is looked
+     * up again every half minute: re-registered with another certificate, or no longer in that role, the
+     * connection ends.
+     */
+    const actorRecheckMs = (options.sessionRecheckSeconds ?? 30) * 1000;
+    async function checkSession(socket: HallSocket): Promise<void> {
+      if (Date.now() >= socket.data.expiresAt) throw new AppError('TOKEN_EXPIRED');
+      if (actorRecheckMs > 0 && Date.now() - socket.data.actorCheckedAt < actorRecheckMs) return;
+      const { sub, role, fp } = socket.data.actor;
+      const [row] = await app.db
+        .select({ role: actors.role, fingerprint: actors.signingFingerprint })
+        .from(actors)
+        .where(eq(actors.id, sub));
+      const appointed = role !== 'bidder';
+      if (!row || row.role !== role || (appointed && fp !== null && row.fingerprint !== fp)) {
+        throw new AppError('UNAUTHENTICATED', 'this login is no longer valid: log in again');
+      }
+      socket.data.actorCheckedAt = Date.now();
+    }
+    const sessionTimers = new WeakMap<HallSocket, NodeJS.Timeout>();
+    const armExpiry = (socket: HallSocket) => {
+      clearTimeout(sessionTimers.get(socket));
+      // setTimeout takes at most 2^31-1 ms; tokens live minutes to hours.
+      const timer = setTimeout(
+        () => socket.disconnect(true),
+        Math.min(2 ** 31 - 1, Math.max(0, socket.data.expiresAt - Date.now())),
+      );
+      timer.unref();
+      sessionTimers.set(socket, timer);
+    };
 
     /**
      * Every hall request, compiled once: its grant, its payload schema, whether it needs the tender's hall
@@ -235,6 +293,20 @@ export default fp<HallOptions>(
       'hall:join',
       TimeRequest,
       async () => ({ serverTime: options.clock.now().getTime() }),
+      false,
+    );
+    define(
+      'hall:renew',
+      'hall:join',
+      RenewRequest,
+      async (request, who, socket) => {
+        const claims = claimsOf(request.token);
+        if (claims.sub !== who.actorId || claims.role !== who.role)
+          throw new AppError('UNAUTHENTICATED', 'a renewed token must be of the same person and role');
+        adopt(socket, claims);
+        armExpiry(socket);
+        return { expiresAt: new Date(socket.data.expiresAt).toISOString() };
+      },
       false,
     );
     define('hall:check-in', 'hall:check-in', TenderRequest, (r, who) => opening.checkIn(r.tenderId!, who));
@@ -327,6 +399,7 @@ export default fp<HallOptions>(
       const actor = socket.data.actor;
       try {
         if (!state.allow()) throw new AppError('RATE_LIMITED');
+        await checkSession(socket);
         if (!definition) throw new AppError('VALIDATION_FAILED', `unknown request ${event}`);
         if (!can(actor.role as never, definition.action)) {
           throw new AppError('FORBIDDEN_ROLE', `role ${actor.role} may not ${definition.action}`);
@@ -350,7 +423,7 @@ export default fp<HallOptions>(
         const who: Actor = {
           actorId: actor.sub,
           role: actor.role,
-          ip: socket.handshake.address,
+          ip: addressOf(socket),
           name: actor.name,
           identity: actor.identity,
         };
@@ -359,6 +432,7 @@ export default fp<HallOptions>(
         const wire = toWireError(error);
         if (wire.code === 'INTERNAL') app.log.error({ err: error, event }, 'hall request failed');
         reply({ ok: false, error: wire });
+        if (wire.code === 'TOKEN_EXPIRED' || wire.code === 'UNAUTHENTICATED') socket.disconnect(true);
         // A flood is audited once per ten seconds per socket, not once per refused packet.
         const now = Date.now();
         if (wire.code === 'RATE_LIMITED' && now - state.lastRateAudit < 10_000) return;
@@ -368,7 +442,7 @@ export default fp<HallOptions>(
           .append({
             actorId: actor.sub,
             role: actor.role,
-            ip: socket.handshake.address,
+            ip: addressOf(socket),
             action: event.replace(':', '.').slice(0, 64),
             tenderId: typeof tenderId === 'string' && /^[0-9a-f-]{36}$/i.test(tenderId) ? tenderId : null,
             outcome: wire.code,
@@ -380,6 +454,8 @@ export default fp<HallOptions>(
 
     io.on('connection', (socket: HallSocket) => {
       const state: SocketState = { allow: rateLimiter(), lastRateAudit: 0, tenders: new Set() };
+      armExpiry(socket);
+      socket.once('disconnect', () => clearTimeout(sessionTimers.get(socket)));
       socket.onAny((event: string, payload: unknown, ack: unknown) => {
         // Every request is acked; a packet without an ack function is not a request and is dropped.
         if (typeof ack !== 'function') return;
