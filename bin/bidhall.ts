@@ -3,6 +3,7 @@
  * bidhall's command line: start the server, seal and submit bids, verify the audit log, register staff.
  * Runs on Node 24 directly from TypeScript (type stripping); no build step.
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isRole, type Role, sealedFileNames, type TenderView } from '@bidhall/shared';
@@ -185,7 +186,10 @@ bid
     'your encryption certificate (PEM): you will decrypt your bid with its key',
   )
   .requiredOption('--out <dir>', 'where to write the sealed bid')
-  .option('--opening-ca <file>', 'check that the opening certificate was issued by this CA (PEM)')
+  .option(
+    '--opening-ca <file>',
+    'the CA that issues opening certificates (PEM): the bid is sealed only to its certificate for this tender',
+  )
   .addOption(
     new Option('--cipher <cipher>', 'content encryption')
       .choices(['aes-256-gcm', 'aes-256-cbc'])
@@ -209,12 +213,13 @@ bid
     }) => {
       const tender = JSON.parse(await readFile(options.tender, 'utf8')) as TenderView;
       const openingCertificate = parseCertificate(tender.openingCertificate);
-      if (
-        options.openingCa &&
-        !openingCertificate.x509.verify(parseCertificate(await readFile(options.openingCa)).publicKey)
-      ) {
-        throw new Error('the opening certificate was not issued by the given CA: do not seal to it');
-      }
+      // The opening CA is published by the trading centre; the dev PKI's stands in on a dev machine.
+      const devOpeningCa = join(repositoryRoot, 'certs', 'out', 'platform', 'opening-ca.pem');
+      const openingCaFile = options.openingCa ?? (existsSync(devOpeningCa) ? devOpeningCa : null);
+      if (!openingCaFile)
+        throw new Error(
+          '--opening-ca is needed: the CA that issues opening certificates (the trading centre publishes it)',
+        );
       const { createPrivateKey } = await import('node:crypto');
       const { sealBid } = await import('../server/src/sealing/seal-bid.ts');
       let lastPercent = -1;
@@ -222,6 +227,7 @@ bid
       const sealed = await sealBid({
         tender,
         openingCertificate,
+        openingCa: parseCertificate(await readFile(openingCaFile)),
         summary: JSON.parse(await readFile(options.summary, 'utf8')),
         documentsDir: resolve(options.documents),
         signer: {
@@ -307,6 +313,10 @@ loginOptions(
   .option('--self-test', 'run the decryption self-test while check-in is open')
   .option('--no-decrypt', 'do not decrypt automatically when the window opens')
   .option('--draw-seed <file>', 'reveal this draw seed (draw-seed.txt from bid seal)')
+  .option(
+    '--sealed <dir>',
+    'your sealed bid folder (bid seal --out): needed when the bid was sealed without recipient hashes',
+  )
   .option('--object <text>', 'raise this objection instead of signing the record')
   .action(
     async (options: {
@@ -320,6 +330,7 @@ loginOptions(
       decrypt: boolean;
       drawSeed?: string;
       object?: string;
+      sealed?: string;
     }) => {
       const { createPrivateKey } = await import('node:crypto');
       const { runBidder } = await import('../server/src/hall-client/run-bidder.ts');
@@ -342,6 +353,7 @@ loginOptions(
         decrypt: options.decrypt,
         drawSeed: options.drawSeed ? (await readFile(options.drawSeed, 'utf8')).trim() : null,
         objection: options.object ?? null,
+        ...(options.sealed ? { sealed: { dir: resolve(options.sealed) } } : {}),
         log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
       });
       console.log(`opening ended: ${status}`);

@@ -1,18 +1,20 @@
-import { verify } from 'node:crypto';
+import { createHash, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EnvelopeReader, sealStream } from '../../server/src/cms/enveloped.ts';
 import { recipientMatches, unwrapContentKey as serverUnwrap } from '../../server/src/cms/recipients.ts';
-import { signStream, verifySmall } from '../../server/src/cms/signed-data.ts';
+import { signSmall, signStream, verifySmall } from '../../server/src/cms/signed-data.ts';
 import { certPath, loadCert, loadKey, pkiDir } from '../../tests/support/pki.ts';
 import {
   isSignedData,
   KeyError,
   loadPkcs12,
   openEnvelope,
+  selfTestAnswer,
   signDetached,
   signText,
   unwrapContentKey,
+  verifyOwnSignature,
 } from './crypto.ts';
 
 const p12 = (actor: string, kind: 'sign' | 'enc') =>
@@ -102,4 +104,31 @@ describe('the page’s own cryptography (node-forge + WebCrypto)', () => {
       });
     });
   }
+
+  it('seal-19: accepts only the bidder’s own detached signature over the exact manifest, and hashes a self-test', async () => {
+    const signing = loadPkcs12(p12('bidder1', 'sign'), '123456');
+    const manifest = Buffer.from('{"format":"bidhall-bid/1","tenderId":"t"}');
+    const own = { certificate: loadCert('bidder1', 'sign'), privateKey: loadKey('bidder1', 'sign') };
+    await expect(
+      verifyOwnSignature(manifest, signSmall(manifest, own, { detached: true }), signing),
+    ).resolves.toBeUndefined();
+    const refusals = [
+      signSmall(Buffer.from('other'), own, { detached: true }),
+      signSmall(manifest, own, { detached: false }),
+      signSmall(
+        manifest,
+        { certificate: loadCert('bidder2', 'sign'), privateKey: loadKey('bidder2', 'sign') },
+        { detached: true },
+      ),
+    ];
+    for (const signature of refusals)
+      await expect(verifyOwnSignature(manifest, signature, signing)).rejects.toMatchObject({
+        reason: 'not-own-bid',
+      });
+    expect((await selfTestAnswer(new Uint8Array(40))).length).toBe(0);
+    const secret = new Uint8Array(32).fill(7);
+    expect(Buffer.from(await selfTestAnswer(secret)).toString('hex')).toBe(
+      createHash('sha256').update(secret).digest('hex'),
+    );
+  });
 });

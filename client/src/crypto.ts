@@ -17,7 +17,9 @@ export class KeyError extends Error {
     | 'not-rsa'
     | 'no-signing-usage'
     | 'not-recipient'
-    | 'decrypt-failed';
+    | 'decrypt-failed'
+    | 'not-own-bid'
+    | 'unbound-bid';
   constructor(reason: KeyError['reason'], message: string) {
     super(message);
     this.reason = reason;
@@ -305,4 +307,116 @@ export function isSignedData(bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+const bytesOf = (node: Node) => fromBinary(der(node));
+export async function sha256Bytes(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as BufferSource);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Checks that `signatureDer` is a detached CMS signature over exactly `content` by a certificate of the
+ * same holder as `identity` (same subject identity), with RSA and SHA-256 as the page signs. Throws
+ * KeyError('not-own-bid') otherwise. forge cannot verify CMS signatures, so the signed attributes are
+ * checked here by hand, and the RSA signature by WebCrypto.
+ */
+export async function verifyOwnSignature(content: Uint8Array, signatureDer: Uint8Array, identity: Identity) {
+  const refuse = (why: string): never => {
+    throw new KeyError('not-own-bid', why);
+  };
+  const contentInfo = asn1.fromDer(util.createBuffer(toBinary(signatureDer)), { strict: false } as never);
+  const [typeNode, explicit] = children(contentInfo);
+  if (oidOf(typeNode!) !== pki.oids.signedData) refuse('not a CMS signature');
+  const fields = children(children(explicit!)[0]!);
+  const encapsulated = fields[2]!;
+  if (children(encapsulated).length > 1) refuse('the signature carries content of its own');
+  const certificates = fields.find((f) => f.tagClass === asn1.Class.CONTEXT_SPECIFIC && f.type === 0);
+  const signerInfos = fields[fields.length - 1]!;
+  const [info] = children(signerInfos);
+  const [, sid, , signedAttributes, , signature] = children(info!);
+  if (!signedAttributes || signedAttributes.tagClass !== asn1.Class.CONTEXT_SPECIFIC)
+    refuse('no signed attributes');
+  const [issuer, serial] = children(sid!);
+  const signerCert = children(certificates ?? asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, []))
+    .map((node) => forge.pki.certificateFromAsn1(node))
+    .find((cert) => {
+      const ids = issuerAndSerial(exactDer(cert));
+      return ids.issuer === der(issuer!) && ids.serial === (serial!.value as string).replace(/^\0+/, '');
+    });
+  if (!signerCert) refuse('the signer certificate is not in the signature');
+  if (field(signerCert!, '2.5.4.5') !== identity.identity) refuse('signed by someone else');
+  const digestAttribute = children(signedAttributes!).find(
+    (a) => oidOf(children(a)[0]!) === pki.oids.messageDigest,
+  );
+  const digest = digestAttribute ? (children(children(digestAttribute)[1]!)[0]!.value as string) : '';
+  if (util.bytesToHex(digest) !== (await sha256Bytes(content))) refuse('the signature is over other content');
+  // The signature covers the signed attributes re-tagged as a SET (RFC 5652 §5.4).
+  const asSet = bytesOf(signedAttributes!);
+  asSet[0] = 0x31;
+  const key = await crypto.subtle.importKey(
+    'spki',
+    fromBinary(asn1.toDer(pki.publicKeyToAsn1(signerCert!.publicKey)).getBytes()) as BufferSource,
+    { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+    false,
+    ['verify'],
+  );
+  const ok = await crypto.subtle.verify(
+    'RSASSA-PKCS1-v1_5',
+    key,
+    fromBinary(signature!.value as string) as BufferSource,
+    asSet as BufferSource,
+  );
+  if (!ok) refuse('the signature does not verify');
+}
+
+/** What the hall sends a bidder to decrypt its bid (shared/src/hall.ts RecipientPackage). */
+interface RecipientPackageLike {
+  readonly summary: string;
+  readonly documents: string;
+  readonly sealedSummary: string;
+  readonly manifest: string;
+  readonly manifestSignature: string;
+}
+
+/**
+ * The RecipientInfos of the bidder's own two parts, checked against its own signed manifest (never taken
+ * on the server's word): signed by this bidder, for this tender and this encryption certificate; the
+ * summary's hash and each part's recipientInfosSha256 as signed. A bid sealed without recipient hashes is
+ * decrypted with `bidhall hall join --sealed` instead (KeyError 'unbound-bid').
+ */
+export async function ownRecipients(
+  recipient: RecipientPackageLike,
+  tenderId: string,
+  signing: Identity,
+  encryption: Identity,
+): Promise<{ summary: Uint8Array; documents: Uint8Array }> {
+  const manifestBytes = fromBase64(recipient.manifest);
+  await verifyOwnSignature(manifestBytes, fromBase64(recipient.manifestSignature), signing);
+  const manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as {
+    tenderId: string;
+    encryptionCertificate: string;
+    parts: Record<'summary' | 'documents', { sha256: string; recipientInfosSha256?: string }>;
+  };
+  const notOwn = (why: string) => new KeyError('not-own-bid', why);
+  if (manifest.tenderId !== tenderId) throw notOwn('the manifest is for another tender');
+  const pemBody = (pem: string) => pem.replace(/-----[^-]+-----|\s/g, '');
+  if (pemBody(manifest.encryptionCertificate) !== util.encode64(encryption.certificateDer))
+    throw notOwn('the manifest names another encryption certificate');
+  if ((await sha256Bytes(fromBase64(recipient.sealedSummary))) !== manifest.parts.summary.sha256)
+    throw notOwn('the sealed summary is not the one signed');
+  const parts = { summary: fromBase64(recipient.summary), documents: fromBase64(recipient.documents) };
+  for (const part of ['summary', 'documents'] as const) {
+    const bound = manifest.parts[part].recipientInfosSha256;
+    if (!bound) throw new KeyError('unbound-bid', 'sealed without recipient hashes');
+    if ((await sha256Bytes(parts[part])) !== bound)
+      throw notOwn(`the ${part} recipients are not those signed`);
+  }
+  return parts;
+}
+
+/** The self-test answer: the SHA-256 of exactly 32 decrypted bytes, or nothing (never the plaintext). */
+export async function selfTestAnswer(secret: Uint8Array): Promise<Uint8Array> {
+  if (secret.length !== 32) return new Uint8Array(0);
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', secret as BufferSource));
 }

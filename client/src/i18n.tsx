@@ -147,6 +147,14 @@ const text = {
     zh: '解密时间已结束且仍有投标文件无法完成解密（补救无法完成或平台故障持续）时使用；须由主持人和监督人员中的另一方确认。',
     en: 'For when the window has ended and bids still cannot be opened (the remedy cannot be completed, a platform fault persists). The other of host and supervisor must confirm.',
   },
+  notOwnBid: {
+    zh: '平台发来的解密信息与您签名递交的投标文件不符，页面未解开任何密钥；请联系交易中心并告知监督人员',
+    en: 'What the platform sent does not match the bid you signed and submitted: no key was unwrapped. Tell the centre and the supervisors',
+  },
+  unboundBid: {
+    zh: '此投标文件封装时未记录接收者摘要，页面无法核对；请使用命令行 bidhall hall join --sealed <投标文件目录> 解密',
+    en: 'This bid was sealed without recipient hashes, which the page cannot check: decrypt with bidhall hall join --sealed <folder>',
+  },
   platformFault: { zh: '平台故障（非投标人责任）', en: 'Platform fault (not the bidder’s)' },
   announce: { zh: '唱标（公布开标一览表）', en: 'Read the bids' },
   openRecord: { zh: '生成开标记录', en: 'Produce the record' },

@@ -29,7 +29,16 @@ export const sealedFileNames = {
 
 const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const PartDigest = Type.Object(
-  { sha256: Sha256Hex, size: Type.Integer({ minimum: 1 }) },
+  {
+    sha256: Sha256Hex,
+    size: Type.Integer({ minimum: 1 }),
+    /**
+     * SHA-256 of the part's RecipientInfos SET, exactly as encoded in it. The bidder signs it, so that at
+     * the opening its own client unwraps content keys only from its own bid's recipients, whatever a
+     * server sends (docs/bid-format.md). Optional for bids sealed by hand.
+     */
+    recipientInfosSha256: Type.Optional(Sha256Hex),
+  },
   { additionalProperties: false },
 );
 

@@ -263,13 +263,27 @@ export interface RecipientPackage {
   /** The summary's sealed bytes (base64), so the client can check its key opens it. */
   readonly sealedSummary: string;
   readonly encryptionCertificate: string;
+  /**
+   * The bidder's own signed manifest (its exact bytes and detached signature, base64): the client checks
+   * the signature is its own and that the recipients above are those of the parts it signed, before it
+   * unwraps anything — a server cannot make it unwrap a key for any other sealed object.
+   */
+  readonly manifest: string;
+  readonly manifestSignature: string;
 }
 
 export interface SelfTestChallenge {
   readonly challengeId: string;
-  /** A fresh secret sealed (CMS EnvelopedData) to the bid's encryption certificate, base64. */
+  /**
+   * A fresh 32-byte secret sealed (CMS EnvelopedData) to the bid's encryption certificate, base64. The
+   * client answers with the SHA-256 of the secret, never the secret itself, and only for exactly 32 bytes:
+   * it cannot be made to decrypt anything else for the server.
+   */
   readonly envelope: string;
 }
+
+/** The plaintext a self-test envelope holds. */
+export const selfTestSecretBytes = 32;
 
 export interface ClientToServerEvents {
   'hall:join': (request: JoinRequest, ack: Ack<{ snapshot: HallSnapshot; missed: HallEvent[] }>) => void;

@@ -29,7 +29,7 @@ import {
   prepareOpening,
   signerOf,
 } from '../support/hall.ts';
-import { loadCert, pkiDir } from '../support/pki.ts';
+import { loadCert, loadOpeningCa, pkiDir } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-browser-roles-'));
@@ -111,6 +111,7 @@ describe('submitting a sealed bid from the page', () => {
       const sealed = await sealBid({
         tender: target,
         openingCertificate: parseCertificate(target.openingCertificate),
+        openingCa: loadOpeningCa(),
         summary: { price: '1000000.00', duration: 300 },
         documentsDir: documents,
         signer: signerOf('bidder2'),

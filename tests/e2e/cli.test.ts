@@ -198,7 +198,7 @@ describe('bidhall command line', () => {
       caPath('ca-b'),
     );
     expect(foreign.code).toBe(2);
-    expect(foreign.stderr).toContain('not issued by the given CA');
+    expect(foreign.stderr).toContain('not issued by the opening CA');
   });
 
   it('explains a bad configuration and exits without starting', async () => {

@@ -163,6 +163,7 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'POST /api/auth/challenge': {},
   'POST /api/auth/login': { body: () => ({}) },
   'GET /api/auth/me': {},
+  'POST /api/auth/renew': {},
   'POST /api/actors': { body: () => ({}) },
   'GET /api/actors': { query: () => 'role=bidder' },
   'POST /api/tenders': { body: () => ({}) },

@@ -21,7 +21,7 @@ import { lockGraceMs } from '../../server/src/opening/state-machine.ts';
 import { parseCertificate } from '../../server/src/pki/certificate.ts';
 import { sealBid } from '../../server/src/sealing/seal-bid.ts';
 import { uploadBid } from './bids.ts';
-import { loadCert, loadKey } from './pki.ts';
+import { loadCert, loadKey, loadOpeningCa } from './pki.ts';
 import type { TestServer } from './server.ts';
 
 export const bidderNames = ['bidder1', 'bidder2', 'bidder3', 'bidder4'] as const;
@@ -62,6 +62,7 @@ export async function prepareOpening(
     const sealed = await sealBid({
       tender,
       openingCertificate: parseCertificate(tender.openingCertificate),
+      openingCa: loadOpeningCa(),
       summary: { price: `${(1_000_000 + i * 12_345.67).toFixed(2)}`, duration: 300 + i },
       documentsDir: folder,
       signer: signerOf(bidder),

@@ -28,3 +28,8 @@ export const platformPath = (file: string) => join(pkiDir, 'platform', file);
 export function devTrustStore(): Promise<TrustStore> {
   return TrustStore.fromFiles([caPath('ca-a'), caPath('ca-b')], [crlPath('ca-a'), crlPath('ca-b')]);
 }
+
+/** The dev PKI's CA for opening certificates, which a bidder's sealer checks the tender's against. */
+export function loadOpeningCa(): ParsedCertificate {
+  return parseCertificate(readFileSync(platformPath('opening-ca.pem')));
+}

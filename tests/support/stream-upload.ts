@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { bidFormat, type TenderView } from '@bidhall/shared';
+import { EnvelopeReader } from '../../server/src/cms/enveloped.ts';
 import { signSmall } from '../../server/src/cms/signed-data.ts';
 import { loadCert, loadKey } from './pki.ts';
 
@@ -30,6 +31,19 @@ export async function digestOf(source: PartSource): Promise<{ sha256: string; si
   return { sha256: hash.digest('hex'), size };
 }
 
+/** The recipientInfosSha256 `bid seal` writes for a part, when the part has readable recipients. */
+async function recipientsOf(source: PartSource): Promise<{ recipientInfosSha256?: string }> {
+  async function* chunks() {
+    yield* source.chunks();
+  }
+  try {
+    const infos = (await EnvelopeReader.open(chunks())).header.recipientInfos;
+    return { recipientInfosSha256: createHash('sha256').update(infos).digest('hex') };
+  } catch {
+    return {};
+  }
+}
+
 /** The manifest for two parts, signed (detached CMS) by `bidder`'s signing key, as `bid seal` does. */
 export async function signedManifest(
   tender: Pick<TenderView, 'id'>,
@@ -40,7 +54,10 @@ export async function signedManifest(
     JSON.stringify({
       format: bidFormat,
       tenderId: tender.id,
-      parts: { summary: await digestOf(parts.summary), documents: await digestOf(parts.documents) },
+      parts: {
+        summary: { ...(await digestOf(parts.summary)), ...(await recipientsOf(parts.summary)) },
+        documents: { ...(await digestOf(parts.documents)), ...(await recipientsOf(parts.documents)) },
+      },
       encryptionCertificate: loadCert(bidder, 'enc').pem,
       sealedAt: new Date().toISOString(),
     }),

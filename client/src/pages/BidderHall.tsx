@@ -12,6 +12,8 @@ import {
   isSignedData,
   KeyError,
   openEnvelope,
+  ownRecipients,
+  selfTestAnswer,
   signDetached,
   toBase64,
   unwrapContentKey,
@@ -130,7 +132,8 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
       const challenge = await client.request('hall:self-test-challenge', { tenderId });
       let answer: Uint8Array = new Uint8Array(0);
       try {
-        answer = await openEnvelope(fromBase64(challenge.envelope), keys);
+        // Only the hash of a fresh 32-byte secret goes back: the page decrypts nothing else for the server.
+        answer = await selfTestAnswer(await openEnvelope(fromBase64(challenge.envelope), keys));
       } catch {
         // A key that cannot open the challenge answers nothing; the server's message says what failed.
       }
@@ -149,11 +152,17 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
       const keys = requireKey();
       setDecryptStep(t('decryptStepFetch'));
       const recipient = await client.request('hall:recipient', { tenderId });
+      let recipients: { summary: Uint8Array; documents: Uint8Array };
+      try {
+        recipients = await ownRecipients(recipient, tenderId, session.identity, keys);
+      } catch (error) {
+        throw error instanceof KeyError ? new Error(t(keyErrorText(error))) : error;
+      }
       for (const part of ['summary', 'documents'] as const) {
         setDecryptStep(part === 'summary' ? t('decryptStepSummary') : t('decryptStepDocuments'));
         let key: Uint8Array;
         try {
-          key = unwrapContentKey(fromBase64(recipient[part]), keys);
+          key = unwrapContentKey(recipients[part], keys);
         } catch (error) {
           throw error instanceof KeyError ? new Error(t(keyErrorText(error))) : error;
         }

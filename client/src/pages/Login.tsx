@@ -21,6 +21,10 @@ export function keyErrorText(error: KeyError): TextKey {
       return 'notRecipient';
     case 'decrypt-failed':
       return 'decryptFailed';
+    case 'not-own-bid':
+      return 'notOwnBid';
+    case 'unbound-bid':
+      return 'unboundBid';
     default:
       return 'noKey';
   }

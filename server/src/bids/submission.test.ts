@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opensslSealedBid, type SealedFiles, uploadBid } from '../../../tests/support/bids.ts';
 import { advanceTo, afterDeadline } from '../../../tests/support/hall.ts';
 import { cmsVerify, openssl } from '../../../tests/support/openssl.ts';
-import { certPath, loadCert, loadKey } from '../../../tests/support/pki.ts';
+import { certPath, loadCert, loadKey, loadOpeningCa } from '../../../tests/support/pki.ts';
 import { startTestServer, type TestServer } from '../../../tests/support/server.ts';
 import { rowsOf } from '../db/client.ts';
 import { parseCertificate } from '../pki/certificate.ts';
@@ -111,6 +111,7 @@ describe('accepted submissions', () => {
     const sealed = await sealBid({
       tender,
       openingCertificate: parseCertificate(tender.openingCertificate),
+      openingCa: loadOpeningCa(),
       summary: { price: '9876543.21', duration: 300 },
       documentsDir,
       signer: { certificate: loadCert('bidder4', 'sign'), privateKey: loadKey('bidder4', 'sign') },

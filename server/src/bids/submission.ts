@@ -280,7 +280,7 @@ export class SubmissionService {
     stream: AsyncIterable<Buffer>,
     temps: string[],
     check: {
-      expected: { sha256: string; size: number };
+      expected: { sha256: string; size: number; recipientInfosSha256?: string | undefined };
       limit: number;
       tender: Tender;
       recipients: readonly [ParsedCertificate, ParsedCertificate];
@@ -313,6 +313,13 @@ export class SubmissionService {
     try {
       const envelope = await EnvelopeReader.open(tee());
       checkRecipients(name, envelope, check.recipients);
+      const bound = check.expected.recipientInfosSha256;
+      if (bound && createHash('sha256').update(envelope.header.recipientInfos).digest('hex') !== bound) {
+        throw new AppError(
+          'BID_PART_MISMATCH',
+          `${name}: its recipients are not the ones the manifest names (recipientInfosSha256)`,
+        );
+      }
       await envelope.close();
     } catch (error) {
       // Wait until the file is closed (it may still be opening), so that the caller's cleanup finds it.

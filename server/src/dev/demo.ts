@@ -156,6 +156,7 @@ async function ensureDemoBid(tender: TenderView, bidder: (typeof demoBidders)[nu
   await sealBid({
     tender,
     openingCertificate: parseCertificate(tender.openingCertificate),
+    openingCa: parseCertificate(await readFile(join(options.pkiDir, 'platform', 'opening-ca.pem'))),
     summary: demoPrices[bidder],
     documentsDir: documents,
     signer: {

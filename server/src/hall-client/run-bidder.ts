@@ -7,7 +7,16 @@
 import type { HallEvent, TenderStatus } from '@bidhall/shared';
 import { HallClient, HallError } from '@bidhall/shared/hall-client';
 import type { Signer } from '../cms/signed-data.ts';
-import { type BidderKeys, decryptOwnBid, selfTest, signRecord } from './bidder-actions.ts';
+import {
+  type BidderKeys,
+  decryptOwnBid,
+  type OwnSealedBid,
+  ownRowProblems,
+  ownSummaryFields,
+  publishedRecord,
+  selfTest,
+  signRecord,
+} from './bidder-actions.ts';
 
 export interface RunBidderOptions {
   readonly url: string;
@@ -20,6 +29,8 @@ export interface RunBidderOptions {
   readonly drawSeed: string | null;
   /** Sign the record (default) or raise this objection instead. */
   readonly objection: string | null;
+  /** The bidder's sealed folder (`bid seal`'s output): needed for bids sealed without recipient hashes. */
+  readonly sealed?: OwnSealedBid;
   readonly log: (line: string) => void;
   /** Stops following the hall (the process is shutting down); resolves with the status seen last. */
   readonly signal?: AbortSignal;
@@ -78,16 +89,29 @@ export async function runBidder(options: RunBidderOptions): Promise<TenderStatus
     }
     if (options.decrypt && !decrypted && status === 'decrypting') {
       decrypted = true;
-      await decryptOwnBid(client, tenderId, options.keys);
+      await decryptOwnBid(client, tenderId, options.keys, options.sealed);
       log('已提交解密密钥 content keys submitted: the summary is open, documents follow');
       if (options.drawSeed) await client.request('hall:reveal-seed', { tenderId, seed: options.drawSeed });
     }
     const recordKnown = client.snapshot?.record || client.events.some((e) => e.type === 'record');
     if (!recordDone && status === 'confirming' && recordKnown) {
       recordDone = true;
-      if (options.objection) {
-        await client.request('hall:object', { tenderId, text: options.objection });
-        log('已提出异议 objection raised; waiting for the answer');
+      // Never sign a record whose row for this bidder is not its own bid: object instead, saying why.
+      const { manifest, fields } = await ownSummaryFields(client, tenderId, options.keys, options.sealed);
+      const problems = ownRowProblems(
+        publishedRecord(client) ?? '',
+        options.keys.encryptionCertificate.identity ?? '',
+        manifest,
+        fields,
+      );
+      const objection =
+        options.objection ??
+        (problems.length ? `开标记录与本单位投标不符，不予签署：${problems.join('；')}` : null);
+      if (objection) {
+        await client.request('hall:object', { tenderId, text: objection.slice(0, 2000) });
+        log(
+          `已提出异议 objection raised; waiting for the answer${problems.length ? `: ${problems.join('; ')}` : ''}`,
+        );
       } else {
         await signRecord(client, tenderId, options.signer);
         log('已签署开标记录 record signed');

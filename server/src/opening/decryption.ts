@@ -21,6 +21,7 @@ import {
   OpeningSummary,
   type RecipientPackage,
   type SelfTestChallenge,
+  selfTestSecretBytes,
   summaryProblems,
 } from '@bidhall/shared';
 import { and, eq, isNotNull, isNull, lt, notInArray, or } from 'drizzle-orm';
@@ -98,6 +99,8 @@ export class DecryptionService {
         ),
         sealedSummary: (await collect(createReadStream(summaryPath))).toString('base64'),
         encryptionCertificate: bid.encryptionCertificate,
+        manifest: bid.manifest.toString('base64'),
+        manifestSignature: bid.manifestSignature.toString('base64'),
       };
     } catch (error) {
       // The parts were read whole at upload: failing to read them now is the platform's fault.
@@ -112,7 +115,7 @@ export class DecryptionService {
 
   async selfTestChallenge(tenderId: string, actor: Actor): Promise<SelfTestChallenge> {
     const bid = await this.#ownBid(tenderId, actor);
-    const secret = randomBytes(32);
+    const secret = randomBytes(selfTestSecretBytes);
     async function* plaintext() {
       yield secret;
     }
@@ -139,7 +142,8 @@ export class DecryptionService {
     this.#challenges.delete(challengeId);
     if (!challenge || challenge.expiresAt < this.#deps.clock.now().getTime())
       throw new AppError('SELF_TEST_UNKNOWN');
-    const keyOk = createHash('sha256').update(answer).digest('hex') === challenge.secretSha256;
+    // The answer is the SHA-256 of the secret (the client never hands back what it decrypts).
+    const keyOk = answer.length === 32 && answer.toString('hex') === challenge.secretSha256;
     const passed = keyOk && summaryOk;
     const message = passed
       ? '解密自检通过：您当前的证书可以打开已提交的投标文件 (self-test passed: your key opens your bid)'

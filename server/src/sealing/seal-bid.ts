@@ -24,7 +24,7 @@ import {
   summaryProblems,
 } from '@bidhall/shared';
 import tar from 'tar-stream';
-import { type ContentCipher, sealStream } from '../cms/enveloped.ts';
+import { type ContentCipher, EnvelopeReader, sealStream } from '../cms/enveloped.ts';
 import type { RsaPadding } from '../cms/recipients.ts';
 import { type Signer, signSmall, signStream } from '../cms/signed-data.ts';
 import { AppError } from '../errors.ts';
@@ -36,6 +36,8 @@ const writeBuffer = 4 * 1024 * 1024;
 export interface SealBidInput {
   readonly tender: { readonly id: string; readonly summaryFields: readonly SummaryField[] };
   readonly openingCertificate: ParsedCertificate;
+  /** The CA that issues opening certificates: the bid is sealed only to a certificate it issued for this tender. */
+  readonly openingCa: ParsedCertificate;
   readonly summary: Readonly<Record<string, SummaryValue>>;
   readonly documentsDir: string;
   readonly signer: Signer;
@@ -102,7 +104,32 @@ async function writeSealed(
   return { sha256: hash.digest('hex'), size };
 }
 
+/**
+ * Refuses to seal to a certificate that is not this tender's opening certificate: issued by the opening CA
+ * (whose key the platform holds) and naming this tender. Otherwise a tampered tender file could make a
+ * bidder encrypt its bid to someone else's key.
+ */
+export function checkOpeningCertificate(
+  certificate: ParsedCertificate,
+  openingCa: ParsedCertificate,
+  tenderId: string,
+): void {
+  const issuedByCa =
+    certificate.issuerDer.equals(openingCa.subjectDer) && certificate.x509.verify(openingCa.publicKey);
+  if (!issuedByCa)
+    throw new AppError(
+      'CERT_UNTRUSTED',
+      'the opening certificate was not issued by the opening CA: do not seal to it',
+    );
+  if (certificate.identity !== `TENDER-${tenderId}`)
+    throw new AppError(
+      'BID_TENDER_MISMATCH',
+      `the opening certificate is for ${certificate.identity}, not this tender`,
+    );
+}
+
 export async function sealBid(input: SealBidInput): Promise<SealedBid> {
+  checkOpeningCertificate(input.openingCertificate, input.openingCa, input.tender.id);
   const problems = summaryProblems(input.tender.summaryFields, input.summary);
   if (problems.length) throw new AppError('VALIDATION_FAILED', `opening summary: ${problems.join('; ')}`);
   const files = await listFiles(input.documentsDir);
@@ -148,10 +175,23 @@ export async function sealBid(input: SealBidInput): Promise<SealedBid> {
       join(work, sealedFileNames.summary),
     );
     const drawSeed = randomBytes(32).toString('hex');
+    // Each part's recipients, signed in the manifest: the bidder's client will unwrap keys only from them.
+    const recipientsOf = async (name: string) => {
+      const stream = createReadStream(join(work, name), { highWaterMark: 64 * 1024 });
+      try {
+        const infos = (await EnvelopeReader.open(stream)).header.recipientInfos;
+        return createHash('sha256').update(infos).digest('hex');
+      } finally {
+        stream.destroy();
+      }
+    };
     const manifest: BidManifest = {
       format: bidFormat,
       tenderId: input.tender.id,
-      parts: { summary: summaryPart, documents },
+      parts: {
+        summary: { ...summaryPart, recipientInfosSha256: await recipientsOf(sealedFileNames.summary) },
+        documents: { ...documents, recipientInfosSha256: await recipientsOf(sealedFileNames.documents) },
+      },
       encryptionCertificate: input.encryptionCertificate.pem,
       drawCommitment: createHash('sha256').update(drawSeed, 'utf8').digest('hex'),
       sealedAt: new Date().toISOString(),

@@ -397,9 +397,13 @@ export default fp<HallOptions>(
     ) {
       const definition = requests.get(event);
       const actor = socket.data.actor;
+      let sessionOver = false;
       try {
         if (!state.allow()) throw new AppError('RATE_LIMITED');
-        await checkSession(socket);
+        await checkSession(socket).catch((error: unknown) => {
+          sessionOver = true;
+          throw error;
+        });
         if (!definition) throw new AppError('VALIDATION_FAILED', `unknown request ${event}`);
         if (!can(actor.role as never, definition.action)) {
           throw new AppError('FORBIDDEN_ROLE', `role ${actor.role} may not ${definition.action}`);
@@ -432,7 +436,8 @@ export default fp<HallOptions>(
         const wire = toWireError(error);
         if (wire.code === 'INTERNAL') app.log.error({ err: error, event }, 'hall request failed');
         reply({ ok: false, error: wire });
-        if (wire.code === 'TOKEN_EXPIRED' || wire.code === 'UNAUTHENTICATED') socket.disconnect(true);
+        // A session that is over ends the connection; a refused renewal alone does not.
+        if (sessionOver) socket.disconnect(true);
         // A flood is audited once per ten seconds per socket, not once per refused packet.
         const now = Date.now();
         if (wire.code === 'RATE_LIMITED' && now - state.lastRateAudit < 10_000) return;
