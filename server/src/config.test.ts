@@ -51,4 +51,21 @@ describe('configuration', () => {
       /TRUSTED_CA_FILES: cannot read "\/nonexistent\/ca.pem"/,
     );
   });
+
+  it('seal-20: SFU URLs are https://, or http:// on this machine only', () => {
+    expect(() =>
+      loadConfig(
+        { SFU_URLS: 'beijing=http://10.1.2.3:4443', MEDIA_TICKET_SECRET: 'x'.repeat(32) },
+        { checkFiles: false },
+      ),
+    ).toThrow(/SFU_URLS: beijing's SFU must be served over https/);
+    const config = loadConfig(
+      {
+        SFU_URLS: 'beijing=https://sfu-bj.example:4443,shanghai=http://127.0.0.1:4444',
+        MEDIA_TICKET_SECRET: 'x'.repeat(32),
+      },
+      { checkFiles: false },
+    );
+    expect(config.sfus.map((s) => s.city)).toEqual(['beijing', 'shanghai']);
+  });
 });

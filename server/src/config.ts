@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { cpus } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultLimits } from '@bidhall/shared';
+import { defaultLimits, isSecureOrLoopbackUrl } from '@bidhall/shared';
 import type { TrustProxy } from './client-address.ts';
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -272,6 +272,12 @@ function parseSfuUrls(raw: string | undefined, problems: string[]): { city: stri
     const match = /^([a-z][a-z0-9-]{0,31})=(https?:\/\/\S+)$/.exec(item);
     if (!match || !URL.canParse(match[2] as string)) {
       problems.push(`SFU_URLS: expected city=http(s)://host:port entries separated by commas, got "${item}"`);
+      continue;
+    }
+    if (!isSecureOrLoopbackUrl(match[2] as string)) {
+      problems.push(
+        `SFU_URLS: ${match[1]}'s SFU must be served over https:// (tickets, SRTP keys and recordings cross the network); http:// is for this machine only, got "${match[2]}"`,
+      );
       continue;
     }
     if (entries.some((entry) => entry.city === match[1]))

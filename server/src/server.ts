@@ -1,6 +1,6 @@
 /** Boots the server: configuration, the app, dev seeding on embedded defaults, graceful shutdown. */
 import { spawnSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -102,7 +102,14 @@ async function startLocalSfu(app: FastifyInstance, config: Config): Promise<Sfu 
       name: 'local',
       ...(config.sfuPort === 0
         ? { attach: { server: app.server as HttpServer, url: `${ownUrl(app, config)}/sfu` } }
-        : { host: config.host, port: config.sfuPort }),
+        : {
+            host: config.host,
+            port: config.sfuPort,
+            // Its own port serves TLS exactly when the server's does.
+            ...(config.tlsCertFile && config.tlsKeyFile
+              ? { tls: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) } }
+              : {}),
+          }),
       ticketSecret: app.mediaSecret,
       workers: config.sfuWorkers,
       listenIp: config.sfuListenIp,

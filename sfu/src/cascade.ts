@@ -7,7 +7,7 @@
  * other (never back over the link it came from), so with several sub venues the home SFU is the hub of
  * a star and every venue sees every other.
  */
-import { type RemoteProducer, sfuSocketAddress } from '@bidhall/shared';
+import { isSecureOrLoopbackUrl, type RemoteProducer, sfuSocketAddress } from '@bidhall/shared';
 import type { types } from 'mediasoup';
 import type { Namespace, Socket as ServerSocket } from 'socket.io';
 import { type Socket as ClientSocket, io as connect } from 'socket.io-client';
@@ -201,6 +201,8 @@ export async function openCascade(
   network: CascadeNetwork,
   onClosed?: () => void,
 ): Promise<() => void> {
+  // The link carries SRTP keys and a bearer token: never in the clear beyond this machine.
+  if (!isSecureOrLoopbackUrl(homeUrl)) throw new Error(`the home SFU ${homeUrl} is not served over HTTPS`);
   const token = cascadeSigner(network.secret)({ cascadeFrom: network.name, room: room.id });
   // forceNew: a link has its own connection, never multiplexed with a participant's to the same host.
   const address = sfuSocketAddress(homeUrl, '/cascade');

@@ -12,9 +12,15 @@
  *   BIDHALL_URL           the main server, to hand recorded segments to (unset: nothing is recorded)
  *   RECORDINGS_DIR        where segments wait until the server has them (default ./recordings)
  *   RECORDING_SEGMENT_SECONDS            longest segment (default 300)
+ *   TLS_CERT_FILE, TLS_KEY_FILE          serve signaling over HTTPS (required unless SFU_HOST is loopback)
+ *   TLS_CA_FILES          CAs (PEM, comma-separated) of the TLS certificates of the other SFUs and the
+ *                         main server, trusted besides the system's for links and uploads
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
+import { isSecureOrLoopbackUrl } from '@bidhall/shared';
 import { startSfu } from './service.ts';
 import { segmentUploader } from './upload.ts';
 
@@ -44,13 +50,42 @@ const log = {
       JSON.stringify({ level: 'error', message, error: String((object as { err?: unknown }).err ?? '') }),
     ),
 };
+const fail = (message: string): never => {
+  console.error(message);
+  process.exit(2);
+};
+const tlsCertFile = process.env.TLS_CERT_FILE;
+const tlsKeyFile = process.env.TLS_KEY_FILE;
+if (!tlsCertFile !== !tlsKeyFile) fail('TLS_CERT_FILE and TLS_KEY_FILE: set both or neither');
+const tlsFiles =
+  tlsCertFile && tlsKeyFile ? { cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile) } : null;
+const host = process.env.SFU_HOST ?? '127.0.0.1';
+// Tickets, SRTP keys of the cascade and recordings cross this signaling: plain HTTP only on loopback.
+if (!tlsFiles && !isSecureOrLoopbackUrl(`http://${host.includes(':') ? `[${host}]` : host}`))
+  fail(
+    `SFU_HOST ${host}: an SFU reachable from the network serves HTTPS (set TLS_CERT_FILE and TLS_KEY_FILE)`,
+  );
+const caFiles = (process.env.TLS_CA_FILES ?? '')
+  .split(',')
+  .map((f) => f.trim())
+  .filter(Boolean);
+if (caFiles.length)
+  setDefaultCACertificates([
+    ...getCACertificates('default'),
+    ...caFiles.map((file) => readFileSync(file, 'utf8')),
+  ]);
 const announced = process.env.SFU_ANNOUNCED_ADDRESS;
 const name = process.env.SFU_NAME ?? 'local';
 const serverUrl = process.env.BIDHALL_URL;
 if (!serverUrl) log.warn({}, 'BIDHALL_URL is not set: this SFU records nothing');
+else if (!isSecureOrLoopbackUrl(serverUrl))
+  fail(
+    `BIDHALL_URL: recordings go to the server over https:// (http:// only on this machine), got "${serverUrl}"`,
+  );
 const sfu = await startSfu({
   name,
-  host: process.env.SFU_HOST ?? '127.0.0.1',
+  host,
+  ...(tlsFiles ? { tls: tlsFiles } : {}),
   port: number('SFU_PORT', 4443),
   ticketSecret: secret,
   workers: number('SFU_WORKERS', availableParallelism()),

@@ -5,6 +5,7 @@
  * the room goes on.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
   ConnectTransportRequest,
@@ -51,6 +52,8 @@ export interface SfuOptions {
     /** The URL clients and other SFUs use, e.g. `http://host:3000/sfu` (its path becomes `/sfu/socket.io`). */
     readonly url: string;
   };
+  /** Serve signaling over HTTPS with this certificate (what every SFU facing a network must do). */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   readonly ticketSecret: string;
   readonly workers: number;
   readonly listenIp: string;
@@ -120,11 +123,14 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
     }
   });
 
+  const notFound = (_request: unknown, response: { writeHead(status: number): { end(): void } }) => {
+    response.writeHead(404).end();
+  };
   const http: HttpServer =
     options.attach?.server ??
-    createServer((_request, response) => {
-      response.writeHead(404).end();
-    });
+    (options.tls
+      ? (createHttpsServer(options.tls, notFound) as unknown as HttpServer)
+      : createServer(notFound));
   const io = new Server(http, {
     path: options.attach ? sfuSocketAddress(options.attach.url).path : '/socket.io',
     maxHttpBufferSize: mediaLimits.maxPayloadBytes,
@@ -325,7 +331,7 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
   else {
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve) => http.listen(options.port ?? 0, host, resolve));
-    url = `http://${host}:${(http.address() as AddressInfo).port}`;
+    url = `${options.tls ? 'https' : 'http'}://${host}:${(http.address() as AddressInfo).port}`;
   }
   options.log.info({ url, workers: options.workers }, 'SFU listening');
   return {

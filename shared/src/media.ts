@@ -196,3 +196,20 @@ export function sfuSocketAddress(
   const prefix = parsed.pathname.replace(/\/+$/, '');
   return { uri: `${parsed.origin}${namespace}`, path: `${prefix}/socket.io` };
 }
+
+/**
+ * Whether a URL may carry tickets, SRTP keys and recordings: HTTPS, or plain HTTP to this machine only
+ * (loopback), where nothing crosses a network. Server and SFUs refuse other URLs.
+ */
+export function isSecureOrLoopbackUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === 'https:') return true;
+  if (parsed.protocol !== 'http:') return false;
+  const host = parsed.hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
