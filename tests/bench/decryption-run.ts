@@ -21,7 +21,13 @@ await client.query(
 );
 app.hall.scheduler.poke();
 let decrypted = 0;
+// A job that never finishes is reported, not waited for forever.
+const giveUpAt = Date.now() + Number(process.env.BENCH_DECRYPT_TIMEOUT_SECONDS ?? 1800) * 1000;
 for (;;) {
+  if (Date.now() > giveUpAt) {
+    console.error(`decryption did not finish: ${decrypted} of ${keys.length} after the time limit`);
+    break;
+  }
   const { rows } = await client.query(
     `SELECT count(*) FILTER (WHERE documents_plain_sha256 IS NOT NULL)::int AS done,
             count(*) FILTER (WHERE opening_status = 'invalid')::int AS failed FROM bids`,

@@ -46,7 +46,7 @@ export async function benchDecryption(rows: Row[], work: string): Promise<void> 
         deadline: new Date(Date.now() + 3_600_000).toISOString(),
         decryptionWindowMinutes: 30,
         summaryFields: [{ key: 'price', label: { zh: '报价', en: 'Price' }, type: 'money', required: true }],
-        minBidders: 1,
+        minBidders: 3,
         custodianIds: ['custodian1', 'custodian2'].map((n) => actors.get(n)!.id),
         quorum: 2,
         remedyPolicy: 'none',

@@ -109,7 +109,13 @@ function summarize(
 }
 
 async function measureBidhall(
-  server: { url: string; pid: number; secret: string; tenderId: string },
+  server: {
+    url: string;
+    pid: number;
+    secret: string;
+    tenderId: string;
+    host: { id: string; identity: string; organization: string };
+  },
   participants: number,
   broadcasts: number,
 ): Promise<Measurement> {
@@ -136,15 +142,17 @@ async function measureBidhall(
     transports: ['websocket'],
     auth: {
       token: jwt(server.secret, {
-        sub: randomUUID(),
+        sub: server.host.id,
         role: 'host',
         name: 'bench host',
-        identity: 'bench-host',
+        identity: server.host.identity,
+        org: server.host.organization,
       }),
     },
   });
   await whenConnected(host);
-  await host.timeout(60_000).emitWithAck('hall:join', { tenderId: server.tenderId });
+  const hostJoined = await host.timeout(60_000).emitWithAck('hall:join', { tenderId: server.tenderId });
+  if (!hostJoined.ok) throw new Error(`host join failed: ${JSON.stringify(hostJoined.error)}`);
   const cpuBefore = cpuSeconds(server.pid);
   for (let i = 0; i < broadcasts; i++) {
     const result = await host
@@ -243,8 +251,22 @@ export async function benchBroadcast(
     );
     await client.end();
     const tenderId = (tenders[0] as { id: string }).id;
+    // The host drives its own agency's tenders: its token names the real host and its agency.
+    const hostRow = await import('pg').then(async (pgModule) => {
+      const lookup = new pgModule.default.Client({ connectionString: databaseUrl });
+      await lookup.connect();
+      const { rows: found } = await lookup.query(
+        `SELECT id, identity, organization FROM actors WHERE role = 'host' AND identity = 'HOST-0001'`,
+      );
+      await lookup.end();
+      return found[0] as { id: string; identity: string; organization: string };
+    });
     for (const participants of sizes) {
-      const ours = await measureBidhall({ url, pid: child.pid!, secret, tenderId }, participants, broadcasts);
+      const ours = await measureBidhall(
+        { url, pid: child.pid!, secret, tenderId, host: hostRow },
+        participants,
+        broadcasts,
+      );
       const theirs = await measureWs(participants, broadcasts);
       const ms = (value: number) => `${value.toFixed(0)} ms`;
       rows.push({

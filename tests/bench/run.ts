@@ -37,6 +37,7 @@ import { sealToFile } from './seal.ts';
 const mb = Number(process.env.BENCH_MB ?? 100);
 const bigMb = Number(process.env.BENCH_BIG_MB ?? 500);
 const auditCount = Number(process.env.BENCH_AUDIT ?? 200_000);
+const deadlineUploads = Number(process.env.BENCH_DEADLINE_UPLOADS ?? 20);
 const work = mkdtempSync(join(tmpdir(), 'bidhall-bench-'));
 const rows: { name: string; bidhall: string; reference: string; ratio: string; target: string }[] = [];
 
@@ -139,7 +140,7 @@ function memoryOf(pid: number): { rss: number; peak: number } {
   return { rss: field('VmRSS'), peak: field('VmHWM') };
 }
 
-async function login(url: string): Promise<string> {
+async function login(url: string, actor = 'bidder1', role = 'bidder'): Promise<string> {
   const challenge = (await (await fetch(`${url}/api/auth/challenge`, { method: 'POST' })).json()) as {
     nonce: string;
     challenge: string;
@@ -147,19 +148,46 @@ async function login(url: string): Promise<string> {
   const signature = sign(
     'sha256',
     Buffer.from(challenge.challenge),
-    createPrivateKey(readFileSync(keyPath('bidder1', 'sign'))),
+    createPrivateKey(readFileSync(keyPath(actor, 'sign'))),
   );
   const response = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       nonce: challenge.nonce,
-      role: 'bidder',
-      certificateChain: readFileSync(certPath('bidder1', 'sign'), 'utf8'),
+      role,
+      certificateChain: readFileSync(certPath(actor, 'sign'), 'utf8'),
       signature: signature.toString('base64'),
     }),
   });
   return ((await response.json()) as { token: string }).token;
+}
+
+/** A tender of the benchmark's own, created by the host through the API (the server runs no demo). */
+async function createBenchTender(url: string, minutesToDeadline = 60): Promise<TenderView> {
+  const token = await login(url, 'host', 'host');
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const custodians = (await (await fetch(`${url}/api/actors?role=custodian`, { headers })).json()) as {
+    id: string;
+  }[];
+  const response = await fetch(`${url}/api/tenders`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      code: `BENCH-${randomBytes(4).toString('hex')}`,
+      title: 'benchmark',
+      deadline: new Date(Date.now() + minutesToDeadline * 60_000).toISOString(),
+      summaryFields: [
+        { key: 'price', label: { zh: '报价', en: 'Price' }, type: 'money', required: true },
+        { key: 'duration', label: { zh: '工期', en: 'Duration' }, type: 'days', required: true },
+      ],
+      custodianIds: custodians.slice(0, 2).map((c) => c.id),
+      quorum: 2,
+    }),
+  });
+  if (response.status !== 201)
+    throw new Error(`creating the benchmark tender failed: ${await response.text()}`);
+  return (await response.json()) as TenderView;
 }
 
 interface PreparedUpload {
@@ -204,7 +232,14 @@ async function prepareUpload(
  * Streams the multipart body straight from disk over a plain HTTP request, as a browser does in native
  * code, so that the measurement is the server's receiving and not a JavaScript client's encoding.
  */
-function send(url: string, token: string, upload: PreparedUpload, replace: boolean): Promise<number> {
+interface Sent {
+  /** Wall-clock milliseconds: when the last byte left for the server, and when the answer came. */
+  readonly lastByteAt: number;
+  readonly answeredAt: number;
+  readonly receivedAt: number;
+}
+
+function send(url: string, token: string, upload: PreparedUpload, replace: boolean): Promise<Sent> {
   const boundary = `----bidhall-bench-${randomBytes(8).toString('hex')}`;
   const head = (name: string) =>
     Buffer.from(
@@ -233,6 +268,7 @@ function send(url: string, token: string, upload: PreparedUpload, replace: boole
     yield tail;
   }
   return new Promise((resolve, reject) => {
+    let lastByteAt = 0;
     const request = httpRequest(
       `${url}/api/tenders/${upload.tenderId}/bids${replace ? '?replace=true' : ''}`,
       {
@@ -251,9 +287,19 @@ function send(url: string, token: string, upload: PreparedUpload, replace: boole
       });
       response.on('end', () =>
         response.statusCode === 201
-          ? resolve(201)
+          ? resolve({
+              lastByteAt,
+              answeredAt: Date.now(),
+              receivedAt: Date.parse(
+                (JSON.parse(text) as { receipt: { receivedAt: string } }).receipt.receivedAt,
+              ),
+            })
           : reject(new Error(`upload failed: ${response.statusCode} ${text}`)),
       );
+    });
+    // 'finish': the whole body has been handed to the operating system.
+    request.on('finish', () => {
+      lastByteAt = Date.now();
     });
     request.on('error', reject);
     pipeline(body, request).catch(reject);
@@ -268,10 +314,7 @@ async function benchSealAndReceive(): Promise<void> {
   const server = await startServer(database.url, dataDir);
   try {
     const token = await login(server.url);
-    const tenders = (await (
-      await fetch(`${server.url}/api/tenders`, { headers: { authorization: `Bearer ${token}` } })
-    ).json()) as TenderView[];
-    const tender = tenders[0]!;
+    const tender = await createBenchTender(server.url);
     const openingPath = join(work, 'opening.pem');
     await import('node:fs/promises').then((fs) => fs.writeFile(openingPath, tender.openingCertificate));
 
@@ -358,6 +401,31 @@ async function benchSealAndReceive(): Promise<void> {
       reference: `${s(digest.seconds)} openssl dgst`,
       ratio: (received.seconds / digest.seconds).toFixed(2),
       target: 'report',
+    });
+
+    // The deadline instant: how long after a request's last byte the server's receipt time lies, over
+    // uploads alternating two bids (replace=true), against when the answer came (after flush and checks).
+    const alternate: PreparedUpload[] = [];
+    for (const name of ['deadline-a', 'deadline-b']) {
+      await makeFile(join(work, `${name}.bin`), Math.max(1, Math.round(mb / 10)));
+      await sealFile(join(work, `${name}.bin`), join(work, `${name}.p7m`), tender.openingCertificate);
+      alternate.push(await prepareUpload(tender, join(work, `${name}.p7m`), summaryPath));
+    }
+    const lags: number[] = [];
+    const answers: number[] = [];
+    for (let i = 0; i < deadlineUploads; i++) {
+      const sent = await send(server.url, token, alternate[i % 2]!, true);
+      lags.push(sent.receivedAt - sent.lastByteAt);
+      answers.push(sent.answeredAt - sent.lastByteAt);
+    }
+    const p = (values: number[], q: number) =>
+      [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))]!;
+    rows.push({
+      name: `deadline: last byte → receivedAt (${deadlineUploads} uploads)`,
+      bidhall: `p50 ${p(lags, 0.5)} ms, max ${Math.max(...lags)} ms`,
+      reference: `answer p50 ${p(answers, 0.5)} ms after last byte`,
+      ratio: (p(lags, 0.5) / Math.max(1, p(answers, 0.5))).toFixed(2),
+      target: 'lag ≈ 0',
     });
 
     rmSync(plain);

@@ -367,8 +367,8 @@ export class DecryptionService {
       { actorId: null, role: 'system', ip: null },
       'hall.documents-decrypted',
       async ({ tx, tender, emit, detail }) => {
-        // After the reading of bids every outcome is fixed: a late job changes nothing.
-        if (tender.status !== 'decrypting') {
+        // From the reading of bids on every outcome is fixed: a late job changes nothing.
+        if (['announced', 'confirming', 'closed', 'failed'].includes(tender.status)) {
           detail.ignored = `the opening is ${tender.status}`;
           return;
         }
