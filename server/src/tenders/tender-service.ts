@@ -47,7 +47,8 @@ export class TenderService {
     if (Number.isNaN(deadline.getTime()) || deadline.getTime() < now.getTime() + minuteMs) {
       problems.push('deadline must be at least one minute in the future');
     }
-    if (request.minBidders < 3) problems.push('at least three bidders are needed for an opening (实施条例 Art 44)');
+    if (request.minBidders < 3)
+      problems.push('at least three bidders are needed for an opening (实施条例 Art 44)');
     const keys = request.summaryFields.map((f) => f.key);
     if (new Set(keys).size !== keys.length) problems.push('summary field keys must be unique');
     const custodianIds = [...new Set(request.custodianIds)];
