@@ -5,12 +5,11 @@
  * row is its own bid. The "server" that lies here is the real one's answers, altered in between.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientToServerEvents } from '@bidhall/shared';
 import type { HallClient } from '@bidhall/shared/hall-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   decryptOwnBid,
   ownRowProblems,
@@ -21,22 +20,11 @@ import {
 import { parseCertificate } from '../../server/src/pki/certificate.ts';
 import { sealBid } from '../../server/src/sealing/seal-bid.ts';
 import { seal } from '../support/crafted-cms.ts';
+import { useServer } from '../support/fixture.ts';
 import { decryptedOpening, joinHall, keysOf, ofType, prepareOpening, signerOf } from '../support/hall.ts';
 import { loadCert, loadOpeningCa } from '../support/pki.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'bidhall-oracle-'));
-let server: TestServer;
-const clients: HallClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({ listen: true });
-});
-afterAll(async () => {
-  for (const client of clients) client.close();
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const { server, work, track } = useServer('oracle');
 
 type Request = <E extends keyof ClientToServerEvents>(event: E, payload: unknown) => Promise<unknown>;
 
@@ -55,7 +43,7 @@ describe('the bidder’s client', () => {
   it('seal-19: answers a self-test only for a fresh 32-byte secret, and only with its hash', async () => {
     const { tender } = await prepareOpening(server, work, ['bidder1']);
     const real = await joinHall(server, 'bidder1', 'bidder', tender.id);
-    clients.push(real);
+    track(real);
     const encryption = loadCert('bidder1', 'enc');
     for (const [plaintext, expected] of [
       [randomBytes(32), 'hash'],
@@ -82,11 +70,11 @@ describe('the bidder’s client', () => {
     // bidder1 bids in two tenders; a server lies about this one with the other one's material.
     const later = await prepareOpening(server, work, ['bidder1']);
     const laterHall = await joinHall(server, 'bidder1', 'bidder', later.tender.id);
-    clients.push(laterHall);
+    track(laterHall);
     const laterPackage = await laterHall.request('hall:recipient', { tenderId: later.tender.id });
     const now = await prepareOpening(server, work, ['bidder1', 'bidder2', 'bidder3']);
     const real = await joinHall(server, 'bidder1', 'bidder', now.tender.id);
-    clients.push(real);
+    track(real);
     const swaps: [string, (answer: Record<string, unknown>) => Record<string, unknown>, RegExp][] = [
       [
         'the documents recipients',
@@ -142,7 +130,7 @@ describe('the bidder’s client', () => {
 
   it('seal-19: finds what differs between the published record and its own bid before signing', async () => {
     const opening = await decryptedOpening(server, work, ['bidder1', 'bidder2', 'bidder3']);
-    clients.push(...opening.clients);
+    track(...opening.clients);
     const { host, tender } = opening;
     const { endWindow } = await import('../support/hall.ts');
     await endWindow(server, tender.id, host);

@@ -5,13 +5,12 @@
  * specific code, or opened as the bid format promises.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TenderView } from '@bidhall/shared';
 import type { HallClient } from '@bidhall/shared/hall-client';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   algorithmIdentifier,
   endOfContents,
@@ -40,10 +39,10 @@ import {
   summaryJson,
   withRecipientInfos,
 } from '../support/crafted-cms.ts';
+import { useServer } from '../support/fixture.ts';
 import { advanceTo, afterDeadline, joinHall, keysOf, ofType, signerOf } from '../support/hall.ts';
 import { openssl } from '../support/openssl.ts';
 import { certPath, keyPath, loadCert } from '../support/pki.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import {
   bufferPart,
   type PartSource,
@@ -52,23 +51,15 @@ import {
   streamUpload,
 } from '../support/stream-upload.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'bidhall-crafted-'));
-let server: TestServer;
+const { server, work, track } = useServer('crafted');
 let tender: TenderView;
 const tokens: Record<string, string> = {};
-const clients: HallClient[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ listen: true });
   for (const bidder of ['bidder1', 'bidder2', 'bidder3', 'bidder4'])
     tokens[bidder] = (await server.login(bidder, 'bidder')).token;
   tokens.host = (await server.login('host', 'host')).token;
   tender = await server.createTender(tokens.host);
-});
-afterAll(async () => {
-  for (const client of clients) client.close();
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
 });
 
 const opening = () => parseCertificate(tender.openingCertificate);
@@ -327,11 +318,11 @@ describe('a bid whose inner SignedData is BER opens, and the record takes only d
     }
     await advanceTo(server, opened.id, new Date(opened.checkInOpensAt), 'check-in');
     const host = await joinHall(server, 'host', 'host', opened.id);
-    clients.push(host);
+    track(host);
     const bidders = new Map<string, HallClient>();
     for (const bidder of ['bidder1', 'bidder2', 'bidder3']) {
       const client = await joinHall(server, bidder, 'bidder', opened.id);
-      clients.push(client);
+      track(client);
       bidders.set(bidder, client);
     }
     await advanceTo(server, opened.id, afterDeadline(opened), 'opened');

@@ -4,29 +4,14 @@
  * result follows the one documented formula — recomputed here by the test's own code.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { HallClient } from '@bidhall/shared/hall-client';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../server/src/db/client.ts';
+import { useServer } from '../support/fixture.ts';
 import { decryptedOpening, endWindow, ofType } from '../support/hall.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'bidhall-draw-'));
-let server: TestServer;
-const clients: HallClient[] = [];
+const { server, work, track } = useServer('draw');
 const draw = { label: { zh: '下浮系数', en: 'Discount' }, options: ['0.95', '0.96', '0.97', '0.98', '0.99'] };
-
-beforeAll(async () => {
-  server = await startTestServer({ listen: true });
-});
-afterAll(async () => {
-  for (const client of clients) client.close();
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
-});
 
 /** The documented formula, written out independently of the server's and the shared code. */
 function expectedIndex(serverSeed: string, seeds: string[], options: number): number {
@@ -42,7 +27,7 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 describe('the random draw', () => {
   it('seal-17: the platform seed is nowhere in the database before the reading; reveals close with the window; no reveal follows the documented formula', async () => {
     const opening = await decryptedOpening(server, work, ['bidder1', 'bidder2', 'bidder3'], { draw });
-    clients.push(...opening.clients);
+    track(...opening.clients);
     const { tender, host } = opening;
     const commitment = tender.draw!.serverSeedCommitment;
     // Nothing in the tender's row (or any other text the database holds for it) opens the commitment.
@@ -86,7 +71,7 @@ describe('the random draw', () => {
 
   it('seal-17: when every bidder has revealed, the reading need not wait, and the seeds count', async () => {
     const opening = await decryptedOpening(server, work, ['bidder1', 'bidder2', 'bidder3'], { draw });
-    clients.push(...opening.clients);
+    track(...opening.clients);
     const { tender, host } = opening;
     for (const [bidder, client] of opening.bidders)
       await client.request('hall:reveal-seed', { tenderId: tender.id, seed: opening.drawSeeds.get(bidder)! });

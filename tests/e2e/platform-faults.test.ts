@@ -21,13 +21,14 @@ import { join } from 'node:path';
 import type { HallEvent } from '@bidhall/shared';
 import type { HallClient } from '@bidhall/shared/hall-client';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { signSmall } from '../../server/src/cms/signed-data.ts';
 import { actors, bids, tenders } from '../../server/src/db/schema/index.ts';
 import { decryptOwnBid, unwrapOwnKey } from '../../server/src/hall-client/bidder-actions.ts';
 import { parseCertificate } from '../../server/src/pki/certificate.ts';
 import { issueCrl } from '../../server/src/pki/issuer.ts';
 import { seal, summaryJson } from '../support/crafted-cms.ts';
+import { useServer } from '../support/fixture.ts';
 import {
   advanceTo,
   afterDeadline,
@@ -40,32 +41,21 @@ import {
   signerOf,
 } from '../support/hall.ts';
 import { caPath, crlPath, loadCert, pkiDir } from '../support/pki.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer } from '../support/server.ts';
 import { bufferPart, signedManifest, streamUpload } from '../support/stream-upload.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'bidhall-faults-'));
+// CRL files of this test's own, which it replaces while the server runs.
 const crlDir = mkdtempSync(join(tmpdir(), 'bidhall-crls-'));
-let server: TestServer;
-const clients: HallClient[] = [];
-
-beforeAll(async () => {
-  // CRL files of this test's own, which it replaces while the server runs.
-  copyFileSync(crlPath('ca-a'), join(crlDir, 'ca-a.crl.pem'));
-  copyFileSync(crlPath('ca-b'), join(crlDir, 'ca-b.crl.pem'));
-  server = await startTestServer({
-    listen: true,
-    env: {
-      DECRYPTION_RETRY_SECONDS: '1',
-      CRL_FILES: `${join(crlDir, 'ca-a.crl.pem')},${join(crlDir, 'ca-b.crl.pem')}`,
-    },
-  });
+copyFileSync(crlPath('ca-a'), join(crlDir, 'ca-a.crl.pem'));
+copyFileSync(crlPath('ca-b'), join(crlDir, 'ca-b.crl.pem'));
+const { server, work, track } = useServer('faults', {
+  listen: true,
+  env: {
+    DECRYPTION_RETRY_SECONDS: '1',
+    CRL_FILES: `${join(crlDir, 'ca-a.crl.pem')},${join(crlDir, 'ca-b.crl.pem')}`,
+  },
 });
-afterAll(async () => {
-  for (const client of clients) client.close();
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
-  rmSync(crlDir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(crlDir, { recursive: true, force: true }));
 
 async function bidOf(tenderId: string, bidder: string) {
   const rows = await server.app.db
@@ -87,11 +77,11 @@ const statusesOf = (client: HallClient, bidId: string) =>
 async function openedHall(bidders: string[]) {
   const prepared = await prepareOpening(server, work, bidders);
   const host = await joinHall(server, 'host', 'host', prepared.tender.id);
-  clients.push(host);
+  track(host);
   const joined = new Map<string, HallClient>();
   for (const bidder of bidders) {
     const client = await joinHall(server, bidder, 'bidder', prepared.tender.id);
-    clients.push(client);
+    track(client);
     joined.set(bidder, client);
   }
   await advanceTo(server, prepared.tender.id, afterDeadline(prepared.tender), 'opened');
@@ -197,12 +187,12 @@ describe('faults of the platform', () => {
     }
     await advanceTo(server, tender.id, new Date(tender.checkInOpensAt), 'check-in');
     const host = await joinHall(server, 'host', 'host', tender.id);
-    clients.push(host);
+    track(host);
     await advanceTo(server, tender.id, afterDeadline(tender), 'opened');
     await host.request('hall:start-decryption', { tenderId: tender.id });
     for (const bidder of ['bidder1', 'bidder2']) {
       const client = await joinHall(server, bidder, 'bidder', tender.id);
-      clients.push(client);
+      track(client);
       const recipient = await client.request('hall:recipient', { tenderId: tender.id });
       const contentKey = unwrapOwnKey(recipient.summary, keysOf(bidder)).toString('base64');
       await expect(
@@ -248,7 +238,7 @@ describe('faults of the platform', () => {
 
   it('seal-11: decrypted documents survive a restart long after the opening', async () => {
     const opening = await decryptedOpening(server, work, ['bidder1', 'bidder2', 'bidder3']);
-    clients.push(...opening.clients);
+    track(...opening.clients);
     const bid = await bidOf(opening.tender.id, 'bidder2');
     const plain = server.app.blobs.pathOf(bid.documentsPlainSha256!);
     expect(existsSync(plain)).toBe(true);

@@ -1,33 +1,21 @@
-/**
- * The opening record bundle is a document that verifies offline: signed by the platform, every file
- * bound to that signature, every bidder's certificate judged when the server received its signature.
- * A bundle with any file changed, added or removed fails, and the report names the file.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { HallClient } from '@bidhall/shared/hall-client';
 import canonicalize from 'canonicalize';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signSmall } from '../../server/src/cms/signed-data.ts';
 import { signRecord } from '../../server/src/hall-client/bidder-actions.ts';
 import { sha256Hex } from '../../server/src/opening/record.ts';
 import { readTar, verifyRecordBundle, writeTar } from '../../server/src/opening/record-bundle.ts';
+import { useServer } from '../support/fixture.ts';
 import { decryptedOpening, endWindow, ofType, signerOf } from '../support/hall.ts';
 import { devTrustStore } from '../support/pki.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'bidhall-bundle-'));
-let server: TestServer;
-const clients: HallClient[] = [];
+const { server, work, track } = useServer('bundle');
 let bundle: Buffer;
 
 beforeAll(async () => {
-  server = await startTestServer({ listen: true });
   const opening = await decryptedOpening(server, work, ['bidder1', 'bidder2', 'bidder3'], {
     draw: { label: { zh: 'K值', en: 'K' }, options: ['1', '2', '3'] },
   });
-  clients.push(...opening.clients);
+  track(...opening.clients);
   const { tender, host, bidders } = opening;
   await bidders
     .get('bidder1')!
@@ -59,11 +47,6 @@ beforeAll(async () => {
   });
   expect(response.statusCode).toBe(200);
   bundle = response.rawPayload;
-});
-afterAll(async () => {
-  for (const client of clients) client.close();
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
 });
 
 const platform = () => server.app.platformSigner.certificate;

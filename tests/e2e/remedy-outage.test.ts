@@ -5,12 +5,9 @@
  * supervisor together have a recorded way out.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TenderView } from '@bidhall/shared';
 import type { HallClient } from '@bidhall/shared/hall-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setOf } from '../../server/src/cms/der.ts';
 import { signSmall } from '../../server/src/cms/signed-data.ts';
 import { decryptOwnBid, submitShare } from '../../server/src/hall-client/bidder-actions.ts';
@@ -23,38 +20,20 @@ import {
   summaryJson,
   withRecipientInfos,
 } from '../support/crafted-cms.ts';
+import { useServer } from '../support/fixture.ts';
 import {
   advanceTo,
   afterDeadline,
   endWindow,
-  joinHall,
   keysOf,
   ofType,
   prepareOpening,
   signerOf,
 } from '../support/hall.ts';
 import { loadCert } from '../support/pki.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { bufferPart, signedManifest, streamUpload } from '../support/stream-upload.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'bidhall-remedy-'));
-let server: TestServer;
-const clients: HallClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({ listen: true });
-});
-afterAll(async () => {
-  for (const client of clients) client.close();
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
-});
-
-async function enter(actor: string, role: Parameters<typeof joinHall>[2], tenderId: string) {
-  const client = await joinHall(server, actor, role, tenderId);
-  clients.push(client);
-  return client;
-}
+const { server, work, enter } = useServer('remedy');
 
 /** bidder2's bid sealed with a recipient for the opening certificate that yields no key (well formed). */
 async function uploadBrokenForRemedy(tender: TenderView): Promise<void> {

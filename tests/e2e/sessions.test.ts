@@ -1,11 +1,4 @@
-/**
- * Sessions and addresses: an open hall connection lives no longer than its token (renewed, it goes on),
- * ends when the person behind it is no longer registered as it was, and a client's address is read
- * through the configured proxies only — an expert at home cannot claim a venue's network.
- */
-import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TokenClaims } from '@bidhall/shared';
 import { HallClient } from '@bidhall/shared/hall-client';
 import { sql } from 'drizzle-orm';
@@ -13,8 +6,7 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/src/config.ts';
 import { rowsOf } from '../../server/src/db/client.ts';
-import { issueCertificate } from '../../server/src/pki/issuer.ts';
-import { caPath, certPath, pkiDir } from '../support/pki.ts';
+import { certPath, issueFromDevCa } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -114,17 +106,10 @@ describe('hall sessions', () => {
 
   it('seal-14: a person re-registered with another certificate loses the connection opened with the old one', async () => {
     const client = await connect((await server.login('supervisor', 'supervisor')).token);
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const renewedCertificate = issueCertificate({
-      subject: { cn: '李监督', o: '市发展和改革委员会', serialNumber: 'SUP-0001' },
-      usage: 'sign',
-      publicKey: pair.publicKey,
-      issuer: {
-        certPem: readFileSync(caPath('ca-b'), 'utf8'),
-        keyPem: readFileSync(join(pkiDir, 'ca-b', 'ca.key.pem'), 'utf8'),
-      },
-      notBefore: new Date(Date.now() - 60_000),
-      notAfter: new Date(Date.now() + 86_400_000),
+    const { certPem: renewedCertificate } = issueFromDevCa('ca-b', {
+      cn: '李监督',
+      o: '市发展和改革委员会',
+      serialNumber: 'SUP-0001',
     });
     const admin = (await server.login('admin', 'admin')).token;
     const registered = await server.app.inject({

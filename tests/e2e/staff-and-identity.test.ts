@@ -4,7 +4,7 @@
  * from CAs that put the holder's identity elsewhere than the subject serialNumber (CA互认) are read
  * through per-CA rules — tested with certificates made by the openssl command line.
  */
-import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +12,10 @@ import type { Role, TenderView } from '@bidhall/shared';
 import type { HallClient } from '@bidhall/shared/hall-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../server/src/pki/certificate.ts';
-import { issueCertificate, issueCrl } from '../../server/src/pki/issuer.ts';
+import { issueCrl } from '../../server/src/pki/issuer.ts';
 import { joinHall } from '../support/hall.ts';
 import { openssl } from '../support/openssl.ts';
-import { caPath, certPath, crlPath, keyPath, pkiDir } from '../support/pki.ts';
+import { caPath, certPath, crlPath, issueFromDevCa, keyPath } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-staff-'));
@@ -59,18 +59,10 @@ describe('staff', () => {
 
   it('seal-18: another trusted CA’s certificate naming the host’s ID number does not log in as the host', async () => {
     // CA B issues a certificate to "HOST-0001" — the host's ID, but not the host's registered certificate.
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const keyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const certPem = issueCertificate({
-      subject: { cn: '王主持', o: '市公共资源交易中心', serialNumber: 'HOST-0001' },
-      usage: 'sign',
-      publicKey: pair.publicKey,
-      issuer: {
-        certPem: readFileSync(caPath('ca-b'), 'utf8'),
-        keyPem: readFileSync(join(pkiDir, 'ca-b', 'ca.key.pem'), 'utf8'),
-      },
-      notBefore: new Date(Date.now() - 60_000),
-      notAfter: new Date(Date.now() + 86_400_000),
+    const { certPem, keyPem } = issueFromDevCa('ca-b', {
+      cn: '王主持',
+      o: '市公共资源交易中心',
+      serialNumber: 'HOST-0001',
     });
     expect(await logInWith(server, certPem, keyPem, 'host')).toMatchObject({ code: 'ROLE_NOT_GRANTED' });
     // The registered certificate still logs in.

@@ -215,16 +215,7 @@ export async function decryptedOpening(
   await host.request('hall:start-decryption', { tenderId: tender.id });
   const { decryptOwnBid } = await import('../../server/src/hall-client/bidder-actions.ts');
   for (const [bidder, client] of joined) await decryptOwnBid(client, tender.id, keysOf(bidder));
-  await host.waitFor(
-    () =>
-      new Set(
-        host.events
-          .filter(ofType('bid'))
-          .filter((e) => e.data.openingStatus === 'decrypted')
-          .map((e) => e.data.bidId),
-      ).size === bidders.length,
-    60_000,
-  );
+  await bidsDecrypted(host, bidders.length);
   return { ...prepared, host, bidders: joined, clients };
 }
 
@@ -269,4 +260,18 @@ export async function confirmedOutage(
   });
   await confirmer.request('hall:confirm', { tenderId, proposalId, reason: `核实属实：${reason}` });
   return proposalId;
+}
+
+/** Resolves once `count` distinct bids have been announced as decrypted in `client`'s hall. */
+export function bidsDecrypted(client: HallClient, count: number, timeoutMs = 60_000): Promise<unknown> {
+  return client.waitFor(
+    () =>
+      new Set(
+        client.events
+          .filter(ofType('bid'))
+          .filter((e) => e.data.openingStatus === 'decrypted')
+          .map((e) => e.data.bidId),
+      ).size >= count,
+    timeoutMs,
+  );
 }
