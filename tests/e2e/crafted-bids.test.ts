@@ -40,7 +40,15 @@ import {
   withRecipientInfos,
 } from '../support/crafted-cms.ts';
 import { useServer } from '../support/fixture.ts';
-import { advanceTo, afterDeadline, joinHall, keysOf, ofType, signerOf } from '../support/hall.ts';
+import {
+  advanceTo,
+  afterDeadline,
+  bidsDecrypted,
+  joinHall,
+  keysOf,
+  ofType,
+  signerOf,
+} from '../support/hall.ts';
 import { openssl } from '../support/openssl.ts';
 import { certPath, keyPath, loadCert } from '../support/pki.ts';
 import {
@@ -328,16 +336,7 @@ describe('a bid whose inner SignedData is BER opens, and the record takes only d
     await advanceTo(server, opened.id, afterDeadline(opened), 'opened');
     await host.request('hall:start-decryption', { tenderId: opened.id });
     for (const [bidder, client] of bidders) await decryptOwnBid(client, opened.id, keysOf(bidder));
-    await host.waitFor(
-      () =>
-        new Set(
-          host.events
-            .filter(ofType('bid'))
-            .filter((e) => e.data.openingStatus === 'decrypted')
-            .map((e) => e.data.bidId),
-        ).size === 3,
-      30_000,
-    );
+    await bidsDecrypted(host, 3);
     await host.request('hall:announce', { tenderId: opened.id });
     await host.request('hall:open-record', { tenderId: opened.id });
     const client = bidders.get('bidder2')!;
