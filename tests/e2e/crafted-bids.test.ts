@@ -19,8 +19,8 @@ import {
   objectIdentifier,
   setOf,
   tag,
-} from '../../server/src/cms/der.ts';
-import { oid } from '../../server/src/cms/oids.ts';
+} from '../../server/src/asn1/der.ts';
+import { oid } from '../../server/src/asn1/oids.ts';
 import { signSmall } from '../../server/src/cms/signed-data.ts';
 import { bids } from '../../server/src/db/schema/index.ts';
 import { decryptOwnBid, signRecord } from '../../server/src/hall-client/bidder-actions.ts';

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { TenderView } from '@bidhall/shared';
 import type { HallClient } from '@bidhall/shared/hall-client';
 import { describe, expect, it } from 'vitest';
-import { setOf } from '../../server/src/cms/der.ts';
+import { setOf } from '../../server/src/asn1/der.ts';
 import { signSmall } from '../../server/src/cms/signed-data.ts';
 import { decryptOwnBid, submitShare } from '../../server/src/hall-client/bidder-actions.ts';
 import { parseCertificate } from '../../server/src/pki/certificate.ts';

@@ -21,13 +21,13 @@ import {
   tag,
   time,
   tlv,
-} from '../../server/src/cms/der.ts';
+} from '../../server/src/asn1/der.ts';
+import { oid } from '../../server/src/asn1/oids.ts';
 import { EnvelopeReader, sealStream } from '../../server/src/cms/enveloped.ts';
-import { oid } from '../../server/src/cms/oids.ts';
 import { recipientInfoFor } from '../../server/src/cms/recipients.ts';
-import { signSha256 } from '../../server/src/cms/signature.ts';
 import type { Signer } from '../../server/src/cms/signed-data.ts';
 import type { ParsedCertificate } from '../../server/src/pki/certificate.ts';
+import { signSha256 } from '../../server/src/pki/signature.ts';
 
 export async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];

@@ -8,8 +8,9 @@
  * RecipientInfos, which are then parsed with @peculiar/asn1-schema) and what to stream (ciphertext).
  * It enforces limits (nesting depth, element size) so hostile input cannot exhaust memory.
  */
+
+import { type DerNode, decodeObjectIdentifier, readBer, stringOctets } from '../asn1/der.ts';
 import { AppError } from '../errors.ts';
-import { type DerNode, decodeObjectIdentifier, readBer, stringOctets } from './der.ts';
 
 export interface BerHeader {
   /** Offset of the identifier octet from the start of the input. */

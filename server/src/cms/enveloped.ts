@@ -4,9 +4,6 @@
  * ciphertext as a stream, the GCM tag) without holding the content in memory.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { AppError } from '../errors.ts';
-import type { ParsedCertificate } from '../pki/certificate.ts';
-import { type BerHeader, BerReader, expectTag, parseSmall, readOid } from './ber-reader.ts';
 import {
   algorithmIdentifier,
   contextTag,
@@ -23,8 +20,11 @@ import {
   stringOctets,
   tag,
   tlv,
-} from './der.ts';
-import { oid } from './oids.ts';
+} from '../asn1/der.ts';
+import { oid } from '../asn1/oids.ts';
+import { AppError } from '../errors.ts';
+import type { ParsedCertificate } from '../pki/certificate.ts';
+import { type BerHeader, BerReader, expectTag, parseSmall, readOid } from './ber-reader.ts';
 import {
   type ParsedRecipient,
   parseRecipientInfos,

@@ -29,8 +29,6 @@ import {
 import { RsaEsOaepParams } from '@peculiar/asn1-rsa';
 import { AsnParser, AsnSerializer } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, type SubjectKeyIdentifier } from '@peculiar/asn1-x509';
-import { AppError } from '../errors.ts';
-import { matchesIssuerAndSerial, type ParsedCertificate } from '../pki/certificate.ts';
 import {
   algorithmIdentifier,
   contextTag,
@@ -43,8 +41,10 @@ import {
   sequence,
   tag,
   tlv,
-} from './der.ts';
-import { digestNames, ecdhKdfHashes, keyWraps, oid } from './oids.ts';
+} from '../asn1/der.ts';
+import { digestNames, ecdhKdfHashes, keyWraps, oid } from '../asn1/oids.ts';
+import { AppError } from '../errors.ts';
+import { matchesIssuerAndSerial, type ParsedCertificate } from '../pki/certificate.ts';
 
 export type RsaPadding = 'oaep' | 'pkcs1';
 

@@ -6,9 +6,6 @@
 import { createHash, type Hash, type KeyObject } from 'node:crypto';
 import { SignerInfo } from '@peculiar/asn1-cms';
 import { AsnParser } from '@peculiar/asn1-schema';
-import { AppError } from '../errors.ts';
-import { matchesIssuerAndSerial, type ParsedCertificate, parseCertificate } from '../pki/certificate.ts';
-import { BerReader, expectTag, parseSmall, readOid } from './ber-reader.ts';
 import {
   algorithmIdentifier,
   contextTag,
@@ -28,9 +25,12 @@ import {
   tag,
   time,
   tlv,
-} from './der.ts';
-import { digestNames, oid } from './oids.ts';
-import { signSha256, verifySignature } from './signature.ts';
+} from '../asn1/der.ts';
+import { digestNames, oid } from '../asn1/oids.ts';
+import { AppError } from '../errors.ts';
+import { matchesIssuerAndSerial, type ParsedCertificate, parseCertificate } from '../pki/certificate.ts';
+import { signSha256, verifySignature } from '../pki/signature.ts';
+import { BerReader, expectTag, parseSmall, readOid } from './ber-reader.ts';
 
 export interface Signer {
   readonly certificate: ParsedCertificate;

@@ -14,9 +14,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { oid } from '../asn1/oids.ts';
 import { BerReader, readOid } from '../cms/ber-reader.ts';
 import { decryptStream, EnvelopeReader } from '../cms/enveloped.ts';
-import { oid } from '../cms/oids.ts';
 import { readSignedData, type VerifiedSignature } from '../cms/signed-data.ts';
 import { AppError } from '../errors.ts';
 

@@ -16,8 +16,8 @@ import {
   type Name,
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
-import { derChildren, readDer } from '../cms/der.ts';
-import { oid } from '../cms/oids.ts';
+import { derChildren, readDer } from '../asn1/der.ts';
+import { oid } from '../asn1/oids.ts';
 import { AppError } from '../errors.ts';
 
 export type KeyUsageName =

@@ -8,7 +8,7 @@
  */
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { readBer, stringOctets } from '../cms/der.ts';
+import { readBer, stringOctets } from '../asn1/der.ts';
 import type { ParsedCertificate } from './certificate.ts';
 
 const attributeNames: Readonly<Record<string, string>> = {

@@ -8,7 +8,7 @@
  */
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { derChildren, readDer } from '../cms/der.ts';
+import { derChildren, readDer } from '../asn1/der.ts';
 
 export interface Subject {
   readonly cn: string;

@@ -6,8 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { AsnParser } from '@peculiar/asn1-schema';
 import { CertificateList } from '@peculiar/asn1-x509';
-import { derChildren, readDer } from '../cms/der.ts';
-import { verifySignature } from '../cms/signature.ts';
+import { derChildren, readDer } from '../asn1/der.ts';
 import { AppError } from '../errors.ts';
 import {
   hasKeyUsage,
@@ -23,6 +22,7 @@ import {
   parseIdentityRules,
   rulesFor,
 } from './identity-rules.ts';
+import { verifySignature } from './signature.ts';
 
 interface RevocationList {
   readonly issuer: ParsedCertificate;

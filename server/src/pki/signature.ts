@@ -1,7 +1,7 @@
 /** Signature algorithms bidhall accepts, mapped onto node:crypto. */
 import { sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { digestNames, oid } from '../asn1/oids.ts';
 import { AppError } from '../errors.ts';
-import { digestNames, oid } from './oids.ts';
 
 const signatureHashes: Readonly<Record<string, string>> = {
   [oid.sha256WithRSAEncryption]: 'sha256',

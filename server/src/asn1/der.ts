@@ -1,7 +1,7 @@
 /**
- * Minimal DER building blocks. bidhall writes CMS as a stream (headers, then content chunks, then
- * trailers), which no ASN.1 library offers; the small structured pieces in between are serialised with
- * @peculiar/asn1-schema, and these helpers frame them.
+ * Minimal DER and BER building blocks, for CMS (cms/) and certificates (pki/) alike. bidhall writes CMS
+ * as a stream (headers, then content chunks, then trailers), which no ASN.1 library offers; the small
+ * structured pieces in between are serialised with @peculiar/asn1-schema, and these helpers frame them.
  */
 
 export const tag = {
