@@ -97,8 +97,12 @@ describe('two server processes', () => {
     expect(count('hall.timed-step:end-window')).toBe(1);
     expect(count('hall.documents-decrypted')).toBe(3);
 
-    const last = Math.max(...host.events.map((e) => e.seq));
-    for (const client of [supervisor, ...bidders]) await client.waitFor((e) => e.seq === last);
+    // The last event is the one the database sequenced last; every client, host included, must get it.
+    const [[stored]] = (await a.database.handle.queryText(
+      `SELECT hall_seq::text FROM tenders WHERE id = '${tender.id}'`,
+    )) as [[string]];
+    const last = Number(stored);
+    for (const client of [host, supervisor, ...bidders]) await client.waitFor((e) => e.seq === last);
     const sequence = (client: HallClient) =>
       client.events.filter((e) => e.seq > bidders[0]!.snapshot!.seq).map((e) => e.seq);
     for (const client of [host, supervisor, ...bidders])
