@@ -47,13 +47,13 @@ import type { Clock } from '../../clock.ts';
 import { actors } from '../../db/schema/index.ts';
 import { AppError, isAppError } from '../../errors.ts';
 import { DecryptionService, DocumentJobs } from '../../opening/decryption.ts';
-import type { Actor, HallContext } from '../../opening/hall-action.ts';
+import { type Actor, type HallContext, tenderAggregate } from '../../opening/hall-action.ts';
 import { activeBids } from '../../opening/hall-view.ts';
 import { OpeningService } from '../../opening/opening-service.ts';
 import { ProposalService } from '../../opening/proposals.ts';
 import { buildRecordBundle } from '../../opening/record-bundle.ts';
 import { RemedyService } from '../../opening/remedy.ts';
-import { Scheduler } from '../../opening/scheduler.ts';
+import { Scheduler, timed } from '../../steps/scheduler.ts';
 import { findTender, requireTenderAccess } from '../../tenders/tender-service.ts';
 
 type HallServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -174,8 +174,8 @@ export default fp<HallOptions>(
     const scheduler = new Scheduler({
       db: app.db,
       clock: options.clock,
-      opening,
-      jobs,
+      timed: [timed(tenderAggregate, (id) => opening.runDueStep(id))],
+      work: [{ name: 'documents decryption', tick: () => jobs.tick() }],
       log: app.log,
       pollMs: options.schedulerPollMs,
     });
