@@ -19,6 +19,7 @@ import {
   advanceTo,
   afterDeadline,
   bidderNames,
+  bidsDecrypted,
   confirmedOutage,
   endWindow,
   joinHall,
@@ -228,6 +229,8 @@ describe('variants of the opening', () => {
     await advanceTo(server, tender.id, afterDeadline(tender), 'opened');
     const { windowEndsAt } = await host.request('hall:start-decryption', { tenderId: tender.id });
     await decryptOwnBid(bidder1, tender.id, keysOf('bidder1'));
+    // bidder1's documents finish decrypting first: the outage names only the two bids still waiting.
+    await bidsDecrypted(host, 1);
     await confirmedOutage(server, tender.id, supervisor, host, '解密服务器故障，投标人无法连接');
     server.clock.set(new Date(new Date(windowEndsAt).getTime() + 1000));
     server.app.hall.scheduler.poke();
