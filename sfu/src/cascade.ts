@@ -7,10 +7,20 @@
  * other (never back over the link it came from), so with several sub venues the home SFU is the hub of
  * a star and every venue sees every other.
  */
-import { isSecureOrLoopbackUrl, type RemoteProducer, sfuSocketAddress } from '@bidhall/shared';
+import { errorCatalogue, isSecureOrLoopbackUrl, type Result, sfuSocketAddress } from '@bidhall/shared';
+import { type Handlers, serveRequests } from '@bidhall/shared/serve-requests';
 import type { types } from 'mediasoup';
 import type { Namespace, Socket as ServerSocket } from 'socket.io';
 import { type Socket as ClientSocket, io as connect } from 'socket.io-client';
+import {
+  type CascadedTrack,
+  type CascadeEvents,
+  type CascadeMessageEvents,
+  cascadeRequests,
+  onMessages,
+  type PipeEndpoint,
+} from './cascade-contract.ts';
+import { MediaError } from './errors.ts';
 import type { ProducerEntry, Room } from './room.ts';
 import { cascadeSigner, cascadeVerifier } from './ticket.ts';
 
@@ -20,25 +30,26 @@ export interface CascadeNetwork {
   readonly secret: string;
   readonly listenIp: string;
   readonly announcedAddress?: string;
+  readonly log?: { warn(object: object, message: string): void };
 }
 
-interface PipeEndpoint {
-  readonly ip: string;
-  readonly port: number;
-  readonly srtpParameters: types.SrtpParameters;
+/** A link's socket as runLink uses it, whichever end it is: messages out, validated messages in. */
+interface LinkSocket {
+  emit<E extends keyof CascadeMessageEvents>(
+    event: E,
+    message: Parameters<CascadeMessageEvents[E]>[0],
+  ): unknown;
+  on(event: string, listener: (message: unknown) => void): unknown;
+  disconnect(): unknown;
 }
 
-interface CascadedTrack {
-  readonly info: RemoteProducer;
-  readonly kind: 'audio' | 'video';
-  readonly rtpParameters: types.RtpParameters;
-  readonly paused: boolean;
-}
-
-/** The socket either side uses: both can emit and listen, with acks. */
-type LinkSocket =
-  | Pick<ClientSocket, 'emit' | 'on' | 'disconnect'>
-  | Pick<ServerSocket, 'emit' | 'on' | 'disconnect'>;
+/**
+ * Either end's Socket.IO socket as a LinkSocket: both have these methods, but their typed overloads
+ * (server and client sockets differ) do not unify, so the one conversion is here.
+ */
+const asLink = (
+  socket: ClientSocket<CascadeEvents, CascadeEvents> | ServerSocket<CascadeEvents, CascadeEvents>,
+): LinkSocket => socket as unknown as LinkSocket;
 
 async function pipeTransport(router: types.Router, network: CascadeNetwork): Promise<types.PipeTransport> {
   return router.createPipeTransport({
@@ -59,6 +70,10 @@ function endpointOf(transport: types.PipeTransport, network: CascadeNetwork): Pi
   };
 }
 
+/** The other side's endpoint, as mediasoup takes it (the schema allows only its crypto suites). */
+const connectTo = (transport: types.PipeTransport, remote: PipeEndpoint) =>
+  transport.connect({ ...remote, srtpParameters: remote.srtpParameters as types.SrtpParameters });
+
 /**
  * Forwards the room's tracks over `transport` and takes in the other side's, once both transports are
  * connected. Symmetric: the same on the home and the sub side.
@@ -69,6 +84,7 @@ function runLink(
   transport: types.PipeTransport,
   socket: LinkSocket,
   linkId: string,
+  network: CascadeNetwork,
   onStop?: () => void,
 ) {
   const forwarded = new Map<string, types.Consumer>();
@@ -112,41 +128,38 @@ function runLink(
     onStop?.();
   };
 
-  (socket.on as (event: string, listener: (...args: never[]) => void) => void)(
-    'cascade:producer',
-    (track: CascadedTrack) => {
-      if (received.has(track.info.producerId) || transport.closed) return;
-      void transport
-        .produce({
-          id: track.info.producerId,
-          kind: track.kind,
-          rtpParameters: track.rtpParameters,
-          paused: track.paused,
-        })
-        .then((producer) => {
-          received.set(track.info.producerId, producer);
-          room.addCascadedProducer(track.info, router, producer, linkId);
-        })
-        .catch(() => undefined);
+  onMessages(
+    socket,
+    {
+      'cascade:producer': (track) => {
+        if (received.has(track.info.producerId) || transport.closed) return;
+        void transport
+          .produce({
+            id: track.info.producerId,
+            kind: track.kind,
+            rtpParameters: track.rtpParameters as types.RtpParameters,
+            paused: track.paused,
+          })
+          .then((producer) => {
+            received.set(track.info.producerId, producer);
+            room.addCascadedProducer(track.info, router, producer, linkId);
+          })
+          .catch(() => undefined);
+      },
+      'cascade:producer-closed': ({ producerId }) => {
+        received.get(producerId)?.close();
+        received.delete(producerId);
+      },
+      'cascade:producer-paused': ({ producerId, paused }) => {
+        const producer = received.get(producerId);
+        if (!producer) return;
+        room.markPaused(producerId, paused);
+        void (paused ? producer.pause() : producer.resume()).catch(() => undefined);
+      },
     },
+    (event) => network.log?.warn({ link: linkId, event }, 'cascade message dropped: invalid'),
   );
-  (socket.on as (event: string, listener: (...args: never[]) => void) => void)(
-    'cascade:producer-closed',
-    ({ producerId }: { producerId: string }) => {
-      received.get(producerId)?.close();
-      received.delete(producerId);
-    },
-  );
-  (socket.on as (event: string, listener: (...args: never[]) => void) => void)(
-    'cascade:producer-paused',
-    ({ producerId, paused }: { producerId: string; paused: boolean }) => {
-      const producer = received.get(producerId);
-      if (!producer) return;
-      room.markPaused(producerId, paused);
-      void (paused ? producer.pause() : producer.resume()).catch(() => undefined);
-    },
-  );
-  (socket.on as (event: string, listener: () => void) => void)('disconnect', stop);
+  socket.on('disconnect', stop);
   room.on('producer', onProducer);
   room.on('producerclosed', onClosed);
   room.once('reset', stop);
@@ -167,30 +180,48 @@ export function serveCascade(
     socket.data.cascade = claims;
     next();
   });
-  namespace.on('connection', (socket: ServerSocket) => {
+  type HomeSocket = ServerSocket<CascadeEvents, CascadeEvents>;
+  /** Per link: its room, where it comes from, and whether it is open already (one open per link). */
+  const links = new WeakMap<HomeSocket, { roomId: string; from: string; opened: boolean }>();
+  const handlers: Handlers<typeof cascadeRequests, HomeSocket> = {
+    'cascade:open': async (remote, socket) => {
+      const link = links.get(socket)!;
+      if (link.opened) throw new MediaError('VALIDATION_FAILED', 'this link is open already');
+      link.opened = true;
+      try {
+        const room = roomFor(link.roomId);
+        const router = await room.cascadeRouter();
+        const transport = await pipeTransport(router, network);
+        await connectTo(transport, remote);
+        // Tracks flow once the other side listens for them: it says so after it has taken the answer.
+        // The other city's venue keeps this room open while linked, even with nobody here.
+        const release = room.hold();
+        socket.once('disconnect', release);
+        socket.once('cascade:ready', () =>
+          runLink(room, router, transport, asLink(socket), `link:${link.from}`, network, release),
+        );
+        return endpointOf(transport, network);
+      } catch (error) {
+        setImmediate(() => socket.disconnect());
+        throw new MediaError('MEDIA_UNAVAILABLE', (error as Error).message);
+      }
+    },
+  };
+  const attach = serveRequests<typeof cascadeRequests, HomeSocket, HomeSocket>({
+    table: cascadeRequests,
+    handlers,
+    limits: { eventsPerSecond: 5, burst: 5 },
+    callOf: (socket) => socket,
+    toWireError: (error) =>
+      error instanceof MediaError
+        ? { code: error.code, message: error.message }
+        : { code: 'INTERNAL', message: errorCatalogue.INTERNAL.en },
+    log: { error: (object, message) => network.log?.warn(object, `cascade ${message}`) },
+  });
+  namespace.on('connection', (socket: HomeSocket) => {
     const { room: roomId, cascadeFrom } = socket.data.cascade as { room: string; cascadeFrom: string };
-    socket.once(
-      'cascade:open',
-      async (remote: PipeEndpoint, ack: (endpoint: PipeEndpoint | { error: string }) => void) => {
-        try {
-          const room = roomFor(roomId);
-          const router = await room.cascadeRouter();
-          const transport = await pipeTransport(router, network);
-          await transport.connect(remote);
-          // Tracks flow once the other side listens for them: it says so after it has taken the answer.
-          // The other city's venue keeps this room open while linked, even with nobody here.
-          const release = room.hold();
-          socket.once('disconnect', release);
-          socket.once('cascade:ready', () =>
-            runLink(room, router, transport, socket, `link:${cascadeFrom}`, release),
-          );
-          ack(endpointOf(transport, network));
-        } catch (error) {
-          ack({ error: (error as Error).message });
-          socket.disconnect();
-        }
-      },
-    );
+    links.set(socket, { roomId, from: cascadeFrom, opened: false });
+    attach(socket);
   });
 }
 
@@ -206,7 +237,7 @@ export async function openCascade(
   const token = cascadeSigner(network.secret)({ cascadeFrom: network.name, room: room.id });
   // forceNew: a link has its own connection, never multiplexed with a participant's to the same host.
   const address = sfuSocketAddress(homeUrl, '/cascade');
-  const socket = connect(address.uri, {
+  const socket: ClientSocket<CascadeEvents, CascadeEvents> = connect(address.uri, {
     path: address.path,
     auth: { token },
     transports: ['websocket'],
@@ -220,13 +251,13 @@ export async function openCascade(
     });
     const router = await room.cascadeRouter();
     const transport = await pipeTransport(router, network);
-    const remote = (await socket
+    const answer: Result<PipeEndpoint> = await socket
       .timeout(10_000)
-      .emitWithAck('cascade:open', endpointOf(transport, network))) as PipeEndpoint | { error: string };
-    if ('error' in remote) throw new Error(`the home SFU refused the link: ${remote.error}`);
-    await transport.connect(remote);
-    const stop = runLink(room, router, transport, socket, `link:${homeUrl}`, onClosed);
-    socket.emit('cascade:ready');
+      .emitWithAck('cascade:open', endpointOf(transport, network));
+    if (!answer.ok) throw new Error(`the home SFU refused the link: ${answer.error.message}`);
+    await connectTo(transport, answer.data);
+    const stop = runLink(room, router, transport, asLink(socket), `link:${homeUrl}`, network, onClosed);
+    socket.emit('cascade:ready', {});
     return stop;
   } catch (error) {
     socket.disconnect();

@@ -8,25 +8,17 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
-  ConnectTransportRequest,
-  ConsumeRequest,
-  ConsumerRequest,
-  CreateTransportRequest,
   errorCatalogue,
-  MediaJoinRequest,
+  type MediaRequests,
   type MediaTicket,
   mediaLimits,
-  PreferredLayersRequest,
-  ProduceRequest,
-  ProducerRequest,
-  type Result,
+  mediaRequests,
   roomOf,
   sfuSocketAddress,
   type WireError,
 } from '@bidhall/shared';
+import { type Handlers, serveRequests } from '@bidhall/shared/serve-requests';
 import { Server, type Socket } from 'socket.io';
-import type { TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
 import { openCascade, serveCascade } from './cascade.ts';
 import { MediaError } from './errors.ts';
 import { SegmentOutbox } from './outbox.ts';
@@ -83,19 +75,12 @@ export interface Sfu {
   close(): Promise<void>;
 }
 
-type Handler = (peer: Peer, room: Room, request: never) => Promise<unknown>;
-
-function tokenBucket(perSecond: number, burst: number): () => boolean {
-  let tokens = burst;
-  let last = Date.now();
-  return () => {
-    const now = Date.now();
-    tokens = Math.min(burst, tokens + ((now - last) / 1000) * perSecond);
-    last = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-  };
+/** What each signaling handler gets: the participant, and its room once it has joined. */
+interface MediaCall {
+  readonly peer: Peer;
+  readonly roomId: string;
+  /** The room joined; MEDIA_NOT_JOINED before media:join. */
+  joined(): Room;
 }
 
 function wireError(error: unknown): WireError {
@@ -176,6 +161,7 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
     secret: options.ticketSecret,
     listenIp: options.listenIp,
     ...(options.announcedAddress ? { announcedAddress: options.announcedAddress } : {}),
+    log: options.log,
   };
   serveCascade(io.of('/cascade'), roomFor, cascade);
   /** This SFU's links to the home SFUs of rooms it serves a sub venue of, by room. */
@@ -223,59 +209,63 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
     next();
   });
 
-  const handlers = new Map<string, { check: ReturnType<typeof Compile<TSchema>>; handle: Handler }>();
-  const define = <S extends TSchema>(
-    event: string,
-    schema: S,
-    handle: (peer: Peer, room: Room, request: never) => Promise<unknown>,
-  ) => handlers.set(event, { check: Compile(schema) as ReturnType<typeof Compile<TSchema>>, handle });
-
-  define('media:create-transport', CreateTransportRequest, (peer, room, r: { direction: 'send' | 'recv' }) =>
-    room.createTransport(peer, r.direction),
-  );
-  define(
-    'media:connect-transport',
-    ConnectTransportRequest,
-    async (peer, room, r: { transportId: string; dtlsParameters: unknown }) => {
-      await room.connectTransport(peer, r.transportId, r.dtlsParameters);
+  const handlers: Handlers<MediaRequests, MediaCall> = {
+    'media:join': async ({ venue }, { peer, roomId }) => {
+      const { ticket } = peer;
+      if (venue !== ticket.venue) throw new MediaError('MEDIA_FORBIDDEN', 'the ticket is for another venue');
+      const room = roomFor(roomId);
+      // The link first, so that what the main venue publishes is in the list the participant gets.
+      if (ticket.homeSfu) {
+        await linkHome(room, ticket.homeSfu).catch((error: unknown) => {
+          options.log.error({ err: error, room: roomId }, 'cascade link to the home SFU failed');
+          if (room.peers === 0) room.close();
+          throw new MediaError('MEDIA_UNAVAILABLE', 'the main venue cannot be reached right now');
+        });
+      }
+      return room.join(peer);
+    },
+    'media:create-transport': ({ direction }, { peer, joined }) => joined().createTransport(peer, direction),
+    'media:connect-transport': async ({ transportId, dtlsParameters }, { peer, joined }) => {
+      await joined().connectTransport(peer, transportId, dtlsParameters);
       return { connected: true };
     },
-  );
-  define('media:produce', ProduceRequest, async (peer, room, r: Parameters<Room['produce']>[1]) => ({
-    producerId: await room.produce(peer, r),
-  }));
-  define('media:consume', ConsumeRequest, (peer, room, r: Parameters<Room['consume']>[1]) =>
-    room.consume(peer, r),
-  );
-  define('media:resume-consumer', ConsumerRequest, async (peer, room, r: { consumerId: string }) => {
-    await room.resumeConsumer(peer, r.consumerId);
-    return { resumed: true };
-  });
-  define('media:pause-producer', ProducerRequest, async (peer, room, r: { producerId: string }) => {
-    await room.pauseProducer(peer, r.producerId, true);
-    return { paused: true };
-  });
-  define('media:resume-producer', ProducerRequest, async (peer, room, r: { producerId: string }) => {
-    await room.pauseProducer(peer, r.producerId, false);
-    return { resumed: true };
-  });
-  define('media:close-producer', ProducerRequest, async (peer, room, r: { producerId: string }) => {
-    room.closeProducer(peer, r.producerId);
-    return { closed: true };
-  });
-  define(
-    'media:preferred-layers',
-    PreferredLayersRequest,
-    async (peer, room, r: { consumerId: string; spatialLayer: number }) => {
-      await room.setPreferredLayers(peer, r.consumerId, r.spatialLayer);
+    'media:produce': async (request, { peer, joined }) => ({
+      producerId: await joined().produce(peer, request),
+    }),
+    'media:consume': (request, { peer, joined }) => joined().consume(peer, request),
+    'media:resume-consumer': async ({ consumerId }, { peer, joined }) => {
+      await joined().resumeConsumer(peer, consumerId);
+      return { resumed: true };
+    },
+    'media:pause-producer': async ({ producerId }, { peer, joined }) => {
+      await joined().pauseProducer(peer, producerId, true);
+      return { paused: true };
+    },
+    'media:resume-producer': async ({ producerId }, { peer, joined }) => {
+      await joined().pauseProducer(peer, producerId, false);
+      return { resumed: true };
+    },
+    'media:close-producer': async ({ producerId }, { peer, joined }) => {
+      joined().closeProducer(peer, producerId);
+      return { closed: true };
+    },
+    'media:preferred-layers': async ({ consumerId, spatialLayer }, { peer, joined }) => {
+      await joined().setPreferredLayers(peer, consumerId, spatialLayer);
       return { set: true };
     },
-  );
-  const joinCheck = Compile(MediaJoinRequest);
+  };
+  const calls = new WeakMap<Socket, MediaCall>();
+  const attach = serveRequests<MediaRequests, Socket, MediaCall>({
+    table: mediaRequests,
+    handlers,
+    limits: mediaLimits,
+    callOf: (socket) => calls.get(socket)!,
+    toWireError: wireError,
+    log: { error: (object, message) => options.log.error(object, `media ${message}`) },
+  });
 
   io.on('connection', (socket: Socket) => {
     const ticket = socket.data.ticket as MediaTicket;
-    const allow = tokenBucket(mediaLimits.eventsPerSecond, mediaLimits.burst);
     const peer: Peer = {
       id: socket.id,
       ticket,
@@ -286,43 +276,16 @@ export async function startSfu(options: SfuOptions): Promise<Sfu> {
       send: (event, payload) => socket.emit(event, payload),
     };
     const roomId = roomOf(ticket.venue);
-
-    socket.onAny((event: string, payload: unknown, ack: unknown) => {
-      if (typeof ack !== 'function') return;
-      const reply = ack as (result: Result<unknown>) => void;
-      const refuse = (code: WireError['code'], message: string) =>
-        reply({ ok: false, error: { code, message } });
-      if (!allow()) return refuse('RATE_LIMITED', errorCatalogue.RATE_LIMITED.en);
-      void (async () => {
-        try {
-          if (event === 'media:join') {
-            if (!joinCheck.Check(payload)) return refuse('VALIDATION_FAILED', 'media:join needs a venue');
-            if ((payload as { venue: string }).venue !== ticket.venue)
-              return refuse('MEDIA_FORBIDDEN', 'the ticket is for another venue');
-            const room = roomFor(roomId);
-            // The link first, so that what the main venue publishes is in the list the participant gets.
-            if (ticket.homeSfu) {
-              await linkHome(room, ticket.homeSfu).catch((error: unknown) => {
-                options.log.error({ err: error, room: roomId }, 'cascade link to the home SFU failed');
-                if (room.peers === 0) room.close();
-                throw new MediaError('MEDIA_UNAVAILABLE', 'the main venue cannot be reached right now');
-              });
-            }
-            return reply({ ok: true, data: await room.join(peer) });
-          }
-          const handler = handlers.get(event);
-          if (!handler) return refuse('VALIDATION_FAILED', `unknown request ${event.slice(0, 40)}`);
-          if (!handler.check.Check(payload)) return refuse('VALIDATION_FAILED', `${event}: invalid payload`);
-          const current = rooms.get(roomId);
-          if (!current) return refuse('MEDIA_NOT_JOINED', 'join the venue first');
-          reply({ ok: true, data: await handler.handle(peer, current, payload as never) });
-        } catch (error) {
-          if (!(error instanceof MediaError))
-            options.log.error({ err: error, event }, 'media request failed');
-          reply({ ok: false, error: wireError(error) });
-        }
-      })();
+    calls.set(socket, {
+      peer,
+      roomId,
+      joined: () => {
+        const current = rooms.get(roomId);
+        if (!current) throw new MediaError('MEDIA_NOT_JOINED', 'join the venue first');
+        return current;
+      },
     });
+    attach(socket);
     socket.on('disconnect', () => rooms.get(roomId)?.leave(peer));
   });
 

@@ -6,22 +6,18 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { WireError } from './errors.ts';
-import type { ClientToServerEvents, HallEvent, HallSnapshot, Result, ServerToClientEvents } from './hall.ts';
+import type {
+  ClientToServerEvents,
+  HallEvent,
+  HallRequestName,
+  HallRequests,
+  HallSnapshot,
+  ServerToClientEvents,
+} from './hall.ts';
+import { type AnswerOf, type PayloadOf, RequestError, sendRequest } from './wire.ts';
 
-export class HallError extends Error {
-  readonly code: string;
-  constructor(error: WireError) {
-    super(`${error.code}: ${error.message}`);
-    this.code = error.code;
-  }
-}
-
-type Payload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
-type Data<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (
-  result: Result<infer T>,
-) => void
-  ? T
-  : never;
+/** A hall request the server refused, with its code. */
+export { RequestError as HallError } from './wire.ts';
 
 export interface HallClientOptions {
   readonly url: string;
@@ -71,7 +67,7 @@ export class HallClient {
     return new Promise((resolve, reject) => {
       const onError = (error: Error & { data?: WireError }) => {
         this.socket.off('connect', onConnect);
-        reject(error.data ? new HallError(error.data) : error);
+        reject(error.data ? new RequestError(error.data) : error);
       };
       const onConnect = () => {
         this.socket.off('connect_error', onError);
@@ -83,15 +79,12 @@ export class HallClient {
     });
   }
 
-  /** Sends a request and returns its data, or throws HallError with the server's code. */
-  async request<E extends keyof ClientToServerEvents>(event: E, payload: Payload<E>): Promise<Data<E>> {
-    const emit = this.socket.timeout(this.#timeoutMs).emitWithAck as unknown as (
-      event: E,
-      payload: Payload<E>,
-    ) => Promise<Result<Data<E>>>;
-    const result = await emit.call(this.socket.timeout(this.#timeoutMs), event, payload);
-    if (!result.ok) throw new HallError(result.error);
-    return result.data;
+  /** Sends a request and returns its data, or throws RequestError with the server's code. */
+  request<E extends HallRequestName>(
+    event: E,
+    payload: PayloadOf<HallRequests, E>,
+  ): Promise<AnswerOf<HallRequests, E>> {
+    return sendRequest<HallRequests, E>(this.socket, this.#timeoutMs, event, payload);
   }
 
   /**

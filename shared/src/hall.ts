@@ -6,15 +6,11 @@
  * broadcast is a `HallEvent` with a per-tender sequence number; a client that reconnects asks for what
  * followed the last sequence it saw, so nothing is missed.
  */
-import { type Static, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import type { OpeningStatus, TenderStatus } from './enums.ts';
-import type { WireError } from './errors.ts';
+import type { Role } from './roles.ts';
 import type { SummaryValue } from './summary-fields.ts';
-
-export type Result<T> =
-  | { readonly ok: true; readonly data: T }
-  | { readonly ok: false; readonly error: WireError };
-export type Ack<T> = (result: Result<T>) => void;
+import { type EventsOf, type RequestSpec, request } from './wire.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Base64 = (maxLength: number) => Type.String({ pattern: '^[A-Za-z0-9+/=]*$', maxLength });
@@ -285,38 +281,86 @@ export interface SelfTestChallenge {
 /** The plaintext a self-test envelope holds. */
 export const selfTestSecretBytes = 32;
 
-export interface ClientToServerEvents {
-  'hall:join': (request: JoinRequest, ack: Ack<{ snapshot: HallSnapshot; missed: HallEvent[] }>) => void;
-  'hall:time': (request: TimeRequest, ack: Ack<{ serverTime: number }>) => void;
-  'hall:renew': (request: RenewRequest, ack: Ack<{ expiresAt: string }>) => void;
-  'hall:check-in': (request: TenderRequest, ack: Ack<{ checkedInAt: string }>) => void;
-  'hall:recipient': (request: TenderRequest, ack: Ack<RecipientPackage>) => void;
-  'hall:self-test-challenge': (request: TenderRequest, ack: Ack<SelfTestChallenge>) => void;
-  'hall:self-test': (request: SelfTestRequest, ack: Ack<{ passed: boolean; message: string }>) => void;
-  'hall:decrypt': (
-    request: DecryptRequest,
-    ack: Ack<{ part: 'summary' | 'documents'; accepted: true }>,
-  ) => void;
-  'hall:start-decryption': (request: TenderRequest, ack: Ack<{ windowEndsAt: string }>) => void;
-  'hall:pause': (request: ReasonRequest, ack: Ack<HallWindow>) => void;
-  'hall:resume': (request: ReasonRequest, ack: Ack<HallWindow>) => void;
-  'hall:extend': (request: ExtendRequest, ack: Ack<HallWindow>) => void;
-  'hall:confirm-failure': (request: ReasonRequest, ack: Ack<{ status: TenderStatus }>) => void;
-  'hall:record-outage': (request: OutageRequest, ack: Ack<{ proposalId: string }>) => void;
-  'hall:settle': (request: ReasonRequest, ack: Ack<{ proposalId: string }>) => void;
-  'hall:confirm': (request: ProposalDecisionRequest, ack: Ack<{ confirmed: true }>) => void;
-  'hall:reject': (request: ProposalDecisionRequest, ack: Ack<{ rejected: true }>) => void;
-  'hall:share-fetch': (request: TenderRequest, ack: Ack<{ sealedShare: string }>) => void;
-  'hall:share-submit': (request: ShareSubmitRequest, ack: Ack<{ sharesReceived: number }>) => void;
-  'hall:approve-remedy': (request: ReasonRequest, ack: Ack<{ approved: true }>) => void;
-  'hall:reveal-seed': (request: SeedRequest, ack: Ack<{ accepted: true }>) => void;
-  'hall:announce': (request: TenderRequest, ack: Ack<{ rows: number }>) => void;
-  'hall:open-record': (request: TenderRequest, ack: Ack<{ sha256: string }>) => void;
-  'hall:sign-record': (request: SignRecordRequest, ack: Ack<{ signed: true }>) => void;
-  'hall:object': (request: ObjectionRequest, ack: Ack<{ objectionId: string }>) => void;
-  'hall:answer': (request: AnswerRequest, ack: Ack<{ answered: true }>) => void;
-  'hall:close': (request: TenderRequest, ack: Ack<{ status: TenderStatus }>) => void;
+/** One hall request: its payload schema, the grant it needs, whether the tender's hall must be joined. */
+export interface HallRequestSpec<S extends TSchema, A, G extends string> extends RequestSpec<S, A> {
+  readonly grant: G;
+  /** The request names a tender whose hall the socket must have joined first. */
+  readonly scoped: boolean;
 }
+
+const hallRequest = <S extends TSchema>(schema: S) => ({
+  grant: <const G extends string>(grant: G, options: { readonly scoped?: boolean } = {}) => ({
+    answers: <A>(): HallRequestSpec<S, A, G> => ({
+      ...request(schema).answers<A>(),
+      grant,
+      scoped: options.scoped ?? true,
+    }),
+  }),
+});
+
+/**
+ * Every request of the opening hall, once: its payload schema, the grant it needs (roles.ts gives grants
+ * to roles), whether the hall must be joined first, and what it answers. The Socket.IO event map, the
+ * grants and the server's handler types are derived from it.
+ */
+export const hallRequests = {
+  'hall:join': hallRequest(JoinRequest)
+    .grant('hall:join', { scoped: false })
+    .answers<{ snapshot: HallSnapshot; missed: HallEvent[] }>(),
+  // Keeping time and renewing a login are part of being in the hall.
+  'hall:time': hallRequest(TimeRequest)
+    .grant('hall:join', { scoped: false })
+    .answers<{ serverTime: number }>(),
+  'hall:renew': hallRequest(RenewRequest)
+    .grant('hall:join', { scoped: false })
+    .answers<{ expiresAt: string }>(),
+  'hall:check-in': hallRequest(TenderRequest).grant('hall:check-in').answers<{ checkedInAt: string }>(),
+  'hall:recipient': hallRequest(TenderRequest).grant('hall:recipient').answers<RecipientPackage>(),
+  'hall:self-test-challenge': hallRequest(TenderRequest)
+    .grant('hall:self-test-challenge')
+    .answers<SelfTestChallenge>(),
+  'hall:self-test': hallRequest(SelfTestRequest)
+    .grant('hall:self-test')
+    .answers<{ passed: boolean; message: string }>(),
+  'hall:decrypt': hallRequest(DecryptRequest)
+    .grant('hall:decrypt')
+    .answers<{ part: 'summary' | 'documents'; accepted: true }>(),
+  'hall:start-decryption': hallRequest(TenderRequest)
+    .grant('hall:start-decryption')
+    .answers<{ windowEndsAt: string }>(),
+  'hall:pause': hallRequest(ReasonRequest).grant('hall:pause').answers<HallWindow>(),
+  'hall:resume': hallRequest(ReasonRequest).grant('hall:resume').answers<HallWindow>(),
+  'hall:extend': hallRequest(ExtendRequest).grant('hall:extend').answers<HallWindow>(),
+  'hall:confirm-failure': hallRequest(ReasonRequest)
+    .grant('hall:confirm-failure')
+    .answers<{ status: TenderStatus }>(),
+  'hall:record-outage': hallRequest(OutageRequest)
+    .grant('hall:record-outage')
+    .answers<{ proposalId: string }>(),
+  'hall:settle': hallRequest(ReasonRequest).grant('hall:settle').answers<{ proposalId: string }>(),
+  'hall:confirm': hallRequest(ProposalDecisionRequest).grant('hall:confirm').answers<{ confirmed: true }>(),
+  'hall:reject': hallRequest(ProposalDecisionRequest).grant('hall:reject').answers<{ rejected: true }>(),
+  'hall:share-fetch': hallRequest(TenderRequest).grant('hall:share-fetch').answers<{ sealedShare: string }>(),
+  'hall:share-submit': hallRequest(ShareSubmitRequest)
+    .grant('hall:share-submit')
+    .answers<{ sharesReceived: number }>(),
+  'hall:approve-remedy': hallRequest(ReasonRequest)
+    .grant('hall:approve-remedy')
+    .answers<{ approved: true }>(),
+  'hall:reveal-seed': hallRequest(SeedRequest).grant('hall:reveal-seed').answers<{ accepted: true }>(),
+  'hall:announce': hallRequest(TenderRequest).grant('hall:announce').answers<{ rows: number }>(),
+  'hall:open-record': hallRequest(TenderRequest).grant('hall:open-record').answers<{ sha256: string }>(),
+  'hall:sign-record': hallRequest(SignRecordRequest).grant('hall:sign-record').answers<{ signed: true }>(),
+  'hall:object': hallRequest(ObjectionRequest).grant('hall:object').answers<{ objectionId: string }>(),
+  'hall:answer': hallRequest(AnswerRequest).grant('hall:answer').answers<{ answered: true }>(),
+  'hall:close': hallRequest(TenderRequest).grant('hall:close').answers<{ status: TenderStatus }>(),
+} as const;
+
+export type HallRequests = typeof hallRequests;
+export type HallRequestName = keyof HallRequests;
+/** The grants hall requests need (roles.ts lists them among every action). */
+export type HallGrant = HallRequests[HallRequestName]['grant'];
+export type ClientToServerEvents = EventsOf<HallRequests>;
 
 export interface ServerToClientEvents {
   'hall:event': (event: HallEvent) => void;
@@ -331,7 +375,7 @@ export interface InterServerEvents {
 export interface SocketData {
   actor: {
     readonly sub: string;
-    readonly role: string;
+    readonly role: Role;
     readonly name: string;
     readonly identity: string;
     readonly org: string | null;

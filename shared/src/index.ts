@@ -11,3 +11,4 @@ export * from './record.ts';
 export * from './roles.ts';
 export * from './summary-fields.ts';
 export * from './tender.ts';
+export * from './wire.ts';

@@ -10,30 +10,19 @@ import type { types } from 'mediasoup-client';
 import { Device } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
 import type { WireError } from './errors.ts';
-import type { Result } from './hall.ts';
 import type {
   MediaClientToServerEvents,
   MediaPermissions,
+  MediaRequests,
   MediaServerToClientEvents,
   RemoteProducer,
   Venue,
 } from './media.ts';
 import { sfuSocketAddress } from './media.ts';
+import { type AnswerOf, type PayloadOf, RequestError, sendRequest } from './wire.ts';
 
-export class MediaRequestError extends Error {
-  readonly code: string;
-  constructor(error: WireError) {
-    super(`${error.code}: ${error.message}`);
-    this.code = error.code;
-  }
-}
-
-type Payload<E extends keyof MediaClientToServerEvents> = Parameters<MediaClientToServerEvents[E]>[0];
-type Data<E extends keyof MediaClientToServerEvents> = Parameters<MediaClientToServerEvents[E]>[1] extends (
-  result: Result<infer T>,
-) => void
-  ? T
-  : never;
+/** A media request the SFU refused, with its code. */
+export { RequestError as MediaRequestError } from './wire.ts';
 
 export interface RemoteTrack {
   readonly producer: RemoteProducer;
@@ -116,18 +105,17 @@ export class MediaClient {
     return new Promise((resolve, reject) => {
       this.socket.once('connect', () => resolve());
       this.socket.once('connect_error', (error: Error & { data?: WireError }) =>
-        reject(error.data ? new MediaRequestError(error.data) : error),
+        reject(error.data ? new RequestError(error.data) : error),
       );
       this.socket.connect();
     });
   }
 
-  async request<E extends keyof MediaClientToServerEvents>(event: E, payload: Payload<E>): Promise<Data<E>> {
-    const socket = this.socket.timeout(this.#options.timeoutMs ?? 10_000);
-    const emit = socket.emitWithAck as unknown as (event: E, payload: Payload<E>) => Promise<Result<Data<E>>>;
-    const result = await emit.call(socket, event, payload);
-    if (!result.ok) throw new MediaRequestError(result.error);
-    return result.data;
+  request<E extends keyof MediaRequests & string>(
+    event: E,
+    payload: PayloadOf<MediaRequests, E>,
+  ): Promise<AnswerOf<MediaRequests, E>> {
+    return sendRequest<MediaRequests, E>(this.socket, this.#options.timeoutMs ?? 10_000, event, payload);
   }
 
   /** Joins the venue: the Device, the transports the ticket allows, and every visible track. */

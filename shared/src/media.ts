@@ -13,8 +13,8 @@
  * request with an ack answering `Result<T>`, as in the hall.
  */
 import { type Static, Type } from 'typebox';
-import type { Ack } from './hall.ts';
 import type { Role } from './roles.ts';
+import { type EventsOf, request } from './wire.ts';
 
 export const venuePattern = '^(hall:[0-9a-f-]{36}|eval:[0-9a-f-]{36}:(main|sub:[a-z][a-z0-9-]{0,31}))$';
 const venueRegExp = new RegExp(venuePattern);
@@ -143,22 +143,30 @@ export interface ConsumerOptions {
   readonly rtpParameters: unknown;
 }
 
-export interface MediaClientToServerEvents {
-  'media:join': (
-    request: MediaJoinRequest,
-    ack: Ack<{ routerRtpCapabilities: unknown; producers: RemoteProducer[]; permissions: MediaPermissions }>,
-  ) => void;
-  'media:create-transport': (request: CreateTransportRequest, ack: Ack<TransportOptions>) => void;
-  'media:connect-transport': (request: ConnectTransportRequest, ack: Ack<{ connected: true }>) => void;
-  'media:produce': (request: ProduceRequest, ack: Ack<{ producerId: string }>) => void;
+/**
+ * Every request of a participant to its venue's SFU, once: payload schema and answer. `media:join` comes
+ * first and names the venue of the ticket; the others need it done.
+ */
+export const mediaRequests = {
+  'media:join': request(MediaJoinRequest).answers<{
+    routerRtpCapabilities: unknown;
+    producers: RemoteProducer[];
+    permissions: MediaPermissions;
+  }>(),
+  'media:create-transport': request(CreateTransportRequest).answers<TransportOptions>(),
+  'media:connect-transport': request(ConnectTransportRequest).answers<{ connected: true }>(),
+  'media:produce': request(ProduceRequest).answers<{ producerId: string }>(),
   /** Consumers start paused; the client resumes once it has set its side up. */
-  'media:consume': (request: ConsumeRequest, ack: Ack<ConsumerOptions>) => void;
-  'media:resume-consumer': (request: ConsumerRequest, ack: Ack<{ resumed: true }>) => void;
-  'media:pause-producer': (request: ProducerRequest, ack: Ack<{ paused: true }>) => void;
-  'media:resume-producer': (request: ProducerRequest, ack: Ack<{ resumed: true }>) => void;
-  'media:close-producer': (request: ProducerRequest, ack: Ack<{ closed: true }>) => void;
-  'media:preferred-layers': (request: PreferredLayersRequest, ack: Ack<{ set: true }>) => void;
-}
+  'media:consume': request(ConsumeRequest).answers<ConsumerOptions>(),
+  'media:resume-consumer': request(ConsumerRequest).answers<{ resumed: true }>(),
+  'media:pause-producer': request(ProducerRequest).answers<{ paused: true }>(),
+  'media:resume-producer': request(ProducerRequest).answers<{ resumed: true }>(),
+  'media:close-producer': request(ProducerRequest).answers<{ closed: true }>(),
+  'media:preferred-layers': request(PreferredLayersRequest).answers<{ set: true }>(),
+} as const;
+
+export type MediaRequests = typeof mediaRequests;
+export type MediaClientToServerEvents = EventsOf<MediaRequests>;
 
 export interface MediaServerToClientEvents {
   'media:producer-added': (producer: RemoteProducer) => void;

@@ -5,12 +5,13 @@
  * `can(role, action)`; nothing checks `role === ...` directly. Grants are data, so a reviewer can read the
  * whole permission model here and a test can try every role against every action.
  */
+import { type HallGrant, hallRequests } from './hall.ts';
 
 export const roles = ['bidder', 'host', 'supervisor', 'expert', 'custodian', 'tenderee', 'admin'] as const;
 export type Role = (typeof roles)[number];
 
-/** Actions named `domain:verb`, as events are. */
-export const actions = [
+/** Actions named `domain:verb`, as events are; the hall's come from its request table (hall.ts). */
+const httpActions = [
   'tender:create',
   'tender:read',
   'tender:list',
@@ -21,40 +22,19 @@ export const actions = [
   'audit:read',
   'audit:verify',
   'actor:register',
-  // The opening hall: one action per Socket.IO request (hall:time rides on hall:join).
-  'hall:join',
-  'hall:check-in',
-  'hall:recipient',
-  'hall:self-test-challenge',
-  'hall:self-test',
-  'hall:decrypt',
-  'hall:start-decryption',
-  'hall:pause',
-  'hall:resume',
-  'hall:extend',
-  'hall:confirm-failure',
-  'hall:record-outage',
-  'hall:settle',
-  'hall:confirm',
-  'hall:reject',
-  'hall:share-fetch',
-  'hall:share-submit',
-  'hall:approve-remedy',
-  'hall:reveal-seed',
-  'hall:announce',
-  'hall:open-record',
-  'hall:sign-record',
-  'hall:object',
-  'hall:answer',
-  'hall:close',
   'record:export',
-  // Live audio/video and evaluations (issue 5).
   'media:ticket',
   'evaluation:create',
   'evaluation:read',
   'recording:read',
 ] as const;
-export type Action = (typeof actions)[number];
+
+export type Action = (typeof httpActions)[number] | HallGrant;
+
+export const actions: readonly Action[] = [
+  ...httpActions,
+  ...new Set(Object.values(hallRequests).map((spec): HallGrant => spec.grant)),
+];
 
 /** Media grants in the style of LiveKit's VideoGrant; used by the SFU (issue 5). */
 export interface MediaGrant {

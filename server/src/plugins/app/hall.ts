@@ -6,32 +6,16 @@
  * connection-state recovery working across them.
  */
 import {
-  type Action,
-  AnswerRequest,
   type ClientToServerEvents,
-  can,
-  DecryptRequest,
-  ExtendRequest,
   errorCatalogue,
   type HallEvent,
+  type HallRequests,
   hallLimits,
+  hallRequests,
   type InterServerEvents,
   isRole,
-  JoinRequest,
-  ObjectionRequest,
-  OutageRequest,
-  ProposalDecisionRequest,
-  ReasonRequest,
-  RenewRequest,
-  type Result,
-  SeedRequest,
-  SelfTestRequest,
   type ServerToClientEvents,
-  ShareSubmitRequest,
-  SignRecordRequest,
   type SocketData,
-  TenderRequest,
-  TimeRequest,
   type TokenClaims,
   type WireError,
 } from '@bidhall/shared';
@@ -40,8 +24,6 @@ import { eq } from 'drizzle-orm';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
-import type { TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
 import { clientAddress, type TrustProxy } from '../../client-address.ts';
 import type { Clock } from '../../clock.ts';
 import { actors } from '../../db/schema/index.ts';
@@ -53,6 +35,7 @@ import { OpeningService } from '../../opening/opening-service.ts';
 import { ProposalService } from '../../opening/proposals.ts';
 import { buildRecordBundle } from '../../opening/record-bundle.ts';
 import { RemedyService } from '../../opening/remedy.ts';
+import { fieldOf, type Handlers, serveGranted } from '../../realtime/serve.ts';
 import { Scheduler, timed } from '../../steps/scheduler.ts';
 import { findTender, requireTenderAccess } from '../../tenders/tender-service.ts';
 
@@ -88,33 +71,10 @@ export interface HallOptions {
 
 const room = (tenderId: string) => `tender:${tenderId}`;
 
-/** A validated request payload (its schema has been checked). */
-type HallRequest = Record<string, unknown> & { tenderId?: string };
-
-interface SocketState {
-  readonly allow: () => boolean;
-  lastRateAudit: number;
-  /** Tenders this (host) socket was found allowed to act on. */
-  readonly tenders: Set<string>;
-}
-
-function toWireError(error: unknown): WireError {
-  if (isAppError(error)) return { code: error.code, message: error.message };
-  return { code: 'INTERNAL', message: errorCatalogue.INTERNAL.en };
-}
-
-/** A token bucket per socket: `eventsPerSecond` sustained, `burst` at once. */
-function rateLimiter() {
-  let tokens: number = hallLimits.burst;
-  let last = Date.now();
-  return (): boolean => {
-    const now = Date.now();
-    tokens = Math.min(hallLimits.burst, tokens + ((now - last) / 1000) * hallLimits.eventsPerSecond);
-    last = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-  };
+/** What every hall request handler gets besides its payload. */
+interface HallCall {
+  readonly who: Actor;
+  readonly socket: HallSocket;
 }
 
 export default fp<HallOptions>(
@@ -214,7 +174,8 @@ export default fp<HallOptions>(
 
     io.use((socket, next) => {
       try {
-        adopt(socket, claimsOf((socket.handshake.auth as { token?: unknown }).token));
+        const token: unknown = socket.handshake.auth.token;
+        adopt(socket, claimsOf(token));
         next();
       } catch (error) {
         const code = isAppError(error) ? error.code : 'UNAUTHENTICATED';
@@ -257,215 +218,102 @@ export default fp<HallOptions>(
       sessionTimers.set(socket, timer);
     };
 
-    /**
-     * Every hall request, compiled once: its grant, its payload schema, whether it needs the tender's hall
-     * joined, and what it does. One table instead of a listener per event per socket: at thousands of
-     * connections that is the difference between one closure and two dozen per socket.
-     */
-    type Run = (request: HallRequest, who: Actor, socket: HallSocket) => Promise<unknown>;
-    const requests = new Map<
-      string,
-      { action: Action; validator: ReturnType<typeof Compile>; scoped: boolean; run: Run }
-    >();
-    const define = (
-      event: keyof ClientToServerEvents,
-      action: Action,
-      schema: TSchema,
-      run: Run,
-      scoped = true,
-    ) => requests.set(event, { action, validator: Compile(schema), scoped, run });
-    type R<T> = T & { tenderId: string };
-
-    define(
-      'hall:join',
-      'hall:join',
-      JoinRequest,
-      async (request, who, socket) => {
-        const { tenderId, afterSeq } = request as R<{ afterSeq?: number }>;
+    const handlers: Handlers<HallRequests, HallCall> = {
+      'hall:join': async ({ tenderId, afterSeq }, { who, socket }) => {
         const result = await opening.join(tenderId, who, afterSeq);
         await socket.join(room(tenderId));
         return result;
       },
-      false,
-    );
-    define(
-      'hall:time',
-      'hall:join',
-      TimeRequest,
-      async () => ({ serverTime: options.clock.now().getTime() }),
-      false,
-    );
-    define(
-      'hall:renew',
-      'hall:join',
-      RenewRequest,
-      async (request, who, socket) => {
-        const claims = claimsOf(request.token);
+      'hall:time': async () => ({ serverTime: options.clock.now().getTime() }),
+      'hall:renew': async ({ token }, { who, socket }) => {
+        const claims = claimsOf(token);
         if (claims.sub !== who.actorId || claims.role !== who.role)
           throw new AppError('UNAUTHENTICATED', 'a renewed token must be of the same person and role');
         adopt(socket, claims);
         armExpiry(socket);
         return { expiresAt: new Date(socket.data.expiresAt).toISOString() };
       },
-      false,
-    );
-    define('hall:check-in', 'hall:check-in', TenderRequest, (r, who) => opening.checkIn(r.tenderId!, who));
-    define('hall:recipient', 'hall:recipient', TenderRequest, (r, who) =>
-      decryption.recipientPackage(r.tenderId!, who),
-    );
-    define('hall:self-test-challenge', 'hall:self-test-challenge', TenderRequest, (r, who) =>
-      decryption.selfTestChallenge(r.tenderId!, who),
-    );
-    define('hall:self-test', 'hall:self-test', SelfTestRequest, (r, who) => {
-      const { tenderId, challengeId, answer, summaryOk } = r as R<{
-        challengeId: string;
-        answer: string;
-        summaryOk: boolean;
-      }>;
-      return decryption.selfTest(tenderId, who, challengeId, Buffer.from(answer, 'base64'), summaryOk);
-    });
-    define('hall:decrypt', 'hall:decrypt', DecryptRequest, (r, who) => {
-      const { tenderId, part, contentKey } = r as R<{ part: 'summary' | 'documents'; contentKey: string }>;
-      return decryption.submitKey(tenderId, who, part, Buffer.from(contentKey, 'base64'));
-    });
-    define('hall:start-decryption', 'hall:start-decryption', TenderRequest, (r, who) =>
-      opening.startDecryption(r.tenderId!, who),
-    );
-    define('hall:pause', 'hall:pause', ReasonRequest, (r, who) =>
-      opening.pause(r.tenderId!, who, r.reason as string),
-    );
-    define('hall:resume', 'hall:resume', ReasonRequest, (r, who) =>
-      opening.resume(r.tenderId!, who, r.reason as string),
-    );
-    define('hall:extend', 'hall:extend', ExtendRequest, (r, who) =>
-      opening.extend(r.tenderId!, who, r.minutes as number, r.reason as string),
-    );
-    define('hall:confirm-failure', 'hall:confirm-failure', ReasonRequest, (r, who) =>
-      opening.confirmFailure(r.tenderId!, who, r.reason as string),
-    );
-    define('hall:record-outage', 'hall:record-outage', OutageRequest, (r, who) =>
-      proposals.proposeOutage(r.tenderId!, who, {
-        from: new Date(r.from as string),
-        to: new Date(r.to as string),
-        reason: r.reason as string,
-        bidIds: r.bidIds as string[],
-      }),
-    );
-    define('hall:settle', 'hall:settle', ReasonRequest, (r, who) =>
-      proposals.proposeSettlement(r.tenderId!, who, r.reason as string),
-    );
-    define('hall:confirm', 'hall:confirm', ProposalDecisionRequest, (r, who) =>
-      proposals.confirm(r.tenderId!, who, r.proposalId as string, r.reason as string),
-    );
-    define('hall:reject', 'hall:reject', ProposalDecisionRequest, (r, who) =>
-      proposals.reject(r.tenderId!, who, r.proposalId as string, r.reason as string),
-    );
-    define('hall:share-fetch', 'hall:share-fetch', TenderRequest, (r, who) =>
-      remedy.fetchShare(r.tenderId!, who),
-    );
-    define('hall:share-submit', 'hall:share-submit', ShareSubmitRequest, (r, who) =>
-      remedy.submitShare(r.tenderId!, who, Buffer.from(r.signedShare as string, 'base64')),
-    );
-    define('hall:approve-remedy', 'hall:approve-remedy', ReasonRequest, (r, who) =>
-      remedy.approve(r.tenderId!, who, r.reason as string),
-    );
-    define('hall:reveal-seed', 'hall:reveal-seed', SeedRequest, (r, who) =>
-      opening.revealSeed(r.tenderId!, who, r.seed as string),
-    );
-    define('hall:announce', 'hall:announce', TenderRequest, (r, who) => opening.announce(r.tenderId!, who));
-    define('hall:open-record', 'hall:open-record', TenderRequest, (r, who) =>
-      opening.openRecord(r.tenderId!, who),
-    );
-    define('hall:sign-record', 'hall:sign-record', SignRecordRequest, (r, who) =>
-      opening.signRecord(r.tenderId!, who, Buffer.from(r.signature as string, 'base64')),
-    );
-    define('hall:object', 'hall:object', ObjectionRequest, (r, who) =>
-      opening.object(r.tenderId!, who, r.text as string),
-    );
-    define('hall:answer', 'hall:answer', AnswerRequest, (r, who) =>
-      opening.answer(r.tenderId!, who, r.objectionId as string, r.text as string),
-    );
-    define('hall:close', 'hall:close', TenderRequest, (r, who) => opening.close(r.tenderId!, who));
+      'hall:check-in': ({ tenderId }, { who }) => opening.checkIn(tenderId, who),
+      'hall:recipient': ({ tenderId }, { who }) => decryption.recipientPackage(tenderId, who),
+      'hall:self-test-challenge': ({ tenderId }, { who }) => decryption.selfTestChallenge(tenderId, who),
+      'hall:self-test': ({ tenderId, challengeId, answer, summaryOk }, { who }) =>
+        decryption.selfTest(tenderId, who, challengeId, Buffer.from(answer, 'base64'), summaryOk),
+      'hall:decrypt': ({ tenderId, part, contentKey }, { who }) =>
+        decryption.submitKey(tenderId, who, part, Buffer.from(contentKey, 'base64')),
+      'hall:start-decryption': ({ tenderId }, { who }) => opening.startDecryption(tenderId, who),
+      'hall:pause': ({ tenderId, reason }, { who }) => opening.pause(tenderId, who, reason),
+      'hall:resume': ({ tenderId, reason }, { who }) => opening.resume(tenderId, who, reason),
+      'hall:extend': ({ tenderId, minutes, reason }, { who }) =>
+        opening.extend(tenderId, who, minutes, reason),
+      'hall:confirm-failure': ({ tenderId, reason }, { who }) =>
+        opening.confirmFailure(tenderId, who, reason),
+      'hall:record-outage': ({ tenderId, from, to, reason, bidIds }, { who }) =>
+        proposals.proposeOutage(tenderId, who, { from: new Date(from), to: new Date(to), reason, bidIds }),
+      'hall:settle': ({ tenderId, reason }, { who }) => proposals.proposeSettlement(tenderId, who, reason),
+      'hall:confirm': ({ tenderId, proposalId, reason }, { who }) =>
+        proposals.confirm(tenderId, who, proposalId, reason),
+      'hall:reject': ({ tenderId, proposalId, reason }, { who }) =>
+        proposals.reject(tenderId, who, proposalId, reason),
+      'hall:share-fetch': ({ tenderId }, { who }) => remedy.fetchShare(tenderId, who),
+      'hall:share-submit': ({ tenderId, signedShare }, { who }) =>
+        remedy.submitShare(tenderId, who, Buffer.from(signedShare, 'base64')),
+      'hall:approve-remedy': ({ tenderId, reason }, { who }) => remedy.approve(tenderId, who, reason),
+      'hall:reveal-seed': ({ tenderId, seed }, { who }) => opening.revealSeed(tenderId, who, seed),
+      'hall:announce': ({ tenderId }, { who }) => opening.announce(tenderId, who),
+      'hall:open-record': ({ tenderId }, { who }) => opening.openRecord(tenderId, who),
+      'hall:sign-record': ({ tenderId, signature }, { who }) =>
+        opening.signRecord(tenderId, who, Buffer.from(signature, 'base64')),
+      'hall:object': ({ tenderId, text }, { who }) => opening.object(tenderId, who, text),
+      'hall:answer': ({ tenderId, objectionId, text }, { who }) =>
+        opening.answer(tenderId, who, objectionId, text),
+      'hall:close': ({ tenderId }, { who }) => opening.close(tenderId, who),
+    };
 
-    /** One request: rate-limit, authorise, validate, check the hall was joined, run, ack; audit a failure. */
-    async function serve(
-      socket: HallSocket,
-      state: SocketState,
-      event: string,
-      payload: unknown,
-      reply: (r: Result<unknown>) => void,
-    ) {
-      const definition = requests.get(event);
-      const actor = socket.data.actor;
-      let sessionOver = false;
-      try {
-        if (!state.allow()) throw new AppError('RATE_LIMITED');
-        await checkSession(socket).catch((error: unknown) => {
-          sessionOver = true;
-          throw error;
-        });
-        if (!definition) throw new AppError('VALIDATION_FAILED', `unknown request ${event}`);
-        if (!can(actor.role as never, definition.action)) {
-          throw new AppError('FORBIDDEN_ROLE', `role ${actor.role} may not ${definition.action}`);
+    const attach = serveGranted<HallRequests, HallSocket, HallCall>({
+      table: hallRequests,
+      handlers,
+      limits: hallLimits,
+      roleOf: (socket) => socket.data.actor.role,
+      checkSession,
+      async admit(socket, spec, request, state) {
+        const tenderId = 'tenderId' in request ? request.tenderId : undefined;
+        if (!tenderId) return;
+        if (spec.scoped && !socket.rooms.has(room(tenderId))) throw new AppError('HALL_NOT_JOINED');
+        // A host drives only its own agency's openings: checked once per tender and connection.
+        const actor = socket.data.actor;
+        if (actor.role === 'host' && !state.admitted.has(tenderId)) {
+          requireTenderAccess(actor, await findTender(app.db, tenderId));
+          state.admitted.add(tenderId);
         }
-        if (!definition.validator.Check(payload)) {
-          const first = [...definition.validator.Errors(payload)][0];
-          throw new AppError(
-            'VALIDATION_FAILED',
-            `${first?.instancePath || '/'} ${first?.message ?? 'invalid'}`,
-          );
-        }
-        const request = payload as HallRequest;
-        if (definition.scoped && request.tenderId && !socket.rooms.has(room(request.tenderId))) {
-          throw new AppError('HALL_NOT_JOINED');
-        }
-        // A host drives only its own agency's openings: checked once per tender and socket.
-        if (actor.role === 'host' && request.tenderId && !state.tenders.has(request.tenderId)) {
-          requireTenderAccess(actor, await findTender(app.db, request.tenderId));
-          state.tenders.add(request.tenderId);
-        }
-        const who: Actor = {
-          actorId: actor.sub,
-          role: actor.role,
+      },
+      callOf: (socket) => ({
+        who: {
+          actorId: socket.data.actor.sub,
+          role: socket.data.actor.role,
           ip: addressOf(socket),
-          name: actor.name,
-          identity: actor.identity,
+          name: socket.data.actor.name,
+          identity: socket.data.actor.identity,
+        },
+        socket,
+      }),
+      refusal(socket, event, payload) {
+        const tenderId = fieldOf(payload, 'tenderId');
+        return {
+          actorId: socket.data.actor.sub,
+          role: socket.data.actor.role,
+          ip: addressOf(socket),
+          action: event.replace(':', '.').slice(0, 64),
+          tenderId: typeof tenderId === 'string' && /^[0-9a-f-]{36}$/i.test(tenderId) ? tenderId : null,
         };
-        reply({ ok: true, data: await definition.run(request, who, socket) });
-      } catch (error) {
-        const wire = toWireError(error);
-        if (wire.code === 'INTERNAL') app.log.error({ err: error, event }, 'hall request failed');
-        reply({ ok: false, error: wire });
-        // A session that is over ends the connection; a refused renewal alone does not.
-        if (sessionOver) socket.disconnect(true);
-        // A flood is audited once per ten seconds per socket, not once per refused packet.
-        const now = Date.now();
-        if (wire.code === 'RATE_LIMITED' && now - state.lastRateAudit < 10_000) return;
-        if (wire.code === 'RATE_LIMITED') state.lastRateAudit = now;
-        const tenderId = (payload as { tenderId?: unknown } | null)?.tenderId;
-        await app.audit
-          .append({
-            actorId: actor.sub,
-            role: actor.role,
-            ip: addressOf(socket),
-            action: event.replace(':', '.').slice(0, 64),
-            tenderId: typeof tenderId === 'string' && /^[0-9a-f-]{36}$/i.test(tenderId) ? tenderId : null,
-            outcome: wire.code,
-            detail: { message: wire.message.slice(0, 300) },
-          })
-          .catch(() => undefined);
-      }
-    }
+      },
+      audit: app.audit,
+      log: app.log,
+    });
 
     io.on('connection', (socket: HallSocket) => {
-      const state: SocketState = { allow: rateLimiter(), lastRateAudit: 0, tenders: new Set() };
       armExpiry(socket);
       socket.once('disconnect', () => clearTimeout(sessionTimers.get(socket)));
-      socket.onAny((event: string, payload: unknown, ack: unknown) => {
-        // Every request is acked; a packet without an ack function is not a request and is dropped.
-        if (typeof ack !== 'function') return;
-        void serve(socket, state, event, payload, ack as (r: Result<unknown>) => void);
-      });
+      attach(socket);
     });
 
     app.get(
