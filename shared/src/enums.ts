@@ -47,32 +47,3 @@ export const openingStatuses = [
   'invalid',
 ] as const;
 export type OpeningStatus = (typeof openingStatuses)[number];
-
-/**
- * Statuses before the bids are opened: the tender accepts bids, and who has bid — even how many — is
- * known to nobody but each bidder itself (电子招标投标办法 Art 25/30; most centres' rules keep the count
- * sealed too). Server and pages read this one list.
- */
-export const biddingStatuses = ['scheduled', 'check-in'] as const satisfies readonly TenderStatus[];
-
-/** True while the bidders of a tender are sealed (see `biddingStatuses`). */
-export function biddersSealed(status: TenderStatus): boolean {
-  return (biddingStatuses as readonly TenderStatus[]).includes(status);
-}
-
-/** Outcomes a bid keeps for good once reached: the reading of bids waits until every bid has one. */
-export const finalOpeningStatuses = [
-  'decrypted',
-  'revoked',
-  'withdrawn-platform',
-  'invalid',
-] as const satisfies readonly OpeningStatus[];
-
-/** Statuses in which an opening hall is live (check-in to the signed record). */
-export const liveHallStatuses = [
-  'check-in',
-  'opened',
-  'decrypting',
-  'announced',
-  'confirming',
-] as const satisfies readonly TenderStatus[];

@@ -1,8 +1,10 @@
 /** The pieces every role's hall page shares: header with clocks, bids, summary, draw, record, timeline. */
 import {
+  allowedIn,
+  biddersSealed,
+  bidIn,
   drawIndexOf,
   drawInput,
-  finalOpeningStatuses,
   type HallEvent,
   type OpeningRecord,
   recordFormat,
@@ -90,14 +92,14 @@ export function HallHeader({
   useTicker();
   const now = client?.serverNow() ?? Date.now();
   let countdown: ReactNode = null;
-  if (view.status === 'scheduled' || view.status === 'check-in') {
+  if (biddersSealed(view.status)) {
     countdown = (
       <span>
         {t('countdownToDeadline')}{' '}
         <strong className="countdown">{formatDuration(Date.parse(view.deadline) - now)}</strong>
       </span>
     );
-  } else if (view.status === 'decrypting' && view.window) {
+  } else if (allowedIn('decrypting', view.status) && view.window) {
     countdown =
       view.window.pausedRemainingMs !== null ? (
         <span>
@@ -159,9 +161,7 @@ export function BidList({
   if (view.bids.length === 0) {
     return (
       <Section title={t('bidders')}>
-        <p className="muted">
-          {view.status === 'scheduled' || view.status === 'check-in' ? t('biddersHidden') : t('noBids')}
-        </p>
+        <p className="muted">{biddersSealed(view.status) ? t('biddersHidden') : t('noBids')}</p>
         {view.checkedIn.length > 0 && (
           <p>
             {t('checkedInCount')}: {view.checkedIn.length}
@@ -521,8 +521,6 @@ export function describeEvent(event: HallEvent, t: (key: TextKey) => string): st
   }
 }
 
-const finalStatuses: readonly string[] = finalOpeningStatuses;
-
 /**
  * Steps that take two people: what one of host and supervisor proposed, for the other to confirm or
  * reject; the platform faults met while opening bids; and, after the window, the way out when bids can
@@ -533,9 +531,9 @@ export function ProposalsPanel({ view, client, role }: { view: HallView; client:
   const format = useFormat();
   const tenderId = view.tenderId;
   const name = (bidId: string) => view.bids.find((b) => b.bidId === bidId)?.bidderName ?? bidId;
-  const stuck = view.bids.filter((b) => !finalStatuses.includes(b.openingStatus));
+  const stuck = view.bids.filter((b) => !bidIn('final', b.openingStatus));
   const canSettle =
-    view.status === 'decrypting' &&
+    allowedIn('decrypting', view.status) &&
     view.window?.endsAt === null &&
     view.window.pausedRemainingMs === null &&
     stuck.length > 0;

@@ -3,7 +3,7 @@
  * stay in this page, follow every bid's decryption, see the summary table and the draw (and recompute
  * it), sign the record or object and see the answer, with a timeline of everything that happened.
  */
-import { sealedFileNames } from '@bidhall/shared';
+import { allowedIn, biddersSealed, sealedFileNames } from '@bidhall/shared';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import {
@@ -205,7 +205,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
     });
   };
 
-  const beforeDeadline = status === 'scheduled' || status === 'check-in';
+  const beforeDeadline = biddersSealed(status);
   const documentsProgress = mine ? (progress[mine.bidId] ?? mine.documentsProgress) : 0;
 
   return (
@@ -229,7 +229,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
             ) : (
               <p className="muted">{t('noBidHere')}</p>
             )}
-            {(status === 'check-in' || status === 'opened' || status === 'decrypting') && (
+            {allowedIn('checkIn', status) && (
               <p>
                 {checkedIn ? (
                   <span className="ok" data-testid="checked-in">
@@ -267,7 +267,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
                 <Outcome message={selfTest.message} />
               </div>
             )}
-            {status === 'decrypting' && mine && (
+            {allowedIn('decrypting', status) && mine && (
               <div className="step">
                 <h3>{t('decrypt')}</h3>
                 {mine.openingStatus === 'sealed' ? (
@@ -293,7 +293,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
                 <Outcome message={decrypt.message} />
               </div>
             )}
-            {tender?.draw && (status === 'opened' || status === 'decrypting') && mine && (
+            {tender?.draw && allowedIn('beforeReading', status) && mine && (
               <form className="step" onSubmit={submitSeed}>
                 <h3>{t('revealSeed')}</h3>
                 <label>
@@ -317,7 +317,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
           <SummaryTableView view={view} tender={tender} />
           <DrawPanel view={view} tender={tender} />
           <RecordPanel view={view} tender={tender}>
-            {status === 'confirming' && mine && (
+            {allowedIn('confirming', status) && mine && (
               <div className="step">
                 {view.record?.signedBy.includes(session.actor.name) ? (
                   <p className="ok" data-testid="record-signed">
@@ -338,7 +338,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
             )}
           </RecordPanel>
           <ObjectionList view={view} />
-          {mine && ['opened', 'decrypting', 'announced', 'confirming'].includes(status) && (
+          {mine && allowedIn('objections', status) && (
             <Section title={t('object')}>
               <p className="muted small">{t('objectionHint')}</p>
               <form onSubmit={raiseObjection} className="inline-form">

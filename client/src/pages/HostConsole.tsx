@@ -3,7 +3,7 @@
  * (pausing, extending, confirming a failure, recording an outage) asks for the reason, which goes into
  * the record. The host sees what bidders see, answers objections on the spot, closes and exports.
  */
-import { finalOpeningStatuses } from '@bidhall/shared';
+import { allowedIn, bidIn } from '@bidhall/shared';
 import { useState } from 'react';
 import { download } from '../api.ts';
 import {
@@ -65,17 +65,17 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
           <Section title={t('hostConsole')}>
             <p className="muted small">{t(`hostHint_${status}` as TextKey)}</p>
             <div className="actions">
-              {status === 'opened' &&
+              {allowedIn('deciding', status) &&
                 stepButton(t('startDecryption'), () => client.request('hall:start-decryption', { tenderId }))}
-              {status === 'decrypting' &&
+              {allowedIn('decrypting', status) &&
                 stepButton(t('announce'), () => client.request('hall:announce', { tenderId }))}
-              {status === 'announced' &&
+              {allowedIn('announced', status) &&
                 stepButton(t('openRecord'), () => client.request('hall:open-record', { tenderId }))}
-              {status === 'confirming' &&
+              {allowedIn('confirming', status) &&
                 stepButton(t('close'), () => client.request('hall:close', { tenderId }))}
             </div>
             <Outcome message={step.message} />
-            {status === 'opened' && (
+            {allowedIn('deciding', status) && (
               <ReasonAction
                 danger
                 label={t('confirmFailure')}
@@ -84,7 +84,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
                 }
               />
             )}
-            {status === 'decrypting' && (
+            {allowedIn('decrypting', status) && (
               <>
                 {view.window?.pausedRemainingMs === null ? (
                   <ReasonAction
@@ -152,9 +152,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
                       to: new Date(outage.to).toISOString(),
                       reason,
                       // The bids still without an outcome; the supervisor confirms (or rejects) the list.
-                      bidIds: view.bids
-                        .filter((b) => !(finalOpeningStatuses as readonly string[]).includes(b.openingStatus))
-                        .map((b) => b.bidId),
+                      bidIds: view.bids.filter((b) => !bidIn('final', b.openingStatus)).map((b) => b.bidId),
                     }))
                   }
                 />
@@ -196,7 +194,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
           <ObjectionList
             view={view}
             onAnswer={
-              status === 'confirming'
+              allowedIn('objections', status)
                 ? async (objectionId, text) =>
                     void (await client.request('hall:answer', { tenderId, objectionId, text }))
                 : undefined

@@ -12,10 +12,10 @@
 import { BlockList, isIP } from 'node:net';
 import { ticketLifetimeSeconds, ticketSigner } from '@bidhall/sfu/ticket';
 import {
+  allowedIn,
   type CreateEvaluationRequest,
   type EvaluationView,
   isVenue,
-  liveHallStatuses,
   type MediaTicket,
   type MediaTicketResponse,
   mediaPermissions,
@@ -247,7 +247,7 @@ export class MediaService {
           .from(bids)
           .where(and(eq(bids.tenderId, id), eq(bids.bidderId, who.sub), eq(bids.status, 'submitted')));
         if (!own) throw new AppError('HALL_NO_BID');
-        if (!(liveHallStatuses as readonly string[]).includes(tender.status))
+        if (!allowedIn('live', tender.status))
           throw new AppError('HALL_WRONG_STATE', `the opening is ${tender.status}: its hall is not live`);
       }
       url = this.#sfuFor(null);

@@ -18,6 +18,9 @@ import { createReadStream } from 'node:fs';
 import { cpus } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import {
+  allowedIn,
+  bidGroups,
+  bidIn,
   OpeningSummary,
   type RecipientPackage,
   type SelfTestChallenge,
@@ -34,10 +37,11 @@ import { parseCertificate } from '../pki/certificate.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { findTender } from '../tenders/tender-service.ts';
+import { bidChange } from './bid-states.ts';
 import type { DecryptFailure, DecryptResult, DecryptTask } from './decrypt-worker.ts';
 import { recordPlatformFault } from './faults.ts';
 import { type Actor, type HallContext, hallAction } from './hall-action.ts';
-import { activeBids, hallBid } from './hall-view.ts';
+import { activeBids, hallBid, ownBid } from './hall-view.ts';
 import { keyOpensPart, openSealedPart, PlatformFault } from './sealed-part.ts';
 import { requireStatus } from './state-machine.ts';
 
@@ -81,10 +85,8 @@ export class DecryptionService {
     this.#deps = deps;
   }
 
-  async #ownBid(tenderId: string, actor: Actor) {
-    const mine = (await activeBids(this.#deps.db, tenderId)).find((b) => b.bidderId === actor.actorId);
-    if (!mine) throw new AppError('HALL_NO_BID');
-    return mine;
+  #ownBid(tenderId: string, actor: Actor) {
+    return ownBid(this.#deps.db, tenderId, actor.actorId);
   }
 
   async recipientPackage(tenderId: string, actor: Actor): Promise<RecipientPackage> {
@@ -175,17 +177,17 @@ export class DecryptionService {
       throw new AppError('PLATFORM_FAULT', faultMessage(error), { cause: error });
     }
     await hallAction(this.#deps, tenderId, actor, 'hall.decrypt', async ({ tx, tender, emit, detail }) => {
-      requireStatus(tender, ['decrypting'], 'decryption');
+      requireStatus(tender, 'decrypting', 'decryption');
       if (tender.windowEndedAt) throw new AppError('HALL_WRONG_STATE', 'the decryption window has ended');
       const [current] = await tx.select().from(bids).where(eq(bids.id, bid.id)).for('update');
-      if (!current || !['sealed', 'summary-decrypted'].includes(current.openingStatus)) {
+      if (!current || !bidIn('awaitingKeys', current.openingStatus)) {
         throw new AppError('HALL_WRONG_STATE', `this bid is ${current?.openingStatus}`);
       }
       if ((part === 'summary' ? current.summaryKey : current.documentsKey) !== null)
         throw new AppError('DECRYPT_DONE');
       Object.assign(detail, { bidId: bid.id, part });
       const changes = await this.#afterKey(current, part, contentKey, opened, 'bidder');
-      await tx.update(bids).set(changes).where(eq(bids.id, bid.id));
+      await tx.update(bids).set(bidChange(current, changes)).where(eq(bids.id, bid.id));
       const updated = { ...current, ...changes };
       await emit('bid', hallBid({ ...bid, ...updated }));
       if (changes.openingStatus === 'invalid') detail.invalid = changes.openingReason ?? '';
@@ -368,11 +370,19 @@ export class DecryptionService {
       'hall.documents-decrypted',
       async ({ tx, tender, emit, detail }) => {
         // From the reading of bids on every outcome is fixed: a late job changes nothing.
-        if (['announced', 'confirming', 'closed', 'failed'].includes(tender.status)) {
+        if (allowedIn('outcomesFixed', tender.status)) {
           detail.ignored = `the opening is ${tender.status}`;
           return;
         }
-        await tx.update(bids).set(changes).where(eq(bids.id, bidId));
+        const [current] = await tx
+          .select({ openingStatus: bids.openingStatus })
+          .from(bids)
+          .where(eq(bids.id, bidId))
+          .for('update');
+        await tx
+          .update(bids)
+          .set(bidChange(current ?? bid, changes))
+          .where(eq(bids.id, bidId));
         Object.assign(detail, {
           bidId,
           ok: result.ok,
@@ -453,7 +463,7 @@ export class DocumentJobs {
           and(
             isNotNull(bids.documentsKey),
             isNull(bids.documentsPlainSha256),
-            notInArray(bids.openingStatus, ['invalid', 'revoked', 'withdrawn-platform']),
+            notInArray(bids.openingStatus, [...bidGroups.out]),
             or(isNull(bids.documentsLeaseUntil), lt(bids.documentsLeaseUntil, now)),
           ),
         )

@@ -1,13 +1,40 @@
 /**
- * The opening as people read it: the bids with their bidders, and the views of bids, the window, the
- * summary table, the draw and objections that the hall and the record show. The steps (opening-service,
- * decryption, remedy, proposals) write; these read.
+ * The opening as people read it (the read model): the bids with their bidders; the views of bids, the
+ * window, the summary table, the draw, objections and proposals that the hall and the record show; and
+ * the visibility rules — what each role sees in each state (docs/opening.md, "who sees what"). The steps
+ * (opening-service, decryption, remedy, proposals) write; these read.
  */
-import type { DrawView, HallBid, HallWindow, ObjectionView, SummaryRow } from '@bidhall/shared';
+import {
+  allowedIn,
+  biddersSealed,
+  bidIn,
+  type DrawView,
+  type HallBid,
+  type HallEvent,
+  type HallSnapshot,
+  type HallWindow,
+  type ObjectionView,
+  type ProposalView,
+  type SummaryRow,
+} from '@bidhall/shared';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
-import { actors, type Bid, bids, type objections, type Tender } from '../db/schema/index.ts';
+import {
+  actors,
+  type Bid,
+  bids,
+  checkIns,
+  hallProposals,
+  objections,
+  outages,
+  recordSignatures,
+  type Tender,
+} from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
+import { findTender } from '../tenders/tender-service.ts';
+import { type Actor, eventsAfter } from './hall-action.ts';
+
+type ProposalRow = typeof hallProposals.$inferSelect;
 
 export type BidWithBidder = Bid & { bidderName: string; bidderIdentity: string };
 
@@ -49,9 +76,9 @@ export async function ownBid(db: Executor, tenderId: string, actorId: string | n
   return mine;
 }
 
-export function summaryRows(list: BidWithBidder[]): SummaryRow[] {
+export function summaryRows(list: readonly BidWithBidder[]): SummaryRow[] {
   return list
-    .filter((b) => b.openingStatus === 'decrypted' || b.openingStatus === 'summary-decrypted')
+    .filter((b) => bidIn('summaryRead', b.openingStatus))
     .map((b) => ({
       bidderName: b.bidderName,
       fields: b.summaryFields ?? {},
@@ -59,7 +86,7 @@ export function summaryRows(list: BidWithBidder[]): SummaryRow[] {
     }));
 }
 
-export function drawView(tender: Tender, list: BidWithBidder[], reveal: boolean): DrawView {
+export function drawView(tender: Tender, list: readonly BidWithBidder[], reveal: boolean): DrawView {
   return {
     options: tender.drawOptions ?? [],
     serverSeedCommitment: tender.serverSeedCommitment ?? '',
@@ -83,5 +110,120 @@ export function objectionView(row: typeof objections.$inferSelect, bidderName: s
     at: row.at.toISOString(),
     answer:
       row.answer !== null && row.answeredAt ? { text: row.answer, at: row.answeredAt.toISOString() } : null,
+  };
+}
+
+export function proposalView(row: ProposalRow): ProposalView {
+  const detail = row.detail as { from?: string; to?: string; bidIds?: string[] };
+  return {
+    id: row.id,
+    kind: row.kind,
+    reason: row.reason,
+    proposedRole: row.proposedRole,
+    proposedAt: row.proposedAt.toISOString(),
+    outage:
+      row.kind === 'outage'
+        ? { from: detail.from ?? '', to: detail.to ?? '', bidIds: detail.bidIds ?? [] }
+        : null,
+    decision:
+      row.decision && row.decidedAt
+        ? {
+            confirmed: row.decision === 'confirmed',
+            role: '',
+            at: row.decidedAt.toISOString(),
+            reason: row.decisionReason ?? '',
+          }
+        : null,
+  };
+}
+
+export async function proposalsOf(db: Executor, tenderId: string): Promise<ProposalView[]> {
+  const rows = await db
+    .select()
+    .from(hallProposals)
+    .where(eq(hallProposals.tenderId, tenderId))
+    .orderBy(asc(hallProposals.proposedAt));
+  return rows.map(proposalView);
+}
+
+/**
+ * The hall as `viewer` may see it, with the sequence number it is current to. Before the bids are
+ * opened a bidder sees its own bid and nobody else's, not even how many (docs/opening.md, "who sees
+ * what"); nobody else sees any bid.
+ */
+export async function hallSnapshot(
+  db: Executor,
+  tenderId: string,
+  viewer: Actor,
+  remedy: HallSnapshot['remedy'],
+): Promise<HallSnapshot> {
+  const tender = await findTender(db, tenderId);
+  const opened = !biddersSealed(tender.status);
+  const list = await activeBids(db, tender.id);
+  const visible = opened ? list : list.filter((b) => b.bidderId === viewer.actorId);
+  const checked = await db
+    .select({ bidderId: checkIns.bidderId, name: actors.name })
+    .from(checkIns)
+    .innerJoin(actors, eq(actors.id, checkIns.bidderId))
+    .where(eq(checkIns.tenderId, tender.id));
+  const signatures = await db
+    .select({ name: actors.name })
+    .from(recordSignatures)
+    .innerJoin(actors, eq(actors.id, recordSignatures.bidderId))
+    .where(eq(recordSignatures.tenderId, tender.id));
+  const objectionRows = await db
+    .select({ objection: objections, name: actors.name })
+    .from(objections)
+    .innerJoin(actors, eq(actors.id, objections.bidderId))
+    .where(eq(objections.tenderId, tender.id))
+    .orderBy(asc(objections.at));
+  return {
+    tenderId: tender.id,
+    code: tender.code,
+    title: tender.title,
+    status: tender.status,
+    deadline: tender.deadline.toISOString(),
+    checkInOpensAt: tender.checkInOpensAt.toISOString(),
+    window: windowOf(tender),
+    minBidders: tender.minBidders,
+    bids: visible.map((b) => hallBid(b)),
+    checkedIn: checked.filter((c) => opened || c.bidderId === viewer.actorId).map((c) => c.name),
+    summaryTable: allowedIn('bidsRead', tender.status) ? summaryRows(list) : null,
+    draw: tender.drawOptions ? drawView(tender, visible, tender.drawResult !== null) : null,
+    record: tender.recordText
+      ? { sha256: tender.recordSha256!, text: tender.recordText, signedBy: signatures.map((s) => s.name) }
+      : null,
+    objections: objectionRows.map((r) => objectionView(r.objection, r.name)),
+    proposals: await proposalsOf(db, tender.id),
+    faults: (!opened
+      ? []
+      : await db
+          .select()
+          .from(outages)
+          .where(and(eq(outages.tenderId, tender.id), eq(outages.source, 'system')))
+          .orderBy(asc(outages.recordedAt))
+    ).map((o) => ({ bidId: o.bidIds?.[0] ?? null, message: o.reason, at: o.recordedAt.toISOString() })),
+    remedy,
+    seq: tender.hallSeq,
+  };
+}
+
+/**
+ * What a joining client gets: the snapshot, and the events after `afterSeq` it missed. Before the bids
+ * are opened only status events go to anyone (bid events exist only afterwards, and nothing else of
+ * that time may reach a client that reconnects).
+ */
+export async function hallJoin(
+  db: Executor,
+  tenderId: string,
+  viewer: Actor,
+  afterSeq: number | undefined,
+  remedy: HallSnapshot['remedy'],
+): Promise<{ snapshot: HallSnapshot; missed: HallEvent[] }> {
+  const snapshot = await hallSnapshot(db, tenderId, viewer, remedy);
+  const missed = afterSeq === undefined ? [] : await eventsAfter(db, tenderId, afterSeq);
+  return {
+    snapshot,
+    missed: biddersSealed(snapshot.status) ? missed.filter((e) => e.type === 'status') : missed,
   };
 }

@@ -2,14 +2,11 @@
  * The opening's flow: check-in, the deadline, the decryption window and its end, the reading of bids,
  * the record, objections and closing. Every step goes through `hallAction` (one audited transaction,
  * events broadcast after commit); guards come from state-machine.ts. Decryption and the custodian remedy
- * live in decryption.ts and remedy.ts.
+ * live in decryption.ts and remedy.ts; what the hall shows (the read model) in hall-view.ts.
  */
 import {
-  biddersSealed,
+  bidIn,
   type DrawView,
-  drawFormat,
-  finalOpeningStatuses,
-  type HallSnapshot,
   type HallWindow,
   type OpeningStatus,
   type TenderStatus,
@@ -28,38 +25,25 @@ import {
 import { AppError } from '../errors.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import { serverSeedFor } from '../tenders/draw-seed.ts';
-import { findTender } from '../tenders/tender-service.ts';
+import { bidChange, isFinal } from './bid-states.ts';
 import { drawIndex, seedCommitment } from './draw.ts';
-import {
-  type Actor,
-  eventsAfter,
-  type HallContext,
-  hallAction,
-  type StepScope,
-  systemActor,
-} from './hall-action.ts';
+import { type Actor, type HallContext, hallAction, type StepScope, systemActor } from './hall-action.ts';
 import {
   activeBids,
   type BidWithBidder,
   drawView,
   hallBid,
   objectionView,
+  ownBid,
   summaryRows,
-  windowOf,
 } from './hall-view.ts';
-import { proposalsOf } from './proposals.ts';
-import { type OpeningRecord, recordFormat, recordText, sha256Hex } from './record.ts';
-import { dueStep, requireStatus } from './state-machine.ts';
-
-/** Bids not yet decrypted whose key is missing: what the end of the window must classify. */
-const undecided: readonly OpeningStatus[] = ['sealed', 'summary-decrypted'];
+import { openingRecord, recordText, sha256Hex } from './record.ts';
+import { dueStep, requireStatus, requireTransition } from './state-machine.ts';
 
 export interface OpeningServiceDeps extends HallContext {
   readonly trust: TrustStore;
   /** Derives the platform's draw seed at the reading of bids (tenders/draw-seed.ts). */
   readonly drawSecret: string;
-  /** Remedy state lives in memory only (remedy.ts); the snapshot reports it. */
-  readonly remedyState: (tenderId: string) => HallSnapshot['remedy'];
 }
 
 export class OpeningService {
@@ -109,6 +93,7 @@ export class OpeningService {
     changes: Partial<Tender>,
     reason: string | null = null,
   ) {
+    requireTransition(scope.tender.status, status);
     await scope.updateTender({ status, ...changes });
     await scope.emit('status', { status, reason });
   }
@@ -164,7 +149,7 @@ export class OpeningService {
     let platform = 0;
     for (const bid of list) {
       const keysMissing = !bid.summaryKey || !bid.documentsKey;
-      if (!undecided.includes(bid.openingStatus) || !keysMissing) continue;
+      if (!bidIn('awaitingKeys', bid.openingStatus) || !keysMissing) continue;
       const atFault = platformFault(bid.id);
       const status: OpeningStatus = atFault
         ? tender.remedyPolicy === 'custodian-quorum'
@@ -176,7 +161,10 @@ export class OpeningService {
         : '投标人未在解密时间内完成解密 (not decrypted by the bidder within the window)';
       if (status === 'revoked') revoked++;
       else platform++;
-      await tx.update(bids).set({ openingStatus: status, openingReason: reason }).where(eq(bids.id, bid.id));
+      await tx
+        .update(bids)
+        .set(bidChange(bid, { openingStatus: status, openingReason: reason }))
+        .where(eq(bids.id, bid.id));
       await scope.emit('bid', hallBid({ ...bid, openingStatus: status, openingReason: reason }));
     }
     await scope.updateTender({ windowEndedAt: now });
@@ -192,9 +180,8 @@ export class OpeningService {
 
   checkIn(tenderId: string, actor: Actor): Promise<{ checkedInAt: string }> {
     return this.#act(tenderId, actor, 'hall.check-in', async ({ tx, tender, now, emit }) => {
-      requireStatus(tender, ['check-in', 'opened', 'decrypting'], 'check-in');
-      const mine = (await activeBids(tx, tender.id)).find((b) => b.bidderId === actor.actorId);
-      if (!mine) throw new AppError('HALL_NO_BID');
+      requireStatus(tender, 'checkIn', 'check-in');
+      const mine = await ownBid(tx, tender.id, actor.actorId);
       const inserted = await tx
         .insert(checkIns)
         .values({ tenderId: tender.id, bidderId: actor.actorId!, at: now })
@@ -208,35 +195,30 @@ export class OpeningService {
   }
 
   startDecryption(tenderId: string, actor: Actor): Promise<{ windowEndsAt: string }> {
-    return this.#act(
-      tenderId,
-      actor,
-      'hall.start-decryption',
-      async ({ tx, tender, now, emit, updateTender }) => {
-        requireStatus(tender, ['opened'], 'starting decryption');
-        const count = (await activeBids(tx, tender.id)).length;
-        if (count < tender.minBidders) {
-          throw new AppError(
-            'HALL_WRONG_STATE',
-            `${count} bid(s), fewer than ${tender.minBidders}: confirm the failure instead`,
-          );
-        }
-        const windowEndsAt = new Date(now.getTime() + tender.decryptionWindowMinutes * 60_000);
-        await updateTender({ status: 'decrypting', decryptionStartedAt: now, windowEndsAt });
-        await emit('status', { status: 'decrypting', reason: null });
-        await emit('window', {
-          endsAt: windowEndsAt.toISOString(),
-          pausedRemainingMs: null,
-          reason: 'started',
-        });
-        return { windowEndsAt: windowEndsAt.toISOString() };
-      },
-    );
+    return this.#act(tenderId, actor, 'hall.start-decryption', async (scope) => {
+      const { tx, tender, now, emit } = scope;
+      requireStatus(tender, 'deciding', 'starting decryption');
+      const count = (await activeBids(tx, tender.id)).length;
+      if (count < tender.minBidders) {
+        throw new AppError(
+          'HALL_WRONG_STATE',
+          `${count} bid(s), fewer than ${tender.minBidders}: confirm the failure instead`,
+        );
+      }
+      const windowEndsAt = new Date(now.getTime() + tender.decryptionWindowMinutes * 60_000);
+      await this.#setStatus(scope, 'decrypting', { decryptionStartedAt: now, windowEndsAt });
+      await emit('window', {
+        endsAt: windowEndsAt.toISOString(),
+        pausedRemainingMs: null,
+        reason: 'started',
+      });
+      return { windowEndsAt: windowEndsAt.toISOString() };
+    });
   }
 
   confirmFailure(tenderId: string, actor: Actor, reason: string): Promise<{ status: TenderStatus }> {
     return this.#act(tenderId, actor, 'hall.confirm-failure', async (scope) => {
-      requireStatus(scope.tender, ['opened'], 'confirming a failed opening');
+      requireStatus(scope.tender, 'deciding', 'confirming a failed opening');
       const count = (await activeBids(scope.tx, scope.tender.id)).length;
       if (count >= scope.tender.minBidders) {
         throw new AppError(
@@ -252,7 +234,7 @@ export class OpeningService {
 
   pause(tenderId: string, actor: Actor, reason: string): Promise<HallWindow> {
     return this.#act(tenderId, actor, 'hall.pause', async ({ tender, now, emit, detail, updateTender }) => {
-      requireStatus(tender, ['decrypting'], 'pausing');
+      requireStatus(tender, 'decrypting', 'pausing');
       if (tender.windowEndedAt || tender.windowPausedRemainingMs !== null || !tender.windowEndsAt) {
         throw new AppError('HALL_WRONG_STATE', 'the window is not running');
       }
@@ -267,7 +249,7 @@ export class OpeningService {
 
   resume(tenderId: string, actor: Actor, reason: string): Promise<HallWindow> {
     return this.#act(tenderId, actor, 'hall.resume', async ({ tender, now, emit, detail, updateTender }) => {
-      requireStatus(tender, ['decrypting'], 'resuming');
+      requireStatus(tender, 'decrypting', 'resuming');
       if (tender.windowPausedRemainingMs === null)
         throw new AppError('HALL_WRONG_STATE', 'the window is not paused');
       const endsAt = new Date(now.getTime() + tender.windowPausedRemainingMs);
@@ -281,7 +263,7 @@ export class OpeningService {
 
   extend(tenderId: string, actor: Actor, minutes: number, reason: string): Promise<HallWindow> {
     return this.#act(tenderId, actor, 'hall.extend', async ({ tender, emit, detail, updateTender }) => {
-      requireStatus(tender, ['decrypting'], 'extending the window');
+      requireStatus(tender, 'decrypting', 'extending the window');
       if (tender.windowEndedAt) throw new AppError('HALL_WRONG_STATE', 'the window has already ended');
       const extra = minutes * 60_000;
       const window =
@@ -305,7 +287,7 @@ export class OpeningService {
   /** A bidder reveals its draw seed; reveals close when the decryption window ends (docs/opening.md). */
   revealSeed(tenderId: string, actor: Actor, seed: string): Promise<{ accepted: true }> {
     return this.#act(tenderId, actor, 'hall.reveal-seed', async ({ tx, tender }) => {
-      requireStatus(tender, ['opened', 'decrypting'], 'revealing a draw seed');
+      requireStatus(tender, 'beforeReading', 'revealing a draw seed');
       if (!tender.drawOptions) throw new AppError('HALL_WRONG_STATE', 'this tender has no random draw');
       if (tender.windowEndedAt) {
         throw new AppError(
@@ -313,8 +295,7 @@ export class OpeningService {
           `draw seeds could be revealed until the decryption window ended (${tender.windowEndedAt.toISOString()})`,
         );
       }
-      const mine = (await activeBids(tx, tender.id)).find((b) => b.bidderId === actor.actorId);
-      if (!mine) throw new AppError('HALL_NO_BID');
+      const mine = await ownBid(tx, tender.id, actor.actorId);
       if (!mine.drawCommitment || seedCommitment(seed) !== mine.drawCommitment) {
         throw new AppError(
           'VALIDATION_FAILED',
@@ -334,11 +315,9 @@ export class OpeningService {
   announce(tenderId: string, actor: Actor): Promise<{ rows: number }> {
     return this.#act(tenderId, actor, 'hall.announce', async (scope) => {
       const { tx, tender } = scope;
-      requireStatus(tender, ['decrypting'], 'reading the bids');
+      requireStatus(tender, 'decrypting', 'reading the bids');
       const list = await activeBids(tx, tender.id);
-      const pending = list.filter(
-        (b) => !(finalOpeningStatuses as readonly OpeningStatus[]).includes(b.openingStatus),
-      );
+      const pending = list.filter((b) => !isFinal(b.openingStatus));
       if (pending.length) {
         throw new AppError(
           'HALL_WRONG_STATE',
@@ -389,50 +368,10 @@ export class OpeningService {
   openRecord(tenderId: string, actor: Actor): Promise<{ sha256: string }> {
     return this.#act(tenderId, actor, 'hall.open-record', async (scope) => {
       const { tx, tender, now } = scope;
-      requireStatus(tender, ['announced'], 'opening the record');
+      requireStatus(tender, 'announced', 'opening the record');
       const list = await activeBids(tx, tender.id);
       const tenderOutages = await tx.select().from(outages).where(eq(outages.tenderId, tender.id));
-      const draw = tender.drawResult ? drawView(tender, list, true) : null;
-      const record: OpeningRecord = {
-        format: recordFormat,
-        tender: { id: tender.id, code: tender.code, title: tender.title, minBidders: tender.minBidders },
-        deadline: tender.deadline.toISOString(),
-        openedAt: tender.openedAt?.toISOString() ?? null,
-        decryptionStartedAt: tender.decryptionStartedAt?.toISOString() ?? null,
-        windowEndedAt: tender.windowEndedAt?.toISOString() ?? null,
-        announcedAt: tender.announcedAt?.toISOString() ?? null,
-        bids: list.map((b) => ({
-          bidder: { identity: b.bidderIdentity, name: b.bidderName },
-          receivedAt: b.receivedAt.toISOString(),
-          parts: { summarySha256: b.summarySha256, documentsSha256: b.documentsSha256 },
-          openingStatus: b.openingStatus,
-          reason: b.openingReason,
-          decryptedBy: b.decryptedBy,
-          summary: b.summaryFields,
-        })),
-        outages: tenderOutages.map((o) => ({
-          from: o.from.toISOString(),
-          to: o.to.toISOString(),
-          reason: o.reason,
-        })),
-        draw:
-          draw?.result && draw.serverSeed
-            ? {
-                formula: drawFormat,
-                options: draw.options,
-                serverSeed: draw.serverSeed,
-                serverSeedCommitment: draw.serverSeedCommitment,
-                seeds: draw.seeds.map((s) => ({
-                  bidder: s.bidderName,
-                  commitment: s.commitment,
-                  seed: s.seed,
-                })),
-                index: draw.result.index,
-                value: draw.result.value,
-              }
-            : null,
-        generatedAt: now.toISOString(),
-      };
+      const record = openingRecord(tender, list, tenderOutages, now);
       const text = recordText(record);
       const sha256 = sha256Hex(text);
       await this.#setStatus(scope, 'confirming', {
@@ -448,9 +387,8 @@ export class OpeningService {
 
   signRecord(tenderId: string, actor: Actor, signature: Buffer): Promise<{ signed: true }> {
     return this.#act(tenderId, actor, 'hall.sign-record', async ({ tx, tender, now, emit, detail }) => {
-      requireStatus(tender, ['confirming'], 'signing the record');
-      const mine = (await activeBids(tx, tender.id)).find((b) => b.bidderId === actor.actorId);
-      if (!mine) throw new AppError('HALL_NO_BID');
+      requireStatus(tender, 'confirming', 'signing the record');
+      const mine = await ownBid(tx, tender.id, actor.actorId);
       const verified = await verifySmall(signature, {
         detachedContent: Buffer.from(tender.recordText!, 'utf8'),
       }).catch((error: unknown) => {
@@ -483,9 +421,8 @@ export class OpeningService {
 
   object(tenderId: string, actor: Actor, text: string): Promise<{ objectionId: string }> {
     return this.#act(tenderId, actor, 'hall.object', async ({ tx, tender, now, emit, detail }) => {
-      requireStatus(tender, ['opened', 'decrypting', 'announced', 'confirming'], 'raising an objection');
-      const mine = (await activeBids(tx, tender.id)).find((b) => b.bidderId === actor.actorId);
-      if (!mine) throw new AppError('HALL_NO_BID');
+      requireStatus(tender, 'objections', 'raising an objection');
+      const mine = await ownBid(tx, tender.id, actor.actorId);
       const [row] = await tx
         .insert(objections)
         .values({ tenderId: tender.id, bidderId: actor.actorId!, text, at: now })
@@ -498,7 +435,7 @@ export class OpeningService {
 
   answer(tenderId: string, actor: Actor, objectionId: string, text: string): Promise<{ answered: true }> {
     return this.#act(tenderId, actor, 'hall.answer', async ({ tx, tender, now, emit, detail }) => {
-      requireStatus(tender, ['opened', 'decrypting', 'announced', 'confirming'], 'answering an objection');
+      requireStatus(tender, 'objections', 'answering an objection');
       const [row] = await tx
         .update(objections)
         .set({ answer: text, answeredBy: actor.actorId, answeredAt: now })
@@ -514,7 +451,7 @@ export class OpeningService {
 
   close(tenderId: string, actor: Actor): Promise<{ status: TenderStatus }> {
     return this.#act(tenderId, actor, 'hall.close', async (scope) => {
-      requireStatus(scope.tender, ['confirming'], 'closing');
+      requireStatus(scope.tender, 'confirming', 'closing');
       const unanswered = (
         await scope.tx.select().from(objections).where(eq(objections.tenderId, scope.tender.id))
       ).filter((o) => o.answer === null);
@@ -524,72 +461,5 @@ export class OpeningService {
       await this.#setStatus(scope, 'closed', { closedAt: scope.now });
       return { status: 'closed' as const };
     });
-  }
-
-  // ---- Reading the hall -------------------------------------------------------------------------------
-
-  /** The hall as `viewer` may see it, with the sequence number it is current to. */
-  async snapshot(tenderId: string, viewer: Actor): Promise<HallSnapshot> {
-    const { db } = this.#deps;
-    const tender = await findTender(db, tenderId);
-    // Before the bids are opened a bidder sees its own bid and nobody else's, not even how many.
-    const afterDeadline = !biddersSealed(tender.status);
-    const list = await activeBids(db, tender.id);
-    const visible = afterDeadline ? list : list.filter((b) => b.bidderId === viewer.actorId);
-    const checked = await db
-      .select({ bidderId: checkIns.bidderId, name: actors.name })
-      .from(checkIns)
-      .innerJoin(actors, eq(actors.id, checkIns.bidderId))
-      .where(eq(checkIns.tenderId, tender.id));
-    const signatures = await db
-      .select({ name: actors.name })
-      .from(recordSignatures)
-      .innerJoin(actors, eq(actors.id, recordSignatures.bidderId))
-      .where(eq(recordSignatures.tenderId, tender.id));
-    const objectionRows = await db
-      .select({ objection: objections, name: actors.name })
-      .from(objections)
-      .innerJoin(actors, eq(actors.id, objections.bidderId))
-      .where(eq(objections.tenderId, tender.id))
-      .orderBy(asc(objections.at));
-    const announced = ['announced', 'confirming', 'closed'].includes(tender.status);
-    return {
-      tenderId: tender.id,
-      code: tender.code,
-      title: tender.title,
-      status: tender.status,
-      deadline: tender.deadline.toISOString(),
-      checkInOpensAt: tender.checkInOpensAt.toISOString(),
-      window: windowOf(tender),
-      minBidders: tender.minBidders,
-      bids: visible.map((b) => hallBid(b)),
-      checkedIn: checked.filter((c) => afterDeadline || c.bidderId === viewer.actorId).map((c) => c.name),
-      summaryTable: announced ? summaryRows(list) : null,
-      draw: tender.drawOptions ? drawView(tender, visible, tender.drawResult !== null) : null,
-      record: tender.recordText
-        ? { sha256: tender.recordSha256!, text: tender.recordText, signedBy: signatures.map((s) => s.name) }
-        : null,
-      objections: objectionRows.map((r) => objectionView(r.objection, r.name)),
-      proposals: await proposalsOf(db, tender.id),
-      faults: (!afterDeadline
-        ? []
-        : await db
-            .select()
-            .from(outages)
-            .where(and(eq(outages.tenderId, tender.id), eq(outages.source, 'system')))
-            .orderBy(asc(outages.recordedAt))
-      ).map((o) => ({ bidId: o.bidIds?.[0] ?? null, message: o.reason, at: o.recordedAt.toISOString() })),
-      remedy: this.#deps.remedyState(tender.id),
-      seq: tender.hallSeq,
-    };
-  }
-
-  /** Snapshot plus the events after `afterSeq` a reconnecting client missed. */
-  async join(tenderId: string, viewer: Actor, afterSeq: number | undefined) {
-    const snapshot = await this.snapshot(tenderId, viewer);
-    const afterDeadline = !biddersSealed(snapshot.status);
-    // Events before the deadline are all about status; bid events only exist afterwards.
-    const missed = afterSeq === undefined ? [] : await eventsAfter(this.#deps.db, tenderId, afterSeq);
-    return { snapshot, missed: afterDeadline ? missed : missed.filter((e) => e.type === 'status') };
   }
 }

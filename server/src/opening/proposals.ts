@@ -10,58 +10,15 @@
  *   window, bids that still have no outcome (the remedy cannot be completed, a documents decryption keeps
  *   failing) count as withdrawn through the platform's fault, and the reading of bids can go on.
  */
-import {
-  finalOpeningStatuses,
-  type OpeningStatus,
-  type ProposalView,
-  type TenderStatus,
-} from '@bidhall/shared';
-import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { Executor } from '../db/client.ts';
+import { and, eq, isNull } from 'drizzle-orm';
 import { bids, hallProposals, outages } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
+import { bidChange, isFinal } from './bid-states.ts';
 import { type Actor, type HallContext, hallAction, type StepScope } from './hall-action.ts';
-import { activeBids, hallBid } from './hall-view.ts';
+import { activeBids, hallBid, proposalView } from './hall-view.ts';
 import { requireStatus } from './state-machine.ts';
 
 type ProposalRow = typeof hallProposals.$inferSelect;
-
-const outageStatuses: readonly TenderStatus[] = ['opened', 'decrypting'];
-const isFinal = (status: OpeningStatus) =>
-  (finalOpeningStatuses as readonly OpeningStatus[]).includes(status);
-
-export function proposalView(row: ProposalRow): ProposalView {
-  const detail = row.detail as { from?: string; to?: string; bidIds?: string[] };
-  return {
-    id: row.id,
-    kind: row.kind,
-    reason: row.reason,
-    proposedRole: row.proposedRole,
-    proposedAt: row.proposedAt.toISOString(),
-    outage:
-      row.kind === 'outage'
-        ? { from: detail.from ?? '', to: detail.to ?? '', bidIds: detail.bidIds ?? [] }
-        : null,
-    decision:
-      row.decision && row.decidedAt
-        ? {
-            confirmed: row.decision === 'confirmed',
-            role: '',
-            at: row.decidedAt.toISOString(),
-            reason: row.decisionReason ?? '',
-          }
-        : null,
-  };
-}
-
-export async function proposalsOf(db: Executor, tenderId: string): Promise<ProposalView[]> {
-  const rows = await db
-    .select()
-    .from(hallProposals)
-    .where(eq(hallProposals.tenderId, tenderId))
-    .orderBy(asc(hallProposals.proposedAt));
-  return rows.map(proposalView);
-}
 
 export interface ProposalDeps extends HallContext {
   /** Called inside the settlement's transaction: the custodian remedy of the tender is over. */
@@ -132,7 +89,7 @@ export class ProposalService {
         const because = `主持人与监督人员共同确认：该投标文件因平台原因无法解密，视为撤回 (platform's fault, settled: ${proposal.reason})`;
         for (const bid of stuck) {
           const changes = { openingStatus: 'withdrawn-platform' as const, openingReason: because };
-          await tx.update(bids).set(changes).where(eq(bids.id, bid.id));
+          await tx.update(bids).set(bidChange(bid, changes)).where(eq(bids.id, bid.id));
           await scope.emit('bid', hallBid({ ...bid, ...changes }));
         }
         this.#deps.onSettled(tender.id);
@@ -224,7 +181,7 @@ export class ProposalService {
     outage: { from: Date; to: Date; bidIds: readonly string[] },
   ): Promise<void> {
     const { tender, now } = scope;
-    requireStatus(tender, outageStatuses, 'recording an outage');
+    requireStatus(tender, 'beforeReading', 'recording an outage');
     if (tender.windowEndedAt)
       throw new AppError('HALL_WRONG_STATE', 'the decryption window has already ended');
     const opened = tender.openedAt?.getTime() ?? now.getTime();
@@ -248,7 +205,7 @@ export class ProposalService {
 
   /** A settlement is for an opening whose window has ended with bids that cannot reach an outcome. */
   async #checkSettlement(scope: StepScope) {
-    requireStatus(scope.tender, ['decrypting'], 'settling the opening');
+    requireStatus(scope.tender, 'decrypting', 'settling the opening');
     if (!scope.tender.windowEndedAt) {
       throw new AppError(
         'HALL_WRONG_STATE',

@@ -24,6 +24,7 @@ import { parseCertificate } from '../pki/certificate.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { keyShareFormat, recoverOpeningKey } from '../tenders/opening-key.ts';
 import { findTender } from '../tenders/tender-service.ts';
+import { bidChange } from './bid-states.ts';
 import type { DecryptionService } from './decryption.ts';
 import { recordPlatformFault } from './faults.ts';
 import { type Actor, type HallContext, hallAction } from './hall-action.ts';
@@ -78,7 +79,7 @@ export class RemedyService {
 
   async #requireRemedy(tenderId: string) {
     const tender = await findTender(this.#deps.db, tenderId);
-    requireStatus(tender, ['decrypting'], 'the remedy');
+    requireStatus(tender, 'decrypting', 'the remedy');
     if (!tender.windowEndedAt || (await this.#pendingBids(tenderId)).length === 0)
       throw new AppError('REMEDY_NOT_OPEN');
     return tender;
@@ -258,8 +259,8 @@ export class RemedyService {
     const list = await activeBids(this.#deps.db, tenderId);
     await hallAction(this.#deps, tenderId, actor, 'hall.approve-remedy', async ({ tx, emit, detail }) => {
       for (const { bidId, changes } of opened) {
-        await tx.update(bids).set(changes).where(eq(bids.id, bidId));
         const bid = list.find((b) => b.id === bidId)!;
+        await tx.update(bids).set(bidChange(bid, changes)).where(eq(bids.id, bidId));
         await emit('bid', hallBid({ ...bid, ...changes }));
       }
       Object.assign(detail, {

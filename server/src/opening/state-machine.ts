@@ -1,6 +1,8 @@
 /**
- * The opening's state machine (开标流程), in one place: statuses, the allowed transitions, the guards
- * each action checks, and the time-driven steps.
+ * The opening's state machine (开标流程), in one place: statuses, the allowed transitions (enforced: every
+ * status change goes through `requireTransition`), the guards each step checks (named status sets from
+ * shared/src/opening-rules.ts, which the pages read too), and the time-driven steps. A bid's own
+ * statuses are in bid-states.ts.
  *
  * ```
  *  scheduled ──(check-in time)──▶ check-in ──(deadline)──▶ opened ──(host: start, ≥ min bids)──▶ decrypting
@@ -17,7 +19,7 @@
  * (scheduler.ts) runs what is due under a row lock, so a step fires exactly once across processes and
  * restarts (Prozorro's chronograph).
  */
-import type { TenderStatus } from '@bidhall/shared';
+import { allowedIn, type OpeningGuard, type TenderStatus } from '@bidhall/shared';
 import type { Tender } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 
@@ -36,13 +38,14 @@ export function canTransition(from: TenderStatus, to: TenderStatus): boolean {
   return (transitions[from] as readonly TenderStatus[]).includes(to);
 }
 
-/** Throws HALL_WRONG_STATE unless the tender is in one of `allowed`. */
-export function requireStatus(
-  tender: Pick<Tender, 'status'>,
-  allowed: readonly TenderStatus[],
-  action: string,
-): void {
-  if (!allowed.includes(tender.status)) {
+/** A status change the machine does not have is a bug in a step, never a user's doing. */
+export function requireTransition(from: TenderStatus, to: TenderStatus): void {
+  if (!canTransition(from, to)) throw new AppError('INTERNAL', `no transition from ${from} to ${to}`);
+}
+
+/** Throws HALL_WRONG_STATE unless the tender passes `guard`; `action` names the step in the message. */
+export function requireStatus(tender: Pick<Tender, 'status'>, guard: OpeningGuard, action: string): void {
+  if (!allowedIn(guard, tender.status)) {
     throw new AppError('HALL_WRONG_STATE', `${action} is not allowed while the opening is ${tender.status}`);
   }
 }

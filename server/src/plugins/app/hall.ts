@@ -30,7 +30,7 @@ import { actors } from '../../db/schema/index.ts';
 import { AppError, isAppError } from '../../errors.ts';
 import { DecryptionService, DocumentJobs } from '../../opening/decryption.ts';
 import { type Actor, type HallContext, tenderAggregate } from '../../opening/hall-action.ts';
-import { activeBids } from '../../opening/hall-view.ts';
+import { hallJoin, ownBid } from '../../opening/hall-view.ts';
 import { OpeningService } from '../../opening/opening-service.ts';
 import { ProposalService } from '../../opening/proposals.ts';
 import { buildRecordBundle } from '../../opening/record-bundle.ts';
@@ -124,7 +124,6 @@ export default fp<HallOptions>(
       ...context,
       trust: app.trust,
       drawSecret: app.drawSecret,
-      remedyState: (id) => remedy.state(id),
     });
     const jobs = new DocumentJobs(decryptionDeps, decryption, {
       threads: options.decryptionThreads,
@@ -220,7 +219,7 @@ export default fp<HallOptions>(
 
     const handlers: Handlers<HallRequests, HallCall> = {
       'hall:join': async ({ tenderId, afterSeq }, { who, socket }) => {
-        const result = await opening.join(tenderId, who, afterSeq);
+        const result = await hallJoin(app.db, tenderId, who, afterSeq, remedy.state(tenderId));
         await socket.join(room(tenderId));
         return result;
       },
@@ -321,10 +320,7 @@ export default fp<HallOptions>(
       { onRequest: app.requireGrant('record:export'), config: { auditAction: 'record.export' } },
       async (request, reply) => {
         const { tenderId } = request.params as { tenderId: string };
-        if (request.actor!.role === 'bidder') {
-          const own = (await activeBids(app.db, tenderId)).some((b) => b.bidderId === request.actor!.sub);
-          if (!own) throw new AppError('HALL_NO_BID');
-        }
+        if (request.actor!.role === 'bidder') await ownBid(app.db, tenderId, request.actor!.sub);
         requireTenderAccess(request.actor!, await findTender(app.db, tenderId));
         const bundle = await buildRecordBundle(app.db, tenderId, app.platformSigner, options.clock.now());
         await app.audit.append({
