@@ -50,7 +50,8 @@ program
       await buildClient(repositoryRoot);
     }
     const { startServer } = await server();
-    await startServer(settings);
+    const { startLocalSfu } = await import('./local-sfu.ts');
+    await startServer(settings, { localSfu: startLocalSfu });
   });
 
 program

@@ -1,10 +1,10 @@
-/** Boots the server: configuration, the app, dev seeding on embedded defaults, graceful shutdown. */
-import { spawnSync } from 'node:child_process';
-import { createReadStream, readFileSync } from 'node:fs';
-import type { Server as HttpServer } from 'node:http';
+/**
+ * Boots the server: configuration, the app, dev seeding on embedded defaults, graceful shutdown. What
+ * runs beside it in the same process (the SFU without SFU_URLS) is handed in by the composition root
+ * (bin/), so the server itself never depends on the SFU's code.
+ */
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { describeSegment, type RecordedSegment, type Sfu, startSfu } from '@bidhall/sfu';
 import type { TenderView } from '@bidhall/shared';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
@@ -16,7 +16,17 @@ const pkiDir = join(repositoryRoot, 'certs', 'out');
 /** How long open connections get to finish at shutdown before they are cut. */
 const shutdownGraceMs = 3_000;
 
-export async function startServer(config: Config): Promise<FastifyInstance> {
+/** Something started beside the server in this process, closed before the server at shutdown. */
+export interface Companion {
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Without SFU_URLS: starts an SFU in this process for the app reachable at `ownUrl`. */
+  readonly localSfu?: (app: FastifyInstance, config: Config, ownUrl: string) => Promise<Companion | null>;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<FastifyInstance> {
   const app = await buildApp({ config });
   await app.ready();
   let demo: TenderView | null = null;
@@ -31,7 +41,10 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     }
   }
   await app.listen({ host: config.host, port: config.port });
-  const sfu = config.sfus.length === 0 ? await startLocalSfu(app, config) : null;
+  const sfu =
+    config.sfus.length === 0 && options.localSfu
+      ? await options.localSfu(app, config, ownUrl(app, config))
+      : null;
   // Every socket, upgraded ones too: the HTTP server's close waits for all of them, and a WebSocket caught
   // half-way through its upgrade at shutdown would otherwise hold it open.
   const sockets = new Set<Socket>();
@@ -77,66 +90,10 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
 }
 
 /** The address this process reaches itself at (the demo's bidders, the in-process SFU's uploads). */
-function ownUrl(app: FastifyInstance, config: Config): string {
+export function ownUrl(app: FastifyInstance, config: Config): string {
   const scheme = config.tlsCertFile ? 'https' : 'http';
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return `${scheme}://${host}:${port}`;
-}
-
-/**
- * Without SFU_URLS, one SFU runs in this process (mediasoup workers are child processes either way) and
- * serves every venue, on this server's own port under /sfu (same origin for pages, one port to open)
- * unless SFU_PORT is set; its recordings go straight into this server's store, with the checks a
- * separate SFU's uploads get.
- */
-async function startLocalSfu(app: FastifyInstance, config: Config): Promise<Sfu | null> {
-  const ffmpeg = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-  if (ffmpeg.status !== 0)
-    app.log.error(
-      'ffmpeg was not found: live audio/video works, but nothing is recorded (apt install ffmpeg)',
-    );
-  try {
-    const sfu = await startSfu({
-      name: 'local',
-      ...(config.sfuPort === 0
-        ? { attach: { server: app.server as HttpServer, url: `${ownUrl(app, config)}/sfu` } }
-        : {
-            host: config.host,
-            port: config.sfuPort,
-            // Its own port serves TLS exactly when the server's does.
-            ...(config.tlsCertFile && config.tlsKeyFile
-              ? { tls: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) } }
-              : {}),
-          }),
-      ticketSecret: app.mediaSecret,
-      workers: config.sfuWorkers,
-      listenIp: config.sfuListenIp,
-      ...(config.sfuAnnouncedAddress ? { announcedAddress: config.sfuAnnouncedAddress } : {}),
-      ...(config.sfuRtcMinPort ? { rtcMinPort: config.sfuRtcMinPort } : {}),
-      ...(config.sfuRtcMaxPort ? { rtcMaxPort: config.sfuRtcMaxPort } : {}),
-      ...(ffmpeg.status === 0
-        ? {
-            recording: {
-              dir: join(config.dataDir, 'recordings-in-progress'),
-              segmentSeconds: config.recordingSegmentSeconds,
-              // In this process the segment goes straight to the store: same checks, no HTTP round trip.
-              deliver: async (segment: RecordedSegment) => {
-                const description = describeSegment(segment, 'local');
-                await app.recordings.ingest(description, createReadStream(segment.file), null);
-              },
-            },
-          }
-        : {}),
-      log: app.log,
-    });
-    // Pages reach the in-process SFU at their own origin (whatever name they used for this server).
-    app.media.useSfus([{ city: 'local', url: config.sfuPort === 0 ? '/sfu' : sfu.url }]);
-    app.log.info({ url: sfu.url, workers: config.sfuWorkers }, 'SFU running in this process');
-    return sfu;
-  } catch (error) {
-    app.log.error({ err: error }, 'the SFU could not start: live audio/video is unavailable');
-    return null;
-  }
 }

@@ -9,6 +9,7 @@
  */
 import { errorCatalogue, isSecureOrLoopbackUrl, type Result, sfuSocketAddress } from '@bidhall/shared';
 import { type Handlers, serveRequests } from '@bidhall/shared/serve-requests';
+import { cascadeSigner, cascadeVerifier } from '@bidhall/shared/tokens';
 import type { types } from 'mediasoup';
 import type { Namespace, Socket as ServerSocket } from 'socket.io';
 import { type Socket as ClientSocket, io as connect } from 'socket.io-client';
@@ -22,7 +23,6 @@ import {
 } from './cascade-contract.ts';
 import { MediaError } from './errors.ts';
 import type { ProducerEntry, Room } from './room.ts';
-import { cascadeSigner, cascadeVerifier } from './ticket.ts';
 
 export interface CascadeNetwork {
   /** This SFU's name (its city), for logs and link ids. */

@@ -13,9 +13,15 @@ import {
   type MediaPermissions,
   type MediaTicket,
   mediaLimits,
+  parseRoom,
+  parseVenue,
   type RemoteProducer,
   roomOf,
+  venueOf,
 } from '@bidhall/shared';
+
+const isHall = (venue: string) => parseVenue(venue)?.kind === 'hall';
+
 import type { types } from 'mediasoup';
 import { MediaError } from './errors.ts';
 import type { WorkerPool } from './worker-pool.ts';
@@ -118,8 +124,7 @@ export class Room extends EventEmitter<RoomEvents> {
   async #routerFor(peer: Peer): Promise<types.Router> {
     const venue = peer.ticket.venue;
     const list = this.#routers.get(venue) ?? [];
-    if (list.length === 0 || peer.ticket.publish || !venue.startsWith('hall:'))
-      return list[0] ?? this.#newRouter(venue);
+    if (list.length === 0 || peer.ticket.publish || !isHall(venue)) return list[0] ?? this.#newRouter(venue);
     const load = (router: types.Router) =>
       [...this.#peers.values()]
         .filter((p) => p.router === router)
@@ -134,9 +139,7 @@ export class Room extends EventEmitter<RoomEvents> {
     return [...this.#producers.values()].filter(
       (entry) =>
         entry.owner !== peer &&
-        (peer.ticket.wholeRoom ||
-          !peer.ticket.venue.startsWith('hall:') ||
-          entry.info.venue === peer.ticket.venue),
+        (peer.ticket.wholeRoom || !isHall(peer.ticket.venue) || entry.info.venue === peer.ticket.venue),
     );
   }
 
@@ -261,7 +264,11 @@ export class Room extends EventEmitter<RoomEvents> {
   /** The router cascade links attach to: the main venue's first router (made if need be). */
   async cascadeRouter(): Promise<types.Router> {
     const first = [...this.#routers.values()][0]?.[0];
-    return first ?? this.#newRouter(this.id.startsWith('hall:') ? this.id : `${this.id}:main`);
+    const room = parseRoom(this.id);
+    return (
+      first ??
+      this.#newRouter(room?.kind === 'eval' ? venueOf({ kind: 'main', evaluationId: room.id }) : this.id)
+    );
   }
 
   /** A track that arrived over a cascade link, produced on `router` by its PipeTransport. */
@@ -280,9 +287,7 @@ export class Room extends EventEmitter<RoomEvents> {
       if (other.ticket.sub === info.peerId && other.producers.has(info.producerId)) continue;
       const sees =
         other.ticket.consume &&
-        (other.ticket.wholeRoom ||
-          !other.ticket.venue.startsWith('hall:') ||
-          info.venue === other.ticket.venue);
+        (other.ticket.wholeRoom || !isHall(other.ticket.venue) || info.venue === other.ticket.venue);
       if (sees) other.send(event, payload);
     }
   }

@@ -18,6 +18,7 @@ import {
   type WireError,
 } from '@bidhall/shared';
 import { type Handlers, serveRequests } from '@bidhall/shared/serve-requests';
+import { ticketVerifier } from '@bidhall/shared/tokens';
 import { Server, type Socket } from 'socket.io';
 import { openCascade, serveCascade } from './cascade.ts';
 import { MediaError } from './errors.ts';
@@ -30,7 +31,6 @@ import {
   recoverInterrupted,
 } from './recorder.ts';
 import { type Peer, Room } from './room.ts';
-import { ticketVerifier } from './ticket.ts';
 import { WorkerPool } from './worker-pool.ts';
 
 export interface SfuOptions {

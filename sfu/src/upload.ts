@@ -6,8 +6,8 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { SegmentDescription } from '@bidhall/shared';
+import { segmentUploadSigner } from '@bidhall/shared/tokens';
 import type { RecordedSegment } from './recorder.ts';
-import { segmentUploadSigner } from './ticket.ts';
 
 /** What the main server is told about a segment (and checks the bytes against). */
 export function describeSegment(segment: RecordedSegment, recordedBy: string): SegmentDescription {

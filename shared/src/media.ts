@@ -13,7 +13,7 @@
  * request with an ack answering `Result<T>`, as in the hall.
  */
 import { type Static, Type } from 'typebox';
-import type { Role } from './roles.ts';
+import { type Role, roleGrants, roles } from './roles.ts';
 import { type EventsOf, request } from './wire.ts';
 
 export const venuePattern = '^(hall:[0-9a-f-]{36}|eval:[0-9a-f-]{36}:(main|sub:[a-z][a-z0-9-]{0,31}))$';
@@ -21,13 +21,61 @@ const venueRegExp = new RegExp(venuePattern);
 
 export type Venue = string;
 
+/** The kinds of venue: an opening hall, an evaluation's main venue, one of its sub venues. */
+export const venueKinds = ['hall', 'main', 'sub'] as const;
+export type VenueKind = (typeof venueKinds)[number];
+
+/** A venue taken apart: what it is, and of which tender or evaluation. */
+export type VenuePlace =
+  | { readonly kind: 'hall'; readonly tenderId: string }
+  | { readonly kind: 'main'; readonly evaluationId: string }
+  | { readonly kind: 'sub'; readonly evaluationId: string; readonly city: string };
+
 export function isVenue(value: unknown): value is Venue {
   return typeof value === 'string' && venueRegExp.test(value);
 }
 
+/** The venue's name, as tickets, rooms and recordings carry it. */
+export function venueOf(place: VenuePlace): Venue {
+  switch (place.kind) {
+    case 'hall':
+      return `hall:${place.tenderId}`;
+    case 'main':
+      return `eval:${place.evaluationId}:main`;
+    case 'sub':
+      return `eval:${place.evaluationId}:sub:${place.city}`;
+  }
+}
+
+/** A venue's parts, or null for anything that is not a venue. */
+export function parseVenue(venue: string): VenuePlace | null {
+  if (!isVenue(venue)) return null;
+  const [scope, id = '', place, city = ''] = venue.split(':');
+  if (scope === 'hall') return { kind: 'hall', tenderId: id };
+  return place === 'main' ? { kind: 'main', evaluationId: id } : { kind: 'sub', evaluationId: id, city };
+}
+
 /** The room a venue belongs to: the hall itself, or the evaluation all its venues share. */
+export type MediaRoom =
+  | { readonly kind: 'hall'; readonly id: string }
+  | { readonly kind: 'eval'; readonly id: string };
+
+export function roomName(room: MediaRoom): string {
+  return `${room.kind}:${room.id}`;
+}
+
+export function parseRoom(name: string): MediaRoom | null {
+  const match = /^(hall|eval):([0-9a-f-]{36})$/.exec(name);
+  return match ? { kind: match[1] as MediaRoom['kind'], id: match[2]! } : null;
+}
+
+/** The room (its name) a venue belongs to. */
 export function roomOf(venue: Venue): string {
-  return venue.startsWith('hall:') ? venue : venue.split(':').slice(0, 2).join(':');
+  const place = parseVenue(venue);
+  if (!place) throw new TypeError(`not a venue: ${venue}`);
+  return place.kind === 'hall'
+    ? roomName({ kind: 'hall', id: place.tenderId })
+    : roomName({ kind: 'eval', id: place.evaluationId });
 }
 
 /** What a ticket allows in its venue. */
@@ -38,39 +86,32 @@ export interface MediaPermissions {
   readonly hidden: boolean;
 }
 
+/** Who may do what where, from the role (assignments are checked by the server before it issues). */
+export function mediaPermissions(role: Role, venue: Venue): MediaPermissions | null {
+  const place = parseVenue(venue);
+  return (place && roleGrants[role].media[place.kind]) ?? null;
+}
+
 /** Claims of a media ticket (HS256 JWT signed by the server with the shared media secret). */
-export interface MediaTicket extends MediaPermissions {
-  readonly sub: string;
-  readonly role: Role;
+export const MediaTicket = Type.Object({
+  sub: Type.String({ minLength: 1, maxLength: 64 }),
+  role: Type.Enum(roles),
   /** Shown to other participants; the server leaves it empty where names are secret (experts to bidders). */
-  readonly name: string;
-  readonly venue: Venue;
+  name: Type.String({ maxLength: 200 }),
+  venue: Type.String({ pattern: venuePattern }),
+  publish: Type.Boolean(),
+  consume: Type.Boolean(),
+  /** Others are not told this participant is there (supervisors). */
+  hidden: Type.Boolean(),
   /** Supervisors may watch every venue of the room, not only their own. */
-  readonly wholeRoom: boolean;
+  wholeRoom: Type.Boolean(),
   /**
    * Set when this venue's SFU is not the one serving the room's main venue (a sub venue in another city):
    * the internal address of that "home" SFU, which this SFU cascades the room with.
    */
-  readonly homeSfu?: string;
-}
-
-/** Who may do what where, from the role (assignments are checked by the server before it issues). */
-export function mediaPermissions(role: Role, venue: Venue): MediaPermissions | null {
-  const hall = venue.startsWith('hall:');
-  switch (role) {
-    case 'host':
-      return hall ? { publish: true, consume: true, hidden: false } : null;
-    case 'bidder':
-    case 'tenderee':
-      return hall ? { publish: false, consume: true, hidden: false } : null;
-    case 'expert':
-      return hall ? null : { publish: true, consume: true, hidden: false };
-    case 'supervisor':
-      return { publish: false, consume: true, hidden: true };
-    default:
-      return null;
-  }
-}
+  homeSfu: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 })),
+});
+export type MediaTicket = Static<typeof MediaTicket>;
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 /** RTP parameters and capabilities are mediasoup's own objects: bounded here, checked by mediasoup. */

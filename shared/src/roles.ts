@@ -6,6 +6,7 @@
  * whole permission model here and a test can try every role against every action.
  */
 import { type HallGrant, hallRequests } from './hall.ts';
+import type { MediaPermissions, VenueKind } from './media.ts';
 
 export const roles = ['bidder', 'host', 'supervisor', 'expert', 'custodian', 'tenderee', 'admin'] as const;
 export type Role = (typeof roles)[number];
@@ -36,23 +37,27 @@ export const actions: readonly Action[] = [
   ...new Set(Object.values(hallRequests).map((spec): HallGrant => spec.grant)),
 ];
 
-/** Media grants in the style of LiveKit's VideoGrant; used by the SFU (issue 5). */
-export interface MediaGrant {
-  readonly canPublish: boolean;
-  readonly canSubscribe: boolean;
-  /** Others do not see this participant (supervisors). */
-  readonly hidden: boolean;
-}
+/**
+ * What a role may do with live audio/video in each kind of venue (LiveKit's VideoGrant): publish,
+ * consume, and whether others see it there. A kind missing means no place in such a venue at all; the
+ * server checks assignments (an expert's seat) before it issues a ticket with these permissions.
+ */
+export type MediaGrants = Readonly<Partial<Record<VenueKind, MediaPermissions>>>;
 
 export interface RoleGrants {
   readonly actions: ReadonlySet<Action>;
-  readonly media: MediaGrant;
+  readonly media: MediaGrants;
 }
 
-const grant = (list: readonly Action[], media: MediaGrant): RoleGrants => ({
+const grant = (list: readonly Action[], media: MediaGrants = {}): RoleGrants => ({
   actions: new Set(list),
   media,
 });
+
+const presenting: MediaPermissions = { publish: true, consume: true, hidden: false };
+const watching: MediaPermissions = { publish: false, consume: true, hidden: false };
+/** Supervisors watch every venue unseen (they never appear in anybody's list of participants). */
+const overseeing: MediaPermissions = { publish: false, consume: true, hidden: true };
 
 export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
   bidder: grant(
@@ -74,11 +79,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'record:export',
       'media:ticket',
     ],
-    {
-      canPublish: false,
-      canSubscribe: true,
-      hidden: false,
-    },
+    { hall: watching },
   ),
   host: grant(
     [
@@ -106,11 +107,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'evaluation:create',
       'evaluation:read',
     ],
-    {
-      canPublish: true,
-      canSubscribe: true,
-      hidden: false,
-    },
+    { hall: presenting },
   ),
   supervisor: grant(
     [
@@ -130,29 +127,13 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'evaluation:read',
       'recording:read',
     ],
-    {
-      canPublish: false,
-      canSubscribe: true,
-      hidden: true,
-    },
+    { hall: overseeing, main: overseeing, sub: overseeing },
   ),
   // Committee members may not attend the opening (财政部87号令 Art 40): experts have no hall grant.
-  expert: grant(['media:ticket', 'evaluation:read'], { canPublish: true, canSubscribe: true, hidden: false }),
-  custodian: grant(['tender:read', 'tender:list', 'hall:join', 'hall:share-fetch', 'hall:share-submit'], {
-    canPublish: false,
-    canSubscribe: false,
-    hidden: false,
-  }),
-  tenderee: grant(['tender:read', 'tender:list', 'hall:join', 'media:ticket'], {
-    canPublish: false,
-    canSubscribe: true,
-    hidden: false,
-  }),
-  admin: grant(['actor:register', 'audit:read', 'audit:verify', 'tender:list', 'tender:read'], {
-    canPublish: false,
-    canSubscribe: false,
-    hidden: false,
-  }),
+  expert: grant(['media:ticket', 'evaluation:read'], { main: presenting, sub: presenting }),
+  custodian: grant(['tender:read', 'tender:list', 'hall:join', 'hall:share-fetch', 'hall:share-submit']),
+  tenderee: grant(['tender:read', 'tender:list', 'hall:join', 'media:ticket'], { hall: watching }),
+  admin: grant(['actor:register', 'audit:read', 'audit:verify', 'tender:list', 'tender:read']),
 };
 
 export function can(role: Role, action: Action): boolean {

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { MediaTicket, Role, Venue } from '@bidhall/shared';
 import { mediaPermissions } from '@bidhall/shared';
 import { MediaClient, type RemoteTrack } from '@bidhall/shared/media-client';
+import { ticketSigner } from '@bidhall/shared/tokens';
 import wrtc from '@roamhq/wrtc';
-import { ticketSigner } from '../../sfu/src/ticket.ts';
 
 Object.assign(globalThis, {
   RTCPeerConnection: wrtc.RTCPeerConnection,

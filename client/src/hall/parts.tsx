@@ -9,6 +9,7 @@ import {
   type OpeningRecord,
   recordFormat,
   type TenderView,
+  venueOf,
 } from '@bidhall/shared';
 import type { HallClient } from '@bidhall/shared/hall-client';
 import { type FormEvent, lazy, type ReactNode, Suspense, useState } from 'react';
@@ -630,7 +631,7 @@ export function VideoSlot({ session, tenderId }: { session: Session; tenderId: s
   const { t } = useI18n();
   return (
     <Suspense fallback={<div className="video-slot">{t('loading')}</div>}>
-      <VideoRoom session={session} venue={`hall:${tenderId}`} title={t('liveVideo')} />
+      <VideoRoom session={session} venue={venueOf({ kind: 'hall', tenderId })} title={t('liveVideo')} />
     </Suspense>
   );
 }

@@ -7,7 +7,7 @@
  *
  * Loaded on demand (React.lazy) so pages without video do not carry mediasoup-client.
  */
-import type { MediaTicketResponse } from '@bidhall/shared';
+import { type MediaTicketResponse, parseVenue } from '@bidhall/shared';
 import { MediaClient, type RemoteTrack } from '@bidhall/shared/media-client';
 import type { types } from 'mediasoup-client';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -390,7 +390,7 @@ export default function VideoRoom({
               cameraOff={!peer.video || peer.videoPaused}
               micOff={!peer.audio || peer.audioPaused}
               quality={quality(scoreOf(peer))}
-              place={venue.startsWith('eval:') ? venueLabel(peer.venue, t) : undefined}
+              place={parseVenue(venue)?.kind !== 'hall' ? venueLabel(peer.venue, t) : undefined}
               testId="tile-remote"
             />
           ))}

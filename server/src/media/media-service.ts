@@ -10,19 +10,21 @@
  */
 
 import { BlockList, isIP } from 'node:net';
-import { ticketLifetimeSeconds, ticketSigner } from '@bidhall/sfu/ticket';
 import {
   allowedIn,
   type CreateEvaluationRequest,
   type EvaluationView,
-  isVenue,
   type MediaTicket,
   type MediaTicketResponse,
   mediaPermissions,
+  parseVenue,
   type Role,
+  roomName,
   type TokenClaims,
+  venueOf,
   type WatchableVenue,
 } from '@bidhall/shared';
+import { ticketLifetimeSeconds, ticketSigner } from '@bidhall/shared/tokens';
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { appendInTx } from '../audit/audit-log.ts';
@@ -140,7 +142,7 @@ export class MediaService {
           ip: who.ip,
           action: 'evaluation.create',
           tenderId: request.tenderId ?? null,
-          target: `eval:${evaluationId}`,
+          target: roomName({ kind: 'eval', id: evaluationId }),
           outcome: 'ok',
           detail: {
             mainCity: request.mainCity,
@@ -181,7 +183,11 @@ export class MediaService {
       venues: venues
         .sort((a, b) => (a.city === main ? -1 : b.city === main ? 1 : a.city.localeCompare(b.city)))
         .map((v) => ({
-          venue: v.city === main ? `eval:${evaluation.id}:main` : `eval:${evaluation.id}:sub:${v.city}`,
+          venue: venueOf(
+            v.city === main
+              ? { kind: 'main', evaluationId: evaluation.id }
+              : { kind: 'sub', evaluationId: evaluation.id, city: v.city },
+          ),
           city: v.city,
           main: v.city === main,
           experts: seated.filter((s) => s.city === v.city).map(({ id, name }) => ({ id, name })),
@@ -212,7 +218,11 @@ export class MediaService {
     const supervisor = { sub: '', role: 'supervisor' as Role };
     const all = await this.list(supervisor);
     return [
-      ...halls.map((t) => ({ venue: `hall:${t.id}`, label: `${t.code} ${t.title}`, kind: 'hall' as const })),
+      ...halls.map((t) => ({
+        venue: venueOf({ kind: 'hall', tenderId: t.id }),
+        label: `${t.code} ${t.title}`,
+        kind: 'hall' as const,
+      })),
       ...all.flatMap((evaluation) =>
         evaluation.venues.map((v) => ({
           venue: v.venue,
@@ -225,14 +235,15 @@ export class MediaService {
 
   /** A ticket for `venue`, after checking the role's grant and the assignment. */
   async ticket(venue: string, who: Who): Promise<MediaTicketResponse> {
-    if (!isVenue(venue))
+    const place = parseVenue(venue);
+    if (!place)
       throw new AppError('VALIDATION_FAILED', 'venue: expected hall:<tender> or eval:<id>:main|sub:<city>');
     const permissions = mediaPermissions(who.role, venue);
     if (!permissions) throw new AppError('MEDIA_FORBIDDEN', `a ${who.role} has no place in this venue`);
     let url: string;
     let homeSfu: string | undefined;
-    const [kind, id, place, city] = venue.split(':') as [string, string, string?, string?];
-    if (kind === 'hall') {
+    if (place.kind === 'hall') {
+      const id = place.tenderId;
       const [tender] = await this.#db
         .select({ id: tenders.id, status: tenders.status, agency: tenders.agency })
         .from(tenders)
@@ -252,7 +263,7 @@ export class MediaService {
       }
       url = this.#sfuFor(null);
     } else {
-      const evaluation = await this.view(id, who);
+      const evaluation = await this.view(place.evaluationId, who);
       const seat = evaluation.venues.find((v) => v.venue === venue);
       if (!seat) throw new AppError('EVALUATION_NOT_FOUND', 'the evaluation has no such venue');
       if (who.role === 'expert' && !seat.experts.some((e) => e.id === who.sub))
@@ -263,7 +274,7 @@ export class MediaService {
           `address ${who.ip ?? 'unknown'} is not one of ${seat.city}'s seats`,
         );
       const mainCity = evaluation.venues.find((v) => v.main)?.city ?? null;
-      url = this.#sfuFor(place === 'main' ? mainCity : (city ?? null));
+      url = this.#sfuFor(place.kind === 'main' ? mainCity : place.city);
       const home = this.#sfuFor(mainCity);
       if (home !== url) homeSfu = home;
     }
@@ -281,7 +292,7 @@ export class MediaService {
       role: who.role,
       ip: who.ip,
       action: 'media.ticket',
-      tenderId: kind === 'hall' ? id : null,
+      tenderId: place.kind === 'hall' ? place.tenderId : null,
       target: venue,
       outcome: 'ok',
       detail: { publish: permissions.publish, hidden: permissions.hidden },

@@ -13,9 +13,12 @@ import { pipeline } from 'node:stream/promises';
 import {
   type AuditEntry,
   isVenue,
+  type MediaRoom,
   type PlaybackView,
+  parseRoom,
   type RecordedRoom,
   type RecordingSegmentView,
+  roomName,
   roomOf,
   type SegmentDescription,
   type SegmentIntegrity,
@@ -180,12 +183,13 @@ export class RecordingStore {
 
   /** The tender a room's audit entries belong to (the hall's, or the evaluated tender), if any. */
   async #tenderOf(room: string): Promise<string | null> {
-    const [kind, id] = room.split(':') as [string, string];
-    if (kind === 'hall') return id;
+    const parsed = parseRoom(room);
+    if (!parsed) return null;
+    if (parsed.kind === 'hall') return parsed.id;
     const [evaluation] = await this.#db
       .select({ tenderId: evaluations.tenderId })
       .from(evaluations)
-      .where(eq(evaluations.id, id));
+      .where(eq(evaluations.id, parsed.id));
     return evaluation?.tenderId ?? null;
   }
 
@@ -231,8 +235,8 @@ export class RecordingStore {
       .from(recordingSegments)
       .groupBy(recordingSegments.room)
       .orderBy(desc(max(recordingSegments.endedAt)));
-    const ids = (kind: string) =>
-      rows.filter((r) => r.room.startsWith(`${kind}:`)).map((r) => r.room.split(':')[1]!);
+    const ids = (kind: MediaRoom['kind']) =>
+      rows.map((r) => parseRoom(r.room)).flatMap((room) => (room?.kind === kind ? [room.id] : []));
     const hallIds = ids('hall');
     const evaluationIds = ids('eval');
     const tenderNames = hallIds.length
@@ -248,8 +252,11 @@ export class RecordingStore {
           .where(inArray(evaluations.id, evaluationIds))
       : [];
     const labels = new Map<string, string>([
-      ...tenderNames.map((t): [string, string] => [`hall:${t.id}`, `${t.code} ${t.title}`]),
-      ...evaluationNames.map((e): [string, string] => [`eval:${e.id}`, e.title]),
+      ...tenderNames.map((t): [string, string] => [
+        roomName({ kind: 'hall', id: t.id }),
+        `${t.code} ${t.title}`,
+      ]),
+      ...evaluationNames.map((e): [string, string] => [roomName({ kind: 'eval', id: e.id }), e.title]),
     ]);
     return rows.map((r) => ({
       room: r.room,

@@ -4,7 +4,6 @@
  */
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { segmentUploadVerifier } from '@bidhall/sfu/ticket';
 import {
   CreateEvaluationRequest,
   MediaTicketRequest,
@@ -12,6 +11,7 @@ import {
   type PlaybackView,
   type TokenClaims,
 } from '@bidhall/shared';
+import { segmentUploadVerifier } from '@bidhall/shared/tokens';
 import send from '@fastify/send';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';

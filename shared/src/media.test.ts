@@ -1,0 +1,54 @@
+/** Venue names and the media permissions table: one way to build and read a venue, one table of who may do what where. */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { mediaPermissions, parseRoom, parseVenue, roomOf, type VenuePlace, venueOf } from './media.ts';
+import { roles } from './roles.ts';
+
+const tenderId = randomUUID();
+const evaluationId = randomUUID();
+const places: VenuePlace[] = [
+  { kind: 'hall', tenderId },
+  { kind: 'main', evaluationId },
+  { kind: 'sub', evaluationId, city: 'shanghai' },
+];
+
+describe('venues', () => {
+  it('read back what they were built from, and name their room', () => {
+    for (const place of places) expect(parseVenue(venueOf(place))).toEqual(place);
+    expect(roomOf(venueOf(places[0]!))).toBe(`hall:${tenderId}`);
+    expect(roomOf(venueOf(places[2]!))).toBe(`eval:${evaluationId}`);
+    expect(parseRoom(roomOf(venueOf(places[1]!)))).toEqual({ kind: 'eval', id: evaluationId });
+  });
+
+  it('refuse anything else', () => {
+    for (const bad of [
+      'hall:x',
+      `eval:${evaluationId}`,
+      `eval:${evaluationId}:sub:`,
+      `eval:${evaluationId}:sub:Bad City`,
+      `hall:${tenderId}:main`,
+      '',
+    ])
+      expect(parseVenue(bad)).toBeNull();
+    expect(parseRoom(`eval:${evaluationId}:main`)).toBeNull();
+  });
+
+  it('give each role its permissions by kind of venue', () => {
+    const table = Object.fromEntries(
+      roles.map((role) => [role, places.map((place) => mediaPermissions(role, venueOf(place)))]),
+    );
+    const present = { publish: true, consume: true, hidden: false };
+    const watch = { publish: false, consume: true, hidden: false };
+    const oversee = { publish: false, consume: true, hidden: true };
+    expect(table).toEqual({
+      host: [present, null, null],
+      bidder: [watch, null, null],
+      tenderee: [watch, null, null],
+      expert: [null, present, present],
+      supervisor: [oversee, oversee, oversee],
+      custodian: [null, null, null],
+      admin: [null, null, null],
+    });
+    expect(mediaPermissions('host', 'not a venue')).toBeNull();
+  });
+});
