@@ -5,6 +5,8 @@
  * recordings back, each shown as intact against the audit log.
  */
 
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { type RecordedSegment, type Sfu, segmentUploader, startSfu } from '@bidhall/sfu';
 import type { EvaluationView } from '@bidhall/shared';
 import type { Browser, Page } from 'playwright-core';
@@ -20,6 +22,21 @@ const sfus: Sfu[] = [];
 let evaluation: EvaluationView;
 let deliver: ((segment: RecordedSegment) => Promise<void>) | null = null;
 
+const recordingsDir = (city: string) =>
+  `${process.env.TMPDIR ?? '/tmp'}/bidhall-browser-media-${city}-${process.pid}`;
+
+/**
+ * Whether `city`'s SFU is writing a recording with data in it now. ffmpeg writes nothing until it has
+ * analysed its input (seconds, and longer on a loaded machine): a step that ends a segment (a mute, a
+ * leave) waits for this, or the segment ends empty and is rightly not kept.
+ */
+function recordingWithData(city: string): boolean {
+  const dir = recordingsDir(city);
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.webm.part'))
+    .some((name) => statSync(join(dir, name), { throwIfNoEntry: false })?.size);
+}
+
 async function citySfu(city: string): Promise<Sfu> {
   const sfu = await startSfu({
     name: city,
@@ -29,7 +46,7 @@ async function citySfu(city: string): Promise<Sfu> {
     workers: 1,
     listenIp: '127.0.0.1',
     recording: {
-      dir: `${process.env.TMPDIR ?? '/tmp'}/bidhall-browser-media-${city}-${process.pid}`,
+      dir: recordingsDir(city),
       segmentSeconds: 300,
       // The server's address is known only once it listens, after the SFUs (it needs their URLs).
       deliver: (segment) => (deliver ? deliver(segment) : Promise.reject(new Error('no server yet'))),
@@ -141,6 +158,8 @@ describe('experts in two cities, in the browser', () => {
         .locator('[data-testid="tile-remote"] video')
         .evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getAudioTracks().length);
     expect([await audioTracks(beijing.page), await audioTracks(shanghai.page)]).toEqual([1, 1]);
+    // Beijing's recording since it came back has data before the mute ends it.
+    await expect.poll(() => recordingWithData('beijing'), { timeout: 30_000 }).toBe(true);
     await beijing.page.getByRole('button', { name: '关闭麦克风' }).click();
     await expect
       .poll(() =>
@@ -164,6 +183,9 @@ describe('experts in two cities, in the browser', () => {
   });
 
   it('plays the recordings back, checked against the audit log', async () => {
+    // Beijing's camera-alone segment and Shanghai's have data before the experts leave.
+    for (const city of ['beijing', 'shanghai'])
+      await expect.poll(() => recordingWithData(city), { timeout: 30_000 }).toBe(true);
     for (const { page } of pages.slice(0, 2)) await page.getByRole('button', { name: '离开音视频' }).click();
     const supervisor = pages[2]!.page;
     await supervisor.getByRole('link', { name: '录像回放' }).click();
