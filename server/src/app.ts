@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import helmet from '@fastify/helmet';
+import { hallLimits } from '@bidhall/shared';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { fastifyTrustProxy } from './client-address.ts';
 import { type Clock, systemClock } from './clock.ts';
@@ -22,6 +22,10 @@ import tenders from './plugins/app/tenders.ts';
 import client from './plugins/external/client.ts';
 import database from './plugins/external/database.ts';
 import errors from './plugins/external/errors.ts';
+import helmet from './plugins/external/helmet.ts';
+import jwt from './plugins/external/jwt.ts';
+import rateLimit from './plugins/external/rate-limit.ts';
+import socketIo from './plugins/external/socket-io.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -62,15 +66,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (method !== 'HEAD') routeList.push({ method, url: route.url });
   });
 
-  // Pages open WebSockets to the SFUs of other cities: those origins are allowed, nothing else.
-  const sfuOrigins = config.sfus.flatMap(({ url }) => {
-    const origin = new URL(url).origin;
-    return [origin, origin.replace(/^http/, 'ws')];
-  });
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: { directives: { connectSrc: ["'self'", ...sfuOrigins] } },
-  });
+  // Third-party wiring first (plugins/external), then the domain (plugins/app).
+  await app.register(helmet, { sfuUrls: config.sfus.map((sfu) => sfu.url) });
   await app.register(database, {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -79,10 +76,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pki, { ...config, clock });
   await app.register(audit);
   await app.register(errors);
-  await app.register(auth, {
+  await app.register(jwt, {
     tokenSecret: config.tokenSecret,
     tokenTtlMinutes: config.tokenTtlMinutes,
     dataDir: config.dataDir,
+  });
+  await app.register(rateLimit);
+  await app.register(socketIo, {
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    maxPayloadBytes: hallLimits.maxPayloadBytes,
+  });
+  await app.register(auth, {
+    tokenTtlMinutes: config.tokenTtlMinutes,
     platformName: config.platformName,
     clock,
     loginRateLimitPerMinute: config.loginRateLimitPerMinute,
@@ -107,12 +113,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clock,
     trustProxy: config.trustProxy,
     sessionRecheckSeconds: config.sessionRecheckSeconds,
-    redisUrl: config.redisUrl,
     schedulerPollMs: config.schedulerPollMs,
     decryptionThreads: config.decryptionThreads,
     decryptionLeaseSeconds: config.decryptionLeaseSeconds,
     decryptionRetrySeconds: config.decryptionRetrySeconds,
-    redisPrefix: config.redisPrefix,
   });
   await app.register(supervision);
   await app.register(media, {

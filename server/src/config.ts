@@ -6,10 +6,13 @@
 import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { cpus } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultLimits, isSecureOrLoopbackUrl } from '@bidhall/shared';
+import { type Env, envReader } from '@bidhall/shared/env';
 import type { TrustProxy } from './client-address.ts';
+
+export { ConfigError, redact } from '@bidhall/shared/env';
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const devPki = (file: string) => join(repositoryRoot, 'certs', 'out', file);
@@ -91,68 +94,11 @@ export interface Config {
   readonly recordingSegmentSeconds: number;
 }
 
-export class ConfigError extends Error {
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env, options: { checkFiles?: boolean } = {}): Config {
-  const problems: string[] = [];
-  const value = (name: string) => {
-    const raw = env[name];
-    return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
-  };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = value(name);
-    if (raw === undefined) return fallback;
-    const parsed = Number(raw);
-    if (!/^\d+$/.test(raw) || parsed < min || parsed > max) {
-      problems.push(`${name}: expected a whole number from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return parsed;
-  };
-  const url = (name: string, protocols: readonly string[]): string | undefined => {
-    const raw = value(name);
-    if (raw === undefined) return undefined;
-    try {
-      const parsed = new URL(raw);
-      if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
-    } catch {
-      problems.push(`${name}: expected a ${protocols.join(' or ')}// URL, got "${redact(raw)}"`);
-    }
-    return raw;
-  };
-  const path = (name: string, fallback: string): string => {
-    const raw = value(name) ?? fallback;
-    return isAbsolute(raw) ? raw : resolve(raw);
-  };
-  const paths = (name: string, fallback: readonly string[]): string[] => {
-    const raw = value(name);
-    return raw === undefined
-      ? [...fallback]
-      : raw
-          .split(',')
-          .map((p) => p.trim())
-          .filter(Boolean)
-          .map((p) => resolve(p));
-  };
-  const boolean = (name: string, fallback: boolean): boolean => {
-    const raw = value(name);
-    if (raw === undefined) return fallback;
-    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
-    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
-    problems.push(`${name}: expected true or false, got "${raw}"`);
-    return fallback;
-  };
+  const read = envReader(env);
+  const { problems, value, integer, url, path, paths, boolean } = read;
 
   const logLevel = value('LOG_LEVEL') ?? 'info';
   if (!(logLevels as readonly string[]).includes(logLevel)) {
@@ -183,11 +129,7 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
   if (sfus.length > 0 && mediaTicketSecret === undefined) {
     problems.push('MEDIA_TICKET_SECRET: required with SFU_URLS (the SFU processes need the same secret)');
   }
-  const tlsCertFile = value('TLS_CERT_FILE');
-  const tlsKeyFile = value('TLS_KEY_FILE');
-  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) {
-    problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both or neither');
-  }
+  const tls = read.tlsFiles();
 
   const config: Config = {
     host: value('HOST') ?? '127.0.0.1',
@@ -209,8 +151,8 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     receiptKeyFile: path('RECEIPT_KEY_FILE', devPki('platform/receipt.key.pem')),
     openingCaCertFile: path('OPENING_CA_CERT_FILE', devPki('platform/opening-ca.pem')),
     openingCaKeyFile: path('OPENING_CA_KEY_FILE', devPki('platform/opening-ca.key.pem')),
-    tlsCertFile: tlsCertFile && resolve(tlsCertFile),
-    tlsKeyFile: tlsKeyFile && resolve(tlsKeyFile),
+    tlsCertFile: tls?.certFile,
+    tlsKeyFile: tls?.keyFile,
     maxSummaryBytes: integer('MAX_SUMMARY_BYTES', defaultLimits.summaryBytes, 1024, 64 * 1024 * 1024),
     maxDocumentsBytes: integer('MAX_DOCUMENTS_BYTES', defaultLimits.documentsBytes, 1024, 64 * 1024 ** 3),
     uploadIdleTimeoutSeconds: integer('UPLOAD_IDLE_TIMEOUT_SECONDS', 30, 1, 3600),
@@ -261,7 +203,7 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
       }
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  read.done();
   return config;
 }
 
@@ -308,9 +250,4 @@ function trustProxy(raw: string | undefined, problems: string[]): TrustProxy {
       problems.push(`TRUST_PROXY: "${entry}" is not an address or a network`);
   }
   return entries;
-}
-
-/** Hides a password in a connection URL before it is printed. */
-export function redact(raw: string): string {
-  return raw.replace(/(\/\/[^:/@]+:)[^@]+@/, '$1***@');
 }

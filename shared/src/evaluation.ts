@@ -5,7 +5,7 @@
  * Also the media ticket a client asks the server for, and recorded segments for playback.
  */
 import { type Static, Type } from 'typebox';
-import type { MediaPermissions, Venue } from './media.ts';
+import { type Venue, venueKinds } from './media.ts';
 
 export const City = Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' });
 
@@ -39,22 +39,24 @@ export const CreateEvaluationRequest = Type.Object(
 );
 export type CreateEvaluationRequest = Static<typeof CreateEvaluationRequest>;
 
-export interface EvaluationVenueView {
-  readonly venue: Venue;
-  readonly city: string;
-  readonly main: boolean;
-  readonly experts: readonly { readonly id: string; readonly name: string }[];
+export const EvaluationVenueView = Type.Object({
+  venue: Type.String(),
+  city: Type.String(),
+  main: Type.Boolean(),
+  experts: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
   /** Where its seats are (CIDR); empty: anywhere. */
-  readonly seatNetworks: readonly string[];
-}
+  seatNetworks: Type.Array(Type.String()),
+});
+export type EvaluationVenueView = Static<typeof EvaluationVenueView>;
 
-export interface EvaluationView {
-  readonly id: string;
-  readonly tenderId: string | null;
-  readonly title: string;
-  readonly createdAt: string;
-  readonly venues: readonly EvaluationVenueView[];
-}
+export const EvaluationView = Type.Object({
+  id: Type.String(),
+  tenderId: Type.Union([Type.String(), Type.Null()]),
+  title: Type.String(),
+  createdAt: Type.String(),
+  venues: Type.Array(EvaluationVenueView),
+});
+export type EvaluationView = Static<typeof EvaluationView>;
 
 export const MediaTicketRequest = Type.Object(
   { venue: Type.String({ maxLength: 120 }) },
@@ -62,30 +64,33 @@ export const MediaTicketRequest = Type.Object(
 );
 export type MediaTicketRequest = Static<typeof MediaTicketRequest>;
 
-export interface MediaTicketResponse {
-  readonly ticket: string;
+export const MediaTicketResponse = Type.Object({
+  ticket: Type.String(),
   /** The SFU serving the venue (its signaling URL). */
-  readonly url: string;
-  readonly venue: Venue;
-  readonly permissions: MediaPermissions;
-  readonly expiresAt: string;
-}
+  url: Type.String(),
+  venue: Type.String(),
+  permissions: Type.Object({ publish: Type.Boolean(), consume: Type.Boolean(), hidden: Type.Boolean() }),
+  expiresAt: Type.String(),
+});
+export type MediaTicketResponse = Static<typeof MediaTicketResponse>;
 
 /** A venue a supervisor may watch, with what it belongs to. */
-export interface WatchableVenue {
-  readonly venue: Venue;
-  readonly label: string;
-  readonly kind: 'hall' | 'main' | 'sub';
-}
+export const WatchableVenue = Type.Object({
+  venue: Type.String(),
+  label: Type.String(),
+  kind: Type.Enum(venueKinds),
+});
+export type WatchableVenue = Static<typeof WatchableVenue>;
 
 /** A room with recordings, for the playback page's choice. */
-export interface RecordedRoom {
-  readonly room: string;
-  readonly label: string;
-  readonly segments: number;
-  readonly firstAt: string;
-  readonly lastAt: string;
-}
+export const RecordedRoom = Type.Object({
+  room: Type.String(),
+  label: Type.String(),
+  segments: Type.Integer(),
+  firstAt: Type.String(),
+  lastAt: Type.String(),
+});
+export type RecordedRoom = Static<typeof RecordedRoom>;
 
 /** What an SFU declares about a finished segment it hands to the server (which checks the bytes). */
 export interface SegmentDescription {
@@ -102,36 +107,41 @@ export interface SegmentDescription {
   readonly recordedBy: string;
 }
 
-export type SegmentIntegrity = 'intact' | 'tampered' | 'missing';
+export const segmentIntegrities = ['intact', 'tampered', 'missing'] as const;
+export type SegmentIntegrity = (typeof segmentIntegrities)[number];
 
-export interface RecordingSegmentView {
-  readonly id: string;
-  readonly venue: Venue;
-  readonly peerName: string;
-  readonly kinds: readonly ('audio' | 'video')[];
-  readonly startedAt: string;
-  readonly endedAt: string;
-  readonly bytes: number;
-  readonly sha256: string;
+export const RecordingSegmentView = Type.Object({
+  id: Type.String(),
+  venue: Type.String(),
+  peerName: Type.String(),
+  kinds: Type.Array(Type.Enum(['audio', 'video'])),
+  startedAt: Type.String(),
+  endedAt: Type.String(),
+  bytes: Type.Integer(),
+  sha256: Type.String(),
   /** Where its hash sits in the audit chain. */
-  readonly auditSeq: number;
-  readonly integrity: SegmentIntegrity;
+  auditSeq: Type.Integer(),
+  integrity: Type.Enum(segmentIntegrities),
   /** Range-capable URL of the WebM. */
-  readonly mediaUrl: string;
-}
+  mediaUrl: Type.String(),
+});
+export type RecordingSegmentView = Static<typeof RecordingSegmentView>;
 
 /** What the playback page shows: the segments and the audit events of the same span, by time. */
-export interface PlaybackView {
-  readonly segments: readonly RecordingSegmentView[];
-  readonly events: readonly {
-    readonly seq: number;
-    readonly at: string;
-    readonly action: string;
-    readonly outcome: string;
-    readonly role: string | null;
-    readonly target: string | null;
-  }[];
-}
+export const PlaybackView = Type.Object({
+  segments: Type.Array(RecordingSegmentView),
+  events: Type.Array(
+    Type.Object({
+      seq: Type.Integer(),
+      at: Type.String(),
+      action: Type.String(),
+      outcome: Type.String(),
+      role: Type.Union([Type.String(), Type.Null()]),
+      target: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+});
+export type PlaybackView = Static<typeof PlaybackView>;
 
 export const PlaybackQuery = Type.Object(
   {

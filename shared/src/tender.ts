@@ -1,12 +1,6 @@
 /** Tender definitions: what a host creates, and the statuses an opening goes through (issue 3). */
-import { type Static, Type } from 'typebox';
-import {
-  openingKeyAlgorithms,
-  type RemedyPolicy,
-  remedyPolicies,
-  summaryFieldTypes,
-  type TenderStatus,
-} from './enums.ts';
+import { type Static, type TSchema, Type } from 'typebox';
+import { openingKeyAlgorithms, remedyPolicies, summaryFieldTypes, tenderStatuses } from './enums.ts';
 
 export const SummaryField = Type.Object(
   {
@@ -58,28 +52,34 @@ export const CreateTenderRequest = Type.Object(
 );
 export type CreateTenderRequest = Static<typeof CreateTenderRequest>;
 
-export interface TenderView {
-  readonly id: string;
-  readonly code: string;
-  readonly title: string;
-  readonly status: TenderStatus;
-  readonly deadline: string;
-  readonly decryptionWindowMinutes: number;
-  readonly summaryFields: readonly SummaryField[];
-  readonly minBidders: number;
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** A tender as its readers get it (the HTTP response schema too). */
+export const TenderView = Type.Object({
+  id: Type.String(),
+  code: Type.String(),
+  title: Type.String(),
+  status: Type.Enum(tenderStatuses),
+  deadline: Type.String(),
+  decryptionWindowMinutes: Type.Integer(),
+  summaryFields: Type.Array(SummaryField),
+  minBidders: Type.Integer(),
   /** The agency running the tender (its hosts drive the opening). */
-  readonly agency: string | null;
-  readonly quorum: number;
-  readonly custodians: readonly { readonly id: string; readonly name: string; readonly shareIndex: number }[];
-  readonly remedyPolicy: RemedyPolicy;
+  agency: Nullable(Type.String()),
+  quorum: Type.Integer(),
+  custodians: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), shareIndex: Type.Integer() })),
+  remedyPolicy: Type.Enum(remedyPolicies),
   /** PEM of the opening certificate bidders seal to. */
-  readonly openingCertificate: string;
-  readonly createdAt: string;
-  readonly checkInOpensAt: string;
+  openingCertificate: Type.String(),
+  createdAt: Type.String(),
+  checkInOpensAt: Type.String(),
   /** The draw's options and the SHA-256 of the server's seed, fixed before any bid could be seen. */
-  readonly draw: {
-    readonly label: { zh: string; en: string };
-    readonly options: readonly string[];
-    readonly serverSeedCommitment: string;
-  } | null;
-}
+  draw: Nullable(
+    Type.Object({
+      label: Type.Object({ zh: Type.String(), en: Type.String() }),
+      options: Type.Array(Type.String()),
+      serverSeedCommitment: Type.String(),
+    }),
+  ),
+});
+export type TenderView = Static<typeof TenderView>;

@@ -1,6 +1,7 @@
 import { roles } from '@bidhall/shared';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fp from 'fastify-plugin';
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 import { registerActor } from '../../auth/actors.ts';
 import type { Clock } from '../../clock.ts';
 
@@ -16,7 +17,8 @@ const RegisterActorBody = Type.Object(
 /** Administrators register hosts, supervisors, experts, custodians and tenderees by certificate. */
 export default fp<{ clock: Clock }>(
   async (app, options) => {
-    app.post(
+    const api = app.withTypeProvider<TypeBoxTypeProvider>();
+    api.post(
       '/api/actors',
       {
         onRequest: app.requireGrant('actor:register'),
@@ -24,8 +26,7 @@ export default fp<{ clock: Clock }>(
         schema: { body: RegisterActorBody },
       },
       async (request, reply) => {
-        const body = request.body as Static<typeof RegisterActorBody>;
-        const actor = await registerActor(app.db, app.trust, body, options.clock.now());
+        const actor = await registerActor(app.db, app.trust, request.body, options.clock.now());
         await app.audit.append({
           ...request.auditActor(),
           action: 'actor.register',

@@ -8,15 +8,13 @@ import {
   sessionMaxHours,
   type TokenClaims,
 } from '@bidhall/shared';
-import fastifyJwt from '@fastify/jwt';
-import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { LoginService } from '../../auth/login.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import { parseCertificateChain } from '../../pki/certificate.ts';
-import { configuredOrStoredSecret } from '../../secrets.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,9 +30,7 @@ declare module 'fastify' {
 }
 
 export interface AuthOptions {
-  readonly tokenSecret: string | undefined;
   readonly tokenTtlMinutes: number;
-  readonly dataDir: string;
   readonly platformName: string;
   readonly clock: Clock;
   readonly loginRateLimitPerMinute: number;
@@ -56,11 +52,6 @@ async function authenticate(request: FastifyRequest): Promise<TokenClaims> {
 
 export default fp<AuthOptions>(
   async (app, options) => {
-    await app.register(fastifyJwt, {
-      secret: await configuredOrStoredSecret(options.tokenSecret, options.dataDir, 'token-secret'),
-      sign: { expiresIn: `${options.tokenTtlMinutes}m` },
-    });
-    await app.register(rateLimit, { global: false });
     app.decorateRequest('actor', null);
     app.decorate('requireGrant', (action: Action): onRequestAsyncHookHandler => {
       return async (request) => {
@@ -78,21 +69,22 @@ export default fp<AuthOptions>(
       platformName: options.platformName,
     });
     const loginRateLimit = { rateLimit: { max: options.loginRateLimitPerMinute, timeWindow: '1 minute' } };
+    const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.post(
+    api.post(
       '/api/auth/challenge',
       { config: loginRateLimit, schema: { response: { 200: ChallengeResponse } } },
       () => logins.createChallenge(),
     );
 
-    app.post(
+    api.post(
       '/api/auth/login',
       {
         config: { ...loginRateLimit, auditAction: 'auth.login' },
         schema: { body: LoginRequest, response: { 200: LoginResponse } },
       },
       async (request) => {
-        const body = request.body as LoginRequest;
+        const body = request.body;
         const actor = await logins.login(body);
         const claims: TokenClaims = {
           sub: actor.id,
@@ -122,14 +114,14 @@ export default fp<AuthOptions>(
       },
     );
 
-    app.get('/api/auth/me', async (request) => authenticate(request));
+    api.get('/api/auth/me', async (request) => authenticate(request));
 
     /**
      * A fresh token for a live session, so that a page keeps its connection through a whole opening
      * without asking for the certificate again. Renewals end `sessionMaxHours` after the certificate
      * login: then the holder signs in again.
      */
-    app.post(
+    api.post(
       '/api/auth/renew',
       { config: { auditAction: 'auth.renew' }, schema: { response: { 200: LoginResponse } } },
       async (request) => {
@@ -152,5 +144,5 @@ export default fp<AuthOptions>(
       },
     );
   },
-  { name: 'auth', dependencies: ['database', 'pki', 'audit'] },
+  { name: 'auth', dependencies: ['database', 'jwt', 'rate-limit', 'pki', 'audit'] },
 );

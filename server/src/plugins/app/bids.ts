@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { eq, or } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -101,6 +102,7 @@ export default fp<BidsOptions>(
       },
     });
     app.decorate('submissions', submissions);
+    const api = app.withTypeProvider<TypeBoxTypeProvider>();
     await app.register(multipart, {
       limits: {
         // Our own per-part limits (summary, documents) are checked first and give BID_TOO_LARGE.
@@ -111,7 +113,7 @@ export default fp<BidsOptions>(
       },
     });
 
-    app.post(
+    api.post(
       '/api/tenders/:tenderId/bids',
       {
         onRequest: app.requireGrant('bid:submit'),
@@ -121,8 +123,8 @@ export default fp<BidsOptions>(
       async (request, reply) => {
         if (!request.isMultipart())
           throw new AppError('VALIDATION_FAILED', 'send the bid as multipart/form-data');
-        const { tenderId } = request.params as { tenderId: string };
-        const { replace } = request.query as { replace?: boolean };
+        const { tenderId } = request.params;
+        const { replace } = request.query;
         const declared = Number(request.headers['content-length']);
         const result = await submissions.submit(tenderId, bidderOf(request), uploadParts(request), {
           replace: replace ?? false,
@@ -136,7 +138,7 @@ export default fp<BidsOptions>(
       },
     );
 
-    app.delete(
+    api.delete(
       '/api/tenders/:tenderId/bids/mine',
       {
         onRequest: app.requireGrant('bid:withdraw'),
@@ -144,7 +146,7 @@ export default fp<BidsOptions>(
         schema: { params: TenderParams },
       },
       async (request) => {
-        const { tenderId } = request.params as { tenderId: string };
+        const { tenderId } = request.params;
         const result = await submissions.withdraw(tenderId, bidderOf(request));
         return {
           bidId: result.bidId,
@@ -154,16 +156,16 @@ export default fp<BidsOptions>(
       },
     );
 
-    app.get(
+    api.get(
       '/api/tenders/:tenderId/bids/mine',
       { onRequest: app.requireGrant('bid:read-own'), schema: { params: TenderParams } },
       async (request) => {
-        const { tenderId } = request.params as { tenderId: string };
+        const { tenderId } = request.params;
         return (await submissions.mine(tenderId, bidderOf(request))).map(bidView);
       },
     );
 
-    app.get(
+    api.get(
       '/api/tenders/:tenderId/bids',
       {
         onRequest: app.requireGrant('bid:list'),
@@ -171,7 +173,7 @@ export default fp<BidsOptions>(
         schema: { params: TenderParams },
       },
       async (request) => {
-        const { tenderId } = request.params as { tenderId: string };
+        const { tenderId } = request.params;
         requireTenderAccess(request.actor!, await findTender(app.db, tenderId));
         return (await submissions.listAfterDeadline(tenderId)).map(bidView);
       },

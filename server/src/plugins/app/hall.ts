@@ -19,11 +19,10 @@ import {
   type TokenClaims,
   type WireError,
 } from '@bidhall/shared';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { eq } from 'drizzle-orm';
 import fp from 'fastify-plugin';
-import { Redis } from 'ioredis';
-import { Server, type Socket } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import { clientAddress, type TrustProxy } from '../../client-address.ts';
 import type { Clock } from '../../clock.ts';
 import { actors } from '../../db/schema/index.ts';
@@ -38,6 +37,7 @@ import { RemedyService } from '../../opening/remedy.ts';
 import { fieldOf, type Handlers, serveGranted } from '../../realtime/serve.ts';
 import { Scheduler, timed } from '../../steps/scheduler.ts';
 import { findTender, requireTenderAccess } from '../../tenders/tender-service.ts';
+import { TenderParams } from './tenders.ts';
 
 type HallServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type HallSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -61,12 +61,10 @@ export interface HallOptions {
   readonly trustProxy?: TrustProxy;
   /** How often an open connection's actor is looked up again (0: on every request). */
   readonly sessionRecheckSeconds?: number;
-  readonly redisUrl: string | undefined;
   readonly schedulerPollMs: number;
   readonly decryptionThreads?: number;
   readonly decryptionLeaseSeconds?: number;
   readonly decryptionRetrySeconds?: number;
-  readonly redisPrefix?: string;
 }
 
 const room = (tenderId: string) => `tender:${tenderId}`;
@@ -79,22 +77,8 @@ interface HallCall {
 
 export default fp<HallOptions>(
   async (app, options) => {
-    const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 3 }) : null;
-    const io: HallServer = new Server(app.server, {
-      serveClient: false,
-      maxHttpBufferSize: hallLimits.maxPayloadBytes,
-      // Broadcast frames are small; per-message compression would cost CPU on every delivery.
-      perMessageDeflate: false,
-      connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
-      ...(redis
-        ? {
-            adapter: createAdapter(redis, {
-              streamName: `${options.redisPrefix ?? 'bidhall'}:socket.io`,
-              sessionKeyPrefix: `${options.redisPrefix ?? 'bidhall'}:sio:session:`,
-            }),
-          }
-        : {}),
-    });
+    // The hall is Socket.IO's default namespace, typed with the hall's contract.
+    const io = app.io as unknown as HallServer;
 
     const context: HallContext = {
       db: app.db,
@@ -139,6 +123,7 @@ export default fp<HallOptions>(
       pollMs: options.schedulerPollMs,
     });
     app.decorate('hall', { io, opening, decryption, remedy, scheduler, jobs });
+    const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
     /** The client's address, read through the trusted proxies as HTTP requests are. */
     const addressOf = (socket: HallSocket) => clientAddress(socket.request, options.trustProxy ?? false);
@@ -315,11 +300,15 @@ export default fp<HallOptions>(
       attach(socket);
     });
 
-    app.get(
+    api.get(
       '/api/tenders/:tenderId/record-bundle',
-      { onRequest: app.requireGrant('record:export'), config: { auditAction: 'record.export' } },
+      {
+        onRequest: app.requireGrant('record:export'),
+        config: { auditAction: 'record.export' },
+        schema: { params: TenderParams },
+      },
       async (request, reply) => {
-        const { tenderId } = request.params as { tenderId: string };
+        const { tenderId } = request.params;
         if (request.actor!.role === 'bidder') await ownBid(app.db, tenderId, request.actor!.sub);
         requireTenderAccess(request.actor!, await findTender(app.db, tenderId));
         const bundle = await buildRecordBundle(app.db, tenderId, app.platformSigner, options.clock.now());
@@ -340,18 +329,10 @@ export default fp<HallOptions>(
     app.addHook('onReady', async () => scheduler.start());
     app.addHook('preClose', async () => {
       await scheduler.stop();
-      // Clients reconnect within a second; the HTTP server still accepts upgrades until the end of
-      // close, and one late connection would hold the close open. Turn them away from now on.
-      io.engine.on('connection', (connection: { close(): void }) => connection.close());
-      io.disconnectSockets(true);
-      // Not io.close(): that would close Fastify's HTTP server under it.
-      io.engine.close();
-      await (io.of('/').adapter as { close?: () => Promise<void> | void }).close?.();
     });
     app.addHook('onClose', async () => {
       await jobs.close();
-      if (redis) await redis.quit();
     });
   },
-  { name: 'hall', dependencies: ['auth', 'pki', 'audit', 'bids', 'tenders'] },
+  { name: 'hall', dependencies: ['socket-io', 'auth', 'pki', 'audit', 'bids', 'tenders'] },
 );

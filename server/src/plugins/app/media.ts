@@ -3,16 +3,20 @@
  * recorded segments handed over by SFUs, and playback (range requests) with the audit timeline.
  */
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   CreateEvaluationRequest,
+  EvaluationView,
   MediaTicketRequest,
+  MediaTicketResponse,
   PlaybackQuery,
-  type PlaybackView,
-  type TokenClaims,
+  PlaybackView,
+  RecordedRoom,
+  WatchableVenue,
 } from '@bidhall/shared';
 import { segmentUploadVerifier } from '@bidhall/shared/tokens';
 import send from '@fastify/send';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
@@ -61,44 +65,61 @@ export default fp<MediaOptions>(
     app.decorate('media', media);
     app.decorate('recordings', recordings);
     app.decorate('mediaSecret', secret);
+    const api = app.withTypeProvider<TypeBoxTypeProvider>();
     // Every route below runs after requireGrant, which has set the actor.
-    const who = (request: FastifyRequest) => ({ ...(request.actor as TokenClaims), ip: request.ip });
+    const who = (request: FastifyRequest) => ({ ...request.actor!, ip: request.ip });
 
-    app.post(
+    api.post(
       '/api/evaluations',
       {
         onRequest: app.requireGrant('evaluation:create'),
-        schema: { body: CreateEvaluationRequest },
+        schema: { body: CreateEvaluationRequest, response: { 201: EvaluationView } },
       },
       async (request, reply) => {
-        const created = await media.createEvaluation(request.body as CreateEvaluationRequest, who(request));
+        const created = await media.createEvaluation(request.body, who(request));
         return reply.code(201).send(created);
       },
     );
-    app.get('/api/evaluations', { onRequest: app.requireGrant('evaluation:read') }, (request) =>
-      media.list(who(request)),
+    api.get(
+      '/api/evaluations',
+      {
+        onRequest: app.requireGrant('evaluation:read'),
+        schema: { response: { 200: Type.Array(EvaluationView) } },
+      },
+      (request) => media.list(who(request)),
     );
-    app.get(
+    api.get(
       '/api/evaluations/:evaluationId',
-      { onRequest: app.requireGrant('evaluation:read'), schema: { params: EvaluationParams } },
-      (request) => media.view((request.params as { evaluationId: string }).evaluationId, who(request)),
+      {
+        onRequest: app.requireGrant('evaluation:read'),
+        schema: { params: EvaluationParams, response: { 200: EvaluationView } },
+      },
+      (request) => media.view(request.params.evaluationId, who(request)),
     );
 
-    app.post(
+    api.post(
       '/api/media/tickets',
       {
         onRequest: app.requireGrant('media:ticket'),
-        schema: { body: MediaTicketRequest },
+        schema: { body: MediaTicketRequest, response: { 200: MediaTicketResponse } },
         config: { rateLimit: { max: 120, timeWindow: '1 minute' } },
       },
-      (request) => media.ticket((request.body as MediaTicketRequest).venue, who(request)),
+      (request) => media.ticket(request.body.venue, who(request)),
     );
-    app.get('/api/media/venues', { onRequest: app.requireGrant('recording:read') }, () => media.watchable());
+    api.get(
+      '/api/media/venues',
+      {
+        onRequest: app.requireGrant('recording:read'),
+        schema: { response: { 200: Type.Array(WatchableVenue) } },
+      },
+      () => media.watchable(),
+    );
 
     // An SFU hands over a finished segment. Authenticated by a token signed with the media secret (SFUs
     // have no login); the body is streamed to disk, never buffered.
     const verifyUpload = segmentUploadVerifier(secret);
-    app.register(async (uploads) => {
+    app.register(async (scope) => {
+      const uploads = scope.withTypeProvider<TypeBoxTypeProvider>();
       uploads.addContentTypeParser('video/webm', (_request, payload, done) => done(null, payload));
       uploads.put(
         '/api/media/segments/:segmentId',
@@ -106,11 +127,15 @@ export default fp<MediaOptions>(
         async (request, reply) => {
           const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
           const upload = verifyUpload(token);
-          const { segmentId } = request.params as { segmentId: string };
+          const { segmentId } = request.params;
+          // The body is the request stream itself (the parser above): streamed to disk, never buffered.
+          const body: unknown = request.body;
           if (!upload || upload.segment !== segmentId) {
-            (request.body as Readable | undefined)?.resume();
+            if (body instanceof Readable) body.resume();
             throw new AppError('UNAUTHENTICATED', 'a valid SFU upload token is required');
           }
+          if (!(body instanceof Readable))
+            throw new AppError('VALIDATION_FAILED', 'send the segment as video/webm');
           let description: unknown;
           try {
             description = JSON.parse(
@@ -126,7 +151,7 @@ export default fp<MediaOptions>(
             claims.recordedBy !== upload.recordedBy
           )
             throw new AppError('RECORDING_REJECTED', 'the description does not match the upload token');
-          const stored = await recordings.ingest(claims, request.body as Readable, request.ip);
+          const stored = await recordings.ingest(claims, body, request.ip);
           return reply.code(201).send(stored);
         },
       );
@@ -134,11 +159,14 @@ export default fp<MediaOptions>(
 
     // A <video> element cannot send the login token, so each segment's URL carries its own short-lived
     // playback token (bound to that segment, useless as a login).
-    app.get(
+    api.get(
       '/api/recordings',
-      { onRequest: app.requireGrant('recording:read'), schema: { querystring: PlaybackQuery } },
+      {
+        onRequest: app.requireGrant('recording:read'),
+        schema: { querystring: PlaybackQuery, response: { 200: PlaybackView } },
+      },
       async (request): Promise<PlaybackView> => {
-        const view = await recordings.playback((request.query as PlaybackQuery).room);
+        const view = await recordings.playback(request.query.room);
         const segments = await Promise.all(
           view.segments.map(async (segment) => {
             const access = await app.jwt.sign(
@@ -151,27 +179,31 @@ export default fp<MediaOptions>(
         return { ...view, segments };
       },
     );
-    app.get('/api/recordings/rooms', { onRequest: app.requireGrant('recording:read') }, () =>
-      recordings.rooms(),
+    api.get(
+      '/api/recordings/rooms',
+      {
+        onRequest: app.requireGrant('recording:read'),
+        schema: { response: { 200: Type.Array(RecordedRoom) } },
+      },
+      () => recordings.rooms(),
     );
     const requirePlayback = app.requireGrant('recording:read');
-    app.get(
+    api.get(
       '/api/recordings/:segmentId/media',
       {
         schema: { params: SegmentParams, querystring: PlaybackAccess },
         onRequest: async function (request, reply) {
-          const access = (request.query as { access?: string }).access;
+          const { access } = request.query;
           if (access === undefined) return requirePlayback.call(this, request, reply);
           const claims = await Promise.resolve()
             .then(() => app.jwt.verify<{ purpose?: string; segment?: string }>(access))
             .catch(() => null);
-          const segmentId = (request.params as { segmentId?: string }).segmentId;
-          if (claims?.purpose !== 'playback' || claims.segment !== segmentId)
+          if (claims?.purpose !== 'playback' || claims.segment !== request.params.segmentId)
             throw new AppError('UNAUTHENTICATED', 'the playback link is invalid or expired');
         },
       },
       async (request, reply) => {
-        const { path } = await recordings.segment((request.params as { segmentId: string }).segmentId);
+        const { path } = await recordings.segment(request.params.segmentId);
         // @fastify/send answers Range requests (206, Content-Range, 416) from the stored file.
         const sent = await send(request.raw, path.slice(recordings.blobs.root.length), {
           root: recordings.blobs.root,

@@ -4,9 +4,10 @@
  * chain and a tender's opening-record bundle.
  */
 import { type AuditEntry, appointedRoles } from '@bidhall/shared';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import fp from 'fastify-plugin';
-import { type Static, Type } from 'typebox';
+import { Type } from 'typebox';
 import { readableEntries } from '../../audit/sealed.ts';
 import { verifyAuditChain } from '../../audit/verify.ts';
 import { actors, auditLog } from '../../db/schema/index.ts';
@@ -41,11 +42,12 @@ export interface AuditFeed {
 
 export default fp(
   async (app) => {
-    app.get(
+    const api = app.withTypeProvider<TypeBoxTypeProvider>();
+    api.get(
       '/api/actors',
       { onRequest: app.requireGrant('tender:create'), schema: { querystring: ActorsQuery } },
       async (request) => {
-        const { role } = request.query as Static<typeof ActorsQuery>;
+        const { role } = request.query;
         const rows = await app.db
           .select()
           .from(actors)
@@ -61,17 +63,17 @@ export default fp(
       },
     );
 
-    app.get(
+    api.get(
       '/api/tenders/:tenderId/audit',
       {
         onRequest: app.requireGrant('audit:read'),
         schema: { params: TenderParams, querystring: AuditQuery },
       },
       async (request): Promise<AuditFeed> => {
-        const { tenderId } = request.params as { tenderId: string };
+        const { tenderId } = request.params;
         const tender = await app.tenders.view(tenderId);
         requireTenderAccess(request.actor!, tender);
-        const { after, limit } = request.query as Static<typeof AuditQuery>;
+        const { after, limit } = request.query;
         const rows = await app.db
           .select()
           .from(auditLog)
@@ -90,7 +92,7 @@ export default fp(
       },
     );
 
-    app.post(
+    api.post(
       '/api/audit/verify',
       { onRequest: app.requireGrant('audit:verify'), config: { auditAction: 'audit.verify' } },
       async (request) => {
@@ -105,7 +107,7 @@ export default fp(
       },
     );
 
-    app.post(
+    api.post(
       '/api/tenders/:tenderId/record-bundle/verify',
       {
         onRequest: app.requireGrant('audit:verify'),
@@ -113,7 +115,7 @@ export default fp(
         schema: { params: TenderParams },
       },
       async (request) => {
-        const { tenderId } = request.params as { tenderId: string };
+        const { tenderId } = request.params;
         await app.tenders.view(tenderId);
         const bundle = await buildRecordBundle(app.db, tenderId, app.platformSigner, new Date());
         const report = await verifyRecordBundle(bundle, app.trust, app.platformSigner.certificate);

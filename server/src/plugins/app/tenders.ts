@@ -1,4 +1,5 @@
-import { CreateTenderRequest } from '@bidhall/shared';
+import { CreateTenderRequest, TenderView } from '@bidhall/shared';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 import type { Clock } from '../../clock.ts';
@@ -29,27 +30,35 @@ export default fp<{ clock: Clock; platformName: string; dataDir: string; drawSec
       drawSecret,
     });
     app.decorate('tenders', tenders);
+    const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.post(
+    api.post(
       '/api/tenders',
       {
         onRequest: app.requireGrant('tender:create'),
         config: { auditAction: 'tender.create' },
-        schema: { body: CreateTenderRequest },
+        schema: { body: CreateTenderRequest, response: { 201: TenderView } },
       },
       async (request, reply) => {
-        const view = await tenders.create(request.body as CreateTenderRequest, {
+        const view = await tenders.create(request.body, {
           ...request.auditActor(),
           actorId: request.actor!.sub,
         });
         return reply.status(201).send(view);
       },
     );
-    app.get('/api/tenders', { onRequest: app.requireGrant('tender:list') }, () => tenders.list());
-    app.get(
+    api.get(
+      '/api/tenders',
+      { onRequest: app.requireGrant('tender:list'), schema: { response: { 200: Type.Array(TenderView) } } },
+      () => tenders.list(),
+    );
+    api.get(
       '/api/tenders/:tenderId',
-      { onRequest: app.requireGrant('tender:read'), schema: { params: TenderParams } },
-      (request) => tenders.view((request.params as { tenderId: string }).tenderId),
+      {
+        onRequest: app.requireGrant('tender:read'),
+        schema: { params: TenderParams, response: { 200: TenderView } },
+      },
+      (request) => tenders.view(request.params.tenderId),
     );
   },
   { name: 'tenders', dependencies: ['auth', 'pki', 'audit'] },

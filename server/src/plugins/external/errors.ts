@@ -1,4 +1,5 @@
 import { errorCatalogue, type WireError } from '@bidhall/shared';
+import { fieldOf } from '@bidhall/shared/serve-requests';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, isAppError } from '../../errors.ts';
@@ -95,6 +96,6 @@ function lingerOnRefusedUpload(request: FastifyRequest): void {
 }
 
 function tenderIdOf(request: FastifyRequest): string | null {
-  const id = (request.params as { tenderId?: string } | undefined)?.tenderId;
-  return id && /^[0-9a-f-]{36}$/i.test(id) ? id : null;
+  const id = fieldOf(request.params, 'tenderId');
+  return typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) ? id : null;
 }

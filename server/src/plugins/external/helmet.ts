@@ -1,0 +1,20 @@
+/**
+ * Security headers (@fastify/helmet). Pages open WebSockets to the SFUs of other cities: those origins
+ * are allowed to connect, nothing else.
+ */
+import helmet from '@fastify/helmet';
+import fp from 'fastify-plugin';
+
+export default fp<{ readonly sfuUrls: readonly string[] }>(
+  async (app, options) => {
+    const sfuOrigins = options.sfuUrls.flatMap((url) => {
+      const origin = new URL(url).origin;
+      return [origin, origin.replace(/^http/, 'ws')];
+    });
+    await app.register(helmet, {
+      global: true,
+      contentSecurityPolicy: { directives: { connectSrc: ["'self'", ...sfuOrigins] } },
+    });
+  },
+  { name: 'helmet' },
+);
