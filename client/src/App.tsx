@@ -5,7 +5,7 @@
  */
 
 import { type ReactNode, useEffect, useState } from 'react';
-import { type TextKey, useI18n } from './i18n.tsx';
+import { useI18n } from './i18n.tsx';
 import { BidderHall } from './pages/BidderHall.tsx';
 import { CustodianPage } from './pages/CustodianPage.tsx';
 import { ExpertHome } from './pages/ExpertHome.tsx';
@@ -108,7 +108,7 @@ export function App() {
         <span className="spacer" />
         {session && (
           <span className="who" data-testid="who">
-            {session.actor.name} · {t(`roles_${session.actor.role}` as TextKey)}
+            {session.actor.name} · {t(`roles_${session.actor.role}`)}
           </span>
         )}
         <button

@@ -2,10 +2,41 @@
  * Interface text in Simplified Chinese (default) and English. Every string the page shows comes from
  * here or from the shared error catalogue, so both languages stay complete.
  */
-import { type ErrorCode, errorCatalogue, isErrorCode } from '@bidhall/shared';
+import {
+  type ErrorCode,
+  errorCatalogue,
+  isErrorCode,
+  openingStatuses,
+  remedyPolicies,
+  roles,
+  segmentIntegrities,
+  summaryFieldTypes,
+  tenderStatuses,
+  venueKinds,
+} from '@bidhall/shared';
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
+import { linkQualities } from './video/link-quality.ts';
 
 export type Language = 'zh' | 'en';
+
+interface Phrase {
+  readonly zh: string;
+  readonly en: string;
+}
+
+/**
+ * One phrase for every member of a tuple from shared/, keyed `${prefix}_${member}`: a status added
+ * there without its words here fails to compile, and `t(`status_${status}`)` needs no cast.
+ */
+function phrasesFor<const Prefix extends string, const Member extends string>(
+  prefix: Prefix,
+  members: readonly Member[],
+  phrases: Readonly<Record<Member, Phrase>>,
+): { readonly [M in Member as `${Prefix}_${M}`]: Phrase } {
+  return Object.fromEntries(members.map((member) => [`${prefix}_${member}`, phrases[member]])) as {
+    readonly [M in Member as `${Prefix}_${M}`]: Phrase;
+  };
+}
 
 const text = {
   appName: { zh: 'bidhall 不见面开标大厅', en: 'bidhall no-show opening hall' },
@@ -16,13 +47,15 @@ const text = {
     en: 'Choose your signing certificate file (PKCS#12, .p12/.pfx) and enter its PIN. The private key is used in this page only and never uploaded.',
   },
   role: { zh: '登录身份', en: 'Role' },
-  roles_bidder: { zh: '投标人', en: 'Bidder' },
-  roles_host: { zh: '主持人', en: 'Host' },
-  roles_supervisor: { zh: '监督人员', en: 'Supervisor' },
-  roles_custodian: { zh: '密钥保管人', en: 'Custodian' },
-  roles_tenderee: { zh: '招标人', en: 'Tenderee' },
-  roles_expert: { zh: '评标专家', en: 'Expert' },
-  roles_admin: { zh: '平台管理员', en: 'Administrator' },
+  ...phrasesFor('roles', roles, {
+    bidder: { zh: '投标人', en: 'Bidder' },
+    host: { zh: '主持人', en: 'Host' },
+    supervisor: { zh: '监督人员', en: 'Supervisor' },
+    custodian: { zh: '密钥保管人', en: 'Custodian' },
+    tenderee: { zh: '招标人', en: 'Tenderee' },
+    expert: { zh: '评标专家', en: 'Expert' },
+    admin: { zh: '平台管理员', en: 'Administrator' },
+  }),
   certificateFile: { zh: '签名证书文件', en: 'Signing certificate file' },
   pin: { zh: '证书密码（PIN）', en: 'Certificate PIN' },
   logIn: { zh: '登录', en: 'Log in' },
@@ -47,14 +80,16 @@ const text = {
   countdownWindow: { zh: '解密剩余时间', en: 'Decryption time left' },
   windowPaused: { zh: '解密计时已暂停', en: 'Decryption clock paused' },
   status: { zh: '开标状态', en: 'Opening status' },
-  status_scheduled: { zh: '未开始', en: 'Scheduled' },
-  'status_check-in': { zh: '签到中', en: 'Check-in open' },
-  status_opened: { zh: '已开标', en: 'Opened' },
-  status_failed: { zh: '流标', en: 'Failed (流标)' },
-  status_decrypting: { zh: '解密中', en: 'Decrypting' },
-  status_announced: { zh: '已唱标', en: 'Bids read' },
-  status_confirming: { zh: '开标记录确认中', en: 'Record being confirmed' },
-  status_closed: { zh: '开标结束', en: 'Closed' },
+  ...phrasesFor('status', tenderStatuses, {
+    scheduled: { zh: '未开始', en: 'Scheduled' },
+    'check-in': { zh: '签到中', en: 'Check-in open' },
+    opened: { zh: '已开标', en: 'Opened' },
+    failed: { zh: '流标', en: 'Failed (流标)' },
+    decrypting: { zh: '解密中', en: 'Decrypting' },
+    announced: { zh: '已唱标', en: 'Bids read' },
+    confirming: { zh: '开标记录确认中', en: 'Record being confirmed' },
+    closed: { zh: '开标结束', en: 'Closed' },
+  }),
   connected: { zh: '已连接', en: 'Connected' },
   reconnecting: { zh: '连接中断，正在重新连接…', en: 'Connection lost; reconnecting…' },
   checkIn: { zh: '签到', en: 'Check in' },
@@ -80,16 +115,18 @@ const text = {
   receivedAt: { zh: '递交时间', en: 'Received' },
   decryption: { zh: '解密状态', en: 'Decryption' },
   progress: { zh: '进度', en: 'Progress' },
-  opening_sealed: { zh: '未解密', en: 'Sealed' },
-  'opening_summary-decrypted': { zh: '一览表已解密', en: 'Summary open' },
-  opening_decrypted: { zh: '解密完成', en: 'Decrypted' },
-  opening_revoked: { zh: '撤销（投标人原因未解密）', en: 'Revoked (not decrypted, bidder at fault)' },
-  'opening_withdrawn-platform': {
-    zh: '撤回（平台原因未解密）',
-    en: 'Withdrawn (not decrypted, platform at fault)',
-  },
-  'opening_remedy-pending': { zh: '等待补救解密', en: 'Awaiting the remedy' },
-  opening_invalid: { zh: '内容无效', en: 'Invalid content' },
+  ...phrasesFor('opening', openingStatuses, {
+    sealed: { zh: '未解密', en: 'Sealed' },
+    'summary-decrypted': { zh: '一览表已解密', en: 'Summary open' },
+    decrypted: { zh: '解密完成', en: 'Decrypted' },
+    revoked: { zh: '撤销（投标人原因未解密）', en: 'Revoked (not decrypted, bidder at fault)' },
+    'withdrawn-platform': {
+      zh: '撤回（平台原因未解密）',
+      en: 'Withdrawn (not decrypted, platform at fault)',
+    },
+    'remedy-pending': { zh: '等待补救解密', en: 'Awaiting the remedy' },
+    invalid: { zh: '内容无效', en: 'Invalid content' },
+  }),
   biddersHidden: { zh: '开标前投标人名单保密', en: 'Bidders stay confidential until the deadline' },
   summaryTable: { zh: '开标一览表', en: 'Opening summary' },
   draw: { zh: '随机抽取', en: 'Random draw' },
@@ -120,8 +157,10 @@ const text = {
   custodians: { zh: '密钥保管人', en: 'Custodians' },
   quorum: { zh: '开启所需人数', en: 'Quorum' },
   remedyPolicy: { zh: '补救方案', en: 'Remedy' },
-  remedy_none: { zh: '无', en: 'None' },
-  'remedy_custodian-quorum': { zh: '密钥保管人共同解密', en: 'Custodian quorum' },
+  ...phrasesFor('remedy', remedyPolicies, {
+    none: { zh: '无', en: 'None' },
+    'custodian-quorum': { zh: '密钥保管人共同解密', en: 'Custodian quorum' },
+  }),
   fields: { zh: '开标一览表字段', en: 'Summary fields' },
   create: { zh: '创建', en: 'Create' },
   startDecryption: { zh: '开始解密', en: 'Start decryption' },
@@ -204,12 +243,14 @@ const text = {
   labelZh: { zh: '中文名称', en: 'Chinese label' },
   labelEn: { zh: '英文名称', en: 'English label' },
   fieldType: { zh: '类型', en: 'Type' },
-  fieldType_money: { zh: '金额（元）', en: 'Money (CNY)' },
-  fieldType_decimal: { zh: '小数', en: 'Decimal' },
-  fieldType_integer: { zh: '整数', en: 'Whole number' },
-  fieldType_text: { zh: '文字', en: 'Text' },
-  fieldType_percent: { zh: '百分比', en: 'Percent' },
-  fieldType_days: { zh: '天数', en: 'Days' },
+  ...phrasesFor('fieldType', summaryFieldTypes, {
+    money: { zh: '金额（元）', en: 'Money (CNY)' },
+    decimal: { zh: '小数', en: 'Decimal' },
+    integer: { zh: '整数', en: 'Whole number' },
+    text: { zh: '文字', en: 'Text' },
+    percent: { zh: '百分比', en: 'Percent' },
+    days: { zh: '天数', en: 'Days' },
+  }),
   required: { zh: '必填', en: 'Required' },
   remove: { zh: '删除', en: 'Remove' },
   addField: { zh: '添加字段', en: 'Add a field' },
@@ -273,10 +314,12 @@ const text = {
   participant: { zh: '参会人员', en: 'Participant' },
   nobodyPublishing: { zh: '暂无其他人的画面', en: 'Nobody else is on camera yet' },
   connectionQuality: { zh: '连接质量', en: 'Connection quality' },
-  quality_good: { zh: '信号良好', en: 'Good link' },
-  quality_fair: { zh: '信号一般', en: 'Fair link' },
-  quality_poor: { zh: '信号较差', en: 'Poor link' },
-  quality_unknown: { zh: '信号检测中', en: 'Checking link' },
+  ...phrasesFor('quality', linkQualities, {
+    good: { zh: '信号良好', en: 'Good link' },
+    fair: { zh: '信号一般', en: 'Fair link' },
+    poor: { zh: '信号较差', en: 'Poor link' },
+    unknown: { zh: '信号检测中', en: 'Checking link' },
+  }),
   evaluations: { zh: '我的评标会议', en: 'My evaluations' },
   noEvaluations: { zh: '暂无评标会议', en: 'No evaluations yet' },
   enterEvaluation: { zh: '进入评标会场', en: 'Enter the venue' },
@@ -288,16 +331,20 @@ const text = {
     en: 'Every opening hall and evaluation venue live; nobody sees that you watch.',
   },
   noVenues: { zh: '当前没有进行中的会场', en: 'No venue is in session' },
-  venueKind_hall: { zh: '开标大厅', en: 'Opening hall' },
-  venueKind_main: { zh: '主会场', en: 'Main venue' },
-  venueKind_sub: { zh: '分会场', en: 'Sub venue' },
+  ...phrasesFor('venueKind', venueKinds, {
+    hall: { zh: '开标大厅', en: 'Opening hall' },
+    main: { zh: '主会场', en: 'Main venue' },
+    sub: { zh: '分会场', en: 'Sub venue' },
+  }),
   playback: { zh: '录像回放', en: 'Recordings' },
   chooseRoom: { zh: '选择会场', en: 'Choose a room' },
   segments: { zh: '录像片段', en: 'Recorded segments' },
   noRecordings: { zh: '暂无录像', en: 'No recordings yet' },
-  integrity_intact: { zh: '完整（与审计日志一致）', en: 'Intact (matches the audit log)' },
-  integrity_tampered: { zh: '已被篡改', en: 'Tampered' },
-  integrity_missing: { zh: '文件缺失', en: 'Missing' },
+  ...phrasesFor('integrity', segmentIntegrities, {
+    intact: { zh: '完整（与审计日志一致）', en: 'Intact (matches the audit log)' },
+    tampered: { zh: '已被篡改', en: 'Tampered' },
+    missing: { zh: '文件缺失', en: 'Missing' },
+  }),
   play: { zh: '播放', en: 'Play' },
   auditSeq: { zh: '审计序号', en: 'audit entry' },
   auditTimeline: { zh: '审计时间线', en: 'Audit timeline' },
@@ -365,29 +412,31 @@ const text = {
   unsigned: { zh: '未签署', en: 'Unsigned' },
   unanswered: { zh: '未答复', en: 'unanswered' },
   hashMismatch: { zh: '哈希不符', en: 'hash mismatch' },
-  hostHint_scheduled: { zh: '签到尚未开始。', en: 'Check-in has not opened yet.' },
-  'hostHint_check-in': {
-    zh: '签到中：投标截止后系统自动开标。',
-    en: 'Check-in is open: the bids open by themselves at the deadline.',
-  },
-  hostHint_opened: {
-    zh: '已开标：有效投标达到最少人数时开始解密，否则确认流标并说明原因。',
-    en: 'Opened: start decryption if there are enough bids, otherwise confirm the failure and say why.',
-  },
-  hostHint_decrypting: {
-    zh: '解密中：全部解密或解密时间结束后唱标；如遇故障可暂停、延长并登记。',
-    en: 'Decrypting: read the bids once all are decrypted or the window has ended; pause, extend or record an outage if needed.',
-  },
-  hostHint_announced: {
-    zh: '已唱标：生成开标记录供投标人确认。',
-    en: 'Bids read: produce the record for the bidders to confirm.',
-  },
-  hostHint_confirming: {
-    zh: '确认中：答复全部异议后结束开标，并下载开标记录包。',
-    en: 'Confirming: answer every objection, then close and download the record bundle.',
-  },
-  hostHint_closed: { zh: '开标已结束。', en: 'The opening is closed.' },
-  hostHint_failed: { zh: '本项目已流标。', en: 'This opening failed.' },
+  ...phrasesFor('hostHint', tenderStatuses, {
+    scheduled: { zh: '签到尚未开始。', en: 'Check-in has not opened yet.' },
+    'check-in': {
+      zh: '签到中：投标截止后系统自动开标。',
+      en: 'Check-in is open: the bids open by themselves at the deadline.',
+    },
+    opened: {
+      zh: '已开标：有效投标达到最少人数时开始解密，否则确认流标并说明原因。',
+      en: 'Opened: start decryption if there are enough bids, otherwise confirm the failure and say why.',
+    },
+    decrypting: {
+      zh: '解密中：全部解密或解密时间结束后唱标；如遇故障可暂停、延长并登记。',
+      en: 'Decrypting: read the bids once all are decrypted or the window has ended; pause, extend or record an outage if needed.',
+    },
+    announced: {
+      zh: '已唱标：生成开标记录供投标人确认。',
+      en: 'Bids read: produce the record for the bidders to confirm.',
+    },
+    confirming: {
+      zh: '确认中：答复全部异议后结束开标，并下载开标记录包。',
+      en: 'Confirming: answer every objection, then close and download the record bundle.',
+    },
+    closed: { zh: '开标已结束。', en: 'The opening is closed.' },
+    failed: { zh: '本项目已流标。', en: 'This opening failed.' },
+  }),
   openedAt: { zh: '开标时间', en: 'Opened at' },
   decryptionStartedAt: { zh: '开始解密时间', en: 'Decryption started' },
   announcedAt: { zh: '唱标时间', en: 'Bids read at' },

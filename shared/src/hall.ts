@@ -139,7 +139,7 @@ export interface ProposalView {
   readonly id: string;
   readonly kind: 'outage' | 'settlement';
   readonly reason: string;
-  readonly proposedRole: string;
+  readonly proposedRole: Role;
   readonly proposedAt: string;
   /** For an outage: from, to, and the bids it affects. */
   readonly outage: { readonly from: string; readonly to: string; readonly bidIds: readonly string[] } | null;

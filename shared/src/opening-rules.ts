@@ -30,6 +30,10 @@ export const openingGuards = {
   objections: ['opened', 'decrypting', 'announced', 'confirming'],
   /** The summary table has been read out. */
   bidsRead: ['announced', 'confirming', 'closed'],
+  /** The record has been produced: its bundle (record, signatures, objections) can be exported. */
+  recordOut: ['confirming', 'closed'],
+  /** The opening is over, one way or the other: nothing more happens in its hall. */
+  ended: ['closed', 'failed'],
   /** Every bid's outcome is fixed: a late documents job changes nothing. */
   outcomesFixed: ['announced', 'confirming', 'closed', 'failed'],
 } as const satisfies Record<string, readonly TenderStatus[]>;

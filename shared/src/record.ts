@@ -3,6 +3,7 @@
  * canonical JSON (RFC 8785). Shared so that the page can show it readably and an auditor's tools can
  * read it; the server builds it (server/src/opening/record.ts).
  */
+import type { OpeningStatus } from './enums.ts';
 import type { SummaryValue } from './summary-fields.ts';
 
 export const recordFormat = 'bidhall-opening-record/1';
@@ -24,7 +25,7 @@ export interface OpeningRecord {
     readonly bidder: { readonly identity: string; readonly name: string };
     readonly receivedAt: string;
     readonly parts: { readonly summarySha256: string; readonly documentsSha256: string };
-    readonly openingStatus: string;
+    readonly openingStatus: OpeningStatus;
     readonly reason: string | null;
     readonly decryptedBy: string | null;
     readonly summary: Readonly<Record<string, SummaryValue>> | null;

@@ -18,57 +18,29 @@ import {
   toBase64,
   unwrapContentKey,
 } from '../crypto.ts';
-import {
-  BidList,
-  DrawPanel,
-  HallHeader,
-  ObjectionList,
-  Outcome,
-  RecordPanel,
-  Section,
-  SummaryTableView,
-  Timeline,
-  useAction,
-  useFormat,
-  VideoSlot,
-} from '../hall/parts.tsx';
+import { BackLink, HallError, HallLoading, type PageProps } from '../hall/HallPage.tsx';
+import { BidList } from '../hall/panels/BidList.tsx';
+import { DrawPanel } from '../hall/panels/DrawPanel.tsx';
+import { HallHeader } from '../hall/panels/HallHeader.tsx';
+import { ObjectionList } from '../hall/panels/Objections.tsx';
+import { RecordPanel } from '../hall/panels/RecordPanel.tsx';
+import { SummaryTableView } from '../hall/panels/SummaryTable.tsx';
+import { Timeline } from '../hall/panels/Timeline.tsx';
+import { VideoSlot } from '../hall/panels/VideoSlot.tsx';
 import { useHall, useOtherTab } from '../hall/useHall.ts';
 import { useTender } from '../hall/useTender.ts';
-import { type TextKey, useI18n } from '../i18n.tsx';
-import { readIdentity, type Session } from '../session.ts';
-import { keyErrorText } from './Login.tsx';
-
-export interface PageProps {
-  readonly session: Session;
-  readonly tenderId: string;
-  readonly onBack: () => void;
-}
+import { useI18n } from '../i18n.tsx';
+import type { Session } from '../session.ts';
+import { Outcome, useAction } from '../ui/action.tsx';
+import { EncryptionKeyLoader } from '../ui/EncryptionKeyLoader.tsx';
+import { useFormat } from '../ui/format.ts';
+import { keyErrorText } from '../ui/key-error.ts';
+import { Section } from '../ui/Section.tsx';
 
 interface MyBid {
   readonly id: string;
   readonly status: string;
   readonly receivedAt: string;
-}
-
-export function BackLink({ onBack }: { onBack: () => void }) {
-  const { t } = useI18n();
-  return (
-    <button type="button" className="link back" onClick={onBack}>
-      ← {t('tenders')}
-    </button>
-  );
-}
-
-export function HallError({ error, onBack }: { error: unknown; onBack: () => void }) {
-  const { error: describe } = useI18n();
-  return (
-    <main className="page">
-      <BackLink onBack={onBack} />
-      <p role="alert" className="outcome error">
-        {describe(error)}
-      </p>
-    </main>
-  );
 }
 
 export function BidderHall({ session, tenderId, onBack }: PageProps) {
@@ -102,12 +74,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
 
   const { view, client, connection, progress } = hall;
   if (hall.error) return <HallError error={hall.error} onBack={onBack} />;
-  if (!view || !client)
-    return (
-      <main className="page">
-        <p className="muted">{t('loading')}</p>
-      </main>
-    );
+  if (!view || !client) return <HallLoading />;
 
   const mine = view.bids.find((b) => b.bidderId === session.actor.id);
   const active = myBids.find((b) => b.status === 'submitted');
@@ -280,7 +247,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
                     {decrypt.busy ? t('decrypting') : t('decrypt')}
                   </button>
                 ) : (
-                  <p className="ok">{t(`opening_${mine.openingStatus}` as TextKey)}</p>
+                  <p className="ok">{t(`opening_${mine.openingStatus}`)}</p>
                 )}
                 {decryptStep && <p role="status">{decryptStep}</p>}
                 {mine.openingStatus === 'summary-decrypted' && (
@@ -367,74 +334,6 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
         </div>
       </div>
     </main>
-  );
-}
-
-/** Loads the bidder's encryption certificate (PKCS#12) into the page, to unwrap its own content keys. */
-export function EncryptionKeyLoader({
-  identity,
-  onLoad,
-}: {
-  identity: Identity | null;
-  onLoad: (identity: Identity) => void;
-}) {
-  const { t } = useI18n();
-  const [file, setFile] = useState<File | null>(null);
-  const [pin, setPin] = useState('');
-  const action = useAction();
-  if (identity) {
-    return (
-      <p className="ok" data-testid="encryption-loaded">
-        ✓ {t('encryptionLoaded')}: {identity.commonName}
-      </p>
-    );
-  }
-  return (
-    <form
-      className="step"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (!file) return;
-        void action.run(async () => {
-          try {
-            const loaded = await readIdentity(file, pin);
-            if (!loaded.usages.encryption) throw new Error(t('notEncryption'));
-            onLoad(loaded);
-          } catch (error) {
-            throw error instanceof KeyError ? new Error(t(keyErrorText(error))) : error;
-          } finally {
-            setPin('');
-          }
-        });
-      }}
-    >
-      <h3>{t('encryptionKey')}</h3>
-      <label>
-        {t('encryptionFile')}
-        <input
-          type="file"
-          name="encryption-certificate"
-          accept=".p12,.pfx,application/x-pkcs12"
-          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
-          required
-        />
-      </label>
-      <label>
-        {t('pin')}
-        <input
-          type="password"
-          name="encryption-pin"
-          autoComplete="off"
-          value={pin}
-          onChange={(e) => setPin(e.target.value)}
-          required
-        />
-      </label>
-      <button type="submit" disabled={action.busy || !file || !pin}>
-        {t('loadEncryptionKey')}
-      </button>
-      <Outcome message={action.message} />
-    </form>
   );
 }
 

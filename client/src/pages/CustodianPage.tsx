@@ -5,10 +5,15 @@
  */
 import { useState } from 'react';
 import { fromBase64, type Identity, openEnvelope, toBase64 } from '../crypto.ts';
-import { BidList, HallHeader, Outcome, Section, Timeline, useAction } from '../hall/parts.tsx';
+import { BackLink, HallError, HallLoading, type PageProps } from '../hall/HallPage.tsx';
+import { BidList } from '../hall/panels/BidList.tsx';
+import { HallHeader } from '../hall/panels/HallHeader.tsx';
+import { Timeline } from '../hall/panels/Timeline.tsx';
 import { useHall } from '../hall/useHall.ts';
 import { useI18n } from '../i18n.tsx';
-import { BackLink, EncryptionKeyLoader, HallError, type PageProps } from './BidderHall.tsx';
+import { Outcome, useAction } from '../ui/action.tsx';
+import { EncryptionKeyLoader } from '../ui/EncryptionKeyLoader.tsx';
+import { Section } from '../ui/Section.tsx';
 
 export function CustodianPage({ session, tenderId, onBack }: PageProps) {
   const { t } = useI18n();
@@ -18,12 +23,7 @@ export function CustodianPage({ session, tenderId, onBack }: PageProps) {
 
   const { view, client, connection, progress } = hall;
   if (hall.error) return <HallError error={hall.error} onBack={onBack} />;
-  if (!view || !client)
-    return (
-      <main className="page">
-        <p className="muted">{t('loading')}</p>
-      </main>
-    );
+  if (!view || !client) return <HallLoading />;
 
   const remedyOpen = view.bids.some((b) => b.openingStatus === 'remedy-pending');
   return (

@@ -5,9 +5,9 @@
 import type { EvaluationView } from '@bidhall/shared';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { api } from '../api.ts';
-import { Section } from '../hall/parts.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
+import { Section } from '../ui/Section.tsx';
 
 const VideoRoom = lazy(() => import('../video/VideoRoom.tsx'));
 

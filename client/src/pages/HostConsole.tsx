@@ -6,26 +6,23 @@
 import { allowedIn, bidIn } from '@bidhall/shared';
 import { useState } from 'react';
 import { download } from '../api.ts';
-import {
-  BidList,
-  DrawPanel,
-  HallHeader,
-  ObjectionList,
-  Outcome,
-  ProposalsPanel,
-  ReasonAction,
-  RecordPanel,
-  Section,
-  SummaryTableView,
-  Timeline,
-  useAction,
-  VideoSlot,
-} from '../hall/parts.tsx';
+import { EvaluationPanel } from '../evaluation/EvaluationPanel.tsx';
+import { BackLink, HallError, HallLoading, type PageProps } from '../hall/HallPage.tsx';
+import { BidList } from '../hall/panels/BidList.tsx';
+import { DrawPanel } from '../hall/panels/DrawPanel.tsx';
+import { HallHeader } from '../hall/panels/HallHeader.tsx';
+import { ObjectionList } from '../hall/panels/Objections.tsx';
+import { ProposalsPanel } from '../hall/panels/ProposalsPanel.tsx';
+import { RecordPanel } from '../hall/panels/RecordPanel.tsx';
+import { SummaryTableView } from '../hall/panels/SummaryTable.tsx';
+import { Timeline } from '../hall/panels/Timeline.tsx';
+import { VideoSlot } from '../hall/panels/VideoSlot.tsx';
 import { useHall } from '../hall/useHall.ts';
 import { useTender } from '../hall/useTender.ts';
-import { type TextKey, useI18n } from '../i18n.tsx';
-import { BackLink, HallError, type PageProps } from './BidderHall.tsx';
-import { EvaluationPanel } from './EvaluationPanel.tsx';
+import { useI18n } from '../i18n.tsx';
+import { Outcome, useAction } from '../ui/action.tsx';
+import { ReasonAction } from '../ui/ReasonAction.tsx';
+import { Section } from '../ui/Section.tsx';
 
 export function HostConsole({ session, tenderId, onBack }: PageProps) {
   const { t } = useI18n();
@@ -38,12 +35,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
 
   const { view, client, connection, progress } = hall;
   if (hall.error) return <HallError error={hall.error} onBack={onBack} />;
-  if (!view || !client)
-    return (
-      <main className="page">
-        <p className="muted">{t('loading')}</p>
-      </main>
-    );
+  if (!view || !client) return <HallLoading />;
   const status = view.status;
   const stepButton = (label: string, run: () => Promise<unknown>) => (
     <button
@@ -63,7 +55,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
       <div className="columns">
         <div className="column">
           <Section title={t('hostConsole')}>
-            <p className="muted small">{t(`hostHint_${status}` as TextKey)}</p>
+            <p className="muted small">{t(`hostHint_${status}`)}</p>
             <div className="actions">
               {allowedIn('deciding', status) &&
                 stepButton(t('startDecryption'), () => client.request('hall:start-decryption', { tenderId }))}
@@ -164,7 +156,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
                 {view.remedy.approved ? ` · ${t('remedyApproved')}` : ''}
               </p>
             )}
-            {(status === 'confirming' || status === 'closed') && (
+            {allowedIn('recordOut', status) && (
               <p>
                 <button
                   type="button"

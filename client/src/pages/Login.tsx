@@ -1,34 +1,12 @@
 import type { Role } from '@bidhall/shared';
 import { type FormEvent, useId, useState } from 'react';
 import { KeyError } from '../crypto.ts';
-import { Outcome, useAction } from '../hall/parts.tsx';
-import { type TextKey, useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.tsx';
 import { logIn, readIdentity, type Session } from '../session.ts';
+import { Outcome, useAction } from '../ui/action.tsx';
+import { keyErrorText } from '../ui/key-error.ts';
 
 const loginRoles: readonly Role[] = ['bidder', 'host', 'supervisor', 'expert', 'custodian', 'tenderee'];
-
-export function keyErrorText(error: KeyError): TextKey {
-  switch (error.reason) {
-    case 'wrong-pin':
-      return 'wrongPin';
-    case 'not-pkcs12':
-      return 'notPkcs12';
-    case 'no-signing-usage':
-      return 'notSigning';
-    case 'not-rsa':
-      return 'notRsa';
-    case 'not-recipient':
-      return 'notRecipient';
-    case 'decrypt-failed':
-      return 'decryptFailed';
-    case 'not-own-bid':
-      return 'notOwnBid';
-    case 'unbound-bid':
-      return 'unboundBid';
-    default:
-      return 'noKey';
-  }
-}
 
 export function Login({ onLogin }: { onLogin: (session: Session) => void }) {
   const { t } = useI18n();
@@ -66,7 +44,7 @@ export function Login({ onLogin }: { onLogin: (session: Session) => void }) {
           <select value={role} onChange={(e) => setRole(e.target.value as Role)} name="role">
             {loginRoles.map((r) => (
               <option key={r} value={r}>
-                {t(`roles_${r}` as TextKey)}
+                {t(`roles_${r}`)}
               </option>
             ))}
           </select>

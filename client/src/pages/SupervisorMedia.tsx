@@ -8,17 +8,21 @@ import type { PlaybackView, RecordedRoom, RecordingSegmentView, WatchableVenue }
 import { isVenue } from '@bidhall/shared';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
-import { Section } from '../hall/parts.tsx';
 import { type TextKey, useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
+import { Section } from '../ui/Section.tsx';
 import { venueLabel } from '../video/venue.ts';
 
 /** Audit actions the timeline names in words; others show as recorded. */
-const actionKeys = {
-  action_media_ticket: true,
-  action_media_segment: true,
-  action_evaluation_create: true,
-} as const;
+const namedActions = {
+  'media.ticket': 'action_media_ticket',
+  'media.segment': 'action_media_segment',
+  'evaluation.create': 'action_evaluation_create',
+} as const satisfies Readonly<Record<string, TextKey>>;
+
+function isNamedAction(action: string): action is keyof typeof namedActions {
+  return Object.hasOwn(namedActions, action);
+}
 
 const VideoRoom = lazy(() => import('../video/VideoRoom.tsx'));
 
@@ -56,7 +60,7 @@ export function SupervisorWall({ session }: { session: Session }) {
               key={v.venue}
               session={session}
               venue={v.venue}
-              title={`${t(`venueKind_${v.kind}` as TextKey)} · ${v.label}`}
+              title={`${t(`venueKind_${v.kind}`)} · ${v.label}`}
               watchOnly
               compact
             />
@@ -87,10 +91,7 @@ export function Playback({ session }: { session: Session }) {
   const [failure, setFailure] = useState<string | null>(null);
   const [playing, setPlaying] = useState<RecordingSegmentView | null>(null);
   const video = useRef<HTMLVideoElement>(null);
-  const actionLabel = (action: string) => {
-    const key = `action_${action.replace('.', '_')}`;
-    return key in actionKeys ? t(key as TextKey) : action;
-  };
+  const actionLabel = (action: string) => (isNamedAction(action) ? t(namedActions[action]) : action);
 
   useEffect(() => {
     void version;
@@ -147,7 +148,7 @@ export function Playback({ session }: { session: Session }) {
                       {new Date(s.endedAt).toLocaleTimeString()} · {(s.bytes / 1024).toFixed(0)} KiB
                     </span>
                     <span className={`badge ${integrityClass[s.integrity]}`}>
-                      {t(`integrity_${s.integrity}` as TextKey)}
+                      {t(`integrity_${s.integrity}`)}
                     </span>
                     <button type="button" disabled={s.integrity === 'missing'} onClick={() => setPlaying(s)}>
                       {t('play')}

@@ -5,26 +5,23 @@
  */
 import { useEffect, useState } from 'react';
 import { api, sha256Hex } from '../api.ts';
-import {
-  BidList,
-  DrawPanel,
-  HallHeader,
-  ObjectionList,
-  Outcome,
-  ProposalsPanel,
-  ReasonAction,
-  RecordPanel,
-  Section,
-  SummaryTableView,
-  Timeline,
-  useAction,
-  useFormat,
-  VideoSlot,
-} from '../hall/parts.tsx';
+import { BackLink, HallError, HallLoading, type PageProps } from '../hall/HallPage.tsx';
+import { BidList } from '../hall/panels/BidList.tsx';
+import { DrawPanel } from '../hall/panels/DrawPanel.tsx';
+import { HallHeader } from '../hall/panels/HallHeader.tsx';
+import { ObjectionList } from '../hall/panels/Objections.tsx';
+import { ProposalsPanel } from '../hall/panels/ProposalsPanel.tsx';
+import { RecordPanel } from '../hall/panels/RecordPanel.tsx';
+import { SummaryTableView } from '../hall/panels/SummaryTable.tsx';
+import { Timeline } from '../hall/panels/Timeline.tsx';
+import { VideoSlot } from '../hall/panels/VideoSlot.tsx';
 import { useHall } from '../hall/useHall.ts';
 import { useTender } from '../hall/useTender.ts';
 import { useI18n } from '../i18n.tsx';
-import { BackLink, HallError, type PageProps } from './BidderHall.tsx';
+import { Outcome, useAction } from '../ui/action.tsx';
+import { useFormat } from '../ui/format.ts';
+import { ReasonAction } from '../ui/ReasonAction.tsx';
+import { Section } from '../ui/Section.tsx';
 
 interface FeedEntry {
   readonly entry: {
@@ -124,12 +121,7 @@ export function SupervisorView({ session, tenderId, onBack }: PageProps) {
 
   const { view, client, connection, progress } = hall;
   if (hall.error) return <HallError error={hall.error} onBack={onBack} />;
-  if (!view || !client)
-    return (
-      <main className="page">
-        <p className="muted">{t('loading')}</p>
-      </main>
-    );
+  if (!view || !client) return <HallLoading />;
 
   return (
     <main className="page hall" data-testid="supervisor-view">

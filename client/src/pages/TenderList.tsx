@@ -1,10 +1,11 @@
 import type { TenderView } from '@bidhall/shared';
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
-import { Section, useFormat } from '../hall/parts.tsx';
-import { type TextKey, useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
-import { CreateTender } from './CreateTender.tsx';
+import { CreateTender } from '../tenders/CreateTender.tsx';
+import { useFormat } from '../ui/format.ts';
+import { Section } from '../ui/Section.tsx';
 
 export function TenderList({ session, onOpen }: { session: Session; onOpen: (id: string) => void }) {
   const { t, error: describe } = useI18n();
@@ -38,9 +39,7 @@ export function TenderList({ session, onOpen }: { session: Session; onOpen: (id:
                 <p className="tender-name">{tender.title}</p>
                 <p className="muted">
                   {t('deadline')}: {format.time(tender.deadline)} ·{' '}
-                  <span className={`badge status-${tender.status}`}>
-                    {t(`status_${tender.status}` as TextKey)}
-                  </span>
+                  <span className={`badge status-${tender.status}`}>{t(`status_${tender.status}`)}</span>
                 </p>
               </div>
               <button type="button" className="primary" onClick={() => onOpen(tender.id)}>

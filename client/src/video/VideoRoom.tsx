@@ -12,8 +12,9 @@ import { MediaClient, type RemoteTrack } from '@bidhall/shared/media-client';
 import type { types } from 'mediasoup-client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
-import { type TextKey, useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
+import { type LinkQuality, linkQuality } from './link-quality.ts';
 import { venueLabel } from './venue.ts';
 
 interface RemotePeer {
@@ -27,12 +28,6 @@ interface RemotePeer {
 }
 
 type Status = 'idle' | 'joining' | 'live' | 'reconnecting' | 'failed';
-
-/** 0–10 consumer score as a word: what "connection quality" means to a participant. */
-function quality(score: number | undefined): 'good' | 'fair' | 'poor' | 'unknown' {
-  if (score === undefined) return 'unknown';
-  return score >= 8 ? 'good' : score >= 5 ? 'fair' : 'poor';
-}
 
 function Tile({
   stream,
@@ -50,7 +45,7 @@ function Tile({
   muted: boolean;
   cameraOff: boolean;
   micOff: boolean;
-  quality: ReturnType<typeof quality>;
+  quality: LinkQuality;
   self?: boolean;
   /** Where the participant sits, when the room has several venues. */
   place?: string;
@@ -75,7 +70,7 @@ function Tile({
         {micOff && <span className="badge warn">{t('micOff')}</span>}
         {!self && (
           <span className={`quality q-${level}`} title={t('connectionQuality')}>
-            {t(`quality_${level}` as TextKey)}
+            {t(`quality_${level}`)}
           </span>
         )}
       </figcaption>
@@ -389,7 +384,7 @@ export default function VideoRoom({
               muted={false}
               cameraOff={!peer.video || peer.videoPaused}
               micOff={!peer.audio || peer.audioPaused}
-              quality={quality(scoreOf(peer))}
+              quality={linkQuality(scoreOf(peer))}
               place={parseVenue(venue)?.kind !== 'hall' ? venueLabel(peer.venue, t) : undefined}
               testId="tile-remote"
             />

@@ -11,7 +11,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CreateTenderRequest, TenderView } from '@bidhall/shared';
+import { type CreateTenderRequest, openingGuards, type TenderView } from '@bidhall/shared';
 import { and, desc, like, notInArray } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { ApiClient, credentialsFrom } from '../cli/api-client.ts';
@@ -72,7 +72,7 @@ export async function ensureDemoTender(
   const [current] = await app.db
     .select({ id: tenders.id })
     .from(tenders)
-    .where(and(like(tenders.code, 'DEMO-%'), notInArray(tenders.status, ['closed', 'failed'])))
+    .where(and(like(tenders.code, 'DEMO-%'), notInArray(tenders.status, [...openingGuards.ended])))
     .orderBy(desc(tenders.createdAt))
     .limit(1);
   if (current) return app.tenders.view(current.id);

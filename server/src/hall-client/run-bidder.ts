@@ -4,7 +4,7 @@
  * decrypts its own bid when the window opens, reveals its draw seed, signs the record or objects, and
  * exits when the opening is closed (or failed).
  */
-import type { HallEvent, TenderStatus } from '@bidhall/shared';
+import { allowedIn, type HallEvent, type TenderStatus } from '@bidhall/shared';
 import { HallClient, HallError } from '@bidhall/shared/hall-client';
 import type { Signer } from '../cms/signed-data.ts';
 import {
@@ -35,8 +35,6 @@ export interface RunBidderOptions {
   /** Stops following the hall (the process is shutting down); resolves with the status seen last. */
   readonly signal?: AbortSignal;
 }
-
-const endStatuses: readonly TenderStatus[] = ['closed', 'failed'];
 
 function describe(event: HallEvent): string {
   switch (event.type) {
@@ -80,7 +78,7 @@ export async function runBidder(options: RunBidderOptions): Promise<TenderStatus
   let decrypted = false;
   let recordDone = false;
   const act = async (): Promise<void> => {
-    if (status === 'check-in' || status === 'opened' || status === 'decrypting') {
+    if (allowedIn('checkIn', status)) {
       await client.request('hall:check-in', { tenderId }).catch(() => undefined);
     }
     if (options.selfTest && status === 'check-in') {
@@ -130,7 +128,7 @@ export async function runBidder(options: RunBidderOptions): Promise<TenderStatus
       log(describe(event));
       if (event.type === 'status') {
         status = event.data.status;
-        if (endStatuses.includes(status)) {
+        if (allowedIn('ended', status)) {
           void queue.then(() => {
             client.close();
             resolve(status);
@@ -143,7 +141,7 @@ export async function runBidder(options: RunBidderOptions): Promise<TenderStatus
     });
     client.socket.on('connect_error', (error) => log(`reconnecting… (${error.message})`));
     client.socket.on('disconnect', (reason) => log(`connection lost (${reason}); reconnecting…`));
-    if (endStatuses.includes(status)) {
+    if (allowedIn('ended', status)) {
       client.close();
       resolve(status);
       return;

@@ -115,6 +115,8 @@ export class ProposalService {
     reason: string,
     detail: Record<string, unknown>,
   ): Promise<string> {
+    // The grants let only the two roles of the two-person rule propose; the row names which one did.
+    if (actor.role !== 'host' && actor.role !== 'supervisor') throw new AppError('FORBIDDEN_ROLE');
     const [row] = await scope.tx
       .insert(hallProposals)
       .values({
@@ -123,7 +125,7 @@ export class ProposalService {
         detail,
         reason,
         proposedBy: actor.actorId!,
-        proposedRole: actor.role ?? '',
+        proposedRole: actor.role,
         proposedAt: scope.now,
       })
       .returning();

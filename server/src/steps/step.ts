@@ -8,7 +8,7 @@
  * A module binds its aggregate once (`Aggregate`: table, columns, how the next check follows from a
  * row) and runs every state change through `runStep`; the scheduler (scheduler.ts) wakes what is due.
  */
-import type { AuditDetailValue, ErrorCode } from '@bidhall/shared';
+import type { AuditDetailValue, ErrorCode, Role } from '@bidhall/shared';
 import { and, asc, eq, getTableName, gt, sql } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { appendInTx } from '../audit/audit-log.ts';
@@ -19,7 +19,7 @@ import { AppError } from '../errors.ts';
 /** Who performs a step, as the audit log records it. */
 export interface Actor {
   readonly actorId: string | null;
-  readonly role: string | null;
+  readonly role: Role | 'system' | null;
   readonly ip: string | null;
   readonly name?: string;
   readonly identity?: string;

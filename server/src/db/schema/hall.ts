@@ -1,4 +1,5 @@
 import type { HallEventType } from '@bidhall/shared';
+import type { Role } from '@bidhall/shared/roles';
 import { bigint, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { actors } from './actors.ts';
 import { bytea, instant } from './columns.ts';
@@ -70,7 +71,7 @@ export const hallProposals = pgTable('hall_proposals', {
   proposedBy: uuid('proposed_by')
     .notNull()
     .references(() => actors.id),
-  proposedRole: text('proposed_role').notNull(),
+  proposedRole: text('proposed_role').$type<Role>().notNull(),
   proposedAt: instant('proposed_at').notNull(),
   decision: text('decision').$type<'confirmed' | 'rejected'>(),
   decidedBy: uuid('decided_by').references(() => actors.id),

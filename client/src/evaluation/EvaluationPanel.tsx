@@ -6,9 +6,10 @@
 import type { CreateEvaluationRequest, EvaluationView } from '@bidhall/shared';
 import { type FormEvent, useEffect, useState } from 'react';
 import { api } from '../api.ts';
-import { Outcome, Section, useAction } from '../hall/parts.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
+import { Outcome, useAction } from '../ui/action.tsx';
+import { Section } from '../ui/Section.tsx';
 import { venueLabel } from '../video/venue.ts';
 
 interface Expert {

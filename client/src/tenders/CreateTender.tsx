@@ -10,9 +10,10 @@ import {
 } from '@bidhall/shared';
 import { type FormEvent, useEffect, useState } from 'react';
 import { api } from '../api.ts';
-import { Outcome, Section, useAction } from '../hall/parts.tsx';
-import { type TextKey, useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
+import { Outcome, useAction } from '../ui/action.tsx';
+import { Section } from '../ui/Section.tsx';
 
 interface Custodian {
   readonly id: string;
@@ -201,7 +202,7 @@ export function CreateTender({
           <select value={remedyPolicy} onChange={(e) => setRemedyPolicy(e.target.value as RemedyPolicy)}>
             {remedyPolicies.map((p) => (
               <option key={p} value={p}>
-                {t(`remedy_${p}` as TextKey)}
+                {t(`remedy_${p}`)}
               </option>
             ))}
           </select>
@@ -245,7 +246,7 @@ export function CreateTender({
                 >
                   {summaryFieldTypes.map((type) => (
                     <option key={type} value={type}>
-                      {t(`fieldType_${type}` as TextKey)}
+                      {t(`fieldType_${type}`)}
                     </option>
                   ))}
                 </select>

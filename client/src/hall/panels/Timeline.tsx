@@ -1,0 +1,65 @@
+/** Everything that happened in the hall, newest first, in the reader's words. */
+import type { HallEvent } from '@bidhall/shared';
+import type { HallView } from '../../hall-state.ts';
+import { type TextKey, useI18n } from '../../i18n.tsx';
+import { formatDuration, useFormat } from '../../ui/format.ts';
+import { Section } from '../../ui/Section.tsx';
+
+export function describeEvent(event: HallEvent, t: (key: TextKey) => string): string {
+  switch (event.type) {
+    case 'status':
+      return `${t('status')}: ${t(`status_${event.data.status}`)}${event.data.reason ? ` — ${event.data.reason}` : ''}`;
+    case 'checked-in':
+      return `${event.data.bidderName} ${t('checkedIn')}`;
+    case 'bid':
+      return `${event.data.bidderName}: ${t(`opening_${event.data.openingStatus}`)}${event.data.reason ? ` — ${event.data.reason}` : ''}`;
+    case 'window':
+      return event.data.pausedRemainingMs !== null
+        ? `${t('windowPaused')} (${formatDuration(event.data.pausedRemainingMs)})${event.data.reason ? ` — ${event.data.reason}` : ''}`
+        : `${t('windowSet')}${event.data.reason ? ` — ${event.data.reason}` : ''}`;
+    case 'outage':
+      return `${t('recordOutage')}: ${event.data.reason}`;
+    case 'remedy':
+      return `${t('remedy')}: ${t('shares')} ${event.data.sharesReceived}/${event.data.quorum}${event.data.approved ? ` · ${t('remedyApproved')}` : ''}`;
+    case 'summary-table':
+      return `${t('summaryTable')} (${event.data.rows.length})`;
+    case 'draw':
+      return `${t('draw')}: ${event.data.result?.value ?? t('drawPending')}`;
+    case 'record':
+      return `${t('record')} · SHA-256 ${event.data.sha256.slice(0, 16)}…`;
+    case 'signature':
+      return `${event.data.bidderName} ${t('signed')}`;
+    case 'objection':
+      return `${event.data.bidderName} ${t('object')}: ${event.data.text}`;
+    case 'answer':
+      return `${t('answer')}: ${event.data.answer?.text ?? ''}`;
+    case 'proposal':
+      return `${t(event.data.kind === 'outage' ? 'recordOutage' : 'settle')}: ${
+        event.data.decision
+          ? t(event.data.decision.confirmed ? 'proposalConfirmed' : 'proposalRejected')
+          : t('proposalPending')
+      } — ${event.data.decision?.reason ?? event.data.reason}`;
+    case 'fault':
+      return `${t('platformFault')}: ${event.data.message}`;
+  }
+}
+
+export function Timeline({ view }: { view: HallView }) {
+  const { t } = useI18n();
+  const format = useFormat();
+  return (
+    <Section title={t('timeline')}>
+      {view.timeline.length === 0 ? (
+        <p className="muted">{t('nothingYet')}</p>
+      ) : (
+        <ol className="timeline" data-testid="timeline">
+          {[...view.timeline].reverse().map((entry) => (
+            <li key={entry.seq}>
+              <time dateTime={entry.at}>{format.time(entry.at)}</time> {describeEvent(entry.event, t)}
+            </li>
+          ))}
+        </ol>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,74 @@
+import { useState } from 'react';
+import { type Identity, KeyError } from '../crypto.ts';
+import { useI18n } from '../i18n.tsx';
+import { readIdentity } from '../session.ts';
+import { Outcome, useAction } from './action.tsx';
+import { keyErrorText } from './key-error.ts';
+
+/** Loads the bidder's encryption certificate (PKCS#12) into the page, to unwrap its own content keys. */
+export function EncryptionKeyLoader({
+  identity,
+  onLoad,
+}: {
+  identity: Identity | null;
+  onLoad: (identity: Identity) => void;
+}) {
+  const { t } = useI18n();
+  const [file, setFile] = useState<File | null>(null);
+  const [pin, setPin] = useState('');
+  const action = useAction();
+  if (identity) {
+    return (
+      <p className="ok" data-testid="encryption-loaded">
+        ✓ {t('encryptionLoaded')}: {identity.commonName}
+      </p>
+    );
+  }
+  return (
+    <form
+      className="step"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!file) return;
+        void action.run(async () => {
+          try {
+            const loaded = await readIdentity(file, pin);
+            if (!loaded.usages.encryption) throw new Error(t('notEncryption'));
+            onLoad(loaded);
+          } catch (error) {
+            throw error instanceof KeyError ? new Error(t(keyErrorText(error))) : error;
+          } finally {
+            setPin('');
+          }
+        });
+      }}
+    >
+      <h3>{t('encryptionKey')}</h3>
+      <label>
+        {t('encryptionFile')}
+        <input
+          type="file"
+          name="encryption-certificate"
+          accept=".p12,.pfx,application/x-pkcs12"
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+          required
+        />
+      </label>
+      <label>
+        {t('pin')}
+        <input
+          type="password"
+          name="encryption-pin"
+          autoComplete="off"
+          value={pin}
+          onChange={(e) => setPin(e.target.value)}
+          required
+        />
+      </label>
+      <button type="submit" disabled={action.busy || !file || !pin}>
+        {t('loadEncryptionKey')}
+      </button>
+      <Outcome message={action.message} />
+    </form>
+  );
+}
