@@ -13,7 +13,7 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    // Vite prints every chunk's size and its gzip size: the bundle size the issue asks to see.
+    // Vite prints every chunk's size and its gzip size: so a growing bundle shows in every build.
     reportCompressedSize: true,
     chunkSizeWarningLimit: 800,
   },

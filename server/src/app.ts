@@ -17,6 +17,7 @@ import bids from './plugins/app/bids.ts';
 import hall from './plugins/app/hall.ts';
 import media from './plugins/app/media.ts';
 import pki from './plugins/app/pki.ts';
+import steps from './plugins/app/steps.ts';
 import supervision from './plugins/app/supervision.ts';
 import tenders from './plugins/app/tenders.ts';
 import client from './plugins/external/client.ts';
@@ -109,11 +110,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     uploadConcurrencyPerBidder: config.uploadConcurrencyPerBidder,
     minFreeDiskMb: config.minFreeDiskMb,
   });
+  await app.register(steps, { clock, pollMs: config.schedulerPollMs });
   await app.register(hall, {
     clock,
     trustProxy: config.trustProxy,
     sessionRecheckSeconds: config.sessionRecheckSeconds,
-    schedulerPollMs: config.schedulerPollMs,
     decryptionThreads: config.decryptionThreads,
     decryptionLeaseSeconds: config.decryptionLeaseSeconds,
     decryptionRetrySeconds: config.decryptionRetrySeconds,

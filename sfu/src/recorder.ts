@@ -1,5 +1,5 @@
 /**
- * Recording (issue 5): every participant who publishes in a venue is recorded, audio and video together,
+ * Recording: every participant who publishes in a venue is recorded, audio and video together,
  * into WebM segments. mediasoup sends plain RTP over a PlainTransport per track to a Debian `ffmpeg`
  * that copies it into WebM without transcoding (VP8 + Opus are WebM's own codecs), so a recorder costs
  * little CPU.

@@ -24,7 +24,7 @@ export type RemedyPolicy = (typeof remedyPolicies)[number];
 export const openingKeyAlgorithms = ['rsa-2048', 'rsa-3072', 'ec-p256'] as const;
 export type OpeningKeyAlgorithm = (typeof openingKeyAlgorithms)[number];
 
-/** Statuses of a bid row; the opening (issue 3) adds its outcomes. */
+/** Statuses of a bid row; the opening adds its outcomes (openingStatuses). */
 export const bidStatuses = ['submitted', 'replaced', 'withdrawn'] as const;
 export type BidStatus = (typeof bidStatuses)[number];
 

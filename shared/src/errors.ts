@@ -159,7 +159,7 @@ export const errorCatalogue = {
   ),
   OBJECTIONS_OPEN: e(403, '尚有未答复的异议', 'Objections are still unanswered'),
 
-  // Live audio/video (issue 5)
+  // Live audio/video
   MEDIA_TICKET_INVALID: e(401, '音视频凭证无效或已过期', 'The media ticket is invalid or expired'),
   MEDIA_FORBIDDEN: e(403, '您在该会场无权执行此音视频操作', 'You may not do this in this venue'),
   MEDIA_NOT_JOINED: e(403, '请先加入会场', 'Join the venue first'),

@@ -1,5 +1,5 @@
 /**
- * Evaluations (评标) as the media service needs them (issue 5): a main venue and sub venues in other
+ * Evaluations (评标) as the media service needs them: a main venue and sub venues in other
  * cities, and which expert sits in which venue. Experts' names are shown to each other and to
  * supervisors only; nothing of an evaluation is visible to bidders.
  * Also the media ticket a client asks the server for, and recorded segments for playback.

@@ -1,5 +1,5 @@
 /**
- * Live audio/video (issue 5): venues, the media ticket the server issues and the SFU checks, and the
+ * Live audio/video: venues, the media ticket the server issues and the SFU checks, and the
  * typed Socket.IO signaling between a client and the SFU that serves its venue.
  *
  * Venues:

@@ -1,4 +1,4 @@
-/** Tender definitions: what a host creates, and the statuses an opening goes through (issue 3). */
+/** Tender definitions: what a host creates, and the statuses an opening goes through. */
 import { type Static, type TSchema, Type } from 'typebox';
 import { openingKeyAlgorithms, remedyPolicies, summaryFieldTypes, tenderStatuses } from './enums.ts';
 

@@ -19,7 +19,7 @@ await client.query(
    WHERE bids.id = k."bidId"`,
   [JSON.stringify(keys)],
 );
-app.hall.scheduler.poke();
+app.scheduler.poke();
 let decrypted = 0;
 // A job that never finishes is reported, not waited for forever.
 const giveUpAt = Date.now() + Number(process.env.BENCH_DECRYPT_TIMEOUT_SECONDS ?? 1800) * 1000;

@@ -36,7 +36,7 @@ export async function benchDecryption(rows: Row[], work: string): Promise<void> 
     const config = loadConfig({ DATABASE_URL: database.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
     const app = await buildApp({ config });
     await app.ready();
-    await app.hall.scheduler.stop();
+    await app.scheduler.stop();
     const actors = await seedDevActors(app.db, app.trust, pkiDir, new Date());
     const host = actors.get('host')!;
     const template = await app.tenders.create(

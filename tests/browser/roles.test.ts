@@ -146,7 +146,7 @@ describe('the custodian page', () => {
     await confirmedOutage(server, tender.id, host, supervisorClient, '解密服务器故障');
     supervisorClient.close();
     server.clock.set(new Date(new Date(windowEndsAt).getTime() + 1000));
-    server.app.hall.scheduler.poke();
+    server.app.scheduler.poke();
     await host.waitFor(
       () =>
         host.events.filter((e) => e.type === 'bid' && e.data.openingStatus === 'remedy-pending').length === 2,

@@ -205,7 +205,7 @@ describe('variants of the opening', () => {
     for (const name of ['bidder1', 'bidder2'])
       await decryptOwnBid(bidders.get(name)!, tender.id, keysOf(name));
     server.clock.set(new Date(new Date(windowEndsAt).getTime() + 1000));
-    server.app.hall.scheduler.poke();
+    server.app.scheduler.poke();
     const revoked = await host.waitFor((e) => e.type === 'bid' && e.data.openingStatus === 'revoked');
     expect(revoked.data).toMatchObject({
       bidderName: '西南水利水电股份有限公司',
@@ -233,7 +233,7 @@ describe('variants of the opening', () => {
     await bidsDecrypted(host, 1);
     await confirmedOutage(server, tender.id, supervisor, host, '解密服务器故障，投标人无法连接');
     server.clock.set(new Date(new Date(windowEndsAt).getTime() + 1000));
-    server.app.hall.scheduler.poke();
+    server.app.scheduler.poke();
     await host.waitFor(
       () =>
         host.events.filter((e) => e.type === 'bid' && e.data.openingStatus === 'remedy-pending').length === 2,

@@ -80,7 +80,7 @@ describe('SIGKILL during decryption', () => {
     clients.push(host);
     await host.request('hall:start-decryption', { tenderId: tender.id });
     // From here on, separate server processes do the work.
-    await setup.app.hall.scheduler.stop();
+    await setup.app.scheduler.stop();
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

@@ -72,8 +72,8 @@ describe('two server processes', () => {
     ];
     // Both schedulers see the deadline pass at the same moment.
     a.clock.set(afterDeadline(tender));
-    a.app.hall.scheduler.poke();
-    b.app.hall.scheduler.poke();
+    a.app.scheduler.poke();
+    b.app.scheduler.poke();
     await supervisor.waitFor((e) => e.type === 'status' && e.data.status === 'opened');
     await host.request('hall:start-decryption', { tenderId: tender.id });
     await supervisor.waitFor((e) => e.type === 'window');
@@ -85,8 +85,8 @@ describe('two server processes', () => {
     );
     const endsAt = (await host.join(tender.id)).window!.endsAt!;
     a.clock.set(new Date(new Date(endsAt).getTime() + 1000));
-    a.app.hall.scheduler.poke();
-    b.app.hall.scheduler.poke();
+    a.app.scheduler.poke();
+    b.app.scheduler.poke();
     await supervisor.waitFor((e) => e.type === 'window' && e.data.reason === 'ended');
     expect(await statusOf(a, tender.id)).toBe('decrypting');
 

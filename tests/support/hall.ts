@@ -115,7 +115,7 @@ export async function advanceTo(
   status: TenderStatus,
 ): Promise<void> {
   server.clock.set(at);
-  server.app.hall.scheduler.poke();
+  server.app.scheduler.poke();
   for (let i = 0; i < 200; i++) {
     if ((await statusOf(server, tenderId)) === status) return;
     await new Promise((r) => setTimeout(r, 25));
@@ -226,7 +226,7 @@ export async function endWindow(server: TestServer, tenderId: string, host: Hall
     .from(tenders)
     .where(eq(tenders.id, tenderId));
   server.clock.set(new Date(row!.endsAt!.getTime() + 1000));
-  server.app.hall.scheduler.poke();
+  server.app.scheduler.poke();
   await host.waitFor((e) => e.type === 'window' && e.data.reason === 'ended');
 }
 

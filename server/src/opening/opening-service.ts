@@ -62,7 +62,7 @@ export class OpeningService {
     return hallAction(this.#deps, tenderId, actor, action, step);
   }
 
-  // ---- Time-driven steps (scheduler.ts) ---------------------------------------------------------------
+  // ---- Time-driven steps (steps/scheduler.ts) ---------------------------------------------------------
 
   /** Runs whatever time-driven step is due for the tender; a no-op if another process got there first. */
   runDueStep(tenderId: string): Promise<void> {

@@ -16,7 +16,7 @@
  *
  * Time-driven steps (check-in, the deadline, the end of the decryption window) are not timers: each
  * tender stores `nextCheckAt`, the earliest moment a step may be due, and the one scheduler
- * (scheduler.ts) runs what is due under a row lock, so a step fires exactly once across processes and
+ * (steps/scheduler.ts) runs what is due under a row lock, so a step fires exactly once across processes and
  * restarts (Prozorro's chronograph).
  */
 import { allowedIn, type OpeningGuard, type TenderStatus } from '@bidhall/shared';

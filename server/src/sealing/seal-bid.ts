@@ -205,7 +205,7 @@ export async function sealBid(input: SealBidInput): Promise<SealedBid> {
         flag: 'wx',
       },
     );
-    // The seed stays with the bidder until the draw (issue 3); only its hash is in the manifest.
+    // The seed stays with the bidder until the draw; only its hash is in the manifest.
     await writeFile(join(work, sealedFileNames.drawSeed), `${drawSeed}\n`, { flag: 'wx', mode: 0o600 });
     const out = {} as Record<keyof typeof sealedFileNames, string>;
     for (const [key, name] of Object.entries(sealedFileNames) as [keyof typeof sealedFileNames, string][]) {

@@ -58,8 +58,6 @@ export interface WorkSource {
 export interface SchedulerDeps {
   readonly db: Database;
   readonly clock: Clock;
-  readonly timed: readonly TimedAggregate[];
-  readonly work?: readonly WorkSource[];
   readonly log: { error(object: object, message: string): void };
   readonly pollMs: number;
   /** Rows run per aggregate per round (a row still due is found again next round). */
@@ -68,6 +66,8 @@ export interface SchedulerDeps {
 
 export class Scheduler {
   readonly #deps: SchedulerDeps;
+  readonly #timed: TimedAggregate[] = [];
+  readonly #work: WorkSource[] = [];
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #again = false;
@@ -75,6 +75,18 @@ export class Scheduler {
 
   constructor(deps: SchedulerDeps) {
     this.#deps = deps;
+  }
+
+  /** Adds a module's timed aggregate (each module registers its own when it is set up). */
+  register(aggregate: TimedAggregate): void {
+    if (this.#timed.some((known) => known.name === aggregate.name))
+      throw new Error(`timed aggregate ${aggregate.name} is registered twice`);
+    this.#timed.push(aggregate);
+  }
+
+  /** Adds a background work source, given a turn every round. */
+  addWork(source: WorkSource): void {
+    this.#work.push(source);
   }
 
   start(): void {
@@ -104,7 +116,9 @@ export class Scheduler {
   }
 
   async #round(): Promise<void> {
-    const { db, clock, timed, work = [], log, pollMs, batch = 50 } = this.#deps;
+    const { db, clock, log, pollMs, batch = 50 } = this.#deps;
+    const timed = this.#timed;
+    const work = this.#work;
     let delay = pollMs;
     try {
       const now = clock.now();

@@ -91,10 +91,10 @@ function process(handle: DatabaseHandle, name: string) {
   const scheduler = new Scheduler({
     db: handle.db,
     clock: systemClock,
-    timed: [timed(itemAggregate, finish)],
     log: { error: (object, message) => console.error(message, object) },
     pollMs: 40,
   });
+  scheduler.register(timed(itemAggregate, finish));
   return { context, published, scheduler };
 }
 
@@ -252,6 +252,13 @@ describe('the step kernel', () => {
         .filter((e) => e.itemId === one && e.seq > 1)
         .map((e) => (e.data as { text: string }).text)
         .sort(),
+    );
+  });
+
+  it('keeps one registration per aggregate, so no row is run by two handlers', () => {
+    const { scheduler } = process(database.handle, 'registry');
+    expect(() => scheduler.register(timed(itemAggregate, async () => undefined))).toThrow(
+      'timed aggregate item is registered twice',
     );
   });
 });

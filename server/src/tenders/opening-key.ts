@@ -124,7 +124,7 @@ export async function createOpeningKey(input: CreateOpeningKeyInput): Promise<Op
   }
 }
 
-/** Rebuilds the opening private key from k shares (in memory only; issue 3's remedy). */
+/** Rebuilds the opening private key from k shares (in memory only: the remedy when a bidder's key fails). */
 export async function recoverOpeningKey(shares: readonly Uint8Array[]): Promise<KeyObject> {
   const secret = Buffer.from(await combine(shares.map((share) => new Uint8Array(share))));
   try {

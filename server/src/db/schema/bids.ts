@@ -38,7 +38,7 @@ export const bids = pgTable(
     replacesBidId: uuid('replaces_bid_id'),
     endedAt: instant('ended_at'),
 
-    // The opening (issue 3).
+    // The opening: each bid's decryption and what came of it.
     openingStatus: openingStatusEnum('opening_status').notNull().default('sealed'),
     openingReason: text('opening_reason'),
     /** Content keys, once submitted and proven (after the deadline a bid is meant to be opened). */

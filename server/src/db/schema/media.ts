@@ -1,4 +1,4 @@
-/** Evaluations with their venues and experts, and the recorded media segments (issue 5). */
+/** Evaluations with their venues and experts, and the recorded media segments. */
 import { bigint, index, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { actors } from './actors.ts';
 import { instant } from './columns.ts';

@@ -32,7 +32,7 @@ export const tenders = pgTable(
     agency: text('agency'),
     createdAt: instant('created_at').notNull().defaultNow(),
 
-    // The opening (issue 3). Times are the server's; `nextCheckAt` is the chronograph: the earliest moment
+    // The opening. Times are the server's; `nextCheckAt` is the chronograph: the earliest moment
     // a time-driven step may be due (null when none is), read by the one scheduler.
     checkInOpensAt: instant('check_in_opens_at').notNull(),
     nextCheckAt: instant('next_check_at'),

@@ -35,7 +35,7 @@ import { ProposalService } from '../../opening/proposals.ts';
 import { buildRecordBundle } from '../../opening/record-bundle.ts';
 import { RemedyService } from '../../opening/remedy.ts';
 import { fieldOf, type Handlers, serveGranted } from '../../realtime/serve.ts';
-import { Scheduler, timed } from '../../steps/scheduler.ts';
+import { timed } from '../../steps/scheduler.ts';
 import { findTender, requireTenderAccess } from '../../tenders/tender-service.ts';
 import { TenderParams } from './tenders.ts';
 
@@ -49,7 +49,6 @@ declare module 'fastify' {
       opening: OpeningService;
       decryption: DecryptionService;
       remedy: RemedyService;
-      scheduler: Scheduler;
       jobs: DocumentJobs;
     };
   }
@@ -61,7 +60,6 @@ export interface HallOptions {
   readonly trustProxy?: TrustProxy;
   /** How often an open connection's actor is looked up again (0: on every request). */
   readonly sessionRecheckSeconds?: number;
-  readonly schedulerPollMs: number;
   readonly decryptionThreads?: number;
   readonly decryptionLeaseSeconds?: number;
   readonly decryptionRetrySeconds?: number;
@@ -86,7 +84,7 @@ export default fp<HallOptions>(
       publish: (events: readonly HallEvent[]) => {
         for (const event of events) io.to(room(event.tenderId)).emit('hall:event', event);
       },
-      poke: (reason) => scheduler.poke(reason),
+      poke: (reason) => app.scheduler.poke(reason),
     };
     const decryptionDeps = {
       ...context,
@@ -114,15 +112,9 @@ export default fp<HallOptions>(
       leaseMs: (options.decryptionLeaseSeconds ?? 60) * 1000,
       retryMs: (options.decryptionRetrySeconds ?? 30) * 1000,
     });
-    const scheduler = new Scheduler({
-      db: app.db,
-      clock: options.clock,
-      timed: [timed(tenderAggregate, (id) => opening.runDueStep(id))],
-      work: [{ name: 'documents decryption', tick: () => jobs.tick() }],
-      log: app.log,
-      pollMs: options.schedulerPollMs,
-    });
-    app.decorate('hall', { io, opening, decryption, remedy, scheduler, jobs });
+    app.scheduler.register(timed(tenderAggregate, (id) => opening.runDueStep(id)));
+    app.scheduler.addWork({ name: 'documents decryption', tick: () => jobs.tick() });
+    app.decorate('hall', { io, opening, decryption, remedy, jobs });
     const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
     /** The client's address, read through the trusted proxies as HTTP requests are. */
@@ -326,13 +318,9 @@ export default fp<HallOptions>(
       },
     );
 
-    app.addHook('onReady', async () => scheduler.start());
-    app.addHook('preClose', async () => {
-      await scheduler.stop();
-    });
     app.addHook('onClose', async () => {
       await jobs.close();
     });
   },
-  { name: 'hall', dependencies: ['socket-io', 'auth', 'pki', 'audit', 'bids', 'tenders'] },
+  { name: 'hall', dependencies: ['socket-io', 'steps', 'auth', 'pki', 'audit', 'bids', 'tenders'] },
 );

@@ -1,5 +1,5 @@
 /**
- * Live audio/video routes (issue 5): evaluations, media tickets, the supervisor's list of venues,
+ * Live audio/video routes: evaluations, media tickets, the supervisor's list of venues,
  * recorded segments handed over by SFUs, and playback (range requests) with the audit timeline.
  */
 import { join } from 'node:path';
