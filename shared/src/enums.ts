@@ -3,6 +3,10 @@
  * schema. Kept free of imports so that tools loading the database schema (drizzle-kit) can read them.
  */
 
+/** Who a person is on the platform; what each role may do is in roles.ts. */
+export const roles = ['bidder', 'host', 'supervisor', 'expert', 'custodian', 'tenderee', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
 export const tenderStatuses = [
   'scheduled',
   'check-in',

@@ -7,8 +7,7 @@
  * followed the last sequence it saw, so nothing is missed.
  */
 import { type Static, type TSchema, Type } from 'typebox';
-import type { OpeningStatus, TenderStatus } from './enums.ts';
-import type { Role } from './roles.ts';
+import type { OpeningStatus, Role, TenderStatus } from './enums.ts';
 import type { SummaryValue } from './summary-fields.ts';
 import { type EventsOf, type RequestSpec, request } from './wire.ts';
 

@@ -1,8 +1,8 @@
 /** Venue names and the media permissions table: one way to build and read a venue, one table of who may do what where. */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { mediaPermissions, parseRoom, parseVenue, roomOf, type VenuePlace, venueOf } from './media.ts';
-import { roles } from './roles.ts';
+import { parseRoom, parseVenue, roomOf, type VenuePlace, venueOf } from './media.ts';
+import { mediaPermissions, roles } from './roles.ts';
 
 const tenderId = randomUUID();
 const evaluationId = randomUUID();

@@ -13,7 +13,7 @@
  * request with an ack answering `Result<T>`, as in the hall.
  */
 import { type Static, Type } from 'typebox';
-import { type Role, roleGrants, roles } from './roles.ts';
+import { roles } from './enums.ts';
 import { type EventsOf, request } from './wire.ts';
 
 export const venuePattern = '^(hall:[0-9a-f-]{36}|eval:[0-9a-f-]{36}:(main|sub:[a-z][a-z0-9-]{0,31}))$';
@@ -84,12 +84,6 @@ export interface MediaPermissions {
   readonly consume: boolean;
   /** Others are not told this participant is there (supervisors). */
   readonly hidden: boolean;
-}
-
-/** Who may do what where, from the role (assignments are checked by the server before it issues). */
-export function mediaPermissions(role: Role, venue: Venue): MediaPermissions | null {
-  const place = parseVenue(venue);
-  return (place && roleGrants[role].media[place.kind]) ?? null;
 }
 
 /** Claims of a media ticket (HS256 JWT signed by the server with the shared media secret). */

@@ -5,11 +5,11 @@
  * `can(role, action)`; nothing checks `role === ...` directly. Grants are data, so a reviewer can read the
  * whole permission model here and a test can try every role against every action.
  */
+import { type Role, roles } from './enums.ts';
 import { type HallGrant, hallRequests } from './hall.ts';
-import type { MediaPermissions, VenueKind } from './media.ts';
+import { type MediaPermissions, parseVenue, type Venue, type VenueKind } from './media.ts';
 
-export const roles = ['bidder', 'host', 'supervisor', 'expert', 'custodian', 'tenderee', 'admin'] as const;
-export type Role = (typeof roles)[number];
+export { type Role, roles } from './enums.ts';
 
 /** Actions named `domain:verb`, as events are; the hall's come from its request table (hall.ts). */
 const httpActions = [
@@ -135,6 +135,12 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
   tenderee: grant(['tender:read', 'tender:list', 'hall:join', 'media:ticket'], { hall: watching }),
   admin: grant(['actor:register', 'audit:read', 'audit:verify', 'tender:list', 'tender:read']),
 };
+
+/** Who may do what where, from the role (assignments are checked by the server before it issues). */
+export function mediaPermissions(role: Role, venue: Venue): MediaPermissions | null {
+  const place = parseVenue(venue);
+  return (place && roleGrants[role].media[place.kind]) ?? null;
+}
 
 export function can(role: Role, action: Action): boolean {
   return roleGrants[role].actions.has(action);

@@ -1,4 +1,4 @@
-import { roles } from '@bidhall/shared/roles';
+import { roles } from '@bidhall/shared/enums';
 import { pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { instant } from './columns.ts';
 

@@ -1,5 +1,5 @@
 import type { HallEventType } from '@bidhall/shared';
-import type { Role } from '@bidhall/shared/roles';
+import type { Role } from '@bidhall/shared/enums';
 import { bigint, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { actors } from './actors.ts';
 import { bytea, instant } from './columns.ts';
