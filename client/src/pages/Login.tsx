@@ -4,6 +4,7 @@ import { KeyError } from '../crypto.ts';
 import { useI18n } from '../i18n.tsx';
 import { logIn, readIdentity, type Session } from '../session.ts';
 import { Outcome, useAction } from '../ui/action.tsx';
+import { CertificateFields } from '../ui/CertificateFields.tsx';
 import { keyErrorText } from '../ui/key-error.ts';
 
 const loginRoles: readonly Role[] = ['bidder', 'host', 'supervisor', 'expert', 'custodian', 'tenderee'];
@@ -49,27 +50,13 @@ export function Login({ onLogin }: { onLogin: (session: Session) => void }) {
             ))}
           </select>
         </label>
-        <label>
-          {t('certificateFile')}
-          <input
-            type="file"
-            name="certificate"
-            accept=".p12,.pfx,application/x-pkcs12"
-            required
-            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
-          />
-        </label>
-        <label>
-          {t('pin')}
-          <input
-            type="password"
-            name="pin"
-            autoComplete="off"
-            value={pin}
-            onChange={(e) => setPin(e.target.value)}
-            required
-          />
-        </label>
+        <CertificateFields
+          label={t('certificateFile')}
+          names={{ file: 'certificate', pin: 'pin' }}
+          pin={pin}
+          onFile={setFile}
+          onPin={setPin}
+        />
         <button type="submit" className="primary" disabled={action.busy || !file || !pin}>
           {action.busy ? t('loggingIn') : t('logIn')}
         </button>

@@ -3,6 +3,7 @@ import { type Identity, KeyError } from '../crypto.ts';
 import { useI18n } from '../i18n.tsx';
 import { readIdentity } from '../session.ts';
 import { Outcome, useAction } from './action.tsx';
+import { CertificateFields } from './CertificateFields.tsx';
 import { keyErrorText } from './key-error.ts';
 
 /** Loads the bidder's encryption certificate (PKCS#12) into the page, to unwrap its own content keys. */
@@ -44,27 +45,13 @@ export function EncryptionKeyLoader({
       }}
     >
       <h3>{t('encryptionKey')}</h3>
-      <label>
-        {t('encryptionFile')}
-        <input
-          type="file"
-          name="encryption-certificate"
-          accept=".p12,.pfx,application/x-pkcs12"
-          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
-          required
-        />
-      </label>
-      <label>
-        {t('pin')}
-        <input
-          type="password"
-          name="encryption-pin"
-          autoComplete="off"
-          value={pin}
-          onChange={(e) => setPin(e.target.value)}
-          required
-        />
-      </label>
+      <CertificateFields
+        label={t('encryptionFile')}
+        names={{ file: 'encryption-certificate', pin: 'encryption-pin' }}
+        pin={pin}
+        onFile={setFile}
+        onPin={setPin}
+      />
       <button type="submit" disabled={action.busy || !file || !pin}>
         {t('loadEncryptionKey')}
       </button>
