@@ -7,6 +7,7 @@ export * from './errors.ts';
 export * from './evaluation.ts';
 export * from './hall.ts';
 export * from './media.ts';
+export * from './money.ts';
 export * from './opening-rules.ts';
 export * from './record.ts';
 export * from './roles.ts';

@@ -1,10 +1,11 @@
 /** Validation of opening-summary values against the fields a tender defines (used by sealer, server, browser). */
+import { moneyPattern } from './money.ts';
 import type { SummaryField } from './tender.ts';
 
 export type SummaryValue = string | number | boolean;
 
 const patterns: Record<string, RegExp> = {
-  money: /^(0|[1-9]\d{0,14})(\.\d{1,2})?$/,
+  money: moneyPattern,
   decimal: /^-?(0|[1-9]\d{0,14})(\.\d{1,6})?$/,
 };
 
