@@ -7,6 +7,8 @@ import {
   errorCatalogue,
   isErrorCode,
   openingStatuses,
+  openingStatusWords,
+  type Phrase,
   remedyPolicies,
   roles,
   segmentIntegrities,
@@ -18,11 +20,6 @@ import { createContext, type ReactNode, useContext, useMemo, useState } from 're
 import { linkQualities } from './video/link-quality.ts';
 
 export type Language = 'zh' | 'en';
-
-interface Phrase {
-  readonly zh: string;
-  readonly en: string;
-}
 
 /**
  * One phrase for every member of a tuple from shared/, keyed `${prefix}_${member}`: a status added
@@ -115,18 +112,7 @@ const text = {
   receivedAt: { zh: '递交时间', en: 'Received' },
   decryption: { zh: '解密状态', en: 'Decryption' },
   progress: { zh: '进度', en: 'Progress' },
-  ...phrasesFor('opening', openingStatuses, {
-    sealed: { zh: '未解密', en: 'Sealed' },
-    'summary-decrypted': { zh: '一览表已解密', en: 'Summary open' },
-    decrypted: { zh: '解密完成', en: 'Decrypted' },
-    revoked: { zh: '撤销（投标人原因未解密）', en: 'Revoked (not decrypted, bidder at fault)' },
-    'withdrawn-platform': {
-      zh: '撤回（平台原因未解密）',
-      en: 'Withdrawn (not decrypted, platform at fault)',
-    },
-    'remedy-pending': { zh: '等待补救解密', en: 'Awaiting the remedy' },
-    invalid: { zh: '内容无效', en: 'Invalid content' },
-  }),
+  ...phrasesFor('opening', openingStatuses, openingStatusWords),
   biddersHidden: { zh: '开标前投标人名单保密', en: 'Bidders stay confidential until the deadline' },
   summaryTable: { zh: '开标一览表', en: 'Opening summary' },
   draw: { zh: '随机抽取', en: 'Random draw' },

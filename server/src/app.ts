@@ -111,15 +111,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     minFreeDiskMb: config.minFreeDiskMb,
   });
   await app.register(steps, { clock, pollMs: config.schedulerPollMs });
+  const print = { heading: config.centreName, font: config.recordFont };
   await app.register(hall, {
     clock,
+    print,
     trustProxy: config.trustProxy,
     sessionRecheckSeconds: config.sessionRecheckSeconds,
     decryptionThreads: config.decryptionThreads,
     decryptionLeaseSeconds: config.decryptionLeaseSeconds,
     decryptionRetrySeconds: config.decryptionRetrySeconds,
   });
-  await app.register(supervision);
+  await app.register(supervision, { print });
   await app.register(media, {
     clock,
     dataDir: config.dataDir,

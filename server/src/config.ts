@@ -17,6 +17,23 @@ export { ConfigError, redact } from '@bidhall/shared/env';
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const devPki = (file: string) => join(repositoryRoot, 'certs', 'out', file);
 
+/** CJK fonts the printed record can embed when RECORD_FONT_FILE names none (Debian's fonts-noto-cjk). */
+const recordFontCandidates = [
+  { file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', family: 'NotoSansCJKsc-Regular' },
+  { file: '/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc', family: 'NotoSerifCJKsc-Regular' },
+];
+
+function installedRecordFont(): Config['recordFont'] {
+  return recordFontCandidates.find((font) => {
+    try {
+      accessSync(font.file, constants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -26,6 +43,10 @@ export interface Config {
   readonly dataDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly platformName: string;
+  /** The heading of printed documents: the trading centre's name (CENTRE_NAME). */
+  readonly centreName: string;
+  /** The CJK font the printed record embeds; undefined when none is installed or named. */
+  readonly recordFont: { readonly file: string; readonly family?: string } | undefined;
   /** Secret for login tokens; generated into dataDir when absent. */
   readonly tokenSecret: string | undefined;
   readonly tokenTtlMinutes: number;
@@ -139,6 +160,10 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     dataDir: path('DATA_DIR', join(repositoryRoot, 'data')),
     logLevel: logLevel as Config['logLevel'],
     platformName: value('PLATFORM_NAME') ?? 'bidhall',
+    centreName: value('CENTRE_NAME') ?? 'bidhall 不见面开标平台',
+    recordFont: value('RECORD_FONT_FILE')
+      ? { file: resolve(value('RECORD_FONT_FILE')!), family: value('RECORD_FONT_FAMILY') }
+      : installedRecordFont(),
     tokenSecret,
     tokenTtlMinutes: integer('TOKEN_TTL_MINUTES', 30, 1, 24 * 60),
     sessionRecheckSeconds: integer('SESSION_RECHECK_SECONDS', 30, 0, 3600),
@@ -191,6 +216,7 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
       ['TRUST_IDENTITY_RULES', config.identityRulesFile],
       ['TLS_CERT_FILE', config.tlsCertFile],
       ['TLS_KEY_FILE', config.tlsKeyFile],
+      ['RECORD_FONT_FILE', value('RECORD_FONT_FILE') && config.recordFont?.file],
     ];
     for (const [name, file] of files) {
       if (file === undefined) continue;

@@ -144,6 +144,11 @@ export const errorCatalogue = {
   SHARE_DUPLICATE: e(409, '您已提交过密钥分片', 'You have already submitted your share'),
   REMEDY_NOT_OPEN: e(403, '当前不在补救程序中', 'The remedy procedure is not under way'),
   REMEDY_QUORUM_MISSING: e(403, '密钥分片数量不足', 'Not enough key shares yet'),
+  RECORD_FONT_MISSING: e(
+    503,
+    '服务器未安装中文字体，无法生成开标记录 PDF（请安装 fonts-noto-cjk 或设置 RECORD_FONT_FILE）',
+    'No CJK font is installed for the printed record (install fonts-noto-cjk or set RECORD_FONT_FILE)',
+  ),
   RECORD_SIGNATURE_INVALID: e(422, '开标记录签名无效', 'The signature over the opening record is invalid'),
   OBJECTION_UNKNOWN: e(404, '异议不存在', 'No such objection'),
   PROPOSAL_UNKNOWN: e(404, '待确认事项不存在或已处理', 'No such proposal, or it was already decided'),

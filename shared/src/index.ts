@@ -14,3 +14,4 @@ export * from './roles.ts';
 export * from './summary-fields.ts';
 export * from './tender.ts';
 export * from './wire.ts';
+export * from './words.ts';

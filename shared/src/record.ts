@@ -6,16 +6,32 @@
 import type { OpeningStatus } from './enums.ts';
 import type { SummaryValue } from './summary-fields.ts';
 
-export const recordFormat = 'bidhall-opening-record/1';
+export const recordFormat = 'bidhall-opening-record/2';
+/** Formats a verifier and the page still read: version 1 lacks the tender's parties, staff and check-ins. */
+export const recordFormats = ['bidhall-opening-record/1', recordFormat] as const;
+
+export function isRecordFormat(format: unknown): format is (typeof recordFormats)[number] {
+  return (recordFormats as readonly unknown[]).includes(format);
+}
 
 export interface OpeningRecord {
-  readonly format: typeof recordFormat;
+  readonly format: (typeof recordFormats)[number];
   readonly tender: {
     readonly id: string;
     readonly code: string;
     readonly title: string;
     readonly minBidders: number;
+    /** Version 2 on: the parties, the lot, the ceiling price (money string) and the place. */
+    readonly tenderee?: string | null;
+    readonly agency?: string | null;
+    readonly lot?: string | null;
+    readonly ceilingPrice?: string | null;
+    readonly venue?: string;
   };
+  /** Version 2 on: who ran the opening (the host who produced the record) and who supervised it. */
+  readonly staff?: { readonly host: string; readonly supervisors: readonly string[] };
+  /** Version 2 on: the bidders who checked in, in the order they did, with when. */
+  readonly checkIns?: readonly { readonly bidder: string; readonly at: string }[];
   readonly deadline: string;
   readonly openedAt: string | null;
   readonly decryptionStartedAt: string | null;

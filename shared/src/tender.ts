@@ -1,6 +1,10 @@
 /** Tender definitions: what a host creates, and the statuses an opening goes through. */
 import { type Static, type TSchema, Type } from 'typebox';
 import { openingKeyAlgorithms, remedyPolicies, summaryFieldTypes, tenderStatuses } from './enums.ts';
+import { moneyPattern } from './money.ts';
+
+/** The opening's place when the host names no other: it happens online. */
+export const onlineVenue = '网上开标';
 
 export const SummaryField = Type.Object(
   {
@@ -20,6 +24,14 @@ export const CreateTenderRequest = Type.Object(
   {
     code: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$' }),
     title: Type.String({ minLength: 1, maxLength: 200 }),
+    /** The buyer (招标人 / 采购人). */
+    tenderee: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** The lot (标段), when the project is tendered in several. */
+    lot: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    /** The ceiling price (最高投标限价) in yuan, written as money summary fields are ("12860000.00"). */
+    ceilingPrice: Type.Optional(Type.String({ pattern: moneyPattern.source })),
+    /** Where the opening takes place, as the record names it; 网上开标 when not given. */
+    venue: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     deadline: Type.String({ format: 'date-time' }),
     decryptionWindowMinutes: Type.Integer({ minimum: 5, maximum: 24 * 60, default: 30 }),
     summaryFields: Type.Array(SummaryField, { minItems: 1, maxItems: 30 }),
@@ -66,6 +78,11 @@ export const TenderView = Type.Object({
   minBidders: Type.Integer(),
   /** The agency running the tender (its hosts drive the opening). */
   agency: Nullable(Type.String()),
+  tenderee: Nullable(Type.String()),
+  lot: Nullable(Type.String()),
+  ceilingPrice: Nullable(Type.String()),
+  /** Where the opening takes place (网上开标 when the host named no other place). */
+  venue: Type.String(),
   quorum: Type.Integer(),
   custodians: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), shareIndex: Type.Integer() })),
   remedyPolicy: Type.Enum(remedyPolicies),

@@ -17,10 +17,11 @@ import {
   type ProposalView,
   type SummaryRow,
 } from '@bidhall/shared';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import {
   actors,
+  auditLog,
   type Bid,
   bids,
   checkIns,
@@ -37,6 +38,36 @@ import { type Actor, eventsAfter } from './hall-action.ts';
 type ProposalRow = typeof hallProposals.$inferSelect;
 
 export type BidWithBidder = Bid & { bidderName: string; bidderIdentity: string };
+
+/** Who checked in, in the order they did, with when (the record lists them). */
+export async function checkInList(db: Executor, tenderId: string): Promise<{ bidder: string; at: string }[]> {
+  const rows = await db
+    .select({ name: actors.name, at: checkIns.at })
+    .from(checkIns)
+    .innerJoin(actors, eq(actors.id, checkIns.bidderId))
+    .where(eq(checkIns.tenderId, tenderId))
+    .orderBy(asc(checkIns.at), asc(actors.name));
+  return rows.map((r) => ({ bidder: r.name, at: r.at.toISOString() }));
+}
+
+/**
+ * The supervisors who took part in an opening: everyone in the supervisor role with a step of this
+ * tender in the audit log (watching leaves no entry; approving, confirming or rejecting does).
+ */
+export async function supervisorsOf(db: Executor, tenderId: string): Promise<string[]> {
+  const ids = await db
+    .selectDistinct({ id: sql<string>`${auditLog.entry}::jsonb ->> 'actorId'` })
+    .from(auditLog)
+    .where(and(eq(auditLog.tenderId, tenderId), sql`${auditLog.entry}::jsonb ->> 'role' = 'supervisor'`));
+  const known = ids.map((r) => r.id).filter((id): id is string => typeof id === 'string');
+  if (!known.length) return [];
+  const rows = await db
+    .select({ name: actors.name })
+    .from(actors)
+    .where(inArray(actors.id, known))
+    .orderBy(asc(actors.name));
+  return rows.map((r) => r.name);
+}
 
 /** The submitted bids of a tender, in upload order, with their bidders. */
 export async function activeBids(db: Executor, tenderId: string): Promise<BidWithBidder[]> {

@@ -31,11 +31,13 @@ import { type Actor, type HallContext, hallAction, type StepScope, systemActor }
 import {
   activeBids,
   type BidWithBidder,
+  checkInList,
   drawView,
   hallBid,
   objectionView,
   ownBid,
   summaryRows,
+  supervisorsOf,
 } from './hall-view.ts';
 import { openingRecord, recordText, sha256Hex } from './record.ts';
 import { dueStep, requireStatus, requireTransition } from './state-machine.ts';
@@ -371,7 +373,12 @@ export class OpeningService {
       requireStatus(tender, 'announced', 'opening the record');
       const list = await activeBids(tx, tender.id);
       const tenderOutages = await tx.select().from(outages).where(eq(outages.tenderId, tender.id));
-      const record = openingRecord(tender, list, tenderOutages, now);
+      const people = {
+        host: actor.name ?? '',
+        supervisors: await supervisorsOf(tx, tender.id),
+        checkIns: await checkInList(tx, tender.id),
+      };
+      const record = openingRecord(tender, list, tenderOutages, people, now);
       const text = recordText(record);
       const sha256 = sha256Hex(text);
       await this.#setStatus(scope, 'confirming', {

@@ -15,7 +15,13 @@
  * signature (in the signed manifest), not at the `signingTime` the signer chose to write.
  */
 import { createHash } from 'node:crypto';
-import { drawIndexOf, drawInput, type OpeningRecord, recordFormat, type TenderStatus } from '@bidhall/shared';
+import {
+  drawIndexOf,
+  drawInput,
+  isRecordFormat,
+  type OpeningRecord,
+  type TenderStatus,
+} from '@bidhall/shared';
 import canonicalize from 'canonicalize';
 import { asc, eq } from 'drizzle-orm';
 import tar from 'tar-stream';
@@ -27,6 +33,7 @@ import type { ParsedCertificate } from '../pki/certificate.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import { findTender } from '../tenders/tender-service.ts';
 import { sha256Hex } from './record.ts';
+import { type RecordFont, recordPdf } from './record-pdf.ts';
 
 export const bundleFormat = 'bidhall-record-bundle/2';
 
@@ -68,6 +75,8 @@ const readme = `bidhall opening record bundle / 开标记录包
      openssl cms -verify -binary -inform DER -in signatures/<id>.p7s -content record.json -CAfile <CA> -out /dev/null
    manifest.json says when the server received each one (signedAt): the certificate must be valid then.
 4. objections.json lists the objections raised at the opening and the host's answers.
+5. record.pdf is the record printed for the archive (开标记录表), made from record.json at export; the
+   manifest binds it like every other file, but the signatures cover record.json.
 Or all at once: bidhall record verify <this file> --platform <receipt certificate> [--ca <CA>...]
 `;
 
@@ -106,11 +115,18 @@ export function readTar(archive: Buffer): Promise<Map<string, Buffer>> {
 
 const canonical = (value: unknown) => Buffer.from(canonicalize(value)!, 'utf8');
 
+/** What the printed record needs beside the database: the centre's heading and a CJK font. */
+export interface PrintSettings {
+  readonly heading: string;
+  readonly font: RecordFont | undefined;
+}
+
 export async function buildRecordBundle(
   db: Executor,
   tenderId: string,
   platform: Signer,
   now: Date,
+  print: PrintSettings,
 ): Promise<Buffer> {
   const tender = await findTender(db, tenderId);
   if (!tender.recordText || !tender.recordSha256)
@@ -139,8 +155,18 @@ export async function buildRecordBundle(
     answer: objection.answer,
     answeredAt: objection.answeredAt?.toISOString() ?? null,
   }));
+  if (!print.font) throw new AppError('RECORD_FONT_MISSING');
   const files: Record<string, Buffer> = {
     'record.json': Buffer.from(tender.recordText, 'utf8'),
+    'record.pdf': await recordPdf({
+      heading: print.heading,
+      record: JSON.parse(tender.recordText) as OpeningRecord,
+      recordSha256: tender.recordSha256,
+      fields: tender.summaryFields,
+      objections: objectionList,
+      signatures: signatures.map((s) => ({ name: s.name, at: s.at.toISOString() })),
+      font: print.font,
+    }),
     'objections.json': canonical(objectionList),
     'README.txt': Buffer.from(readme, 'utf8'),
   };
@@ -251,7 +277,7 @@ export async function verifyRecordBundle(
       problems.push('record.json does not match recordSha256');
     try {
       record = JSON.parse(recordFile.toString('utf8')) as OpeningRecord;
-      if (record.format !== recordFormat)
+      if (!isRecordFormat(record.format))
         problems.push(`record.json: unknown record format ${record.format}`);
       if (canonicalize(record) !== recordFile.toString('utf8'))
         problems.push('record.json is not in canonical form');

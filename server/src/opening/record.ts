@@ -5,7 +5,7 @@
  * (`bidhall record verify`, and each signature with `openssl cms -verify -content record.json`).
  */
 import { createHash } from 'node:crypto';
-import { drawFormat, type OpeningRecord, recordFormat } from '@bidhall/shared';
+import { drawFormat, type OpeningRecord, onlineVenue, recordFormat } from '@bidhall/shared';
 import canonicalize from 'canonicalize';
 import type { outages, Tender } from '../db/schema/index.ts';
 import { type BidWithBidder, drawView } from './hall-view.ts';
@@ -32,12 +32,29 @@ export function openingRecord(
   tender: Tender,
   list: readonly BidWithBidder[],
   tenderOutages: readonly Outage[],
+  people: {
+    readonly host: string;
+    readonly supervisors: readonly string[];
+    readonly checkIns: readonly { readonly bidder: string; readonly at: string }[];
+  },
   now: Date,
 ): OpeningRecord {
   const draw = tender.drawResult ? drawView(tender, list, true) : null;
   return {
     format: recordFormat,
-    tender: { id: tender.id, code: tender.code, title: tender.title, minBidders: tender.minBidders },
+    tender: {
+      id: tender.id,
+      code: tender.code,
+      title: tender.title,
+      minBidders: tender.minBidders,
+      tenderee: tender.tenderee,
+      agency: tender.agency,
+      lot: tender.lot,
+      ceilingPrice: tender.ceilingPrice,
+      venue: tender.venue ?? onlineVenue,
+    },
+    staff: { host: people.host, supervisors: people.supervisors },
+    checkIns: people.checkIns,
     deadline: tender.deadline.toISOString(),
     openedAt: tender.openedAt?.toISOString() ?? null,
     decryptionStartedAt: tender.decryptionStartedAt?.toISOString() ?? null,

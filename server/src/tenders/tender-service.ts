@@ -1,6 +1,6 @@
 /** Tenders: creation by a host (with the opening key ceremony) and the public view of a tender. */
 import { randomUUID } from 'node:crypto';
-import type { CreateTenderRequest, TenderView } from '@bidhall/shared';
+import { type CreateTenderRequest, onlineVenue, type TenderView } from '@bidhall/shared';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { type AuditInput, appendInTx } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
@@ -103,6 +103,10 @@ export class TenderService {
         openingCertificate: material.certificatePem,
         createdBy: audit.actorId,
         agency: creator?.organization ?? null,
+        tenderee: request.tenderee ?? null,
+        lot: request.lot ?? null,
+        ceilingPrice: request.ceilingPrice ?? null,
+        venue: request.venue ?? null,
         checkInOpensAt: new Date(deadline.getTime() - request.checkInMinutes * minuteMs),
         nextCheckAt: new Date(
           Math.max(now.getTime(), deadline.getTime() - request.checkInMinutes * minuteMs),
@@ -195,6 +199,10 @@ function toView(tender: Tender, custodians: TenderView['custodians']): TenderVie
     summaryFields: tender.summaryFields,
     minBidders: tender.minBidders,
     agency: tender.agency,
+    tenderee: tender.tenderee,
+    lot: tender.lot,
+    ceilingPrice: tender.ceilingPrice,
+    venue: tender.venue ?? onlineVenue,
     quorum: tender.quorum,
     custodians,
     remedyPolicy: tender.remedyPolicy,

@@ -1,5 +1,5 @@
 /** The opening record (开标记录): readable, with the exact signed text beside it, and who signed. */
-import { type OpeningRecord, recordFormat, type TenderView } from '@bidhall/shared';
+import { isRecordFormat, type OpeningRecord, type TenderView } from '@bidhall/shared';
 import type { ReactNode } from 'react';
 import type { HallView } from '../../hall-state.ts';
 import { useI18n } from '../../i18n.tsx';
@@ -9,7 +9,7 @@ import { Section } from '../../ui/Section.tsx';
 function parseRecord(text: string): OpeningRecord | null {
   try {
     const record = JSON.parse(text) as OpeningRecord;
-    return record.format === recordFormat ? record : null;
+    return isRecordFormat(record.format) ? record : null;
   } catch {
     return null;
   }

@@ -30,6 +30,14 @@ export const tenders = pgTable(
       .references(() => actors.id),
     /** The agency (招标代理) running the tender: its hosts, and only they, drive the opening. */
     agency: text('agency'),
+    /** The buyer (招标人 / 采购人), as the record names it. */
+    tenderee: text('tenderee'),
+    /** The lot (标段) when a project is tendered in several. */
+    lot: text('lot'),
+    /** The ceiling price (最高投标限价), a money amount as summary fields write it; null when none is set. */
+    ceilingPrice: text('ceiling_price'),
+    /** Where the opening takes place, in the record's words (网上开标 unless the host says otherwise). */
+    venue: text('venue'),
     createdAt: instant('created_at').notNull().defaultNow(),
 
     // The opening. Times are the server's; `nextCheckAt` is the chronograph: the earliest moment

@@ -32,7 +32,7 @@ import { type Actor, type HallContext, tenderAggregate } from '../../opening/hal
 import { hallJoin, ownBid } from '../../opening/hall-view.ts';
 import { OpeningService } from '../../opening/opening-service.ts';
 import { ProposalService } from '../../opening/proposals.ts';
-import { buildRecordBundle } from '../../opening/record-bundle.ts';
+import { buildRecordBundle, type PrintSettings } from '../../opening/record-bundle.ts';
 import { RemedyService } from '../../opening/remedy.ts';
 import { fieldOf, type Handlers, serveGranted } from '../../realtime/serve.ts';
 import { timed } from '../../steps/scheduler.ts';
@@ -56,6 +56,8 @@ declare module 'fastify' {
 
 export interface HallOptions {
   readonly clock: Clock;
+  /** The printed record's heading and font. */
+  readonly print: PrintSettings;
   /** Which forwarded hops to believe for a connection's address (client-address.ts). */
   readonly trustProxy?: TrustProxy;
   /** How often an open connection's actor is looked up again (0: on every request). */
@@ -303,7 +305,13 @@ export default fp<HallOptions>(
         const { tenderId } = request.params;
         if (request.actor!.role === 'bidder') await ownBid(app.db, tenderId, request.actor!.sub);
         requireTenderAccess(request.actor!, await findTender(app.db, tenderId));
-        const bundle = await buildRecordBundle(app.db, tenderId, app.platformSigner, options.clock.now());
+        const bundle = await buildRecordBundle(
+          app.db,
+          tenderId,
+          app.platformSigner,
+          options.clock.now(),
+          options.print,
+        );
         await app.audit.append({
           ...request.auditActor(),
           action: 'record.export',

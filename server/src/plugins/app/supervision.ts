@@ -11,7 +11,7 @@ import { Type } from 'typebox';
 import { readableEntries } from '../../audit/sealed.ts';
 import { verifyAuditChain } from '../../audit/verify.ts';
 import { actors, auditLog } from '../../db/schema/index.ts';
-import { buildRecordBundle, verifyRecordBundle } from '../../opening/record-bundle.ts';
+import { buildRecordBundle, type PrintSettings, verifyRecordBundle } from '../../opening/record-bundle.ts';
 import { requireTenderAccess } from '../../tenders/tender-service.ts';
 import { TenderParams } from './tenders.ts';
 
@@ -40,8 +40,13 @@ export interface AuditFeed {
   readonly sealed: number | null;
 }
 
-export default fp(
-  async (app) => {
+export interface SupervisionOptions {
+  /** The printed record's heading and font (the verified bundle is built as an export would be). */
+  readonly print: PrintSettings;
+}
+
+export default fp<SupervisionOptions>(
+  async (app, options) => {
     const api = app.withTypeProvider<TypeBoxTypeProvider>();
     api.get(
       '/api/actors',
@@ -117,7 +122,13 @@ export default fp(
       async (request) => {
         const { tenderId } = request.params;
         await app.tenders.view(tenderId);
-        const bundle = await buildRecordBundle(app.db, tenderId, app.platformSigner, new Date());
+        const bundle = await buildRecordBundle(
+          app.db,
+          tenderId,
+          app.platformSigner,
+          new Date(),
+          options.print,
+        );
         const report = await verifyRecordBundle(bundle, app.trust, app.platformSigner.certificate);
         await app.audit.append({
           ...request.auditActor(),
