@@ -31,11 +31,18 @@ let opening: PreparedOpening;
 const pages = new Map<string, RolePage>();
 
 const status = (page: Page) => page.getByTestId('status');
+const recordDetails = {
+  tenderee: '东湖市交通运输局',
+  lot: '第一标段',
+  ceilingPrice: '1286000.00',
+  venue: '网上开标（东湖市公共资源交易中心）',
+};
 
 beforeAll(async () => {
   server = await startTestServer({ listen: true });
   opening = await prepareOpening(server, work, bidders, {
     draw: { label: { zh: '下浮系数', en: 'Discount' }, options: ['0.95', '0.96', '0.97', '0.98'] },
+    ...recordDetails,
   });
   browser = await launchChromium();
 }, 120_000);
@@ -181,6 +188,49 @@ describe('an opening in the browser', () => {
     await host.getByRole('button', { name: '结束开标' }).click();
     for (const [, { page }] of pages) await expect.poll(() => status(page).textContent()).toBe('开标结束');
     await screenshot(host, 'host-closed');
+  });
+
+  it('prints the record (开标记录表): in Chinese at desktop width, in English at phone width', async () => {
+    const host = pages.get('host')!.page;
+    await host.emulateMedia({ media: 'print' });
+    const printed = host.locator('.record-print');
+    const text = (await printed.innerText()).replace(/\s+/g, '');
+    for (const needle of [
+      '开标记录表',
+      `招标人${recordDetails.tenderee}`,
+      `标段${recordDetails.lot}`,
+      `开标地点${recordDetails.venue}`,
+      '最高投标限价（元）1,286,000.00（壹佰贰拾捌万陆仟元整）',
+      '1,000,000.00壹佰万元整',
+      '签到情况',
+      '经核对，报价按一览表宣读无误。',
+    ])
+      expect(text).toContain(needle.replace(/\s+/g, ''));
+    // Only the record prints: the rest of the console is hidden, the signed JSON too.
+    expect(await host.getByTestId('print-record').isVisible()).toBe(false);
+    expect(await host.getByTestId('bids').isVisible()).toBe(false);
+    await screenshot(host, 'record-print-zh-desktop');
+    await host.emulateMedia({ media: 'screen' });
+
+    const bidder = pages.get('bidder1')!.page;
+    await bidder.getByRole('button', { name: 'English' }).click();
+    await bidder.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(() => status(bidder).textContent()).toBe('Closed');
+    await bidder.emulateMedia({ media: 'print' });
+    const english = (await bidder.locator('.record-print').innerText()).replace(/\s+/g, '');
+    for (const needle of [
+      'Opening record',
+      `Tenderee${recordDetails.tenderee}`,
+      'Ceiling price (CNY)',
+      'Check-ins',
+    ])
+      expect(english).toContain(needle.replace(/\s+/g, ''));
+    await screenshot(bidder, 'record-print-en-phone');
+    await bidder.emulateMedia({ media: 'screen' });
+    // On the phone's screen the record scrolls inside its own box, never the page sideways.
+    expect(await bidder.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await bidder.getByRole('button', { name: '中文' }).click();
+    await bidder.setViewportSize({ width: 1360, height: 900 });
   });
 
   it('lets the supervisor verify the audit chain and the record bundle', async () => {

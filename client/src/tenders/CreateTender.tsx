@@ -1,6 +1,10 @@
 /** The host's form for a new tender: every field of CreateTenderRequest, with the server's checks shown. */
 import {
+  amountInWords,
   type CreateTenderRequest,
+  isMoney,
+  moneyPattern,
+  onlineVenue,
   type RemedyPolicy,
   remedyPolicies,
   type SummaryField,
@@ -50,6 +54,10 @@ export function CreateTender({
   const [problem, setProblem] = useState<string | null>(null);
   const [code, setCode] = useState('');
   const [title, setTitle] = useState('');
+  const [tenderee, setTenderee] = useState('');
+  const [lot, setLot] = useState('');
+  const [ceilingPrice, setCeilingPrice] = useState('');
+  const [venue, setVenue] = useState('');
   const [deadline, setDeadline] = useState(() => localInput(60));
   const [windowMinutes, setWindowMinutes] = useState(30);
   const [checkInMinutes, setCheckInMinutes] = useState(30);
@@ -84,6 +92,10 @@ export function CreateTender({
     const request: CreateTenderRequest = {
       code: code.trim(),
       title: title.trim(),
+      ...(tenderee.trim() ? { tenderee: tenderee.trim() } : {}),
+      ...(lot.trim() ? { lot: lot.trim() } : {}),
+      ...(ceilingPrice.trim() ? { ceilingPrice: ceilingPrice.trim() } : {}),
+      ...(venue.trim() ? { venue: venue.trim() } : {}),
       deadline: new Date(deadline).toISOString(),
       decryptionWindowMinutes: windowMinutes,
       checkInMinutes,
@@ -128,6 +140,43 @@ export function CreateTender({
             required
             maxLength={200}
             name="title"
+          />
+        </label>
+        <label>
+          {t('tenderee')}
+          <input
+            value={tenderee}
+            onChange={(e) => setTenderee(e.target.value)}
+            maxLength={200}
+            name="tenderee"
+          />
+        </label>
+        <label>
+          {t('lot')}
+          <input value={lot} onChange={(e) => setLot(e.target.value)} maxLength={100} name="lot" />
+        </label>
+        <label>
+          {t('ceilingPrice')}
+          <input
+            value={ceilingPrice}
+            onChange={(e) => setCeilingPrice(e.target.value)}
+            inputMode="decimal"
+            pattern={moneyPattern.source}
+            name="ceilingPrice"
+            aria-describedby="ceiling-words"
+          />
+          <span id="ceiling-words" className="muted small" data-testid="ceiling-words">
+            {isMoney(ceilingPrice.trim()) ? amountInWords(ceilingPrice.trim()) : t('ceilingPriceHint')}
+          </span>
+        </label>
+        <label>
+          {t('openingVenue')}
+          <input
+            value={venue}
+            onChange={(e) => setVenue(e.target.value)}
+            maxLength={200}
+            placeholder={onlineVenue}
+            name="venue"
           />
         </label>
         <label>

@@ -1,5 +1,14 @@
 /** The opening record (开标记录): readable, with the exact signed text beside it, and who signed. */
-import { isRecordFormat, type OpeningRecord, type TenderView } from '@bidhall/shared';
+import {
+  amountInWords,
+  groupThousands,
+  isMoney,
+  isRecordFormat,
+  type OpeningRecord,
+  type SummaryField,
+  type SummaryValue,
+  type TenderView,
+} from '@bidhall/shared';
 import type { ReactNode } from 'react';
 import type { HallView } from '../../hall-state.ts';
 import { useI18n } from '../../i18n.tsx';
@@ -13,6 +22,20 @@ function parseRecord(text: string): OpeningRecord | null {
   } catch {
     return null;
   }
+}
+
+/** A summary value as the record shows it: money grouped by thousands, with its 大写金额 below. */
+function FieldValue({ field, value }: { field: SummaryField; value: SummaryValue | undefined }) {
+  if (value === undefined || value === '') return <>—</>;
+  if (field.type === 'money' && typeof value === 'string' && isMoney(value))
+    return (
+      <>
+        {groupThousands(value)}
+        <br />
+        <span className="small amount-words">{amountInWords(value)}</span>
+      </>
+    );
+  return <>{String(value)}</>;
 }
 
 /**
@@ -34,86 +57,121 @@ export function RecordPanel({
   const record = parseRecord(view.record.text);
   const fields = tender?.summaryFields ?? [];
   const when = (iso: string | null) => (iso ? format.time(iso) : '—');
+  const facts: [string, string | null | undefined][] = record
+    ? [
+        [t('code'), `${record.tender.code} · ${record.tender.title}`],
+        [t('lot'), record.tender.lot],
+        [t('tenderee'), record.tender.tenderee],
+        [t('agency'), record.tender.agency],
+        [t('hostName'), record.staff?.host],
+        [t('supervisorNames'), record.staff?.supervisors.join('、') || null],
+        [t('openingVenue'), record.tender.venue],
+        [t('deadline'), when(record.deadline)],
+        [t('openedAt'), when(record.openedAt)],
+        [t('decryptionStartedAt'), when(record.decryptionStartedAt)],
+        [t('announcedAt'), when(record.announcedAt)],
+        [
+          t('ceilingPrice'),
+          record.tender.ceilingPrice
+            ? `${groupThousands(record.tender.ceilingPrice)}（${amountInWords(record.tender.ceilingPrice)}）`
+            : null,
+        ],
+        [t('drawResult'), record.draw?.value],
+      ]
+    : [];
   return (
-    <Section title={t('record')}>
-      {record && (
-        <div data-testid="record-readable">
-          <dl className="record-facts">
-            <dt>{t('code')}</dt>
-            <dd>
-              {record.tender.code} · {record.tender.title}
-            </dd>
-            <dt>{t('deadline')}</dt>
-            <dd>{when(record.deadline)}</dd>
-            <dt>{t('openedAt')}</dt>
-            <dd>{when(record.openedAt)}</dd>
-            <dt>{t('decryptionStartedAt')}</dt>
-            <dd>{when(record.decryptionStartedAt)}</dd>
-            <dt>{t('announcedAt')}</dt>
-            <dd>{when(record.announcedAt)}</dd>
-            {record.draw && (
-              <>
-                <dt>{t('drawResult')}</dt>
-                <dd>{record.draw.value}</dd>
-              </>
-            )}
-          </dl>
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('bidder')}</th>
-                  <th scope="col">{t('decryption')}</th>
-                  {fields.map((f) => (
-                    <th scope="col" key={f.key}>
-                      {f.label[language]}
-                    </th>
-                  ))}
-                  <th scope="col">{t('documentsHash')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {record.bids.map((bid) => (
-                  <tr key={bid.bidder.identity}>
-                    <td>{bid.bidder.name}</td>
-                    <td>
-                      {t(`opening_${bid.openingStatus}`)}
-                      {bid.reason ? ` — ${bid.reason}` : ''}
-                    </td>
-                    {fields.map((f) => (
-                      <td key={f.key} className={f.type === 'text' ? '' : 'number'}>
-                        {bid.summary ? String(bid.summary[f.key] ?? '—') : '—'}
-                      </td>
-                    ))}
-                    <td className="mono" title={bid.parts.documentsSha256}>
-                      {bid.parts.documentsSha256.slice(0, 12)}…
-                    </td>
-                  </tr>
+    <Section title={t('record')} id="record">
+      <p className="no-print">
+        <button type="button" onClick={() => window.print()} data-testid="print-record">
+          {t('printRecord')}
+        </button>
+      </p>
+      <div className="record-print">
+        <h3 className="print-only">{t('recordTitle')}</h3>
+        {record && (
+          <div data-testid="record-readable">
+            <dl className="record-facts">
+              {facts
+                .filter((fact): fact is [string, string] => Boolean(fact[1]))
+                .map(([label, value]) => (
+                  <div key={label} className="fact">
+                    <dt>{label}</dt>
+                    <dd>{value}</dd>
+                  </div>
                 ))}
-              </tbody>
-            </table>
+            </dl>
+            {record.checkIns && (
+              <p data-testid="record-check-ins">
+                {t('checkIns')} ({record.checkIns.length}):{' '}
+                {record.checkIns.map((c) => `${c.bidder} ${format.time(c.at)}`).join('；') || '—'}
+              </p>
+            )}
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('bidder')}</th>
+                    <th scope="col">{t('decryption')}</th>
+                    {fields.map((f) => (
+                      <th scope="col" key={f.key}>
+                        {f.label[language]}
+                      </th>
+                    ))}
+                    <th scope="col">{t('documentsHash')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {record.bids.map((bid) => (
+                    <tr key={bid.bidder.identity}>
+                      <td>{bid.bidder.name}</td>
+                      <td>
+                        {t(`opening_${bid.openingStatus}`)}
+                        {bid.reason ? ` — ${bid.reason}` : ''}
+                      </td>
+                      {fields.map((f) => (
+                        <td key={f.key} className={f.type === 'text' ? '' : 'number'}>
+                          {bid.summary ? <FieldValue field={f} value={bid.summary[f.key]} /> : '—'}
+                        </td>
+                      ))}
+                      <td className="mono" title={bid.parts.documentsSha256}>
+                        {bid.parts.documentsSha256.slice(0, 12)}…
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {record.outages.length > 0 && (
+              <ul>
+                {record.outages.map((o) => (
+                  <li key={o.from}>
+                    {t('recordOutage')}: {when(o.from)} – {when(o.to)} · {o.reason}
+                  </li>
+                ))}
+              </ul>
+            )}
           </div>
-          {record.outages.length > 0 && (
-            <ul>
-              {record.outages.map((o) => (
-                <li key={o.from}>
-                  {t('recordOutage')}: {when(o.from)} – {when(o.to)} · {o.reason}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
-      <details>
+        )}
+        {view.objections.length > 0 && (
+          <ol className="print-only">
+            {view.objections.map((o) => (
+              <li key={o.id}>
+                {o.bidderName}: {o.text} — {t('answer')}: {o.answer?.text ?? t('awaitingAnswer')}
+              </li>
+            ))}
+          </ol>
+        )}
+        <p>
+          {t('signedBy')}: {view.record.signedBy.length ? view.record.signedBy.join('、') : '—'}
+        </p>
+      </div>
+      <details className="no-print">
         <summary>{t('signedText')}</summary>
         <p className="muted mono">SHA-256 {view.record.sha256}</p>
         <pre className="record-text" data-testid="record-text">
           {view.record.text}
         </pre>
       </details>
-      <p>
-        {t('signedBy')}: {view.record.signedBy.length ? view.record.signedBy.join('、') : '—'}
-      </p>
       {children}
     </Section>
   );
