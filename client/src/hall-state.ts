@@ -56,7 +56,7 @@ export function applyEvent(view: HallView, event: HallEvent): HallView {
             ...next,
             record: {
               ...next.record,
-              signedBy: [...new Set([...next.record.signedBy, event.data.bidderName])],
+              signedBy: [...new Set([...next.record.signedBy, event.data.name])],
             },
           }
         : next;

@@ -439,6 +439,11 @@ const text = {
   hostName: { zh: '主持人', en: 'Host' },
   supervisorNames: { zh: '监督人', en: 'Supervisors' },
   checkIns: { zh: '签到情况', en: 'Check-ins' },
+  signWaitsForAnswers: {
+    zh: '尚有 {count} 条异议未答复：请待主持人答复后签署；如需现在签署，签署记录将注明这些未答复的异议。',
+    en: '{count} objection(s) are not answered yet: sign once they are, or sign now and the record of your signature lists them.',
+  },
+  signWithOpenObjections: { zh: '注明未答复异议后签署', en: 'Sign, listing the open objections' },
   printRecord: { zh: '打印开标记录', en: 'Print the record' },
   recordTitle: { zh: '开标记录表', en: 'Opening record' },
   signedText: { zh: '签署的原文（规范化 JSON）', en: 'The exact text signed (canonical JSON)' },

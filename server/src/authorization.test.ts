@@ -53,7 +53,7 @@ const allowed: Record<Action, Role[]> = {
   'hall:reveal-seed': ['bidder'],
   'hall:announce': ['host'],
   'hall:open-record': ['host'],
-  'hall:sign-record': ['bidder'],
+  'hall:sign-record': ['bidder', 'host', 'supervisor'],
   'hall:object': ['bidder'],
   'hall:answer': ['host'],
   'hall:close': ['host'],

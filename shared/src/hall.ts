@@ -69,8 +69,9 @@ export const SeedRequest = Type.Object(
   { additionalProperties: false },
 );
 export const SignRecordRequest = Type.Object(
-  // CMS SignedData (DER), detached, over the exact bytes of the opening record.
-  { tenderId: Uuid, signature: Base64(32 * 1024) },
+  // CMS SignedData (DER), detached, over the exact bytes of the opening record. A bidder signing while
+  // objections are still unanswered says so (withOpenObjections): the bundle lists them beside its name.
+  { tenderId: Uuid, signature: Base64(32 * 1024), withOpenObjections: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
 export const ObjectionRequest = Type.Object(
@@ -182,6 +183,7 @@ export interface HallSnapshot {
   readonly record: {
     readonly sha256: string;
     readonly text: string;
+    /** Everyone who signed: bidders, the host and supervisors (names). */
     readonly signedBy: readonly string[];
   } | null;
   readonly objections: readonly ObjectionView[];
@@ -242,7 +244,7 @@ export interface HallEventData {
   readonly 'summary-table': { readonly rows: readonly SummaryRow[] };
   readonly draw: DrawView;
   readonly record: { readonly sha256: string; readonly text: string };
-  readonly signature: { readonly bidderName: string };
+  readonly signature: { readonly name: string; readonly role: Role };
   readonly objection: ObjectionView;
   readonly answer: ObjectionView;
   readonly proposal: ProposalView;

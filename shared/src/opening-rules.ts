@@ -30,8 +30,10 @@ export const openingGuards = {
   objections: ['opened', 'decrypting', 'announced', 'confirming'],
   /** The summary table has been read out. */
   bidsRead: ['announced', 'confirming', 'closed'],
+  /** Staff (host, supervisors) may sign the record: from when it is out, also once the opening ended. */
+  staffSigning: ['confirming', 'closed', 'failed'],
   /** The record has been produced: its bundle (record, signatures, objections) can be exported. */
-  recordOut: ['confirming', 'closed'],
+  recordOut: ['confirming', 'closed', 'failed'],
   /** The opening is over, one way or the other: nothing more happens in its hall. */
   ended: ['closed', 'failed'],
   /** Every bid's outcome is fixed: a late documents job changes nothing. */

@@ -30,6 +30,8 @@ export interface OpeningRecord {
   };
   /** Version 2 on: who ran the opening (the host who produced the record) and who supervised it. */
   readonly staff?: { readonly host: string; readonly supervisors: readonly string[] };
+  /** Version 2 on, for a failed opening (流标): why it failed; the bids stay sealed. */
+  readonly failure?: { readonly reason: string } | null;
   /** Version 2 on: the bidders who checked in, in the order they did, with when. */
   readonly checkIns?: readonly { readonly bidder: string; readonly at: string }[];
   readonly deadline: string;

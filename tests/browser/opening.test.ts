@@ -185,6 +185,16 @@ describe('an opening in the browser', () => {
       .toContain('经核对，报价按一览表宣读无误');
     await screenshot(objector, 'bidder-objection-answered');
 
+    // The host and the supervisor sign the record too, each with the certificate they logged in with.
+    for (const staff of ['host', 'supervisor']) {
+      const { page } = pages.get(staff)!;
+      await page.getByRole('button', { name: '签署开标记录' }).click();
+      await page.getByTestId('record-signed').waitFor();
+    }
+    await expect
+      .poll(() => host.locator('.record-print').innerText())
+      .toContain((await server.login('supervisor', 'supervisor')).actor.name);
+
     await host.getByRole('button', { name: '结束开标' }).click();
     for (const [, { page }] of pages) await expect.poll(() => status(page).textContent()).toBe('开标结束');
     await screenshot(host, 'host-closed');

@@ -9,11 +9,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OpeningRecord } from '@bidhall/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { signSmall } from '../../server/src/cms/signed-data.ts';
 import { repositoryRoot } from '../../server/src/config.ts';
-import { signRecord } from '../../server/src/hall-client/bidder-actions.ts';
+import { publishedRecord, signRecord } from '../../server/src/hall-client/bidder-actions.ts';
 import { readTar, verifyRecordBundle, writeTar } from '../../server/src/opening/record-bundle.ts';
 import { useServer } from '../support/fixture.ts';
-import { decryptedOpening, endWindow, ofType, signerOf } from '../support/hall.ts';
+import {
+  advanceTo,
+  afterDeadline,
+  decryptedOpening,
+  endWindow,
+  joinHall,
+  ofType,
+  prepareOpening,
+  signerOf,
+} from '../support/hall.ts';
 import { devTrustStore } from '../support/pki.ts';
 
 const { server, work, track } = useServer('record-print');
@@ -22,6 +32,8 @@ const pdf = join(artefacts, 'opening-record.pdf');
 let files: Map<string, Buffer>;
 let bundle: Buffer;
 let text: string;
+let refusedWhileOpen: string | null = null;
+const objectionText = '我公司报价大写应为壹佰零贰万肆仟陆佰玖拾壹元叁角肆分';
 
 const details = {
   tenderee: '东湖市交通运输局',
@@ -43,11 +55,24 @@ beforeAll(async () => {
   await host.request('hall:open-record', { tenderId: tender.id });
   for (const client of bidders.values()) await client.waitFor(ofType('record'));
   await signRecord(bidders.get('bidder1')!, tender.id, signerOf('bidder1'));
-  const { objectionId } = await bidders.get('bidder3')!.request('hall:object', {
-    tenderId: tender.id,
-    text: '我公司报价大写应为壹佰零贰万肆仟陆佰玖拾壹元叁角肆分',
-  });
+  const { objectionId } = await bidders
+    .get('bidder3')!
+    .request('hall:object', { tenderId: tender.id, text: objectionText });
+  // While an objection is unanswered a bidder signs only by saying so; the bundle then lists it.
+  const bidder2 = bidders.get('bidder2')!;
+  const signature = signSmall(Buffer.from(publishedRecord(bidder2)!, 'utf8'), signerOf('bidder2'), {
+    detached: true,
+  }).toString('base64');
+  refusedWhileOpen = await bidder2.request('hall:sign-record', { tenderId: tender.id, signature }).then(
+    () => null,
+    (error: { code?: string }) => error.code ?? 'no code',
+  );
+  await bidder2.request('hall:sign-record', { tenderId: tender.id, signature, withOpenObjections: true });
   await host.request('hall:answer', { tenderId: tender.id, objectionId, text: '已当场核对，与解密结果一致' });
+  await signRecord(host, tender.id, signerOf('host'));
+  const supervisor = await joinHall(server, 'supervisor', 'supervisor', tender.id);
+  track(supervisor);
+  await signRecord(supervisor, tender.id, signerOf('supervisor'));
   await host.request('hall:close', { tenderId: tender.id });
   const response = await server.app.inject({
     method: 'GET',
@@ -111,13 +136,37 @@ describe('the printed opening record', () => {
     expect(body).toContain(flat('解密结果：解密完成'));
   });
 
-  it('shows the objection with its answer and who signed', () => {
+  it('shows the objection with its answer and who signed: bidders, the host and the supervisor', async () => {
     const record = JSON.parse(files.get('record.json')!.toString('utf8')) as OpeningRecord;
     const body = flat(text);
     expect(body).toContain(flat('异议与答复（1条）'));
     expect(body).toContain(flat('已当场核对，与解密结果一致'));
-    expect(body).toContain(flat('签署情况（1家）'));
-    expect(body).toContain(flat(`${record.bids[0]!.bidder.name}已签署`));
+    expect(body).toContain(flat('签署情况（4份）'));
+    expect(body).toContain(flat(`投标人${record.bids[0]!.bidder.name}已签署`));
+    const host = (await server.login('host', 'host')).actor.name;
+    const supervisor = (await server.login('supervisor', 'supervisor')).actor.name;
+    expect(body).toContain(flat(`主持人${host}已签署`));
+    expect(body).toContain(flat(`监督人${supervisor}已签署`));
+  });
+
+  it('lets a bidder sign with objections open only by saying so, and lists them beside its signature', async () => {
+    expect(refusedWhileOpen).toBe('OBJECTIONS_OPEN');
+    const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as {
+      signatures: { name: string; role: string; openObjections?: string[] }[];
+    };
+    const record = JSON.parse(files.get('record.json')!.toString('utf8')) as OpeningRecord;
+    const byName = new Map(manifest.signatures.map((s) => [s.name, s]));
+    expect(byName.get(record.bids[1]!.bidder.name)?.openObjections).toEqual([objectionText]);
+    expect(byName.get(record.bids[0]!.bidder.name)?.openObjections).toBeUndefined();
+    const report = await verifyRecordBundle(
+      bundle,
+      await devTrustStore(),
+      server.app.platformSigner.certificate,
+    );
+    expect(report.staffSigned.map((s) => s.role).sort()).toEqual(['host', 'supervisor']);
+    expect([...report.signed].sort()).toEqual(
+      [record.bids[0]!.bidder.name, record.bids[1]!.bidder.name].sort(),
+    );
   });
 
   it('embeds its font, so the archive copy reads the same anywhere', () => {
@@ -141,5 +190,54 @@ describe('the printed opening record', () => {
     );
     expect(report.ok).toBe(false);
     expect(report.problems).toContain('record.pdf was altered');
+  });
+});
+
+describe('the record of a failed opening (流标)', () => {
+  let failedBundle: Buffer;
+  let failedText: string;
+  let failedRecord: OpeningRecord;
+
+  beforeAll(async () => {
+    const { tender } = await prepareOpening(server, work, ['bidder1', 'bidder2'], details);
+    const host = await joinHall(server, 'host', 'host', tender.id);
+    const supervisor = await joinHall(server, 'supervisor', 'supervisor', tender.id);
+    track(host, supervisor);
+    await advanceTo(server, tender.id, afterDeadline(tender), 'opened');
+    await host.request('hall:confirm-failure', { tenderId: tender.id, reason: '有效投标人不足三家' });
+    await supervisor.waitFor(ofType('record'));
+    await signRecord(host, tender.id, signerOf('host'));
+    await signRecord(supervisor, tender.id, signerOf('supervisor'));
+    const response = await server.app.inject({
+      method: 'GET',
+      url: `/api/tenders/${tender.id}/record-bundle`,
+      headers: { authorization: `Bearer ${(await server.login('host', 'host')).token}` },
+    });
+    expect(response.statusCode).toBe(200);
+    failedBundle = response.rawPayload;
+    const failedFiles = await readTar(failedBundle);
+    failedRecord = JSON.parse(failedFiles.get('record.json')!.toString('utf8')) as OpeningRecord;
+    const file = join(artefacts, 'failed-opening-record.pdf');
+    writeFileSync(file, failedFiles.get('record.pdf')!);
+    failedText = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  });
+
+  it('is produced when the host confirms the failure, lists the sealed bids and says why', () => {
+    expect(failedRecord.failure).toEqual({ reason: '有效投标人不足三家' });
+    expect(failedRecord.bids.map((b) => b.openingStatus)).toEqual(['sealed', 'sealed']);
+    expect(failedRecord.bids.every((b) => b.summary === null)).toBe(true);
+    expect(flat(failedText)).toContain(flat('开标结果：流标：有效投标人不足三家'));
+  });
+
+  it('is signed by the host and the supervisor and verifies offline', async () => {
+    const report = await verifyRecordBundle(
+      failedBundle,
+      await devTrustStore(),
+      server.app.platformSigner.certificate,
+    );
+    expect(report.problems).toEqual([]);
+    expect(report.status).toBe('failed');
+    expect(report.staffSigned.map((s) => s.role).sort()).toEqual(['host', 'supervisor']);
+    expect(flat(failedText)).toContain(flat('签署情况（2份）'));
   });
 });

@@ -14,7 +14,6 @@ import {
   openEnvelope,
   ownRecipients,
   selfTestAnswer,
-  signDetached,
   toBase64,
   unwrapContentKey,
 } from '../crypto.ts';
@@ -24,6 +23,7 @@ import { DrawPanel } from '../hall/panels/DrawPanel.tsx';
 import { HallHeader } from '../hall/panels/HallHeader.tsx';
 import { ObjectionList } from '../hall/panels/Objections.tsx';
 import { RecordPanel } from '../hall/panels/RecordPanel.tsx';
+import { SignRecord } from '../hall/panels/SignRecord.tsx';
 import { SummaryTableView } from '../hall/panels/SummaryTable.tsx';
 import { Timeline } from '../hall/panels/Timeline.tsx';
 import { VideoSlot } from '../hall/panels/VideoSlot.tsx';
@@ -66,7 +66,6 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
   const selfTest = useAction();
   const decrypt = useAction();
   const seed = useAction();
-  const sign = useAction();
   const objection = useAction();
   const [seedText, setSeedText] = useState('');
   const [checkedInAt, setCheckedInAt] = useState<string | null>(null);
@@ -154,14 +153,6 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
       return t('seedRevealed');
     });
   };
-
-  const signRecord = () =>
-    sign.run(async () => {
-      if (!view.record) return;
-      const signature = signDetached(session.identity, new TextEncoder().encode(view.record.text));
-      await client.request('hall:sign-record', { tenderId, signature: toBase64(signature) });
-      return t('recordSigned');
-    });
 
   const raiseObjection = (event: FormEvent) => {
     event.preventDefault();
@@ -285,23 +276,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
           <DrawPanel view={view} tender={tender} />
           <RecordPanel view={view} tender={tender}>
             {allowedIn('confirming', status) && mine && (
-              <div className="step">
-                {view.record?.signedBy.includes(session.actor.name) ? (
-                  <p className="ok" data-testid="record-signed">
-                    ✓ {t('signed')}
-                  </p>
-                ) : (
-                  <button
-                    type="button"
-                    className="primary"
-                    onClick={() => void signRecord()}
-                    disabled={sign.busy}
-                  >
-                    {t('signRecord')}
-                  </button>
-                )}
-                <Outcome message={sign.message} />
-              </div>
+              <SignRecord view={view} client={client} session={session} />
             )}
           </RecordPanel>
           <ObjectionList view={view} />

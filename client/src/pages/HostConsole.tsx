@@ -14,6 +14,7 @@ import { HallHeader } from '../hall/panels/HallHeader.tsx';
 import { ObjectionList } from '../hall/panels/Objections.tsx';
 import { ProposalsPanel } from '../hall/panels/ProposalsPanel.tsx';
 import { RecordPanel } from '../hall/panels/RecordPanel.tsx';
+import { SignRecord } from '../hall/panels/SignRecord.tsx';
 import { SummaryTableView } from '../hall/panels/SummaryTable.tsx';
 import { Timeline } from '../hall/panels/Timeline.tsx';
 import { VideoSlot } from '../hall/panels/VideoSlot.tsx';
@@ -156,7 +157,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
                 {view.remedy.approved ? ` · ${t('remedyApproved')}` : ''}
               </p>
             )}
-            {allowedIn('recordOut', status) && (
+            {allowedIn('recordOut', status) && view.record && (
               <p>
                 <button
                   type="button"
@@ -181,7 +182,11 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
           <BidList view={view} progress={progress} />
           <SummaryTableView view={view} tender={tender} />
           <DrawPanel view={view} tender={tender} />
-          <RecordPanel view={view} tender={tender} />
+          <RecordPanel view={view} tender={tender}>
+            {allowedIn('staffSigning', status) && (
+              <SignRecord view={view} client={client} session={session} />
+            )}
+          </RecordPanel>
           <ProposalsPanel view={view} client={client} role={session.actor.role} />
           <ObjectionList
             view={view}

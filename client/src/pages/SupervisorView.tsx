@@ -3,6 +3,7 @@
  * trail as it grows (each entry's hash re-computed in this page), and two checks on demand: the whole
  * audit chain, and the opening-record bundle with every signature in it.
  */
+import { allowedIn } from '@bidhall/shared';
 import { useEffect, useState } from 'react';
 import { api, sha256Hex } from '../api.ts';
 import { BackLink, HallError, HallLoading, type PageProps } from '../hall/HallPage.tsx';
@@ -12,6 +13,7 @@ import { HallHeader } from '../hall/panels/HallHeader.tsx';
 import { ObjectionList } from '../hall/panels/Objections.tsx';
 import { ProposalsPanel } from '../hall/panels/ProposalsPanel.tsx';
 import { RecordPanel } from '../hall/panels/RecordPanel.tsx';
+import { SignRecord } from '../hall/panels/SignRecord.tsx';
 import { SummaryTableView } from '../hall/panels/SummaryTable.tsx';
 import { Timeline } from '../hall/panels/Timeline.tsx';
 import { VideoSlot } from '../hall/panels/VideoSlot.tsx';
@@ -135,7 +137,11 @@ export function SupervisorView({ session, tenderId, onBack }: PageProps) {
           <ObjectionList view={view} />
           <SummaryTableView view={view} tender={tender} />
           <DrawPanel view={view} tender={tender} />
-          <RecordPanel view={view} tender={tender} />
+          <RecordPanel view={view} tender={tender}>
+            {allowedIn('staffSigning', view.status) && (
+              <SignRecord view={view} client={client} session={session} />
+            )}
+          </RecordPanel>
           {canAudit && (
             <Section title={t('checks')}>
               <div className="actions">

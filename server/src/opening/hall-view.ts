@@ -200,7 +200,7 @@ export async function hallSnapshot(
   const signatures = await db
     .select({ name: actors.name })
     .from(recordSignatures)
-    .innerJoin(actors, eq(actors.id, recordSignatures.bidderId))
+    .innerJoin(actors, eq(actors.id, recordSignatures.signerId))
     .where(eq(recordSignatures.tenderId, tender.id));
   const objectionRows = await db
     .select({ objection: objections, name: actors.name })

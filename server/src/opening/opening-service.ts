@@ -229,7 +229,25 @@ export class OpeningService {
         );
       }
       scope.detail.reason = reason;
-      await this.#setStatus(scope, 'failed', { failureReason: reason, closedAt: scope.now }, reason);
+      // A failed opening (流标) is recorded too: who bid and when, why it failed; host and supervisors sign.
+      const list = await activeBids(scope.tx, scope.tender.id);
+      const people = {
+        host: actor.name ?? '',
+        supervisors: await supervisorsOf(scope.tx, scope.tender.id),
+        checkIns: await checkInList(scope.tx, scope.tender.id),
+      };
+      const failed = { ...scope.tender, status: 'failed' as const, failureReason: reason };
+      const record = openingRecord(failed, list, [], people, scope.now);
+      const text = recordText(record);
+      const sha256 = sha256Hex(text);
+      await this.#setStatus(
+        scope,
+        'failed',
+        { failureReason: reason, closedAt: scope.now, recordText: text, recordSha256: sha256 },
+        reason,
+      );
+      await scope.emit('record', { sha256, text });
+      scope.detail.recordSha256 = sha256;
       return { status: 'failed' as const };
     });
   }
@@ -392,12 +410,47 @@ export class OpeningService {
     });
   }
 
-  signRecord(tenderId: string, actor: Actor, signature: Buffer): Promise<{ signed: true }> {
+  /**
+   * A signature over the record's exact bytes, by a bidder with a bid (while the record is out for
+   * signatures) or by the host or a supervisor (also once the opening has ended, failed ones included).
+   * A bidder signs after the objections raised so far are answered, or says it signs with them open.
+   */
+  signRecord(
+    tenderId: string,
+    actor: Actor,
+    signature: Buffer,
+    withOpenObjections = false,
+  ): Promise<{ signed: true }> {
     return this.#act(tenderId, actor, 'hall.sign-record', async ({ tx, tender, now, emit, detail }) => {
-      requireStatus(tender, 'confirming', 'signing the record');
-      const mine = await ownBid(tx, tender.id, actor.actorId);
+      const role = actor.role;
+      if (role === null || role === 'system') throw new AppError('FORBIDDEN_ROLE');
+      const bidder = role === 'bidder';
+      requireStatus(tender, bidder ? 'confirming' : 'staffSigning', 'signing the record');
+      if (!tender.recordText) throw new AppError('HALL_WRONG_STATE', 'there is no opening record yet');
+      const signer = bidder
+        ? await ownBid(tx, tender.id, actor.actorId).then((b) => ({
+            name: b.bidderName,
+            identity: b.bidderIdentity,
+          }))
+        : await tx
+            .select({ name: actors.name, identity: actors.identity })
+            .from(actors)
+            .where(eq(actors.id, actor.actorId!))
+            .then(([row]) => row!);
+      let open: string[] | null = null;
+      if (bidder) {
+        open = (await tx.select().from(objections).where(eq(objections.tenderId, tender.id)))
+          .filter((o) => o.answer === null)
+          .map((o) => o.id);
+        if (open.length && !withOpenObjections)
+          throw new AppError(
+            'OBJECTIONS_OPEN',
+            `${open.length} objection(s) are not answered yet: sign once they are, or sign listing them`,
+          );
+        if (!open.length) open = null;
+      }
       const verified = await verifySmall(signature, {
-        detachedContent: Buffer.from(tender.recordText!, 'utf8'),
+        detachedContent: Buffer.from(tender.recordText, 'utf8'),
       }).catch((error: unknown) => {
         throw new AppError('RECORD_SIGNATURE_INVALID', error instanceof Error ? error.message : 'invalid', {
           cause: error,
@@ -407,21 +460,22 @@ export class OpeningService {
         at: now,
         anyUsage: ['digitalSignature', 'nonRepudiation'],
       });
-      if (chain.identity !== mine.bidderIdentity) {
+      if (chain.identity !== signer.identity) {
         throw new AppError(
           'RECORD_SIGNATURE_INVALID',
-          `signed by "${verified.signer.commonName}", not by ${mine.bidderName}`,
+          `signed by "${verified.signer.commonName}", not by ${signer.name}`,
         );
       }
       await tx
         .insert(recordSignatures)
-        .values({ tenderId: tender.id, bidderId: actor.actorId!, signature, at: now })
+        .values({ tenderId: tender.id, signerId: actor.actorId!, signature, at: now, openObjections: open })
         .onConflictDoUpdate({
-          target: [recordSignatures.tenderId, recordSignatures.bidderId],
-          set: { signature, at: now },
+          target: [recordSignatures.tenderId, recordSignatures.signerId],
+          set: { signature, at: now, openObjections: open },
         });
       detail.recordSha256 = tender.recordSha256!;
-      await emit('signature', { bidderName: mine.bidderName });
+      if (open) detail.openObjections = open;
+      await emit('signature', { name: signer.name, role });
       return { signed: true as const };
     });
   }

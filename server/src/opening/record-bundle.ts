@@ -52,6 +52,10 @@ interface BundleManifest {
     readonly file: string;
     /** When the server received and checked the signature: the time its certificate is judged at. */
     readonly signedAt: string;
+    /** Who signed as what: a bidder (absent in bundles made before staff signed), the host, a supervisor. */
+    readonly role?: 'bidder' | 'host' | 'supervisor';
+    /** A bidder that signed while objections were unanswered: those objections' texts. */
+    readonly openObjections?: readonly string[];
   }[];
 }
 
@@ -135,11 +139,13 @@ export async function buildRecordBundle(
     .select({
       identity: actors.identity,
       name: actors.name,
+      role: actors.role,
       signature: recordSignatures.signature,
       at: recordSignatures.at,
+      openObjections: recordSignatures.openObjections,
     })
     .from(recordSignatures)
-    .innerJoin(actors, eq(actors.id, recordSignatures.bidderId))
+    .innerJoin(actors, eq(actors.id, recordSignatures.signerId))
     .where(eq(recordSignatures.tenderId, tenderId))
     .orderBy(asc(actors.identity));
   const objectionRows = await db
@@ -164,13 +170,14 @@ export async function buildRecordBundle(
       recordSha256: tender.recordSha256,
       fields: tender.summaryFields,
       objections: objectionList,
-      signatures: signatures.map((s) => ({ name: s.name, at: s.at.toISOString() })),
+      signatures: signatures.map((s) => ({ name: s.name, role: signerRole(s.role), at: s.at.toISOString() })),
       font: print.font,
     }),
     'objections.json': canonical(objectionList),
     'README.txt': Buffer.from(readme, 'utf8'),
   };
-  for (const s of signatures) files[signatureFile(s.identity)] = s.signature;
+  for (const s of signatures) files[signatureFile(s.identity, signerRole(s.role))] = s.signature;
+  const objectionText = new Map(objectionRows.map(({ objection }) => [objection.id, objection.text]));
   const manifest: BundleManifest = {
     format: bundleFormat,
     tenderId,
@@ -182,8 +189,12 @@ export async function buildRecordBundle(
     signatures: signatures.map((s) => ({
       identity: s.identity,
       name: s.name,
-      file: signatureFile(s.identity),
+      file: signatureFile(s.identity, signerRole(s.role)),
       signedAt: s.at.toISOString(),
+      role: signerRole(s.role),
+      ...(s.openObjections?.length
+        ? { openObjections: s.openObjections.map((id) => objectionText.get(id) ?? id) }
+        : {}),
     })),
   };
   const manifestBytes = canonical(manifest);
@@ -194,7 +205,17 @@ export async function buildRecordBundle(
   });
 }
 
-const signatureFile = (identity: string) => `signatures/${identity.replace(/[^A-Za-z0-9_-]/g, '_')}.p7s`;
+type SignerRole = 'bidder' | 'host' | 'supervisor';
+
+/** Only bidders, hosts and supervisors hold the sign-record grant (shared/src/roles.ts). */
+function signerRole(role: string): SignerRole {
+  if (role === 'bidder' || role === 'host' || role === 'supervisor') return role;
+  throw new AppError('FORBIDDEN_ROLE', `a ${role} cannot have signed the record`);
+}
+
+/** A bidder's signature keeps the file name it always had; staff's are prefixed with their role. */
+const signatureFile = (identity: string, role: SignerRole) =>
+  `signatures/${role === 'bidder' ? '' : `${role}-`}${identity.replace(/[^A-Za-z0-9_-]/g, '_')}.p7s`;
 
 export interface BundleReport {
   readonly ok: boolean;
@@ -202,8 +223,11 @@ export interface BundleReport {
   readonly recordSha256: string;
   readonly status: string | null;
   readonly exportedAt: string | null;
+  /** The bidders whose signatures verify. */
   readonly signed: readonly string[];
   readonly unsigned: readonly string[];
+  /** The host and supervisors whose signatures verify. */
+  readonly staffSigned: readonly { readonly name: string; readonly role: 'host' | 'supervisor' }[];
   readonly problems: readonly string[];
   readonly objections: number;
   readonly unanswered: number;
@@ -298,6 +322,7 @@ export async function verifyRecordBundle(
     problems.push(`objections.json: ${unanswered} objection(s) have no answer, yet the opening was closed`);
 
   const signed: string[] = [];
+  const staffSigned: { name: string; role: 'host' | 'supervisor' }[] = [];
   for (const entry of manifest.signatures ?? []) {
     const signature = files.get(entry.file);
     if (!signature || !recordFile) continue;
@@ -308,6 +333,14 @@ export async function verifyRecordBundle(
         crlAt: new Date(),
         anyUsage: ['digitalSignature', 'nonRepudiation'],
       });
+      const role = entry.role ?? 'bidder';
+      if (role !== 'bidder') {
+        // Staff are not in the record's bid list: the platform's signed manifest names who they are.
+        if (identity !== entry.identity)
+          problems.push(`${entry.file}: signed by "${verified.signer.commonName}", not by ${entry.name}`);
+        else staffSigned.push({ name: entry.name, role });
+        continue;
+      }
       const bidder = record?.bids.find((b) => b.bidder.identity === identity);
       if (!bidder || identity !== entry.identity)
         problems.push(
@@ -325,6 +358,7 @@ export async function verifyRecordBundle(
     status: manifest.status ?? null,
     exportedAt: manifest.exportedAt ?? null,
     signed,
+    staffSigned,
     unsigned: (record?.bids ?? []).map((b) => b.bidder.name).filter((name) => !signed.includes(name)),
     problems,
     objections: objectionList.length,

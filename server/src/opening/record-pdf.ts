@@ -30,7 +30,11 @@ export interface RecordPdfInput {
     readonly answer: string | null;
     readonly answeredAt: string | null;
   }[];
-  readonly signatures: readonly { readonly name: string; readonly at: string }[];
+  readonly signatures: readonly {
+    readonly name: string;
+    readonly role: 'bidder' | 'host' | 'supervisor';
+    readonly at: string;
+  }[];
   readonly font: RecordFont;
 }
 
@@ -113,6 +117,7 @@ export function recordPdf(input: RecordPdfInput): Promise<Buffer> {
   line('解密开始时间', chinaTime(record.decryptionStartedAt));
   line('解密结束时间', chinaTime(record.windowEndedAt));
   line('唱标时间', chinaTime(record.announcedAt));
+  if (record.failure) line('开标结果', `流标：${record.failure.reason}`);
   if (tender.ceilingPrice) line('最高投标限价', moneyText(tender.ceilingPrice));
 
   if (record.checkIns) {
@@ -175,10 +180,11 @@ export function recordPdf(input: RecordPdfInput): Promise<Buffer> {
     });
   });
 
-  heading(`签署情况（${input.signatures.length} 家）`);
+  const roleWords = { bidder: '投标人', host: '主持人', supervisor: '监督人' } as const;
+  heading(`签署情况（${input.signatures.length} 份）`);
   if (!input.signatures.length) doc.text('无');
   for (const s of input.signatures)
-    doc.text(`${s.name}　已签署（CA 数字签名）　${chinaTime(s.at)}`, { width });
+    doc.text(`${roleWords[s.role]} ${s.name}　已签署（CA 数字签名）　${chinaTime(s.at)}`, { width });
 
   doc.moveDown(1).fillColor('#555').fontSize(8);
   doc.text(

@@ -54,6 +54,7 @@ export function openingRecord(
       venue: tender.venue ?? onlineVenue,
     },
     staff: { host: people.host, supervisors: people.supervisors },
+    failure: tender.status === 'failed' ? { reason: tender.failureReason ?? '' } : null,
     checkIns: people.checkIns,
     deadline: tender.deadline.toISOString(),
     openedAt: tender.openedAt?.toISOString() ?? null,

@@ -28,7 +28,7 @@ export function describeEvent(event: HallEvent, t: (key: TextKey) => string): st
     case 'record':
       return `${t('record')} · SHA-256 ${event.data.sha256.slice(0, 16)}…`;
     case 'signature':
-      return `${event.data.bidderName} ${t('signed')}`;
+      return `${t(`roles_${event.data.role}`)} ${event.data.name} ${t('signed')}`;
     case 'objection':
       return `${event.data.bidderName} ${t('object')}: ${event.data.text}`;
     case 'answer':

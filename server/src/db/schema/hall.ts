@@ -86,14 +86,17 @@ export const recordSignatures = pgTable(
     tenderId: uuid('tender_id')
       .notNull()
       .references(() => tenders.id),
-    bidderId: uuid('bidder_id')
+    /** A bidder, the host or a supervisor (the column kept its first name, from when only bidders signed). */
+    signerId: uuid('bidder_id')
       .notNull()
       .references(() => actors.id),
     /** CMS SignedData (DER), detached, over the record text. */
     signature: bytea('signature').notNull(),
     at: instant('at').notNull(),
+    /** The objections still unanswered when a bidder chose to sign anyway (their ids), else null. */
+    openObjections: jsonb('open_objections').$type<string[]>(),
   },
-  (t) => [primaryKey({ columns: [t.tenderId, t.bidderId] })],
+  (t) => [primaryKey({ columns: [t.tenderId, t.signerId] })],
 );
 
 /** Objections raised at the opening and the host's answers, given on the spot (实施条例 Art 44). */

@@ -239,8 +239,8 @@ export default fp<HallOptions>(
       'hall:reveal-seed': ({ tenderId, seed }, { who }) => opening.revealSeed(tenderId, who, seed),
       'hall:announce': ({ tenderId }, { who }) => opening.announce(tenderId, who),
       'hall:open-record': ({ tenderId }, { who }) => opening.openRecord(tenderId, who),
-      'hall:sign-record': ({ tenderId, signature }, { who }) =>
-        opening.signRecord(tenderId, who, Buffer.from(signature, 'base64')),
+      'hall:sign-record': ({ tenderId, signature, withOpenObjections }, { who }) =>
+        opening.signRecord(tenderId, who, Buffer.from(signature, 'base64'), withOpenObjections),
       'hall:object': ({ tenderId, text }, { who }) => opening.object(tenderId, who, text),
       'hall:answer': ({ tenderId, objectionId, text }, { who }) =>
         opening.answer(tenderId, who, objectionId, text),

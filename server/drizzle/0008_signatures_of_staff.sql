@@ -1,0 +1,1 @@
+ALTER TABLE "record_signatures" ADD COLUMN "open_objections" jsonb;
