@@ -181,7 +181,8 @@ export class OpeningService {
   // ---- Host and bidder steps --------------------------------------------------------------------------
 
   checkIn(tenderId: string, actor: Actor): Promise<{ checkedInAt: string }> {
-    return this.#act(tenderId, actor, 'hall.check-in', async ({ tx, tender, now, emit }) => {
+    return this.#act(tenderId, actor, 'hall.check-in', async (scope) => {
+      const { tx, tender, now, emit } = scope;
       requireStatus(tender, 'checkIn', 'check-in');
       const mine = await ownBid(tx, tender.id, actor.actorId);
       const inserted = await tx
@@ -189,10 +190,20 @@ export class OpeningService {
         .values({ tenderId: tender.id, bidderId: actor.actorId!, at: now })
         .onConflictDoNothing()
         .returning();
+      if (!inserted.length) {
+        // Checked in already: acknowledged with the first time, and no new audit entry (a page or a
+        // client that checks in again on every reconnect must not flood the supervisor's feed).
+        scope.nothingDone = true;
+        const [first] = await tx
+          .select({ at: checkIns.at })
+          .from(checkIns)
+          .where(and(eq(checkIns.tenderId, tender.id), eq(checkIns.bidderId, actor.actorId!)));
+        return { checkedInAt: first!.at.toISOString() };
+      }
       // Before the deadline who has bid is confidential: check-ins are announced only afterwards.
-      if (inserted.length && tender.status !== 'check-in')
+      if (tender.status !== 'check-in')
         await emit('checked-in', { bidderName: mine.bidderName });
-      return { checkedInAt: (inserted[0]?.at ?? now).toISOString() };
+      return { checkedInAt: inserted[0]!.at.toISOString() };
     });
   }
 
