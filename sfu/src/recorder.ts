@@ -363,6 +363,9 @@ export class RoomRecorder {
     } catch (error) {
       this.#segments.delete(key);
       await segment.finish().catch(() => undefined);
+      // An opening and an evaluation are recorded in full: a start that failed (ffmpeg slow to listen on
+      // a loaded machine) is tried again while the tracks still flow, not left unrecorded.
+      this.#schedule(key, 2000);
       throw error;
     }
   }

@@ -2,12 +2,25 @@
  * Words both the page and the server's documents use (the printed record names each bid's outcome as
  * the hall does), in zh-CN and English. The page's other words are in client/src/i18n.tsx.
  */
-import type { OpeningStatus } from './enums.ts';
+import type { OpeningStatus, Role } from './enums.ts';
 
 export interface Phrase {
   readonly zh: string;
   readonly en: string;
 }
+
+export const roleWords: Readonly<Record<Role, Phrase>> = {
+  bidder: { zh: '投标人', en: 'Bidder' },
+  host: { zh: '主持人', en: 'Host' },
+  supervisor: { zh: '监督人员', en: 'Supervisor' },
+  custodian: { zh: '密钥保管人', en: 'Custodian' },
+  tenderee: { zh: '招标人', en: 'Tenderee' },
+  expert: { zh: '评标专家', en: 'Expert' },
+  admin: { zh: '平台管理员', en: 'Administrator' },
+};
+
+/** The platform itself, as the audit log names it when the clock or a job acted. */
+export const systemWords: Phrase = { zh: '系统', en: 'System' };
 
 export const openingStatusWords: Readonly<Record<OpeningStatus, Phrase>> = {
   sealed: { zh: '未解密', en: 'Sealed' },
@@ -18,3 +31,62 @@ export const openingStatusWords: Readonly<Record<OpeningStatus, Phrase>> = {
   'remedy-pending': { zh: '等待补救解密', en: 'Awaiting the remedy' },
   invalid: { zh: '内容无效', en: 'Invalid content' },
 };
+
+/**
+ * Every action the audit log records, in words (the supervisor's feed shows these, never the codes).
+ * The server's audit input takes only these names, so a new action cannot go unnamed here.
+ */
+export const auditActionWords = {
+  'auth.login': { zh: '登录', en: 'logged in' },
+  'auth.renew': { zh: '续期登录', en: 'renewed the login' },
+  'actor.register': { zh: '登记人员证书', en: 'registered a person' },
+  'tender.create': { zh: '创建招标项目', en: 'created the tender' },
+  'bid.submit': { zh: '递交投标文件', en: 'submitted a bid' },
+  'bid.replace': { zh: '替换投标文件', en: 'replaced a bid' },
+  'bid.withdraw': { zh: '撤回投标文件', en: 'withdrew a bid' },
+  'bid.list': { zh: '查看投标列表', en: 'listed the bids' },
+  'record.export': { zh: '导出开标记录包', en: 'exported the record bundle' },
+  'record.verify': { zh: '校验开标记录包', en: 'verified the record bundle' },
+  'audit.verify': { zh: '校验审计链', en: 'verified the audit chain' },
+  'audit.export': { zh: '导出审计日志', en: 'exported the audit trail' },
+  'media.ticket': { zh: '进入会场音视频', en: 'joined the venue’s audio/video' },
+  'media.segment': { zh: '录像片段存证', en: 'hashed a recorded segment' },
+  'evaluation.create': { zh: '创建评标会议', en: 'created an evaluation' },
+  'hall.join': { zh: '进入开标大厅', en: 'joined the hall' },
+  'hall.time': { zh: '校准时间', en: 'synchronised the clock' },
+  'hall.renew': { zh: '续期大厅连接', en: 'renewed the hall connection' },
+  'hall.check-in': { zh: '签到', en: 'checked in' },
+  'hall.recipient': { zh: '获取解密信息', en: 'fetched its decryption data' },
+  'hall.self-test-challenge': { zh: '申请解密自检', en: 'asked for a decryption self-test' },
+  'hall.self-test': { zh: '解密自检', en: 'ran the decryption self-test' },
+  'hall.decrypt': { zh: '提交解密密钥', en: 'submitted a decryption key' },
+  'hall.start-decryption': { zh: '开始解密', en: 'started decryption' },
+  'hall.pause': { zh: '暂停解密计时', en: 'paused the decryption clock' },
+  'hall.resume': { zh: '恢复解密计时', en: 'resumed the decryption clock' },
+  'hall.extend': { zh: '延长解密时间', en: 'extended the decryption window' },
+  'hall.confirm-failure': { zh: '确认流标', en: 'confirmed the failed opening' },
+  'hall.record-outage': { zh: '提议登记平台故障', en: 'proposed recording an outage' },
+  'hall.settle': { zh: '提议处理未能解密的投标', en: 'proposed a settlement' },
+  'hall.confirm': { zh: '确认提议', en: 'confirmed a proposal' },
+  'hall.reject': { zh: '驳回提议', en: 'rejected a proposal' },
+  'hall.share-fetch': { zh: '获取密钥分片', en: 'fetched a key share' },
+  'hall.share-submit': { zh: '提交密钥分片', en: 'submitted a key share' },
+  'hall.approve-remedy': { zh: '批准补救解密', en: 'approved the remedy' },
+  'hall.reveal-seed': { zh: '公开抽取种子', en: 'revealed a draw seed' },
+  'hall.announce': { zh: '唱标', en: 'read the bids' },
+  'hall.open-record': { zh: '生成开标记录', en: 'produced the record' },
+  'hall.sign-record': { zh: '签署开标记录', en: 'signed the record' },
+  'hall.object': { zh: '提出异议', en: 'raised an objection' },
+  'hall.answer': { zh: '答复异议', en: 'answered an objection' },
+  'hall.close': { zh: '结束开标', en: 'closed the opening' },
+  'hall.timed-step': { zh: '系统按时执行', en: 'timed step' },
+  'hall.documents-decrypted': { zh: '投标文件解密完成', en: 'documents decrypted' },
+  'hall.platform-fault': { zh: '平台故障', en: 'platform fault' },
+  'hall.unknown-request': { zh: '未知请求', en: 'unknown request' },
+} as const satisfies Readonly<Record<string, Phrase>>;
+
+export type AuditAction = keyof typeof auditActionWords;
+
+export function isAuditAction(action: string): action is AuditAction {
+  return Object.hasOwn(auditActionWords, action);
+}

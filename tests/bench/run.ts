@@ -503,7 +503,7 @@ async function benchAudit(): Promise<void> {
       actorId: 'bench',
       role: 'bidder',
       ip: '127.0.0.1',
-      action: 'bench.step',
+      action: 'hall.timed-step' as const,
       target: `t-${i}`,
       outcome: 'ok',
       detail: { i },

@@ -5,7 +5,7 @@
  * an objection answered on the spot, and the supervisor's checks. Screenshots of each role's main screen
  * are saved under test-results/browser/.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -254,6 +254,30 @@ describe('an opening in the browser', () => {
     const objector = (await server.login('bidder4', 'bidder')).actor.name;
     expect(await supervisor.getByTestId('bundle-result').textContent()).toContain(`未签署 ${objector}`);
     await screenshot(supervisor, 'supervisor-closed');
+  });
+
+  it('shows the supervisor who did what in words, filters it and exports it as a spreadsheet', async () => {
+    const supervisor = pages.get('supervisor')!.page;
+    const feed = supervisor.getByTestId('audit-feed');
+    const hostName = (await server.login('host', 'host')).actor.name;
+    const bidderName = (await server.login('bidder1', 'bidder')).actor.name;
+    await expect.poll(() => feed.textContent()).toContain(`${hostName} 主持人 开始解密`);
+    expect(await feed.textContent()).not.toMatch(/hall\.[a-z-]+/);
+    await supervisor.locator('select[name="audit-action"]').selectOption('hall.check-in');
+    const lines = await feed.locator('li').allTextContents();
+    // Each bidder checked in once (a repeated check-in adds no entry), and only check-ins are shown.
+    expect(lines).toHaveLength(bidders.length);
+    for (const line of lines) expect(line).toContain('投标人 签到');
+    expect(lines.join('\n')).toContain(bidderName);
+    await screenshot(supervisor, 'supervisor-audit-filtered');
+    const [download] = await Promise.all([
+      supervisor.waitForEvent('download'),
+      supervisor.getByRole('button', { name: '导出表格（CSV）' }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.startsWith('\uFEFF序号,时间,操作人,角色,操作,结果')).toBe(true);
+    expect(csv).toContain(`${bidderName},投标人,签到,成功`);
+    await supervisor.locator('select[name="audit-action"]').selectOption('');
   });
 
   it('logged no console errors on any page', () => {

@@ -10,7 +10,7 @@ const entry = (i: number) => ({
   actorId: `actor-${i % 7}`,
   role: 'bidder',
   ip: '127.0.0.1',
-  action: 'test.step',
+  action: 'hall.timed-step' as const,
   // Tabs, newlines and backslashes exercise COPY's text escaping on the way back.
   target: `t-${i}\t\\x\n`,
   outcome: i % 5 === 0 ? 'BID_LATE' : 'ok',

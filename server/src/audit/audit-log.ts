@@ -11,6 +11,7 @@
  */
 import { hash } from 'node:crypto';
 import {
+  type AuditAction,
   type AuditDetailValue,
   type AuditEntry,
   auditGenesisHash,
@@ -24,7 +25,7 @@ export interface AuditInput {
   readonly actorId: string | null;
   readonly role: string | null;
   readonly ip: string | null;
-  readonly action: string;
+  readonly action: AuditAction;
   readonly tenderId?: string | null;
   readonly target?: string | null;
   readonly outcome: string;

@@ -12,6 +12,7 @@ import { once } from 'node:events';
 import { statfs } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import {
+  type AuditAction,
   BidManifest,
   type BidPart,
   biddersSealed,
@@ -436,7 +437,7 @@ export class SubmissionService {
     tx: Transaction,
     bidder: Bidder,
     tender: Tender,
-    action: string,
+    action: AuditAction,
     target: string,
     detail: Record<string, string | number>,
   ): Promise<AuditPosition> {

@@ -4,7 +4,7 @@
  * due. Every hall step runs through `hallAction`: one audited transaction on the locked tender row, its
  * events broadcast after the commit.
  */
-import type { HallEvent, HallEventData } from '@bidhall/shared';
+import type { AuditAction, HallEvent, HallEventData } from '@bidhall/shared';
 import type { Executor } from '../db/client.ts';
 import { hallEvents, type Tender, tenders } from '../db/schema/index.ts';
 import {
@@ -56,7 +56,7 @@ export function hallAction<T>(
   context: HallContext,
   tenderId: string,
   actor: Actor,
-  action: string,
+  action: AuditAction,
   step: (scope: StepScope) => Promise<T>,
   /** skipIfLocked: return at once (resolving undefined) when another process holds the tender. */
   options: { skipIfLocked?: boolean } = {},

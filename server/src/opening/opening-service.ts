@@ -5,6 +5,7 @@
  * live in decryption.ts and remedy.ts; what the hall shows (the read model) in hall-view.ts.
  */
 import {
+  type AuditAction,
   bidIn,
   type DrawView,
   type HallWindow,
@@ -58,7 +59,7 @@ export class OpeningService {
   #act<T>(
     tenderId: string,
     actor: Actor,
-    action: string,
+    action: AuditAction,
     step: (scope: StepScope) => Promise<T>,
   ): Promise<T> {
     return hallAction(this.#deps, tenderId, actor, action, step);
@@ -201,8 +202,7 @@ export class OpeningService {
         return { checkedInAt: first!.at.toISOString() };
       }
       // Before the deadline who has bid is confidential: check-ins are announced only afterwards.
-      if (tender.status !== 'check-in')
-        await emit('checked-in', { bidderName: mine.bidderName });
+      if (tender.status !== 'check-in') await emit('checked-in', { bidderName: mine.bidderName });
       return { checkedInAt: inserted[0]!.at.toISOString() };
     });
   }

@@ -8,7 +8,7 @@
  * A module binds its aggregate once (`Aggregate`: table, columns, how the next check follows from a
  * row) and runs every state change through `runStep`; the scheduler (scheduler.ts) wakes what is due.
  */
-import type { AuditDetailValue, ErrorCode, Role } from '@bidhall/shared';
+import type { AuditAction, AuditDetailValue, ErrorCode, Role } from '@bidhall/shared';
 import { and, asc, eq, getTableName, gt, sql } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { appendInTx } from '../audit/audit-log.ts';
@@ -159,7 +159,7 @@ export async function runStep<Row extends { readonly nextCheckAt: Date | null },
   context: StepContext<Event>,
   id: string,
   actor: Actor,
-  action: string,
+  action: AuditAction,
   step: (scope: StepScope<Row, Data>) => Promise<T>,
   /** skipIfLocked: resolve undefined at once when another process holds the row (the scheduler). */
   options: { skipIfLocked?: boolean } = {},

@@ -76,7 +76,7 @@ function process(handle: DatabaseHandle, name: string) {
       context,
       id,
       systemActor,
-      'kernel.finish',
+      'hall.timed-step',
       async (scope) => {
         if (scope.row.status !== 'waiting' || scope.row.dueAt > scope.now) {
           await scope.update({});
@@ -135,7 +135,7 @@ async function auditCount(ids: readonly string[]): Promise<number> {
   const [row] = rowsOf<{ n: string }>(
     await database.handle.db.execute(sql`
       SELECT count(*) AS n FROM audit_log
-      WHERE entry::jsonb ->> 'action' = 'kernel.finish'
+      WHERE entry::jsonb ->> 'action' = 'hall.timed-step'
         AND entry::jsonb ->> 'target' IN (${sql.join(
           ids.map((id) => sql`${`item:${id}`}`),
           sql`, `,
@@ -205,7 +205,7 @@ describe('the step kernel', () => {
       context,
       id!,
       systemActor,
-      'kernel.finish',
+      'hall.timed-step',
       async (scope) => {
         await scope.emit('noted', { text: 'half-way' });
         await scope.update({ status: 'done' });
@@ -219,7 +219,7 @@ describe('the step kernel', () => {
     const [row] = await database.handle.db.select().from(items).where(sql`id = ${id}`);
     expect(row).toMatchObject({ status: 'waiting', lastSeq: 0 });
 
-    const unknown = await runStep(itemAggregate, context, randomUUID(), systemActor, 'kernel.finish', () =>
+    const unknown = await runStep(itemAggregate, context, randomUUID(), systemActor, 'hall.timed-step', () =>
       Promise.resolve(),
     ).catch((error: unknown) => error);
     expect(isAppError(unknown) && unknown.code).toBe('TENDER_NOT_FOUND');
@@ -234,7 +234,7 @@ describe('the step kernel', () => {
         context,
         id,
         systemActor,
-        'kernel.note',
+        'hall.answer',
         (s) => s.emit('noted', { text }),
       );
     await Promise.all([note(one!, 'a'), note(two!, 'x'), note(one!, 'b'), note(one!, 'c')]);

@@ -2,16 +2,14 @@
 import {
   amountInWords,
   groupThousands,
-  isMoney,
   isRecordFormat,
   type OpeningRecord,
-  type SummaryField,
-  type SummaryValue,
   type TenderView,
 } from '@bidhall/shared';
 import type { ReactNode } from 'react';
 import type { HallView } from '../../hall-state.ts';
 import { useI18n } from '../../i18n.tsx';
+import { FieldValue } from '../../ui/FieldValue.tsx';
 import { useFormat } from '../../ui/format.ts';
 import { Section } from '../../ui/Section.tsx';
 
@@ -22,20 +20,6 @@ function parseRecord(text: string): OpeningRecord | null {
   } catch {
     return null;
   }
-}
-
-/** A summary value as the record shows it: money grouped by thousands, with its 大写金额 below. */
-function FieldValue({ field, value }: { field: SummaryField; value: SummaryValue | undefined }) {
-  if (value === undefined || value === '') return <>—</>;
-  if (field.type === 'money' && typeof value === 'string' && isMoney(value))
-    return (
-      <>
-        {groupThousands(value)}
-        <br />
-        <span className="small amount-words">{amountInWords(value)}</span>
-      </>
-    );
-  return <>{String(value)}</>;
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { TenderView } from '@bidhall/shared';
 import type { HallView } from '../../hall-state.ts';
 import { useI18n } from '../../i18n.tsx';
+import { FieldValue } from '../../ui/FieldValue.tsx';
 import { Section } from '../../ui/Section.tsx';
 
 export function SummaryTableView({ view, tender }: { view: HallView; tender: TenderView | null }) {
@@ -28,7 +29,7 @@ export function SummaryTableView({ view, tender }: { view: HallView; tender: Ten
                 <td>{row.bidderName}</td>
                 {fields.map((f) => (
                   <td key={f.key} className={f.type === 'text' ? '' : 'number'}>
-                    {String(row.fields[f.key] ?? '—')}
+                    <FieldValue field={f} value={row.fields[f.key]} />
                   </td>
                 ))}
               </tr>

@@ -6,6 +6,7 @@
  * connection-state recovery working across them.
  */
 import {
+  type AuditAction,
   type ClientToServerEvents,
   errorCatalogue,
   type HallEvent,
@@ -13,6 +14,7 @@ import {
   hallLimits,
   hallRequests,
   type InterServerEvents,
+  isAuditAction,
   isRole,
   type ServerToClientEvents,
   type SocketData,
@@ -68,6 +70,12 @@ export interface HallOptions {
 }
 
 const room = (tenderId: string) => `tender:${tenderId}`;
+
+/** A refused request's audit action: the request's own name, or "unknown request" for names no table has. */
+function auditActionOf(event: string): AuditAction {
+  const action = event.replace(':', '.');
+  return isAuditAction(action) ? action : 'hall.unknown-request';
+}
 
 /** What every hall request handler gets besides its payload. */
 interface HallCall {
@@ -280,7 +288,7 @@ export default fp<HallOptions>(
           actorId: socket.data.actor.sub,
           role: socket.data.actor.role,
           ip: addressOf(socket),
-          action: event.replace(':', '.').slice(0, 64),
+          action: auditActionOf(event),
           tenderId: typeof tenderId === 'string' && /^[0-9a-f-]{36}$/i.test(tenderId) ? tenderId : null,
         };
       },

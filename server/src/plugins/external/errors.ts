@@ -1,4 +1,4 @@
-import { errorCatalogue, type WireError } from '@bidhall/shared';
+import { type AuditAction, errorCatalogue, type WireError } from '@bidhall/shared';
 import { fieldOf } from '@bidhall/shared/serve-requests';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -7,7 +7,7 @@ import { AppError, isAppError } from '../../errors.ts';
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Audit action recorded for every failed request to this route (successes are audited by the route). */
-    auditAction?: string;
+    auditAction?: AuditAction;
   }
 }
 
