@@ -4,10 +4,12 @@ import type { WireError } from '@bidhall/shared';
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
+  readonly detail: WireError['detail'];
   constructor(status: number, body: Partial<WireError>) {
     super(`${body.code ?? `HTTP_${status}`}: ${body.message ?? ''}`);
     this.code = body.code ?? 'INTERNAL';
     this.status = status;
+    this.detail = body.detail;
   }
 }
 

@@ -3,8 +3,10 @@
  * here or from the shared error catalogue, so both languages stay complete.
  */
 import {
-  type ErrorCode,
+  detailText,
+  type ErrorDetail,
   errorCatalogue,
+  isDetailKey,
   isErrorCode,
   openingStatuses,
   openingStatusWords,
@@ -15,6 +17,7 @@ import {
   segmentIntegrities,
   summaryFieldTypes,
   tenderStatuses,
+  tenderStatusWords,
   venueKinds,
 } from '@bidhall/shared';
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
@@ -70,16 +73,7 @@ const text = {
   countdownWindow: { zh: '解密剩余时间', en: 'Decryption time left' },
   windowPaused: { zh: '解密计时已暂停', en: 'Decryption clock paused' },
   status: { zh: '开标状态', en: 'Opening status' },
-  ...phrasesFor('status', tenderStatuses, {
-    scheduled: { zh: '未开始', en: 'Scheduled' },
-    'check-in': { zh: '签到中', en: 'Check-in open' },
-    opened: { zh: '已开标', en: 'Opened' },
-    failed: { zh: '流标', en: 'Failed (流标)' },
-    decrypting: { zh: '解密中', en: 'Decrypting' },
-    announced: { zh: '已唱标', en: 'Bids read' },
-    confirming: { zh: '开标记录确认中', en: 'Record being confirmed' },
-    closed: { zh: '开标结束', en: 'Closed' },
-  }),
+  ...phrasesFor('status', tenderStatuses, tenderStatusWords),
   connected: { zh: '已连接', en: 'Connected' },
   reconnecting: { zh: '连接中断，正在重新连接…', en: 'Connection lost; reconnecting…' },
   checkIn: { zh: '签到', en: 'Check in' },
@@ -447,6 +441,8 @@ const text = {
   auditExportCsv: { zh: '导出表格（CSV）', en: 'Export as a spreadsheet (CSV)' },
   auditExportJson: { zh: '导出可校验 JSON', en: 'Export the verifiable JSON' },
   auditExported: { zh: '已导出', en: 'Exported' },
+  windowStarted: { zh: '开始计时', en: 'started' },
+  windowEnded: { zh: '解密时间结束', en: 'the window ended' },
   printRecord: { zh: '打印开标记录', en: 'Print the record' },
   recordTitle: { zh: '开标记录表', en: 'Opening record' },
   signedText: { zh: '签署的原文（规范化 JSON）', en: 'The exact text signed (canonical JSON)' },
@@ -466,11 +462,23 @@ interface I18n {
   readonly setLanguage: (language: Language) => void;
   /** The text for `key` in the current language, with `{name}` placeholders filled from `params`. */
   readonly t: (key: TextKey, params?: Readonly<Record<string, string | number>>) => string;
-  /** The message for a server error code, in the current language, plus the server's detail. */
-  readonly error: (error: unknown) => string;
+  /**
+   * The message for a server error in the current language: the code's words and, when the server sent
+   * one, its detail in the same language. `fields` names request fields ("/draw/options") as the page
+   * labels them. In Chinese, an English-only message from the server is not shown.
+   */
+  readonly error: (error: unknown, fields?: Readonly<Record<string, string>>) => string;
 }
 
 const Context = createContext<I18n | null>(null);
+
+/** A page's label for a request field: the longest labelled prefix of its path ("/draw/options/3"). */
+function fieldLabel(path: string, fields: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (!fields) return undefined;
+  for (let prefix = path; prefix; prefix = prefix.slice(0, prefix.lastIndexOf('/')))
+    if (fields[prefix]) return fields[prefix];
+  return undefined;
+}
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [language, setLanguage] = useState<Language>(() =>
@@ -488,11 +496,22 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         params
           ? text[key][language].replace(/\{(\w+)\}/g, (match, name: string) => String(params[name] ?? match))
           : text[key][language],
-      error: (error) => {
+      error: (error, fields) => {
         const code = (error as { code?: unknown }).code;
         if (isErrorCode(code)) {
-          const detail = (error as { message?: string }).message?.replace(/^[A-Z_]+: /, '') ?? '';
-          return `${errorCatalogue[code as ErrorCode][language]}${detail ? ` — ${detail}` : ''}`;
+          const detail = (error as { detail?: ErrorDetail }).detail;
+          let specific = '';
+          if (detail && isDetailKey(detail.key)) {
+            const field = detail.params?.field;
+            const label = typeof field === 'string' ? fieldLabel(field, fields) : undefined;
+            specific = detailText(
+              label ? { ...detail, params: { ...detail.params, field: label } } : detail,
+              language,
+            );
+          } else if (language === 'en') {
+            specific = (error as { message?: string }).message?.replace(/^[A-Z_]+: /, '') ?? '';
+          }
+          return `${errorCatalogue[code][language]}${specific ? ` — ${specific}` : ''}`;
         }
         return error instanceof Error ? error.message : String(error);
       },

@@ -1,19 +1,29 @@
-import { type ErrorCode, errorCatalogue } from '@bidhall/shared';
+import { detailText, type ErrorCode, type ErrorDetail, errorCatalogue } from '@bidhall/shared';
 
 /**
- * The one error class of the domain: a stable code from the shared catalogue plus a specific message.
- * The HTTP error handler and socket acks turn it into `{ code, message }`; anything else is a 500 whose
- * message is never sent to the client.
+ * The one error class of the domain: a stable code from the shared catalogue plus what exactly went
+ * wrong — a detail from the shared catalogue of details (both languages, with parameters), or, where none
+ * is written yet, an English message for logs and tools only. The HTTP error handler and socket acks turn
+ * it into `{ code, message, detail? }`; anything else is a 500 whose message is never sent to the client.
  */
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  readonly detail: ErrorDetail | undefined;
 
-  constructor(code: ErrorCode, message?: string, options?: ErrorOptions) {
-    super(message ?? errorCatalogue[code].en, options);
+  constructor(code: ErrorCode, reason?: string | ErrorDetail, options?: ErrorOptions) {
+    super(
+      reason === undefined
+        ? errorCatalogue[code].en
+        : typeof reason === 'string'
+          ? reason
+          : detailText(reason, 'en'),
+      options,
+    );
     this.name = 'AppError';
     this.code = code;
     this.status = errorCatalogue[code].status;
+    this.detail = typeof reason === 'object' ? reason : undefined;
   }
 }
 

@@ -1,8 +1,11 @@
 /**
  * The error catalogue: one stable machine code per failure, with its HTTP status and a message in both
- * of the interface's languages. The wire carries `{ code, message }` (HTTP body and socket acks alike);
- * clients show `errorCatalogue[code][lang]` and may append the server's specific message.
+ * of the interface's languages, and the catalogue of details: what exactly went wrong, with parameters,
+ * in both languages too. The wire carries `{ code, message, detail? }` (HTTP body and socket acks alike);
+ * clients show `errorCatalogue[code][lang]` and, when there is one, the detail in the same language —
+ * never the English `message` (kept for logs and for tools) behind a Chinese one.
  */
+import type { Phrase } from './words.ts';
 
 interface ErrorInfo {
   readonly status: number;
@@ -199,10 +202,135 @@ export const errorCatalogue = {
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
+/**
+ * What exactly went wrong, in both languages; `{name}` is filled from the detail's params. A `field` param
+ * is a path into the request ("/draw/options"): pages put their own label for it.
+ */
+export const errorDetails = {
+  // A field of a request (HTTP body and query, or a realtime request), from its schema.
+  fieldMissing: { zh: '请填写“{field}”', en: '{field} is required' },
+  fieldUnknown: { zh: '不接受“{field}”', en: '{field} is not a field of this request' },
+  fieldTooShort: { zh: '“{field}”至少 {limit} 个字符', en: '{field} needs at least {limit} characters' },
+  fieldTooLong: { zh: '“{field}”最多 {limit} 个字符', en: '{field} takes at most {limit} characters' },
+  fieldTooFew: { zh: '“{field}”至少需要 {limit} 项', en: '{field} needs at least {limit} items' },
+  fieldTooMany: { zh: '“{field}”最多 {limit} 项', en: '{field} takes at most {limit} items' },
+  fieldTooSmall: { zh: '“{field}”不能小于 {limit}', en: '{field} cannot be less than {limit}' },
+  fieldTooLarge: { zh: '“{field}”不能大于 {limit}', en: '{field} cannot be more than {limit}' },
+  fieldFormat: { zh: '“{field}”格式不正确', en: '{field} is not in the expected format' },
+  fieldChoice: { zh: '“{field}”不是可选的值', en: '{field} is not one of the allowed values' },
+  requestUnknown: { zh: '未知的请求', en: 'unknown request' },
+  requestNotJson: { zh: '请求内容不是有效的 JSON', en: 'the request body is not valid JSON' },
+  // The opening's steps.
+  notNow: {
+    zh: '开标处于“{status}”阶段，不能进行此操作',
+    en: 'not allowed while the opening is {statusEn}',
+  },
+  bidsBelowMinimum: {
+    zh: '有效投标 {count} 家，少于最少 {min} 家：请确认流标并说明原因',
+    en: '{count} bid(s), fewer than the minimum {min}: confirm the failed opening and say why',
+  },
+  bidsMeetMinimum: {
+    zh: '有效投标 {count} 家，已达到最少 {min} 家，不能流标',
+    en: '{count} bids meet the minimum of {min}: the opening cannot fail',
+  },
+  windowNotRunning: { zh: '解密计时未在进行', en: 'the decryption window is not running' },
+  windowNotPaused: { zh: '解密计时未暂停', en: 'the decryption window is not paused' },
+  windowEnded: { zh: '解密时间已结束', en: 'the decryption window has already ended' },
+  bidsStillOpening: {
+    zh: '尚有 {count} 家投标未得出解密结果，暂不能唱标',
+    en: '{count} bid(s) have no outcome yet: the bids cannot be read',
+  },
+  noRecordYet: { zh: '尚未生成开标记录', en: 'there is no opening record yet' },
+  noDraw: { zh: '本项目没有随机抽取', en: 'this tender has no random draw' },
+  nothingToSettle: { zh: '每份投标都已有结果，无需处理', en: 'every bid has an outcome: nothing to settle' },
+  objectionsOpen: {
+    zh: '尚有 {count} 条异议未答复',
+    en: '{count} objection(s) have no answer yet',
+  },
+  signAfterAnswers: {
+    zh: '尚有 {count} 条异议未答复：请待答复后签署，或注明未答复的异议后签署',
+    en: '{count} objection(s) are not answered yet: sign once they are, or sign listing them',
+  },
+  signedBySomeoneElse: {
+    zh: '签名证书是“{signer}”的，不是“{name}”的',
+    en: 'signed by "{signer}", not by {name}',
+  },
+} as const satisfies Readonly<Record<string, Phrase>>;
+
+export type DetailKey = keyof typeof errorDetails;
+
+export interface ErrorDetail {
+  readonly key: DetailKey;
+  readonly params?: Readonly<Record<string, string | number>>;
+}
+
+/** A detail in one language, its `{name}` placeholders filled (unknown ones left as they are). */
+export function detailText(detail: ErrorDetail, language: 'zh' | 'en'): string {
+  const params = detail.params ?? {};
+  return errorDetails[detail.key][language].replace(/\{(\w+)\}/g, (match, name: string) =>
+    name in params ? String(params[name]) : match,
+  );
+}
+
+export function isDetailKey(value: unknown): value is DetailKey {
+  return typeof value === 'string' && Object.hasOwn(errorDetails, value);
+}
+
+/** One schema violation, as AJV and TypeBox both report it. */
+export interface SchemaViolation {
+  readonly instancePath?: string;
+  readonly keyword?: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+/** The detail for a request that broke its schema: which field, and what rule, with its limit. */
+export function violationDetail(violation: SchemaViolation | undefined): ErrorDetail {
+  const base = violation?.instancePath || '';
+  const params = violation?.params ?? {};
+  const named = (key: DetailKey, field: string, limit?: unknown): ErrorDetail => ({
+    key,
+    params: limit === undefined ? { field: field || '/' } : { field: field || '/', limit: String(limit) },
+  });
+  switch (violation?.keyword) {
+    case 'required':
+      return named(
+        'fieldMissing',
+        `${base}/${String(params.missingProperty ?? (params.requiredProperties as string[] | undefined)?.[0] ?? '')}`,
+      );
+    case 'additionalProperties':
+      return named(
+        'fieldUnknown',
+        `${base}/${String(params.additionalProperty ?? (params.additionalProperties as string[] | undefined)?.[0] ?? '')}`,
+      );
+    case 'minLength':
+      return named('fieldTooShort', base, params.limit);
+    case 'maxLength':
+      return named('fieldTooLong', base, params.limit);
+    case 'minItems':
+      return named('fieldTooFew', base, params.limit);
+    case 'maxItems':
+      return named('fieldTooMany', base, params.limit);
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return named('fieldTooSmall', base, params.limit);
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return named('fieldTooLarge', base, params.limit);
+    case 'enum':
+    case 'const':
+    case 'anyOf':
+      return named('fieldChoice', base);
+    default:
+      return named('fieldFormat', base);
+  }
+}
+
 /** The one error shape on the wire. */
 export interface WireError {
   readonly code: ErrorCode;
+  /** English, for logs and tools; pages show the catalogue's words and the detail instead. */
   readonly message: string;
+  readonly detail?: ErrorDetail;
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {

@@ -8,6 +8,7 @@
  */
 import { type Static, type TSchema, Type } from 'typebox';
 import type { OpeningStatus, Role, TenderStatus } from './enums.ts';
+import type { ErrorDetail } from './errors.ts';
 import type { SummaryValue } from './summary-fields.ts';
 import { type EventsOf, type RequestSpec, request } from './wire.ts';
 
@@ -235,7 +236,12 @@ export interface HallEventOf<T extends HallEventType> {
 export type HallEvent = { [K in HallEventType]: HallEventOf<K> }[HallEventType];
 
 export interface HallEventData {
-  readonly status: { readonly status: TenderStatus; readonly reason: string | null };
+  /** `reason`: a person's, as typed; `because`: the platform's own, in both languages. */
+  readonly status: {
+    readonly status: TenderStatus;
+    readonly reason: string | null;
+    readonly because?: ErrorDetail;
+  };
   readonly 'checked-in': { readonly bidderName: string };
   readonly bid: HallBid;
   readonly window: HallWindow & { readonly reason: string | null };

@@ -11,7 +11,14 @@
  */
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { type ErrorCode, errorCatalogue, type WireError } from './errors.ts';
+import {
+  detailText,
+  type ErrorCode,
+  type ErrorDetail,
+  errorCatalogue,
+  violationDetail,
+  type WireError,
+} from './errors.ts';
 import { type AnswerOf, type PayloadOf, type RequestTable, type Result, tokenBucket } from './wire.ts';
 
 /** One handler per request of the table, typed from it; `Call` is what each of them gets besides. */
@@ -61,9 +68,11 @@ export interface ServeRules<T extends RequestTable, S extends ServedSocket, Call
 /** A coded refusal any side can throw from a rule. */
 export class Refusal extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string = errorCatalogue[code].en) {
-    super(message);
+  readonly detail: ErrorDetail | undefined;
+  constructor(code: ErrorCode, detail?: ErrorDetail) {
+    super(detail ? detailText(detail, 'en') : errorCatalogue[code].en);
     this.code = code;
+    this.detail = detail;
   }
 }
 
@@ -79,7 +88,9 @@ export function serveRequests<T extends RequestTable, S extends ServedSocket, Ca
     (request: unknown, call: Call) => Promise<unknown>
   >;
   const wireOf = (error: unknown): WireError =>
-    error instanceof Refusal ? { code: error.code, message: error.message } : rules.toWireError(error);
+    error instanceof Refusal
+      ? { code: error.code, message: error.message, ...(error.detail ? { detail: error.detail } : {}) }
+      : rules.toWireError(error);
 
   async function serve(
     socket: S,
@@ -96,14 +107,10 @@ export function serveRequests<T extends RequestTable, S extends ServedSocket, Ca
         sessionOver = true;
         throw error;
       });
-      if (!entry) throw new Refusal('VALIDATION_FAILED', `unknown request ${event.slice(0, 40)}`);
+      if (!entry) throw new Refusal('VALIDATION_FAILED', { key: 'requestUnknown' });
       rules.authorise?.(socket, entry.spec);
       if (!entry.validator.Check(payload)) {
-        const first = [...entry.validator.Errors(payload)][0];
-        throw new Refusal(
-          'VALIDATION_FAILED',
-          `${first?.instancePath || '/'} ${first?.message ?? 'invalid'}`,
-        );
+        throw new Refusal('VALIDATION_FAILED', violationDetail([...entry.validator.Errors(payload)][0]));
       }
       const request = payload as PayloadOf<T, keyof T>;
       await rules.admit?.(socket, entry.spec, request, state);

@@ -48,9 +48,12 @@ export function request<S extends TSchema>(schema: S) {
 /** The error a request was answered with, as the sending side throws it. */
 export class RequestError extends Error {
   readonly code: string;
+  /** What exactly went wrong, in both languages (absent where the server wrote English only). */
+  readonly detail: WireError['detail'];
   constructor(error: WireError) {
     super(`${error.code}: ${error.message}`);
     this.code = error.code;
+    this.detail = error.detail;
   }
 }
 

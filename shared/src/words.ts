@@ -2,7 +2,7 @@
  * Words both the page and the server's documents use (the printed record names each bid's outcome as
  * the hall does), in zh-CN and English. The page's other words are in client/src/i18n.tsx.
  */
-import type { OpeningStatus, Role } from './enums.ts';
+import type { OpeningStatus, Role, TenderStatus } from './enums.ts';
 
 export interface Phrase {
   readonly zh: string;
@@ -21,6 +21,17 @@ export const roleWords: Readonly<Record<Role, Phrase>> = {
 
 /** The platform itself, as the audit log names it when the clock or a job acted. */
 export const systemWords: Phrase = { zh: '系统', en: 'System' };
+
+export const tenderStatusWords: Readonly<Record<TenderStatus, Phrase>> = {
+  scheduled: { zh: '未开始', en: 'Scheduled' },
+  'check-in': { zh: '签到中', en: 'Check-in open' },
+  opened: { zh: '已开标', en: 'Opened' },
+  failed: { zh: '流标', en: 'Failed (流标)' },
+  decrypting: { zh: '解密中', en: 'Decrypting' },
+  announced: { zh: '已唱标', en: 'Bids read' },
+  confirming: { zh: '开标记录确认中', en: 'Record being confirmed' },
+  closed: { zh: '开标结束', en: 'Closed' },
+};
 
 export const openingStatusWords: Readonly<Record<OpeningStatus, Phrase>> = {
   sealed: { zh: '未解密', en: 'Sealed' },

@@ -19,6 +19,7 @@ import {
   p12Path,
   type RolePage,
   screenshot,
+  untranslated,
 } from '../support/browser.ts';
 import { advanceTo, afterDeadline, type PreparedOpening, prepareOpening } from '../support/hall.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -278,6 +279,12 @@ describe('an opening in the browser', () => {
     expect(csv.startsWith('\uFEFF序号,时间,操作人,角色,操作,结果')).toBe(true);
     expect(csv).toContain(`${bidderName},投标人,签到,成功`);
     await supervisor.locator('select[name="audit-action"]').selectOption('');
+  });
+
+  it('shows every message in Chinese on the zh-CN pages, from the server’s refusals to the timeline', async () => {
+    expect(await pages.get('host')!.page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    const typed = ['<img src=x onerror="alert(1)"><b>报价唱错</b>', opening.tender.code];
+    for (const [name, { page }] of pages) expect(await untranslated(page, typed), name).toEqual([]);
   });
 
   it('logged no console errors on any page', () => {

@@ -19,6 +19,7 @@ import {
   outcomes,
   p12Path,
   screenshot,
+  untranslated,
 } from '../support/browser.ts';
 import {
   advanceTo,
@@ -85,6 +86,13 @@ describe('the login page', () => {
     await form.getByLabel('项目编号').fill('PHONE-001');
     const title = '<script>alert(1)</script>道路<b>工程</b>';
     await form.getByLabel('项目名称').fill(title);
+    // One option is no draw: the server's refusal names the field in Chinese, at the field.
+    await form.getByLabel('抽取选项（用逗号分隔；留空则不抽取）').fill('0.95');
+    await form.getByRole('button', { name: '创建' }).click();
+    const problem = form.locator('.field-problem');
+    await expect.poll(() => problem.textContent()).toBe('请求参数不正确 — “选项”至少需要 2 项');
+    expect(await untranslated(page, ['PHONE-001'])).toEqual([]);
+    await screenshot(page, 'host-phone-form-refused');
     await form.getByLabel('抽取选项（用逗号分隔；留空则不抽取）').fill('0.95, 0.96，0.97');
     await form.getByRole('button', { name: '创建' }).click();
     await page.getByTestId('host-console').waitFor();
@@ -95,7 +103,8 @@ describe('the login page', () => {
     await screenshot(page, 'host-phone-console');
     const created = (await server.app.tenders.list()).find((t) => t.code === 'PHONE-001');
     expect(created).toMatchObject({ title, draw: { options: ['0.95', '0.96', '0.97'] } });
-    expect(errors).toEqual([]);
+    // The one refusal asked for above is the only failed request the browser reports.
+    expect(errors).toEqual([expect.stringContaining('status of 422')]);
     await context.close();
   });
 });

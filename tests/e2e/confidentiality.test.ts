@@ -176,6 +176,7 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'GET /api/tenders/:tenderId/bids': {},
   'GET /api/tenders/:tenderId/record-bundle': {},
   'GET /api/tenders/:tenderId/audit': { query: () => 'after=0' },
+  'GET /api/tenders/:tenderId/audit/export': { query: () => 'format=csv' },
   'POST /api/audit/verify': {},
   'POST /api/tenders/:tenderId/record-bundle/verify': {},
   'POST /api/evaluations': { body: () => ({}) },

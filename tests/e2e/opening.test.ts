@@ -180,9 +180,11 @@ describe('variants of the opening', () => {
     const bidder = await enter('bidder1', 'bidder', tender.id);
     await advanceTo(server, tender.id, afterDeadline(tender), 'opened');
     const opened = await bidder.waitFor((e) => e.type === 'status' && e.data.status === 'opened');
-    expect(opened.data).toMatchObject({ reason: expect.stringContaining('fewer than the minimum 3') });
+    // The platform's own reason travels as a detail both languages render, not as an English sentence.
+    expect(opened.data).toMatchObject({ because: { key: 'bidsBelowMinimum', params: { count: 2, min: 3 } } });
     await expect(host.request('hall:start-decryption', { tenderId: tender.id })).rejects.toMatchObject({
       code: 'HALL_WRONG_STATE',
+      detail: { key: 'bidsBelowMinimum', params: { count: 2, min: 3 } },
     });
     await host.request('hall:confirm-failure', {
       tenderId: tender.id,

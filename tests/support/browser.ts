@@ -147,3 +147,23 @@ async function cuttableConnection(page: Page): Promise<CuttableConnection> {
 export function outcomes(page: Page): Promise<string[]> {
   return page.locator('.outcome').allTextContents();
 }
+
+/**
+ * English left in the messages a zh-CN page shows — outcomes, problems at fields, alerts, notices, the
+ * timeline and the audit feed: every ASCII word of three letters or more that is not a code or a unit
+ * (written in capitals: HALL_WRONG_STATE, SHA-256, PDF), not a hash, and not one of `allowed` (the
+ * tender's code, what people typed).
+ */
+export async function untranslated(page: Page, allowed: readonly string[] = []): Promise<string[]> {
+  const texts = await page
+    .locator('.outcome, .field-problem, [role="alert"], .notice, .timeline li, .audit-feed li')
+    .allTextContents();
+  const words = new Set<string>();
+  for (let text of texts) {
+    for (const phrase of [...allowed, 'bidhall']) text = text.replaceAll(phrase, ' ');
+    text = text.replace(/\b[0-9a-f]{8,}\b/g, ' ');
+    for (const word of text.match(/[A-Za-z][A-Za-z'-]{2,}/g) ?? [])
+      if (!/^[A-Z][A-Z0-9_-]*$/.test(word)) words.add(word);
+  }
+  return [...words];
+}

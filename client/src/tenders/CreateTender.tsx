@@ -16,7 +16,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
-import { Outcome, useAction } from '../ui/action.tsx';
+import { FieldProblem, Outcome, useAction } from '../ui/action.tsx';
 import { Section } from '../ui/Section.tsx';
 
 interface Custodian {
@@ -68,7 +68,27 @@ export function CreateTender({
   const [fields, setFields] = useState<FieldRow[]>(() => defaultFields.map(row));
   const [drawOptions, setDrawOptions] = useState('');
   const [drawLabel, setDrawLabel] = useState({ zh: '下浮系数', en: 'Discount coefficient' });
-  const action = useAction();
+  // The request's fields as this form labels them, so a refusal names them in the reader's words.
+  const labels: Record<string, string> = {
+    '/code': t('code'),
+    '/title': t('title'),
+    '/tenderee': t('tenderee'),
+    '/lot': t('lot'),
+    '/ceilingPrice': t('ceilingPrice'),
+    '/venue': t('openingVenue'),
+    '/deadline': t('deadline'),
+    '/decryptionWindowMinutes': t('windowMinutes'),
+    '/checkInMinutes': t('checkInMinutes'),
+    '/minBidders': t('minBidders'),
+    '/custodianIds': t('custodians'),
+    '/quorum': t('quorum'),
+    '/remedyPolicy': t('remedyPolicy'),
+    '/summaryFields': t('fields'),
+    '/draw': t('draw'),
+    '/draw/label': t('draw'),
+    '/draw/options': t('drawOptions'),
+  };
+  const action = useAction(labels);
 
   useEffect(() => {
     api<Custodian[]>('GET', '/api/actors?role=custodian', { token: session.token }).then(
@@ -131,6 +151,7 @@ export function CreateTender({
             pattern="[A-Za-z0-9][A-Za-z0-9_.\-]{2,63}"
             name="code"
           />
+          <FieldProblem text={action.problemAt('/code')} />
         </label>
         <label>
           {t('title')}
@@ -141,6 +162,7 @@ export function CreateTender({
             maxLength={200}
             name="title"
           />
+          <FieldProblem text={action.problemAt('/title')} />
         </label>
         <label>
           {t('tenderee')}
@@ -165,6 +187,7 @@ export function CreateTender({
             name="ceilingPrice"
             aria-describedby="ceiling-words"
           />
+          <FieldProblem text={action.problemAt('/ceilingPrice')} />
           <span id="ceiling-words" className="muted small" data-testid="ceiling-words">
             {isMoney(ceilingPrice.trim()) ? amountInWords(ceilingPrice.trim()) : t('ceilingPriceHint')}
           </span>
@@ -358,7 +381,10 @@ export function CreateTender({
               value={drawOptions}
               onChange={(e) => setDrawOptions(e.target.value)}
               placeholder="0.95, 0.96, 0.97"
+              name="drawOptions"
+              aria-invalid={action.problemAt('/draw') !== null}
             />
+            <FieldProblem text={action.problemAt('/draw')} />
           </label>
         </fieldset>
         <div className="wide">

@@ -178,7 +178,7 @@ export class DecryptionService {
     }
     await hallAction(this.#deps, tenderId, actor, 'hall.decrypt', async ({ tx, tender, emit, detail }) => {
       requireStatus(tender, 'decrypting', 'decryption');
-      if (tender.windowEndedAt) throw new AppError('HALL_WRONG_STATE', 'the decryption window has ended');
+      if (tender.windowEndedAt) throw new AppError('HALL_WRONG_STATE', { key: 'windowEnded' });
       const [current] = await tx.select().from(bids).where(eq(bids.id, bid.id)).for('update');
       if (!current || !bidIn('awaitingKeys', current.openingStatus)) {
         throw new AppError('HALL_WRONG_STATE', `this bid is ${current?.openingStatus}`);

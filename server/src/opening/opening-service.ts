@@ -8,6 +8,7 @@ import {
   type AuditAction,
   bidIn,
   type DrawView,
+  type ErrorDetail,
   type HallWindow,
   type OpeningStatus,
   type TenderStatus,
@@ -94,11 +95,17 @@ export class OpeningService {
     scope: StepScope,
     status: TenderStatus,
     changes: Partial<Tender>,
-    reason: string | null = null,
+    reason: string | ErrorDetail | null = null,
   ) {
     requireTransition(scope.tender.status, status);
     await scope.updateTender({ status, ...changes });
-    await scope.emit('status', { status, reason });
+    // A person's reason is kept as typed; the platform's own is a detail, shown in the reader's language.
+    await scope.emit(
+      'status',
+      typeof reason === 'object' && reason !== null
+        ? { status, reason: null, because: reason }
+        : { status, reason },
+    );
   }
 
   async #openCheckIn(scope: StepScope): Promise<void> {
@@ -115,7 +122,7 @@ export class OpeningService {
       'opened',
       { openedAt: scope.now },
       short
-        ? `${list.length} bid(s), fewer than the minimum ${scope.tender.minBidders}: the host confirms the failure (流标)`
+        ? { key: 'bidsBelowMinimum', params: { count: list.length, min: scope.tender.minBidders } }
         : null,
     );
     for (const bid of list) await scope.emit('bid', hallBid(bid));
@@ -213,10 +220,10 @@ export class OpeningService {
       requireStatus(tender, 'deciding', 'starting decryption');
       const count = (await activeBids(tx, tender.id)).length;
       if (count < tender.minBidders) {
-        throw new AppError(
-          'HALL_WRONG_STATE',
-          `${count} bid(s), fewer than ${tender.minBidders}: confirm the failure instead`,
-        );
+        throw new AppError('HALL_WRONG_STATE', {
+          key: 'bidsBelowMinimum',
+          params: { count, min: tender.minBidders },
+        });
       }
       const windowEndsAt = new Date(now.getTime() + tender.decryptionWindowMinutes * 60_000);
       await this.#setStatus(scope, 'decrypting', { decryptionStartedAt: now, windowEndsAt });
@@ -234,10 +241,10 @@ export class OpeningService {
       requireStatus(scope.tender, 'deciding', 'confirming a failed opening');
       const count = (await activeBids(scope.tx, scope.tender.id)).length;
       if (count >= scope.tender.minBidders) {
-        throw new AppError(
-          'HALL_WRONG_STATE',
-          `${count} bids meet the minimum of ${scope.tender.minBidders}`,
-        );
+        throw new AppError('HALL_WRONG_STATE', {
+          key: 'bidsMeetMinimum',
+          params: { count, min: scope.tender.minBidders },
+        });
       }
       scope.detail.reason = reason;
       // A failed opening (流标) is recorded too: who bid and when, why it failed; host and supervisors sign.
@@ -267,7 +274,7 @@ export class OpeningService {
     return this.#act(tenderId, actor, 'hall.pause', async ({ tender, now, emit, detail, updateTender }) => {
       requireStatus(tender, 'decrypting', 'pausing');
       if (tender.windowEndedAt || tender.windowPausedRemainingMs !== null || !tender.windowEndsAt) {
-        throw new AppError('HALL_WRONG_STATE', 'the window is not running');
+        throw new AppError('HALL_WRONG_STATE', { key: 'windowNotRunning' });
       }
       const remaining = Math.max(0, tender.windowEndsAt.getTime() - now.getTime());
       await updateTender({ windowPausedRemainingMs: remaining });
@@ -282,7 +289,7 @@ export class OpeningService {
     return this.#act(tenderId, actor, 'hall.resume', async ({ tender, now, emit, detail, updateTender }) => {
       requireStatus(tender, 'decrypting', 'resuming');
       if (tender.windowPausedRemainingMs === null)
-        throw new AppError('HALL_WRONG_STATE', 'the window is not paused');
+        throw new AppError('HALL_WRONG_STATE', { key: 'windowNotPaused' });
       const endsAt = new Date(now.getTime() + tender.windowPausedRemainingMs);
       await updateTender({ windowEndsAt: endsAt, windowPausedRemainingMs: null });
       Object.assign(detail, { reason, endsAt: endsAt.toISOString() });
@@ -295,7 +302,7 @@ export class OpeningService {
   extend(tenderId: string, actor: Actor, minutes: number, reason: string): Promise<HallWindow> {
     return this.#act(tenderId, actor, 'hall.extend', async ({ tender, emit, detail, updateTender }) => {
       requireStatus(tender, 'decrypting', 'extending the window');
-      if (tender.windowEndedAt) throw new AppError('HALL_WRONG_STATE', 'the window has already ended');
+      if (tender.windowEndedAt) throw new AppError('HALL_WRONG_STATE', { key: 'windowEnded' });
       const extra = minutes * 60_000;
       const window =
         tender.windowPausedRemainingMs !== null
@@ -319,7 +326,7 @@ export class OpeningService {
   revealSeed(tenderId: string, actor: Actor, seed: string): Promise<{ accepted: true }> {
     return this.#act(tenderId, actor, 'hall.reveal-seed', async ({ tx, tender }) => {
       requireStatus(tender, 'beforeReading', 'revealing a draw seed');
-      if (!tender.drawOptions) throw new AppError('HALL_WRONG_STATE', 'this tender has no random draw');
+      if (!tender.drawOptions) throw new AppError('HALL_WRONG_STATE', { key: 'noDraw' });
       if (tender.windowEndedAt) {
         throw new AppError(
           'HALL_WRONG_STATE',
@@ -437,7 +444,7 @@ export class OpeningService {
       if (role === null || role === 'system') throw new AppError('FORBIDDEN_ROLE');
       const bidder = role === 'bidder';
       requireStatus(tender, bidder ? 'confirming' : 'staffSigning', 'signing the record');
-      if (!tender.recordText) throw new AppError('HALL_WRONG_STATE', 'there is no opening record yet');
+      if (!tender.recordText) throw new AppError('HALL_WRONG_STATE', { key: 'noRecordYet' });
       const signer = bidder
         ? await ownBid(tx, tender.id, actor.actorId).then((b) => ({
             name: b.bidderName,
@@ -454,10 +461,7 @@ export class OpeningService {
           .filter((o) => o.answer === null)
           .map((o) => o.id);
         if (open.length && !withOpenObjections)
-          throw new AppError(
-            'OBJECTIONS_OPEN',
-            `${open.length} objection(s) are not answered yet: sign once they are, or sign listing them`,
-          );
+          throw new AppError('OBJECTIONS_OPEN', { key: 'signAfterAnswers', params: { count: open.length } });
         if (!open.length) open = null;
       }
       const verified = await verifySmall(signature, {
@@ -472,10 +476,10 @@ export class OpeningService {
         anyUsage: ['digitalSignature', 'nonRepudiation'],
       });
       if (chain.identity !== signer.identity) {
-        throw new AppError(
-          'RECORD_SIGNATURE_INVALID',
-          `signed by "${verified.signer.commonName}", not by ${signer.name}`,
-        );
+        throw new AppError('RECORD_SIGNATURE_INVALID', {
+          key: 'signedBySomeoneElse',
+          params: { signer: verified.signer.commonName, name: signer.name },
+        });
       }
       await tx
         .insert(recordSignatures)
@@ -528,7 +532,10 @@ export class OpeningService {
         await scope.tx.select().from(objections).where(eq(objections.tenderId, scope.tender.id))
       ).filter((o) => o.answer === null);
       if (unanswered.length) {
-        throw new AppError('OBJECTIONS_OPEN', `${unanswered.length} objection(s) have no answer yet`);
+        throw new AppError('OBJECTIONS_OPEN', {
+          key: 'objectionsOpen',
+          params: { count: unanswered.length },
+        });
       }
       await this.#setStatus(scope, 'closed', { closedAt: scope.now });
       return { status: 'closed' as const };

@@ -184,8 +184,7 @@ export class ProposalService {
   ): Promise<void> {
     const { tender, now } = scope;
     requireStatus(tender, 'beforeReading', 'recording an outage');
-    if (tender.windowEndedAt)
-      throw new AppError('HALL_WRONG_STATE', 'the decryption window has already ended');
+    if (tender.windowEndedAt) throw new AppError('HALL_WRONG_STATE', { key: 'windowEnded' });
     const opened = tender.openedAt?.getTime() ?? now.getTime();
     if (!(outage.from.getTime() <= outage.to.getTime()) || outage.to.getTime() > now.getTime() + 60_000) {
       throw new AppError('VALIDATION_FAILED', 'an outage needs from ≤ to, and cannot end in the future');
@@ -215,7 +214,7 @@ export class ProposalService {
       );
     }
     const stuck = (await activeBids(scope.tx, scope.tender.id)).filter((b) => !isFinal(b.openingStatus));
-    if (!stuck.length) throw new AppError('HALL_WRONG_STATE', 'every bid has an outcome: nothing to settle');
+    if (!stuck.length) throw new AppError('HALL_WRONG_STATE', { key: 'nothingToSettle' });
     return stuck;
   }
 }

@@ -134,7 +134,7 @@ export async function buildRecordBundle(
 ): Promise<Buffer> {
   const tender = await findTender(db, tenderId);
   if (!tender.recordText || !tender.recordSha256)
-    throw new AppError('HALL_WRONG_STATE', 'there is no opening record yet');
+    throw new AppError('HALL_WRONG_STATE', { key: 'noRecordYet' });
   const signatures = await db
     .select({
       identity: actors.identity,

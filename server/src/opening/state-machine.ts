@@ -19,7 +19,7 @@
  * (steps/scheduler.ts) runs what is due under a row lock, so a step fires exactly once across processes and
  * restarts (Prozorro's chronograph).
  */
-import { allowedIn, type OpeningGuard, type TenderStatus } from '@bidhall/shared';
+import { allowedIn, type OpeningGuard, type TenderStatus, tenderStatusWords } from '@bidhall/shared';
 import type { Tender } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 
@@ -43,10 +43,23 @@ export function requireTransition(from: TenderStatus, to: TenderStatus): void {
   if (!canTransition(from, to)) throw new AppError('INTERNAL', `no transition from ${from} to ${to}`);
 }
 
-/** Throws HALL_WRONG_STATE unless the tender passes `guard`; `action` names the step in the message. */
+/**
+ * Throws HALL_WRONG_STATE unless the tender passes `guard`; the refusal names the opening's stage in
+ * both languages (`action` names the step for the logs).
+ */
 export function requireStatus(tender: Pick<Tender, 'status'>, guard: OpeningGuard, action: string): void {
   if (!allowedIn(guard, tender.status)) {
-    throw new AppError('HALL_WRONG_STATE', `${action} is not allowed while the opening is ${tender.status}`);
+    throw new AppError(
+      'HALL_WRONG_STATE',
+      {
+        key: 'notNow',
+        params: {
+          status: tenderStatusWords[tender.status].zh,
+          statusEn: tenderStatusWords[tender.status].en.toLowerCase(),
+        },
+      },
+      { cause: `${action} refused while ${tender.status}` },
+    );
   }
 }
 

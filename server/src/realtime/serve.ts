@@ -43,7 +43,8 @@ export interface RealtimeOptions<T extends GrantedTable, S extends Socket, Call>
 }
 
 export function toWireError(error: unknown): WireError {
-  if (isAppError(error)) return { code: error.code, message: error.message };
+  if (isAppError(error))
+    return { code: error.code, message: error.message, ...(error.detail ? { detail: error.detail } : {}) };
   return { code: 'INTERNAL', message: errorCatalogue.INTERNAL.en };
 }
 

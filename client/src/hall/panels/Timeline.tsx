@@ -1,22 +1,39 @@
 /** Everything that happened in the hall, newest first, in the reader's words. */
-import type { HallEvent } from '@bidhall/shared';
+import { detailText, type HallEvent } from '@bidhall/shared';
 import type { HallView } from '../../hall-state.ts';
-import { type TextKey, useI18n } from '../../i18n.tsx';
+import { type Language, type TextKey, useI18n } from '../../i18n.tsx';
 import { formatDuration, useFormat } from '../../ui/format.ts';
 import { Section } from '../../ui/Section.tsx';
 
-export function describeEvent(event: HallEvent, t: (key: TextKey) => string): string {
+/** The window's own reasons are codes of the platform; a person's reason (pause, extend) is shown as typed. */
+const windowReasons = { started: 'windowStarted', ended: 'windowEnded' } as const satisfies Record<
+  string,
+  TextKey
+>;
+
+function isWindowCode(reason: string): reason is keyof typeof windowReasons {
+  return Object.hasOwn(windowReasons, reason);
+}
+
+function windowReason(reason: string | null, t: (key: TextKey) => string): string {
+  if (!reason) return '';
+  return ` — ${isWindowCode(reason) ? t(windowReasons[reason]) : reason}`;
+}
+
+export function describeEvent(event: HallEvent, t: (key: TextKey) => string, language: Language): string {
   switch (event.type) {
-    case 'status':
-      return `${t('status')}: ${t(`status_${event.data.status}`)}${event.data.reason ? ` — ${event.data.reason}` : ''}`;
+    case 'status': {
+      const why = event.data.because ? detailText(event.data.because, language) : event.data.reason;
+      return `${t('status')}: ${t(`status_${event.data.status}`)}${why ? ` — ${why}` : ''}`;
+    }
     case 'checked-in':
       return `${event.data.bidderName} ${t('checkedIn')}`;
     case 'bid':
       return `${event.data.bidderName}: ${t(`opening_${event.data.openingStatus}`)}${event.data.reason ? ` — ${event.data.reason}` : ''}`;
     case 'window':
       return event.data.pausedRemainingMs !== null
-        ? `${t('windowPaused')} (${formatDuration(event.data.pausedRemainingMs)})${event.data.reason ? ` — ${event.data.reason}` : ''}`
-        : `${t('windowSet')}${event.data.reason ? ` — ${event.data.reason}` : ''}`;
+        ? `${t('windowPaused')} (${formatDuration(event.data.pausedRemainingMs)})${windowReason(event.data.reason, t)}`
+        : `${t('windowSet')}${windowReason(event.data.reason, t)}`;
     case 'outage':
       return `${t('recordOutage')}: ${event.data.reason}`;
     case 'remedy':
@@ -45,7 +62,7 @@ export function describeEvent(event: HallEvent, t: (key: TextKey) => string): st
 }
 
 export function Timeline({ view }: { view: HallView }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const format = useFormat();
   return (
     <Section title={t('timeline')}>
@@ -55,7 +72,8 @@ export function Timeline({ view }: { view: HallView }) {
         <ol className="timeline" data-testid="timeline">
           {[...view.timeline].reverse().map((entry) => (
             <li key={entry.seq}>
-              <time dateTime={entry.at}>{format.time(entry.at)}</time> {describeEvent(entry.event, t)}
+              <time dateTime={entry.at}>{format.time(entry.at)}</time>{' '}
+              {describeEvent(entry.event, t, language)}
             </li>
           ))}
         </ol>

@@ -1,4 +1,4 @@
-import { type AuditAction, errorCatalogue, type WireError } from '@bidhall/shared';
+import { type AuditAction, errorCatalogue, violationDetail, type WireError } from '@bidhall/shared';
 import { fieldOf } from '@bidhall/shared/serve-requests';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -14,8 +14,7 @@ declare module 'fastify' {
 /** Maps framework errors onto the catalogue, so every failure has a stable code. */
 function toAppError(error: FastifyError): AppError {
   if (isAppError(error)) return error;
-  if (error.validation)
-    return new AppError('VALIDATION_FAILED', `${error.validationContext ?? 'request'} ${error.message}`);
+  if (error.validation) return new AppError('VALIDATION_FAILED', violationDetail(error.validation[0]));
   if (error.statusCode === 429) return new AppError('RATE_LIMITED');
   if (error.statusCode === 413 || error.code === 'FST_REQ_FILE_TOO_LARGE')
     return new AppError('PAYLOAD_TOO_LARGE', error.message);
@@ -26,7 +25,7 @@ function toAppError(error: FastifyError): AppError {
     return new AppError('VALIDATION_FAILED', error.message);
   }
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return new AppError('VALIDATION_FAILED', error.message);
+    return new AppError('VALIDATION_FAILED', { key: 'requestNotJson' });
   }
   if (
     error.code === 'ECONNRESET' ||
@@ -67,6 +66,7 @@ export default fp(
       const body: WireError = {
         code: appError.code,
         message: appError.code === 'INTERNAL' ? errorCatalogue.INTERNAL.en : appError.message,
+        ...(appError.detail ? { detail: appError.detail } : {}),
       };
       if (request.isMultipart()) lingerOnRefusedUpload(request);
       return reply.status(appError.status).send(body);
