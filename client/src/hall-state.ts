@@ -18,12 +18,24 @@ export function fromSnapshot(snapshot: HallSnapshot): HallView {
   return { ...snapshot, timeline: [] };
 }
 
+/**
+ * Whether an event says something new to a reader of the timeline: a bid event whose outcome is the one
+ * the bid already had (its documents key came in, say) changes the table, not the story.
+ */
+function worthTelling(view: HallView, event: HallEvent): boolean {
+  if (event.type !== 'bid') return true;
+  const before = view.bids.find((b) => b.bidId === event.data.bidId);
+  return before?.openingStatus !== event.data.openingStatus || before.reason !== event.data.reason;
+}
+
 export function applyEvent(view: HallView, event: HallEvent): HallView {
   if (event.seq <= view.seq) return view;
   const next: HallView = {
     ...view,
     seq: event.seq,
-    timeline: [...view.timeline, { seq: event.seq, at: event.at, event }],
+    timeline: worthTelling(view, event)
+      ? [...view.timeline, { seq: event.seq, at: event.at, event }]
+      : view.timeline,
   };
   switch (event.type) {
     case 'status':

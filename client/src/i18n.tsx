@@ -443,6 +443,19 @@ const text = {
   auditExported: { zh: '已导出', en: 'Exported' },
   windowStarted: { zh: '开始计时', en: 'started' },
   windowEnded: { zh: '解密时间结束', en: 'the window ended' },
+  changeEncryptionKey: { zh: '更换', en: 'Change' },
+  notOwnEncryption: {
+    zh: '“{name}”的加密证书不属于当前登录的单位（{owner}），请选择本单位的加密证书',
+    en: 'The encryption certificate of "{name}" is not that of {owner}, who is logged in: choose your own',
+  },
+  waitingForDecryption: {
+    zh: '已开标：请等待主持人开始解密，届时“解密”按钮可用。',
+    en: 'The bids are open: wait for the host to start decryption; the Decrypt button appears then.',
+  },
+  leaveLiveHall: {
+    zh: '开标正在进行，离开本页将断开连接（主持人离开将中断直播）。确定离开？',
+    en: 'The opening is live: leaving this page disconnects you (the host leaving stops the broadcast). Leave?',
+  },
   printRecord: { zh: '打印开标记录', en: 'Print the record' },
   recordTitle: { zh: '开标记录表', en: 'Opening record' },
   signedText: { zh: '签署的原文（规范化 JSON）', en: 'The exact text signed (canonical JSON)' },

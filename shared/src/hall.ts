@@ -242,7 +242,8 @@ export interface HallEventData {
     readonly reason: string | null;
     readonly because?: ErrorDetail;
   };
-  readonly 'checked-in': { readonly bidderName: string };
+  /** `at`: when the bidder checked in (early check-ins are announced at the opening). */
+  readonly 'checked-in': { readonly bidderName: string; readonly at: string };
   readonly bid: HallBid;
   readonly window: HallWindow & { readonly reason: string | null };
   readonly outage: { readonly from: string; readonly to: string; readonly reason: string };

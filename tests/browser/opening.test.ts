@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  devPin,
   launchChromium,
   loadEncryption,
   logIn,
@@ -98,6 +99,17 @@ describe('an opening in the browser', () => {
     await screenshot(pages.get('bidder1')!.page, 'bidder-check-in');
   });
 
+  it('refuses another company’s encryption certificate, and lets a bidder swap the one it loaded', async () => {
+    const { page } = pages.get('bidder1')!;
+    await page.getByRole('button', { name: '更换' }).click();
+    await page.getByLabel('加密证书文件（.p12）').setInputFiles(p12Path('bidder2', 'enc'));
+    await page.locator('input[name="encryption-pin"]').fill(devPin);
+    await page.getByRole('button', { name: '载入加密证书' }).click();
+    await expect.poll(() => outcomes(page)).toContainEqual(expect.stringContaining('不属于当前登录的单位'));
+    expect(await page.getByTestId('encryption-loaded').count()).toBe(0);
+    await loadEncryption(page, 'bidder1');
+  });
+
   it('explains a second tab of the same bidder instead of breaking', async () => {
     const { context } = pages.get('bidder2')!;
     const second = await context.newPage();
@@ -113,6 +125,20 @@ describe('an opening in the browser', () => {
   it('opens at the deadline; a bidder page that lost its connection shows it and catches up', async () => {
     await advanceTo(server, opening.tender.id, afterDeadline(opening.tender), 'opened');
     for (const [, { page }] of pages) await expect.poll(() => status(page).textContent()).toBe('已开标');
+    // A bidder knows what it waits for; its own check-in keeps the time it happened, not the opening's.
+    const waiting = pages.get('bidder2')!.page;
+    await waiting.getByTestId('waiting-for-decryption').waitFor();
+    const checkIns = await waiting
+      .getByTestId('timeline')
+      .locator('li', { hasText: '已签到' })
+      .allTextContents();
+    expect(checkIns).toHaveLength(bidders.length);
+    const timeOf = (line: string) => line.split(' ').slice(0, 2).join(' ');
+    const [opened] = await waiting
+      .getByTestId('timeline')
+      .locator('li', { hasText: '已开标' })
+      .allTextContents();
+    for (const line of checkIns) expect(timeOf(line)).not.toBe(timeOf(opened!));
 
     const bidder1 = pages.get('bidder1')!;
     await bidder1.connection!.cut();

@@ -17,7 +17,7 @@ import {
   toBase64,
   unwrapContentKey,
 } from '../crypto.ts';
-import { BackLink, HallError, HallLoading, type PageProps } from '../hall/HallPage.tsx';
+import { BackLink, HallError, HallLoading, type PageProps, useLeaveWarning } from '../hall/HallPage.tsx';
 import { BidList } from '../hall/panels/BidList.tsx';
 import { DrawPanel } from '../hall/panels/DrawPanel.tsx';
 import { HallHeader } from '../hall/panels/HallHeader.tsx';
@@ -47,6 +47,8 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
   const { t } = useI18n();
   const format = useFormat();
   const hall = useHall(session.token, tenderId);
+  const live = hall.view ? allowedIn('live', hall.view.status) : false;
+  useLeaveWarning(live);
   const tender = useTender(session.token, tenderId);
   const otherTab = useOtherTab(`bidhall:${session.actor.id}:${tenderId}`);
   const [encryption, setEncryption] = useState<Identity | null>(null);
@@ -168,7 +170,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
 
   return (
     <main className="page hall" data-testid="bidder-hall">
-      <BackLink onBack={onBack} />
+      <BackLink onBack={onBack} live={live} />
       <HallHeader view={view} connection={connection} client={client} />
       {otherTab && (
         <p className="notice" role="note" data-testid="second-tab">
@@ -210,7 +212,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
               </p>
             )}
             <Outcome message={checkIn.message} />
-            <EncryptionKeyLoader identity={encryption} onLoad={setEncryption} />
+            <EncryptionKeyLoader identity={encryption} owner={session.identity} onLoad={setEncryption} />
             {status === 'check-in' && (
               <div className="step">
                 <h3>{t('selfTest')}</h3>
@@ -224,6 +226,11 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
                 </button>
                 <Outcome message={selfTest.message} />
               </div>
+            )}
+            {allowedIn('deciding', status) && mine && (
+              <p className="notice" data-testid="waiting-for-decryption">
+                {t('waitingForDecryption')}
+              </p>
             )}
             {allowedIn('decrypting', status) && mine && (
               <div className="step">

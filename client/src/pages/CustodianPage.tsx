@@ -41,7 +41,7 @@ export function CustodianPage({ session, tenderId, onBack }: PageProps) {
                   ? `${t('shares')} ${view.remedy.sharesReceived}/${view.remedy.quorum}${view.remedy.approved ? ` · ${t('remedyApproved')}` : ''}`
                   : t('remedyOpen')}
             </p>
-            <EncryptionKeyLoader identity={encryption} onLoad={setEncryption} />
+            <EncryptionKeyLoader identity={encryption} owner={session.identity} onLoad={setEncryption} />
             <button
               type="button"
               className="primary"

@@ -4,10 +4,10 @@
  * the record. The host sees what bidders see, answers objections on the spot, closes and exports.
  */
 import { allowedIn, bidIn } from '@bidhall/shared';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { download } from '../api.ts';
 import { EvaluationPanel } from '../evaluation/EvaluationPanel.tsx';
-import { BackLink, HallError, HallLoading, type PageProps } from '../hall/HallPage.tsx';
+import { BackLink, HallError, HallLoading, type PageProps, useLeaveWarning } from '../hall/HallPage.tsx';
 import { BidList } from '../hall/panels/BidList.tsx';
 import { DrawPanel } from '../hall/panels/DrawPanel.tsx';
 import { HallHeader } from '../hall/panels/HallHeader.tsx';
@@ -28,9 +28,17 @@ import { Section } from '../ui/Section.tsx';
 export function HostConsole({ session, tenderId, onBack }: PageProps) {
   const { t } = useI18n();
   const hall = useHall(session.token, tenderId);
+  const live = hall.view ? allowedIn('live', hall.view.status) : false;
+  useLeaveWarning(live);
   const tender = useTender(session.token, tenderId);
   const step = useAction();
   const exporter = useAction();
+  // What a step said at one stage (a refusal, a success) no longer holds at the next.
+  const stage = hall.view?.status;
+  const { setMessage: setStepMessage } = step;
+  useEffect(() => {
+    if (stage) setStepMessage(null);
+  }, [stage, setStepMessage]);
   const [minutes, setMinutes] = useState(10);
   const [outage, setOutage] = useState({ from: '', to: '' });
 
@@ -51,11 +59,12 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
 
   return (
     <main className="page hall" data-testid="host-console">
-      <BackLink onBack={onBack} />
+      <BackLink onBack={onBack} live={live} />
       <HallHeader view={view} connection={connection} client={client} />
       <div className="columns">
         <div className="column">
-          <Section title={t('hostConsole')}>
+          {/* Keyed by the stage: what a step said at one stage (an error, a success) is gone at the next. */}
+          <Section title={t('hostConsole')} key={status}>
             <p className="muted small">{t(`hostHint_${status}`)}</p>
             <div className="actions">
               {allowedIn('deciding', status) &&

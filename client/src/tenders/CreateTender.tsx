@@ -141,7 +141,13 @@ export function CreateTender({
           {problem}
         </p>
       )}
-      <form className="grid-form" onSubmit={submit} data-testid="create-tender">
+      {/* A refusal is about what was sent: once the host edits the form, it no longer stands. */}
+      <form
+        className="grid-form"
+        onSubmit={submit}
+        onInput={() => action.message?.kind === 'error' && action.setMessage(null)}
+        data-testid="create-tender"
+      >
         <label>
           {t('code')}
           <input

@@ -6,13 +6,20 @@ import { Outcome, useAction } from './action.tsx';
 import { CertificateFields } from './CertificateFields.tsx';
 import { keyErrorText } from './key-error.ts';
 
-/** Loads the bidder's encryption certificate (PKCS#12) into the page, to unwrap its own content keys. */
+/**
+ * Loads the holder's encryption certificate (PKCS#12) into the page, to unwrap its own content keys. It
+ * must be the logged-in holder's own (same identity as the signing certificate), and can be swapped for
+ * another file at any time (a renewed certificate, a wrong file picked).
+ */
 export function EncryptionKeyLoader({
   identity,
+  owner,
   onLoad,
 }: {
   identity: Identity | null;
-  onLoad: (identity: Identity) => void;
+  /** The certificate the person logged in with. */
+  owner: Identity;
+  onLoad: (identity: Identity | null) => void;
 }) {
   const { t } = useI18n();
   const [file, setFile] = useState<File | null>(null);
@@ -21,7 +28,10 @@ export function EncryptionKeyLoader({
   if (identity) {
     return (
       <p className="ok" data-testid="encryption-loaded">
-        ✓ {t('encryptionLoaded')}: {identity.commonName}
+        ✓ {t('encryptionLoaded')}: {identity.commonName}{' '}
+        <button type="button" className="link" onClick={() => onLoad(null)}>
+          {t('changeEncryptionKey')}
+        </button>
       </p>
     );
   }
@@ -35,6 +45,13 @@ export function EncryptionKeyLoader({
           try {
             const loaded = await readIdentity(file, pin);
             if (!loaded.usages.encryption) throw new Error(t('notEncryption'));
+            if (loaded.identity && owner.identity && loaded.identity !== owner.identity)
+              throw new Error(
+                t('notOwnEncryption', {
+                  name: loaded.commonName,
+                  owner: owner.organization || owner.commonName,
+                }),
+              );
             onLoad(loaded);
           } catch (error) {
             throw error instanceof KeyError ? new Error(t(keyErrorText(error))) : error;

@@ -128,13 +128,13 @@ export class OpeningService {
     for (const bid of list) await scope.emit('bid', hallBid(bid));
     // Check-ins before the deadline were kept quiet (who bid was confidential); now the hall learns them.
     const early = await scope.tx
-      .select({ bidderId: checkIns.bidderId })
+      .select({ bidderId: checkIns.bidderId, at: checkIns.at })
       .from(checkIns)
       .where(eq(checkIns.tenderId, scope.tender.id))
       .orderBy(asc(checkIns.at));
-    for (const { bidderId } of early) {
+    for (const { bidderId, at } of early) {
       const bid = list.find((b) => b.bidderId === bidderId);
-      if (bid) await scope.emit('checked-in', { bidderName: bid.bidderName });
+      if (bid) await scope.emit('checked-in', { bidderName: bid.bidderName, at: at.toISOString() });
     }
   }
 
@@ -209,7 +209,8 @@ export class OpeningService {
         return { checkedInAt: first!.at.toISOString() };
       }
       // Before the deadline who has bid is confidential: check-ins are announced only afterwards.
-      if (tender.status !== 'check-in') await emit('checked-in', { bidderName: mine.bidderName });
+      if (tender.status !== 'check-in')
+        await emit('checked-in', { bidderName: mine.bidderName, at: inserted[0]!.at.toISOString() });
       return { checkedInAt: inserted[0]!.at.toISOString() };
     });
   }

@@ -1,6 +1,6 @@
 /** Everything that happened in the hall, newest first, in the reader's words. */
 import { detailText, type HallEvent } from '@bidhall/shared';
-import type { HallView } from '../../hall-state.ts';
+import type { HallView, TimelineEntry } from '../../hall-state.ts';
 import { type Language, type TextKey, useI18n } from '../../i18n.tsx';
 import { formatDuration, useFormat } from '../../ui/format.ts';
 import { Section } from '../../ui/Section.tsx';
@@ -18,6 +18,11 @@ function isWindowCode(reason: string): reason is keyof typeof windowReasons {
 function windowReason(reason: string | null, t: (key: TextKey) => string): string {
   if (!reason) return '';
   return ` — ${isWindowCode(reason) ? t(windowReasons[reason]) : reason}`;
+}
+
+/** When it happened: a check-in announced at the opening happened earlier, when the bidder checked in. */
+function whenOf(entry: TimelineEntry): string {
+  return entry.event.type === 'checked-in' ? entry.event.data.at : entry.at;
 }
 
 export function describeEvent(event: HallEvent, t: (key: TextKey) => string, language: Language): string {
@@ -72,7 +77,7 @@ export function Timeline({ view }: { view: HallView }) {
         <ol className="timeline" data-testid="timeline">
           {[...view.timeline].reverse().map((entry) => (
             <li key={entry.seq}>
-              <time dateTime={entry.at}>{format.time(entry.at)}</time>{' '}
+              <time dateTime={whenOf(entry)}>{format.time(whenOf(entry))}</time>{' '}
               {describeEvent(entry.event, t, language)}
             </li>
           ))}
