@@ -409,6 +409,10 @@ const text = {
     },
     closed: { zh: '开标已结束。', en: 'The opening is closed.' },
     failed: { zh: '本项目已流标。', en: 'This opening failed.' },
+    cancelled: {
+      zh: '本项目已终止招标，投标文件保持密封。',
+      en: 'This tender was cancelled; its bids stay sealed.',
+    },
   }),
   openedAt: { zh: '开标时间', en: 'Opened at' },
   decryptionStartedAt: { zh: '开始解密时间', en: 'Decryption started' },
@@ -455,6 +459,15 @@ const text = {
   leaveLiveHall: {
     zh: '开标正在进行，离开本页将断开连接（主持人离开将中断直播）。确定离开？',
     en: 'The opening is live: leaving this page disconnects you (the host leaving stops the broadcast). Leave?',
+  },
+  cancelTender: { zh: '终止招标', en: 'Cancel the tender' },
+  cancelTenderHint: {
+    zh: '仅可在投标截止前终止。已递交的投标文件保持密封，不向任何人公开；已投标单位将在开标大厅收到通知。',
+    en: 'Only before the deadline. Bids already received stay sealed and are released to nobody; bidders in the hall are told.',
+  },
+  tenderCancelled: {
+    zh: '本项目已终止招标，原因：{reason}。您的投标文件保持密封，不会被解密或公开。',
+    en: 'This tender was cancelled: {reason}. Your bid stays sealed; it will not be decrypted or shown to anyone.',
   },
   printRecord: { zh: '打印开标记录', en: 'Print the record' },
   recordTitle: { zh: '开标记录表', en: 'Opening record' },

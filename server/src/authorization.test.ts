@@ -43,6 +43,7 @@ const allowed: Record<Action, Role[]> = {
   'hall:resume': ['host'],
   'hall:extend': ['host'],
   'hall:confirm-failure': ['host'],
+  'hall:cancel': ['host'],
   'hall:record-outage': ['host', 'supervisor'],
   'hall:settle': ['host', 'supervisor'],
   'hall:confirm': ['host', 'supervisor'],

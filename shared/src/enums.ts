@@ -16,6 +16,7 @@ export const tenderStatuses = [
   'announced',
   'confirming',
   'closed',
+  'cancelled',
 ] as const;
 export type TenderStatus = (typeof tenderStatuses)[number];
 

@@ -81,6 +81,7 @@ export const errorCatalogue = {
     '投标清单中的加密证书不属于登录投标人',
     'The encryption certificate in the manifest belongs to someone other than the logged-in bidder',
   ),
+  TENDER_CANCELLED: e(409, '该招标项目已终止，不再接收投标', 'This tender was cancelled: it takes no bids'),
   BIDS_SEALED: e(403, '投标截止前不得查看投标人名单', 'Bidders are confidential until the deadline'),
   BID_TENDER_MISMATCH: e(422, '投标文件不属于本项目', 'The bid was sealed for another tender'),
   BID_PART_MISSING: e(422, '投标文件不完整（缺少开标一览表或投标文件）', 'A bid part is missing'),

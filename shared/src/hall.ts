@@ -342,6 +342,7 @@ export const hallRequests = {
   'hall:confirm-failure': hallRequest(ReasonRequest)
     .grant('hall:confirm-failure')
     .answers<{ status: TenderStatus }>(),
+  'hall:cancel': hallRequest(ReasonRequest).grant('hall:cancel').answers<{ status: TenderStatus }>(),
   'hall:record-outage': hallRequest(OutageRequest)
     .grant('hall:record-outage')
     .answers<{ proposalId: string }>(),

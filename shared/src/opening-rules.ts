@@ -12,6 +12,11 @@ export const openingGuards = {
    * nobody but each bidder itself (电子招标投标办法 Art 25/30; most centres' rules keep the count sealed too).
    */
   bidding: ['scheduled', 'check-in'],
+  /**
+   * Who has bid is known to nobody but each bidder itself: before the opening, and for good when the
+   * tender is cancelled before it (its bids stay sealed and are released to nobody).
+   */
+  sealed: ['scheduled', 'check-in', 'cancelled'],
   /** The hall is live: check-in to the signed record (media tickets for bidders). */
   live: ['check-in', 'opened', 'decrypting', 'announced', 'confirming'],
   /** A bidder may check in. */
@@ -35,7 +40,7 @@ export const openingGuards = {
   /** The record has been produced: its bundle (record, signatures, objections) can be exported. */
   recordOut: ['confirming', 'closed', 'failed'],
   /** The opening is over, one way or the other: nothing more happens in its hall. */
-  ended: ['closed', 'failed'],
+  ended: ['closed', 'failed', 'cancelled'],
   /** Every bid's outcome is fixed: a late documents job changes nothing. */
   outcomesFixed: ['announced', 'confirming', 'closed', 'failed'],
 } as const satisfies Record<string, readonly TenderStatus[]>;
@@ -50,9 +55,9 @@ export function allowedIn(guard: OpeningGuard, status: TenderStatus): boolean {
 /** Statuses before the bids are opened (see `openingGuards.bidding`). */
 export const biddingStatuses = openingGuards.bidding;
 
-/** True while the bidders of a tender are sealed. */
+/** True while the bidders of a tender are sealed (see `openingGuards.sealed`). */
 export function biddersSealed(status: TenderStatus): boolean {
-  return allowedIn('bidding', status);
+  return allowedIn('sealed', status);
 }
 
 /** Statuses in which an opening hall is live. */

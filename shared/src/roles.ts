@@ -94,6 +94,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'hall:resume',
       'hall:extend',
       'hall:confirm-failure',
+      'hall:cancel',
       'hall:record-outage',
       'hall:settle',
       'hall:confirm',

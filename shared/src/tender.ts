@@ -83,6 +83,8 @@ export const TenderView = Type.Object({
   ceilingPrice: Nullable(Type.String()),
   /** Where the opening takes place (网上开标 when the host named no other place). */
   venue: Type.String(),
+  /** Why the host cancelled the tender, once it did. */
+  cancelReason: Nullable(Type.String()),
   quorum: Type.Integer(),
   custodians: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), shareIndex: Type.Integer() })),
   remedyPolicy: Type.Enum(remedyPolicies),

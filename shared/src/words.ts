@@ -31,6 +31,7 @@ export const tenderStatusWords: Readonly<Record<TenderStatus, Phrase>> = {
   announced: { zh: '已唱标', en: 'Bids read' },
   confirming: { zh: '开标记录确认中', en: 'Record being confirmed' },
   closed: { zh: '开标结束', en: 'Closed' },
+  cancelled: { zh: '已终止招标', en: 'Cancelled' },
 };
 
 export const openingStatusWords: Readonly<Record<OpeningStatus, Phrase>> = {
@@ -76,6 +77,7 @@ export const auditActionWords = {
   'hall.resume': { zh: '恢复解密计时', en: 'resumed the decryption clock' },
   'hall.extend': { zh: '延长解密时间', en: 'extended the decryption window' },
   'hall.confirm-failure': { zh: '确认流标', en: 'confirmed the failed opening' },
+  'hall.cancel': { zh: '终止招标', en: 'cancelled the tender' },
   'hall.record-outage': { zh: '提议登记平台故障', en: 'proposed recording an outage' },
   'hall.settle': { zh: '提议处理未能解密的投标', en: 'proposed a settlement' },
   'hall.confirm': { zh: '确认提议', en: 'confirmed a proposal' },

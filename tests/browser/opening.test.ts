@@ -313,6 +313,34 @@ describe('an opening in the browser', () => {
     for (const [name, { page }] of pages) expect(await untranslated(page, typed), name).toEqual([]);
   });
 
+  it('fits a phone (390 px) on every role’s page: nothing sideways, no button wrapping a character per line', async () => {
+    for (const [name, { page }] of pages) {
+      await page.setViewportSize({ width: 390, height: 844 });
+      const layout = await page.evaluate(() => {
+        const lineOf = (el: Element) => {
+          const style = getComputedStyle(el);
+          return Number.parseFloat(style.lineHeight) || Number.parseFloat(style.fontSize) * 1.4;
+        };
+        const buttons = [...document.querySelectorAll('button')].filter((b) => b.offsetParent !== null);
+        return {
+          width: document.documentElement.scrollWidth,
+          tallButtons: buttons
+            .filter((b) => b.getBoundingClientRect().height > 2.6 * lineOf(b) + 16)
+            .map((b) => b.textContent),
+          narrowNames: [...document.querySelectorAll('.record-print td:first-child')]
+            .filter(
+              (td) => td.getBoundingClientRect().width < 5 * Number.parseFloat(getComputedStyle(td).fontSize),
+            )
+            .map((td) => td.textContent),
+        };
+      });
+      expect(layout, name).toEqual({ width: expect.any(Number), tallButtons: [], narrowNames: [] });
+      expect(layout.width, name).toBeLessThanOrEqual(390);
+      await screenshot(page, `phone-${name}`);
+      await page.setViewportSize({ width: 1360, height: 900 });
+    }
+  });
+
   it('logged no console errors on any page', () => {
     for (const [name, { errors }] of pages) expect(errors, name).toEqual([]);
   });

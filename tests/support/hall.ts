@@ -160,6 +160,7 @@ export function hallRequestSamples(
     'hall:resume': { tenderId, reason },
     'hall:extend': { tenderId, minutes: 1, reason },
     'hall:confirm-failure': { tenderId, reason },
+    'hall:cancel': { tenderId, reason },
     'hall:record-outage': {
       tenderId,
       from: new Date(now.getTime() - 1000).toISOString(),

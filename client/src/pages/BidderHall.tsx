@@ -3,7 +3,7 @@
  * stay in this page, follow every bid's decryption, see the summary table and the draw (and recompute
  * it), sign the record or object and see the answer, with a timeline of everything that happened.
  */
-import { allowedIn, biddersSealed, sealedFileNames } from '@bidhall/shared';
+import { allowedIn, sealedFileNames } from '@bidhall/shared';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import {
@@ -165,13 +165,18 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
     });
   };
 
-  const beforeDeadline = biddersSealed(status);
+  const beforeDeadline = allowedIn('bidding', status);
   const documentsProgress = mine ? (progress[mine.bidId] ?? mine.documentsProgress) : 0;
 
   return (
     <main className="page hall" data-testid="bidder-hall">
       <BackLink onBack={onBack} live={live} />
       <HallHeader view={view} connection={connection} client={client} />
+      {status === 'cancelled' && (
+        <p className="notice" role="note" data-testid="tender-cancelled">
+          {t('tenderCancelled', { reason: tender?.cancelReason ?? '—' })}
+        </p>
+      )}
       {otherTab && (
         <p className="notice" role="note" data-testid="second-tab">
           {t('secondTab')}

@@ -77,6 +77,14 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
                 stepButton(t('close'), () => client.request('hall:close', { tenderId }))}
             </div>
             <Outcome message={step.message} />
+            {allowedIn('bidding', status) && (
+              <ReasonAction
+                danger
+                label={t('cancelTender')}
+                extra={<p className="muted small">{t('cancelTenderHint')}</p>}
+                onSubmit={async (reason) => void (await client.request('hall:cancel', { tenderId, reason }))}
+              />
+            )}
             {allowedIn('deciding', status) && (
               <ReasonAction
                 danger

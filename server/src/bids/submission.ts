@@ -13,6 +13,7 @@ import { statfs } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import {
   type AuditAction,
+  allowedIn,
   BidManifest,
   type BidPart,
   biddersSealed,
@@ -102,7 +103,8 @@ export class SubmissionService {
   }
 
   #ensureOpen(tender: Tender, at: Date): void {
-    if (at.getTime() >= tender.deadline.getTime() || !biddersSealed(tender.status)) {
+    if (tender.status === 'cancelled') throw new AppError('TENDER_CANCELLED');
+    if (at.getTime() >= tender.deadline.getTime() || !allowedIn('bidding', tender.status)) {
       throw new AppError(
         'BID_LATE',
         `the deadline was ${tender.deadline.toISOString()}; server time is ${at.toISOString()}`,

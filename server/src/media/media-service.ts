@@ -17,6 +17,7 @@ import {
   type MediaTicket,
   type MediaTicketResponse,
   mediaPermissions,
+  openingGuards,
   parseVenue,
   type Role,
   roomName,
@@ -25,7 +26,7 @@ import {
   type WatchableVenue,
 } from '@bidhall/shared';
 import { ticketLifetimeSeconds, ticketSigner } from '@bidhall/shared/tokens';
-import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray } from 'drizzle-orm';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { appendInTx } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
@@ -213,7 +214,7 @@ export class MediaService {
     const halls = await this.#db
       .select({ id: tenders.id, code: tenders.code, title: tenders.title })
       .from(tenders)
-      .where(ne(tenders.status, 'closed'))
+      .where(notInArray(tenders.status, [...openingGuards.ended]))
       .orderBy(asc(tenders.deadline));
     const supervisor = { sub: '', role: 'supervisor' as Role };
     const all = await this.list(supervisor);

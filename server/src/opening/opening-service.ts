@@ -271,6 +271,19 @@ export class OpeningService {
     });
   }
 
+  /**
+   * The host cancels the tender before its deadline, saying why: no bid is ever opened, and who bid stays
+   * sealed for good (the bidders in the hall hear of it; the tender list shows it to everyone).
+   */
+  cancel(tenderId: string, actor: Actor, reason: string): Promise<{ status: TenderStatus }> {
+    return this.#act(tenderId, actor, 'hall.cancel', async (scope) => {
+      requireStatus(scope.tender, 'bidding', 'cancelling the tender');
+      scope.detail.reason = reason;
+      await this.#setStatus(scope, 'cancelled', { cancelReason: reason, closedAt: scope.now }, reason);
+      return { status: 'cancelled' as const };
+    });
+  }
+
   pause(tenderId: string, actor: Actor, reason: string): Promise<HallWindow> {
     return this.#act(tenderId, actor, 'hall.pause', async ({ tender, now, emit, detail, updateTender }) => {
       requireStatus(tender, 'decrypting', 'pausing');

@@ -12,6 +12,8 @@
  *                                                                                                   │ (revoked / withdrawn /
  *                                                                                                   │  custodian remedy)
  *  closed ◀──(host, objections answered)── confirming ◀──(host: record)── announced ◀──(host: read bids)┘
+ *
+ *  scheduled, check-in ──(host cancels, with a reason)──▶ cancelled (bids stay sealed, for good)
  * ```
  *
  * Time-driven steps (check-in, the deadline, the end of the decryption window) are not timers: each
@@ -24,14 +26,15 @@ import type { Tender } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 
 export const transitions = {
-  scheduled: ['check-in'],
-  'check-in': ['opened'],
+  scheduled: ['check-in', 'cancelled'],
+  'check-in': ['opened', 'cancelled'],
   opened: ['failed', 'decrypting'],
   decrypting: ['announced'],
   announced: ['confirming'],
   confirming: ['closed'],
   failed: [],
   closed: [],
+  cancelled: [],
 } as const satisfies Record<TenderStatus, readonly TenderStatus[]>;
 
 export function canTransition(from: TenderStatus, to: TenderStatus): boolean {

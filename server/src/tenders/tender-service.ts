@@ -203,6 +203,7 @@ function toView(tender: Tender, custodians: TenderView['custodians']): TenderVie
     lot: tender.lot,
     ceilingPrice: tender.ceilingPrice,
     venue: tender.venue ?? onlineVenue,
+    cancelReason: tender.cancelReason,
     quorum: tender.quorum,
     custodians,
     remedyPolicy: tender.remedyPolicy,

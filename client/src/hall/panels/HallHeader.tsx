@@ -1,5 +1,5 @@
 /** The hall's header: what is being opened, its status, the clock that matters now, the link. */
-import { allowedIn, biddersSealed } from '@bidhall/shared';
+import { allowedIn } from '@bidhall/shared';
 import type { HallClient } from '@bidhall/shared/hall-client';
 import type { ReactNode } from 'react';
 import type { HallView } from '../../hall-state.ts';
@@ -21,7 +21,7 @@ export function HallHeader({
   useTicker();
   const now = client?.serverNow() ?? Date.now();
   let countdown: ReactNode = null;
-  if (biddersSealed(view.status)) {
+  if (allowedIn('bidding', view.status)) {
     countdown = (
       <span>
         {t('countdownToDeadline')}{' '}

@@ -54,6 +54,8 @@ export const tenders = pgTable(
     recordOpenedAt: instant('record_opened_at'),
     closedAt: instant('closed_at'),
     failureReason: text('failure_reason'),
+    /** Why the host cancelled the tender before its deadline (its bids then stay sealed for good). */
+    cancelReason: text('cancel_reason'),
     /** Sequence number of the last hall event. */
     hallSeq: bigint('hall_seq', { mode: 'number' }).notNull().default(0),
     /** The random draw (optional): options, the server's seed (secret until the draw) and its commitment. */

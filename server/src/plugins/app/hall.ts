@@ -233,6 +233,7 @@ export default fp<HallOptions>(
         opening.extend(tenderId, who, minutes, reason),
       'hall:confirm-failure': ({ tenderId, reason }, { who }) =>
         opening.confirmFailure(tenderId, who, reason),
+      'hall:cancel': ({ tenderId, reason }, { who }) => opening.cancel(tenderId, who, reason),
       'hall:record-outage': ({ tenderId, from, to, reason, bidIds }, { who }) =>
         proposals.proposeOutage(tenderId, who, { from: new Date(from), to: new Date(to), reason, bidIds }),
       'hall:settle': ({ tenderId, reason }, { who }) => proposals.proposeSettlement(tenderId, who, reason),

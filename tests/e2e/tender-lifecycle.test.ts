@@ -1,0 +1,74 @@
+/** A tender's life before its opening: the host may cancel it with a reason, and its bids stay sealed. */
+import { describe, expect, it } from 'vitest';
+import { useServer } from '../support/fixture.ts';
+import { advanceTo, afterDeadline, joinHall, ofType, prepareOpening, statusOf } from '../support/hall.ts';
+
+const { server, work, track } = useServer('lifecycle');
+
+describe('cancelling a tender', () => {
+  it('ends it before the deadline with a reason; no bid is ever opened and who bid stays sealed', async () => {
+    const { tender, hostToken } = await prepareOpening(server, work, ['bidder1', 'bidder2', 'bidder3']);
+    const host = await joinHall(server, 'host', 'host', tender.id);
+    const bidder = await joinHall(server, 'bidder1', 'bidder', tender.id);
+    track(host, bidder);
+    const reason = '招标文件存在重大错误，依法终止招标';
+    await expect(host.request('hall:cancel', { tenderId: tender.id, reason })).resolves.toEqual({
+      status: 'cancelled',
+    });
+    const told = await bidder.waitFor(ofType('status'));
+    expect(told.data).toMatchObject({ status: 'cancelled', reason });
+
+    // The deadline passes: nothing opens.
+    server.clock.set(afterDeadline(tender));
+    server.app.scheduler.poke();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await statusOf(server, tender.id)).toBe('cancelled');
+    await expect(host.request('hall:start-decryption', { tenderId: tender.id })).rejects.toMatchObject({
+      code: 'HALL_WRONG_STATE',
+    });
+
+    // Who bid stays sealed: the bid list, the host's hall, the audit feed.
+    const list = await server.app.inject({
+      method: 'GET',
+      url: `/api/tenders/${tender.id}/bids`,
+      headers: { authorization: `Bearer ${hostToken}` },
+    });
+    expect(list.statusCode).toBe(403);
+    expect(JSON.parse(list.body).code).toBe('BIDS_SEALED');
+    const { snapshot } = await host.request('hall:join', { tenderId: tender.id });
+    expect(snapshot.bids).toEqual([]);
+    const feed = await server.app.inject({
+      method: 'GET',
+      url: `/api/tenders/${tender.id}/audit?after=0`,
+      headers: { authorization: `Bearer ${(await server.login('supervisor', 'supervisor')).token}` },
+    });
+    const { entries, sealed } = JSON.parse(feed.body) as {
+      entries: { entry: { role: string } }[];
+      sealed: number;
+    };
+    expect(sealed).toBeGreaterThanOrEqual(3);
+    expect(entries.map((e) => e.entry.role)).not.toContain('bidder');
+
+    // The tender says why, to everyone who reads it.
+    const view = await server.app.inject({
+      method: 'GET',
+      url: `/api/tenders/${tender.id}`,
+      headers: { authorization: `Bearer ${hostToken}` },
+    });
+    expect(JSON.parse(view.body)).toMatchObject({ status: 'cancelled', cancelReason: reason });
+  });
+
+  it('is refused once the deadline has passed and the bids are opened', async () => {
+    const { tender } = await prepareOpening(server, work, ['bidder1', 'bidder2', 'bidder3']);
+    const host = await joinHall(server, 'host', 'host', tender.id);
+    track(host);
+    await advanceTo(server, tender.id, afterDeadline(tender), 'opened');
+    await expect(
+      host.request('hall:cancel', { tenderId: tender.id, reason: '太晚了' }),
+    ).rejects.toMatchObject({
+      code: 'HALL_WRONG_STATE',
+      detail: { key: 'notNow' },
+    });
+    expect(await statusOf(server, tender.id)).toBe('opened');
+  });
+});
