@@ -88,6 +88,13 @@ export function applyEvent(view: HallView, event: HallEvent): HallView {
     }
     case 'fault':
       return { ...next, faults: [...next.faults, event.data] };
+    case 'tender':
+      return {
+        ...next,
+        title: event.data.title,
+        deadline: event.data.deadline,
+        checkInOpensAt: event.data.checkInOpensAt,
+      };
     default:
       return next;
   }

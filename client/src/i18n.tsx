@@ -469,6 +469,23 @@ const text = {
     zh: '本项目已终止招标，原因：{reason}。您的投标文件保持密封，不会被解密或公开。',
     en: 'This tender was cancelled: {reason}. Your bid stays sealed; it will not be decrypted or shown to anyone.',
   },
+  tenderChanged: { zh: '主持人修改了招标项目', en: 'The host changed the tender' },
+  editTender: { zh: '修改招标项目', en: 'Change the tender' },
+  saveChanges: { zh: '保存修改', en: 'Save the changes' },
+  changesSaved: { zh: '修改已保存并通知投标人', en: 'Saved; the bidders are told' },
+  editTenderHint: {
+    zh: '投标截止前可修改文字信息和时间；开标一览表字段、密钥保管人和开标证书不能修改（已投标单位是按它们密封的）。',
+    en: 'Before the deadline the words and times can change; the summary fields, custodians and opening certificate cannot (bids were sealed against them).',
+  },
+  shortBiddingPeriod: {
+    zh: '投标截止距今仅 {days} 天，少于依法必须招标项目要求的 20 日（招标投标法第二十四条）。确定按此时间创建？',
+    en: 'The deadline is only {days} days away, less than the 20 days the law requires for mandatory tenders (Tendering Law Art 24). Create it anyway?',
+  },
+  advanced: { zh: '高级设置', en: 'Advanced' },
+  fieldKeyHint: {
+    zh: '投标人密封文件中该字段的代码：小写字母开头，只含字母、数字和下划线，最长 40 个字符。',
+    en: 'The field’s code in the bidders’ sealed files: starts with a lower-case letter; letters, digits and underscores; at most 40.',
+  },
   printRecord: { zh: '打印开标记录', en: 'Print the record' },
   recordTitle: { zh: '开标记录表', en: 'Opening record' },
   signedText: { zh: '签署的原文（规范化 JSON）', en: 'The exact text signed (canonical JSON)' },

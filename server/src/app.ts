@@ -55,6 +55,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 1024 * 1024,
+    // A field the schema does not have is refused (FIELD_UNKNOWN), never silently dropped: a host who
+    // sends summaryFields to change them must hear that they cannot, not see a success.
+    ajv: { customOptions: { removeAdditional: false } },
     ...(config.tlsCertFile && config.tlsKeyFile
       ? { https: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) } }
       : {}),

@@ -3,9 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../tests/support/server.ts';
 
 /** Every HTTP entry point with the action it performs. */
-const routes: { method: 'GET' | 'POST' | 'DELETE'; url: (tender: string) => string; action: Action }[] = [
+const routes: {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: (tender: string) => string;
+  action: Action;
+}[] = [
   { method: 'POST', url: () => '/api/tenders', action: 'tender:create' },
   { method: 'GET', url: () => '/api/tenders', action: 'tender:list' },
+  { method: 'PATCH', url: (t) => `/api/tenders/${t}`, action: 'tender:edit' },
   { method: 'GET', url: (t) => `/api/tenders/${t}`, action: 'tender:read' },
   { method: 'POST', url: (t) => `/api/tenders/${t}/bids`, action: 'bid:submit' },
   { method: 'DELETE', url: (t) => `/api/tenders/${t}/bids/mine`, action: 'bid:withdraw' },
@@ -23,6 +28,7 @@ const routes: { method: 'GET' | 'POST' | 'DELETE'; url: (tender: string) => stri
 /** The intended permission model, written out so that a change to the grants cannot pass unnoticed. */
 const allowed: Record<Action, Role[]> = {
   'tender:create': ['host'],
+  'tender:edit': ['host'],
   'tender:list': ['bidder', 'host', 'supervisor', 'custodian', 'tenderee', 'admin'],
   'tender:read': ['bidder', 'host', 'supervisor', 'custodian', 'tenderee', 'admin'],
   'bid:submit': ['bidder'],

@@ -210,7 +210,9 @@ class Segment {
       if (!this.#finishing) onStopped();
     });
     for (const port of this.#ports) {
-      if (!(await udpBound(port, 5000))) throw new Error(`ffmpeg did not listen: ${this.#stderr.trim()}`);
+      // ffmpeg binds within milliseconds on an idle machine; on a loaded one it has been seen to take
+      // over five seconds to start at all, so the wait is generous (it ends as soon as the port is bound).
+      if (!(await udpBound(port, 15_000))) throw new Error(`ffmpeg did not listen: ${this.#stderr.trim()}`);
     }
     for (const [index, transport] of this.#transports.entries()) {
       const port = this.#ports[index] as number;

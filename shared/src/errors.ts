@@ -242,6 +242,10 @@ export const errorDetails = {
     en: '{count} bid(s) have no outcome yet: the bids cannot be read',
   },
   noRecordYet: { zh: '尚未生成开标记录', en: 'there is no opening record yet' },
+  deadlineNotAhead: {
+    zh: '新的投标截止时间须晚于当前时间至少 {minutes} 分钟',
+    en: 'the new deadline must be at least {minutes} minutes from now',
+  },
   noDraw: { zh: '本项目没有随机抽取', en: 'this tender has no random draw' },
   nothingToSettle: { zh: '每份投标都已有结果，无需处理', en: 'every bid has an outcome: nothing to settle' },
   objectionsOpen: {

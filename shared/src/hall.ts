@@ -220,6 +220,7 @@ export const hallEventTypes = [
   'answer',
   'proposal',
   'fault',
+  'tender',
 ] as const;
 export type HallEventType = (typeof hallEventTypes)[number];
 
@@ -256,6 +257,13 @@ export interface HallEventData {
   readonly answer: ObjectionView;
   readonly proposal: ProposalView;
   readonly fault: PlatformFaultView;
+  /** The host changed the tender before the deadline: which fields, and the hall's new title and times. */
+  readonly tender: {
+    readonly changed: readonly string[];
+    readonly title: string;
+    readonly deadline: string;
+    readonly checkInOpensAt: string;
+  };
 }
 
 /** Key material a bidder needs to decrypt its own bid on its own machine. */

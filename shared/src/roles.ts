@@ -14,6 +14,7 @@ export { type Role, roles } from './enums.ts';
 /** Actions named `domain:verb`, as events are; the hall's come from its request table (hall.ts). */
 const httpActions = [
   'tender:create',
+  'tender:edit',
   'tender:read',
   'tender:list',
   'bid:submit',
@@ -84,6 +85,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
   host: grant(
     [
       'tender:create',
+      'tender:edit',
       'tender:read',
       'tender:list',
       'bid:list',

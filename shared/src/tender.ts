@@ -64,6 +64,26 @@ export const CreateTenderRequest = Type.Object(
 );
 export type CreateTenderRequest = Static<typeof CreateTenderRequest>;
 
+/**
+ * What a host may change before the deadline: the words and the times. The summary fields, the
+ * custodians and the opening key are fixed once bids may have been sealed against them (a new tender
+ * is the way to change those).
+ */
+export const UpdateTenderRequest = Type.Object(
+  {
+    title: Type.Optional(CreateTenderRequest.properties.title),
+    tenderee: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    lot: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    ceilingPrice: Type.Optional(Type.String({ pattern: moneyPattern.source })),
+    venue: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    deadline: Type.Optional(Type.String({ format: 'date-time' })),
+    decryptionWindowMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 24 * 60 })),
+    checkInMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 60 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateTenderRequest = Static<typeof UpdateTenderRequest>;
+
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** A tender as its readers get it (the HTTP response schema too). */

@@ -53,6 +53,7 @@ export const auditActionWords = {
   'auth.renew': { zh: '续期登录', en: 'renewed the login' },
   'actor.register': { zh: '登记人员证书', en: 'registered a person' },
   'tender.create': { zh: '创建招标项目', en: 'created the tender' },
+  'tender.update': { zh: '修改招标项目', en: 'changed the tender' },
   'bid.submit': { zh: '递交投标文件', en: 'submitted a bid' },
   'bid.replace': { zh: '替换投标文件', en: 'replaced a bid' },
   'bid.withdraw': { zh: '撤回投标文件', en: 'withdrew a bid' },

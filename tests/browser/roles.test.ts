@@ -82,6 +82,12 @@ describe('the login page', () => {
     const { page, context, errors } = await openPage(browser, server.url);
     await page.setViewportSize({ width: 390, height: 844 });
     await logIn(page, { role: 'host', file: p12Path('host') });
+    // The tender closes within the hour: the page asks the host to confirm the short bidding period.
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
     const form = page.getByTestId('create-tender');
     await form.getByLabel('项目编号').fill('PHONE-001');
     const title = '<script>alert(1)</script>道路<b>工程</b>';
@@ -96,6 +102,8 @@ describe('the login page', () => {
     await form.getByLabel('抽取选项（用逗号分隔；留空则不抽取）').fill('0.95, 0.96，0.97');
     await form.getByRole('button', { name: '创建' }).click();
     await page.getByTestId('host-console').waitFor();
+    expect(dialogs.length).toBeGreaterThan(0);
+    expect(dialogs[0]).toMatch(/少于依法必须招标项目要求的 20 日/);
     await expect.poll(() => page.locator('.tender-title').textContent()).toBe(title);
     expect(await page.locator('.tender-title b, .tender-title script').count()).toBe(0);
     // The page is usable at phone width: nothing wider than the screen.

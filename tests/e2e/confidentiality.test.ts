@@ -169,6 +169,7 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'POST /api/tenders': { body: () => ({}) },
   'GET /api/tenders': {},
   'GET /api/tenders/:tenderId': {},
+  'PATCH /api/tenders/:tenderId': { body: () => ({}) },
   'POST /api/tenders/:tenderId/bids': { body: () => ({}) },
   // Withdraws the caller's own bid: called after every other path has been read.
   'DELETE /api/tenders/:tenderId/bids/mine': { last: true },

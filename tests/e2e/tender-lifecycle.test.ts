@@ -1,4 +1,7 @@
-/** A tender's life before its opening: the host may cancel it with a reason, and its bids stay sealed. */
+/**
+ * A tender's life before its opening: the host may change its words and times (audited, announced in the
+ * hall) or cancel it with a reason, and its bids stay sealed.
+ */
 import { describe, expect, it } from 'vitest';
 import { useServer } from '../support/fixture.ts';
 import { advanceTo, afterDeadline, joinHall, ofType, prepareOpening, statusOf } from '../support/hall.ts';
@@ -70,5 +73,73 @@ describe('cancelling a tender', () => {
       detail: { key: 'notNow' },
     });
     expect(await statusOf(server, tender.id)).toBe('opened');
+  });
+});
+
+describe('changing a tender before its deadline', () => {
+  it('changes words and times, announces them in the hall, and opens at the new deadline', async () => {
+    const { tender, hostToken } = await prepareOpening(server, work, ['bidder1', 'bidder2', 'bidder3']);
+    const bidder = await joinHall(server, 'bidder1', 'bidder', tender.id);
+    track(bidder);
+    const patch = (body: unknown, token = hostToken) =>
+      server.app.inject({
+        method: 'PATCH',
+        url: `/api/tenders/${tender.id}`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: body as Record<string, unknown>,
+      });
+    const later = new Date(new Date(tender.deadline).getTime() + 3_600_000).toISOString();
+    const changed = await patch({ title: '市政道路改造工程（第二次）', deadline: later, lot: '第三标段' });
+    expect(changed.statusCode).toBe(200);
+    expect(JSON.parse(changed.body)).toMatchObject({
+      title: '市政道路改造工程（第二次）',
+      deadline: later,
+      lot: '第三标段',
+    });
+    const told = await bidder.waitFor(ofType('tender'));
+    expect(told.data).toMatchObject({ changed: ['deadline', 'lot', 'title'], deadline: later });
+
+    // The old deadline passes: still check-in; the new one opens the bids.
+    server.clock.set(afterDeadline(tender));
+    server.app.scheduler.poke();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await statusOf(server, tender.id)).toBe('check-in');
+    await advanceTo(server, tender.id, afterDeadline({ deadline: later }), 'opened');
+  });
+
+  it('refuses a deadline too close, fields that bids were sealed against, and any change after the deadline', async () => {
+    const { tender, hostToken } = await prepareOpening(server, work, ['bidder1', 'bidder2', 'bidder3']);
+    const patch = (body: Record<string, unknown>) =>
+      server.app.inject({
+        method: 'PATCH',
+        url: `/api/tenders/${tender.id}`,
+        headers: { authorization: `Bearer ${hostToken}` },
+        payload: body,
+      });
+    const soon = await patch({ deadline: new Date(server.clock.now().getTime() + 60_000).toISOString() });
+    expect(JSON.parse(soon.body)).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      detail: { key: 'deadlineNotAhead' },
+    });
+    const sealedAgainst = await patch({ summaryFields: [] });
+    expect(JSON.parse(sealedAgainst.body)).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      detail: { key: 'fieldUnknown', params: { field: '/summaryFields' } },
+    });
+    const bidder = await server.login('bidder1', 'bidder');
+    const notHost = await server.app.inject({
+      method: 'PATCH',
+      url: `/api/tenders/${tender.id}`,
+      headers: { authorization: `Bearer ${bidder.token}` },
+      payload: { title: 'x' },
+    });
+    expect(JSON.parse(notHost.body).code).toBe('FORBIDDEN_ROLE');
+    const host = await joinHall(server, 'host', 'host', tender.id);
+    track(host);
+    await advanceTo(server, tender.id, afterDeadline(tender), 'opened');
+    const late = await patch({ title: '开标后修改' });
+    expect(JSON.parse(late.body)).toMatchObject({ code: 'HALL_WRONG_STATE', detail: { key: 'notNow' } });
+    const view = await server.app.tenders.view(tender.id);
+    expect(view.title).toBe(tender.title);
   });
 });

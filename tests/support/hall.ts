@@ -124,7 +124,7 @@ export async function advanceTo(
 }
 
 /** Just after the deadline (and the grace for in-flight uploads): the bids are opened. */
-export function afterDeadline(tender: TenderView): Date {
+export function afterDeadline(tender: Pick<TenderView, 'deadline'>): Date {
   return new Date(new Date(tender.deadline).getTime() + lockGraceMs + 1000);
 }
 
@@ -160,7 +160,8 @@ export function hallRequestSamples(
     'hall:resume': { tenderId, reason },
     'hall:extend': { tenderId, minutes: 1, reason },
     'hall:confirm-failure': { tenderId, reason },
-    'hall:cancel': { tenderId, reason },
+    // Asked with a reason too short to be taken: the answer is checked without ending the tender.
+    'hall:cancel': { tenderId, reason: '' },
     'hall:record-outage': {
       tenderId,
       from: new Date(now.getTime() - 1000).toISOString(),

@@ -29,6 +29,7 @@ import { Timeline } from '../hall/panels/Timeline.tsx';
 import { VideoSlot } from '../hall/panels/VideoSlot.tsx';
 import { useHall, useOtherTab } from '../hall/useHall.ts';
 import { useTender } from '../hall/useTender.ts';
+import type { HallView } from '../hall-state.ts';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
 import { Outcome, useAction } from '../ui/action.tsx';
@@ -41,6 +42,14 @@ interface MyBid {
   readonly id: string;
   readonly status: string;
   readonly receivedAt: string;
+}
+
+/** The host's reason, as the hall heard it when the tender was cancelled. */
+function cancelReason(view: HallView): string | null {
+  const told = view.timeline.findLast(
+    (e) => e.event.type === 'status' && e.event.data.status === 'cancelled',
+  );
+  return told?.event.type === 'status' ? told.event.data.reason : null;
 }
 
 export function BidderHall({ session, tenderId, onBack }: PageProps) {
@@ -174,7 +183,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
       <HallHeader view={view} connection={connection} client={client} />
       {status === 'cancelled' && (
         <p className="notice" role="note" data-testid="tender-cancelled">
-          {t('tenderCancelled', { reason: tender?.cancelReason ?? '—' })}
+          {t('tenderCancelled', { reason: cancelReason(view) ?? tender?.cancelReason ?? '—' })}
         </p>
       )}
       {otherTab && (

@@ -3,7 +3,7 @@
  * (pausing, extending, confirming a failure, recording an outage) asks for the reason, which goes into
  * the record. The host sees what bidders see, answers objections on the spot, closes and exports.
  */
-import { allowedIn, bidIn } from '@bidhall/shared';
+import { allowedIn, bidIn, type TenderView } from '@bidhall/shared';
 import { useEffect, useState } from 'react';
 import { download } from '../api.ts';
 import { EvaluationPanel } from '../evaluation/EvaluationPanel.tsx';
@@ -21,6 +21,7 @@ import { VideoSlot } from '../hall/panels/VideoSlot.tsx';
 import { useHall } from '../hall/useHall.ts';
 import { useTender } from '../hall/useTender.ts';
 import { useI18n } from '../i18n.tsx';
+import { EditTender } from '../tenders/EditTender.tsx';
 import { Outcome, useAction } from '../ui/action.tsx';
 import { ReasonAction } from '../ui/ReasonAction.tsx';
 import { Section } from '../ui/Section.tsx';
@@ -30,7 +31,9 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
   const hall = useHall(session.token, tenderId);
   const live = hall.view ? allowedIn('live', hall.view.status) : false;
   useLeaveWarning(live);
-  const tender = useTender(session.token, tenderId);
+  const fetched = useTender(session.token, tenderId);
+  const [edited, setEdited] = useState<TenderView | null>(null);
+  const tender = edited ?? fetched;
   const step = useAction();
   const exporter = useAction();
   // What a step said at one stage (a refusal, a success) no longer holds at the next.
@@ -77,6 +80,9 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
                 stepButton(t('close'), () => client.request('hall:close', { tenderId }))}
             </div>
             <Outcome message={step.message} />
+            {allowedIn('bidding', status) && tender && (
+              <EditTender session={session} tender={tender} onSaved={setEdited} />
+            )}
             {allowedIn('bidding', status) && (
               <ReasonAction
                 danger

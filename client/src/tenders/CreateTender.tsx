@@ -36,6 +36,9 @@ const defaultFields: SummaryField[] = [
 ];
 
 /** A local date-time for <input type="datetime-local">, `minutes` from now. */
+/** 招标投标法 Art 24: the shortest bidding period for tenders the law requires. */
+const statutoryBiddingDays = 20;
+
 function localInput(minutesAhead: number): string {
   const at = new Date(Date.now() + minutesAhead * 60_000);
   at.setSeconds(0, 0);
@@ -127,6 +130,14 @@ export function CreateTender({
       openingKeyAlgorithm: 'rsa-2048',
       ...(options.length ? { draw: { label: drawLabel, options } } : {}),
     };
+    // 招标投标法 Art 24: at least 20 days from the tender documents to the deadline for tenders the law
+    // requires; a shorter period is possible for others, so the host confirms it rather than being stopped.
+    const days = (new Date(deadline).getTime() - Date.now()) / 86_400_000;
+    if (
+      days < statutoryBiddingDays &&
+      !window.confirm(t('shortBiddingPeriod', { days: Math.max(0, days).toFixed(1) }))
+    )
+      return;
     void action.run(async () => {
       const tender = await api<TenderView>('POST', '/api/tenders', { token: session.token, body: request });
       onCreated(tender);
@@ -290,15 +301,6 @@ export function CreateTender({
           {fields.map((field, index) => (
             <div className="field-row" key={field.uid}>
               <label>
-                {t('fieldKey')}
-                <input
-                  value={field.key}
-                  onChange={(e) => setField(index, { key: e.target.value })}
-                  required
-                  pattern="[a-z][a-zA-Z0-9_]{0,39}"
-                />
-              </label>
-              <label>
                 {t('labelZh')}
                 <input
                   value={field.label.zh}
@@ -307,15 +309,29 @@ export function CreateTender({
                   maxLength={60}
                 />
               </label>
-              <label>
-                {t('labelEn')}
-                <input
-                  value={field.label.en}
-                  onChange={(e) => setField(index, { label: { ...field.label, en: e.target.value } })}
-                  required
-                  maxLength={60}
-                />
-              </label>
+              {/* What bidders' files and other systems read: kept out of the way, explained in words. */}
+              <details className="advanced">
+                <summary>{t('advanced')}</summary>
+                <label>
+                  {t('fieldKey')}
+                  <input
+                    value={field.key}
+                    onChange={(e) => setField(index, { key: e.target.value })}
+                    required
+                    pattern="[a-z][a-zA-Z0-9_]{0,39}"
+                  />
+                  <span className="muted small">{t('fieldKeyHint')}</span>
+                </label>
+                <label>
+                  {t('labelEn')}
+                  <input
+                    value={field.label.en}
+                    onChange={(e) => setField(index, { label: { ...field.label, en: e.target.value } })}
+                    required
+                    maxLength={60}
+                  />
+                </label>
+              </details>
               <label>
                 {t('fieldType')}
                 <select

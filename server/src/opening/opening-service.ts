@@ -12,8 +12,10 @@ import {
   type HallWindow,
   type OpeningStatus,
   type TenderStatus,
+  type UpdateTenderRequest,
 } from '@bidhall/shared';
 import { and, asc, eq } from 'drizzle-orm';
+
 import { verifySmall } from '../cms/signed-data.ts';
 import {
   actors,
@@ -43,6 +45,9 @@ import {
 } from './hall-view.ts';
 import { openingRecord, recordText, sha256Hex } from './record.ts';
 import { dueStep, requireStatus, requireTransition } from './state-machine.ts';
+
+/** A changed deadline is at least this far ahead, so that no upload in progress is cut by surprise. */
+const minDeadlineNoticeMinutes = 10;
 
 export interface OpeningServiceDeps extends HallContext {
   readonly trust: TrustStore;
@@ -281,6 +286,52 @@ export class OpeningService {
       scope.detail.reason = reason;
       await this.#setStatus(scope, 'cancelled', { cancelReason: reason, closedAt: scope.now }, reason);
       return { status: 'cancelled' as const };
+    });
+  }
+
+  /**
+   * The host changes the tender's words or times before the deadline; the change is audited field by
+   * field and announced in the hall. A new deadline is at least ten minutes ahead, so nobody's upload
+   * in progress is cut by surprise.
+   */
+  update(tenderId: string, actor: Actor, request: UpdateTenderRequest): Promise<{ changed: string[] }> {
+    return this.#act(tenderId, actor, 'tender.update', async (scope) => {
+      const { tender, now } = scope;
+      requireStatus(tender, 'bidding', 'changing the tender');
+      const deadline = request.deadline ? new Date(request.deadline) : tender.deadline;
+      if (request.deadline && deadline.getTime() < now.getTime() + minDeadlineNoticeMinutes * 60_000)
+        throw new AppError('VALIDATION_FAILED', {
+          key: 'deadlineNotAhead',
+          params: { minutes: minDeadlineNoticeMinutes, field: '/deadline' },
+        });
+      const checkInMinutes =
+        request.checkInMinutes ??
+        Math.round((tender.deadline.getTime() - tender.checkInOpensAt.getTime()) / 60_000);
+      const changes: Partial<Tender> = {
+        ...(request.title !== undefined ? { title: request.title } : {}),
+        ...(request.tenderee !== undefined ? { tenderee: request.tenderee } : {}),
+        ...(request.lot !== undefined ? { lot: request.lot } : {}),
+        ...(request.ceilingPrice !== undefined ? { ceilingPrice: request.ceilingPrice } : {}),
+        ...(request.venue !== undefined ? { venue: request.venue } : {}),
+        ...(request.decryptionWindowMinutes !== undefined
+          ? { decryptionWindowMinutes: request.decryptionWindowMinutes }
+          : {}),
+        ...(request.deadline !== undefined || request.checkInMinutes !== undefined
+          ? { deadline, checkInOpensAt: new Date(deadline.getTime() - checkInMinutes * 60_000) }
+          : {}),
+      };
+      const changed = Object.keys(request).sort();
+      await scope.updateTender(changes);
+      const after = { ...tender, ...changes };
+      scope.detail.changed = changed;
+      if (request.deadline) scope.detail.deadline = deadline.toISOString();
+      await scope.emit('tender', {
+        changed,
+        title: after.title,
+        deadline: after.deadline.toISOString(),
+        checkInOpensAt: after.checkInOpensAt.toISOString(),
+      });
+      return { changed };
     });
   }
 

@@ -1,5 +1,5 @@
 /** Everything that happened in the hall, newest first, in the reader's words. */
-import { detailText, type HallEvent } from '@bidhall/shared';
+import { detailText, type HallEvent, type UpdateTenderRequest } from '@bidhall/shared';
 import type { HallView, TimelineEntry } from '../../hall-state.ts';
 import { type Language, type TextKey, useI18n } from '../../i18n.tsx';
 import { formatDuration, useFormat } from '../../ui/format.ts';
@@ -23,6 +23,26 @@ function windowReason(reason: string | null, t: (key: TextKey) => string): strin
 /** When it happened: a check-in announced at the opening happened earlier, when the bidder checked in. */
 function whenOf(entry: TimelineEntry): string {
   return entry.event.type === 'checked-in' ? entry.event.data.at : entry.at;
+}
+
+/** The tender's fields a host may change (UpdateTenderRequest), in words. */
+const changedFields = {
+  title: 'title',
+  tenderee: 'tenderee',
+  lot: 'lot',
+  ceilingPrice: 'ceilingPrice',
+  venue: 'openingVenue',
+  deadline: 'deadline',
+  decryptionWindowMinutes: 'windowMinutes',
+  checkInMinutes: 'checkInMinutes',
+} as const satisfies Record<keyof UpdateTenderRequest, TextKey>;
+
+function isChangeableField(field: string): field is keyof typeof changedFields {
+  return Object.hasOwn(changedFields, field);
+}
+
+function changedFieldWords(field: string, t: (key: TextKey) => string): string {
+  return isChangeableField(field) ? t(changedFields[field]) : field;
 }
 
 export function describeEvent(event: HallEvent, t: (key: TextKey) => string, language: Language): string {
@@ -61,6 +81,8 @@ export function describeEvent(event: HallEvent, t: (key: TextKey) => string, lan
           ? t(event.data.decision.confirmed ? 'proposalConfirmed' : 'proposalRejected')
           : t('proposalPending')
       } — ${event.data.decision?.reason ?? event.data.reason}`;
+    case 'tender':
+      return `${t('tenderChanged')}: ${event.data.changed.map((field) => changedFieldWords(field, t)).join('、')}`;
     case 'fault':
       return `${t('platformFault')}: ${event.data.message}`;
   }

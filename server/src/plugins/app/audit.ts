@@ -1,3 +1,4 @@
+import type { Role } from '@bidhall/shared';
 import fp from 'fastify-plugin';
 import { AuditLog } from '../../audit/audit-log.ts';
 
@@ -7,7 +8,7 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     /** Who is acting, for audit entries: the logged-in actor (if any) and the network address. */
-    auditActor(): { actorId: string | null; role: string | null; ip: string | null };
+    auditActor(): { actorId: string | null; role: Role | null; ip: string | null };
   }
 }
 

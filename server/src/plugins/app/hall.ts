@@ -18,7 +18,9 @@ import {
   isRole,
   type ServerToClientEvents,
   type SocketData,
+  TenderView,
   type TokenClaims,
+  UpdateTenderRequest,
   type WireError,
 } from '@bidhall/shared';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -302,6 +304,22 @@ export default fp<HallOptions>(
       socket.once('disconnect', () => clearTimeout(sessionTimers.get(socket)));
       attach(socket);
     });
+
+    // A tender's words and times change as a hall step: locked, audited and announced to the hall.
+    api.patch(
+      '/api/tenders/:tenderId',
+      {
+        onRequest: app.requireGrant('tender:edit'),
+        config: { auditAction: 'tender.update' },
+        schema: { params: TenderParams, body: UpdateTenderRequest, response: { 200: TenderView } },
+      },
+      async (request) => {
+        const { tenderId } = request.params;
+        requireTenderAccess(request.actor!, await findTender(app.db, tenderId));
+        await opening.update(tenderId, { ...request.auditActor(), name: request.actor!.name }, request.body);
+        return app.tenders.view(tenderId);
+      },
+    );
 
     api.get(
       '/api/tenders/:tenderId/record-bundle',
