@@ -21,7 +21,7 @@ import {
   venueKinds,
 } from '@bidhall/shared';
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
-import { linkQualities } from './video/link-quality.ts';
+import { linkQualities } from './link-quality.ts';
 
 export type Language = 'zh' | 'en';
 

@@ -17,6 +17,7 @@ import { api } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
 import { FieldProblem, Outcome, useAction } from '../ui/action.tsx';
+import { DateTimeField, NumberField, TextField } from '../ui/fields.tsx';
 import { Section } from '../ui/Section.tsx';
 
 interface Custodian {
@@ -170,30 +171,23 @@ export function CreateTender({
           />
           <FieldProblem text={action.problemAt('/code')} />
         </label>
-        <label>
-          {t('title')}
-          <input
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-            required
-            maxLength={200}
-            name="title"
-          />
-          <FieldProblem text={action.problemAt('/title')} />
-        </label>
-        <label>
-          {t('tenderee')}
-          <input
-            value={tenderee}
-            onChange={(e) => setTenderee(e.target.value)}
-            maxLength={200}
-            name="tenderee"
-          />
-        </label>
-        <label>
-          {t('lot')}
-          <input value={lot} onChange={(e) => setLot(e.target.value)} maxLength={100} name="lot" />
-        </label>
+        <TextField
+          label={t('title')}
+          value={title}
+          onChange={setTitle}
+          required
+          maxLength={200}
+          name="title"
+          problem={action.problemAt('/title')}
+        />
+        <TextField
+          label={t('tenderee')}
+          value={tenderee}
+          onChange={setTenderee}
+          maxLength={200}
+          name="tenderee"
+        />
+        <TextField label={t('lot')} value={lot} onChange={setLot} maxLength={100} name="lot" />
         <label>
           {t('ceilingPrice')}
           <input
@@ -209,56 +203,38 @@ export function CreateTender({
             {isMoney(ceilingPrice.trim()) ? amountInWords(ceilingPrice.trim()) : t('ceilingPriceHint')}
           </span>
         </label>
-        <label>
-          {t('openingVenue')}
-          <input
-            value={venue}
-            onChange={(e) => setVenue(e.target.value)}
-            maxLength={200}
-            placeholder={onlineVenue}
-            name="venue"
-          />
-        </label>
-        <label>
-          {t('deadline')}
-          <input
-            type="datetime-local"
-            value={deadline}
-            onChange={(e) => setDeadline(e.target.value)}
-            required
-            name="deadline"
-          />
-        </label>
-        <label>
-          {t('checkInMinutes')}
-          <input
-            type="number"
-            min={0}
-            max={1440}
-            value={checkInMinutes}
-            onChange={(e) => setCheckInMinutes(Number(e.target.value))}
-          />
-        </label>
-        <label>
-          {t('windowMinutes')}
-          <input
-            type="number"
-            min={5}
-            max={1440}
-            value={windowMinutes}
-            onChange={(e) => setWindowMinutes(Number(e.target.value))}
-          />
-        </label>
-        <label>
-          {t('minBidders')}
-          <input
-            type="number"
-            min={1}
-            max={1000}
-            value={minBidders}
-            onChange={(e) => setMinBidders(Number(e.target.value))}
-          />
-        </label>
+        <TextField
+          label={t('openingVenue')}
+          value={venue}
+          onChange={setVenue}
+          maxLength={200}
+          placeholder={onlineVenue}
+          name="venue"
+        />
+        <DateTimeField
+          label={t('deadline')}
+          value={deadline}
+          onChange={setDeadline}
+          required
+          name="deadline"
+          problem={action.problemAt('/deadline')}
+        />
+        <NumberField
+          label={t('checkInMinutes')}
+          value={checkInMinutes}
+          onChange={setCheckInMinutes}
+          min={0}
+          max={1440}
+        />
+        <NumberField
+          label={t('windowMinutes')}
+          value={windowMinutes}
+          onChange={setWindowMinutes}
+          min={5}
+          max={1440}
+        />
+        {/* 实施条例 Art 44: at least three (the server refuses fewer). */}
+        <NumberField label={t('minBidders')} value={minBidders} onChange={setMinBidders} min={3} max={1000} />
         <fieldset className="wide">
           <legend>{t('custodians')}</legend>
           {custodians.map((c) => (

@@ -7,7 +7,8 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
-import { FieldProblem, Outcome, useAction } from '../ui/action.tsx';
+import { Outcome, useAction } from '../ui/action.tsx';
+import { DateTimeField, NumberField, TextField } from '../ui/fields.tsx';
 
 /** A local date-time for <input type="datetime-local"> from an ISO instant. */
 function localInput(iso: string): string {
@@ -52,42 +53,31 @@ export function EditTender({
       <summary>{t('editTender')}</summary>
       <p className="muted small">{t('editTenderHint')}</p>
       <form className="grid-form" onSubmit={submit}>
-        <label>
-          {t('title')}
-          <input
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-            required
-            maxLength={200}
-            name="title"
-          />
-          <FieldProblem text={action.problemAt('/title')} />
-        </label>
-        <label>
-          {t('deadline')}
-          <input
-            type="datetime-local"
-            value={deadline}
-            onChange={(e) => setDeadline(e.target.value)}
-            required
-            name="deadline"
-          />
-          <FieldProblem text={action.problemAt('/deadline')} />
-        </label>
-        <label>
-          {t('windowMinutes')}
-          <input
-            type="number"
-            min={5}
-            max={1440}
-            value={windowMinutes}
-            onChange={(e) => setWindowMinutes(Number(e.target.value))}
-          />
-        </label>
-        <label>
-          {t('openingVenue')}
-          <input value={venue} onChange={(e) => setVenue(e.target.value)} maxLength={200} name="venue" />
-        </label>
+        <TextField
+          label={t('title')}
+          value={title}
+          onChange={setTitle}
+          required
+          maxLength={200}
+          name="title"
+          problem={action.problemAt('/title')}
+        />
+        <DateTimeField
+          label={t('deadline')}
+          value={deadline}
+          onChange={setDeadline}
+          required
+          name="deadline"
+          problem={action.problemAt('/deadline')}
+        />
+        <NumberField
+          label={t('windowMinutes')}
+          value={windowMinutes}
+          onChange={setWindowMinutes}
+          min={5}
+          max={1440}
+        />
+        <TextField label={t('openingVenue')} value={venue} onChange={setVenue} maxLength={200} name="venue" />
         <div className="wide">
           <button type="submit" disabled={action.busy}>
             {t('saveChanges')}

@@ -13,8 +13,8 @@ import type { types } from 'mediasoup-client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
+import { type LinkQuality, linkQuality } from '../link-quality.ts';
 import type { Session } from '../session.ts';
-import { type LinkQuality, linkQuality } from './link-quality.ts';
 import { venueLabel } from './venue.ts';
 
 interface RemotePeer {
