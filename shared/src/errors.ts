@@ -241,6 +241,23 @@ export const errorDetails = {
     zh: '尚有 {count} 家投标未得出解密结果，暂不能唱标',
     en: '{count} bid(s) have no outcome yet: the bids cannot be read',
   },
+  // Why a bid ended as it did (shown beside its outcome; the technical reason stays in the record).
+  bidNotDecrypted: {
+    zh: '投标人未在解密时间内完成解密',
+    en: 'the bidder did not decrypt its bid within the window',
+  },
+  platformOutageWindow: {
+    zh: '解密时间内发生平台故障，责任在平台',
+    en: 'a platform outage during the window: the platform is at fault',
+  },
+  bidContentInvalid: {
+    zh: '投标文件内容未通过校验（签名、加密对象或一览表与文件不符）',
+    en: 'the bid’s content failed its checks: {reason}',
+  },
+  settledWithdrawn: {
+    zh: '主持人与监督人员共同确认：因平台原因无法解密，视为撤回（{reason}）',
+    en: 'host and supervisor confirmed it cannot be opened through the platform’s fault: withdrawn ({reason})',
+  },
   noRecordYet: { zh: '尚未生成开标记录', en: 'there is no opening record yet' },
   deadlineNotAhead: {
     zh: '新的投标截止时间须晚于当前时间至少 {minutes} 分钟',

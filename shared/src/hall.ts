@@ -110,6 +110,8 @@ export interface HallBid {
   /** Documents decryption progress, 0..1, once the summary is decrypted. */
   readonly documentsProgress: number;
   readonly reason: string | null;
+  /** Why, in the reader's language (the technical `reason` is for the record and for experts). */
+  readonly because?: ErrorDetail | null;
 }
 
 export interface SummaryRow {

@@ -4,6 +4,7 @@
  * read it; the server builds it (server/src/opening/record.ts).
  */
 import type { OpeningStatus } from './enums.ts';
+import type { ErrorDetail } from './errors.ts';
 import type { SummaryValue } from './summary-fields.ts';
 
 export const recordFormat = 'bidhall-opening-record/2';
@@ -45,6 +46,8 @@ export interface OpeningRecord {
     readonly parts: { readonly summarySha256: string; readonly documentsSha256: string };
     readonly openingStatus: OpeningStatus;
     readonly reason: string | null;
+    /** Version 2 on: the reason in both languages' words (shared errorDetails). */
+    readonly because?: ErrorDetail | null;
     readonly decryptedBy: string | null;
     readonly summary: Readonly<Record<string, SummaryValue>> | null;
   }[];

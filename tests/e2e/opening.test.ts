@@ -211,7 +211,9 @@ describe('variants of the opening', () => {
     const revoked = await host.waitFor((e) => e.type === 'bid' && e.data.openingStatus === 'revoked');
     expect(revoked.data).toMatchObject({
       bidderName: '西南水利水电股份有限公司',
-      reason: expect.stringContaining('bidder'),
+      // The bidder's fault, said in both languages' words; the record keeps the Chinese text.
+      because: { key: 'bidNotDecrypted' },
+      reason: '投标人未在解密时间内完成解密',
     });
     // Too late for the bidder now.
     await expect(decryptOwnBid(bidders.get('bidder3')!, tender.id, keysOf('bidder3'))).rejects.toMatchObject({

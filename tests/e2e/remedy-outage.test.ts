@@ -165,6 +165,7 @@ describe('the custodian remedy', () => {
       (e) => e.type === 'bid' && e.data.bidId === bidder2 && e.data.openingStatus === 'invalid',
     );
     expect(marked.type === 'bid' && marked.data.reason).toMatch(/opening certificate/);
+    expect(marked.type === 'bid' && marked.data.because?.key).toBe('bidContentInvalid');
     await host.waitFor(
       (e) => e.type === 'bid' && e.data.bidId === bidder3 && e.data.openingStatus === 'decrypted',
       30_000,

@@ -21,6 +21,7 @@ import {
   allowedIn,
   bidGroups,
   bidIn,
+  type ErrorDetail,
   OpeningSummary,
   type RecipientPackage,
   type SelfTestChallenge,
@@ -211,6 +212,7 @@ export class DecryptionService {
         summaryKey: contentKey,
         openingStatus: 'invalid',
         openingReason: opened?.invalid ?? 'invalid',
+        openingBecause: invalidBecause(opened?.invalid ?? 'invalid'),
         decryptedBy: by,
       };
     }
@@ -333,6 +335,7 @@ export class DecryptionService {
         changes = {
           openingStatus: 'invalid',
           openingReason: `documents: ${result.message}`,
+          openingBecause: invalidBecause(`documents: ${result.message}`),
           documentsLeaseUntil: null,
         };
       } else {
@@ -346,6 +349,7 @@ export class DecryptionService {
           changes = {
             openingStatus: 'invalid',
             openingReason: `documents: ${problem}`,
+            openingBecause: invalidBecause(`documents: ${problem}`),
             documentsLeaseUntil: null,
           };
         } else {
@@ -400,6 +404,11 @@ function faultMessage(fault: PlatformFault): string {
   return `平台故障，非投标人责任：${fault.message}`;
 }
 
+/** A bid whose content failed its checks, for people; the technical reason stays beside it. */
+export function invalidBecause(reason: string): ErrorDetail {
+  return { key: 'bidContentInvalid', params: { reason: reason.slice(0, 300) } };
+}
+
 /** The summary is bound to the documents by their plaintext hash (docs/bid-format.md). */
 function binding(summarySays: string, documentsAre: string): Partial<Bid> {
   return summarySays === documentsAre
@@ -407,6 +416,7 @@ function binding(summarySays: string, documentsAre: string): Partial<Bid> {
     : {
         openingStatus: 'invalid',
         openingReason: `the documents (SHA-256 ${documentsAre}) are not the ones the summary names (${summarySays})`,
+        openingBecause: invalidBecause('the documents are not the ones the summary names'),
       };
 }
 

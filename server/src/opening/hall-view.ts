@@ -89,6 +89,7 @@ export function hallBid(bid: BidWithBidder, documentsProgress?: number): HallBid
     openingStatus: bid.openingStatus,
     documentsProgress: documentsProgress ?? (bid.documentsPlainSha256 ? 1 : 0),
     reason: bid.openingReason,
+    because: bid.openingBecause,
   };
 }
 

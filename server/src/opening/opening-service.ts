@@ -8,6 +8,7 @@ import {
   type AuditAction,
   bidIn,
   type DrawView,
+  detailText,
   type ErrorDetail,
   type HallWindow,
   type OpeningStatus,
@@ -171,16 +172,18 @@ export class OpeningService {
           ? 'remedy-pending'
           : 'withdrawn-platform'
         : 'revoked';
-      const reason = atFault
-        ? '解密时间内发生平台故障，责任在平台 (platform outage during the window)'
-        : '投标人未在解密时间内完成解密 (not decrypted by the bidder within the window)';
+      const because: ErrorDetail = { key: atFault ? 'platformOutageWindow' : 'bidNotDecrypted' };
+      const reason = detailText(because, 'zh');
       if (status === 'revoked') revoked++;
       else platform++;
       await tx
         .update(bids)
-        .set(bidChange(bid, { openingStatus: status, openingReason: reason }))
+        .set(bidChange(bid, { openingStatus: status, openingReason: reason, openingBecause: because }))
         .where(eq(bids.id, bid.id));
-      await scope.emit('bid', hallBid({ ...bid, openingStatus: status, openingReason: reason }));
+      await scope.emit(
+        'bid',
+        hallBid({ ...bid, openingStatus: status, openingReason: reason, openingBecause: because }),
+      );
     }
     await scope.updateTender({ windowEndedAt: now });
     await scope.emit('window', {

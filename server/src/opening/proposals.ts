@@ -10,6 +10,7 @@
  *   window, bids that still have no outcome (the remedy cannot be completed, a documents decryption keeps
  *   failing) count as withdrawn through the platform's fault, and the reading of bids can go on.
  */
+import { detailText, type ErrorDetail } from '@bidhall/shared';
 import { and, eq, isNull } from 'drizzle-orm';
 import { bids, hallProposals, outages } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
@@ -86,9 +87,13 @@ export class ProposalService {
         await scope.emit('outage', { from: detail.from, to: detail.to, reason: proposal.reason });
       } else {
         const stuck = await this.#checkSettlement(scope);
-        const because = `主持人与监督人员共同确认：该投标文件因平台原因无法解密，视为撤回 (platform's fault, settled: ${proposal.reason})`;
+        const because: ErrorDetail = { key: 'settledWithdrawn', params: { reason: proposal.reason } };
         for (const bid of stuck) {
-          const changes = { openingStatus: 'withdrawn-platform' as const, openingReason: because };
+          const changes = {
+            openingStatus: 'withdrawn-platform' as const,
+            openingReason: detailText(because, 'zh'),
+            openingBecause: because,
+          };
           await tx.update(bids).set(bidChange(bid, changes)).where(eq(bids.id, bid.id));
           await scope.emit('bid', hallBid({ ...bid, ...changes }));
         }

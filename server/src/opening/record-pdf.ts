@@ -9,7 +9,7 @@
  * unless RECORD_FONT_FILE names another), so the text stays selectable and searchable.
  */
 import type { OpeningRecord, SummaryField, SummaryValue } from '@bidhall/shared';
-import { amountInWords, groupThousands, isMoney, openingStatusWords } from '@bidhall/shared';
+import { amountInWords, detailText, groupThousands, isMoney, openingStatusWords } from '@bidhall/shared';
 import PDFDocument from 'pdfkit';
 
 export interface RecordFont {
@@ -66,6 +66,11 @@ function fieldText(field: SummaryField | undefined, value: SummaryValue | undefi
   if (field?.type === 'percent') return `${value}%`;
   if (field?.type === 'days') return `${value} 天`;
   return String(value);
+}
+
+/** A bid's reason as the archive prints it: the words of its detail, or (older records) the text. */
+function reasonOf(bid: OpeningRecord['bids'][number]): string | null {
+  return bid.because ? detailText(bid.because, 'zh') : bid.reason;
 }
 
 export function recordPdf(input: RecordPdfInput): Promise<Buffer> {
@@ -136,7 +141,7 @@ export function recordPdf(input: RecordPdfInput): Promise<Buffer> {
     const indent = { width: width - 16, indent: 16 };
     doc.text(`递交时间：${chinaTime(bid.receivedAt)}`, indent);
     doc.text(
-      `解密结果：${openingStatusWords[bid.openingStatus].zh}${bid.reason ? `（${bid.reason}）` : ''}`,
+      `解密结果：${openingStatusWords[bid.openingStatus].zh}${reasonOf(bid) ? `（${reasonOf(bid)}）` : ''}`,
       indent,
     );
     for (const field of input.fields) {

@@ -67,6 +67,7 @@ export function openingRecord(
       parts: { summarySha256: b.summarySha256, documentsSha256: b.documentsSha256 },
       openingStatus: b.openingStatus,
       reason: b.openingReason,
+      because: b.openingBecause,
       decryptedBy: b.decryptedBy,
       summary: b.summaryFields,
     })),

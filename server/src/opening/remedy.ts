@@ -25,7 +25,7 @@ import type { BlobStore } from '../storage/blob-store.ts';
 import { keyShareFormat, recoverOpeningKey } from '../tenders/opening-key.ts';
 import { findTender } from '../tenders/tender-service.ts';
 import { bidChange } from './bid-states.ts';
-import type { DecryptionService } from './decryption.ts';
+import { type DecryptionService, invalidBecause } from './decryption.ts';
 import { recordPlatformFault } from './faults.ts';
 import { type Actor, type HallContext, hallAction } from './hall-action.ts';
 import { activeBids, hallBid } from './hall-view.ts';
@@ -236,6 +236,9 @@ export class RemedyService {
             changes: {
               openingStatus: 'invalid',
               openingReason: `补救解密失败：开标证书无法取得内容密钥 (the opening certificate's recipient does not yield the content key: ${(error as Error).message})`,
+              openingBecause: invalidBecause(
+                `the opening certificate's recipient does not yield the content key: ${(error as Error).message}`,
+              ),
             },
           });
           continue;

@@ -2,6 +2,7 @@
 import { biddersSealed } from '@bidhall/shared';
 import type { HallView } from '../../hall-state.ts';
 import { useI18n } from '../../i18n.tsx';
+import { bidReason } from '../../ui/FieldValue.tsx';
 import { useFormat } from '../../ui/format.ts';
 import { Section } from '../../ui/Section.tsx';
 
@@ -16,7 +17,7 @@ export function BidList({
   alsoCheckedIn?: string | null;
 }) {
   const checkedIn = alsoCheckedIn ? [...view.checkedIn, alsoCheckedIn] : view.checkedIn;
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const format = useFormat();
   if (view.bids.length === 0) {
     return (
@@ -57,7 +58,12 @@ export function BidList({
                     {bid.openingStatus === 'summary-decrypted' && (
                       <progress max={1} value={documents} aria-label={`${bid.bidderName} ${t('progress')}`} />
                     )}
-                    {bid.reason && <span className="muted"> — {bid.reason}</span>}
+                    {bidReason(bid, language) && (
+                      <span className="muted" title={bid.reason ?? undefined}>
+                        {' '}
+                        — {bidReason(bid, language)}
+                      </span>
+                    )}
                   </td>
                 </tr>
               );

@@ -9,7 +9,7 @@ import {
 import type { ReactNode } from 'react';
 import type { HallView } from '../../hall-state.ts';
 import { useI18n } from '../../i18n.tsx';
-import { FieldValue } from '../../ui/FieldValue.tsx';
+import { bidReason, FieldValue } from '../../ui/FieldValue.tsx';
 import { useFormat } from '../../ui/format.ts';
 import { Section } from '../../ui/Section.tsx';
 
@@ -110,7 +110,7 @@ export function RecordPanel({
                       <td>{bid.bidder.name}</td>
                       <td>
                         {t(`opening_${bid.openingStatus}`)}
-                        {bid.reason ? ` — ${bid.reason}` : ''}
+                        {bidReason(bid, language) ? ` — ${bidReason(bid, language)}` : ''}
                       </td>
                       {fields.map((f) => (
                         <td key={f.key} className={f.type === 'text' ? '' : 'number'}>

@@ -2,6 +2,7 @@
 import { detailText, type HallEvent, type UpdateTenderRequest } from '@bidhall/shared';
 import type { HallView, TimelineEntry } from '../../hall-state.ts';
 import { type Language, type TextKey, useI18n } from '../../i18n.tsx';
+import { bidReason } from '../../ui/FieldValue.tsx';
 import { formatDuration, useFormat } from '../../ui/format.ts';
 import { Section } from '../../ui/Section.tsx';
 
@@ -54,7 +55,7 @@ export function describeEvent(event: HallEvent, t: (key: TextKey) => string, lan
     case 'checked-in':
       return `${event.data.bidderName} ${t('checkedIn')}`;
     case 'bid':
-      return `${event.data.bidderName}: ${t(`opening_${event.data.openingStatus}`)}${event.data.reason ? ` — ${event.data.reason}` : ''}`;
+      return `${event.data.bidderName}: ${t(`opening_${event.data.openingStatus}`)}${bidReason(event.data, language) ? ` — ${bidReason(event.data, language)}` : ''}`;
     case 'window':
       return event.data.pausedRemainingMs !== null
         ? `${t('windowPaused')} (${formatDuration(event.data.pausedRemainingMs)})${windowReason(event.data.reason, t)}`

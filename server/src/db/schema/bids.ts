@@ -1,3 +1,4 @@
+import type { ErrorDetail } from '@bidhall/shared';
 import { bidStatuses, openingStatuses } from '@bidhall/shared/enums';
 import { sql } from 'drizzle-orm';
 import { bigint, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
@@ -41,6 +42,8 @@ export const bids = pgTable(
     // The opening: each bid's decryption and what came of it.
     openingStatus: openingStatusEnum('opening_status').notNull().default('sealed'),
     openingReason: text('opening_reason'),
+    /** The same reason for people, in both languages (shared errorDetails); null for older rows. */
+    openingBecause: jsonb('opening_because').$type<ErrorDetail>(),
     /** Content keys, once submitted and proven (after the deadline a bid is meant to be opened). */
     summaryKey: bytea('summary_key'),
     documentsKey: bytea('documents_key'),
