@@ -44,6 +44,10 @@ export interface RecorderOptions {
 
 /** ffmpeg ends a segment by itself after this long without RTP. */
 const silenceSeconds = 3;
+/** How long ffmpeg may take, beyond the silence timeout, to write the end of a file it was asked to finish. */
+const finishGraceSeconds = 30;
+/** Key frames asked for at the start of a segment, one a second, until ffmpeg has had time to see one. */
+const keyFrameAsks = 10;
 
 /** Ports ffmpeg listens on: an even RTP port and the next one for RTCP, per track. */
 const ports = { next: 0, inUse: new Set<number>() };
@@ -191,7 +195,9 @@ class Segment {
         ...['-hide_banner', '-nostats', '-loglevel', process.env.REC_LOGLEVEL ?? 'warning', '-y'],
         // listen_timeout: the input ends (and the file is finalised) once no RTP came for that long, e.g.
         // after the participant left, when ffmpeg would never read the `q` it is sent.
-        ...['-protocol_whitelist', 'file,udp,rtp', '-analyzeduration', '3000000'],
+        // analyzeduration: ffmpeg needs a key frame to learn the video's size before it writes anything;
+        // on a loaded machine the first one has been seen to take over 3 s to come, and the segment failed.
+        ...['-protocol_whitelist', 'file,udp,rtp', '-analyzeduration', '10000000'],
         ...['-listen_timeout', String(silenceSeconds)],
         ...['-i', this.files.sdp, '-map', '0', '-c', 'copy', '-f', 'webm', this.files.part],
       ],
@@ -224,24 +230,33 @@ class Segment {
     let asks = 0;
     const ask = () => {
       for (const consumer of video) if (!consumer.closed) void consumer.requestKeyFrame().catch(() => {});
-      if (++asks >= 4 && this.#keyFrames) clearInterval(this.#keyFrames);
+      if (++asks >= keyFrameAsks && this.#keyFrames) clearInterval(this.#keyFrames);
     };
     ask();
     this.#keyFrames = setInterval(ask, 1000);
   }
 
   /** Stops the RTP, lets ffmpeg finalise the file; the finished file's size (0: nothing usable). */
-  async finish(): Promise<{ bytes: number; endedAt: Date }> {
+  async finish(): Promise<{ bytes: number; endedAt: Date; killed: boolean }> {
     this.#finishing = true;
     const endedAt = new Date();
     if (this.#keyFrames) clearInterval(this.#keyFrames);
     const ffmpeg = this.#ffmpeg;
+    let killed = false;
     if (ffmpeg && ffmpeg.exitCode === null) {
       // ffmpeg reads `q` between packets, so the RTP keeps flowing until it has finished the file; with
       // no RTP it finishes by itself after the silence timeout. A signal would not help: the first one
       // does not interrupt a waiting read, a second one exits without writing the WebM cues.
       ffmpeg.stdin?.end('q');
-      const kill = setTimeout(() => ffmpeg.kill('SIGKILL'), (silenceSeconds + 5) * 1000);
+      // Killing ffmpeg while it writes the trailer leaves a file that does not play (seen on a loaded
+      // machine with a 5 s margin): it gets half a minute beyond the silence timeout to finish.
+      const kill = setTimeout(
+        () => {
+          killed = true;
+          ffmpeg.kill('SIGKILL');
+        },
+        (silenceSeconds + finishGraceSeconds) * 1000,
+      );
       await this.#exited;
       clearTimeout(kill);
     }
@@ -254,7 +269,7 @@ class Segment {
     );
     if (bytes > 0) await rename(this.files.part, this.files.final);
     else await rm(this.files.part, { force: true });
-    return { bytes, endedAt };
+    return { bytes, endedAt, killed };
   }
 
   get ffmpegErrors(): string {
@@ -384,7 +399,12 @@ export class RoomRecorder {
   }
 
   async #end(segment: Segment): Promise<void> {
-    const { bytes, endedAt } = await segment.finish();
+    const { bytes, endedAt, killed } = await segment.finish();
+    if (killed)
+      this.#options.log.warn(
+        { venue: segment.venue, segment: segment.id, ffmpeg: segment.ffmpegErrors },
+        'ffmpeg did not finish a recording segment in time and was killed: the file may not play',
+      );
     if (bytes === 0) {
       await rm(segment.files.journal, { force: true });
       this.#options.log.warn(

