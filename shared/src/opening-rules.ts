@@ -52,16 +52,10 @@ export function allowedIn(guard: OpeningGuard, status: TenderStatus): boolean {
   return (openingGuards[guard] as readonly TenderStatus[]).includes(status);
 }
 
-/** Statuses before the bids are opened (see `openingGuards.bidding`). */
-export const biddingStatuses = openingGuards.bidding;
-
 /** True while the bidders of a tender are sealed (see `openingGuards.sealed`). */
 export function biddersSealed(status: TenderStatus): boolean {
   return allowedIn('sealed', status);
 }
-
-/** Statuses in which an opening hall is live. */
-export const liveHallStatuses = openingGuards.live;
 
 /** Named sets of a bid's opening statuses (the machine itself: server/src/opening/bid-states.ts). */
 export const bidGroups = {
@@ -80,6 +74,3 @@ export type BidGroup = keyof typeof bidGroups;
 export function bidIn(group: BidGroup, status: OpeningStatus): boolean {
   return (bidGroups[group] as readonly OpeningStatus[]).includes(status);
 }
-
-/** Outcomes a bid keeps for good once reached. */
-export const finalOpeningStatuses = bidGroups.final;
