@@ -5,7 +5,7 @@ import { signRecord } from '../../server/src/hall-client/bidder-actions.ts';
 import { sha256Hex } from '../../server/src/opening/record.ts';
 import { readTar, verifyRecordBundle, writeTar } from '../../server/src/opening/record-bundle.ts';
 import { useServer } from '../support/fixture.ts';
-import { decryptedOpening, endWindow, ofType, signerOf } from '../support/hall.ts';
+import { decryptedOpening, endWindow, exportedBundle, ofType, signerOf } from '../support/hall.ts';
 import { devTrustStore } from '../support/pki.ts';
 
 const { server, work, track } = useServer('bundle');
@@ -40,13 +40,7 @@ beforeAll(async () => {
     .request('hall:object', { tenderId: tender.id, text: '报价大写有误' });
   await host.request('hall:answer', { tenderId: tender.id, objectionId, text: '已核对，原样记录' });
   await host.request('hall:close', { tenderId: tender.id });
-  const response = await server.app.inject({
-    method: 'GET',
-    url: `/api/tenders/${tender.id}/record-bundle`,
-    headers: { authorization: `Bearer ${(await server.login('host', 'host')).token}` },
-  });
-  expect(response.statusCode).toBe(200);
-  bundle = response.rawPayload;
+  bundle = await exportedBundle(server, tender.id);
 });
 
 const platform = () => server.app.platformSigner.certificate;

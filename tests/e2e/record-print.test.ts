@@ -19,6 +19,7 @@ import {
   afterDeadline,
   decryptedOpening,
   endWindow,
+  exportedBundle,
   joinHall,
   ofType,
   prepareOpening,
@@ -74,19 +75,17 @@ beforeAll(async () => {
   track(supervisor);
   await signRecord(supervisor, tender.id, signerOf('supervisor'));
   await host.request('hall:close', { tenderId: tender.id });
-  const response = await server.app.inject({
-    method: 'GET',
-    url: `/api/tenders/${tender.id}/record-bundle`,
-    headers: { authorization: `Bearer ${(await server.login('host', 'host')).token}` },
-  });
-  expect(response.statusCode).toBe(200);
-  bundle = response.rawPayload;
+  bundle = await exportedBundle(server, tender.id);
   files = await readTar(bundle);
-  // Kept beside the browser screenshots, for people to look at.
-  mkdirSync(artefacts, { recursive: true });
-  writeFileSync(pdf, files.get('record.pdf')!);
-  text = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' });
+  text = keptPdfText(pdf, files.get('record.pdf')!);
 });
+
+/** Keeps a PDF beside the browser screenshots, for people to look at, and returns its text as poppler reads it. */
+function keptPdfText(file: string, content: Buffer): string {
+  mkdirSync(artefacts, { recursive: true });
+  writeFileSync(file, content);
+  return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+}
 
 /** pdftotext breaks lines where the layout wrapped them: compare without white space. */
 const flat = (value: string) => value.replace(/\s+/g, '');
@@ -208,18 +207,10 @@ describe('the record of a failed opening (流标)', () => {
     await supervisor.waitFor(ofType('record'));
     await signRecord(host, tender.id, signerOf('host'));
     await signRecord(supervisor, tender.id, signerOf('supervisor'));
-    const response = await server.app.inject({
-      method: 'GET',
-      url: `/api/tenders/${tender.id}/record-bundle`,
-      headers: { authorization: `Bearer ${(await server.login('host', 'host')).token}` },
-    });
-    expect(response.statusCode).toBe(200);
-    failedBundle = response.rawPayload;
+    failedBundle = await exportedBundle(server, tender.id);
     const failedFiles = await readTar(failedBundle);
     failedRecord = JSON.parse(failedFiles.get('record.json')!.toString('utf8')) as OpeningRecord;
-    const file = join(artefacts, 'failed-opening-record.pdf');
-    writeFileSync(file, failedFiles.get('record.pdf')!);
-    failedText = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    failedText = keptPdfText(join(artefacts, 'failed-opening-record.pdf'), failedFiles.get('record.pdf')!);
   });
 
   it('is produced when the host confirms the failure, lists the sealed bids and says why', () => {

@@ -277,3 +277,14 @@ export function bidsDecrypted(client: HallClient, count: number, timeoutMs = 60_
     timeoutMs,
   );
 }
+
+/** The tender's record bundle as its host exports it (throws with the server's answer if refused). */
+export async function exportedBundle(server: TestServer, tenderId: string): Promise<Buffer> {
+  const response = await server.app.inject({
+    method: 'GET',
+    url: `/api/tenders/${tenderId}/record-bundle`,
+    headers: { authorization: `Bearer ${(await server.login('host', 'host')).token}` },
+  });
+  if (response.statusCode !== 200) throw new Error(`record bundle refused: ${response.body}`);
+  return response.rawPayload;
+}

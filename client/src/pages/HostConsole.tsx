@@ -23,6 +23,7 @@ import { useTender } from '../hall/useTender.ts';
 import { useI18n } from '../i18n.tsx';
 import { EditTender } from '../tenders/EditTender.tsx';
 import { Outcome, useAction } from '../ui/action.tsx';
+import { NumberField } from '../ui/fields.tsx';
 import { ReasonAction } from '../ui/ReasonAction.tsx';
 import { Section } from '../ui/Section.tsx';
 
@@ -120,16 +121,13 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
                 <ReasonAction
                   label={t('extend')}
                   extra={
-                    <label>
-                      {t('minutes')}
-                      <input
-                        type="number"
-                        min={1}
-                        max={240}
-                        value={minutes}
-                        onChange={(e) => setMinutes(Number(e.target.value))}
-                      />
-                    </label>
+                    <NumberField
+                      label={t('minutes')}
+                      value={minutes}
+                      onChange={setMinutes}
+                      min={1}
+                      max={240}
+                    />
                   }
                   onSubmit={async (reason) =>
                     void (await client.request('hall:extend', { tenderId, minutes, reason }))

@@ -18,6 +18,7 @@ import {
 import { and, asc, eq } from 'drizzle-orm';
 
 import { verifySmall } from '../cms/signed-data.ts';
+import type { Executor } from '../db/client.ts';
 import {
   actors,
   bids,
@@ -54,6 +55,15 @@ export interface OpeningServiceDeps extends HallContext {
   readonly trust: TrustStore;
   /** Derives the platform's draw seed at the reading of bids (tenders/draw-seed.ts). */
   readonly drawSecret: string;
+}
+
+/** Who the record names besides the bidders: the host producing it, the supervisors, the check-ins. */
+async function recordPeople(tx: Executor, tenderId: string, host: Actor) {
+  return {
+    host: host.name ?? '',
+    supervisors: await supervisorsOf(tx, tenderId),
+    checkIns: await checkInList(tx, tenderId),
+  };
 }
 
 export class OpeningService {
@@ -258,11 +268,7 @@ export class OpeningService {
       scope.detail.reason = reason;
       // A failed opening (流标) is recorded too: who bid and when, why it failed; host and supervisors sign.
       const list = await activeBids(scope.tx, scope.tender.id);
-      const people = {
-        host: actor.name ?? '',
-        supervisors: await supervisorsOf(scope.tx, scope.tender.id),
-        checkIns: await checkInList(scope.tx, scope.tender.id),
-      };
+      const people = await recordPeople(scope.tx, scope.tender.id, actor);
       const failed = { ...scope.tender, status: 'failed' as const, failureReason: reason };
       const record = openingRecord(failed, list, [], people, scope.now);
       const text = recordText(record);
@@ -477,11 +483,7 @@ export class OpeningService {
       requireStatus(tender, 'announced', 'opening the record');
       const list = await activeBids(tx, tender.id);
       const tenderOutages = await tx.select().from(outages).where(eq(outages.tenderId, tender.id));
-      const people = {
-        host: actor.name ?? '',
-        supervisors: await supervisorsOf(tx, tender.id),
-        checkIns: await checkInList(tx, tender.id),
-      };
+      const people = await recordPeople(tx, tender.id, actor);
       const record = openingRecord(tender, list, tenderOutages, people, now);
       const text = recordText(record);
       const sha256 = sha256Hex(text);
