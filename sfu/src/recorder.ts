@@ -16,7 +16,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SegmentDescription, Venue } from '@bidhall/shared';
 import type { types } from 'mediasoup';
@@ -263,10 +263,12 @@ class Segment {
     for (const transport of this.#transports) if (!transport.closed) transport.close();
     for (const port of this.#ports) ports.inUse.delete(port);
     await rm(this.files.sdp, { force: true });
-    const bytes = await stat(this.files.part).then(
-      (s) => s.size,
-      () => 0,
-    );
+    const bytes = (await holdsMedia(this.files.part))
+      ? await stat(this.files.part).then(
+          (s) => s.size,
+          () => 0,
+        )
+      : 0;
     if (bytes > 0) await rename(this.files.part, this.files.final);
     else await rm(this.files.part, { force: true });
     return { bytes, endedAt, killed };
@@ -467,6 +469,26 @@ export async function prepareRecordingsDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
+/** The WebM Cluster element's id: a file without one has headers but not a single frame. */
+const webmCluster = Buffer.from([0x1f, 0x43, 0xb6, 0x75]);
+
+/**
+ * Whether a WebM file ffmpeg wrote holds any media: a segment ended a moment after it began (seen:
+ * 100 ms, 608 bytes) has its headers and no frame, and does not play. The first cluster follows the
+ * headers, within the first few KiB.
+ */
+async function holdsMedia(file: string): Promise<boolean> {
+  const handle = await open(file, 'r').catch(() => null);
+  if (!handle) return false;
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead).includes(webmCluster);
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Segments an SFU was recording when it stopped without finishing them (a crash, a kill): each journal's
  * partial WebM is remuxed by ffmpeg into a complete file (cues and duration; the partial one still plays
@@ -484,7 +506,7 @@ export async function recoverInterrupted(
     const journalPath = join(dir, name);
     const journal = JSON.parse(await readFile(journalPath, 'utf8')) as Journal;
     const partial = await stat(journal.part).catch(() => null);
-    if (partial && partial.size > 0) {
+    if (partial && partial.size > 0 && (await holdsMedia(journal.part))) {
       const final = journal.part.replace(/\.part$/, '');
       const remuxed = await new Promise<boolean>((resolve) => {
         const ffmpeg = spawn(
@@ -511,7 +533,7 @@ export async function recoverInterrupted(
         file: final,
       });
       recovered++;
-    }
+    } else await rm(journal.part, { force: true });
     await rm(journalPath, { force: true });
     await rm(journal.part.replace(/\.webm\.part$/, '.sdp'), { force: true });
   }

@@ -39,12 +39,23 @@ export interface MediaClientOptions {
   readonly timeoutMs?: number;
 }
 
-/** Three simulcast layers, so that viewers on weak links get a lower one. */
-const simulcast: types.RtpEncodingParameters[] = [
-  { rid: 'r0', maxBitrate: 100_000, scaleResolutionDownBy: 4 },
-  { rid: 'r1', maxBitrate: 300_000, scaleResolutionDownBy: 2 },
-  { rid: 'r2', maxBitrate: 900_000 },
-];
+/**
+ * The simulcast layers for a camera of this size, so that viewers on weak links get a lower one and the
+ * recording the full one. Chromium sends no more layers than its table allows for the size (640×360: two,
+ * 960×540 and above: three; below 480×270: one) and drops the top ones beyond that: asking three layers of
+ * a 640×360 camera sent only 160×90 and 320×180, and every recording was 320×180. So the layers are
+ * counted from the top: the full size, then halves.
+ */
+export function simulcastEncodings(width: number, height: number): types.RtpEncodingParameters[] {
+  const pixels = width * height;
+  const layers = pixels >= 960 * 540 ? 3 : pixels >= 480 * 270 ? 2 : 1;
+  return Array.from({ length: layers }, (_, i) => {
+    const scale = 2 ** (layers - 1 - i);
+    const layerPixels = pixels / scale ** 2;
+    const maxBitrate = layerPixels > 640 * 360 ? 1_500_000 : layerPixels > 320 * 180 ? 900_000 : 300_000;
+    return { rid: `r${i}`, scaleResolutionDownBy: scale, maxBitrate };
+  });
+}
 
 export class MediaClient {
   readonly socket: Socket<MediaServerToClientEvents, MediaClientToServerEvents>;
@@ -172,7 +183,13 @@ export class MediaClient {
       stopTracks: false,
       appData: { source },
       ...(track.kind === 'video'
-        ? { encodings: simulcast, codecOptions: { videoGoogleStartBitrate: 600 } }
+        ? {
+            encodings: simulcastEncodings(
+              track.getSettings().width ?? 640,
+              track.getSettings().height ?? 360,
+            ),
+            codecOptions: { videoGoogleStartBitrate: 600 },
+          }
         : {}),
     });
     this.#published.set(producer.id, { track, source, producer });

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseRoom, parseVenue, roomOf, type VenuePlace, venueOf } from './media.ts';
+import { simulcastEncodings } from './media-client.ts';
 import { mediaPermissions, roles } from './roles.ts';
 
 const tenderId = randomUUID();
@@ -50,5 +51,18 @@ describe('venues', () => {
       admin: [null, null, null],
     });
     expect(mediaPermissions('host', 'not a venue')).toBeNull();
+  });
+});
+
+describe('simulcast layers', () => {
+  it('start at the camera’s own size, as many as Chromium sends for it', () => {
+    const sizes = (width: number, height: number) =>
+      simulcastEncodings(width, height).map(
+        (e) => `${width / (e.scaleResolutionDownBy ?? 1)}x${height / (e.scaleResolutionDownBy ?? 1)}`,
+      );
+    expect(sizes(640, 360)).toEqual(['320x180', '640x360']);
+    expect(sizes(1280, 720)).toEqual(['320x180', '640x360', '1280x720']);
+    expect(sizes(320, 240)).toEqual(['320x240']);
+    expect(simulcastEncodings(640, 360).map((e) => e.rid)).toEqual(['r0', 'r1']);
   });
 });

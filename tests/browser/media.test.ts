@@ -5,10 +5,11 @@
  * recordings back, each shown as intact against the audit log.
  */
 
-import { readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RecordedSegment, type Sfu, segmentUploader, startSfu } from '@bidhall/sfu';
-import type { EvaluationView } from '@bidhall/shared';
+import type { EvaluationView, PlaybackView } from '@bidhall/shared';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, logIn, openPage, p12Path, type RolePage, screenshot } from '../support/browser.ts';
@@ -74,6 +75,25 @@ afterAll(async () => {
   for (const sfu of sfus) await sfu.close();
   await server?.close();
 });
+
+/** A recorded file's video size as ffprobe reads it, e.g. "640x360". */
+function videoSize(file: string): string {
+  return execFileSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=width,height',
+      '-of',
+      'csv=s=x:p=0',
+      file,
+    ],
+    { encoding: 'utf8' },
+  ).trim();
+}
 
 /** The remote tile named `name` in the page: its video is playing real frames. */
 async function seesPlaying(page: Page, name: string): Promise<boolean> {
@@ -211,6 +231,20 @@ describe('experts in two cities, in the browser', () => {
       items.map((i) => i.getAttribute('data-integrity')),
     );
     expect(new Set(integrity)).toEqual(new Set(['intact']));
+    // Every video segment keeps the resolution the camera publishes (640×360), not a lower simulcast
+    // layer: the recording takes the top layer.
+    const { token } = await server.login('supervisor', 'supervisor');
+    const view = (await fetch(`${server.url}/api/recordings?room=${encodeURIComponent(room)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).then((r) => r.json())) as PlaybackView;
+    const sizes: string[] = [];
+    for (const segment of view.segments.filter((s) => s.kinds.includes('video'))) {
+      const file = join(recordingsDir('beijing'), `probe-${segment.id}.webm`);
+      writeFileSync(file, Buffer.from(await (await fetch(`${server.url}${segment.mediaUrl}`)).arrayBuffer()));
+      sizes.push(videoSize(file));
+    }
+    expect(sizes.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(sizes)).toEqual(new Set(['640x360']));
     await segments.first().getByRole('button', { name: '播放' }).click();
     await expect
       .poll(() =>
