@@ -303,6 +303,7 @@ const text = {
     zh: '所有开标大厅与评标会场的实时画面；您观看时他人不会看到您。',
     en: 'Every opening hall and evaluation venue live; nobody sees that you watch.',
   },
+  wallEvaluation: { zh: '评标会议', en: 'Evaluation' },
   noVenues: { zh: '当前没有进行中的会场', en: 'No venue is in session' },
   ...phrasesFor('venueKind', venueKinds, {
     hall: { zh: '开标大厅', en: 'Opening hall' },
@@ -343,9 +344,6 @@ const text = {
     zh: '城市名请用小写拼音字母、数字或连字符',
     en: 'City names are lower-case letters, digits or dashes',
   },
-  action_media_ticket: { zh: '进入会场音视频', en: 'joined the venue’s audio/video' },
-  action_media_segment: { zh: '录像片段存证', en: 'recorded segment hashed' },
-  action_evaluation_create: { zh: '创建评标会议', en: 'evaluation created' },
   myBid: { zh: '我的投标', en: 'My bid' },
   bidReceived: { zh: '投标文件已递交，递交时间', en: 'Your bid was received at' },
   noBidHere: { zh: '您在本项目没有有效投标', en: 'You have no valid bid in this tender' },

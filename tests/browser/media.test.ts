@@ -6,7 +6,7 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RecordedSegment, type Sfu, segmentUploader, startSfu } from '@bidhall/sfu';
 import type { EvaluationView, PlaybackView } from '@bidhall/shared';
@@ -21,21 +21,35 @@ let server: TestServer;
 let browser: Browser;
 const sfus: Sfu[] = [];
 let evaluation: EvaluationView;
+/** Beijing's segments before its microphone was muted: the camera-alone one comes after. */
+const beforeMute: string[] = [];
 let deliver: ((segment: RecordedSegment) => Promise<void>) | null = null;
 
 const recordingsDir = (city: string) =>
   `${process.env.TMPDIR ?? '/tmp'}/bidhall-browser-media-${city}-${process.pid}`;
 
+/** The recording files `city`'s SFU is writing now (each segment has a file of its own). */
+function recordingParts(city: string): string[] {
+  return readdirSync(recordingsDir(city)).filter((name) => name.endsWith('.webm.part'));
+}
+
 /**
- * Whether `city`'s SFU is writing a recording with data in it now. ffmpeg writes nothing until it has
- * analysed its input (seconds, and longer on a loaded machine): a step that ends a segment (a mute, a
- * leave) waits for this, or the segment ends empty and is rightly not kept.
+ * Whether `city`'s SFU is writing a recording with frames in it now (a WebM cluster, not only the
+ * headers), other than the ones in `besides` (segments that were ending already). ffmpeg writes nothing
+ * until it has analysed its input (seconds, and longer on a loaded machine): a step that ends a segment
+ * (a cut, a mute, a leave) waits for this, or the segment ends without a frame and is rightly not kept.
  */
-function recordingWithData(city: string): boolean {
-  const dir = recordingsDir(city);
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.webm.part'))
-    .some((name) => statSync(join(dir, name), { throwIfNoEntry: false })?.size);
+function recordingWithData(city: string, besides: readonly string[] = []): boolean {
+  const cluster = Buffer.from([0x1f, 0x43, 0xb6, 0x75]);
+  return recordingParts(city)
+    .filter((name) => !besides.includes(name))
+    .some((name) => {
+      try {
+        return readFileSync(join(recordingsDir(city), name)).includes(cluster);
+      } catch {
+        return false; // finished and renamed meanwhile
+      }
+    });
 }
 
 async function citySfu(city: string): Promise<Sfu> {
@@ -163,6 +177,9 @@ describe('experts in two cities, in the browser', () => {
 
     // Beijing loses its connection: its page says so and reconnects by itself, and the two see each other
     // again without anyone clicking anything.
+    // Its recording has data before the cut ends it (a segment with no frame is not kept).
+    await expect.poll(() => recordingWithData('beijing'), { timeout: 30_000 }).toBe(true);
+    const beforeCut = recordingParts('beijing');
     await beijing.connection!.cut();
     await beijing.page.getByText('音视频连接中断，正在自动重新连接…').waitFor();
     beijing.connection!.restore();
@@ -179,7 +196,8 @@ describe('experts in two cities, in the browser', () => {
         .evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getAudioTracks().length);
     expect([await audioTracks(beijing.page), await audioTracks(shanghai.page)]).toEqual([1, 1]);
     // Beijing's recording since it came back has data before the mute ends it.
-    await expect.poll(() => recordingWithData('beijing'), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => recordingWithData('beijing', beforeCut), { timeout: 30_000 }).toBe(true);
+    beforeMute.push(...recordingParts('beijing'));
     await beijing.page.getByRole('button', { name: '关闭麦克风' }).click();
     await expect
       .poll(() =>
@@ -192,20 +210,43 @@ describe('experts in two cities, in the browser', () => {
     const supervisor = await openPage(browser, server.url);
     await logIn(supervisor.page, { role: 'supervisor', file: p12Path('supervisor') });
     await supervisor.page.getByRole('link', { name: '监控墙' }).click();
-    const mainVenue = supervisor.page.getByTestId(`venue-${evaluation.venues[0]!.venue}`);
-    await mainVenue.getByRole('button', { name: '加入音视频' }).click();
+    // Every room starts by itself: nobody clicks anything on the wall.
+    const [main, sub] = evaluation.venues as [EvaluationView['venues'][0], EvaluationView['venues'][0]];
+    const mainVenue = supervisor.page.getByTestId(`venue-${main.venue}`);
     await expect.poll(() => seesPlaying(supervisor.page, names.beijing), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => seesPlaying(supervisor.page, names.shanghai), { timeout: 30_000 }).toBe(true);
     expect(await mainVenue.getByTestId('tile-self').count()).toBe(0);
+    // The evaluation is one card with its venues side by side, each expert under its own venue; the sub
+    // venue is not joined a second time.
+    const group = (venue: string) => mainVenue.getByTestId(`group-${venue}`);
+    expect(await group(main.venue).getByRole('heading').textContent()).toBe('主会场');
+    expect(await group(sub.venue).getByRole('heading').textContent()).toBe('分会场 shanghai');
+    expect(await group(main.venue).locator(`[data-name="${names.beijing}"]`).count()).toBe(1);
+    expect(await group(sub.venue).locator(`[data-name="${names.shanghai}"]`).count()).toBe(1);
+    const mainBox = await group(main.venue).boundingBox();
+    const subBox = await group(sub.venue).boundingBox();
+    expect(subBox!.x).toBeGreaterThan(mainBox!.x + mainBox!.width - 1);
+    expect(await supervisor.page.getByTestId(`venue-${sub.venue}`).count()).toBe(0);
+
     for (const { page } of pages) expect(await page.getByTestId('tile-remote').count()).toBe(1);
     await screenshot(supervisor.page, 'media-supervisor-wall');
+    // In English on a phone: the venues stack, nothing runs off the side.
+    await supervisor.page.getByRole('button', { name: 'English' }).click();
+    await supervisor.page.setViewportSize({ width: 390, height: 844 });
+    expect(await group(sub.venue).getByRole('heading').textContent()).toBe('Sub venue shanghai');
+    expect(await supervisor.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    await screenshot(supervisor.page, 'media-supervisor-wall-en-phone');
+    await supervisor.page.getByRole('button', { name: '中文' }).click();
+    await supervisor.page.setViewportSize({ width: 1360, height: 900 });
     pages.push(supervisor);
   });
 
   it('plays the recordings back, checked against the audit log', async () => {
     // Beijing's camera-alone segment and Shanghai's have data before the experts leave.
     for (const city of ['beijing', 'shanghai'])
-      await expect.poll(() => recordingWithData(city), { timeout: 30_000 }).toBe(true);
+      await expect.poll(() => recordingWithData(city, beforeMute), { timeout: 30_000 }).toBe(true);
     for (const { page } of pages.slice(0, 2)) await page.getByRole('button', { name: '离开音视频' }).click();
     const supervisor = pages[2]!.page;
     await supervisor.getByRole('link', { name: '录像回放' }).click();
@@ -244,6 +285,9 @@ describe('experts in two cities, in the browser', () => {
       sizes.push(videoSize(file));
     }
     expect(sizes.length).toBeGreaterThanOrEqual(3);
+    // The room's timeline is the evaluation's own: its creation, tickets and segments, not the opening's.
+    expect(view.events.map((e) => e.action)).toContain('evaluation.create');
+    expect(view.events.filter((e) => !e.target?.startsWith(`eval:${evaluation.id}`))).toEqual([]);
     expect(new Set(sizes)).toEqual(new Set(['640x360']));
     await segments.first().getByRole('button', { name: '播放' }).click();
     await expect

@@ -5,24 +5,13 @@
  * choosing an event moves the video to that moment.
  */
 import type { PlaybackView, RecordedRoom, RecordingSegmentView, WatchableVenue } from '@bidhall/shared';
-import { isVenue } from '@bidhall/shared';
+import { auditActionWords, isAuditAction, isVenue } from '@bidhall/shared';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
-import { type TextKey, useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
 import { Section } from '../ui/Section.tsx';
 import { venueLabel } from '../video/venue.ts';
-
-/** Audit actions the timeline names in words; others show as recorded. */
-const namedActions = {
-  'media.ticket': 'action_media_ticket',
-  'media.segment': 'action_media_segment',
-  'evaluation.create': 'action_evaluation_create',
-} as const satisfies Readonly<Record<string, TextKey>>;
-
-function isNamedAction(action: string): action is keyof typeof namedActions {
-  return Object.hasOwn(namedActions, action);
-}
 
 const VideoRoom = lazy(() => import('../video/VideoRoom.tsx'));
 
@@ -55,16 +44,21 @@ export function SupervisorWall({ session }: { session: Session }) {
       </Section>
       <div className="wall">
         <Suspense fallback={<p className="muted">{t('loading')}</p>}>
-          {venues?.map((v) => (
-            <VideoRoom
-              key={v.venue}
-              session={session}
-              venue={v.venue}
-              title={`${t(`venueKind_${v.kind}`)} · ${v.label}`}
-              watchOnly
-              compact
-            />
-          ))}
+          {/* One room per hall or evaluation: a supervisor in an evaluation's main venue sees every
+              venue of it, grouped side by side, so its sub venues are not joined a second time. */}
+          {venues
+            ?.filter((v) => v.kind !== 'sub')
+            .map((v) => (
+              <VideoRoom
+                key={v.venue}
+                session={session}
+                venue={v.venue}
+                title={`${v.kind === 'hall' ? t('venueKind_hall') : t('wallEvaluation')} · ${v.label}`}
+                watchOnly
+                compact
+                autoJoin
+              />
+            ))}
         </Suspense>
       </div>
     </main>
@@ -74,7 +68,7 @@ export function SupervisorWall({ session }: { session: Session }) {
 const integrityClass = { intact: 'ok', tampered: 'error', missing: 'error' } as const;
 
 export function Playback({ session }: { session: Session }) {
-  const { t, error: describe } = useI18n();
+  const { t, error: describe, language } = useI18n();
   const [rooms, setRooms] = useState<RecordedRoom[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   /** Bumped by the refresh button: segments keep arriving while and after venues are in session. */
@@ -91,7 +85,8 @@ export function Playback({ session }: { session: Session }) {
   const [failure, setFailure] = useState<string | null>(null);
   const [playing, setPlaying] = useState<RecordingSegmentView | null>(null);
   const video = useRef<HTMLVideoElement>(null);
-  const actionLabel = (action: string) => (isNamedAction(action) ? t(namedActions[action]) : action);
+  const actionLabel = (action: string) =>
+    isAuditAction(action) ? auditActionWords[action][language] : action;
 
   useEffect(() => {
     void version;
@@ -178,7 +173,8 @@ export function Playback({ session }: { session: Session }) {
                       <button type="button" className="link" onClick={() => seekTo(e.at)}>
                         {new Date(e.at).toLocaleTimeString()}
                       </button>{' '}
-                      {actionLabel(e.action)} · {e.outcome}
+                      {actionLabel(e.action)}
+                      {e.outcome === 'ok' ? '' : ` → ${describe({ code: e.outcome })}`}
                       {e.target && isVenue(e.target) ? ` · ${venueLabel(e.target, t)}` : ''}
                     </li>
                   );

@@ -37,7 +37,6 @@ function Tile({
   micOff,
   quality: level,
   self,
-  place,
   testId,
 }: {
   stream: MediaStream | null;
@@ -47,8 +46,6 @@ function Tile({
   micOff: boolean;
   quality: LinkQuality;
   self?: boolean;
-  /** Where the participant sits, when the room has several venues. */
-  place?: string;
   testId: string;
 }) {
   const { t } = useI18n();
@@ -65,7 +62,6 @@ function Tile({
         <span>
           {name}
           {self ? ` (${t('you')})` : ''}
-          {place ? <small className="place"> · {place}</small> : null}
         </span>
         {micOff && <span className="badge warn">{t('micOff')}</span>}
         {!self && (
@@ -78,12 +74,26 @@ function Tile({
   );
 }
 
+/**
+ * The tiles by venue, side by side: the venue joined first (where one's own tile is), then the main
+ * venue, then the sub venues by city (a hall is one venue).
+ */
+function groupsOf(venue: string, peers: readonly RemotePeer[]) {
+  const others = [...new Set(peers.map((p) => p.venue))]
+    .filter((v) => v !== venue)
+    .sort((a, b) => Number(!a.endsWith(':main')) - Number(!b.endsWith(':main')) || a.localeCompare(b));
+  return [venue, ...others]
+    .map((v) => ({ venue: v, peers: peers.filter((p) => p.venue === v) }))
+    .filter((g) => g.venue === venue || g.peers.length > 0);
+}
+
 export default function VideoRoom({
   session,
   venue,
   title,
   watchOnly = false,
   compact = false,
+  autoJoin = false,
 }: {
   session: Session;
   venue: string;
@@ -91,6 +101,8 @@ export default function VideoRoom({
   /** Never publish, even where the ticket would allow it (the supervisor's wall). */
   watchOnly?: boolean;
   compact?: boolean;
+  /** Join as soon as the page shows the room (the supervisor's wall), not on a click. */
+  autoJoin?: boolean;
 }) {
   const { t, error: describe } = useI18n();
   const [status, setStatus] = useState<Status>('idle');
@@ -137,6 +149,10 @@ export default function VideoRoom({
     },
     [teardown],
   );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: joins once, when the room first shows
+  useEffect(() => {
+    if (autoJoin) void join();
+  }, []);
   // Quality and camera state change without React knowing: look again every 2 s while live.
   // A track that could not be received is reported, not silently missing.
   useEffect(() => {
@@ -301,6 +317,8 @@ export default function VideoRoom({
     return stream;
   };
 
+  const isHall = parseVenue(venue)?.kind === 'hall';
+
   const scoreOf = (peer: RemotePeer) => {
     const id = (peer.video ?? peer.audio)?.consumer.id;
     return id ? client.current?.scores.get(id) : undefined;
@@ -363,31 +381,37 @@ export default function VideoRoom({
         </div>
       )}
       {status === 'live' && (
-        <div className="tiles">
-          {local && (
-            <Tile
-              stream={local}
-              name={session.actor.name}
-              muted
-              self
-              cameraOff={cameraMuted}
-              micOff={micMuted}
-              quality="unknown"
-              testId="tile-self"
-            />
-          )}
-          {peers.map((peer) => (
-            <Tile
-              key={peer.id}
-              stream={streamOf(peer)}
-              name={peer.name || t('participant')}
-              muted={false}
-              cameraOff={!peer.video || peer.videoPaused}
-              micOff={!peer.audio || peer.audioPaused}
-              quality={linkQuality(scoreOf(peer))}
-              place={parseVenue(venue)?.kind !== 'hall' ? venueLabel(peer.venue, t) : undefined}
-              testId="tile-remote"
-            />
+        <div className="venue-groups">
+          {groupsOf(venue, peers).map((group) => (
+            <div key={group.venue} className="venue-group" data-testid={`group-${group.venue}`}>
+              {!isHall && <h3>{venueLabel(group.venue, t)}</h3>}
+              <div className="tiles">
+                {local && group.venue === venue && (
+                  <Tile
+                    stream={local}
+                    name={session.actor.name}
+                    muted
+                    self
+                    cameraOff={cameraMuted}
+                    micOff={micMuted}
+                    quality="unknown"
+                    testId="tile-self"
+                  />
+                )}
+                {group.peers.map((peer) => (
+                  <Tile
+                    key={peer.id}
+                    stream={streamOf(peer)}
+                    name={peer.name || t('participant')}
+                    muted={false}
+                    cameraOff={!peer.video || peer.videoPaused}
+                    micOff={!peer.audio || peer.audioPaused}
+                    quality={linkQuality(scoreOf(peer))}
+                    testId="tile-remote"
+                  />
+                ))}
+              </div>
+            </div>
           ))}
           {peers.length === 0 && <p className="muted">{t('nobodyPublishing')}</p>}
         </div>

@@ -23,7 +23,7 @@ import {
   type SegmentDescription,
   type SegmentIntegrity,
 } from '@bidhall/shared';
-import { and, asc, count, desc, eq, inArray, like, max, min, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, like, max, min, notLike } from 'drizzle-orm';
 import { appendInTx } from '../audit/audit-log.ts';
 import { readableEntries } from '../audit/sealed.ts';
 import type { Database } from '../db/client.ts';
@@ -305,14 +305,16 @@ export class RecordingStore {
       });
     }
     const tenderId = await this.#tenderOf(room);
+    // A hall's timeline is its tender's opening; an evaluation's is what targeted the evaluation or one
+    // of its venues (its creation, tickets, segments), not the opening of the tender it evaluates.
+    const ofRoom = like(auditLog.entry, `%"target":"${room}%`);
     const events = await this.#db
       .select({ seq: auditLog.seq, entry: auditLog.entry })
       .from(auditLog)
       .where(
-        or(
-          tenderId ? eq(auditLog.tenderId, tenderId) : undefined,
-          and(like(auditLog.entry, `%"target":"${room}%`)),
-        ),
+        parseRoom(room)?.kind === 'hall' && tenderId
+          ? and(eq(auditLog.tenderId, tenderId), notLike(auditLog.entry, '%"target":"eval:%'))
+          : ofRoom,
       )
       .orderBy(asc(auditLog.seq))
       .limit(2000);
