@@ -55,6 +55,13 @@ export async function startLocalSfu(
                 const description = describeSegment(segment, 'local');
                 await app.recordings.ingest(description, createReadStream(segment.file), null);
               },
+              onVenueRecording: (venue: string, recording: boolean) => {
+                app.hall
+                  .reportRecording({ venue, recording, recordedBy: 'local' })
+                  .catch((error: unknown) =>
+                    app.log.warn({ err: error, venue }, 'recording state not stored'),
+                  );
+              },
             },
           }
         : {}),

@@ -21,6 +21,7 @@ const snapshot: HallSnapshot = {
   proposals: [],
   faults: [],
   remedy: null,
+  recording: null,
   seq: 0,
 };
 

@@ -95,6 +95,8 @@ export function applyEvent(view: HallView, event: HallEvent): HallView {
         deadline: event.data.deadline,
         checkInOpensAt: event.data.checkInOpensAt,
       };
+    case 'recording':
+      return { ...next, recording: event.data };
     default:
       return next;
   }

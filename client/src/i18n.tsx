@@ -303,6 +303,19 @@ const text = {
     zh: '所有开标大厅与评标会场的实时画面；您观看时他人不会看到您。',
     en: 'Every opening hall and evaluation venue live; nobody sees that you watch.',
   },
+  recordingStarted: { zh: '开标过程开始录像', en: 'The opening is being recorded' },
+  recordingStopped: {
+    zh: '录像中断：开标过程未在录像',
+    en: 'Recording stopped: the opening is not being recorded',
+  },
+  unrecordedAlarm: {
+    zh: '本场开标未在录像：开标过程须全程录音录像（财政部87号令第39条）。请主持人开启摄像头。',
+    en: 'This opening is not being recorded: the whole opening must be recorded (MoF Order 87, Art 39). The host must turn the camera on.',
+  },
+  unrecordedHost: {
+    zh: '开标过程未在录像：您的摄像头画面就是开标录像，请保持本页面打开并开启摄像头。',
+    en: 'The opening is not being recorded: your camera is the opening’s recording; keep this page open with the camera on.',
+  },
   wallEvaluation: { zh: '评标会议', en: 'Evaluation' },
   noVenues: { zh: '当前没有进行中的会场', en: 'No venue is in session' },
   ...phrasesFor('venueKind', venueKinds, {

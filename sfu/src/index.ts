@@ -1,3 +1,3 @@
 export type { RecordedSegment } from './recorder.ts';
 export { type Sfu, type SfuOptions, startSfu } from './service.ts';
-export { describeSegment, segmentUploader } from './upload.ts';
+export { describeSegment, recordingReporter, segmentUploader } from './upload.ts';

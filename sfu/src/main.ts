@@ -8,7 +8,7 @@ import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { ConfigError } from '@bidhall/shared/env';
 import { loadSfuConfig, type SfuConfig } from './config.ts';
 import { startSfu } from './service.ts';
-import { segmentUploader } from './upload.ts';
+import { recordingReporter, segmentUploader } from './upload.ts';
 
 let config: SfuConfig;
 try {
@@ -53,6 +53,7 @@ const sfu = await startSfu({
           dir: config.recordingsDir,
           segmentSeconds: config.recordingSegmentSeconds,
           deliver: segmentUploader({ serverUrl, secret, recordedBy: name }),
+          onVenueRecording: recordingReporter({ serverUrl, secret, recordedBy: name, log }),
         },
       }
     : {}),

@@ -36,6 +36,12 @@ export interface RecorderOptions {
   readonly ffmpegPath?: string;
   /** Takes the finished segment; the file is removed once this resolves (a rejection keeps it). */
   readonly deliver: (segment: RecordedSegment) => Promise<void>;
+  /**
+   * Told when a venue starts or stops being recorded (someone's segment runs in it, or nobody's): the
+   * server alarms the host and the supervisors when an opening runs unrecorded. Best effort: the
+   * segments themselves are what is kept.
+   */
+  readonly onVenueRecording?: (venue: Venue, recording: boolean) => void;
   readonly log: {
     warn(object: object, message: string): void;
     error(object: object, message: string): void;
@@ -295,6 +301,8 @@ export class RoomRecorder {
   #closed = false;
   /** Deliveries in flight, awaited on close. */
   readonly #deliveries = new Set<Promise<void>>();
+  /** Whether each venue was last reported as recorded. */
+  readonly #reported = new Map<Venue, boolean>();
 
   constructor(room: Room, options: RecorderOptions) {
     this.#room = room;
@@ -352,8 +360,26 @@ export class RoomRecorder {
     return next;
   }
 
+  /** Tells `onVenueRecording` when the venue's state differs from what was last told. */
+  #report(venue: Venue): void {
+    const recording = [...this.#segments.values()].some((segment) => segment.venue === venue);
+    if (this.#reported.get(venue) === recording) return;
+    this.#reported.set(venue, recording);
+    this.#options.onVenueRecording?.(venue, recording);
+  }
+
   /** Ends the participant's current segment (if any) and starts one with the tracks they publish now. */
   async #restart(key: string): Promise<void> {
+    const venue = key.split('\n')[0] as Venue;
+    try {
+      await this.#replace(key);
+    } finally {
+      // Reported once the change is done, so that a segment replaced by the next one is no gap.
+      this.#report(venue);
+    }
+  }
+
+  async #replace(key: string): Promise<void> {
     const current = this.#segments.get(key);
     if (current) {
       this.#segments.delete(key);
@@ -458,6 +484,7 @@ export class RoomRecorder {
         this.#enqueue(key, async () => {
           this.#segments.delete(key);
           await this.#end(segment);
+          this.#report(segment.venue);
         }),
       ),
     );

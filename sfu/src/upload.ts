@@ -5,8 +5,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import type { SegmentDescription } from '@bidhall/shared';
-import { segmentUploadSigner } from '@bidhall/shared/tokens';
+import type { SegmentDescription, Venue } from '@bidhall/shared';
+import { recordingStateSigner, segmentUploadSigner } from '@bidhall/shared/tokens';
 import type { RecordedSegment } from './recorder.ts';
 
 /** What the main server is told about a segment (and checks the bytes against). */
@@ -58,5 +58,41 @@ export function segmentUploader(options: {
         await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
       }
     }
+  };
+}
+
+/**
+ * Tells the main server that a venue started or stopped being recorded (it alarms the host and the
+ * supervisors when an opening runs unrecorded). A few quick retries; a report that still fails is logged
+ * and dropped: the next change reports the state again, and the segments are what is kept.
+ */
+export function recordingReporter(options: {
+  readonly serverUrl: string;
+  readonly secret: string;
+  readonly recordedBy: string;
+  readonly log: { warn(object: object, message: string): void };
+}): (venue: Venue, recording: boolean) => void {
+  const sign = recordingStateSigner(options.secret);
+  return (venue, recording) => {
+    void (async () => {
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        try {
+          const response = await fetch(`${options.serverUrl}/api/media/recording-state`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${sign({ recordedBy: options.recordedBy, venue, recording })}`,
+            },
+          });
+          if (response.ok || response.status < 500) {
+            if (!response.ok) options.log.warn({ venue, status: response.status }, 'recording state refused');
+            return;
+          }
+        } catch {
+          // the server is unreachable for now: try again
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+      }
+      options.log.warn({ venue, recording }, 'the server could not be told a venue’s recording state');
+    })();
   };
 }

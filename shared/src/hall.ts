@@ -197,8 +197,16 @@ export interface HallSnapshot {
     readonly sharesReceived: number;
     readonly approved: boolean;
   } | null;
+  /** Whether the hall is being recorded now, as its SFU last said (null: nothing said yet). */
+  readonly recording: HallRecording | null;
   /** Sequence number of the last event included in this snapshot. */
   readonly seq: number;
+}
+
+/** The hall's recording state: recorded or not, since when. */
+export interface HallRecording {
+  readonly recording: boolean;
+  readonly since: string;
 }
 
 export interface HallWindow {
@@ -223,6 +231,7 @@ export const hallEventTypes = [
   'proposal',
   'fault',
   'tender',
+  'recording',
 ] as const;
 export type HallEventType = (typeof hallEventTypes)[number];
 
@@ -266,6 +275,8 @@ export interface HallEventData {
     readonly deadline: string;
     readonly checkInOpensAt: string;
   };
+  /** The hall started or stopped being recorded (the host and supervisors are alarmed when it stops). */
+  readonly recording: HallRecording;
 }
 
 /** Key material a bidder needs to decrypt its own bid on its own machine. */

@@ -9,7 +9,7 @@
 import { createSigner, createVerifier } from 'fast-jwt';
 import { type Static, type TSchema, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { MediaTicket } from './media.ts';
+import { MediaTicket, venuePattern } from './media.ts';
 
 export const ticketLifetimeSeconds = 120;
 
@@ -63,3 +63,15 @@ export type SegmentUploadClaims = Static<typeof SegmentUploadClaims>;
 const segmentUploads = tokens(10 * 60_000, SegmentUploadClaims);
 export const segmentUploadSigner = segmentUploads.signer;
 export const segmentUploadVerifier = segmentUploads.verifier;
+
+/** Claims of the token an SFU presents when it tells the main server a venue started or stopped being recorded. */
+export const RecordingStateClaims = Type.Object({
+  recordedBy: Type.String({ maxLength: 200 }),
+  venue: Type.String({ pattern: venuePattern }),
+  recording: Type.Boolean(),
+});
+export type RecordingStateClaims = Static<typeof RecordingStateClaims>;
+
+const recordingStates = tokens(60_000, RecordingStateClaims);
+export const recordingStateSigner = recordingStates.signer;
+export const recordingStateVerifier = recordingStates.verifier;

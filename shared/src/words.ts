@@ -64,6 +64,8 @@ export const auditActionWords = {
   'audit.export': { zh: '导出审计日志', en: 'exported the audit trail' },
   'media.ticket': { zh: '进入会场音视频', en: 'joined the venue’s audio/video' },
   'media.segment': { zh: '录像片段存证', en: 'hashed a recorded segment' },
+  'media.recording-started': { zh: '开始录像', en: 'recording started' },
+  'media.recording-stopped': { zh: '录像中断', en: 'recording stopped' },
   'evaluation.create': { zh: '创建评标会议', en: 'created an evaluation' },
   'hall.join': { zh: '进入开标大厅', en: 'joined the hall' },
   'hall.time': { zh: '校准时间', en: 'synchronised the clock' },

@@ -10,12 +10,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Sfu, segmentUploader, startSfu } from '@bidhall/sfu';
+import { recordingReporter, type Sfu, segmentUploader, startSfu } from '@bidhall/sfu';
 import type { EvaluationView, MediaTicketResponse, PlaybackView, RecordedRoom } from '@bidhall/shared';
 import { segmentUploadSigner } from '@bidhall/shared/tokens';
+import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../server/src/audit/verify.ts';
-import { prepareOpening } from '../support/hall.ts';
+import { auditLog, hallEvents } from '../../server/src/db/schema/index.ts';
+import { joinHall, prepareOpening } from '../support/hall.ts';
 import { SimulatedParticipant } from '../support/media.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -49,6 +51,12 @@ async function startCitySfu(city: string): Promise<Sfu> {
       dir: join(work, city),
       segmentSeconds: 60,
       deliver: segmentUploader({ serverUrl: server.url, secret: server.app.mediaSecret, recordedBy: city }),
+      onVenueRecording: recordingReporter({
+        serverUrl: server.url,
+        secret: server.app.mediaSecret,
+        recordedBy: city,
+        log: quiet,
+      }),
     },
     log: quiet,
   });
@@ -315,11 +323,39 @@ describe('evaluation venues across two cities', () => {
     ).rejects.toMatchObject({
       code: 'MEDIA_FORBIDDEN',
     });
+    // The SFU tells the server the hall is recorded: announced to the hall and audited.
+    const recordingEvents = async () =>
+      (await server.app.db.select().from(hallEvents).where(eq(hallEvents.tenderId, tender.id)))
+        .filter((e) => e.type === 'recording')
+        .map((e) => (e.data as { recording: boolean }).recording);
+    await expect.poll(recordingEvents, { timeout: 20_000 }).toEqual([true]);
+    const supervisor = await joinHall(server, 'supervisor', 'supervisor', tender.id);
+    expect(supervisor.snapshot?.recording?.recording).toBe(true);
+    supervisor.close();
     await new Promise((resolve) => setTimeout(resolve, 3000));
     for (const person of [host, bidder]) {
       person.close();
       participants.splice(participants.indexOf(person), 1);
     }
+    // The host left: the hall runs unrecorded, which the host and the supervisors are told.
+    await expect.poll(recordingEvents, { timeout: 20_000 }).toEqual([true, false]);
+    const audited = (
+      await server.app.db
+        .select({ entry: auditLog.entry })
+        .from(auditLog)
+        .where(eq(auditLog.tenderId, tender.id))
+        .orderBy(asc(auditLog.seq))
+    )
+      .map((row) => (JSON.parse(row.entry) as { action: string }).action)
+      .filter((action) => action.startsWith('media.recording'));
+    expect(audited).toEqual(['media.recording-started', 'media.recording-stopped']);
+    // Only an SFU can say so: a forged report is refused and changes nothing.
+    const forged = await fetch(`${server.url}/api/media/recording-state`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer not-a-token' },
+    });
+    expect(forged.status).toBe(401);
+    expect(await recordingEvents()).toEqual([true, false]);
     await expect
       .poll(
         async () =>

@@ -16,6 +16,7 @@ import {
   type ObjectionView,
   type ProposalView,
   type SummaryRow,
+  venueOf,
 } from '@bidhall/shared';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
@@ -34,6 +35,7 @@ import {
 import { AppError } from '../errors.ts';
 import { findTender } from '../tenders/tender-service.ts';
 import { type Actor, eventsAfter } from './hall-action.ts';
+import { venueRecordingOf } from './recording-watch.ts';
 
 type ProposalRow = typeof hallProposals.$inferSelect;
 
@@ -236,6 +238,7 @@ export async function hallSnapshot(
           .orderBy(asc(outages.recordedAt))
     ).map((o) => ({ bidId: o.bidIds?.[0] ?? null, message: o.reason, at: o.recordedAt.toISOString() })),
     remedy,
+    recording: await venueRecordingOf(db, venueOf({ kind: 'hall', tenderId: tender.id })),
     seq: tender.hallSeq,
   };
 }

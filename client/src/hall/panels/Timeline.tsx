@@ -86,6 +86,8 @@ export function describeEvent(event: HallEvent, t: (key: TextKey) => string, lan
       return `${t('tenderChanged')}: ${event.data.changed.map((field) => changedFieldWords(field, t)).join('、')}`;
     case 'fault':
       return `${t('platformFault')}: ${event.data.message}`;
+    case 'recording':
+      return t(event.data.recording ? 'recordingStarted' : 'recordingStopped');
   }
 }
 

@@ -1,5 +1,5 @@
-/** Evaluations with their venues and experts, and the recorded media segments. */
-import { bigint, index, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+/** Evaluations with their venues and experts, the recorded media segments and whether each venue is recorded now. */
+import { bigint, boolean, index, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { actors } from './actors.ts';
 import { instant } from './columns.ts';
 import { tenders } from './tenders.ts';
@@ -72,3 +72,16 @@ export const recordingSegments = pgTable(
   },
   (t) => [index('recording_segments_room').on(t.room, t.startedAt)],
 );
+
+/**
+ * Whether each venue is being recorded now, as its SFU last said (a segment runs in it, or none does):
+ * the opening hall's state is shown to the host and the supervisors, who are alarmed when an opening
+ * runs unrecorded (财政部87号令 Art 39: the opening is recorded in full).
+ */
+export const venueRecordings = pgTable('venue_recordings', {
+  venue: text('venue').primaryKey(),
+  recording: boolean('recording').notNull(),
+  /** When it last changed. */
+  since: instant('since').notNull(),
+  recordedBy: text('recorded_by').notNull(),
+});

@@ -21,6 +21,7 @@ import {
   TenderView,
   type TokenClaims,
   UpdateTenderRequest,
+  type Venue,
   type WireError,
 } from '@bidhall/shared';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -37,6 +38,7 @@ import { hallJoin, ownBid } from '../../opening/hall-view.ts';
 import { OpeningService } from '../../opening/opening-service.ts';
 import { ProposalService } from '../../opening/proposals.ts';
 import { buildRecordBundle, type PrintSettings } from '../../opening/record-bundle.ts';
+import { reportVenueRecording } from '../../opening/recording-watch.ts';
 import { RemedyService } from '../../opening/remedy.ts';
 import { fieldOf, type Handlers, serveGranted } from '../../realtime/serve.ts';
 import { timed } from '../../steps/scheduler.ts';
@@ -54,6 +56,8 @@ declare module 'fastify' {
       decryption: DecryptionService;
       remedy: RemedyService;
       jobs: DocumentJobs;
+      /** An SFU said a venue started or stopped being recorded. */
+      reportRecording(report: { venue: Venue; recording: boolean; recordedBy: string }): Promise<void>;
     };
   }
 }
@@ -126,7 +130,14 @@ export default fp<HallOptions>(
     });
     app.scheduler.register(timed(tenderAggregate, (id) => opening.runDueStep(id)));
     app.scheduler.addWork({ name: 'documents decryption', tick: () => jobs.tick() });
-    app.decorate('hall', { io, opening, decryption, remedy, jobs });
+    app.decorate('hall', {
+      io,
+      opening,
+      decryption,
+      remedy,
+      jobs,
+      reportRecording: (report) => reportVenueRecording(context, report),
+    });
     const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
     /** The client's address, read through the trusted proxies as HTTP requests are. */

@@ -14,7 +14,7 @@ import {
   RecordedRoom,
   WatchableVenue,
 } from '@bidhall/shared';
-import { segmentUploadVerifier } from '@bidhall/shared/tokens';
+import { recordingStateVerifier, segmentUploadVerifier } from '@bidhall/shared/tokens';
 import send from '@fastify/send';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -157,6 +157,16 @@ export default fp<MediaOptions>(
       );
     });
 
+    // An SFU says a venue started or stopped being recorded; the whole report is in the signed token.
+    const verifyRecordingState = recordingStateVerifier(secret);
+    api.post('/api/media/recording-state', async (request, reply) => {
+      const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+      const report = verifyRecordingState(token);
+      if (!report) throw new AppError('UNAUTHENTICATED', 'a valid SFU recording-state token is required');
+      await app.hall.reportRecording(report);
+      return reply.code(204).send();
+    });
+
     // A <video> element cannot send the login token, so each segment's URL carries its own short-lived
     // playback token (bound to that segment, useless as a login).
     api.get(
@@ -218,5 +228,5 @@ export default fp<MediaOptions>(
       },
     );
   },
-  { name: 'media', dependencies: ['database', 'audit', 'auth'] },
+  { name: 'media', dependencies: ['database', 'audit', 'auth', 'hall'] },
 );
