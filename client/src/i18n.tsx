@@ -303,6 +303,10 @@ const text = {
     zh: '所有开标大厅与评标会场的实时画面；您观看时他人不会看到您。',
     en: 'Every opening hall and evaluation venue live; nobody sees that you watch.',
   },
+  recordRecordings: {
+    zh: '开标录像（截至生成记录时）',
+    en: 'Recordings of the opening (when the record was made)',
+  },
   recordingStarted: { zh: '开标过程开始录像', en: 'The opening is being recorded' },
   recordingStopped: {
     zh: '录像中断：开标过程未在录像',

@@ -19,6 +19,11 @@ export const openingGuards = {
   sealed: ['scheduled', 'check-in', 'cancelled'],
   /** The hall is live: check-in to the signed record (media tickets for bidders). */
   live: ['check-in', 'opened', 'decrypting', 'announced', 'confirming'],
+  /**
+   * The opening must be recorded (财政部87号令 Art 39): from the moment the bids open to the signed record;
+   * the host's console publishes by itself and an unrecorded hall is an alarm.
+   */
+  recorded: ['opened', 'decrypting', 'announced', 'confirming'],
   /** A bidder may check in. */
   checkIn: ['check-in', 'opened', 'decrypting'],
   /** The bids are opened and the host decides: start decrypting, or confirm a failed opening (流标). */

@@ -66,5 +66,17 @@ export interface OpeningRecord {
     readonly index: number;
     readonly value: string;
   } | null;
+  /**
+   * The opening hall's recording segments stored when the record was produced (财政部87号令 Art 39), each
+   * with the SHA-256 the audit log holds; absent from records made before the platform listed them.
+   */
+  readonly recordings?: readonly {
+    readonly segment: string;
+    readonly peer: string;
+    readonly startedAt: string;
+    readonly endedAt: string;
+    readonly bytes: number;
+    readonly sha256: string;
+  }[];
   readonly generatedAt: string;
 }

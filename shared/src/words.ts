@@ -21,6 +21,8 @@ export const roleWords: Readonly<Record<Role, Phrase>> = {
 
 /** The platform itself, as the audit log names it when the clock or a job acted. */
 export const systemWords: Phrase = { zh: '系统', en: 'System' };
+/** Who stored a recorded segment: the SFU that recorded it (audit role `sfu`). */
+export const sfuWords: Phrase = { zh: '音视频服务器', en: 'Media server' };
 
 export const tenderStatusWords: Readonly<Record<TenderStatus, Phrase>> = {
   scheduled: { zh: '未开始', en: 'Scheduled' },

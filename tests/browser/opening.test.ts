@@ -8,6 +8,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type RecordedSegment, recordingReporter, type Sfu, segmentUploader, startSfu } from '@bidhall/sfu';
+import type { PlaybackView } from '@bidhall/shared';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -40,17 +42,47 @@ const recordDetails = {
   venue: '网上开标（东湖市公共资源交易中心）',
 };
 
+/** Segments are short here, so that the record, produced minutes into the opening, lists some. */
+const mediaSecret = 'browser-opening-test-secret-of-32-characters';
+let sfu: Sfu;
+let deliver: ((segment: RecordedSegment) => Promise<void>) | null = null;
+let report: ((venue: string, recording: boolean) => void) | null = null;
+
 beforeAll(async () => {
-  server = await startTestServer({ listen: true });
+  sfu = await startSfu({
+    name: 'local',
+    host: '127.0.0.1',
+    port: 0,
+    ticketSecret: mediaSecret,
+    workers: 1,
+    listenIp: '127.0.0.1',
+    recording: {
+      dir: join(work, 'recordings'),
+      segmentSeconds: 5,
+      // The server's address is known only once it listens, after the SFU (it needs its URL).
+      deliver: (segment) => (deliver ? deliver(segment) : Promise.reject(new Error('no server yet'))),
+      onVenueRecording: (venue, recording) => report?.(venue, recording),
+    },
+    log: { info: () => undefined, warn: () => undefined, error: console.error },
+  });
+  server = await startTestServer({
+    listen: true,
+    env: { SFU_URLS: `local=${sfu.url}`, MEDIA_TICKET_SECRET: mediaSecret },
+  });
+  const uploads = { serverUrl: server.url, secret: mediaSecret, recordedBy: 'local' };
+  deliver = segmentUploader(uploads);
+  report = recordingReporter({ ...uploads, log: { warn: () => undefined } });
   opening = await prepareOpening(server, work, bidders, {
     draw: { label: { zh: '下浮系数', en: 'Discount' }, options: ['0.95', '0.96', '0.97', '0.98'] },
     ...recordDetails,
   });
-  browser = await launchChromium();
+  // The host's console publishes its camera from the moment the bids open (Chromium's fake camera).
+  browser = await launchChromium({ fakeMedia: true });
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
+  await sfu?.close();
   await server?.close();
   rmSync(work, { recursive: true, force: true });
 });
@@ -140,6 +172,16 @@ describe('an opening in the browser', () => {
       .allTextContents();
     for (const line of checkIns) expect(timeOf(line)).not.toBe(timeOf(opened!));
 
+    // From the moment the bids open the host's console publishes its camera without a click: the
+    // opening is recorded, and the supervisor's timeline says so.
+    const hostPage = pages.get('host')!.page;
+    await hostPage.getByTestId('tile-self').waitFor({ timeout: 30_000 });
+    const supervisorPage = pages.get('supervisor')!.page;
+    await expect
+      .poll(() => supervisorPage.getByTestId('timeline').textContent(), { timeout: 30_000 })
+      .toContain('开标过程开始录像');
+    expect(await supervisorPage.getByTestId('unrecorded').count()).toBe(0);
+
     const bidder1 = pages.get('bidder1')!;
     await bidder1.connection!.cut();
     await expect
@@ -191,6 +233,16 @@ describe('an opening in the browser', () => {
   });
 
   it('publishes the record: two bidders sign, one objects with markup that stays text, the host answers', async () => {
+    // The record lists the hall's segments stored by then: wait for the first to be handed over (an
+    // opening lasts minutes; this one only seconds).
+    const { token } = await server.login('supervisor', 'supervisor');
+    const hallSegments = async () =>
+      (
+        (await fetch(`${server.url}/api/recordings?room=hall:${opening.tender.id}`, {
+          headers: { authorization: `Bearer ${token}` },
+        }).then((r) => r.json())) as PlaybackView
+      ).segments.length;
+    await expect.poll(hallSegments, { timeout: 30_000 }).toBeGreaterThan(0);
     const host = pages.get('host')!.page;
     await host.getByRole('button', { name: '生成开标记录' }).click();
     for (const bidder of ['bidder1', 'bidder2']) {
@@ -222,6 +274,18 @@ describe('an opening in the browser', () => {
       .poll(() => host.locator('.record-print').innerText())
       .toContain((await server.login('supervisor', 'supervisor')).actor.name);
 
+    // The host leaves the video: the opening runs unrecorded, and both the host and the supervisor are
+    // alarmed (after the few seconds a recording needs to start) until the camera is back.
+    await host.getByRole('button', { name: '离开音视频' }).click();
+    const supervisor = pages.get('supervisor')!.page;
+    await supervisor.getByTestId('unrecorded').waitFor({ timeout: 40_000 });
+    expect(await supervisor.getByTestId('unrecorded').textContent()).toContain('本场开标未在录像');
+    await host.getByTestId('unrecorded').waitFor({ timeout: 10_000 });
+    expect(await supervisor.getByTestId('timeline').textContent()).toContain('录像中断');
+    await screenshot(supervisor, 'supervisor-unrecorded-alarm');
+    await host.getByRole('button', { name: '加入音视频' }).click();
+    await expect.poll(() => supervisor.getByTestId('unrecorded').count(), { timeout: 30_000 }).toBe(0);
+
     await host.getByRole('button', { name: '结束开标' }).click();
     for (const [, { page }] of pages) await expect.poll(() => status(page).textContent()).toBe('开标结束');
     await screenshot(host, 'host-closed');
@@ -241,8 +305,13 @@ describe('an opening in the browser', () => {
       '1,000,000.00壹佰万元整',
       '签到情况',
       '经核对，报价按一览表宣读无误。',
+      '开标录像（截至生成记录时）',
     ])
       expect(text).toContain(needle.replace(/\s+/g, ''));
+    // The hall's segments stored before the record was produced, each with its hash.
+    const segments = await host.getByTestId('record-recordings').locator('li').allTextContents();
+    expect(segments.length).toBeGreaterThan(0);
+    for (const segment of segments) expect(segment).toMatch(/SHA-256 [0-9a-f]{64}/);
     // Only the record prints: the rest of the console is hidden, the signed JSON too.
     expect(await host.getByTestId('print-record').isVisible()).toBe(false);
     expect(await host.getByTestId('bids').isVisible()).toBe(false);

@@ -5,9 +5,11 @@
  * right, not merely drawn.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OpeningRecord } from '@bidhall/shared';
+import { Readable } from 'node:stream';
+import type { OpeningRecord, SegmentDescription } from '@bidhall/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signSmall } from '../../server/src/cms/signed-data.ts';
 import { repositoryRoot } from '../../server/src/config.ts';
@@ -34,6 +36,7 @@ let files: Map<string, Buffer>;
 let bundle: Buffer;
 let text: string;
 let refusedWhileOpen: string | null = null;
+let hallSegment: SegmentDescription;
 const objectionText = '我公司报价大写应为壹佰零贰万肆仟陆佰玖拾壹元叁角肆分';
 
 const details = {
@@ -51,6 +54,21 @@ beforeAll(async () => {
   await bidders.get('bidder2')!.request('hall:check-in', { tenderId: tender.id });
   server.clock.set(new Date(server.clock.now().getTime() + 1000));
   await bidders.get('bidder1')!.request('hall:check-in', { tenderId: tender.id });
+  // The hall's camera was recorded (an SFU hands segments over as they finish): the record lists it.
+  const webm = Buffer.from('the bytes of a recorded segment of the hall');
+  hallSegment = {
+    id: randomUUID(),
+    venue: `hall:${tender.id}`,
+    peerId: server.actors.get('host')!,
+    peerName: '主持人',
+    kinds: ['audio', 'video'],
+    startedAt: new Date(server.clock.now().getTime() - 60_000).toISOString(),
+    endedAt: server.clock.now().toISOString(),
+    bytes: webm.length,
+    sha256: createHash('sha256').update(webm).digest('hex'),
+    recordedBy: 'test',
+  };
+  await server.app.recordings.ingest(hallSegment, Readable.from([webm]), null);
   await endWindow(server, tender.id, host);
   await host.request('hall:announce', { tenderId: tender.id });
   await host.request('hall:open-record', { tenderId: tender.id });
@@ -166,6 +184,23 @@ describe('the printed opening record', () => {
     expect([...report.signed].sort()).toEqual(
       [record.bids[0]!.bidder.name, record.bids[1]!.bidder.name].sort(),
     );
+  });
+
+  it('lists the opening’s recording segments with their hashes (财政部87号令 Art 39)', () => {
+    const record = JSON.parse(files.get('record.json')!.toString('utf8')) as OpeningRecord;
+    expect(record.recordings).toEqual([
+      {
+        segment: hallSegment.id,
+        peer: hallSegment.peerName,
+        startedAt: hallSegment.startedAt,
+        endedAt: hallSegment.endedAt,
+        bytes: hallSegment.bytes,
+        sha256: hallSegment.sha256,
+      },
+    ]);
+    const body = flat(text);
+    expect(body).toContain(flat('开标录像（1段，截至生成记录时）'));
+    expect(body).toContain(flat(`SHA-256${hallSegment.sha256}`));
   });
 
   it('embeds its font, so the archive copy reads the same anywhere', () => {

@@ -13,6 +13,7 @@ import { DrawPanel } from '../hall/panels/DrawPanel.tsx';
 import { HallHeader } from '../hall/panels/HallHeader.tsx';
 import { ObjectionList } from '../hall/panels/Objections.tsx';
 import { ProposalsPanel } from '../hall/panels/ProposalsPanel.tsx';
+import { RecordingAlarm } from '../hall/panels/RecordingAlarm.tsx';
 import { RecordPanel } from '../hall/panels/RecordPanel.tsx';
 import { SignRecord } from '../hall/panels/SignRecord.tsx';
 import { SummaryTableView } from '../hall/panels/SummaryTable.tsx';
@@ -65,6 +66,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
     <main className="page hall" data-testid="host-console">
       <BackLink onBack={onBack} live={live} />
       <HallHeader view={view} connection={connection} client={client} />
+      <RecordingAlarm view={view} client={client} host />
       <div className="columns">
         <div className="column">
           {/* Keyed by the stage: what a step said at one stage (an error, a success) is gone at the next. */}
@@ -220,7 +222,7 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
           />
         </div>
         <div className="column side">
-          <VideoSlot session={session} tenderId={tenderId} />
+          <VideoSlot session={session} tenderId={tenderId} autoJoin={allowedIn('recorded', status)} />
           {tender && <EvaluationPanel session={session} tenderId={tenderId} tenderTitle={tender.title} />}
           <Timeline view={view} />
         </div>

@@ -11,6 +11,7 @@ import { DrawPanel } from '../hall/panels/DrawPanel.tsx';
 import { HallHeader } from '../hall/panels/HallHeader.tsx';
 import { ObjectionList } from '../hall/panels/Objections.tsx';
 import { ProposalsPanel } from '../hall/panels/ProposalsPanel.tsx';
+import { RecordingAlarm } from '../hall/panels/RecordingAlarm.tsx';
 import { RecordPanel } from '../hall/panels/RecordPanel.tsx';
 import { SignRecord } from '../hall/panels/SignRecord.tsx';
 import { SummaryTableView } from '../hall/panels/SummaryTable.tsx';
@@ -59,6 +60,7 @@ export function SupervisorView({ session, tenderId, onBack }: PageProps) {
     <main className="page hall" data-testid="supervisor-view">
       <BackLink onBack={onBack} />
       <HallHeader view={view} connection={connection} client={client} />
+      <RecordingAlarm view={view} client={client} host={false} />
       <p className="notice">{t('supervisorView')}</p>
       <div className="columns">
         <div className="column">

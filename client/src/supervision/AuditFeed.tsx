@@ -1,5 +1,5 @@
 /** The audit trail as a supervisor reads it: live, in words, filterable, exportable. */
-import { auditActionWords, isAuditAction, isRole, roleWords, systemWords } from '@bidhall/shared';
+import { auditActionWords, isAuditAction, isRole, roleWords, sfuWords, systemWords } from '@bidhall/shared';
 import { useEffect, useState } from 'react';
 import { api, download, sha256Hex } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
@@ -94,10 +94,11 @@ export function AuditFeed({ session, tenderId, code }: { session: Session; tende
   const [kind, setKind] = useState('');
   const [outcome, setOutcome] = useState<OutcomeFilter>('all');
   const [since, setSince] = useState('');
-  const who = (e: FeedEntry) => e.actorName ?? (e.entry.role === 'system' ? systemWords[language] : '—');
+  const who = (e: FeedEntry) =>
+    e.actorName ??
+    (e.entry.role === 'system' ? systemWords[language] : e.entry.role === 'sfu' ? sfuWords[language] : '—');
   const what = (action: string) => (isAuditAction(action) ? auditActionWords[action][language] : action);
-  const roleName = (role: string | null) =>
-    role === 'system' ? '' : isRole(role) ? roleWords[role][language] : (role ?? '');
+  const roleName = (role: string | null) => (isRole(role) ? roleWords[role][language] : '');
   const people = [...new Set(feed.entries.map(who))].sort();
   const kinds = [...new Set(feed.entries.map((e) => e.entry.action))].sort();
   const shown = feed.entries.filter(

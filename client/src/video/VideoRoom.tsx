@@ -149,10 +149,16 @@ export default function VideoRoom({
     },
     [teardown],
   );
-  // biome-ignore lint/correctness/useExhaustiveDependencies: joins once, when the room first shows
+  // Joins when asked to by itself (on showing, or when the stage comes that needs it); once joined or
+  // left by the person, it is theirs to decide.
+  const autoJoined = useRef(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reacts to autoJoin turning on, nothing else
   useEffect(() => {
-    if (autoJoin) void join();
-  }, []);
+    if (autoJoin && !autoJoined.current && status === 'idle') {
+      autoJoined.current = true;
+      void join();
+    }
+  }, [autoJoin]);
   // Quality and camera state change without React knowing: look again every 2 s while live.
   // A track that could not be received is reported, not silently missing.
   useEffect(() => {

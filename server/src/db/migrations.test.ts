@@ -22,6 +22,7 @@ const expectedTables = [
   'recording_segments',
   'tender_custodians',
   'tenders',
+  'venue_recordings',
 ];
 
 const committedMigrations = (

@@ -29,6 +29,7 @@ import {
   hallProposals,
   objections,
   outages,
+  recordingSegments,
   recordSignatures,
   type Tender,
 } from '../db/schema/index.ts';
@@ -50,6 +51,23 @@ export async function checkInList(db: Executor, tenderId: string): Promise<{ bid
     .where(eq(checkIns.tenderId, tenderId))
     .orderBy(asc(checkIns.at), asc(actors.name));
   return rows.map((r) => ({ bidder: r.name, at: r.at.toISOString() }));
+}
+
+/** The opening hall's recording segments stored so far, in the order they were recorded, with their hashes. */
+export async function hallRecordings(db: Executor, tenderId: string) {
+  const rows = await db
+    .select()
+    .from(recordingSegments)
+    .where(eq(recordingSegments.room, `hall:${tenderId}`))
+    .orderBy(asc(recordingSegments.startedAt));
+  return rows.map((r) => ({
+    segment: r.id,
+    peer: r.peerName,
+    startedAt: r.startedAt.toISOString(),
+    endedAt: r.endedAt.toISOString(),
+    bytes: r.bytes,
+    sha256: r.sha256,
+  }));
 }
 
 /**

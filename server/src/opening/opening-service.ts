@@ -40,6 +40,7 @@ import {
   checkInList,
   drawView,
   hallBid,
+  hallRecordings,
   objectionView,
   ownBid,
   summaryRows,
@@ -57,12 +58,16 @@ export interface OpeningServiceDeps extends HallContext {
   readonly drawSecret: string;
 }
 
-/** Who the record names besides the bidders: the host producing it, the supervisors, the check-ins. */
-async function recordPeople(tx: Executor, tenderId: string, host: Actor) {
+/**
+ * What the record names besides the bids: the host producing it, the supervisors, the check-ins, and
+ * the hall's recording segments stored so far with their hashes.
+ */
+async function recordContext(tx: Executor, tenderId: string, host: Actor) {
   return {
     host: host.name ?? '',
     supervisors: await supervisorsOf(tx, tenderId),
     checkIns: await checkInList(tx, tenderId),
+    recordings: await hallRecordings(tx, tenderId),
   };
 }
 
@@ -268,7 +273,7 @@ export class OpeningService {
       scope.detail.reason = reason;
       // A failed opening (流标) is recorded too: who bid and when, why it failed; host and supervisors sign.
       const list = await activeBids(scope.tx, scope.tender.id);
-      const people = await recordPeople(scope.tx, scope.tender.id, actor);
+      const people = await recordContext(scope.tx, scope.tender.id, actor);
       const failed = { ...scope.tender, status: 'failed' as const, failureReason: reason };
       const record = openingRecord(failed, list, [], people, scope.now);
       const text = recordText(record);
@@ -483,7 +488,7 @@ export class OpeningService {
       requireStatus(tender, 'announced', 'opening the record');
       const list = await activeBids(tx, tender.id);
       const tenderOutages = await tx.select().from(outages).where(eq(outages.tenderId, tender.id));
-      const people = await recordPeople(tx, tender.id, actor);
+      const people = await recordContext(tx, tender.id, actor);
       const record = openingRecord(tender, list, tenderOutages, people, now);
       const text = recordText(record);
       const sha256 = sha256Hex(text);

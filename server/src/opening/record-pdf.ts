@@ -175,6 +175,17 @@ export function recordPdf(input: RecordPdfInput): Promise<Buffer> {
       doc.text(`${chinaTime(o.from)} 至 ${chinaTime(o.to)}：${o.reason}`, { width });
   }
 
+  if (record.recordings) {
+    // 财政部87号令 Art 39: the opening is recorded; each segment's hash is the one in the audit log.
+    heading(`开标录像（${record.recordings.length} 段，截至生成记录时）`);
+    if (!record.recordings.length) doc.text('无录像');
+    record.recordings.forEach((r, i) => {
+      doc.text(`${i + 1}. ${r.peer}　${chinaTime(r.startedAt)} 至 ${chinaTime(r.endedAt)}`, { width });
+      doc.fontSize(9).text(`SHA-256 ${r.sha256}`, { width: width - 16, indent: 16 });
+      doc.fontSize(10);
+    });
+  }
+
   heading(`异议与答复（${input.objections.length} 条）`);
   if (!input.objections.length) doc.text('无');
   input.objections.forEach((o, i) => {

@@ -36,6 +36,7 @@ export function openingRecord(
     readonly host: string;
     readonly supervisors: readonly string[];
     readonly checkIns: readonly { readonly bidder: string; readonly at: string }[];
+    readonly recordings: NonNullable<OpeningRecord['recordings']>;
   },
   now: Date,
 ): OpeningRecord {
@@ -92,6 +93,7 @@ export function openingRecord(
             value: draw.result.value,
           }
         : null,
+    recordings: people.recordings,
     generatedAt: now.toISOString(),
   };
 }

@@ -125,6 +125,21 @@ export function RecordPanel({
                 </tbody>
               </table>
             </div>
+            {record.recordings && (
+              <div data-testid="record-recordings">
+                <p>
+                  {t('recordRecordings')} ({record.recordings.length})
+                  {record.recordings.length === 0 ? `: ${t('noRecordings')}` : ''}
+                </p>
+                <ol>
+                  {record.recordings.map((r) => (
+                    <li key={r.segment}>
+                      {r.peer} · {when(r.startedAt)} – {when(r.endedAt)} · <code>SHA-256 {r.sha256}</code>
+                    </li>
+                  ))}
+                </ol>
+              </div>
+            )}
             {record.outages.length > 0 && (
               <ul>
                 {record.outages.map((o) => (

@@ -6,12 +6,29 @@ import type { Session } from '../../session.ts';
 
 const VideoRoom = lazy(() => import('../../video/VideoRoom.tsx'));
 
-/** The opening hall's live audio/video (the host publishes, everybody else watches). */
-export function VideoSlot({ session, tenderId }: { session: Session; tenderId: string }) {
+/**
+ * The opening hall's live audio/video (the host publishes, everybody else watches). `autoJoin`: join
+ * without a click — the host's console from the moment the bids open, since its camera is the opening's
+ * recording.
+ */
+export function VideoSlot({
+  session,
+  tenderId,
+  autoJoin = false,
+}: {
+  session: Session;
+  tenderId: string;
+  autoJoin?: boolean;
+}) {
   const { t } = useI18n();
   return (
     <Suspense fallback={<div className="video-slot">{t('loading')}</div>}>
-      <VideoRoom session={session} venue={venueOf({ kind: 'hall', tenderId })} title={t('liveVideo')} />
+      <VideoRoom
+        session={session}
+        venue={venueOf({ kind: 'hall', tenderId })}
+        title={t('liveVideo')}
+        autoJoin={autoJoin}
+      />
     </Suspense>
   );
 }
