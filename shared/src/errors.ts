@@ -273,6 +273,162 @@ export const errorDetails = {
     zh: '尚有 {count} 条异议未答复：请待答复后签署，或注明未答复的异议后签署',
     en: '{count} objection(s) are not answered yet: sign once they are, or sign listing them',
   },
+  // Seeds of the random draw, and the reading of bids.
+  seedsClosed: {
+    zh: '抽取种子须在解密时间结束（{endedAt}）前公开',
+    en: 'draw seeds could be revealed until the decryption window ended ({endedAt})',
+  },
+  seedMismatch: {
+    zh: '该种子与您签名的投标清单中的承诺值不符',
+    en: 'this seed does not match the commitment in your signed manifest',
+  },
+  bidsWithoutOutcome: {
+    zh: '尚有 {count} 份投标未得出最终结果（解密中，或待解密时间结束、待补救解密）',
+    en: '{count} bid(s) have no final outcome yet (being decrypted, or waiting for the window to end or for the remedy)',
+  },
+  seedsStillOpen: {
+    zh: '尚有 {count} 个抽取种子可在解密时间结束前公开',
+    en: '{count} draw seed(s) may still be revealed until the decryption window ends',
+  },
+  recordSignatureUnreadable: {
+    zh: '签名不是对本开标记录的有效 CMS 签名',
+    en: 'not a valid CMS signature of this record: {reason}',
+  },
+  // Decryption.
+  bidIsInStatus: { zh: '该投标当前为“{status}”', en: 'this bid is {statusEn}' },
+  summaryTooLarge: { zh: '开标一览表内容超过大小限制', en: 'the summary is too large' },
+  platformFaultNotYours: {
+    zh: '平台故障，非投标人责任（已记录，监督人员可见）',
+    en: 'a platform fault, not the bidder’s (recorded): {reason}',
+  },
+  // The custodian remedy.
+  noShareHere: { zh: '您不持有本项目的密钥分片', en: 'you hold no share of this tender' },
+  shareNotSigned: {
+    zh: '密钥分片不是有效的签名数据',
+    en: 'not a signed share: {reason}',
+  },
+  shareWrongSigner: { zh: '密钥分片不是由本平台签名的', en: 'the share was not signed by this platform' },
+  shareNotJson: { zh: '密钥分片的内容格式不正确', en: 'the share is not JSON' },
+  shareForeign: {
+    zh: '该密钥分片属于其他项目或其他保管人',
+    en: 'this share belongs to another tender or another custodian',
+  },
+  sharesReceived: {
+    zh: '已收到 {received}/{quorum} 份密钥分片',
+    en: '{received} of {quorum} shares received',
+  },
+  sharesDoNotRebuild: {
+    zh: '这些分片无法重建本项目的开标密钥',
+    en: 'the shares do not rebuild this tender’s opening key',
+  },
+  notForOpeningCertificate: {
+    zh: '投标文件未加密给本项目的开标证书',
+    en: 'not encrypted to the opening certificate',
+  },
+  // Proposals (two-person rule) and outages.
+  decidedByOtherRole: {
+    zh: '该提议由{proposer}提出，须由{decider}决定',
+    en: 'proposed by a {proposerEn}; a {deciderEn} decides it',
+  },
+  outageTimes: {
+    zh: '故障时段的开始不能晚于结束，也不能结束于将来',
+    en: 'an outage needs from ≤ to, and cannot end in the future',
+  },
+  outageBeforeOpening: {
+    zh: '开标中的故障时段须从开标时间（{openedAt}）或之后开始',
+    en: 'an outage of the opening starts when the bids were opened ({openedAt}) or later',
+  },
+  bidNotOfTender: { zh: '所列投标不属于本项目', en: 'bid {bidId} is not a bid of this tender' },
+  bidAlreadyFinal: {
+    zh: '“{bidder}”的投标已是“{status}”',
+    en: '{bidder}’s bid is already {statusEn}',
+  },
+  windowStillOpen: {
+    zh: '解密时间尚未结束，投标人仍可解密（可暂停或延长解密时间）',
+    en: 'the decryption window is still open: bidders may still decrypt (pause or extend it instead)',
+  },
+  // Tenders.
+  deadlineTooSoon: {
+    zh: '投标截止时间须晚于当前时间至少一分钟',
+    en: 'deadline must be at least one minute in the future',
+  },
+  minBiddersLegal: {
+    zh: '开标至少需要三家投标人（实施条例第44条）',
+    en: 'at least three bidders are needed for an opening (实施条例 Art 44)',
+  },
+  summaryKeysUnique: { zh: '开标一览表的字段代码不能重复', en: 'summary field keys must be unique' },
+  custodianTwice: { zh: '同一密钥保管人被列了两次', en: 'a custodian is listed twice' },
+  quorumAtLeastTwo: {
+    zh: '开启密钥至少需要两名保管人共同参与',
+    en: 'quorum must be at least 2',
+  },
+  quorumAboveCustodians: {
+    zh: '所需保管人数不能多于保管人总数',
+    en: 'quorum cannot exceed the number of custodians',
+  },
+  custodianNotRegistered: { zh: '所选人员未登记为密钥保管人', en: 'no registered custodian {id}' },
+  custodianWithoutEncryption: { zh: '“{name}”未登记加密证书', en: '{name} has no encryption certificate' },
+  tenderCodeTaken: { zh: '项目编号“{code}”已被使用', en: 'tender code {code} is taken' },
+  otherAgencysTender: {
+    zh: '本项目由“{agency}”承办，您属于“{org}”',
+    en: 'this tender is run by {agency}, not by {org}',
+  },
+  // People and logins.
+  staffCannotBid: {
+    zh: '“{name}”已登记为{role}：工作人员的证书不能用于投标',
+    en: '"{name}" is registered as {roleEn}: a staff certificate cannot bid',
+  },
+  registeredCertificateOnly: {
+    zh: '“{name}”须使用为{role}登记的证书登录（证书更新后请重新登记）',
+    en: '"{name}" logs in as {roleEn} only with the certificate registered for it (re-register a renewed certificate)',
+  },
+  notRegisteredAs: { zh: '“{name}”未登记为{role}', en: '"{name}" is not registered as {roleEn}' },
+  registersAtFirstLogin: {
+    zh: '{role}在首次登录时自行登记，无需由平台登记',
+    en: '{roleEn}s register themselves at their first login',
+  },
+  bidderCannotBeStaff: {
+    zh: '该主体（{identity}）在本平台投标，不能被任命为工作人员',
+    en: '{identity} bids on this platform and cannot be appointed',
+  },
+  encryptionOtherSubject: {
+    zh: '加密证书与签名证书不属于同一主体',
+    en: 'the encryption certificate belongs to another subject',
+  },
+  roleMayNot: { zh: '{role}无权执行此操作', en: 'role {roleEn} may not {action}' },
+  sessionTooOld: {
+    zh: '登录有效期为 {hours} 小时，请重新使用数字证书登录',
+    en: 'sessions last {hours} h: log in with your certificate again',
+  },
+  loginNoLongerValid: { zh: '此登录已失效，请重新登录', en: 'this login is no longer valid: log in again' },
+  renewSamePerson: {
+    zh: '续期的登录须是同一人、同一角色',
+    en: 'a renewed token must be of the same person and role',
+  },
+  // Audio/video and evaluations.
+  noSfu: { zh: '平台未配置音视频服务器', en: 'no SFU is configured' },
+  mainCityAlsoSub: {
+    zh: '主会场所在城市同时被列为分会场',
+    en: 'the main city is also listed as a sub venue',
+  },
+  noVenueForExpert: { zh: '{city} 没有会场，无法安排专家', en: 'no venue in {city} for an expert' },
+  expertTwice: { zh: '同一专家被安排了两次', en: 'an expert is assigned twice' },
+  notAllExperts: {
+    zh: '被安排的人员须是已登记的评标专家',
+    en: 'every assigned person must be a registered expert',
+  },
+  noVenueForSeat: { zh: '{city} 没有会场，无法登记席位网络', en: 'no venue in {city} for a seat network' },
+  notANetwork: { zh: '“{cidr}”不是有效的网段', en: 'not a network: {cidr}' },
+  noPlaceInVenue: { zh: '{role}不能进入该会场', en: 'a {roleEn} has no place in this venue' },
+  hallNotLive: {
+    zh: '开标处于“{status}”阶段，开标大厅的音视频未开放',
+    en: 'the opening is {statusEn}: its hall is not live',
+  },
+  noSuchVenue: { zh: '该评标会议没有此会场', en: 'the evaluation has no such venue' },
+  notAtSeat: {
+    zh: '当前网络地址（{ip}）不在 {city} 会场的评标席位网络内',
+    en: 'address {ip} is not one of {city}’s seats',
+  },
   signedBySomeoneElse: {
     zh: '签名证书是“{signer}”的，不是“{name}”的',
     en: 'signed by "{signer}", not by {name}',
@@ -284,6 +440,11 @@ export type DetailKey = keyof typeof errorDetails;
 export interface ErrorDetail {
   readonly key: DetailKey;
   readonly params?: Readonly<Record<string, string | number>>;
+}
+
+/** A phrase as two params, for a detail that names it: `{name}` in Chinese, `{nameEn}` in English. */
+export function phraseParams(name: string, phrase: Phrase): Record<string, string> {
+  return { [name]: phrase.zh, [`${name}En`]: phrase.en };
 }
 
 /** A detail in one language, its `{name}` placeholders filled (unknown ones left as they are). */

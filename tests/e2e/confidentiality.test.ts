@@ -186,6 +186,7 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'POST /api/media/tickets': { body: () => ({ venue: `hall:${tender.id}` }) },
   'GET /api/media/venues': {},
   'PUT /api/media/segments/:segmentId': { body: () => ({}) },
+  'POST /api/media/recording-state': {},
   'GET /api/recordings': { query: () => `room=hall:${tender.id}` },
   'GET /api/recordings/rooms': {},
   'GET /api/recordings/:segmentId/media': {},

@@ -3,7 +3,7 @@
  * certificate from a recognised CA may bid); every other role is registered by an administrator with the
  * person's certificate, because a host, supervisor or custodian is appointed, not self-declared.
  */
-import { type Role, selfRegisteringRoles } from '@bidhall/shared';
+import { phraseParams, type Role, roleWords, selfRegisteringRoles } from '@bidhall/shared';
 import { and, eq, ne, or } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { type Actor, actors } from '../db/schema/index.ts';
@@ -47,24 +47,27 @@ export async function actorForLogin(
       )
       .limit(1);
     if (staff) {
-      throw new AppError(
-        'ROLE_NOT_GRANTED',
-        `"${displayName(cert)}" is registered as ${staff.role}: a staff certificate cannot bid`,
-      );
+      throw new AppError('ROLE_NOT_GRANTED', {
+        key: 'staffCannotBid',
+        params: { name: displayName(cert), ...phraseParams('role', roleWords[staff.role]) },
+      });
     }
   }
   const existing = await findActor(db, identity, role);
   if (existing) {
     if (!selfRegisteringRoles.includes(role) && existing.signingFingerprint !== cert.fingerprint) {
-      throw new AppError(
-        'ROLE_NOT_GRANTED',
-        `"${displayName(cert)}" logs in as ${role} only with the certificate registered for it (re-register a renewed certificate)`,
-      );
+      throw new AppError('ROLE_NOT_GRANTED', {
+        key: 'registeredCertificateOnly',
+        params: { name: displayName(cert), ...phraseParams('role', roleWords[role]) },
+      });
     }
     return existing;
   }
   if (!selfRegisteringRoles.includes(role)) {
-    throw new AppError('ROLE_NOT_GRANTED', `"${displayName(cert)}" is not registered as ${role}`);
+    throw new AppError('ROLE_NOT_GRANTED', {
+      key: 'notRegisteredAs',
+      params: { name: displayName(cert), ...phraseParams('role', roleWords[role]) },
+    });
   }
   const [created] = await db
     .insert(actors)
@@ -92,7 +95,10 @@ export async function registerActor(
   at: Date,
 ): Promise<Actor> {
   if (selfRegisteringRoles.includes(input.role))
-    throw new AppError('VALIDATION_FAILED', `${input.role}s register themselves at their first login`);
+    throw new AppError('VALIDATION_FAILED', {
+      key: 'registersAtFirstLogin',
+      params: { ...phraseParams('role', roleWords[input.role]), field: '/role' },
+    });
   const signing = parseCertificate(input.signingCertificate);
   const { identity } = trust.verify([signing], { at, anyUsage: ['digitalSignature', 'nonRepudiation'] });
   if (!identity) throw new AppError('CERT_NO_IDENTITY');
@@ -101,14 +107,16 @@ export async function registerActor(
     .from(actors)
     .where(and(eq(actors.identity, identity), eq(actors.role, 'bidder')))
     .limit(1);
-  if (bidder)
-    throw new AppError('VALIDATION_FAILED', `${identity} bids on this platform and cannot be appointed`);
+  if (bidder) throw new AppError('VALIDATION_FAILED', { key: 'bidderCannotBeStaff', params: { identity } });
   let encryptionPem: string | null = null;
   if (input.encryptionCertificate) {
     const encryption = parseCertificate(input.encryptionCertificate);
     const verified = trust.verify([encryption], { at, anyUsage: ['keyEncipherment', 'keyAgreement'] });
     if (verified.identity !== identity) {
-      throw new AppError('VALIDATION_FAILED', 'the encryption certificate belongs to another subject');
+      throw new AppError('VALIDATION_FAILED', {
+        key: 'encryptionOtherSubject',
+        params: { field: '/encryptionCertificate' },
+      });
     }
     encryptionPem = encryption.pem;
   }

@@ -19,9 +19,12 @@ import {
   mediaPermissions,
   openingGuards,
   parseVenue,
+  phraseParams,
   type Role,
+  roleWords,
   roomName,
   type TokenClaims,
+  tenderStatusWords,
   venueOf,
   type WatchableVenue,
 } from '@bidhall/shared';
@@ -81,25 +84,29 @@ export class MediaService {
 
   #sfuFor(city: string | null): string {
     const entry = (city && this.#sfus.find((sfu) => sfu.city === city)) || this.#sfus[0];
-    if (!entry) throw new AppError('MEDIA_UNAVAILABLE', 'no SFU is configured');
+    if (!entry) throw new AppError('MEDIA_UNAVAILABLE', { key: 'noSfu' });
     return entry.url;
   }
 
   async createEvaluation(request: CreateEvaluationRequest, who: Who): Promise<EvaluationView> {
     const cities = [request.mainCity, ...request.subCities];
     if (new Set(cities).size !== cities.length)
-      throw new AppError('EVALUATION_INVALID', 'the main city is also listed as a sub venue');
+      throw new AppError('EVALUATION_INVALID', { key: 'mainCityAlsoSub', params: { field: '/subCities' } });
     const unplaced = request.experts.find((e) => !cities.includes(e.city));
-    if (unplaced) throw new AppError('EVALUATION_INVALID', `no venue in ${unplaced.city} for an expert`);
+    if (unplaced)
+      throw new AppError('EVALUATION_INVALID', {
+        key: 'noVenueForExpert',
+        params: { city: unplaced.city, field: '/experts' },
+      });
     const expertIds = request.experts.map((e) => e.expertId);
     if (new Set(expertIds).size !== expertIds.length)
-      throw new AppError('EVALUATION_INVALID', 'an expert is assigned twice');
+      throw new AppError('EVALUATION_INVALID', { key: 'expertTwice', params: { field: '/experts' } });
     const found = await this.#db
       .select({ id: actors.id })
       .from(actors)
       .where(and(inArray(actors.id, expertIds), eq(actors.role, 'expert')));
     if (found.length !== expertIds.length)
-      throw new AppError('EVALUATION_INVALID', 'every assigned person must be a registered expert');
+      throw new AppError('EVALUATION_INVALID', { key: 'notAllExperts', params: { field: '/experts' } });
     if (request.tenderId) {
       const [tender] = await this.#db
         .select({ id: tenders.id, agency: tenders.agency })
@@ -111,8 +118,15 @@ export class MediaService {
     const seatNetworks = request.seatNetworks ?? [];
     for (const { city, cidr } of seatNetworks) {
       if (!cities.includes(city))
-        throw new AppError('EVALUATION_INVALID', `no venue in ${city} for a seat network`);
-      if (!parseCidr(cidr)) throw new AppError('EVALUATION_INVALID', `not a network: ${cidr}`);
+        throw new AppError('EVALUATION_INVALID', {
+          key: 'noVenueForSeat',
+          params: { city, field: '/seatNetworks' },
+        });
+      if (!parseCidr(cidr))
+        throw new AppError('EVALUATION_INVALID', {
+          key: 'notANetwork',
+          params: { cidr, field: '/seatNetworks' },
+        });
     }
     const id = await this.#db.transaction(async (tx) => {
       const [created] = await tx
@@ -237,10 +251,13 @@ export class MediaService {
   /** A ticket for `venue`, after checking the role's grant and the assignment. */
   async ticket(venue: string, who: Who): Promise<MediaTicketResponse> {
     const place = parseVenue(venue);
-    if (!place)
-      throw new AppError('VALIDATION_FAILED', 'venue: expected hall:<tender> or eval:<id>:main|sub:<city>');
+    if (!place) throw new AppError('VALIDATION_FAILED', { key: 'fieldFormat', params: { field: '/venue' } });
     const permissions = mediaPermissions(who.role, venue);
-    if (!permissions) throw new AppError('MEDIA_FORBIDDEN', `a ${who.role} has no place in this venue`);
+    if (!permissions)
+      throw new AppError('MEDIA_FORBIDDEN', {
+        key: 'noPlaceInVenue',
+        params: phraseParams('role', roleWords[who.role]),
+      });
     let url: string;
     let homeSfu: string | undefined;
     if (place.kind === 'hall') {
@@ -260,20 +277,23 @@ export class MediaService {
           .where(and(eq(bids.tenderId, id), eq(bids.bidderId, who.sub), eq(bids.status, 'submitted')));
         if (!own) throw new AppError('HALL_NO_BID');
         if (!allowedIn('live', tender.status))
-          throw new AppError('HALL_WRONG_STATE', `the opening is ${tender.status}: its hall is not live`);
+          throw new AppError('HALL_WRONG_STATE', {
+            key: 'hallNotLive',
+            params: phraseParams('status', tenderStatusWords[tender.status]),
+          });
       }
       url = this.#sfuFor(null);
     } else {
       const evaluation = await this.view(place.evaluationId, who);
       const seat = evaluation.venues.find((v) => v.venue === venue);
-      if (!seat) throw new AppError('EVALUATION_NOT_FOUND', 'the evaluation has no such venue');
+      if (!seat) throw new AppError('EVALUATION_NOT_FOUND', { key: 'noSuchVenue' });
       if (who.role === 'expert' && !seat.experts.some((e) => e.id === who.sub))
         throw new AppError('MEDIA_NOT_ASSIGNED');
       if (who.role === 'expert' && !fromSeat(seat.seatNetworks, who.ip))
-        throw new AppError(
-          'MEDIA_NOT_AT_SEAT',
-          `address ${who.ip ?? 'unknown'} is not one of ${seat.city}'s seats`,
-        );
+        throw new AppError('MEDIA_NOT_AT_SEAT', {
+          key: 'notAtSeat',
+          params: { ip: who.ip ?? '—', city: seat.city },
+        });
       const mainCity = evaluation.venues.find((v) => v.main)?.city ?? null;
       url = this.#sfuFor(place.kind === 'main' ? mainCity : place.city);
       const home = this.#sfuFor(mainCity);

@@ -13,6 +13,7 @@
  * certificate of the stored bid; opening it proves the bidder holds that key today, without anyone
  * learning a content key. The client also opens its stored summary locally and reports the result.
  */
+
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { cpus } from 'node:os';
@@ -23,6 +24,8 @@ import {
   bidIn,
   type ErrorDetail,
   OpeningSummary,
+  openingStatusWords,
+  phraseParams,
   type RecipientPackage,
   type SelfTestChallenge,
   selfTestSecretBytes,
@@ -112,7 +115,11 @@ export class DecryptionService {
         { cause: error },
       );
       await recordPlatformFault(this.#deps, tenderId, bid.id, faultMessage(fault));
-      throw new AppError('PLATFORM_FAULT', faultMessage(fault), { cause: error });
+      throw new AppError(
+        'PLATFORM_FAULT',
+        { key: 'platformFaultNotYours', params: { reason: fault.message } },
+        { cause: error },
+      );
     }
   }
 
@@ -175,14 +182,21 @@ export class DecryptionService {
     } catch (error) {
       if (!(error instanceof PlatformFault)) throw error;
       await recordPlatformFault(this.#deps, tenderId, bid.id, faultMessage(error));
-      throw new AppError('PLATFORM_FAULT', faultMessage(error), { cause: error });
+      throw new AppError(
+        'PLATFORM_FAULT',
+        { key: 'platformFaultNotYours', params: { reason: error.message } },
+        { cause: error },
+      );
     }
     await hallAction(this.#deps, tenderId, actor, 'hall.decrypt', async ({ tx, tender, emit, detail }) => {
       requireStatus(tender, 'decrypting', 'decryption');
       if (tender.windowEndedAt) throw new AppError('HALL_WRONG_STATE', { key: 'windowEnded' });
       const [current] = await tx.select().from(bids).where(eq(bids.id, bid.id)).for('update');
       if (!current || !bidIn('awaitingKeys', current.openingStatus)) {
-        throw new AppError('HALL_WRONG_STATE', `this bid is ${current?.openingStatus}`);
+        throw new AppError('HALL_WRONG_STATE', {
+          key: 'bidIsInStatus',
+          params: current ? phraseParams('status', openingStatusWords[current.openingStatus]) : {},
+        });
       }
       if ((part === 'summary' ? current.summaryKey : current.documentsKey) !== null)
         throw new AppError('DECRYPT_DONE');
@@ -194,7 +208,8 @@ export class DecryptionService {
       if (changes.openingStatus === 'invalid') detail.invalid = changes.openingReason ?? '';
     });
     if (part === 'documents') this.#deps.poke('jobs');
-    if (opened && 'invalid' in opened) throw new AppError('BID_CONTENT_INVALID', opened.invalid);
+    if (opened && 'invalid' in opened)
+      throw new AppError('BID_CONTENT_INVALID', invalidBecause(opened.invalid));
     return { part, accepted: true as const };
   }
 
@@ -237,7 +252,7 @@ export class DecryptionService {
     let size = 0;
     const outcome = await openSealedPart(path, bid.summarySha256, contentKey, (chunk) => {
       size += chunk.length;
-      if (size > maxSummaryPlaintext) throw new AppError('BID_CONTENT_INVALID', 'the summary is too large');
+      if (size > maxSummaryPlaintext) throw new AppError('BID_CONTENT_INVALID', { key: 'summaryTooLarge' });
       chunks.push(Buffer.from(chunk));
     });
     if (outcome.kind === 'wrong-key') throw new AppError('DECRYPT_WRONG_KEY');

@@ -407,17 +407,14 @@ export class OpeningService {
       requireStatus(tender, 'beforeReading', 'revealing a draw seed');
       if (!tender.drawOptions) throw new AppError('HALL_WRONG_STATE', { key: 'noDraw' });
       if (tender.windowEndedAt) {
-        throw new AppError(
-          'HALL_WRONG_STATE',
-          `draw seeds could be revealed until the decryption window ended (${tender.windowEndedAt.toISOString()})`,
-        );
+        throw new AppError('HALL_WRONG_STATE', {
+          key: 'seedsClosed',
+          params: { endedAt: tender.windowEndedAt.toISOString() },
+        });
       }
       const mine = await ownBid(tx, tender.id, actor.actorId);
       if (!mine.drawCommitment || seedCommitment(seed) !== mine.drawCommitment) {
-        throw new AppError(
-          'VALIDATION_FAILED',
-          'this seed does not match the commitment in your signed manifest',
-        );
+        throw new AppError('VALIDATION_FAILED', { key: 'seedMismatch', params: { field: '/seed' } });
       }
       await tx.update(bids).set({ drawSeed: seed }).where(eq(bids.id, mine.id));
       return { accepted: true as const };
@@ -436,17 +433,17 @@ export class OpeningService {
       const list = await activeBids(tx, tender.id);
       const pending = list.filter((b) => !isFinal(b.openingStatus));
       if (pending.length) {
-        throw new AppError(
-          'HALL_WRONG_STATE',
-          `${pending.length} bid(s) have no final outcome yet (being decrypted, or waiting for the window to end or for the remedy)`,
-        );
+        throw new AppError('HALL_WRONG_STATE', {
+          key: 'bidsWithoutOutcome',
+          params: { count: pending.length },
+        });
       }
       const unrevealed = list.filter((b) => b.drawCommitment && !b.drawSeed);
       if (tender.drawOptions && unrevealed.length && !tender.windowEndedAt) {
-        throw new AppError(
-          'HALL_WRONG_STATE',
-          `${unrevealed.length} draw seed(s) may still be revealed until the decryption window ends`,
-        );
+        throw new AppError('HALL_WRONG_STATE', {
+          key: 'seedsStillOpen',
+          params: { count: unrevealed.length },
+        });
       }
       const rows = summaryRows(list);
       await this.#setStatus(scope, 'announced', { announcedAt: scope.now });
@@ -542,9 +539,14 @@ export class OpeningService {
       const verified = await verifySmall(signature, {
         detachedContent: Buffer.from(tender.recordText, 'utf8'),
       }).catch((error: unknown) => {
-        throw new AppError('RECORD_SIGNATURE_INVALID', error instanceof Error ? error.message : 'invalid', {
-          cause: error,
-        });
+        throw new AppError(
+          'RECORD_SIGNATURE_INVALID',
+          {
+            key: 'recordSignatureUnreadable',
+            params: { reason: error instanceof Error ? error.message : 'invalid' },
+          },
+          { cause: error },
+        );
       });
       const chain = this.#deps.trust.verifySigned(verified, {
         at: now,

@@ -10,7 +10,14 @@
  *   window, bids that still have no outcome (the remedy cannot be completed, a documents decryption keeps
  *   failing) count as withdrawn through the platform's fault, and the reading of bids can go on.
  */
-import { detailText, type ErrorDetail } from '@bidhall/shared';
+import {
+  detailText,
+  type ErrorDetail,
+  openingStatusWords,
+  phraseParams,
+  type Role,
+  roleWords,
+} from '@bidhall/shared';
 import { and, eq, isNull } from 'drizzle-orm';
 import { bids, hallProposals, outages } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
@@ -152,10 +159,14 @@ export class ProposalService {
       .for('update');
     if (!proposal) throw new AppError('PROPOSAL_UNKNOWN');
     if (proposal.proposedBy === actor.actorId || proposal.proposedRole === actor.role) {
-      throw new AppError(
-        'PROPOSAL_SAME_PERSON',
-        `proposed by a ${proposal.proposedRole}; a ${proposal.proposedRole === 'host' ? 'supervisor' : 'host'} decides it`,
-      );
+      const decider = proposal.proposedRole === 'host' ? 'supervisor' : 'host';
+      throw new AppError('PROPOSAL_SAME_PERSON', {
+        key: 'decidedByOtherRole',
+        params: {
+          ...phraseParams('proposer', roleWords[proposal.proposedRole as Role]),
+          ...phraseParams('decider', roleWords[decider]),
+        },
+      });
     }
     scope.detail.proposalId = proposal.id;
     scope.detail.kind = proposal.kind;
@@ -192,20 +203,26 @@ export class ProposalService {
     if (tender.windowEndedAt) throw new AppError('HALL_WRONG_STATE', { key: 'windowEnded' });
     const opened = tender.openedAt?.getTime() ?? now.getTime();
     if (!(outage.from.getTime() <= outage.to.getTime()) || outage.to.getTime() > now.getTime() + 60_000) {
-      throw new AppError('VALIDATION_FAILED', 'an outage needs from ≤ to, and cannot end in the future');
+      throw new AppError('VALIDATION_FAILED', { key: 'outageTimes', params: { field: '/to' } });
     }
     if (outage.from.getTime() < opened) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `an outage of the opening starts when the bids were opened (${tender.openedAt?.toISOString()}) or later`,
-      );
+      throw new AppError('VALIDATION_FAILED', {
+        key: 'outageBeforeOpening',
+        params: { openedAt: tender.openedAt?.toISOString() ?? '', field: '/from' },
+      });
     }
     const list = await activeBids(scope.tx, tender.id);
     for (const bidId of outage.bidIds) {
       const bid = list.find((b) => b.id === bidId);
-      if (!bid) throw new AppError('VALIDATION_FAILED', `bid ${bidId} is not a bid of this tender`);
+      if (!bid) throw new AppError('VALIDATION_FAILED', { key: 'bidNotOfTender', params: { bidId } });
       if (isFinal(bid.openingStatus))
-        throw new AppError('VALIDATION_FAILED', `${bid.bidderName}'s bid is already ${bid.openingStatus}`);
+        throw new AppError('VALIDATION_FAILED', {
+          key: 'bidAlreadyFinal',
+          params: {
+            bidder: bid.bidderName,
+            ...phraseParams('status', openingStatusWords[bid.openingStatus]),
+          },
+        });
     }
   }
 
@@ -213,10 +230,7 @@ export class ProposalService {
   async #checkSettlement(scope: StepScope) {
     requireStatus(scope.tender, 'decrypting', 'settling the opening');
     if (!scope.tender.windowEndedAt) {
-      throw new AppError(
-        'HALL_WRONG_STATE',
-        'the decryption window is still open: bidders may still decrypt (pause or extend it instead)',
-      );
+      throw new AppError('HALL_WRONG_STATE', { key: 'windowStillOpen' });
     }
     const stuck = (await activeBids(scope.tx, scope.tender.id)).filter((b) => !isFinal(b.openingStatus));
     if (!stuck.length) throw new AppError('HALL_WRONG_STATE', { key: 'nothingToSettle' });

@@ -94,7 +94,7 @@ export class RemedyService {
       .where(
         and(eq(tenderCustodians.tenderId, tenderId), eq(tenderCustodians.custodianId, actor.actorId ?? '')),
       );
-    if (!row) throw new AppError('FORBIDDEN_ROLE', 'you hold no share of this tender');
+    if (!row) throw new AppError('FORBIDDEN_ROLE', { key: 'noShareHere' });
     return { sealedShare: row.sealedShare.toString('base64') };
   }
 
@@ -132,7 +132,7 @@ export class RemedyService {
       .where(
         and(eq(tenderCustodians.tenderId, tenderId), eq(tenderCustodians.custodianId, actor.actorId ?? '')),
       );
-    if (!row) throw new AppError('FORBIDDEN_ROLE', 'you hold no share of this tender');
+    if (!row) throw new AppError('FORBIDDEN_ROLE', { key: 'noShareHere' });
     const session = this.#session(tenderId, tender.quorum);
     if (session.shares.has(row.custodianId) || session.pending.has(row.custodianId))
       throw new AppError('SHARE_DUPLICATE');
@@ -165,18 +165,20 @@ export class RemedyService {
 
   async #checkShare(tender: Tender, shareIndex: number, signedShare: Buffer): Promise<Uint8Array> {
     const verified = await verifySmall(signedShare).catch((error: unknown) => {
-      throw new AppError('SHARE_INVALID', `not a signed share: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new AppError(
+        'SHARE_INVALID',
+        { key: 'shareNotSigned', params: { reason: (error as Error).message } },
+        { cause: error },
+      );
     });
     if (!verified.signer.der.equals(this.#deps.platformSigner.certificate.der)) {
-      throw new AppError('SHARE_INVALID', 'the share was not signed by this platform');
+      throw new AppError('SHARE_INVALID', { key: 'shareWrongSigner' });
     }
     let share: unknown;
     try {
       share = JSON.parse(verified.content!.toString('utf8'));
     } catch {
-      throw new AppError('SHARE_INVALID', 'the share is not JSON');
+      throw new AppError('SHARE_INVALID', { key: 'shareNotJson' });
     }
     const openingSha = createHash('sha256')
       .update(parseCertificate(tender.openingCertificate).der)
@@ -187,7 +189,7 @@ export class RemedyService {
       share.index !== shareIndex ||
       share.openingCertificateSha256 !== openingSha
     ) {
-      throw new AppError('SHARE_INVALID', 'this share belongs to another tender or another custodian');
+      throw new AppError('SHARE_INVALID', { key: 'shareForeign' });
     }
     return new Uint8Array(Buffer.from(share.share, 'base64'));
   }
@@ -201,16 +203,16 @@ export class RemedyService {
     const tender = await this.#requireRemedy(tenderId);
     const session = this.#sessions.get(tenderId);
     if (!session || session.shares.size < session.quorum) {
-      throw new AppError(
-        'REMEDY_QUORUM_MISSING',
-        `${session?.shares.size ?? 0} of ${tender.quorum} shares received`,
-      );
+      throw new AppError('REMEDY_QUORUM_MISSING', {
+        key: 'sharesReceived',
+        params: { received: session?.shares.size ?? 0, quorum: tender.quorum },
+      });
     }
     const openingCertificate = parseCertificate(tender.openingCertificate);
     const key = await recoverOpeningKey([...session.shares.values()]);
     const derived = createPublicKey(key).export({ type: 'spki', format: 'der' });
     if (!derived.equals(openingCertificate.publicKey.export({ type: 'spki', format: 'der' }))) {
-      throw new AppError('SHARE_INVALID', 'the shares do not rebuild this tender’s opening key');
+      throw new AppError('SHARE_INVALID', { key: 'sharesDoNotRebuild' });
     }
     const opened: { bidId: string; changes: Partial<Bid> }[] = [];
     try {
@@ -220,7 +222,7 @@ export class RemedyService {
           try {
             const envelope = await EnvelopeReader.open(stream);
             const recipient = envelope.header.recipients.find((r) => recipientMatches(r, openingCertificate));
-            if (!recipient) throw new AppError('CMS_MALFORMED', 'not encrypted to the opening certificate');
+            if (!recipient) throw new AppError('CMS_MALFORMED', { key: 'notForOpeningCertificate' });
             return unwrapContentKey(recipient, key);
           } finally {
             stream.destroy();

@@ -11,8 +11,10 @@ import {
   can,
   errorCatalogue,
   type PayloadOf,
+  phraseParams,
   type RequestSpec,
   type Role,
+  roleWords,
   type WireError,
 } from '@bidhall/shared';
 import { type ConnectionState, type Handlers, serveRequests } from '@bidhall/shared/serve-requests';
@@ -61,7 +63,11 @@ export function serveGranted<T extends GrantedTable, S extends Socket, Call>(
     checkSession: options.checkSession,
     authorise(socket, spec) {
       const role = options.roleOf(socket);
-      if (!can(role, spec.grant)) throw new AppError('FORBIDDEN_ROLE', `role ${role} may not ${spec.grant}`);
+      if (!can(role, spec.grant))
+        throw new AppError('FORBIDDEN_ROLE', {
+          key: 'roleMayNot',
+          params: { ...(role ? phraseParams('role', roleWords[role]) : {}), action: spec.grant },
+        });
     },
     ...(options.admit ? { admit: options.admit } : {}),
     callOf: options.callOf,

@@ -1,6 +1,7 @@
 /** Tenders: creation by a host (with the opening key ceremony) and the public view of a tender. */
+
 import { randomUUID } from 'node:crypto';
-import { type CreateTenderRequest, onlineVenue, type TenderView } from '@bidhall/shared';
+import { type CreateTenderRequest, type DetailKey, onlineVenue, type TenderView } from '@bidhall/shared';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { type AuditInput, appendInTx } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
@@ -43,27 +44,34 @@ export class TenderService {
     const { db, clock } = this.#deps;
     const now = clock.now();
     const deadline = new Date(request.deadline);
-    const problems: string[] = [];
-    if (Number.isNaN(deadline.getTime()) || deadline.getTime() < now.getTime() + minuteMs) {
-      problems.push('deadline must be at least one minute in the future');
-    }
-    if (request.minBidders < 3)
-      problems.push('at least three bidders are needed for an opening (实施条例 Art 44)');
+    // The first problem, at its field (the form shows it there).
+    const problem = (key: DetailKey, field: string): never => {
+      throw new AppError('TENDER_INVALID', { key, params: { field } });
+    };
+    if (Number.isNaN(deadline.getTime()) || deadline.getTime() < now.getTime() + minuteMs)
+      problem('deadlineTooSoon', '/deadline');
+    if (request.minBidders < 3) problem('minBiddersLegal', '/minBidders');
     const keys = request.summaryFields.map((f) => f.key);
-    if (new Set(keys).size !== keys.length) problems.push('summary field keys must be unique');
+    if (new Set(keys).size !== keys.length) problem('summaryKeysUnique', '/summaryFields');
     const custodianIds = [...new Set(request.custodianIds)];
-    if (custodianIds.length !== request.custodianIds.length) problems.push('a custodian is listed twice');
+    if (custodianIds.length !== request.custodianIds.length) problem('custodianTwice', '/custodianIds');
     // 至少两人共同开启 (EU practice, Catalonia's Sobre Digital): one custodian alone may never open bids.
-    if (request.quorum < 2) problems.push('quorum must be at least 2');
-    if (request.quorum > custodianIds.length) problems.push('quorum cannot exceed the number of custodians');
-    if (problems.length) throw new AppError('TENDER_INVALID', problems.join('; '));
+    if (request.quorum < 2) problem('quorumAtLeastTwo', '/quorum');
+    if (request.quorum > custodianIds.length) problem('quorumAboveCustodians', '/quorum');
 
     const custodianRows = await db.select().from(actors).where(inArray(actors.id, custodianIds));
     const custodians = custodianIds.map((id) => {
       const row = custodianRows.find((r) => r.id === id && r.role === 'custodian');
-      if (!row) throw new AppError('CUSTODIAN_UNKNOWN', `no registered custodian ${id}`);
+      if (!row)
+        throw new AppError('CUSTODIAN_UNKNOWN', {
+          key: 'custodianNotRegistered',
+          params: { id, field: '/custodianIds' },
+        });
       if (!row.encryptionCertificate)
-        throw new AppError('CUSTODIAN_NO_ENCRYPTION_CERT', `${row.name} has none`);
+        throw new AppError('CUSTODIAN_NO_ENCRYPTION_CERT', {
+          key: 'custodianWithoutEncryption',
+          params: { name: row.name, field: '/custodianIds' },
+        });
       const certificate = parseCertificate(row.encryptionCertificate);
       this.#deps.trust.verify([certificate], { at: now, anyUsage: ['keyEncipherment', 'keyAgreement'] });
       return { id, name: row.name, encryptionCertificate: certificate };
@@ -88,7 +96,11 @@ export class TenderService {
         .select({ id: tenders.id })
         .from(tenders)
         .where(eq(tenders.code, request.code));
-      if (existing.length) throw new AppError('TENDER_INVALID', `tender code ${request.code} is taken`);
+      if (existing.length)
+        throw new AppError('TENDER_INVALID', {
+          key: 'tenderCodeTaken',
+          params: { code: request.code, field: '/code' },
+        });
       await tx.insert(tenders).values({
         id: tenderId,
         code: request.code,
@@ -173,10 +185,10 @@ export function requireTenderAccess(
   tender: Pick<Tender, 'agency'>,
 ): void {
   if (actor.role === 'host' && (actor.org ?? null) !== tender.agency) {
-    throw new AppError(
-      'FORBIDDEN_TENDER',
-      `this tender is run by ${tender.agency ?? 'another agency'}, not by ${actor.org ?? 'your agency'}`,
-    );
+    throw new AppError('FORBIDDEN_TENDER', {
+      key: 'otherAgencysTender',
+      params: { agency: tender.agency ?? '—', org: actor.org ?? '—' },
+    });
   }
 }
 

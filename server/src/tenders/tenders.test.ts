@@ -2,6 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { detailText, type WireError } from '@bidhall/shared';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opensslSealedBid } from '../../../tests/support/bids.ts';
@@ -111,11 +112,21 @@ describe('tender creation and the opening key', () => {
       custodianIds: ['custodian1', 'custodian2'].map((n) => server.actors.get(n)!),
       quorum: 2,
     };
+    // Each refusal says what, at which field, in both languages.
     expect(
       (await create({ ...valid, deadline: new Date(Date.now() - 1000).toISOString() })).json(),
-    ).toMatchObject({ code: 'TENDER_INVALID' });
-    expect((await create({ ...valid, quorum: 3 })).json()).toMatchObject({ code: 'TENDER_INVALID' });
-    expect((await create({ ...valid, quorum: 1 })).json()).toMatchObject({ code: 'TENDER_INVALID' });
+    ).toMatchObject({
+      code: 'TENDER_INVALID',
+      detail: { key: 'deadlineTooSoon', params: { field: '/deadline' } },
+    });
+    expect((await create({ ...valid, quorum: 3 })).json()).toMatchObject({
+      code: 'TENDER_INVALID',
+      detail: { key: 'quorumAboveCustodians', params: { field: '/quorum' } },
+    });
+    expect((await create({ ...valid, quorum: 1 })).json()).toMatchObject({
+      code: 'TENDER_INVALID',
+      detail: { key: 'quorumAtLeastTwo', params: { field: '/quorum' } },
+    });
     expect(
       (
         await create({
@@ -136,9 +147,9 @@ describe('tender creation and the opening key', () => {
       decryptionWindowMinutes: 30,
       remedyPolicy: 'custodian-quorum',
     });
-    expect((await create(valid)).json()).toMatchObject({
-      code: 'TENDER_INVALID',
-      message: expect.stringContaining('taken'),
-    });
+    const taken = (await create(valid)).json<WireError>();
+    expect(taken).toMatchObject({ code: 'TENDER_INVALID', detail: { key: 'tenderCodeTaken' } });
+    expect(detailText(taken.detail!, 'zh')).toBe('项目编号“T-VALIDATION”已被使用');
+    expect(detailText(taken.detail!, 'en')).toBe('tender code T-VALIDATION is taken');
   });
 });

@@ -5,6 +5,8 @@ import {
   isRole,
   LoginRequest,
   LoginResponse,
+  phraseParams,
+  roleWords,
   sessionMaxHours,
   type TokenClaims,
 } from '@bidhall/shared';
@@ -57,7 +59,10 @@ export default fp<AuthOptions>(
       return async (request) => {
         const claims = await authenticate(request);
         if (!can(claims.role, action)) {
-          throw new AppError('FORBIDDEN_ROLE', `role ${claims.role} may not ${action}`);
+          throw new AppError('FORBIDDEN_ROLE', {
+            key: 'roleMayNot',
+            params: { ...phraseParams('role', roleWords[claims.role]), action },
+          });
         }
       };
     });
@@ -128,10 +133,7 @@ export default fp<AuthOptions>(
         const claims = await authenticate(request);
         const since = claims.since ?? 0;
         if (options.clock.now().getTime() - since > sessionMaxHours * 3_600_000) {
-          throw new AppError(
-            'TOKEN_EXPIRED',
-            `sessions last ${sessionMaxHours} h: log in with your certificate again`,
-          );
+          throw new AppError('TOKEN_EXPIRED', { key: 'sessionTooOld', params: { hours: sessionMaxHours } });
         }
         const { iat: _iat, exp: _exp, ...kept } = claims as TokenClaims & { iat?: number; exp?: number };
         const token = await app.jwt.sign(kept);

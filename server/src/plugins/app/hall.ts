@@ -201,7 +201,7 @@ export default fp<HallOptions>(
         .where(eq(actors.id, sub));
       const appointed = role !== 'bidder';
       if (!row || row.role !== role || (appointed && fp !== null && row.fingerprint !== fp)) {
-        throw new AppError('UNAUTHENTICATED', 'this login is no longer valid: log in again');
+        throw new AppError('UNAUTHENTICATED', { key: 'loginNoLongerValid' });
       }
       socket.data.actorCheckedAt = Date.now();
     }
@@ -227,7 +227,7 @@ export default fp<HallOptions>(
       'hall:renew': async ({ token }, { who, socket }) => {
         const claims = claimsOf(token);
         if (claims.sub !== who.actorId || claims.role !== who.role)
-          throw new AppError('UNAUTHENTICATED', 'a renewed token must be of the same person and role');
+          throw new AppError('UNAUTHENTICATED', { key: 'renewSamePerson' });
         adopt(socket, claims);
         armExpiry(socket);
         return { expiresAt: new Date(socket.data.expiresAt).toISOString() };
