@@ -19,6 +19,10 @@ const pageFacing = [
   'plugins/app/hall.ts',
   'realtime/serve.ts',
   'media/media-service.ts',
+  'bids/submission.ts',
+  'plugins/app/bids.ts',
+  'pki/trust-store.ts',
+  'pki/certificate.ts',
 ];
 
 /**

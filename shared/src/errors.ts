@@ -429,6 +429,106 @@ export const errorDetails = {
     zh: '当前网络地址（{ip}）不在 {city} 会场的评标席位网络内',
     en: 'address {ip} is not one of {city}’s seats',
   },
+  // Bid uploads (the bidder's page and `bidhall bid upload`).
+  deadlinePassed: {
+    zh: '投标截止时间为 {deadline}，服务器时间为 {now}',
+    en: 'the deadline was {deadline}; server time is {now}',
+  },
+  deadlinePassedDuringUpload: {
+    zh: '上传过程中已过投标截止时间（{deadline}）',
+    en: 'the deadline {deadline} passed during the upload',
+  },
+  uploadsInProgress: {
+    zh: '您尚有 {count} 个上传未完成',
+    en: '{count} upload(s) of yours are still in progress',
+  },
+  storageFull: {
+    zh: '平台存储空间不足：剩余 {freeMiB} MB，需保留 {reserveMiB} MB，本次上传 {uploadMiB} MB',
+    en: '{freeMiB} MiB free; the platform keeps {reserveMiB} MiB in reserve and this upload declares {uploadMiB} MiB',
+  },
+  manifestFirst: {
+    zh: '请先发送投标清单及其签名，再发送加密文件',
+    en: 'send manifest and manifestSignature before the sealed parts',
+  },
+  partTwice: { zh: '“{part}”被发送了两次', en: 'part {partEn} was sent twice' },
+  partUnexpected: {
+    zh: '不认识的部分“{name}”（应依次为投标清单、清单签名、开标一览表、投标文件）',
+    en: 'unexpected part "{name}" (expected the files manifest, manifestSignature, summary, documents in that order)',
+  },
+  partMissing: { zh: '缺少“{part}”', en: 'the {partEn} part is missing' },
+  partTooLarge: { zh: '“{part}”超过 {limit} 字节', en: 'the {partEn} part exceeds {limit} bytes' },
+  manifestNotJson: { zh: '投标清单不是有效的 JSON', en: 'the manifest is not JSON' },
+  manifestField: {
+    zh: '投标清单的“{field}”不符合格式要求',
+    en: 'manifest {field}: {reason}',
+  },
+  sealedForAnotherTender: {
+    zh: '该投标文件是为其他项目（{sealedFor}）加密的',
+    en: 'sealed for tender {sealedFor}, uploaded to {tenderId}',
+  },
+  manifestSignatureUnreadable: {
+    zh: '投标清单的签名无法验证',
+    en: 'manifest signature: {reason}',
+  },
+  signedByOtherCompany: {
+    zh: '投标清单由“{signer}”签名，上传者为“{bidder}”',
+    en: 'signed by "{signer}" ({identity}), uploaded by "{bidder}"',
+  },
+  encryptionCertificateOfOther: {
+    zh: '投标清单所列加密证书属于“{name}”',
+    en: 'it names "{name}"',
+  },
+  partRecipientsDiffer: {
+    zh: '“{part}”的接收者与投标清单所列不符',
+    en: '{partEn}: its recipients are not the ones the manifest names (recipientInfosSha256)',
+  },
+  partBytesDiffer: {
+    zh: '“{part}”收到 {size} 字节，与投标清单所列的 {expectedSize} 字节及其哈希不符',
+    en: '{partEn}: received {size} bytes with SHA-256 {sha256}; the manifest says {expectedSize} bytes, {expectedSha256}',
+  },
+  recipientMissing: {
+    zh: '“{part}”未加密给{who}',
+    en: '{partEn}: not encrypted to {whoEn}',
+  },
+  recipientForeign: {
+    zh: '“{part}”有 {count} 个投标人与本项目以外的接收者',
+    en: '{partEn}: {count} recipient(s) other than the bidder and the tender',
+  },
+  recipientTwice: {
+    zh: '“{part}”的接收者中{who}出现了两次',
+    en: '{partEn}: {whoEn} is named twice among the recipients',
+  },
+  recipientProblem: {
+    zh: '“{part}”中{who}的接收者信息不正确',
+    en: '{partEn}, recipient {whoEn}: {reason}',
+  },
+  smallPartTooLarge: { zh: '“{part}”超过 {limit} 字节', en: '{partEn} exceeds {limit} bytes' },
+  uploadStalled: { zh: '已有 {seconds} 秒未收到数据', en: 'no data for {seconds} s' },
+  sendAsMultipart: {
+    zh: '请求格式不正确：投标文件须以表单文件方式上传',
+    en: 'send the bid as multipart/form-data',
+  },
+  // Certificates.
+  chainEmpty: { zh: '证书链为空', en: 'empty certificate chain' },
+  chainTooLong: { zh: '证书链过长', en: 'certificate chain too long' },
+  caCannotLogIn: { zh: 'CA 根证书不能用于登录', en: 'a CA certificate cannot log in' },
+  noTrustedIssuer: { zh: '“{name}”的签发机构不受信任', en: 'no trusted issuer for "{name}"' },
+  certificateNotYet: { zh: '“{name}”的有效期从 {from} 开始', en: '"{name}" is valid from {from}' },
+  certificateExpiredAt: { zh: '“{name}”已于 {at} 过期', en: '"{name}" expired at {at}' },
+  noCurrentCrl: {
+    zh: '没有“{issuer}”当前有效的证书吊销列表',
+    en: 'no current CRL from "{issuer}"',
+  },
+  certificateRevoked: {
+    zh: '“{name}”（序列号 {serial}）已被吊销',
+    en: '"{name}" (serial {serial}) is revoked',
+  },
+  certificateUsage: {
+    zh: '“{name}”的密钥用途不符合此用途',
+    en: '"{name}" lacks key usage {usage}',
+  },
+  certificateUnreadable: { zh: '无法解析该证书', en: 'the certificate cannot be parsed' },
+  noPemCertificate: { zh: '未找到 PEM 格式的证书', en: 'no PEM certificate found' },
   signedBySomeoneElse: {
     zh: '签名证书是“{signer}”的，不是“{name}”的',
     en: 'signed by "{signer}", not by {name}',

@@ -21,6 +21,14 @@ export const roleWords: Readonly<Record<Role, Phrase>> = {
 
 /** The platform itself, as the audit log names it when the clock or a job acted. */
 export const systemWords: Phrase = { zh: '系统', en: 'System' };
+/** The parts of an uploaded bid, as refusals name them. */
+export const bidPartWords = {
+  manifest: { zh: '投标清单', en: 'manifest' },
+  manifestSignature: { zh: '投标清单签名', en: 'manifestSignature' },
+  summary: { zh: '开标一览表', en: 'summary' },
+  documents: { zh: '投标文件', en: 'documents' },
+} as const satisfies Readonly<Record<string, Phrase>>;
+
 /** Who stored a recorded segment: the SFU that recorded it (audit role `sfu`). */
 export const sfuWords: Phrase = { zh: '音视频服务器', en: 'Media server' };
 

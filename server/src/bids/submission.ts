@@ -7,6 +7,7 @@
  * has arrived decides. An upload is accepted only if that moment is strictly before the deadline; an
  * upload still running at the deadline is stopped then. Nothing is stored for a rejected upload.
  */
+
 import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { statfs } from 'node:fs/promises';
@@ -18,6 +19,8 @@ import {
   type BidPart,
   biddersSealed,
   bidParts,
+  bidPartWords,
+  phraseParams,
   type Receipt,
   type ReceiptKind,
   receiptFormat,
@@ -105,10 +108,10 @@ export class SubmissionService {
   #ensureOpen(tender: Tender, at: Date): void {
     if (tender.status === 'cancelled') throw new AppError('TENDER_CANCELLED');
     if (at.getTime() >= tender.deadline.getTime() || !allowedIn('bidding', tender.status)) {
-      throw new AppError(
-        'BID_LATE',
-        `the deadline was ${tender.deadline.toISOString()}; server time is ${at.toISOString()}`,
-      );
+      throw new AppError('BID_LATE', {
+        key: 'deadlinePassed',
+        params: { deadline: tender.deadline.toISOString(), now: at.toISOString() },
+      });
     }
   }
 
@@ -130,7 +133,7 @@ export class SubmissionService {
     await this.#ensureRoom(options.declaredBytes ?? 0);
     const open = this.#open.get(bidder.actorId) ?? 0;
     if (open >= this.#deps.limits.concurrentPerBidder) {
-      throw new AppError('UPLOAD_TOO_MANY', `${open} upload(s) of yours are still in progress`);
+      throw new AppError('UPLOAD_TOO_MANY', { key: 'uploadsInProgress', params: { count: open } });
     }
     this.#open.set(bidder.actorId, open + 1);
     const cut = new AbortController();
@@ -138,7 +141,10 @@ export class SubmissionService {
     const lateTimer = setTimeout(
       () =>
         cut.abort(
-          new AppError('BID_LATE', `the deadline ${tender.deadline.toISOString()} passed during the upload`),
+          new AppError('BID_LATE', {
+            key: 'deadlinePassedDuringUpload',
+            params: { deadline: tender.deadline.toISOString() },
+          }),
         ),
       Math.max(0, untilDeadline),
     );
@@ -165,12 +171,10 @@ export class SubmissionService {
         } else if (part.kind === 'file' && (bidParts as readonly string[]).includes(part.name)) {
           const name = part.name as BidPart;
           if (!verified) {
-            throw new AppError(
-              'BID_MANIFEST_INVALID',
-              'send manifest and manifestSignature before the sealed parts',
-            );
+            throw new AppError('BID_MANIFEST_INVALID', { key: 'manifestFirst' });
           }
-          if (received.has(name)) throw new AppError('VALIDATION_FAILED', `part ${name} was sent twice`);
+          if (received.has(name))
+            throw new AppError('VALIDATION_FAILED', { key: 'partTwice', params: partParams(name) });
           const expected = verified.manifest.parts[name];
           const limit =
             name === 'summary' ? this.#deps.limits.summaryBytes : this.#deps.limits.documentsBytes;
@@ -184,17 +188,21 @@ export class SubmissionService {
             }),
           );
         } else {
-          throw new AppError(
-            'VALIDATION_FAILED',
-            `unexpected part "${part.name}" (expected the files manifest, manifestSignature, summary, documents in that order)`,
-          );
+          throw new AppError('VALIDATION_FAILED', {
+            key: 'partUnexpected',
+            params: { name: part.name.slice(0, 100) },
+          });
         }
       }
       clearTimeout(lateTimer);
       if (!verified || !signature)
-        throw new AppError('BID_PART_MISSING', 'manifest or manifestSignature is missing');
+        throw new AppError('BID_PART_MISSING', {
+          key: 'partMissing',
+          params: partParams(verified ? 'manifestSignature' : 'manifest'),
+        });
       for (const name of bidParts) {
-        if (!received.has(name)) throw new AppError('BID_PART_MISSING', `the ${name} part is missing`);
+        if (!received.has(name))
+          throw new AppError('BID_PART_MISSING', { key: 'partMissing', params: partParams(name) });
       }
       // The instant the last byte of the last part was read decides whether the bid is on time.
       const receivedAt = new Date(Math.max(...[...received.values()].map((r) => r.endedAt.getTime())));
@@ -217,10 +225,14 @@ export class SubmissionService {
     const free = disk.bavail * disk.bsize;
     const reserve = this.#deps.limits.minFreeDiskBytes;
     if (free - bytes < reserve) {
-      throw new AppError(
-        'STORAGE_FULL',
-        `${Math.floor(free / 1024 ** 2)} MiB free; the platform keeps ${Math.floor(reserve / 1024 ** 2)} MiB in reserve and this upload declares ${Math.ceil(bytes / 1024 ** 2)} MiB`,
-      );
+      throw new AppError('STORAGE_FULL', {
+        key: 'storageFull',
+        params: {
+          freeMiB: Math.floor(free / 1024 ** 2),
+          reserveMiB: Math.floor(reserve / 1024 ** 2),
+          uploadMiB: Math.ceil(bytes / 1024 ** 2),
+        },
+      });
     }
   }
 
@@ -234,26 +246,30 @@ export class SubmissionService {
     try {
       parsed = JSON.parse(bytes.toString('utf8'));
     } catch {
-      throw new AppError('BID_MANIFEST_INVALID', 'the manifest is not JSON');
+      throw new AppError('BID_MANIFEST_INVALID', { key: 'manifestNotJson' });
     }
     if (!manifestValidator.Check(parsed)) {
       const first = [...manifestValidator.Errors(parsed)][0];
-      throw new AppError(
-        'BID_MANIFEST_INVALID',
-        `manifest ${first?.instancePath || '/'}: ${first?.message ?? 'invalid'}`,
-      );
+      throw new AppError('BID_MANIFEST_INVALID', {
+        key: 'manifestField',
+        params: { field: first?.instancePath || '/', reason: first?.message ?? 'invalid' },
+      });
     }
     const manifest = parsed;
     if (manifest.tenderId !== tender.id) {
-      throw new AppError(
-        'BID_TENDER_MISMATCH',
-        `sealed for tender ${manifest.tenderId}, uploaded to ${tender.id}`,
-      );
+      throw new AppError('BID_TENDER_MISMATCH', {
+        key: 'sealedForAnotherTender',
+        params: { sealedFor: manifest.tenderId, tenderId: tender.id },
+      });
     }
     const now = this.#deps.clock.now();
     const signed = await verifySmall(signature, { detachedContent: bytes }).catch((error: unknown) => {
       if (error instanceof AppError && error.code !== 'BID_SIGNATURE_INVALID') {
-        throw new AppError('BID_SIGNATURE_INVALID', `manifest signature: ${error.message}`, { cause: error });
+        throw new AppError(
+          'BID_SIGNATURE_INVALID',
+          { key: 'manifestSignatureUnreadable', params: { reason: error.message } },
+          { cause: error },
+        );
       }
       throw error;
     });
@@ -262,10 +278,14 @@ export class SubmissionService {
       anyUsage: ['digitalSignature', 'nonRepudiation'],
     });
     if (signerChain.identity !== bidder.identity) {
-      throw new AppError(
-        'BID_SIGNER_MISMATCH',
-        `signed by "${signed.signer.commonName}" (${signerChain.identity ?? 'no identity'}), uploaded by "${bidder.name}"`,
-      );
+      throw new AppError('BID_SIGNER_MISMATCH', {
+        key: 'signedByOtherCompany',
+        params: {
+          signer: signed.signer.commonName,
+          identity: signerChain.identity ?? '—',
+          bidder: bidder.name,
+        },
+      });
     }
     const encryptionCertificate = parseCertificate(manifest.encryptionCertificate);
     const encryptionChain = this.#deps.trust.verify([encryptionCertificate], {
@@ -273,7 +293,10 @@ export class SubmissionService {
       anyUsage: ['keyEncipherment', 'keyAgreement'],
     });
     if (encryptionChain.identity !== bidder.identity) {
-      throw new AppError('BID_ENCRYPTION_CERT_MISMATCH', `it names "${encryptionCertificate.commonName}"`);
+      throw new AppError('BID_ENCRYPTION_CERT_MISMATCH', {
+        key: 'encryptionCertificateOfOther',
+        params: { name: encryptionCertificate.commonName },
+      });
     }
     return { bytes, manifest, encryptionCertificate };
   }
@@ -300,12 +323,15 @@ export class SubmissionService {
       for await (const chunk of stream) {
         size += chunk.length;
         if (size > check.limit)
-          throw new AppError('BID_TOO_LARGE', `the ${name} part exceeds ${check.limit} bytes`);
+          throw new AppError('BID_TOO_LARGE', {
+            key: 'partTooLarge',
+            params: { ...partParams(name), limit: check.limit },
+          });
         if (clock.now().getTime() >= deadline) {
-          throw new AppError(
-            'BID_LATE',
-            `the deadline ${check.tender.deadline.toISOString()} passed during the upload`,
-          );
+          throw new AppError('BID_LATE', {
+            key: 'deadlinePassedDuringUpload',
+            params: { deadline: check.tender.deadline.toISOString() },
+          });
         }
         hash.update(chunk);
         if (!temp.stream.write(chunk)) await once(temp.stream, 'drain');
@@ -318,10 +344,7 @@ export class SubmissionService {
       checkRecipients(name, envelope, check.recipients);
       const bound = check.expected.recipientInfosSha256;
       if (bound && createHash('sha256').update(envelope.header.recipientInfos).digest('hex') !== bound) {
-        throw new AppError(
-          'BID_PART_MISMATCH',
-          `${name}: its recipients are not the ones the manifest names (recipientInfosSha256)`,
-        );
+        throw new AppError('BID_PART_MISMATCH', { key: 'partRecipientsDiffer', params: partParams(name) });
       }
       await envelope.close();
     } catch (error) {
@@ -334,10 +357,16 @@ export class SubmissionService {
     await once(temp.stream, 'close');
     const sha256 = hash.digest('hex');
     if (sha256 !== check.expected.sha256 || size !== check.expected.size) {
-      throw new AppError(
-        'BID_PART_MISMATCH',
-        `${name}: received ${size} bytes with SHA-256 ${sha256}; the manifest says ${check.expected.size} bytes, ${check.expected.sha256}`,
-      );
+      throw new AppError('BID_PART_MISMATCH', {
+        key: 'partBytesDiffer',
+        params: {
+          ...partParams(name),
+          size,
+          sha256,
+          expectedSize: check.expected.size,
+          expectedSha256: check.expected.sha256,
+        },
+      });
     }
     return { tempPath: temp.path, sha256, size, endedAt: endedAt ?? clock.now() };
   }
@@ -544,6 +573,11 @@ async function currentBid(tx: Transaction, tenderId: string, bidderId: string): 
  * Exactly one well-formed RecipientInfo for each required recipient and none for anyone else: the
  * bidder must be able to decrypt its bid, and so must the custodians' opening key in the remedy.
  */
+/** A bid part named in a refusal, in both languages. */
+function partParams(part: keyof typeof bidPartWords) {
+  return phraseParams('part', bidPartWords[part]);
+}
+
 function checkRecipients(
   name: BidPart,
   envelope: EnvelopeReader,
@@ -551,27 +585,41 @@ function checkRecipients(
 ): void {
   const recipients = envelope.header.recipients;
   const required = [
-    { certificate: opening, who: 'the tender opening certificate' },
-    { certificate: bidder, who: "the bidder's encryption certificate" },
+    { certificate: opening, who: { zh: '本项目的开标证书', en: 'the tender opening certificate' } },
+    { certificate: bidder, who: { zh: '投标人的加密证书', en: "the bidder's encryption certificate" } },
   ];
   const matches = required.map(({ certificate }) =>
     recipients.filter((r) => recipientMatches(r, certificate)),
   );
   const missing = required.filter((_, i) => matches[i]!.length === 0).map((r) => r.who);
   if (missing.length)
-    throw new AppError('BID_RECIPIENT_MISSING', `${name}: not encrypted to ${missing.join(' and ')}`);
+    throw new AppError('BID_RECIPIENT_MISSING', {
+      key: 'recipientMissing',
+      params: {
+        ...partParams(name),
+        who: missing.map((w) => w.zh).join('和'),
+        whoEn: missing.map((w) => w.en).join(' and '),
+      },
+    });
   const foreign = recipients.filter((r) => !recipientMatches(r, opening) && !recipientMatches(r, bidder));
   if (foreign.length) {
-    throw new AppError(
-      'BID_RECIPIENT_FOREIGN',
-      `${name}: ${foreign.length} recipient(s) other than the bidder and the tender`,
-    );
+    throw new AppError('BID_RECIPIENT_FOREIGN', {
+      key: 'recipientForeign',
+      params: { ...partParams(name), count: foreign.length },
+    });
   }
   for (const [i, { certificate, who }] of required.entries()) {
     if (matches[i]!.length > 1)
-      throw new AppError('BID_RECIPIENT_INVALID', `${name}: ${who} is named twice among the recipients`);
+      throw new AppError('BID_RECIPIENT_INVALID', {
+        key: 'recipientTwice',
+        params: { ...partParams(name), ...phraseParams('who', who) },
+      });
     const problem = recipientProblem(matches[i]![0]!, certificate);
-    if (problem) throw new AppError('BID_RECIPIENT_INVALID', `${name}, recipient ${who}: ${problem}`);
+    if (problem)
+      throw new AppError('BID_RECIPIENT_INVALID', {
+        key: 'recipientProblem',
+        params: { ...partParams(name), ...phraseParams('who', who), reason: problem },
+      });
   }
 }
 
@@ -579,12 +627,20 @@ function checkRecipients(
  * Reads a small part completely. The manifest travels as a file, not a form field: form encoders
  * normalise line breaks in fields, which would change the signed bytes.
  */
-async function readSmall(stream: AsyncIterable<Buffer>, limit: number, name: string): Promise<Buffer> {
+async function readSmall(
+  stream: AsyncIterable<Buffer>,
+  limit: number,
+  name: keyof typeof bidPartWords,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     size += chunk.length;
-    if (size > limit) throw new AppError('BID_MANIFEST_INVALID', `${name} exceeds ${limit} bytes`);
+    if (size > limit)
+      throw new AppError('BID_MANIFEST_INVALID', {
+        key: 'smallPartTooLarge',
+        params: { ...partParams(name), limit },
+      });
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -606,7 +662,10 @@ async function* guarded<T>(source: AsyncIterable<T>, idleMs: number, signal: Abo
       let onAbort: (() => void) | undefined;
       const stopped = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new AppError('UPLOAD_STALLED', `no data for ${idleMs / 1000} s`)),
+          () =>
+            reject(
+              new AppError('UPLOAD_STALLED', { key: 'uploadStalled', params: { seconds: idleMs / 1000 } }),
+            ),
           idleMs,
         );
         onAbort = () => reject(signal.reason);

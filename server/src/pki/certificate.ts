@@ -67,7 +67,7 @@ export function parseCertificate(input: Buffer | string): ParsedCertificate {
   try {
     x509 = new X509Certificate(input);
   } catch (error) {
-    throw new AppError('CERT_MALFORMED', 'the certificate cannot be parsed', { cause: error });
+    throw new AppError('CERT_MALFORMED', { key: 'certificateUnreadable' }, { cause: error });
   }
   const der = x509.raw;
   const tbs = derChildren(derChildren(readDer(der))[0]!);
@@ -127,7 +127,7 @@ function nameFields(name: Name): Map<string, string> {
 /** Splits a PEM bundle into certificates, in order. */
 export function parseCertificateChain(pem: string): ParsedCertificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new AppError('CERT_MALFORMED', 'no PEM certificate found');
+  if (blocks.length === 0) throw new AppError('CERT_MALFORMED', { key: 'noPemCertificate' });
   return blocks.map((block) => parseCertificate(block));
 }
 

@@ -124,15 +124,14 @@ export class TrustStore {
   /** Validates `chain` (leaf first, then any intermediates) up to one of the roots. */
   verify(chain: readonly ParsedCertificate[], options: VerifyOptions): VerifiedChain {
     const leaf = chain[0];
-    if (!leaf) throw new AppError('CERT_MALFORMED', 'empty certificate chain');
+    if (!leaf) throw new AppError('CERT_MALFORMED', { key: 'chainEmpty' });
     const path: ParsedCertificate[] = [leaf];
     let current = leaf;
     for (let depth = 0; ; depth++) {
-      if (depth > 8) throw new AppError('CERT_UNTRUSTED', 'certificate chain too long');
+      if (depth > 8) throw new AppError('CERT_UNTRUSTED', { key: 'chainTooLong' });
       const root = this.roots.find((r) => r.subjectDer.equals(current.issuerDer) && signedBy(current, r));
       if (root) {
-        if (root.der.equals(current.der))
-          throw new AppError('CERT_UNTRUSTED', 'a CA certificate cannot log in');
+        if (root.der.equals(current.der)) throw new AppError('CERT_UNTRUSTED', { key: 'caCannotLogIn' });
         path.push(root);
         this.#checkPath(path, options);
         return { leaf, path, root, identity: identityOf(leaf, rulesFor(this.#identityRules, root)) };
@@ -141,7 +140,10 @@ export class TrustStore {
         (c) => c !== current && c.subjectDer.equals(current.issuerDer) && signedBy(current, c),
       );
       if (!next?.isCa || !hasKeyUsage(next, 'keyCertSign')) {
-        throw new AppError('CERT_UNTRUSTED', `no trusted issuer for "${current.commonName}"`);
+        throw new AppError('CERT_UNTRUSTED', {
+          key: 'noTrustedIssuer',
+          params: { name: current.commonName },
+        });
       }
       path.push(next);
       current = next;
@@ -159,13 +161,16 @@ export class TrustStore {
   #checkPath(path: readonly ParsedCertificate[], options: VerifyOptions): void {
     for (const cert of path) {
       if (options.at < cert.notBefore) {
-        throw new AppError(
-          'CERT_NOT_YET_VALID',
-          `"${cert.commonName}" is valid from ${cert.notBefore.toISOString()}`,
-        );
+        throw new AppError('CERT_NOT_YET_VALID', {
+          key: 'certificateNotYet',
+          params: { name: cert.commonName, from: cert.notBefore.toISOString() },
+        });
       }
       if (options.at > cert.notAfter) {
-        throw new AppError('CERT_EXPIRED', `"${cert.commonName}" expired at ${cert.notAfter.toISOString()}`);
+        throw new AppError('CERT_EXPIRED', {
+          key: 'certificateExpiredAt',
+          params: { name: cert.commonName, at: cert.notAfter.toISOString() },
+        });
       }
     }
     for (let i = 0; i < path.length - 1; i++) {
@@ -176,22 +181,25 @@ export class TrustStore {
         .filter((c) => c.issuer.der.equals(issuer.der))
         .sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime())[0];
       if (!crl || crl.thisUpdate > crlAt || (crl.nextUpdate && crl.nextUpdate < crlAt)) {
-        throw new AppError('CERT_REVOCATION_UNKNOWN', `no current CRL from "${issuer.commonName}"`);
+        throw new AppError('CERT_REVOCATION_UNKNOWN', {
+          key: 'noCurrentCrl',
+          params: { issuer: issuer.commonName },
+        });
       }
       const revokedAt = crl.revoked.get(serialKey(cert.serial));
       if (revokedAt && revokedAt.getTime() <= options.at.getTime()) {
-        throw new AppError(
-          'CERT_REVOKED',
-          `"${cert.commonName}" (serial ${serialKey(cert.serial)}) is revoked`,
-        );
+        throw new AppError('CERT_REVOKED', {
+          key: 'certificateRevoked',
+          params: { name: cert.commonName, serial: serialKey(cert.serial) },
+        });
       }
     }
     const leaf = path[0]!;
     if (!options.anyUsage.some((u) => hasKeyUsage(leaf, u))) {
-      throw new AppError(
-        'CERT_KEY_USAGE',
-        `"${leaf.commonName}" lacks key usage ${options.anyUsage.join(' or ')}`,
-      );
+      throw new AppError('CERT_KEY_USAGE', {
+        key: 'certificateUsage',
+        params: { name: leaf.commonName, usage: options.anyUsage.join(' / ') },
+      });
     }
   }
 }

@@ -121,8 +121,7 @@ export default fp<BidsOptions>(
         schema: { params: TenderParams, querystring: SubmitQuery },
       },
       async (request, reply) => {
-        if (!request.isMultipart())
-          throw new AppError('VALIDATION_FAILED', 'send the bid as multipart/form-data');
+        if (!request.isMultipart()) throw new AppError('VALIDATION_FAILED', { key: 'sendAsMultipart' });
         const { tenderId } = request.params;
         const { replace } = request.query;
         const declared = Number(request.headers['content-length']);
