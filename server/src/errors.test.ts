@@ -23,6 +23,7 @@ const pageFacing = [
   'plugins/app/bids.ts',
   'pki/trust-store.ts',
   'pki/certificate.ts',
+  'opening/record-bundle.ts',
 ];
 
 /**

@@ -529,6 +529,68 @@ export const errorDetails = {
   },
   certificateUnreadable: { zh: '无法解析该证书', en: 'the certificate cannot be parsed' },
   noPemCertificate: { zh: '未找到 PEM 格式的证书', en: 'no PEM certificate found' },
+  // Checking an exported record bundle (what changed, named).
+  notABundle: {
+    zh: '这不是 bidhall 开标记录包：{file}缺失或格式错误',
+    en: 'not a bidhall record bundle: {file} is missing or not JSON',
+  },
+  bundleFormatUnknown: {
+    zh: 'manifest.json 的格式“{format}”无法识别',
+    en: 'manifest.json: unknown bundle format {format}',
+  },
+  bundleUnsigned: {
+    zh: '缺少平台对清单的签名（manifest.p7s）',
+    en: 'manifest.p7s (the platform signature over manifest.json) is missing',
+  },
+  bundleSignedByOther: {
+    zh: '清单签名（manifest.p7s）由“{signer}”签署，不是平台回执证书“{platform}”',
+    en: `manifest.p7s is signed by "{signer}", not by the platform's receipt certificate "{platform}"`,
+  },
+  bundleManifestChanged: {
+    zh: '平台签名后 manifest.json 被改动，或 manifest.p7s 已损坏',
+    en: 'manifest.json was changed after the platform signed it, or manifest.p7s is damaged: {reason}',
+  },
+  bundleFileAdded: {
+    zh: '{file} 是后加入的：不在已签名的清单中',
+    en: '{file} was added: it is not in the signed manifest',
+  },
+  bundleFileRemoved: { zh: '{file} 被删除', en: '{file} was removed' },
+  bundleFileAltered: { zh: '{file} 被改动', en: '{file} was altered' },
+  bundleRecordHash: {
+    zh: 'record.json 与清单中的哈希（recordSha256）不符',
+    en: 'record.json does not match recordSha256',
+  },
+  bundleRecordFormat: {
+    zh: 'record.json 的格式“{format}”无法识别',
+    en: 'record.json: unknown record format {format}',
+  },
+  bundleRecordNotCanonical: { zh: 'record.json 不是规范化 JSON', en: 'record.json is not in canonical form' },
+  bundleFileNotJson: { zh: '{file} 不是有效的 JSON', en: '{file} is not JSON' },
+  bundleUnanswered: {
+    zh: 'objections.json：开标已结束，但有 {count} 条异议没有答复',
+    en: 'objections.json: {count} objection(s) have no answer, yet the opening was closed',
+  },
+  bundleStaffSigner: {
+    zh: '{file} 由“{signer}”签名，不是“{name}”',
+    en: '{file}: signed by "{signer}", not by {name}',
+  },
+  bundleBidderSigner: {
+    zh: '{file} 由“{signer}”签名，不是该签名所属的投标人',
+    en: '{file}: signed by "{signer}", who is not the bidder listed for it',
+  },
+  bundleSignatureInvalid: { zh: '{file} 的签名无法验证', en: '{file}: {reason}' },
+  bundleServerSeed: {
+    zh: 'record.json：平台的抽取种子与其承诺值不符',
+    en: 'record.json: the platform draw seed does not match its commitment',
+  },
+  bundleBidderSeed: {
+    zh: 'record.json：“{bidder}”的抽取种子与其承诺值不符',
+    en: "record.json: {bidder}'s draw seed does not match its commitment",
+  },
+  bundleDrawRecomputes: {
+    zh: 'record.json：按记录中的输入重新计算，抽取结果应为 {recomputed}（第 {index} 项），而不是 {value}',
+    en: 'record.json: the draw recomputes to {recomputed} (index {index}), not {value}',
+  },
   signedBySomeoneElse: {
     zh: '签名证书是“{signer}”的，不是“{name}”的',
     en: 'signed by "{signer}", not by {name}',

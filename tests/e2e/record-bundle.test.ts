@@ -1,3 +1,4 @@
+import { detailText } from '@bidhall/shared';
 import canonicalize from 'canonicalize';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signSmall } from '../../server/src/cms/signed-data.ts';
@@ -98,6 +99,8 @@ describe('the record bundle', () => {
       }),
     );
     expect(altered.problems).toContain('record.json was altered');
+    // The page reads the same finding in its own language.
+    expect(altered.findings.map((f) => detailText(f, 'zh'))).toContain('record.json 被改动');
     const unsigned = await verify(await edited((files) => files.delete('manifest.p7s')));
     expect(unsigned.problems.join('\n')).toMatch(/manifest\.p7s .* is missing/);
     const forged = await verify(

@@ -3,7 +3,7 @@
  * trail as it grows (each entry's hash re-computed in this page), and two checks on demand: the whole
  * audit chain, and the opening-record bundle with every signature in it.
  */
-import { allowedIn } from '@bidhall/shared';
+import { allowedIn, detailText, type ErrorDetail } from '@bidhall/shared';
 import { api } from '../api.ts';
 import { BackLink, HallError, HallLoading, type PageProps } from '../hall/HallPage.tsx';
 import { BidList } from '../hall/panels/BidList.tsx';
@@ -38,13 +38,14 @@ interface BundleReport {
   readonly recordSha256: string;
   readonly signed: string[];
   readonly unsigned: string[];
-  readonly problems: string[];
+  /** What is wrong, as catalogue details (shown in the reader's language). */
+  readonly findings: ErrorDetail[];
   readonly objections: number;
   readonly unanswered: number;
 }
 
 export function SupervisorView({ session, tenderId, onBack }: PageProps) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const _format = useFormat();
   const hall = useHall(session.token, tenderId);
   const tender = useTender(session.token, tenderId);
@@ -103,7 +104,10 @@ export function SupervisorView({ session, tenderId, onBack }: PageProps) {
                         `/api/tenders/${tenderId}/record-bundle/verify`,
                         { token: session.token },
                       );
-                      if (!report.ok) throw new Error(`${t('bundleBroken')}: ${report.problems.join('; ')}`);
+                      if (!report.ok)
+                        throw new Error(
+                          `${t('bundleBroken')}: ${report.findings.map((f) => detailText(f, language)).join('；')}`,
+                        );
                       return `${t('bundleIntact')} · ${t('signedBy')} ${report.signed.join('、') || '—'} · ${t('unsigned')} ${report.unsigned.join('、') || '—'} · ${t('objections')} ${report.objections} (${t('unanswered')} ${report.unanswered})`;
                     })
                   }

@@ -16,8 +16,11 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  type DetailKey,
+  detailText,
   drawIndexOf,
   drawInput,
+  type ErrorDetail,
   isRecordFormat,
   type OpeningRecord,
   type TenderStatus,
@@ -112,7 +115,9 @@ export function readTar(archive: Buffer): Promise<Map<string, Buffer>> {
       stream.resume();
     });
     extract.on('finish', () => resolve(files));
-    extract.on('error', () => reject(new AppError('VALIDATION_FAILED', 'not a tar archive')));
+    extract.on('error', () =>
+      reject(new AppError('VALIDATION_FAILED', { key: 'notABundle', params: { file: 'tar' } })),
+    );
     extract.end(archive);
   });
 }
@@ -210,7 +215,8 @@ type SignerRole = 'bidder' | 'host' | 'supervisor';
 /** Only bidders, hosts and supervisors hold the sign-record grant (shared/src/roles.ts). */
 function signerRole(role: string): SignerRole {
   if (role === 'bidder' || role === 'host' || role === 'supervisor') return role;
-  throw new AppError('FORBIDDEN_ROLE', `a ${role} cannot have signed the record`);
+  // A bug, never a person's doing: the grants keep other roles from signing.
+  throw new AppError('INTERNAL', `a ${role} cannot have signed the record`);
 }
 
 /** A bidder's signature keeps the file name it always had; staff's are prefixed with their role. */
@@ -228,7 +234,10 @@ export interface BundleReport {
   readonly unsigned: readonly string[];
   /** The host and supervisors whose signatures verify. */
   readonly staffSigned: readonly { readonly name: string; readonly role: 'host' | 'supervisor' }[];
+  /** What is wrong, in English (the command line's report). */
   readonly problems: readonly string[];
+  /** The same, as catalogue details: pages show them in the reader's language. */
+  readonly findings: readonly ErrorDetail[];
   readonly objections: number;
   readonly unanswered: number;
 }
@@ -246,31 +255,29 @@ export async function verifyRecordBundle(
   platform: ParsedCertificate,
 ): Promise<BundleReport> {
   const files = await readTar(archive);
-  const problems: string[] = [];
+  const findings: ErrorDetail[] = [];
+  const found = (key: DetailKey, params?: Record<string, string | number>) =>
+    findings.push(params ? { key, params } : { key });
   const manifestFile = files.get('manifest.json');
   const recordFile = files.get('record.json');
   if (!manifestFile)
-    throw new AppError('VALIDATION_FAILED', 'not a bidhall record bundle: manifest.json is missing');
+    throw new AppError('VALIDATION_FAILED', { key: 'notABundle', params: { file: 'manifest.json' } });
   let manifest: BundleManifest;
   let record: OpeningRecord | null = null;
   try {
     manifest = JSON.parse(manifestFile.toString('utf8')) as BundleManifest;
   } catch {
-    throw new AppError('VALIDATION_FAILED', 'not a bidhall record bundle: manifest.json is not JSON');
+    throw new AppError('VALIDATION_FAILED', { key: 'notABundle', params: { file: 'manifest.json' } });
   }
-  if (manifest.format !== bundleFormat)
-    problems.push(`manifest.json: unknown bundle format ${manifest.format}`);
+  if (manifest.format !== bundleFormat) found('bundleFormatUnknown', { format: String(manifest.format) });
 
   const manifestSignature = files.get('manifest.p7s');
-  if (!manifestSignature)
-    problems.push('manifest.p7s (the platform signature over manifest.json) is missing');
+  if (!manifestSignature) found('bundleUnsigned');
   else {
     try {
       const verified = await verifySmall(manifestSignature, { detachedContent: manifestFile });
       if (!verified.signer.der.equals(platform.der)) {
-        problems.push(
-          `manifest.p7s is signed by "${verified.signer.commonName}", not by the platform's receipt certificate "${platform.commonName}"`,
-        );
+        found('bundleSignedByOther', { signer: verified.signer.commonName, platform: platform.commonName });
       } else {
         trust.verifySigned(verified, {
           at: new Date(manifest.exportedAt),
@@ -279,35 +286,29 @@ export async function verifyRecordBundle(
         });
       }
     } catch (error) {
-      problems.push(
-        `manifest.json was changed after the platform signed it, or manifest.p7s is damaged: ${(error as Error).message}`,
-      );
+      found('bundleManifestChanged', { reason: (error as Error).message });
     }
   }
 
   const listed = manifest.files ?? {};
   for (const name of files.keys()) {
-    if (!bundleFiles.has(name) && !Object.hasOwn(listed, name))
-      problems.push(`${name} was added: it is not in the signed manifest`);
+    if (!bundleFiles.has(name) && !Object.hasOwn(listed, name)) found('bundleFileAdded', { file: name });
   }
   for (const [name, expected] of Object.entries(listed)) {
     const content = files.get(name);
-    if (!content) problems.push(`${name} was removed`);
-    else if (sha256Hex(content) !== expected) problems.push(`${name} was altered`);
+    if (!content) found('bundleFileRemoved', { file: name });
+    else if (sha256Hex(content) !== expected) found('bundleFileAltered', { file: name });
   }
 
   if (recordFile) {
-    if (sha256Hex(recordFile) !== manifest.recordSha256)
-      problems.push('record.json does not match recordSha256');
+    if (sha256Hex(recordFile) !== manifest.recordSha256) found('bundleRecordHash');
     try {
       record = JSON.parse(recordFile.toString('utf8')) as OpeningRecord;
-      if (!isRecordFormat(record.format))
-        problems.push(`record.json: unknown record format ${record.format}`);
-      if (canonicalize(record) !== recordFile.toString('utf8'))
-        problems.push('record.json is not in canonical form');
-      problems.push(...drawProblems(record));
+      if (!isRecordFormat(record.format)) found('bundleRecordFormat', { format: String(record.format) });
+      if (canonicalize(record) !== recordFile.toString('utf8')) found('bundleRecordNotCanonical');
+      findings.push(...drawProblems(record));
     } catch {
-      problems.push('record.json is not JSON');
+      found('bundleFileNotJson', { file: 'record.json' });
     }
   }
 
@@ -315,11 +316,10 @@ export async function verifyRecordBundle(
   try {
     objectionList = JSON.parse(files.get('objections.json')?.toString('utf8') ?? '[]') as ObjectionEntry[];
   } catch {
-    problems.push('objections.json is not JSON');
+    found('bundleFileNotJson', { file: 'objections.json' });
   }
   const unanswered = objectionList.filter((o) => o.answer === null).length;
-  if (manifest.status === 'closed' && unanswered)
-    problems.push(`objections.json: ${unanswered} objection(s) have no answer, yet the opening was closed`);
+  if (manifest.status === 'closed' && unanswered) found('bundleUnanswered', { count: unanswered });
 
   const signed: string[] = [];
   const staffSigned: { name: string; role: 'host' | 'supervisor' }[] = [];
@@ -337,22 +337,24 @@ export async function verifyRecordBundle(
       if (role !== 'bidder') {
         // Staff are not in the record's bid list: the platform's signed manifest names who they are.
         if (identity !== entry.identity)
-          problems.push(`${entry.file}: signed by "${verified.signer.commonName}", not by ${entry.name}`);
+          found('bundleStaffSigner', {
+            file: entry.file,
+            signer: verified.signer.commonName,
+            name: entry.name,
+          });
         else staffSigned.push({ name: entry.name, role });
         continue;
       }
       const bidder = record?.bids.find((b) => b.bidder.identity === identity);
       if (!bidder || identity !== entry.identity)
-        problems.push(
-          `${entry.file}: signed by "${verified.signer.commonName}", who is not the bidder listed for it`,
-        );
+        found('bundleBidderSigner', { file: entry.file, signer: verified.signer.commonName });
       else signed.push(bidder.bidder.name);
     } catch (error) {
-      problems.push(`${entry.file}: ${(error as Error).message}`);
+      found('bundleSignatureInvalid', { file: entry.file, reason: (error as Error).message });
     }
   }
   return {
-    ok: problems.length === 0,
+    ok: findings.length === 0,
     tender: { code: record?.tender.code ?? manifest.tenderCode ?? '', title: record?.tender.title ?? '' },
     recordSha256: manifest.recordSha256,
     status: manifest.status ?? null,
@@ -360,28 +362,29 @@ export async function verifyRecordBundle(
     signed,
     staffSigned,
     unsigned: (record?.bids ?? []).map((b) => b.bidder.name).filter((name) => !signed.includes(name)),
-    problems,
+    problems: findings.map((finding) => detailText(finding, 'en')),
+    findings,
     objections: objectionList.length,
     unanswered,
   };
 }
 
 /** The draw recomputed from the record's own inputs (shared/src/draw.ts); problems name what differs. */
-function drawProblems(record: OpeningRecord): string[] {
+function drawProblems(record: OpeningRecord): ErrorDetail[] {
   const draw = record.draw;
   if (!draw) return [];
   const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-  const problems: string[] = [];
-  if (sha(draw.serverSeed) !== draw.serverSeedCommitment)
-    problems.push('record.json: the platform draw seed does not match its commitment');
+  const problems: ErrorDetail[] = [];
+  if (sha(draw.serverSeed) !== draw.serverSeedCommitment) problems.push({ key: 'bundleServerSeed' });
   for (const seed of draw.seeds)
     if (seed.seed !== null && sha(seed.seed) !== seed.commitment)
-      problems.push(`record.json: ${seed.bidder}'s draw seed does not match its commitment`);
+      problems.push({ key: 'bundleBidderSeed', params: { bidder: seed.bidder } });
   const revealed = draw.seeds.filter((s) => s.seed !== null).map((s) => s.seed!);
   const index = drawIndexOf(sha(drawInput(draw.serverSeed, revealed)), draw.options.length);
   if (index !== draw.index || draw.options[index] !== draw.value)
-    problems.push(
-      `record.json: the draw recomputes to ${draw.options[index]} (index ${index}), not ${draw.value}`,
-    );
+    problems.push({
+      key: 'bundleDrawRecomputes',
+      params: { recomputed: draw.options[index] ?? '', index, value: draw.value },
+    });
   return problems;
 }
