@@ -1,4 +1,5 @@
 /** Two-person steps (proposals), platform faults and the settlement, for host and supervisor. */
+
 import { allowedIn, bidIn } from '@bidhall/shared';
 import type { HallClient } from '@bidhall/shared/hall-client';
 import type { HallView } from '../../hall-state.ts';
@@ -6,6 +7,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useFormat } from '../../ui/format.ts';
 import { ReasonAction } from '../../ui/ReasonAction.tsx';
 import { Section } from '../../ui/Section.tsx';
+import { faultText } from '../fault-text.ts';
 
 /**
  * Steps that take two people: what one of host and supervisor proposed, for the other to confirm or
@@ -13,7 +15,7 @@ import { Section } from '../../ui/Section.tsx';
  * no longer be opened (a settlement).
  */
 export function ProposalsPanel({ view, client, role }: { view: HallView; client: HallClient; role: string }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const format = useFormat();
   const tenderId = view.tenderId;
   const name = (bidId: string) => view.bids.find((b) => b.bidId === bidId)?.bidderName ?? bidId;
@@ -32,7 +34,7 @@ export function ProposalsPanel({ view, client, role }: { view: HallView; client:
             <li key={`${fault.at}-${fault.bidId}`} className="error">
               <time dateTime={fault.at}>{format.time(fault.at)}</time>{' '}
               {fault.bidId ? `${name(fault.bidId)}: ` : ''}
-              {fault.message}
+              {faultText(fault.message, language)}
             </li>
           ))}
         </ul>

@@ -1,10 +1,12 @@
 /** Everything that happened in the hall, newest first, in the reader's words. */
+
 import { detailText, type HallEvent, type UpdateTenderRequest } from '@bidhall/shared';
 import type { HallView, TimelineEntry } from '../../hall-state.ts';
 import { type Language, type TextKey, useI18n } from '../../i18n.tsx';
 import { bidReason } from '../../ui/FieldValue.tsx';
 import { formatDuration, useFormat } from '../../ui/format.ts';
 import { Section } from '../../ui/Section.tsx';
+import { faultText } from '../fault-text.ts';
 
 /** The window's own reasons are codes of the platform; a person's reason (pause, extend) is shown as typed. */
 const windowReasons = { started: 'windowStarted', ended: 'windowEnded' } as const satisfies Record<
@@ -85,7 +87,7 @@ export function describeEvent(event: HallEvent, t: (key: TextKey) => string, lan
     case 'tender':
       return `${t('tenderChanged')}: ${event.data.changed.map((field) => changedFieldWords(field, t)).join('、')}`;
     case 'fault':
-      return `${t('platformFault')}: ${event.data.message}`;
+      return `${t('platformFault')}: ${faultText(event.data.message, language)}`;
     case 'recording':
       return t(event.data.recording ? 'recordingStarted' : 'recordingStopped');
   }
