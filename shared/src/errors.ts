@@ -591,6 +591,10 @@ export const errorDetails = {
     zh: 'record.json：按记录中的输入重新计算，抽取结果应为 {recomputed}（第 {index} 项），而不是 {value}',
     en: 'record.json: the draw recomputes to {recomputed} (index {index}), not {value}',
   },
+  sealedBeforeChange: {
+    zh: '招标人在该投标递交后修改了开标一览表，投标人未在截止前重新加密上传',
+    en: 'the summary fields changed after this bid was received, and it was not sealed and uploaded again before the deadline',
+  },
   signedBySomeoneElse: {
     zh: '签名证书是“{signer}”的，不是“{name}”的',
     en: 'signed by "{signer}", not by {name}',

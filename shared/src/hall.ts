@@ -112,6 +112,8 @@ export interface HallBid {
   readonly reason: string | null;
   /** Why, in the reader's language (the technical `reason` is for the record and for experts). */
   readonly because?: ErrorDetail | null;
+  /** The tender's summary fields changed after this bid was received: it must be sealed and uploaded again. */
+  readonly resealNeeded?: boolean;
 }
 
 export interface SummaryRow {
@@ -274,6 +276,8 @@ export interface HallEventData {
     readonly title: string;
     readonly deadline: string;
     readonly checkInOpensAt: string;
+    /** The change makes bids already received unusable: their bidders must seal and upload again. */
+    readonly resealNeeded?: boolean;
   };
   /** The hall started or stopped being recorded (the host and supervisors are alarmed when it stops). */
   readonly recording: HallRecording;

@@ -79,6 +79,8 @@ export const UpdateTenderRequest = Type.Object(
     deadline: Type.Optional(Type.String({ format: 'date-time' })),
     decryptionWindowMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 24 * 60 })),
     checkInMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 60 })),
+    /** The opening summary's fields: bids received before the change must be sealed again. */
+    summaryFields: Type.Optional(CreateTenderRequest.properties.summaryFields),
   },
   { additionalProperties: false, minProperties: 1 },
 );

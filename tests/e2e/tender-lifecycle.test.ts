@@ -2,9 +2,20 @@
  * A tender's life before its opening: the host may change its words and times (audited, announced in the
  * hall) or cancel it with a reason, and its bids stay sealed.
  */
+import { detailText } from '@bidhall/shared';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { bids } from '../../server/src/db/schema/index.ts';
 import { useServer } from '../support/fixture.ts';
-import { advanceTo, afterDeadline, joinHall, ofType, prepareOpening, statusOf } from '../support/hall.ts';
+import {
+  advanceTo,
+  afterDeadline,
+  joinHall,
+  ofType,
+  prepareOpening,
+  sealAndUpload,
+  statusOf,
+} from '../support/hall.ts';
 
 const { server, work, track } = useServer('lifecycle');
 
@@ -107,7 +118,7 @@ describe('changing a tender before its deadline', () => {
     await advanceTo(server, tender.id, afterDeadline({ deadline: later }), 'opened');
   });
 
-  it('refuses a deadline too close, fields that bids were sealed against, and any change after the deadline', async () => {
+  it('refuses a deadline too close, summary fields that do not stand, and any change after the deadline', async () => {
     const { tender, hostToken } = await prepareOpening(server, work, ['bidder1', 'bidder2', 'bidder3']);
     const patch = (body: Record<string, unknown>) =>
       server.app.inject({
@@ -121,11 +132,19 @@ describe('changing a tender before its deadline', () => {
       code: 'VALIDATION_FAILED',
       detail: { key: 'deadlineNotAhead' },
     });
-    const sealedAgainst = await patch({ summaryFields: [] });
-    expect(JSON.parse(sealedAgainst.body)).toMatchObject({
+    const noFields = await patch({ summaryFields: [] });
+    expect(JSON.parse(noFields.body)).toMatchObject({
       code: 'VALIDATION_FAILED',
-      detail: { key: 'fieldUnknown', params: { field: '/summaryFields' } },
+      detail: { key: 'fieldTooFew', params: { field: '/summaryFields' } },
     });
+    const twice = await patch({ summaryFields: [...tender.summaryFields, tender.summaryFields[0]] });
+    expect(JSON.parse(twice.body)).toMatchObject({
+      code: 'TENDER_INVALID',
+      detail: { key: 'summaryKeysUnique', params: { field: '/summaryFields' } },
+    });
+    // Refused changes change nothing: no bid is asked to be sealed again.
+    const rows = await server.app.db.select().from(bids).where(eq(bids.tenderId, tender.id));
+    expect(rows.map((r) => r.resealNeeded)).toEqual([false, false, false]);
     const bidder = await server.login('bidder1', 'bidder');
     const notHost = await server.app.inject({
       method: 'PATCH',
@@ -141,5 +160,53 @@ describe('changing a tender before its deadline', () => {
     expect(JSON.parse(late.body)).toMatchObject({ code: 'HALL_WRONG_STATE', detail: { key: 'notNow' } });
     const view = await server.app.tenders.view(tender.id);
     expect(view.title).toBe(tender.title);
+  });
+
+  it('changes the summary fields: bids already in must be sealed again, and one that is not is invalid at the opening', async () => {
+    const bidders = ['bidder1', 'bidder2', 'bidder3', 'bidder4'];
+    const { tender, hostToken } = await prepareOpening(server, work, bidders);
+    const watching = await joinHall(server, 'bidder1', 'bidder', tender.id);
+    track(watching);
+    const summaryFields = tender.summaryFields.map((f) =>
+      f.key === 'price' ? { ...f, label: { zh: '投标总价', en: 'Total price' } } : f,
+    );
+    const changed = await server.app.inject({
+      method: 'PATCH',
+      url: `/api/tenders/${tender.id}`,
+      headers: { authorization: `Bearer ${hostToken}` },
+      payload: { summaryFields },
+    });
+    expect(changed.statusCode).toBe(200);
+    const told = await watching.waitFor(ofType('tender'));
+    expect(told.data).toMatchObject({ changed: ['summaryFields'], resealNeeded: true });
+    // A bidder that is not in the hall learns it from its own bid.
+    const mine = async (bidder: string) =>
+      (
+        await server.app.inject({
+          method: 'GET',
+          url: `/api/tenders/${tender.id}/bids/mine`,
+          headers: { authorization: `Bearer ${(await server.login(bidder, 'bidder')).token}` },
+        })
+      ).json<{ status: string; resealNeeded: boolean }[]>();
+    expect((await mine('bidder4')).map((b) => b.resealNeeded)).toEqual([true]);
+
+    // Three bidders seal again for the new fields; the fourth does not.
+    const current = await server.app.tenders.view(tender.id);
+    for (const [n, bidder] of bidders.slice(0, 3).entries())
+      await sealAndUpload(server, work, current, bidder, n, { replace: true });
+    expect((await mine('bidder1')).find((b) => b.status === 'submitted')?.resealNeeded).toBe(false);
+
+    const host = await joinHall(server, 'host', 'host', tender.id);
+    track(host);
+    await advanceTo(server, tender.id, afterDeadline(tender), 'opened');
+    const { snapshot } = await host.request('hall:join', { tenderId: tender.id });
+    const stale = snapshot.bids.filter((b) => b.openingStatus === 'invalid');
+    expect(stale).toHaveLength(1);
+    expect(stale[0]).toMatchObject({ because: { key: 'sealedBeforeChange' }, resealNeeded: true });
+    expect(detailText(stale[0]!.because!, 'zh')).toContain('未在截止前重新加密上传');
+    // Three bids remain: the opening goes on (not a failed opening).
+    await expect(host.request('hall:start-decryption', { tenderId: tender.id })).resolves.toMatchObject({
+      windowEndsAt: expect.any(String),
+    });
   });
 });

@@ -55,34 +55,56 @@ export async function prepareOpening(
   const documents = new Map<string, Buffer>();
   const drawSeeds = new Map<string, string>();
   for (const [i, bidder] of bidders.entries()) {
-    const folder = join(work, `${tender.code}-${bidder}-docs`);
-    mkdirSync(folder, { recursive: true });
-    const content = randomBytes(documentsBytes);
-    writeFileSync(join(folder, '技术标.bin'), content);
-    const sealed = await sealBid({
-      tender,
-      openingCertificate: parseCertificate(tender.openingCertificate),
-      openingCa: loadOpeningCa(),
-      summary: { price: `${(1_000_000 + i * 12_345.67).toFixed(2)}`, duration: 300 + i },
-      documentsDir: folder,
-      signer: signerOf(bidder),
-      encryptionCertificate: loadCert(bidder, 'enc'),
-      outDir: join(work, `${tender.code}-${bidder}-sealed`),
-    });
-    documents.set(bidder, content);
-    drawSeeds.set(bidder, readFileSync(sealed.files.drawSeed, 'utf8').trim());
-    const token = (await server.login(bidder, 'bidder')).token;
-    const result = await uploadBid(server.url, token, tender.id, {
-      manifestText: readFileSync(sealed.files.manifest, 'utf8'),
-      manifestSignature: readFileSync(sealed.files.manifestSignature).toString('base64'),
-      summary: sealed.files.summary,
-      documents: sealed.files.documents,
-    });
-    if (result.status !== 201) throw new Error(`upload by ${bidder} failed: ${JSON.stringify(result.body)}`);
+    const sealed = await sealAndUpload(server, work, tender, bidder, i, { documentsBytes });
+    documents.set(bidder, sealed.documents);
+    drawSeeds.set(bidder, sealed.drawSeed);
   }
   // Check-in opens 30 minutes before the deadline (an hour from now): move the clock there.
   await advanceTo(server, tender.id, new Date(tender.checkInOpensAt), 'check-in');
   return { tender, hostToken, documents, drawSeeds };
+}
+
+/**
+ * Seals `bidder`'s bid for `tender` as it stands (the n-th bidder's price and duration) and uploads it,
+ * replacing the bidder's earlier one when asked; throws with the server's answer if refused.
+ */
+export async function sealAndUpload(
+  server: TestServer,
+  work: string,
+  tender: TenderView,
+  bidder: string,
+  n: number,
+  options: { documentsBytes?: number; replace?: boolean } = {},
+): Promise<{ documents: Buffer; drawSeed: string }> {
+  const folder = join(work, `${tender.code}-${bidder}-docs`);
+  mkdirSync(folder, { recursive: true });
+  const content = randomBytes(options.documentsBytes ?? 200_000);
+  writeFileSync(join(folder, '技术标.bin'), content);
+  const sealed = await sealBid({
+    tender,
+    openingCertificate: parseCertificate(tender.openingCertificate),
+    openingCa: loadOpeningCa(),
+    summary: { price: `${(1_000_000 + n * 12_345.67).toFixed(2)}`, duration: 300 + n },
+    documentsDir: folder,
+    signer: signerOf(bidder),
+    encryptionCertificate: loadCert(bidder, 'enc'),
+    outDir: join(work, `${tender.code}-${bidder}-sealed${options.replace ? '-again' : ''}`),
+  });
+  const token = (await server.login(bidder, 'bidder')).token;
+  const result = await uploadBid(
+    server.url,
+    token,
+    tender.id,
+    {
+      manifestText: readFileSync(sealed.files.manifest, 'utf8'),
+      manifestSignature: readFileSync(sealed.files.manifestSignature).toString('base64'),
+      summary: sealed.files.summary,
+      documents: sealed.files.documents,
+    },
+    { replace: options.replace ?? false },
+  );
+  if (result.status !== 201) throw new Error(`upload by ${bidder} failed: ${JSON.stringify(result.body)}`);
+  return { documents: content, drawSeed: readFileSync(sealed.files.drawSeed, 'utf8').trim() };
 }
 
 /** A logged-in client that has joined the tender's hall. */

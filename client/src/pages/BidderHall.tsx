@@ -42,6 +42,8 @@ interface MyBid {
   readonly id: string;
   readonly status: string;
   readonly receivedAt: string;
+  /** The summary fields changed after it was received: seal and upload again. */
+  readonly resealNeeded: boolean;
 }
 
 /** The host's reason, as the hall heard it when the tender was cancelled. */
@@ -71,7 +73,10 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
       ),
     [session.token, tenderId],
   );
-  useEffect(() => void loadMine(), [loadMine]);
+  // Looked up again when the host changes the tender: the change may ask for the bid to be sealed again.
+  const tenderChanges = hall.view?.timeline.filter((e) => e.event.type === 'tender').length ?? 0;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new change is the reason to look again
+  useEffect(() => void loadMine(), [loadMine, tenderChanges]);
 
   const checkIn = useAction();
   const selfTest = useAction();
@@ -195,9 +200,26 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
         <div className="column">
           <Section title={t('myBid')}>
             {active ? (
-              <p data-testid="my-bid">
-                {t('bidReceived')} {format.time(active.receivedAt)}
-              </p>
+              <>
+                <p data-testid="my-bid">
+                  {t('bidReceived')} {format.time(active.receivedAt)}
+                </p>
+                {active.resealNeeded && (
+                  <>
+                    <p className="outcome error" role="alert" data-testid="reseal-needed">
+                      {t('resealMine')}
+                    </p>
+                    {beforeDeadline && (
+                      <UploadBid
+                        session={session}
+                        tenderId={tenderId}
+                        replace
+                        onDone={() => void loadMine()}
+                      />
+                    )}
+                  </>
+                )}
+              </>
             ) : beforeDeadline ? (
               <UploadBid session={session} tenderId={tenderId} onDone={() => void loadMine()} />
             ) : (
@@ -337,10 +359,13 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
 function UploadBid({
   session,
   tenderId,
+  replace = false,
   onDone,
 }: {
   session: Session;
   tenderId: string;
+  /** Replaces the bid already submitted (the same bidder's newer sealing). */
+  replace?: boolean;
   onDone: () => void;
 }) {
   const { t } = useI18n();
@@ -358,7 +383,10 @@ function UploadBid({
           const form = new FormData();
           for (const part of parts)
             form.append(part, byName.get(sealedFileNames[part])!, sealedFileNames[part]);
-          await api('POST', `/api/tenders/${tenderId}/bids`, { token: session.token, body: form });
+          await api('POST', `/api/tenders/${tenderId}/bids${replace ? '?replace=true' : ''}`, {
+            token: session.token,
+            body: form,
+          });
           onDone();
           return t('bidUploaded');
         });

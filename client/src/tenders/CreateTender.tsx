@@ -8,8 +8,6 @@ import {
   type RemedyPolicy,
   remedyPolicies,
   type SummaryField,
-  type SummaryFieldType,
-  summaryFieldTypes,
   type TenderView,
 } from '@bidhall/shared';
 import { type FormEvent, useEffect, useState } from 'react';
@@ -19,6 +17,7 @@ import type { Session } from '../session.ts';
 import { FieldProblem, Outcome, useAction } from '../ui/action.tsx';
 import { DateTimeField, NumberField, TextField } from '../ui/fields.tsx';
 import { Section } from '../ui/Section.tsx';
+import { SummaryFieldsEditor } from './SummaryFieldsEditor.tsx';
 
 interface Custodian {
   readonly id: string;
@@ -26,10 +25,6 @@ interface Custodian {
   readonly organization: string | null;
   readonly hasEncryptionCertificate: boolean;
 }
-
-type FieldRow = SummaryField & { readonly uid: number };
-let nextUid = 0;
-const row = (field: SummaryField): FieldRow => ({ ...field, uid: nextUid++ });
 
 const defaultFields: SummaryField[] = [
   { key: 'price', label: { zh: '投标报价（元）', en: 'Price (CNY)' }, type: 'money', required: true },
@@ -69,7 +64,7 @@ export function CreateTender({
   const [chosen, setChosen] = useState<string[]>([]);
   const [quorum, setQuorum] = useState(2);
   const [remedyPolicy, setRemedyPolicy] = useState<RemedyPolicy>('custodian-quorum');
-  const [fields, setFields] = useState<FieldRow[]>(() => defaultFields.map(row));
+  const [fields, setFields] = useState<SummaryField[]>(defaultFields);
   const [drawOptions, setDrawOptions] = useState('');
   const [drawLabel, setDrawLabel] = useState({ zh: '下浮系数', en: 'Discount coefficient' });
   // The request's fields as this form labels them, so a refusal names them in the reader's words.
@@ -104,9 +99,6 @@ export function CreateTender({
     );
   }, [session.token, describe]);
 
-  const setField = (index: number, change: Partial<SummaryField>) =>
-    setFields((list) => list.map((f, i) => (i === index ? { ...f, ...change } : f)));
-
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const options = drawOptions
@@ -123,7 +115,7 @@ export function CreateTender({
       deadline: new Date(deadline).toISOString(),
       decryptionWindowMinutes: windowMinutes,
       checkInMinutes,
-      summaryFields: fields.map(({ uid: _uid, ...field }) => field),
+      summaryFields: fields,
       minBidders,
       custodianIds: chosen,
       quorum,
@@ -272,89 +264,7 @@ export function CreateTender({
             ))}
           </select>
         </label>
-        <fieldset className="wide">
-          <legend>{t('fields')}</legend>
-          {fields.map((field, index) => (
-            <div className="field-row" key={field.uid}>
-              <label>
-                {t('labelZh')}
-                <input
-                  value={field.label.zh}
-                  onChange={(e) => setField(index, { label: { ...field.label, zh: e.target.value } })}
-                  required
-                  maxLength={60}
-                />
-              </label>
-              {/* What bidders' files and other systems read: kept out of the way, explained in words. */}
-              <details className="advanced">
-                <summary>{t('advanced')}</summary>
-                <label>
-                  {t('fieldKey')}
-                  <input
-                    value={field.key}
-                    onChange={(e) => setField(index, { key: e.target.value })}
-                    required
-                    pattern="[a-z][a-zA-Z0-9_]{0,39}"
-                  />
-                  <span className="muted small">{t('fieldKeyHint')}</span>
-                </label>
-                <label>
-                  {t('labelEn')}
-                  <input
-                    value={field.label.en}
-                    onChange={(e) => setField(index, { label: { ...field.label, en: e.target.value } })}
-                    required
-                    maxLength={60}
-                  />
-                </label>
-              </details>
-              <label>
-                {t('fieldType')}
-                <select
-                  value={field.type}
-                  onChange={(e) => setField(index, { type: e.target.value as SummaryFieldType })}
-                >
-                  {summaryFieldTypes.map((type) => (
-                    <option key={type} value={type}>
-                      {t(`fieldType_${type}`)}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label className="check">
-                <input
-                  type="checkbox"
-                  checked={field.required}
-                  onChange={(e) => setField(index, { required: e.target.checked })}
-                />
-                {t('required')}
-              </label>
-              <button
-                type="button"
-                onClick={() => setFields((list) => list.filter((_, i) => i !== index))}
-                disabled={fields.length === 1}
-              >
-                {t('remove')}
-              </button>
-            </div>
-          ))}
-          <button
-            type="button"
-            onClick={() =>
-              setFields((list) => [
-                ...list,
-                row({
-                  key: `field${list.length + 1}`,
-                  label: { zh: '', en: '' },
-                  type: 'text',
-                  required: false,
-                }),
-              ])
-            }
-          >
-            {t('addField')}
-          </button>
-        </fieldset>
+        <SummaryFieldsEditor fields={fields} onChange={setFields} />
         <fieldset className="wide">
           <legend>{t('draw')}</legend>
           <label>

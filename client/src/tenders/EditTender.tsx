@@ -1,14 +1,16 @@
 /**
- * The host's changes to a tender before its deadline: its words and its times. What bids were sealed
- * against (the summary fields, the custodians, the opening certificate) is not offered: it cannot change.
+ * The host's changes to a tender before its deadline: its words, its times and the opening summary's
+ * fields. New summary fields ask every bidder who has bid to seal and upload again (the page says so
+ * and asks the host to confirm); the custodians and the opening certificate are not offered here.
  */
-import type { TenderView, UpdateTenderRequest } from '@bidhall/shared';
+import type { SummaryField, TenderView, UpdateTenderRequest } from '@bidhall/shared';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
 import { Outcome, useAction } from '../ui/action.tsx';
 import { DateTimeField, NumberField, TextField } from '../ui/fields.tsx';
+import { SummaryFieldsEditor } from './SummaryFieldsEditor.tsx';
 
 /** A local date-time for <input type="datetime-local"> from an ISO instant. */
 function localInput(iso: string): string {
@@ -30,7 +32,13 @@ export function EditTender({
   const [deadline, setDeadline] = useState(localInput(tender.deadline));
   const [windowMinutes, setWindowMinutes] = useState(tender.decryptionWindowMinutes);
   const [venue, setVenue] = useState(tender.venue);
-  const action = useAction({ '/title': t('title'), '/deadline': t('deadline'), '/venue': t('openingVenue') });
+  const [fields, setFields] = useState<SummaryField[]>(tender.summaryFields);
+  const action = useAction({
+    '/title': t('title'),
+    '/deadline': t('deadline'),
+    '/venue': t('openingVenue'),
+    '/summaryFields': t('fields'),
+  });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const changes: UpdateTenderRequest = {
@@ -39,8 +47,10 @@ export function EditTender({
       ...(deadline !== localInput(tender.deadline) ? { deadline: new Date(deadline).toISOString() } : {}),
       ...(windowMinutes !== tender.decryptionWindowMinutes ? { decryptionWindowMinutes: windowMinutes } : {}),
       ...(venue.trim() !== tender.venue ? { venue: venue.trim() } : {}),
+      ...(JSON.stringify(fields) !== JSON.stringify(tender.summaryFields) ? { summaryFields: fields } : {}),
     };
     if (!Object.keys(changes).length) return;
+    if (changes.summaryFields && !window.confirm(t('confirmSummaryChange'))) return;
     void action.run(async () => {
       onSaved(
         await api<TenderView>('PATCH', `/api/tenders/${tender.id}`, { token: session.token, body: changes }),
@@ -78,6 +88,7 @@ export function EditTender({
           max={1440}
         />
         <TextField label={t('openingVenue')} value={venue} onChange={setVenue} maxLength={200} name="venue" />
+        <SummaryFieldsEditor fields={tender.summaryFields} onChange={setFields} />
         <div className="wide">
           <button type="submit" disabled={action.busy}>
             {t('saveChanges')}

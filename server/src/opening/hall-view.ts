@@ -110,6 +110,7 @@ export function hallBid(bid: BidWithBidder, documentsProgress?: number): HallBid
     documentsProgress: documentsProgress ?? (bid.documentsPlainSha256 ? 1 : 0),
     reason: bid.openingReason,
     because: bid.openingBecause,
+    ...(bid.resealNeeded ? { resealNeeded: true } : {}),
   };
 }
 

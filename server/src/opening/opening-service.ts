@@ -71,6 +71,14 @@ async function recordContext(tx: Executor, tenderId: string, host: Actor) {
   };
 }
 
+/**
+ * The bids the opening goes on with: all received ones but those found invalid when the bids were opened
+ * (sealed before the summary fields changed and not sealed again).
+ */
+function openable(list: readonly BidWithBidder[]): number {
+  return list.filter((b) => b.openingStatus !== 'invalid').length;
+}
+
 export class OpeningService {
   readonly #deps: OpeningServiceDeps;
 
@@ -137,14 +145,25 @@ export class OpeningService {
   async #openBids(scope: StepScope): Promise<void> {
     const list = await activeBids(scope.tx, scope.tender.id);
     scope.detail.bids = list.length;
-    const short = list.length < scope.tender.minBidders;
+    // A bid sealed before the summary fields changed, and not sealed again, cannot be read against them.
+    const because: ErrorDetail = { key: 'sealedBeforeChange' };
+    for (const [i, bid] of list.entries()) {
+      if (!bid.resealNeeded) continue;
+      const changes = bidChange(bid, {
+        openingStatus: 'invalid',
+        openingReason: detailText(because, 'zh'),
+        openingBecause: because,
+      });
+      await scope.tx.update(bids).set(changes).where(eq(bids.id, bid.id));
+      list[i] = { ...bid, ...changes };
+    }
+    const valid = openable(list);
+    const short = valid < scope.tender.minBidders;
     await this.#setStatus(
       scope,
       'opened',
       { openedAt: scope.now },
-      short
-        ? { key: 'bidsBelowMinimum', params: { count: list.length, min: scope.tender.minBidders } }
-        : null,
+      short ? { key: 'bidsBelowMinimum', params: { count: valid, min: scope.tender.minBidders } } : null,
     );
     for (const bid of list) await scope.emit('bid', hallBid(bid));
     // Check-ins before the deadline were kept quiet (who bid was confidential); now the hall learns them.
@@ -242,7 +261,7 @@ export class OpeningService {
     return this.#act(tenderId, actor, 'hall.start-decryption', async (scope) => {
       const { tx, tender, now, emit } = scope;
       requireStatus(tender, 'deciding', 'starting decryption');
-      const count = (await activeBids(tx, tender.id)).length;
+      const count = openable(await activeBids(tx, tender.id));
       if (count < tender.minBidders) {
         throw new AppError('HALL_WRONG_STATE', {
           key: 'bidsBelowMinimum',
@@ -263,7 +282,7 @@ export class OpeningService {
   confirmFailure(tenderId: string, actor: Actor, reason: string): Promise<{ status: TenderStatus }> {
     return this.#act(tenderId, actor, 'hall.confirm-failure', async (scope) => {
       requireStatus(scope.tender, 'deciding', 'confirming a failed opening');
-      const count = (await activeBids(scope.tx, scope.tender.id)).length;
+      const count = openable(await activeBids(scope.tx, scope.tender.id));
       if (count >= scope.tender.minBidders) {
         throw new AppError('HALL_WRONG_STATE', {
           key: 'bidsMeetMinimum',
@@ -334,6 +353,24 @@ export class OpeningService {
           ? { deadline, checkInOpensAt: new Date(deadline.getTime() - checkInMinutes * 60_000) }
           : {}),
       };
+      // New summary fields: the bids already received were sealed with a summary for the old ones.
+      let resealNeeded = false;
+      if (request.summaryFields) {
+        const keys = request.summaryFields.map((f) => f.key);
+        if (new Set(keys).size !== keys.length)
+          throw new AppError('TENDER_INVALID', {
+            key: 'summaryKeysUnique',
+            params: { field: '/summaryFields' },
+          });
+        changes.summaryFields = request.summaryFields;
+        const marked = await scope.tx
+          .update(bids)
+          .set({ resealNeeded: true })
+          .where(and(eq(bids.tenderId, tender.id), eq(bids.status, 'submitted')))
+          .returning({ id: bids.id });
+        resealNeeded = true;
+        scope.detail.resealNeeded = marked.length;
+      }
       const changed = Object.keys(request).sort();
       await scope.updateTender(changes);
       const after = { ...tender, ...changes };
@@ -344,6 +381,7 @@ export class OpeningService {
         title: after.title,
         deadline: after.deadline.toISOString(),
         checkInOpensAt: after.checkInOpensAt.toISOString(),
+        ...(resealNeeded ? { resealNeeded } : {}),
       });
       return { changed };
     });

@@ -38,6 +38,7 @@ const changedFields = {
   deadline: 'deadline',
   decryptionWindowMinutes: 'windowMinutes',
   checkInMinutes: 'checkInMinutes',
+  summaryFields: 'summaryTable',
 } as const satisfies Record<keyof UpdateTenderRequest, TextKey>;
 
 function isChangeableField(field: string): field is keyof typeof changedFields {
@@ -85,7 +86,7 @@ export function describeEvent(event: HallEvent, t: (key: TextKey) => string, lan
           : t('proposalPending')
       } — ${event.data.decision?.reason ?? event.data.reason}`;
     case 'tender':
-      return `${t('tenderChanged')}: ${event.data.changed.map((field) => changedFieldWords(field, t)).join('、')}`;
+      return `${t('tenderChanged')}: ${event.data.changed.map((field) => changedFieldWords(field, t)).join('、')}${event.data.resealNeeded ? ` — ${t('resealNeeded')}` : ''}`;
     case 'fault':
       return `${t('platformFault')}: ${faultText(event.data.message, language)}`;
     case 'recording':

@@ -1,7 +1,7 @@
 import type { ErrorDetail } from '@bidhall/shared';
 import { bidStatuses, openingStatuses } from '@bidhall/shared/enums';
 import { sql } from 'drizzle-orm';
-import { bigint, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { actors } from './actors.ts';
 import { bytea, instant } from './columns.ts';
 import { tenders } from './tenders.ts';
@@ -44,6 +44,12 @@ export const bids = pgTable(
     openingReason: text('opening_reason'),
     /** The same reason for people, in both languages (shared errorDetails); null for older rows. */
     openingBecause: jsonb('opening_because').$type<ErrorDetail>(),
+    /**
+     * The host changed what the bid was sealed against (the summary fields) after it was received: the
+     * bidder must seal and upload it again before the deadline; a bid still marked at the opening is
+     * invalid (its summary would not fit the tender's fields).
+     */
+    resealNeeded: boolean('reseal_needed').notNull().default(false),
     /** Content keys, once submitted and proven (after the deadline a bid is meant to be opened). */
     summaryKey: bytea('summary_key'),
     documentsKey: bytea('documents_key'),

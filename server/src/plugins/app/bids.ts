@@ -52,6 +52,7 @@ function bidView(bid: Bid) {
     status: bid.status,
     receivedAt: bid.receivedAt.toISOString(),
     endedAt: bid.endedAt?.toISOString() ?? null,
+    resealNeeded: bid.resealNeeded,
     parts: {
       summary: { sha256: bid.summarySha256, size: bid.summarySize },
       documents: { sha256: bid.documentsSha256, size: bid.documentsSize },

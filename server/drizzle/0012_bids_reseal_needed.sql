@@ -1,0 +1,1 @@
+ALTER TABLE "bids" ADD COLUMN "reseal_needed" boolean DEFAULT false NOT NULL;
