@@ -304,16 +304,16 @@ const text = {
     en: 'Every opening hall and evaluation venue live; nobody sees that you watch.',
   },
   resealNeeded: {
-    zh: '已递交的投标须按新的开标一览表重新加密并上传（替换原投标），否则开标时按无效处理',
-    en: 'bids already submitted must be sealed and uploaded again for the new summary (replacing the old bid), or they are invalid at the opening',
+    zh: '已递交的投标须按新的开标一览表或开标证书重新加密并上传（替换原投标），否则开标时按无效处理',
+    en: 'bids already submitted must be sealed and uploaded again for the new summary or opening certificate (replacing the old bid), or they are invalid at the opening',
   },
   confirmSummaryChange: {
-    zh: '修改开标一览表后，已递交投标的投标人须重新加密并上传投标文件，未重新上传的投标在开标时按无效处理。确定修改？',
-    en: 'After the opening summary changes, every bidder who has bid must seal and upload its bid again; a bid not uploaded again is invalid at the opening. Change it?',
+    zh: '修改开标一览表或密钥保管人（将生成新的开标证书）后，已递交投标的投标人须重新加密并上传投标文件，未重新上传的投标在开标时按无效处理。确定修改？',
+    en: 'After the opening summary or the custodians change (a new opening certificate), every bidder who has bid must seal and upload its bid again; a bid not uploaded again is invalid at the opening. Change it?',
   },
   resealMine: {
-    zh: '招标人修改了开标一览表：请按新版本重新加密投标文件，并在截止前上传以替换本投标，否则开标时本投标按无效处理。',
-    en: 'The tenderer changed the opening summary: seal your bid again for the new version and upload it before the deadline to replace this one, or it is invalid at the opening.',
+    zh: '招标项目的开标一览表或开标证书已变更：请按新版本重新加密投标文件，并在截止前上传以替换本投标，否则开标时本投标按无效处理。',
+    en: 'The tender’s opening summary or opening certificate changed: seal your bid again for the new version and upload it before the deadline to replace this one, or it is invalid at the opening.',
   },
   recordRecordings: {
     zh: '开标录像（截至生成记录时）',
@@ -501,8 +501,8 @@ const text = {
   saveChanges: { zh: '保存修改', en: 'Save the changes' },
   changesSaved: { zh: '修改已保存并通知投标人', en: 'Saved; the bidders are told' },
   editTenderHint: {
-    zh: '投标截止前可修改文字信息、时间和开标一览表字段；修改一览表字段后，已投标单位须重新加密上传。密钥保管人和开标证书不能在此修改。每次修改都会记入审计日志并通知投标人。',
-    en: 'Before the deadline the words, times and summary fields can change; after a summary change, bidders who have bid must seal and upload again. Custodians and the opening certificate cannot change here. Every change is audited and announced to bidders.',
+    zh: '投标截止前可修改文字信息、时间、开标一览表字段和密钥保管人；修改一览表字段或保管人（生成新的开标证书）后，已投标单位须重新加密上传。每次修改都会记入审计日志并通知投标人。',
+    en: 'Before the deadline the words, times, summary fields and custodians can change; after a summary or custodian change (a new opening certificate), bidders who have bid must seal and upload again. Every change is audited and announced to bidders.',
   },
   shortBiddingPeriod: {
     zh: '投标截止距今仅 {days} 天，少于依法必须招标项目要求的 20 日（招标投标法第二十四条）。确定按此时间创建？',

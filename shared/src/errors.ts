@@ -592,8 +592,8 @@ export const errorDetails = {
     en: 'record.json: the draw recomputes to {recomputed} (index {index}), not {value}',
   },
   sealedBeforeChange: {
-    zh: '招标人在该投标递交后修改了开标一览表，投标人未在截止前重新加密上传',
-    en: 'the summary fields changed after this bid was received, and it was not sealed and uploaded again before the deadline',
+    zh: '该投标递交后开标一览表或开标证书已变更，投标人未在截止前重新加密上传',
+    en: 'the summary fields or the opening certificate changed after this bid was received, and it was not sealed and uploaded again before the deadline',
   },
   signedBySomeoneElse: {
     zh: '签名证书是“{signer}”的，不是“{name}”的',

@@ -81,6 +81,12 @@ export const UpdateTenderRequest = Type.Object(
     checkInMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 60 })),
     /** The opening summary's fields: bids received before the change must be sealed again. */
     summaryFields: Type.Optional(CreateTenderRequest.properties.summaryFields),
+    /**
+     * The custodians and how many of them open the key together: a new opening key and certificate, so
+     * bids received before the change must be sealed again (to the new certificate).
+     */
+    custodianIds: Type.Optional(CreateTenderRequest.properties.custodianIds),
+    quorum: Type.Optional(CreateTenderRequest.properties.quorum),
   },
   { additionalProperties: false, minProperties: 1 },
 );

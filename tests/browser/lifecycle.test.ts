@@ -91,7 +91,7 @@ describe('a tender before its opening, in the browser', () => {
     expect(dialogs).toEqual([expect.stringContaining('已递交投标的投标人须重新加密并上传投标文件')]);
     await expect
       .poll(() => bidder.page.getByTestId('timeline').textContent())
-      .toContain('已递交的投标须按新的开标一览表重新加密并上传');
+      .toContain('已递交的投标须按新的开标一览表或开标证书重新加密并上传');
     await bidder.page.getByTestId('reseal-needed').waitFor();
     expect(await bidder.page.getByTestId('reseal-needed').textContent()).toContain(
       '请按新版本重新加密投标文件',

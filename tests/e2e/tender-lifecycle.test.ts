@@ -2,8 +2,8 @@
  * A tender's life before its opening: the host may change its words and times (audited, announced in the
  * hall) or cancel it with a reason, and its bids stay sealed.
  */
-import { detailText } from '@bidhall/shared';
-import { eq } from 'drizzle-orm';
+import { detailText, type TenderView } from '@bidhall/shared';
+import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { bids } from '../../server/src/db/schema/index.ts';
 import { useServer } from '../support/fixture.ts';
@@ -208,5 +208,45 @@ describe('changing a tender before its deadline', () => {
     await expect(host.request('hall:start-decryption', { tenderId: tender.id })).resolves.toMatchObject({
       windowEndsAt: expect.any(String),
     });
+  });
+
+  it('changes the custodians: a new opening key and certificate, and the bids already in must be sealed to it', async () => {
+    const { tender, hostToken } = await prepareOpening(server, work, ['bidder1', 'bidder2', 'bidder3']);
+    const patch = (payload: Record<string, unknown>) =>
+      server.app.inject({
+        method: 'PATCH',
+        url: `/api/tenders/${tender.id}`,
+        headers: { authorization: `Bearer ${hostToken}` },
+        payload,
+      });
+    // A quorum above the custodians named is refused and changes nothing.
+    const two = ['custodian1', 'custodian2'].map((n) => server.actors.get(n)!);
+    const tooMany = await patch({ custodianIds: two, quorum: 3 });
+    expect(tooMany.json()).toMatchObject({
+      code: 'TENDER_INVALID',
+      detail: { key: 'quorumAboveCustodians', params: { field: '/quorum' } },
+    });
+    expect((await server.app.tenders.view(tender.id)).openingCertificate).toBe(tender.openingCertificate);
+
+    const changed = await patch({ custodianIds: two, quorum: 2 });
+    expect(changed.statusCode).toBe(200);
+    const after = changed.json<TenderView>();
+    expect(after.openingCertificate).not.toBe(tender.openingCertificate);
+    expect(after.custodians.map((c) => c.id).sort()).toEqual([...two].sort());
+    expect(after.quorum).toBe(2);
+    const rows = await server.app.db.select().from(bids).where(eq(bids.tenderId, tender.id));
+    expect(rows.filter((r) => r.status === 'submitted').map((r) => r.resealNeeded)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    // Sealed again to the new certificate, a bid is in order.
+    await sealAndUpload(server, work, after, 'bidder1', 0, { replace: true });
+    const bidder1 = (await server.login('bidder1', 'bidder')).actor.id;
+    const [again] = await server.app.db
+      .select()
+      .from(bids)
+      .where(and(eq(bids.tenderId, tender.id), eq(bids.status, 'submitted'), eq(bids.bidderId, bidder1)));
+    expect(again?.resealNeeded).toBe(false);
   });
 });

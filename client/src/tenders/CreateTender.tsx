@@ -10,21 +10,15 @@ import {
   type SummaryField,
   type TenderView,
 } from '@bidhall/shared';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
 import { FieldProblem, Outcome, useAction } from '../ui/action.tsx';
 import { DateTimeField, NumberField, TextField } from '../ui/fields.tsx';
 import { Section } from '../ui/Section.tsx';
+import { CustodianPicker } from './CustodianPicker.tsx';
 import { SummaryFieldsEditor } from './SummaryFieldsEditor.tsx';
-
-interface Custodian {
-  readonly id: string;
-  readonly name: string;
-  readonly organization: string | null;
-  readonly hasEncryptionCertificate: boolean;
-}
 
 const defaultFields: SummaryField[] = [
   { key: 'price', label: { zh: '投标报价（元）', en: 'Price (CNY)' }, type: 'money', required: true },
@@ -48,8 +42,7 @@ export function CreateTender({
   session: Session;
   onCreated: (tender: TenderView) => void;
 }) {
-  const { t, error: describe } = useI18n();
-  const [custodians, setCustodians] = useState<Custodian[]>([]);
+  const { t } = useI18n();
   const [problem, setProblem] = useState<string | null>(null);
   const [code, setCode] = useState('');
   const [title, setTitle] = useState('');
@@ -88,16 +81,6 @@ export function CreateTender({
     '/draw/options': t('drawOptions'),
   };
   const action = useAction(labels);
-
-  useEffect(() => {
-    api<Custodian[]>('GET', '/api/actors?role=custodian', { token: session.token }).then(
-      (list) => {
-        setCustodians(list);
-        setChosen(list.filter((c) => c.hasEncryptionCertificate).map((c) => c.id));
-      },
-      (error: unknown) => setProblem(describe(error)),
-    );
-  }, [session.token, describe]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -227,33 +210,15 @@ export function CreateTender({
         />
         {/* 实施条例 Art 44: at least three (the server refuses fewer). */}
         <NumberField label={t('minBidders')} value={minBidders} onChange={setMinBidders} min={3} max={1000} />
-        <fieldset className="wide">
-          <legend>{t('custodians')}</legend>
-          {custodians.map((c) => (
-            <label key={c.id} className="check">
-              <input
-                type="checkbox"
-                checked={chosen.includes(c.id)}
-                disabled={!c.hasEncryptionCertificate}
-                onChange={(e) =>
-                  setChosen((list) => (e.target.checked ? [...list, c.id] : list.filter((id) => id !== c.id)))
-                }
-              />
-              {c.name}
-              {c.organization ? ` · ${c.organization}` : ''}
-            </label>
-          ))}
-        </fieldset>
-        <label>
-          {t('quorum')}
-          <input
-            type="number"
-            min={1}
-            max={16}
-            value={quorum}
-            onChange={(e) => setQuorum(Number(e.target.value))}
-          />
-        </label>
+        <CustodianPicker
+          session={session}
+          chosen={chosen}
+          onChosen={setChosen}
+          quorum={quorum}
+          onQuorum={setQuorum}
+          onLoaded={(list) => setChosen(list.filter((c) => c.hasEncryptionCertificate).map((c) => c.id))}
+          onProblem={setProblem}
+        />
         <label>
           {t('remedyPolicy')}
           <select value={remedyPolicy} onChange={(e) => setRemedyPolicy(e.target.value as RemedyPolicy)}>

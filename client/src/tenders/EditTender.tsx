@@ -1,7 +1,7 @@
 /**
  * The host's changes to a tender before its deadline: its words, its times and the opening summary's
- * fields. New summary fields ask every bidder who has bid to seal and upload again (the page says so
- * and asks the host to confirm); the custodians and the opening certificate are not offered here.
+ * fields, its custodians and quorum. New summary fields or custodians (a new opening certificate) ask
+ * every bidder who has bid to seal and upload again: the page says so and asks the host to confirm.
  */
 import type { SummaryField, TenderView, UpdateTenderRequest } from '@bidhall/shared';
 import { type FormEvent, useState } from 'react';
@@ -10,6 +10,7 @@ import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
 import { Outcome, useAction } from '../ui/action.tsx';
 import { DateTimeField, NumberField, TextField } from '../ui/fields.tsx';
+import { CustodianPicker } from './CustodianPicker.tsx';
 import { SummaryFieldsEditor } from './SummaryFieldsEditor.tsx';
 
 /** A local date-time for <input type="datetime-local"> from an ISO instant. */
@@ -33,11 +34,17 @@ export function EditTender({
   const [windowMinutes, setWindowMinutes] = useState(tender.decryptionWindowMinutes);
   const [venue, setVenue] = useState(tender.venue);
   const [fields, setFields] = useState<SummaryField[]>(tender.summaryFields);
+  const ownCustodians = tender.custodians.map((c) => c.id).sort();
+  const [custodians, setCustodians] = useState<string[]>(ownCustodians);
+  const [quorum, setQuorum] = useState(tender.quorum);
+  const [problem, setProblem] = useState<string | null>(null);
   const action = useAction({
     '/title': t('title'),
     '/deadline': t('deadline'),
     '/venue': t('openingVenue'),
     '/summaryFields': t('fields'),
+    '/custodianIds': t('custodians'),
+    '/quorum': t('quorum'),
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -48,9 +55,14 @@ export function EditTender({
       ...(windowMinutes !== tender.decryptionWindowMinutes ? { decryptionWindowMinutes: windowMinutes } : {}),
       ...(venue.trim() !== tender.venue ? { venue: venue.trim() } : {}),
       ...(JSON.stringify(fields) !== JSON.stringify(tender.summaryFields) ? { summaryFields: fields } : {}),
+      ...(JSON.stringify([...custodians].sort()) !== JSON.stringify(ownCustodians)
+        ? { custodianIds: custodians }
+        : {}),
+      ...(quorum !== tender.quorum ? { quorum } : {}),
     };
     if (!Object.keys(changes).length) return;
-    if (changes.summaryFields && !window.confirm(t('confirmSummaryChange'))) return;
+    const reseal = changes.summaryFields || changes.custodianIds || changes.quorum !== undefined;
+    if (reseal && !window.confirm(t('confirmSummaryChange'))) return;
     void action.run(async () => {
       onSaved(
         await api<TenderView>('PATCH', `/api/tenders/${tender.id}`, { token: session.token, body: changes }),
@@ -89,6 +101,19 @@ export function EditTender({
         />
         <TextField label={t('openingVenue')} value={venue} onChange={setVenue} maxLength={200} name="venue" />
         <SummaryFieldsEditor fields={tender.summaryFields} onChange={setFields} />
+        <CustodianPicker
+          session={session}
+          chosen={custodians}
+          onChosen={setCustodians}
+          quorum={quorum}
+          onQuorum={setQuorum}
+          onProblem={setProblem}
+        />
+        {problem && (
+          <p className="outcome error wide" role="alert">
+            {problem}
+          </p>
+        )}
         <div className="wide">
           <button type="submit" disabled={action.busy}>
             {t('saveChanges')}

@@ -27,10 +27,13 @@ import {
   outages,
   recordSignatures,
   type Tender,
+  tenderCustodians,
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import { serverSeedFor } from '../tenders/draw-seed.ts';
+import type { OpeningKeyMaterial } from '../tenders/opening-key.ts';
+import { tenderProblem } from '../tenders/tender-service.ts';
 import { bidChange, isFinal } from './bid-states.ts';
 import { drawIndex, seedCommitment } from './draw.ts';
 import { type Actor, type HallContext, hallAction, type StepScope, systemActor } from './hall-action.ts';
@@ -327,7 +330,17 @@ export class OpeningService {
    * field and announced in the hall. A new deadline is at least ten minutes ahead, so nobody's upload
    * in progress is cut by surprise.
    */
-  update(tenderId: string, actor: Actor, request: UpdateTenderRequest): Promise<{ changed: string[] }> {
+  /**
+   * The host's change of a tender before its deadline. New summary fields or a new opening key (other
+   * custodians or quorum, `openingKey` made by the caller) make the bids already received unusable: each
+   * is marked to be sealed again, and the hall is told.
+   */
+  update(
+    tenderId: string,
+    actor: Actor,
+    request: UpdateTenderRequest,
+    openingKey?: { readonly quorum: number; readonly material: OpeningKeyMaterial },
+  ): Promise<{ changed: string[] }> {
     return this.#act(tenderId, actor, 'tender.update', async (scope) => {
       const { tender, now } = scope;
       requireStatus(tender, 'bidding', 'changing the tender');
@@ -353,22 +366,33 @@ export class OpeningService {
           ? { deadline, checkInOpensAt: new Date(deadline.getTime() - checkInMinutes * 60_000) }
           : {}),
       };
-      // New summary fields: the bids already received were sealed with a summary for the old ones.
-      let resealNeeded = false;
       if (request.summaryFields) {
         const keys = request.summaryFields.map((f) => f.key);
-        if (new Set(keys).size !== keys.length)
-          throw new AppError('TENDER_INVALID', {
-            key: 'summaryKeysUnique',
-            params: { field: '/summaryFields' },
-          });
+        if (new Set(keys).size !== keys.length) tenderProblem('summaryKeysUnique', '/summaryFields');
         changes.summaryFields = request.summaryFields;
+      }
+      if (openingKey) {
+        changes.openingCertificate = openingKey.material.certificatePem;
+        changes.quorum = openingKey.quorum;
+        await scope.tx.delete(tenderCustodians).where(eq(tenderCustodians.tenderId, tender.id));
+        await scope.tx.insert(tenderCustodians).values(
+          openingKey.material.sealedShares.map((share) => ({
+            tenderId: tender.id,
+            custodianId: share.custodianId,
+            shareIndex: share.index,
+            sealedShare: share.sealed,
+          })),
+        );
+      }
+      // The bids already received were sealed with a summary for the old fields, or to the old opening
+      // certificate: each must be sealed again.
+      const resealNeeded = Boolean(request.summaryFields || openingKey);
+      if (resealNeeded) {
         const marked = await scope.tx
           .update(bids)
           .set({ resealNeeded: true })
           .where(and(eq(bids.tenderId, tender.id), eq(bids.status, 'submitted')))
           .returning({ id: bids.id });
-        resealNeeded = true;
         scope.detail.resealNeeded = marked.length;
       }
       const changed = Object.keys(request).sort();

@@ -1,7 +1,13 @@
 /** Tenders: creation by a host (with the opening key ceremony) and the public view of a tender. */
 
 import { randomUUID } from 'node:crypto';
-import { type CreateTenderRequest, type DetailKey, onlineVenue, type TenderView } from '@bidhall/shared';
+import {
+  type CreateTenderRequest,
+  type DetailKey,
+  type OpeningKeyAlgorithm,
+  onlineVenue,
+  type TenderView,
+} from '@bidhall/shared';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { type AuditInput, appendInTx } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
@@ -13,7 +19,7 @@ import { parseCertificate } from '../pki/certificate.ts';
 import type { IssuerKeys } from '../pki/issuer.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import { serverSeedCommitmentFor } from './draw-seed.ts';
-import { createOpeningKey } from './opening-key.ts';
+import { createOpeningKey, type OpeningKeyMaterial } from './opening-key.ts';
 
 const minuteMs = 60_000;
 /** The opening certificate outlives the opening by this much, for late remedy and archive checks. */
@@ -30,6 +36,11 @@ export interface TenderServiceDeps {
   readonly drawSecret: string;
 }
 
+/** A tender definition's first problem, at its field (the form shows it there). */
+export function tenderProblem(key: DetailKey, field: string): never {
+  throw new AppError('TENDER_INVALID', { key, params: { field } });
+}
+
 export class TenderService {
   readonly #deps: TenderServiceDeps;
 
@@ -44,52 +55,21 @@ export class TenderService {
     const { db, clock } = this.#deps;
     const now = clock.now();
     const deadline = new Date(request.deadline);
-    // The first problem, at its field (the form shows it there).
-    const problem = (key: DetailKey, field: string): never => {
-      throw new AppError('TENDER_INVALID', { key, params: { field } });
-    };
     if (Number.isNaN(deadline.getTime()) || deadline.getTime() < now.getTime() + minuteMs)
-      problem('deadlineTooSoon', '/deadline');
-    if (request.minBidders < 3) problem('minBiddersLegal', '/minBidders');
+      tenderProblem('deadlineTooSoon', '/deadline');
+    if (request.minBidders < 3) tenderProblem('minBiddersLegal', '/minBidders');
     const keys = request.summaryFields.map((f) => f.key);
-    if (new Set(keys).size !== keys.length) problem('summaryKeysUnique', '/summaryFields');
+    if (new Set(keys).size !== keys.length) tenderProblem('summaryKeysUnique', '/summaryFields');
     const custodianIds = [...new Set(request.custodianIds)];
-    if (custodianIds.length !== request.custodianIds.length) problem('custodianTwice', '/custodianIds');
-    // 至少两人共同开启 (EU practice, Catalonia's Sobre Digital): one custodian alone may never open bids.
-    if (request.quorum < 2) problem('quorumAtLeastTwo', '/quorum');
-    if (request.quorum > custodianIds.length) problem('quorumAboveCustodians', '/quorum');
-
-    const custodianRows = await db.select().from(actors).where(inArray(actors.id, custodianIds));
-    const custodians = custodianIds.map((id) => {
-      const row = custodianRows.find((r) => r.id === id && r.role === 'custodian');
-      if (!row)
-        throw new AppError('CUSTODIAN_UNKNOWN', {
-          key: 'custodianNotRegistered',
-          params: { id, field: '/custodianIds' },
-        });
-      if (!row.encryptionCertificate)
-        throw new AppError('CUSTODIAN_NO_ENCRYPTION_CERT', {
-          key: 'custodianWithoutEncryption',
-          params: { name: row.name, field: '/custodianIds' },
-        });
-      const certificate = parseCertificate(row.encryptionCertificate);
-      this.#deps.trust.verify([certificate], { at: now, anyUsage: ['keyEncipherment', 'keyAgreement'] });
-      return { id, name: row.name, encryptionCertificate: certificate };
-    });
-
-    const [creator] = await db.select().from(actors).where(eq(actors.id, audit.actorId));
     const tenderId = randomUUID();
-    const material = await createOpeningKey({
+    const [creator] = await db.select().from(actors).where(eq(actors.id, audit.actorId));
+    const material = await this.openingKey({
       tenderId,
       tenderCode: request.code,
       algorithm: request.openingKeyAlgorithm,
-      custodians,
+      custodianIds: request.custodianIds,
       quorum: request.quorum,
-      openingCa: this.#deps.openingCa,
-      platformSigner: this.#deps.platformSigner,
-      platformName: this.#deps.platformName,
-      notBefore: new Date(now.getTime() - 5 * minuteMs),
-      notAfter: new Date(deadline.getTime() + openingCertificateMarginMs),
+      deadline,
     });
     await db.transaction(async (tx) => {
       const existing = await tx
@@ -157,6 +137,56 @@ export class TenderService {
       ]);
     });
     return this.view(tenderId);
+  }
+
+  /**
+   * The opening key of a tender, shared among its custodians (k = `quorum` of them open it): each
+   * custodian registered with an encryption certificate the CAs trust. For a new tender and for one
+   * whose custodians change before the deadline; generated outside any transaction (it takes a while).
+   */
+  async openingKey(input: {
+    tenderId: string;
+    tenderCode: string;
+    algorithm: OpeningKeyAlgorithm;
+    custodianIds: readonly string[];
+    quorum: number;
+    deadline: Date;
+  }): Promise<OpeningKeyMaterial> {
+    const now = this.#deps.clock.now();
+    const custodianIds = [...new Set(input.custodianIds)];
+    if (custodianIds.length !== input.custodianIds.length) tenderProblem('custodianTwice', '/custodianIds');
+    // 至少两人共同开启 (EU practice, Catalonia's Sobre Digital): one custodian alone may never open bids.
+    if (input.quorum < 2) tenderProblem('quorumAtLeastTwo', '/quorum');
+    if (input.quorum > custodianIds.length) tenderProblem('quorumAboveCustodians', '/quorum');
+    const custodianRows = await this.#deps.db.select().from(actors).where(inArray(actors.id, custodianIds));
+    const custodians = custodianIds.map((id) => {
+      const row = custodianRows.find((r) => r.id === id && r.role === 'custodian');
+      if (!row)
+        throw new AppError('CUSTODIAN_UNKNOWN', {
+          key: 'custodianNotRegistered',
+          params: { id, field: '/custodianIds' },
+        });
+      if (!row.encryptionCertificate)
+        throw new AppError('CUSTODIAN_NO_ENCRYPTION_CERT', {
+          key: 'custodianWithoutEncryption',
+          params: { name: row.name, field: '/custodianIds' },
+        });
+      const certificate = parseCertificate(row.encryptionCertificate);
+      this.#deps.trust.verify([certificate], { at: now, anyUsage: ['keyEncipherment', 'keyAgreement'] });
+      return { id, name: row.name, encryptionCertificate: certificate };
+    });
+    return createOpeningKey({
+      tenderId: input.tenderId,
+      tenderCode: input.tenderCode,
+      algorithm: input.algorithm,
+      custodians,
+      quorum: input.quorum,
+      openingCa: this.#deps.openingCa,
+      platformSigner: this.#deps.platformSigner,
+      platformName: this.#deps.platformName,
+      notBefore: new Date(now.getTime() - 5 * minuteMs),
+      notAfter: new Date(input.deadline.getTime() + openingCertificateMarginMs),
+    });
   }
 
   async view(tenderId: string): Promise<TenderView> {

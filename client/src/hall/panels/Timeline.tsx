@@ -39,6 +39,8 @@ const changedFields = {
   decryptionWindowMinutes: 'windowMinutes',
   checkInMinutes: 'checkInMinutes',
   summaryFields: 'summaryTable',
+  custodianIds: 'custodians',
+  quorum: 'quorum',
 } as const satisfies Record<keyof UpdateTenderRequest, TextKey>;
 
 function isChangeableField(field: string): field is keyof typeof changedFields {

@@ -326,8 +326,31 @@ export default fp<HallOptions>(
       },
       async (request) => {
         const { tenderId } = request.params;
-        requireTenderAccess(request.actor!, await findTender(app.db, tenderId));
-        await opening.update(tenderId, { ...request.auditActor(), name: request.actor!.name }, request.body);
+        const tender = await findTender(app.db, tenderId);
+        requireTenderAccess(request.actor!, tender);
+        const { custodianIds, quorum, deadline } = request.body;
+        // New custodians or quorum: a new opening key, made before the step (it takes a while).
+        const openingKey =
+          custodianIds || quorum !== undefined
+            ? {
+                quorum: quorum ?? tender.quorum,
+                material: await app.tenders.openingKey({
+                  tenderId,
+                  tenderCode: tender.code,
+                  algorithm: tender.openingKeyAlgorithm,
+                  custodianIds:
+                    custodianIds ?? (await app.tenders.view(tenderId)).custodians.map((c) => c.id),
+                  quorum: quorum ?? tender.quorum,
+                  deadline: deadline ? new Date(deadline) : tender.deadline,
+                }),
+              }
+            : undefined;
+        await opening.update(
+          tenderId,
+          { ...request.auditActor(), name: request.actor!.name },
+          request.body,
+          openingKey,
+        );
         return app.tenders.view(tenderId);
       },
     );
