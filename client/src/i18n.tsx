@@ -332,6 +332,13 @@ const text = {
     zh: '开标过程未在录像：您的摄像头画面就是开标录像，请保持本页面打开并开启摄像头。',
     en: 'The opening is not being recorded: your camera is the opening’s recording; keep this page open with the camera on.',
   },
+  shareScreen: { zh: '共享控制台画面', en: 'Share the console screen' },
+  stopScreen: { zh: '停止共享画面', en: 'Stop sharing the screen' },
+  screenTile: { zh: '屏幕', en: 'screen' },
+  screenNotShared: {
+    zh: '未能共享屏幕：浏览器未允许或已取消',
+    en: 'The screen was not shared: the browser refused or it was cancelled',
+  },
   wallEvaluation: { zh: '评标会议', en: 'Evaluation' },
   noVenues: { zh: '当前没有进行中的会场', en: 'No venue is in session' },
   ...phrasesFor('venueKind', venueKinds, {

@@ -336,8 +336,12 @@ export class RoomRecorder {
     this.#rotation.unref();
   }
 
+  /**
+   * Whose segment a track belongs to: a participant's camera and microphone together, a shared screen in
+   * a segment of its own (a WebM file holds one video track that players show).
+   */
   #keyOf(entry: ProducerEntry): string {
-    return `${entry.info.venue}\n${entry.info.peerId}`;
+    return `${entry.info.venue}\n${entry.info.peerId}\n${entry.info.source === 'screen' ? 'screen' : 'av'}`;
   }
 
   #schedule(key: string, delayMs: number): void {

@@ -211,6 +211,13 @@ export class MediaClient {
     return [...this.#published.values()];
   }
 
+  /** Stops publishing a track (a screen share that ended): the SFU closes it for everyone. */
+  async unpublish(producer: types.Producer): Promise<void> {
+    this.#published.delete(producer.id);
+    producer.close();
+    await this.request('media:close-producer', { producerId: producer.id });
+  }
+
   async setMuted(producer: types.Producer, muted: boolean): Promise<void> {
     if (muted) {
       producer.pause();

@@ -176,6 +176,9 @@ describe('an opening in the browser', () => {
     // opening is recorded, and the supervisor's timeline says so.
     const hostPage = pages.get('host')!.page;
     await hostPage.getByTestId('tile-self').waitFor({ timeout: 30_000 });
+    // The host shares the console's screen too (the browser asks first, so this takes a click).
+    await hostPage.getByRole('button', { name: '共享控制台画面' }).click();
+    await hostPage.getByTestId('tile-screen').waitFor({ timeout: 30_000 });
     const supervisorPage = pages.get('supervisor')!.page;
     await expect
       .poll(() => supervisorPage.getByTestId('timeline').textContent(), { timeout: 30_000 })
@@ -236,13 +239,16 @@ describe('an opening in the browser', () => {
     // The record lists the hall's segments stored by then: wait for the first to be handed over (an
     // opening lasts minutes; this one only seconds).
     const { token } = await server.login('supervisor', 'supervisor');
+    // The camera with the microphone, and the shared screen, each in segments of their own.
     const hallSegments = async () =>
-      (
-        (await fetch(`${server.url}/api/recordings?room=hall:${opening.tender.id}`, {
-          headers: { authorization: `Bearer ${token}` },
-        }).then((r) => r.json())) as PlaybackView
-      ).segments.length;
-    await expect.poll(hallSegments, { timeout: 30_000 }).toBeGreaterThan(0);
+      new Set(
+        (
+          (await fetch(`${server.url}/api/recordings?room=hall:${opening.tender.id}`, {
+            headers: { authorization: `Bearer ${token}` },
+          }).then((r) => r.json())) as PlaybackView
+        ).segments.map((segment) => [...segment.kinds].sort().join('+')),
+      );
+    await expect.poll(hallSegments, { timeout: 30_000 }).toEqual(new Set(['audio+video', 'video']));
     const host = pages.get('host')!.page;
     await host.getByRole('button', { name: '生成开标记录' }).click();
     for (const bidder of ['bidder1', 'bidder2']) {

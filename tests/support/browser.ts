@@ -36,6 +36,8 @@ export function launchChromium(options: { fakeMedia?: boolean } = {}): Promise<B
             '--use-fake-ui-for-media-stream',
             '--allow-loopback-in-peer-connection',
             '--autoplay-policy=no-user-gesture-required',
+            // getDisplayMedia answered with the whole (virtual) screen, as a person choosing it would.
+            '--auto-select-desktop-capture-source=Entire screen',
           ]
         : []),
     ],

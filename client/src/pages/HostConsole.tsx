@@ -222,7 +222,12 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
           />
         </div>
         <div className="column side">
-          <VideoSlot session={session} tenderId={tenderId} autoJoin={allowedIn('recorded', status)} />
+          <VideoSlot
+            session={session}
+            tenderId={tenderId}
+            autoJoin={allowedIn('recorded', status)}
+            shareScreen
+          />
           {tender && <EvaluationPanel session={session} tenderId={tenderId} tenderTitle={tender.title} />}
           <Timeline view={view} />
         </div>

@@ -21,6 +21,8 @@ interface RemotePeer {
   readonly id: string;
   readonly name: string;
   readonly venue: string;
+  /** A participant's shared screen is a tile of its own. */
+  readonly screen: boolean;
   video?: RemoteTrack;
   audio?: RemoteTrack;
   videoPaused: boolean;
@@ -94,6 +96,7 @@ export default function VideoRoom({
   watchOnly = false,
   compact = false,
   autoJoin = false,
+  shareScreen = false,
 }: {
   session: Session;
   venue: string;
@@ -103,6 +106,8 @@ export default function VideoRoom({
   compact?: boolean;
   /** Join as soon as the page shows the room (the supervisor's wall), not on a click. */
   autoJoin?: boolean;
+  /** Offer to publish a share of the screen too (the host's console, recorded with the opening). */
+  shareScreen?: boolean;
 }) {
   const { t, error: describe } = useI18n();
   const [status, setStatus] = useState<Status>('idle');
@@ -112,6 +117,8 @@ export default function VideoRoom({
   const [micMuted, setMicMuted] = useState(false);
   const [cameraMuted, setCameraMuted] = useState(false);
   const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
+  const [screen, setScreen] = useState<{ stream: MediaStream; producer: types.Producer } | null>(null);
+  const screenRef = useRef<MediaStream | null>(null);
   const [, setTick] = useState(0);
   const client = useRef<MediaClient | null>(null);
   const localRef = useRef<MediaStream | null>(null);
@@ -130,6 +137,10 @@ export default function VideoRoom({
     for (const track of localRef.current?.getTracks() ?? []) track.stop();
     localRef.current = null;
     setLocal(null);
+    // A shared screen ends with the connection: the browser asks again before sharing anew.
+    for (const track of screenRef.current?.getTracks() ?? []) track.stop();
+    screenRef.current = null;
+    setScreen(null);
     peerMap.current.clear();
     streams.current.clear();
     refresh();
@@ -176,11 +187,13 @@ export default function VideoRoom({
   }, [status, describe]);
 
   const onTrack = (remote: RemoteTrack) => {
-    const id = `${remote.producer.venue}/${remote.producer.peerId}`;
+    const screen = remote.producer.source === 'screen';
+    const id = `${remote.producer.venue}/${remote.producer.peerId}${screen ? '/screen' : ''}`;
     const peer = peerMap.current.get(id) ?? {
       id,
       name: remote.producer.peerName,
       venue: remote.producer.venue,
+      screen,
       videoPaused: false,
       audioPaused: false,
     };
@@ -280,6 +293,37 @@ export default function VideoRoom({
       await media.publish(track, track.kind === 'video' ? 'camera' : 'microphone');
   };
 
+  /** Starts or stops sharing the screen; the browser asks which screen or window (it cannot start unasked). */
+  const toggleScreen = async () => {
+    const media = client.current;
+    if (!media) return;
+    if (screen) {
+      for (const track of screen.stream.getTracks()) track.stop();
+      screenRef.current = null;
+      setScreen(null);
+      await media.unpublish(screen.producer);
+      return;
+    }
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    } catch {
+      setProblem(t('screenNotShared'));
+      return;
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track) return;
+    const producer = await media.publish(track, 'screen');
+    screenRef.current = stream;
+    setScreen({ stream, producer });
+    // Ended from the browser's own "stop sharing" bar: unpublished too.
+    track.addEventListener('ended', () => {
+      screenRef.current = null;
+      setScreen(null);
+      void media.unpublish(producer).catch(() => undefined);
+    });
+  };
+
   const producerOf = (source: 'camera' | 'microphone'): types.Producer | undefined =>
     client.current?.published.find((p) => p.source === source)?.producer;
 
@@ -368,6 +412,11 @@ export default function VideoRoom({
           <button type="button" aria-pressed={cameraMuted} onClick={() => void toggle('camera')}>
             {cameraMuted ? t('cameraOn') : t('cameraOffAction')}
           </button>
+          {shareScreen && (
+            <button type="button" aria-pressed={screen !== null} onClick={() => void toggleScreen()}>
+              {screen ? t('stopScreen') : t('shareScreen')}
+            </button>
+          )}
           {(['videoinput', 'audioinput'] as const).map((kind) => {
             const options = devices.filter((d) => d.kind === kind);
             if (options.length < 2) return null;
@@ -404,11 +453,23 @@ export default function VideoRoom({
                     testId="tile-self"
                   />
                 )}
+                {screen && group.venue === venue && (
+                  <Tile
+                    stream={screen.stream}
+                    name={`${session.actor.name} · ${t('screenTile')}`}
+                    muted
+                    self
+                    cameraOff={false}
+                    micOff={false}
+                    quality="unknown"
+                    testId="tile-screen"
+                  />
+                )}
                 {group.peers.map((peer) => (
                   <Tile
                     key={peer.id}
                     stream={streamOf(peer)}
-                    name={peer.name || t('participant')}
+                    name={`${peer.name || t('participant')}${peer.screen ? ` · ${t('screenTile')}` : ''}`}
                     muted={false}
                     cameraOff={!peer.video || peer.videoPaused}
                     micOff={!peer.audio || peer.audioPaused}

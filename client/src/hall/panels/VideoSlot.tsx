@@ -15,10 +15,13 @@ export function VideoSlot({
   session,
   tenderId,
   autoJoin = false,
+  shareScreen = false,
 }: {
   session: Session;
   tenderId: string;
   autoJoin?: boolean;
+  /** The host may share the console's screen too, recorded with the opening. */
+  shareScreen?: boolean;
 }) {
   const { t } = useI18n();
   return (
@@ -28,6 +31,7 @@ export function VideoSlot({
         venue={venueOf({ kind: 'hall', tenderId })}
         title={t('liveVideo')}
         autoJoin={autoJoin}
+        shareScreen={shareScreen}
       />
     </Suspense>
   );
