@@ -388,31 +388,56 @@ describe('an opening in the browser', () => {
     for (const [name, { page }] of pages) expect(await untranslated(page, typed), name).toEqual([]);
   });
 
-  it('fits a phone (390 px) on every role’s page: nothing sideways, no button wrapping a character per line', async () => {
-    for (const [name, { page }] of pages) {
-      await page.setViewportSize({ width: 390, height: 844 });
-      const layout = await page.evaluate(() => {
-        const lineOf = (el: Element) => {
-          const style = getComputedStyle(el);
-          return Number.parseFloat(style.lineHeight) || Number.parseFloat(style.fontSize) * 1.4;
-        };
-        const buttons = [...document.querySelectorAll('button')].filter((b) => b.offsetParent !== null);
-        return {
-          width: document.documentElement.scrollWidth,
-          tallButtons: buttons
-            .filter((b) => b.getBoundingClientRect().height > 2.6 * lineOf(b) + 16)
-            .map((b) => b.textContent),
-          narrowNames: [...document.querySelectorAll('.record-print td:first-child')]
-            .filter(
-              (td) => td.getBoundingClientRect().width < 5 * Number.parseFloat(getComputedStyle(td).fontSize),
-            )
-            .map((td) => td.textContent),
-        };
-      });
-      expect(layout, name).toEqual({ width: expect.any(Number), tallButtons: [], narrowNames: [] });
-      expect(layout.width, name).toBeLessThanOrEqual(390);
-      await screenshot(page, `phone-${name}`);
-      await page.setViewportSize({ width: 1360, height: 900 });
+  it('fits a phone (390 px) on every role’s page in both languages: nothing sideways, no button wrapping a character per line', async () => {
+    for (const language of ['zh', 'en'] as const) {
+      for (const [name, { page }] of pages) {
+        if (language === 'en') await page.getByRole('button', { name: 'English' }).click();
+        await page.setViewportSize({ width: 390, height: 844 });
+        const layout = await page.evaluate(() => {
+          const lineOf = (el: Element) => {
+            const style = getComputedStyle(el);
+            return Number.parseFloat(style.lineHeight) || Number.parseFloat(style.fontSize) * 1.4;
+          };
+          const buttons = [...document.querySelectorAll('button')].filter((b) => b.offsetParent !== null);
+          return {
+            width: document.documentElement.scrollWidth,
+            tallButtons: buttons
+              .filter((b) => b.getBoundingClientRect().height > 2.6 * lineOf(b) + 16)
+              .map((b) => b.textContent),
+            narrowNames: [...document.querySelectorAll('.record-print td:first-child')]
+              .filter(
+                (td) =>
+                  td.getBoundingClientRect().width < 5 * Number.parseFloat(getComputedStyle(td).fontSize),
+              )
+              .map((td) => td.textContent),
+          };
+        });
+        expect(layout, name).toEqual({ width: expect.any(Number), tallButtons: [], narrowNames: [] });
+        expect(layout.width, name).toBeLessThanOrEqual(390);
+        await screenshot(page, `phone-${name}-${language}`);
+        await page.setViewportSize({ width: 1360, height: 900 });
+        await screenshot(page, `desktop-${name}-${language}`);
+        if (language === 'en') {
+          // The English page's own words are English: its buttons, headings and the stage (the people's
+          // and companies' names, and what they typed, stay as they are).
+          const chinese = await page.evaluate(() =>
+            [...document.querySelectorAll('button, h1, h2, h3, [data-testid="status"]')]
+              // The language switch names the other language in it; the tender's title is the host's.
+              .filter(
+                (el) => (el as HTMLElement).offsetParent !== null && !el.matches('[lang], .tender-title'),
+              )
+              .map((el) =>
+                (el.childNodes.length ? [...el.childNodes] : [])
+                  .filter((n) => n.nodeType === Node.TEXT_NODE)
+                  .map((n) => n.textContent ?? '')
+                  .join(''),
+              )
+              .filter((text) => /[\u4e00-\u9fff]/.test(text)),
+          );
+          expect(chinese, name).toEqual([]);
+          await page.getByRole('button', { name: '中文' }).click();
+        }
+      }
     }
   });
 
