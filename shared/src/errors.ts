@@ -595,6 +595,19 @@ export const errorDetails = {
     zh: '该投标递交后开标一览表或开标证书已变更，投标人未在截止前重新加密上传',
     en: 'the summary fields or the opening certificate changed after this bid was received, and it was not sealed and uploaded again before the deadline',
   },
+  // The decryption self-test's outcome.
+  selfTestPassed: {
+    zh: '解密自检通过：您当前的证书可以打开已提交的投标文件',
+    en: 'self-test passed: your key opens your bid',
+  },
+  selfTestKeyMismatch: {
+    zh: '解密自检失败：当前证书的私钥与投标文件的加密证书不匹配',
+    en: 'self-test failed: your key does not match the bid’s encryption certificate',
+  },
+  selfTestBidUnopenable: {
+    zh: '解密自检失败：投标文件无法用当前密钥解开',
+    en: 'self-test failed: your stored bid does not open with your key',
+  },
   signedBySomeoneElse: {
     zh: '签名证书是“{signer}”的，不是“{name}”的',
     en: 'signed by "{signer}", not by {name}',

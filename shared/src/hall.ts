@@ -354,7 +354,8 @@ export const hallRequests = {
     .answers<SelfTestChallenge>(),
   'hall:self-test': hallRequest(SelfTestRequest)
     .grant('hall:self-test')
-    .answers<{ passed: boolean; message: string }>(),
+    /** `message`: English, for tools; `because`: the outcome in both languages, for pages. */
+    .answers<{ passed: boolean; message: string; because: ErrorDetail }>(),
   'hall:decrypt': hallRequest(DecryptRequest)
     .grant('hall:decrypt')
     .answers<{ part: 'summary' | 'documents'; accepted: true }>(),

@@ -127,6 +127,8 @@ describe('an opening in the browser', () => {
       await loadEncryption(page, bidder);
       await page.getByRole('button', { name: '解密自检' }).click();
       await expect.poll(() => outcomes(page)).toContainEqual(expect.stringContaining('自检通过'));
+      // The outcome reads in Chinese only (it used to carry the English in brackets).
+      expect(await untranslated(page, [opening.tender.code])).toEqual([]);
     }
     await screenshot(pages.get('bidder1')!.page, 'bidder-check-in');
   });

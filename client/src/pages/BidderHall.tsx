@@ -3,7 +3,7 @@
  * stay in this page, follow every bid's decryption, see the summary table and the draw (and recompute
  * it), sign the record or object and see the answer, with a timeline of everything that happened.
  */
-import { allowedIn, sealedFileNames } from '@bidhall/shared';
+import { allowedIn, detailText, sealedFileNames } from '@bidhall/shared';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import {
@@ -55,7 +55,7 @@ function cancelReason(view: HallView): string | null {
 }
 
 export function BidderHall({ session, tenderId, onBack }: PageProps) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const format = useFormat();
   const hall = useHall(session.token, tenderId);
   const live = hall.view ? allowedIn('live', hall.view.status) : false;
@@ -125,8 +125,9 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
         answer: toBase64(answer),
         summaryOk,
       });
-      if (!result.passed) throw new Error(`${t('failedCheck')}: ${result.message}`);
-      return `${t('selfTestPassed')} ${result.message}`;
+      const said = detailText(result.because, language);
+      if (!result.passed) throw new Error(`${t('failedCheck')}: ${said}`);
+      return `${t('selfTestPassed')} ${said}`;
     });
 
   const runDecrypt = () =>

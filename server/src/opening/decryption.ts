@@ -22,6 +22,7 @@ import {
   allowedIn,
   bidGroups,
   bidIn,
+  detailText,
   type ErrorDetail,
   OpeningSummary,
   openingStatusWords,
@@ -155,15 +156,14 @@ export class DecryptionService {
     // The answer is the SHA-256 of the secret (the client never hands back what it decrypts).
     const keyOk = answer.length === 32 && answer.toString('hex') === challenge.secretSha256;
     const passed = keyOk && summaryOk;
-    const message = passed
-      ? '解密自检通过：您当前的证书可以打开已提交的投标文件 (self-test passed: your key opens your bid)'
-      : !keyOk
-        ? '解密自检失败：当前证书的私钥与投标文件的加密证书不匹配 (your key does not match the bid’s encryption certificate)'
-        : '解密自检失败：投标文件无法用当前密钥解开 (your stored bid does not open with your key)';
+    const because: ErrorDetail = {
+      key: passed ? 'selfTestPassed' : !keyOk ? 'selfTestKeyMismatch' : 'selfTestBidUnopenable',
+    };
+    const message = detailText(because, 'en');
     await hallAction(this.#deps, tenderId, actor, 'hall.self-test', async ({ detail }) => {
       Object.assign(detail, { bidId: challenge.bidId, keyOk, summaryOk, passed });
     });
-    return { passed, message };
+    return { passed, message, because };
   }
 
   /** Accepts a content key for one part of the bidder's own bid during the window. */
