@@ -14,6 +14,7 @@ import actors from './plugins/app/actors.ts';
 import audit from './plugins/app/audit.ts';
 import auth from './plugins/app/auth.ts';
 import bids from './plugins/app/bids.ts';
+import evaluation from './plugins/app/evaluation.ts';
 import hall from './plugins/app/hall.ts';
 import media from './plugins/app/media.ts';
 import pki from './plugins/app/pki.ts';
@@ -131,6 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     mediaTicketSecret: config.mediaTicketSecret,
     sfus: config.sfus,
   });
+  await app.register(evaluation, { clock });
   await app.register(client, { distDir: join(repositoryRoot, 'client', 'dist') });
   app.get('/api/health', async () => ({ ok: true, time: clock.now().toISOString() }));
   return app;

@@ -23,6 +23,10 @@ const routes: {
   { method: 'GET', url: () => '/api/evaluations', action: 'evaluation:read' },
   { method: 'GET', url: () => '/api/media/venues', action: 'recording:read' },
   { method: 'GET', url: (t) => `/api/recordings?room=hall:${t}`, action: 'recording:read' },
+  { method: 'POST', url: () => '/api/experts/import', action: 'pool:manage' },
+  { method: 'GET', url: () => '/api/experts', action: 'pool:read' },
+  { method: 'POST', url: () => '/api/seats', action: 'pool:manage' },
+  { method: 'GET', url: () => '/api/seats', action: 'pool:read' },
 ];
 
 /** The intended permission model, written out so that a change to the grants cannot pass unnoticed. */
@@ -69,6 +73,9 @@ const allowed: Record<Action, Role[]> = {
   'evaluation:create': ['host'],
   'evaluation:read': ['host', 'supervisor', 'expert'],
   'recording:read': ['supervisor'],
+  // The expert pool and the seats: names of experts are for the pool's administrator and supervisors.
+  'pool:manage': ['admin'],
+  'pool:read': ['admin', 'supervisor'],
 };
 
 const actorOf: Record<Role, string> = {

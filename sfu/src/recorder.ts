@@ -55,6 +55,23 @@ const finishGraceSeconds = 30;
 /** Key frames asked for at the start of a segment, one a second, until ffmpeg has had time to see one. */
 const keyFrameAsks = 10;
 
+/** How long a new segment waits for its video to reach the top simulcast layer before it records anyway. */
+const topLayerWaitMs = 3000;
+
+/**
+ * Resolves once every simulcast consumer sends its preferred (top) spatial layer, or after `timeoutMs`
+ * (a publisher on a weak link may never send it: then the recording takes what there is).
+ */
+async function onTopLayers(consumers: readonly types.Consumer[], timeoutMs: number): Promise<void> {
+  const settled = (consumer: types.Consumer) =>
+    consumer.closed ||
+    consumer.type !== 'simulcast' ||
+    (consumer.currentLayers?.spatialLayer ?? -1) >= (consumer.preferredLayers?.spatialLayer ?? 0);
+  const until = Date.now() + timeoutMs;
+  while (!consumers.every(settled) && Date.now() < until)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 /** Ports ffmpeg listens on: an even RTP port and the next one for RTCP, per track. */
 const ports = { next: 0, inUse: new Set<number>() };
 const firstPort = 41000;
@@ -139,7 +156,8 @@ interface Journal
 /** One participant's tracks going into one WebM file. */
 class Segment {
   readonly id = randomUUID();
-  readonly startedAt = new Date();
+  /** When the file begins: once the tracks are on their top layers, as ffmpeg is started. */
+  startedAt = new Date();
   readonly #transports: types.PlainTransport[] = [];
   readonly #ports: number[] = [];
   #ffmpeg: ChildProcess | null = null;
@@ -184,6 +202,22 @@ class Segment {
       });
       tracks.push({ kind: entry.info.kind, port, consumer });
     }
+    // The file takes its picture size from the first key frame it gets, so the video must be on its top
+    // simulcast layer before ffmpeg reads anything (seen on a loaded machine: a consumer that began on
+    // the 320×180 layer made a 320×180 file of a 640×360 camera). A consumer picks its layers only once
+    // its transport is connected and it is resumed: it sends to ffmpeg's ports before ffmpeg listens (the
+    // packets are dropped) until the layers settle, three seconds at most (a publisher whose link cannot
+    // carry the top layer is recorded on what it sends, after that gap).
+    for (const [index, transport] of this.#transports.entries()) {
+      const port = this.#ports[index] as number;
+      await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+    }
+    for (const { consumer } of tracks) await consumer.resume();
+    await onTopLayers(
+      tracks.filter((t) => t.kind === 'video').map((t) => t.consumer),
+      topLayerWaitMs,
+    );
+    this.startedAt = new Date();
     const journal: Journal = {
       id: this.id,
       venue: this.venue,
@@ -226,11 +260,6 @@ class Segment {
       // over five seconds to start at all, so the wait is generous (it ends as soon as the port is bound).
       if (!(await udpBound(port, 15_000))) throw new Error(`ffmpeg did not listen: ${this.#stderr.trim()}`);
     }
-    for (const [index, transport] of this.#transports.entries()) {
-      const port = this.#ports[index] as number;
-      await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
-    }
-    for (const { consumer } of tracks) await consumer.resume();
     // A clean start needs a key frame; ask again for a while in case the first answer was lost.
     const video = tracks.filter((t) => t.kind === 'video').map((t) => t.consumer);
     let asks = 0;

@@ -52,3 +52,7 @@ export const openingStatuses = [
   'invalid',
 ] as const;
 export type OpeningStatus = (typeof openingStatuses)[number];
+
+/** An expert of the pool: drawn only when active; suspended (by an assessment, maybe until a date); retired. */
+export const expertStatuses = ['active', 'suspended', 'retired'] as const;
+export type ExpertStatus = (typeof expertStatuses)[number];

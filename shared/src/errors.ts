@@ -183,6 +183,12 @@ export const errorCatalogue = {
     'Join from a registered seat in your venue (its network), not from elsewhere',
   ),
   EVALUATION_NOT_FOUND: e(404, '评标会议不存在', 'No such evaluation'),
+  EXPERTS_INVALID: e(
+    422,
+    '专家名单文件有误，未导入任何专家',
+    'The experts file has an error: no expert was imported',
+  ),
+  SEAT_EXISTS: e(409, '该评标席位已登记', 'This seat is already registered'),
   EVALUATION_INVALID: e(
     422,
     '评标会议的会场或专家安排不正确',
@@ -594,6 +600,30 @@ export const errorDetails = {
   sealedBeforeChange: {
     zh: '该投标递交后开标一览表或开标证书已变更，投标人未在截止前重新加密上传',
     en: 'the summary fields or the opening certificate changed after this bid was received, and it was not sealed and uploaded again before the deadline',
+  },
+  // The expert pool and the seat catalogue.
+  sendAsCsv: { zh: '请以 CSV 文件（text/csv）上传专家名单', en: 'send the experts as text/csv' },
+  csvLine: { zh: '第 {line} 行：{what}', en: 'line {line}: {whatEn}' },
+  csvUnreadable: {
+    zh: '不是可读取的 CSV（引号或分隔符不配对）',
+    en: 'not readable as CSV (unbalanced quotes or separators)',
+  },
+  csvHeader: {
+    zh: '首行须依次列出各列名称：{columns}',
+    en: 'the first line must name the columns in order: {columns}',
+  },
+  csvColumns: { zh: '应有 {count} 列', en: 'expected {count} columns' },
+  csvDuplicate: {
+    zh: '与第 {earlier} 行的专家编号或证件号重复',
+    en: 'the same code or ID number as line {earlier}',
+  },
+  identityInPool: {
+    zh: '该证件号已属于专家库中编号为 {code} 的专家',
+    en: 'this ID number belongs to expert {code} of the pool',
+  },
+  seatTaken: {
+    zh: '{centre} {room} 的 {seat} 号席位已登记',
+    en: 'seat {seat} of {room} at {centre} is already registered',
   },
   // The decryption self-test's outcome.
   selfTestPassed: {

@@ -49,6 +49,7 @@ export interface MediaClientOptions {
 export function simulcastEncodings(width: number, height: number): types.RtpEncodingParameters[] {
   const pixels = width * height;
   const layers = pixels >= 960 * 540 ? 3 : pixels >= 480 * 270 ? 2 : 1;
+  if (pixels === 0) return [{ rid: 'r0', scaleResolutionDownBy: 1, maxBitrate: 900_000 }];
   return Array.from({ length: layers }, (_, i) => {
     const scale = 2 ** (layers - 1 - i);
     const layerPixels = pixels / scale ** 2;
@@ -184,9 +185,10 @@ export class MediaClient {
       appData: { source },
       ...(track.kind === 'video'
         ? {
+            // A track that does not say its size (not a browser's) is sent as one layer, not guessed at.
             encodings: simulcastEncodings(
-              track.getSettings().width ?? 640,
-              track.getSettings().height ?? 360,
+              track.getSettings?.().width ?? 0,
+              track.getSettings?.().height ?? 0,
             ),
             codecOptions: { videoGoogleStartBitrate: 600 },
           }

@@ -29,6 +29,8 @@ const httpActions = [
   'evaluation:create',
   'evaluation:read',
   'recording:read',
+  'pool:manage',
+  'pool:read',
 ] as const;
 
 export type Action = (typeof httpActions)[number] | HallGrant;
@@ -131,6 +133,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'media:ticket',
       'evaluation:read',
       'recording:read',
+      'pool:read',
     ],
     { hall: overseeing, main: overseeing, sub: overseeing },
   ),
@@ -138,7 +141,16 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
   expert: grant(['media:ticket', 'evaluation:read'], { main: presenting, sub: presenting }),
   custodian: grant(['tender:read', 'tender:list', 'hall:join', 'hall:share-fetch', 'hall:share-submit']),
   tenderee: grant(['tender:read', 'tender:list', 'hall:join', 'media:ticket'], { hall: watching }),
-  admin: grant(['actor:register', 'audit:read', 'audit:verify', 'tender:list', 'tender:read']),
+  // The pool and the seat catalogue are the platform administrator's; supervisors read them.
+  admin: grant([
+    'actor:register',
+    'audit:read',
+    'audit:verify',
+    'tender:list',
+    'tender:read',
+    'pool:manage',
+    'pool:read',
+  ]),
 };
 
 /** Who may do what where, from the role (assignments are checked by the server before it issues). */

@@ -77,6 +77,8 @@ export const auditActionWords = {
   'media.recording-started': { zh: '开始录像', en: 'recording started' },
   'media.recording-stopped': { zh: '录像中断', en: 'recording stopped' },
   'evaluation.create': { zh: '创建评标会议', en: 'created an evaluation' },
+  'expert.import': { zh: '导入评标专家', en: 'imported experts' },
+  'seat.add': { zh: '登记评标席位', en: 'registered a seat' },
   'hall.join': { zh: '进入开标大厅', en: 'joined the hall' },
   'hall.time': { zh: '校准时间', en: 'synchronised the clock' },
   'hall.renew': { zh: '续期大厅连接', en: 'renewed the hall connection' },

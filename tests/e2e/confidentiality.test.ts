@@ -190,6 +190,10 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'GET /api/recordings': { query: () => `room=hall:${tender.id}` },
   'GET /api/recordings/rooms': {},
   'GET /api/recordings/:segmentId/media': {},
+  'POST /api/experts/import': { body: () => ({}) },
+  'GET /api/experts': {},
+  'POST /api/seats': { body: () => ({}) },
+  'GET /api/seats': {},
   'GET /api/health': {},
 };
 

@@ -329,7 +329,7 @@ export class MediaService {
 }
 
 /** A CIDR network as node:net takes it, or null. */
-function parseCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+export function parseCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
   const [address = '', prefixText = ''] = cidr.split('/');
   const version = isIP(address);
   const prefix = Number(prefixText);
