@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isRole, type Role, sealedFileNames, type TenderView } from '@bidhall/shared';
+import { expertCsvColumns, isRole, type Role, sealedFileNames, type TenderView } from '@bidhall/shared';
 import { Command, Option } from 'commander';
 import { devPkiIsCurrent, generateDevPki } from '../certs/generate.ts';
 import { ApiClient, ApiError, credentialsFrom } from '../server/src/cli/api-client.ts';
@@ -144,6 +144,56 @@ program
     } finally {
       await handle.close();
     }
+  });
+
+/** The database of this installation, for commands an administrator runs on the server's machine. */
+async function withDatabase<T>(
+  work: (db: import('../server/src/db/client.ts').Database) => Promise<T>,
+): Promise<T> {
+  const settings = config();
+  const handle = await (await database()).openDatabase({
+    url: settings.databaseUrl,
+    dataDir: settings.dataDir,
+  });
+  try {
+    return await work(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+const cliAudit = { actorId: null, role: 'admin' as const, ip: null };
+
+program
+  .command('experts')
+  .description('the expert pool (专家库)')
+  .command('import')
+  .description('add or update experts from a CSV file (every line in, or none)')
+  .argument('<file>', `CSV, UTF-8, header: ${expertCsvColumns.join(',')}`)
+  .action(async (file: string) => {
+    const { ExpertPool } = await import('../server/src/evaluation/pool.ts');
+    const text = await readFile(file, 'utf8');
+    const result = await withDatabase((db) => new ExpertPool(db).importCsv(text, cliAudit, new Date()));
+    console.log(`imported ${file}: ${result.added} added, ${result.updated} updated`);
+  });
+
+program
+  .command('seats')
+  .description('the seat catalogue (评标席位)')
+  .command('add')
+  .description('register a seat of a trading centre, with the network it joins from')
+  .requiredOption('--centre <name>', 'trading centre, e.g. 北京市公共资源交易中心')
+  .requiredOption('--city <pinyin>', 'its city as venues name it, e.g. beijing')
+  .requiredOption('--room <name>', 'evaluation room')
+  .requiredOption('--seat <number>', 'seat number in the room')
+  .requiredOption('--network <cidr>', 'the network the seat joins from, e.g. 10.20.3.0/24')
+  .action(async (options: { centre: string; city: string; room: string; seat: string; network: string }) => {
+    const { ExpertPool } = await import('../server/src/evaluation/pool.ts');
+    const { centre, city, room, seat, network } = options;
+    const added = await withDatabase((db) =>
+      new ExpertPool(db).addSeat({ centre, city, room, seat, cidr: network }, cliAudit, new Date()),
+    );
+    console.log(`registered seat ${added.centre} ${added.room} ${added.seat} (${added.cidr}): ${added.id}`);
   });
 
 const loginOptions = (command: Command) =>

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { expertCsvColumns } from '@bidhall/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cmsDecrypt, cmsVerify } from '../support/openssl.ts';
 import { caPath, certPath, keyPath, platformPath } from '../support/pki.ts';
@@ -199,6 +200,44 @@ describe('bidhall command line', () => {
     );
     expect(foreign.code).toBe(2);
     expect(foreign.stderr).toContain('not issued by the opening CA');
+  });
+
+  it('imports experts and adds seats for the administrator, refusing a bad file whole', async () => {
+    const header = expertCsvColumns.join(',');
+    const file = join(work, 'experts.csv');
+    writeFileSync(
+      file,
+      `${header}\nC0001,李专家,110105198001011234,A080101,北京市,第一设计院,91110000000000001X,,active,\n`,
+    );
+    const imported = await bidhall('experts', 'import', file);
+    expect([imported.code, imported.stdout.trim()]).toEqual([0, `imported ${file}: 1 added, 0 updated`]);
+    writeFileSync(
+      file,
+      `${header}\nC0002,王专家,110105198001015678,A080101,北京市,第一设计院,bad,,active,\n`,
+    );
+    const refused = await bidhall('experts', 'import', file);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'EXPERTS_INVALID: line 2: employerCreditCode is not in the expected format',
+    );
+    expect((await server.app.pool.list()).map((e) => e.code)).toEqual(['C0001']);
+    const seat = [
+      'seats',
+      'add',
+      '--centre',
+      '上海市公共资源交易中心',
+      '--city',
+      'shanghai',
+      '--room',
+      '评标室1',
+    ];
+    const added = await bidhall(...seat, '--seat', '01', '--network', '10.30.1.0/24');
+    expect([added.code, added.stdout]).toEqual([
+      0,
+      expect.stringContaining('registered seat 上海市公共资源交易中心 评标室1 01'),
+    ]);
+    const again = await bidhall(...seat, '--seat', '01', '--network', '10.30.1.0/24');
+    expect(again.stderr).toContain('SEAT_EXISTS');
   });
 
   it('explains a bad configuration and exits without starting', async () => {
