@@ -55,21 +55,24 @@ const finishGraceSeconds = 30;
 /** Key frames asked for at the start of a segment, one a second, until ffmpeg has had time to see one. */
 const keyFrameAsks = 10;
 
-/** How long a new segment waits for its video to reach the top simulcast layer before it records anyway. */
+/** How long a new segment waits for a camera's top simulcast layer before it records what there is. */
 const topLayerWaitMs = 3000;
 
 /**
- * Resolves once every simulcast consumer sends its preferred (top) spatial layer, or after `timeoutMs`
- * (a publisher on a weak link may never send it: then the recording takes what there is).
+ * Resolves once every simulcast video producer sends all its layers, or after `timeoutMs` (a publisher on
+ * a weak link may never send the top one: then the recording takes what there is).
  */
-async function onTopLayers(consumers: readonly types.Consumer[], timeoutMs: number): Promise<void> {
-  const settled = (consumer: types.Consumer) =>
-    consumer.closed ||
-    consumer.type !== 'simulcast' ||
-    (consumer.currentLayers?.spatialLayer ?? -1) >= (consumer.preferredLayers?.spatialLayer ?? 0);
+async function topLayersSent(producers: readonly types.Producer[], timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (!consumers.every(settled) && Date.now() < until)
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  for (const producer of producers) {
+    const layers = producer.rtpParameters.encodings?.length ?? 1;
+    if (producer.kind !== 'video' || layers < 2) continue;
+    while (Date.now() < until && !producer.closed) {
+      const flowing = (await producer.getStats()).filter((s) => s.bitrate > 0).length;
+      if (flowing >= layers) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** Ports ffmpeg listens on: an even RTP port and the next one for RTCP, per track. */
@@ -156,8 +159,7 @@ interface Journal
 /** One participant's tracks going into one WebM file. */
 class Segment {
   readonly id = randomUUID();
-  /** When the file begins: once the tracks are on their top layers, as ffmpeg is started. */
-  startedAt = new Date();
+  readonly startedAt = new Date();
   readonly #transports: types.PlainTransport[] = [];
   readonly #ports: number[] = [];
   #ffmpeg: ChildProcess | null = null;
@@ -202,22 +204,6 @@ class Segment {
       });
       tracks.push({ kind: entry.info.kind, port, consumer });
     }
-    // The file takes its picture size from the first key frame it gets, so the video must be on its top
-    // simulcast layer before ffmpeg reads anything (seen on a loaded machine: a consumer that began on
-    // the 320×180 layer made a 320×180 file of a 640×360 camera). A consumer picks its layers only once
-    // its transport is connected and it is resumed: it sends to ffmpeg's ports before ffmpeg listens (the
-    // packets are dropped) until the layers settle, three seconds at most (a publisher whose link cannot
-    // carry the top layer is recorded on what it sends, after that gap).
-    for (const [index, transport] of this.#transports.entries()) {
-      const port = this.#ports[index] as number;
-      await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
-    }
-    for (const { consumer } of tracks) await consumer.resume();
-    await onTopLayers(
-      tracks.filter((t) => t.kind === 'video').map((t) => t.consumer),
-      topLayerWaitMs,
-    );
-    this.startedAt = new Date();
     const journal: Journal = {
       id: this.id,
       venue: this.venue,
@@ -260,6 +246,11 @@ class Segment {
       // over five seconds to start at all, so the wait is generous (it ends as soon as the port is bound).
       if (!(await udpBound(port, 15_000))) throw new Error(`ffmpeg did not listen: ${this.#stderr.trim()}`);
     }
+    for (const [index, transport] of this.#transports.entries()) {
+      const port = this.#ports[index] as number;
+      await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+    }
+    for (const { consumer } of tracks) await consumer.resume();
     // A clean start needs a key frame; ask again for a while in case the first answer was lost.
     const video = tracks.filter((t) => t.kind === 'video').map((t) => t.consumer);
     let asks = 0;
@@ -425,6 +416,13 @@ export class RoomRecorder {
     );
     const first = entries[0];
     if (!first?.owner) return;
+    // The file takes its picture size from its first key frame: a camera that has only begun may not
+    // send its top simulcast layer yet (seen on a loaded machine: a 640×360 camera recorded at 320×180).
+    await topLayersSent(
+      entries.map((entry) => entry.producer),
+      topLayerWaitMs,
+    );
+    if (this.#closed) return;
     const segment = new Segment(
       first.info.venue,
       { id: first.info.peerId, name: first.info.peerName },

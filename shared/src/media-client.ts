@@ -49,7 +49,7 @@ export interface MediaClientOptions {
 export function simulcastEncodings(width: number, height: number): types.RtpEncodingParameters[] {
   const pixels = width * height;
   const layers = pixels >= 960 * 540 ? 3 : pixels >= 480 * 270 ? 2 : 1;
-  if (pixels === 0) return [{ rid: 'r0', scaleResolutionDownBy: 1, maxBitrate: 900_000 }];
+  if (pixels === 0) return [{ maxBitrate: 900_000 }];
   return Array.from({ length: layers }, (_, i) => {
     const scale = 2 ** (layers - 1 - i);
     const layerPixels = pixels / scale ** 2;

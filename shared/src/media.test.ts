@@ -65,6 +65,6 @@ describe('simulcast layers', () => {
     expect(sizes(320, 240)).toEqual(['320x240']);
     expect(simulcastEncodings(640, 360).map((e) => e.rid)).toEqual(['r0', 'r1']);
     // A track that does not say its size is one layer at its own size.
-    expect(simulcastEncodings(0, 0)).toEqual([{ rid: 'r0', scaleResolutionDownBy: 1, maxBitrate: 900_000 }]);
+    expect(simulcastEncodings(0, 0)).toEqual([{ maxBitrate: 900_000 }]);
   });
 });

@@ -6,13 +6,14 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RecordedSegment, type Sfu, segmentUploader, startSfu } from '@bidhall/sfu';
 import type { EvaluationView, PlaybackView } from '@bidhall/shared';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, logIn, openPage, p12Path, type RolePage, screenshot } from '../support/browser.ts';
+import { recordingHasFrames, recordingsInProgress } from '../support/media.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const secret = 'browser-media-test-secret-of-32-characters';
@@ -29,28 +30,11 @@ const recordingsDir = (city: string) =>
   `${process.env.TMPDIR ?? '/tmp'}/bidhall-browser-media-${city}-${process.pid}`;
 
 /** The recording files `city`'s SFU is writing now (each segment has a file of its own). */
-function recordingParts(city: string): string[] {
-  return readdirSync(recordingsDir(city)).filter((name) => name.endsWith('.webm.part'));
-}
+const recordingParts = (city: string) => recordingsInProgress(recordingsDir(city));
 
-/**
- * Whether `city`'s SFU is writing a recording with frames in it now (a WebM cluster, not only the
- * headers), other than the ones in `besides` (segments that were ending already). ffmpeg writes nothing
- * until it has analysed its input (seconds, and longer on a loaded machine): a step that ends a segment
- * (a cut, a mute, a leave) waits for this, or the segment ends without a frame and is rightly not kept.
- */
-function recordingWithData(city: string, besides: readonly string[] = []): boolean {
-  const cluster = Buffer.from([0x1f, 0x43, 0xb6, 0x75]);
-  return recordingParts(city)
-    .filter((name) => !besides.includes(name))
-    .some((name) => {
-      try {
-        return readFileSync(join(recordingsDir(city), name)).includes(cluster);
-      } catch {
-        return false; // finished and renamed meanwhile
-      }
-    });
-}
+/** Whether `city`'s SFU is writing a segment with frames in it, other than those in `besides`. */
+const recordingWithData = (city: string, besides: readonly string[] = []) =>
+  recordingHasFrames(recordingsDir(city), besides);
 
 async function citySfu(city: string): Promise<Sfu> {
   const sfu = await startSfu({

@@ -136,7 +136,9 @@ describe('npm start on embedded defaults', () => {
       );
       await publisher.start();
       await publisher.publishCameraAndMicrophone();
-      await new Promise((resolve) => setTimeout(resolve, 5000));
+      // Long enough for the segment to begin: the recorder waits (up to 3 s) for a simulcast camera's top
+      // layer before ffmpeg starts, and ffmpeg takes seconds more on a loaded machine.
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
       publisher.close();
       const supervisor = await logIn('supervisor', 'supervisor');
       await expect

@@ -4,6 +4,8 @@
  * Sinks count what was decoded, so tests assert on frames, not packets.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MediaTicket, Role, Venue } from '@bidhall/shared';
 import { mediaPermissions } from '@bidhall/shared';
 import { MediaClient, type RemoteTrack } from '@bidhall/shared/media-client';
@@ -115,4 +117,31 @@ export class SimulatedParticipant {
     for (const stop of this.#stops) stop();
     this.client.close();
   }
+}
+
+/** The recording files an SFU is writing now in `dir` (each segment has a file of its own). */
+export function recordingsInProgress(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.webm.part'))
+    .map((entry) => entry.name);
+}
+
+/**
+ * Whether the SFU recording into `dir` is writing a segment with frames in it now (a WebM cluster, not
+ * only the headers), other than the ones in `besides` (segments that were ending already). ffmpeg writes
+ * nothing until it has analysed its input (seconds, and longer on a loaded machine): a step that ends a
+ * segment (a cut, a mute, a leave) waits for this, or the segment ends without a frame and is rightly not
+ * kept.
+ */
+export function recordingHasFrames(dir: string, besides: readonly string[] = []): boolean {
+  const cluster = Buffer.from([0x1f, 0x43, 0xb6, 0x75]);
+  return recordingsInProgress(dir)
+    .filter((name) => !besides.includes(name))
+    .some((name) => {
+      try {
+        return readFileSync(join(dir, name)).includes(cluster);
+      } catch {
+        return false; // finished and renamed meanwhile
+      }
+    });
 }
