@@ -44,6 +44,12 @@ export const ExpertEntry = Type.Object(
 );
 export type ExpertEntry = Static<typeof ExpertEntry>;
 
+/** A pool entry as administrators and supervisors read it: with whether its expert has an account yet. */
+export interface PoolExpert extends ExpertEntry {
+  /** An `expert` actor is registered with a certificate carrying this entry's ID number. */
+  readonly account: boolean;
+}
+
 /** What an import did: every line is in, or none is (the problems say which line and field). */
 export interface ExpertImportResult {
   readonly added: number;

@@ -3,10 +3,17 @@
  * experts from CSV and updates them by importing again; a file with one bad line is refused whole, naming
  * the line and the field in both languages, and writes nothing; seats are added once each.
  */
-import { detailText, type ExpertEntry, type SeatView, type WireError } from '@bidhall/shared';
+import {
+  detailText,
+  type ExpertEntry,
+  type PoolExpert,
+  type SeatView,
+  type WireError,
+} from '@bidhall/shared';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../tests/support/server.ts';
-import { experts } from '../db/schema/index.ts';
+import { actors, experts } from '../db/schema/index.ts';
 
 let server: TestServer;
 let admin: string;
@@ -115,6 +122,27 @@ describe('the expert pool', () => {
       '第 2 行：该证件号已属于专家库中编号为 E0001 的专家',
     );
     expect((await server.app.db.select().from(experts)).length).toBe(before);
+  });
+
+  it('shows which entries have an expert account, bound by the certificate’s ID number', async () => {
+    const [expert1] = await server.app.db
+      .select({ identity: actors.identity })
+      .from(actors)
+      .where(eq(actors.id, server.actors.get('expert1')!));
+    const bound = await post(
+      '/api/experts/import',
+      admin,
+      poolCsv(1, (line) => ['E8001', line[1]!, expert1!.identity, ...line.slice(3)]),
+    );
+    expect(bound.statusCode).toBe(201);
+    const pool = (
+      await server.app.inject({
+        method: 'GET',
+        url: '/api/experts',
+        headers: { authorization: `Bearer ${admin}` },
+      })
+    ).json<PoolExpert[]>();
+    expect(pool.filter((e) => e.account).map((e) => e.code)).toEqual(['E8001']);
   });
 
   it('is the administrator’s to change and the supervisors’ to read; nobody else sees the names', async () => {

@@ -10,16 +10,17 @@ import {
   ExpertEntry as ExpertEntrySchema,
   type ExpertImportResult,
   expertCsvColumns,
+  type PoolExpert,
   type SeatRequest,
   type SeatView,
   violationDetail,
 } from '@bidhall/shared';
 import { parse } from 'csv-parse/sync';
-import { asc, inArray } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { Compile } from 'typebox/compile';
 import { type AuditInput, appendInTx } from '../audit/audit-log.ts';
 import type { Database } from '../db/client.ts';
-import { experts, seats } from '../db/schema/index.ts';
+import { actors, experts, seats } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import { parseCidr } from '../media/media-service.ts';
 
@@ -152,9 +153,16 @@ export class ExpertPool {
     });
   }
 
-  async list(): Promise<ExpertEntry[]> {
+  /** The pool, each entry with whether its expert's account (certificate) is registered. */
+  async list(): Promise<PoolExpert[]> {
     const rows = await this.#db.select().from(experts).orderBy(asc(experts.code));
+    const accounts = new Set(
+      (
+        await this.#db.select({ identity: actors.identity }).from(actors).where(eq(actors.role, 'expert'))
+      ).map((a) => a.identity),
+    );
     return rows.map((r) => ({
+      account: accounts.has(r.identity),
       code: r.code,
       name: r.name,
       identity: r.identity,

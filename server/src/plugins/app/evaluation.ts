@@ -3,7 +3,7 @@
  * experts from CSV and add seats; supervisors read both). Committees, the draw and the review come next
  * (docs/evaluation.md).
  */
-import { type ExpertEntry, type ExpertImportResult, SeatRequest, type SeatView } from '@bidhall/shared';
+import { type ExpertImportResult, type PoolExpert, SeatRequest, type SeatView } from '@bidhall/shared';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fp from 'fastify-plugin';
 import type { Clock } from '../../clock.ts';
@@ -42,7 +42,7 @@ export default fp<{ clock: Clock }>(
     api.get(
       '/api/experts',
       { onRequest: app.requireGrant('pool:read') },
-      (): Promise<ExpertEntry[]> => pool.list(),
+      (): Promise<PoolExpert[]> => pool.list(),
     );
     api.post(
       '/api/seats',
