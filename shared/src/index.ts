@@ -1,6 +1,7 @@
 export * from './audit.ts';
 export * from './auth.ts';
 export * from './bid-format.ts';
+export * from './committee-draw.ts';
 export * from './draw.ts';
 export * from './enums.ts';
 export * from './errors.ts';
