@@ -16,13 +16,13 @@ import {
   violationDetail,
 } from '@bidhall/shared';
 import { parse } from 'csv-parse/sync';
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { Compile } from 'typebox/compile';
 import { type AuditInput, appendInTx } from '../audit/audit-log.ts';
 import type { Database } from '../db/client.ts';
 import { actors, experts, seats } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
-import { parseCidr } from '../media/media-service.ts';
+import { parseCidr } from '../networks.ts';
 
 const entryCheck = Compile(ExpertEntrySchema);
 /** A pool is a province's: tens of thousands of experts at most. */
@@ -138,14 +138,34 @@ export class ExpertPool {
         const holder = holders.find((h) => h.identity === entry.identity && h.code !== entry.code);
         if (holder) throw lineProblem(index + 2, { key: 'identityInPool', params: { code: holder.code } });
       }
-      for (const entry of entries) {
-        const values = {
-          ...entry,
-          suspendedUntil: entry.suspendedUntil ? new Date(`${entry.suspendedUntil}T23:59:59+08:00`) : null,
-          updatedAt: now,
-        };
-        await tx.insert(experts).values(values).onConflictDoUpdate({ target: experts.code, set: values });
-      }
+      // A province's pool is tens of thousands of lines: written a few hundred rows per statement.
+      const rows = entries.map((entry) => ({
+        ...entry,
+        suspendedUntil: entry.suspendedUntil ? new Date(`${entry.suspendedUntil}T23:59:59+08:00`) : null,
+        updatedAt: now,
+      }));
+      const updatable = [
+        'name',
+        'identity',
+        'specialties',
+        'region',
+        'employerName',
+        'employerCreditCode',
+        'relations',
+        'status',
+        'suspendedUntil',
+        'updatedAt',
+      ] as const;
+      for (let at = 0; at < rows.length; at += 500)
+        await tx
+          .insert(experts)
+          .values(rows.slice(at, at + 500))
+          .onConflictDoUpdate({
+            target: experts.code,
+            set: Object.fromEntries(
+              updatable.map((column) => [column, sql.raw(`excluded.${experts[column].name}`)]),
+            ),
+          });
       const updated = entries.filter((e) => knownCodes.has(e.code)).length;
       const result = { added: entries.length - updated, updated };
       await appendInTx(tx, [{ ...audit, action: 'expert.import', outcome: 'ok', detail: result }]);

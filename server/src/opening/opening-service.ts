@@ -33,7 +33,7 @@ import { AppError } from '../errors.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import { serverSeedFor } from '../tenders/draw-seed.ts';
 import type { OpeningKeyMaterial } from '../tenders/opening-key.ts';
-import { tenderProblem } from '../tenders/tender-service.ts';
+import { checkSummaryFields } from '../tenders/tender-service.ts';
 import { bidChange, isFinal } from './bid-states.ts';
 import { drawIndex, seedCommitment } from './draw.ts';
 import { type Actor, type HallContext, hallAction, type StepScope, systemActor } from './hall-action.ts';
@@ -367,8 +367,7 @@ export class OpeningService {
           : {}),
       };
       if (request.summaryFields) {
-        const keys = request.summaryFields.map((f) => f.key);
-        if (new Set(keys).size !== keys.length) tenderProblem('summaryKeysUnique', '/summaryFields');
+        checkSummaryFields(request.summaryFields);
         changes.summaryFields = request.summaryFields;
       }
       if (openingKey) {

@@ -6,6 +6,7 @@ import {
   type DetailKey,
   type OpeningKeyAlgorithm,
   onlineVenue,
+  type SummaryField,
   type TenderView,
 } from '@bidhall/shared';
 import { asc, eq, inArray } from 'drizzle-orm';
@@ -41,6 +42,12 @@ export function tenderProblem(key: DetailKey, field: string): never {
   throw new AppError('TENDER_INVALID', { key, params: { field } });
 }
 
+/** The opening summary's fields, at creation and when they change: each key once. */
+export function checkSummaryFields(fields: readonly SummaryField[]): void {
+  const keys = fields.map((f) => f.key);
+  if (new Set(keys).size !== keys.length) tenderProblem('summaryKeysUnique', '/summaryFields');
+}
+
 export class TenderService {
   readonly #deps: TenderServiceDeps;
 
@@ -58,8 +65,7 @@ export class TenderService {
     if (Number.isNaN(deadline.getTime()) || deadline.getTime() < now.getTime() + minuteMs)
       tenderProblem('deadlineTooSoon', '/deadline');
     if (request.minBidders < 3) tenderProblem('minBiddersLegal', '/minBidders');
-    const keys = request.summaryFields.map((f) => f.key);
-    if (new Set(keys).size !== keys.length) tenderProblem('summaryKeysUnique', '/summaryFields');
+    checkSummaryFields(request.summaryFields);
     const custodianIds = [...new Set(request.custodianIds)];
     const tenderId = randomUUID();
     const [creator] = await db.select().from(actors).where(eq(actors.id, audit.actorId));
