@@ -76,6 +76,18 @@ const allowed: Record<Action, Role[]> = {
   // The expert pool and the seats: names of experts are for the pool's administrator and supervisors.
   'pool:manage': ['admin'],
   'pool:read': ['admin', 'supervisor'],
+  // The committee: specified by the host, drawn with the supervisor's seed, the tenderee names its
+  // representatives (and the leader where the tender says so), members act at their seats.
+  'committee:create': ['host'],
+  'committee:read': ['host', 'supervisor', 'expert', 'tenderee'],
+  'committee:draw': ['supervisor'],
+  'committee:read-draw': ['supervisor'],
+  'committee:name-representatives': ['tenderee'],
+  'committee:name-leader': ['tenderee'],
+  'committee:sign-in': ['expert'],
+  'committee:declare': ['expert'],
+  'committee:vote': ['expert'],
+  'committee:read-documents': ['expert'],
 };
 
 const actorOf: Record<Role, string> = {

@@ -56,3 +56,36 @@ export type OpeningStatus = (typeof openingStatuses)[number];
 /** An expert of the pool: drawn only when active; suspended (by an assessment, maybe until a date); retired. */
 export const expertStatuses = ['active', 'suspended', 'retired'] as const;
 export type ExpertStatus = (typeof expertStatuses)[number];
+
+/**
+ * Where an evaluation (评标) stands (docs/evaluation.md, server/src/evaluation/state-machine.ts): drawing
+ * (specified, waiting for the supervisor's seed), formed (drawn), signing-in, declaring (pledge and
+ * conflicts), electing (the leader), reviewing, reporting, signing, closed, published; suspended by a
+ * fault, re-formed when a fault outlasts its limit.
+ */
+export const committeeStatuses = [
+  'drawing',
+  'formed',
+  'signing-in',
+  'declaring',
+  'electing',
+  'reviewing',
+  'reporting',
+  'signing',
+  'closed',
+  'published',
+  'suspended',
+  're-formed',
+] as const;
+export type CommitteeStatus = (typeof committeeStatuses)[number];
+
+/** A committee place: a drawn expert (or reserve), or a tenderee's representative (业主评委, named). */
+export const memberKinds = ['expert', 'representative'] as const;
+export type MemberKind = (typeof memberKinds)[number];
+
+/**
+ * A member's standing: standby (a reserve not called), awaiting (must sign in by a time), signed-in,
+ * declared (pledge signed, no conflict), absent (missed the sign-in), withdrawn (declared a conflict).
+ */
+export const memberStates = ['standby', 'awaiting', 'signed-in', 'declared', 'absent', 'withdrawn'] as const;
+export type MemberState = (typeof memberStates)[number];

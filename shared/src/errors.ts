@@ -189,6 +189,29 @@ export const errorCatalogue = {
     'The experts file has an error: no expert was imported',
   ),
   SEAT_EXISTS: e(409, '该评标席位已登记', 'This seat is already registered'),
+  COMMITTEE_NOT_FOUND: e(404, '评标委员会不存在', 'No such evaluation committee'),
+  COMMITTEE_INVALID: e(422, '评标委员会的组建要求不正确', 'The committee specification is invalid'),
+  COMMITTEE_WRONG_STATE: e(409, '评标当前阶段不能进行此操作', 'Not possible at this stage of the evaluation'),
+  COMMITTEE_DRAW_SHORT: e(
+    409,
+    '回避后符合条件的专家不足，未抽取任何专家',
+    'Too few eligible experts after the exclusions: nobody was drawn',
+  ),
+  COMMITTEE_NOT_MEMBER: e(403, '您不是该评标委员会的成员', 'You do not sit on this committee'),
+  COMMITTEE_MEMBER_ENDED: e(
+    403,
+    '您在该评标委员会中的席位已终止（缺席或回避）',
+    'Your place on this committee has ended (absent or withdrawn)',
+  ),
+  COMMITTEE_NOT_AT_SEAT: e(
+    403,
+    '评标操作只能在为您分配的评标席位（其网络）上进行',
+    'Evaluation actions are only possible from the seat assigned to you (its network)',
+  ),
+  DECLARATION_INVALID: e(422, '承诺书与回避声明的签名无效', 'The declaration signature is invalid'),
+  VOTE_INVALID: e(422, '选票无效', 'The ballot is invalid'),
+  VOTE_REPEATED: e(409, '本轮您已投票', 'You have already voted in this round'),
+  DOCUMENT_NOT_FOUND: e(404, '该投标文件不存在或不可阅读', 'No such bid document, or not readable'),
   EVALUATION_INVALID: e(
     422,
     '评标会议的会场或专家安排不正确',
@@ -625,6 +648,87 @@ export const errorDetails = {
     zh: '{centre} {room} 的 {seat} 号席位已登记',
     en: 'seat {seat} of {room} at {centre} is already registered',
   },
+  // The evaluation committee.
+  committeeNotNow: { zh: '评标当前处于“{status}”阶段', en: 'the evaluation is {statusEn}' },
+  committeeTenderNotOpened: {
+    zh: '该项目尚未完成开标唱标，不能组建评标委员会',
+    en: 'the tender has not been opened and read yet',
+  },
+  committeeExists: { zh: '该项目已组建评标委员会', en: 'the tender already has a committee' },
+  committeeSizeEven: {
+    zh: '评标委员会人数须为单数（现为 {size} 人）',
+    en: 'the size must be odd, not {size}',
+  },
+  committeeRepresentativesTooMany: {
+    zh: '招标人代表不得超过成员总数的三分之一（{size} 人中至多 {max} 人）',
+    en: 'at most a third of the members may be representatives ({max} of {size})',
+  },
+  committeeQuotasSum: {
+    zh: '各专业抽取人数之和（{quotas}）应等于专家人数（{experts}）',
+    en: 'the quotas add up to {quotas}, not the {experts} experts needed',
+  },
+  committeeQuotaTwice: { zh: '专业 {specialty} 重复列出', en: 'specialty {specialty} is listed twice' },
+  committeeVenueTwice: { zh: '会场城市 {city} 重复列出', en: 'venue city {city} is listed twice' },
+  committeeSeatUnknown: { zh: '席位 {seat} 不在席位目录中', en: 'seat {seat} is not in the catalogue' },
+  committeeSeatCity: {
+    zh: '席位 {seat} 不在 {city} 的会场',
+    en: 'seat {seat} is not in {city}',
+  },
+  committeeSeatsTooFew: {
+    zh: '各会场席位共 {seats} 个，少于成员人数 {size}',
+    en: 'the venues have {seats} seats for {size} members',
+  },
+  committeeSignInTimes: {
+    zh: '签到截止时间须晚于签到开始时间，且在当前时间之后',
+    en: 'sign-in must close after it opens, and in the future',
+  },
+  drawShort: {
+    zh: '专业 {specialty} 还差 {missing} 名符合条件的专家',
+    en: 'specialty {specialty} lacks {missing} eligible experts',
+  },
+  representativesCount: {
+    zh: '应指派 {wanted} 名招标人代表，本次为 {given} 名',
+    en: '{wanted} representatives are to be named, not {given}',
+  },
+  representativeTaken: {
+    zh: '证件号 {identity} 已在该评标委员会中',
+    en: 'ID number {identity} already sits on this committee',
+  },
+  representativesMissing: {
+    zh: '招标人尚未指派全部招标人代表（还差 {missing} 名）',
+    en: 'the tenderee has not named all its representatives ({missing} missing)',
+  },
+  notAtCommitteeSeat: {
+    zh: '您的席位是 {seat}，当前地址 {address} 不在该席位网络内',
+    en: 'your seat is {seat}; address {address} is not on its network',
+  },
+  noSeatYet: { zh: '尚未为您分配评标席位', en: 'no seat has been assigned to you yet' },
+  alreadySignedIn: { zh: '您已签到', en: 'you have signed in already' },
+  notSignedIn: { zh: '请先在评标席位签到', en: 'sign in at your seat first' },
+  alreadyDeclared: { zh: '您已签署承诺书与回避声明', en: 'you have signed your declaration already' },
+  reserveNotCalled: { zh: '您是候补专家，尚未被递补', en: 'you are a reserve and have not been called' },
+  conflictNeedsStatement: {
+    zh: '申请回避时须写明与投标人的利害关系',
+    en: 'a conflict must be stated: say what the interest is',
+  },
+  declarationUnreadable: {
+    zh: '签名无法读取：{reason}',
+    en: 'the signature cannot be read: {reason}',
+  },
+  declarationSignedBySomeoneElse: {
+    zh: '签名证书属于“{signer}”，不是本席位的“{name}”',
+    en: 'signed by {signer}, not by {name} of this place',
+  },
+  voteWrongRound: { zh: '当前为第 {current} 轮投票', en: 'the current round is {current}' },
+  voteNotCandidate: {
+    zh: '所投对象不是本轮的候选人',
+    en: 'the ballot names someone who is not a candidate of this round',
+  },
+  notThisTenderee: { zh: '只有该项目的招标人可以进行此操作', en: 'only this tender’s tenderee may do this' },
+  leaderByVote: { zh: '本项目的组长由成员投票推选', en: 'the leader is elected by the members' },
+  leaderByTenderee: { zh: '本项目的组长由招标人确定', en: 'the tenderee names the leader' },
+  leaderNotMember: { zh: '所指定的不是现任成员', en: 'the one named is not a sitting member' },
+  documentFileUnknown: { zh: '该投标文件中没有第 {index} 个文件', en: 'the package has no file {index}' },
   // The decryption self-test's outcome.
   selfTestPassed: {
     zh: '解密自检通过：您当前的证书可以打开已提交的投标文件',

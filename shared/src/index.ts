@@ -6,6 +6,7 @@ export * from './draw.ts';
 export * from './enums.ts';
 export * from './errors.ts';
 export * from './evaluation.ts';
+export * from './evaluation-committee.ts';
 export * from './evaluation-pool.ts';
 export * from './hall.ts';
 export * from './media.ts';

@@ -31,6 +31,16 @@ const httpActions = [
   'recording:read',
   'pool:manage',
   'pool:read',
+  'committee:create',
+  'committee:read',
+  'committee:draw',
+  'committee:read-draw',
+  'committee:name-representatives',
+  'committee:name-leader',
+  'committee:sign-in',
+  'committee:declare',
+  'committee:vote',
+  'committee:read-documents',
 ] as const;
 
 export type Action = (typeof httpActions)[number] | HallGrant;
@@ -112,6 +122,8 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'media:ticket',
       'evaluation:create',
       'evaluation:read',
+      'committee:create',
+      'committee:read',
     ],
     { hall: presenting },
   ),
@@ -134,13 +146,39 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'evaluation:read',
       'recording:read',
       'pool:read',
+      'committee:read',
+      'committee:draw',
+      'committee:read-draw',
     ],
     { hall: overseeing, main: overseeing, sub: overseeing },
   ),
   // Committee members may not attend the opening (财政部87号令 Art 40): experts have no hall grant.
-  expert: grant(['media:ticket', 'evaluation:read'], { main: presenting, sub: presenting }),
+  expert: grant(
+    [
+      'media:ticket',
+      'evaluation:read',
+      'committee:read',
+      'committee:sign-in',
+      'committee:declare',
+      'committee:vote',
+      'committee:read-documents',
+    ],
+    { main: presenting, sub: presenting },
+  ),
   custodian: grant(['tender:read', 'tender:list', 'hall:join', 'hall:share-fetch', 'hall:share-submit']),
-  tenderee: grant(['tender:read', 'tender:list', 'hall:join', 'media:ticket'], { hall: watching }),
+  // The tenderee names its representatives (业主评委) and, where the tender says so, the leader.
+  tenderee: grant(
+    [
+      'tender:read',
+      'tender:list',
+      'hall:join',
+      'media:ticket',
+      'committee:read',
+      'committee:name-representatives',
+      'committee:name-leader',
+    ],
+    { hall: watching },
+  ),
   // The pool and the seat catalogue are the platform administrator's; supervisors read them.
   admin: grant([
     'actor:register',

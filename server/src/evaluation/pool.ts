@@ -20,11 +20,27 @@ import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { Compile } from 'typebox/compile';
 import { type AuditInput, appendInTx } from '../audit/audit-log.ts';
 import type { Database } from '../db/client.ts';
-import { actors, experts, seats } from '../db/schema/index.ts';
+import { actors, type Expert, experts, seats } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import { parseCidr } from '../networks.ts';
 
 const entryCheck = Compile(ExpertEntrySchema);
+
+/** A pool row as the contract carries it (and as exclusions read it). */
+export function entryOf(r: Expert): ExpertEntry {
+  return {
+    code: r.code,
+    name: r.name,
+    identity: r.identity,
+    specialties: r.specialties,
+    region: r.region,
+    employerName: r.employerName,
+    employerCreditCode: r.employerCreditCode,
+    relations: r.relations,
+    status: r.status,
+    suspendedUntil: r.suspendedUntil ? r.suspendedUntil.toISOString().slice(0, 10) : null,
+  };
+}
 /** A pool is a province's: tens of thousands of experts at most. */
 const maxCsvBytes = 8 * 1024 * 1024;
 
@@ -181,19 +197,7 @@ export class ExpertPool {
         await this.#db.select({ identity: actors.identity }).from(actors).where(eq(actors.role, 'expert'))
       ).map((a) => a.identity),
     );
-    return rows.map((r) => ({
-      account: accounts.has(r.identity),
-      code: r.code,
-      name: r.name,
-      identity: r.identity,
-      specialties: r.specialties,
-      region: r.region,
-      employerName: r.employerName,
-      employerCreditCode: r.employerCreditCode,
-      relations: r.relations,
-      status: r.status,
-      suspendedUntil: r.suspendedUntil ? r.suspendedUntil.toISOString().slice(0, 10) : null,
-    }));
+    return rows.map((r) => ({ account: accounts.has(r.identity), ...entryOf(r) }));
   }
 
   async addSeat(

@@ -1,12 +1,27 @@
 /**
  * The evaluation module's own tables: the expert pool (专家库) and the seat catalogue (评标席位) that
- * committees are drawn from and sit at (docs/evaluation.md). The evaluation rooms of today's video module
- * are still in media.ts.
+ * committees are drawn from and sit at, and the committees with their members, events and leader votes
+ * (docs/evaluation.md). Each committee has its video room (an `evaluations` row, media.ts).
  */
-import { expertStatuses } from '@bidhall/shared/enums';
-import { index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { CreateCommitteeRequest } from '@bidhall/shared';
+import { committeeStatuses, expertStatuses, memberKinds, memberStates } from '@bidhall/shared/enums';
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { actors } from './actors.ts';
-import { instant } from './columns.ts';
+import { bytea, instant } from './columns.ts';
+import { evaluations } from './media.ts';
 import { tenders } from './tenders.ts';
 
 export const expertStatusEnum = pgEnum('expert_status', expertStatuses);
@@ -80,3 +95,143 @@ export const seats = pgTable(
 );
 
 export type Seat = typeof seats.$inferSelect;
+
+export const committeeStatusEnum = pgEnum('committee_status', committeeStatuses);
+export const memberKindEnum = pgEnum('member_kind', memberKinds);
+export const memberStateEnum = pgEnum('member_state', memberStates);
+
+/** The host's specification, as created (the venues' seats by id, the first venue the main one). */
+export type CommitteeSpec = Omit<CreateCommitteeRequest, 'tenderId'>;
+
+/**
+ * A tender's evaluation committee: the aggregate the evaluation's steps run on (steps/step.ts). The
+ * platform's seed exists only as its commitment until the draw (derived from the draw secret, as the
+ * opening's is); the draw's inputs and outcome are kept so that anyone given them recomputes it.
+ */
+export const committees = pgTable(
+  'committees',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenderId: uuid('tender_id')
+      .notNull()
+      .references(() => tenders.id),
+    /** The committee's video room: venues by city, members by venue once signed in. */
+    evaluationId: uuid('evaluation_id')
+      .notNull()
+      .references(() => evaluations.id),
+    status: committeeStatusEnum('status').notNull().default('drawing'),
+    spec: jsonb('spec').$type<CommitteeSpec>().notNull(),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => actors.id),
+    createdAt: instant('created_at').notNull(),
+    signInOpensAt: instant('sign_in_opens_at').notNull(),
+    signInClosesAt: instant('sign_in_closes_at').notNull(),
+    platformSeedCommitment: text('platform_seed_commitment').notNull(),
+    platformSeed: text('platform_seed'),
+    supervisorSeed: text('supervisor_seed'),
+    drawnAt: instant('drawn_at'),
+    /** The pool snapshot drawn from (canonical text, committee-draw.ts) and its SHA-256. */
+    snapshot: text('snapshot'),
+    snapshotSha256: text('snapshot_sha256'),
+    exclusions: jsonb('exclusions').$type<{ code: string; reasons: string[] }[]>(),
+    /** The draw's outcome in draw order (codes and the quota each was drawn for). */
+    drawn: jsonb('drawn').$type<{
+      members: { code: string; specialty: string }[];
+      reserves: { code: string; specialty: string }[];
+    }>(),
+    leaderId: uuid('leader_id'),
+    electionRound: integer('election_round').notNull().default(0),
+    /** The candidates of the running round (all members in the first, the tied in the next). */
+    electionCandidates: jsonb('election_candidates').$type<string[]>(),
+    reviewStartedAt: instant('review_started_at'),
+    /** The earliest sign-in deadline of a member still awaited (what the chronograph waits for). */
+    awaitedUntil: instant('awaited_until'),
+    /** The chronograph: the earliest moment a time-driven step may be due (steps/step.ts). */
+    nextCheckAt: instant('next_check_at'),
+    lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [
+    index('committees_tender').on(t.tenderId),
+    index('committees_next_check').on(t.nextCheckAt).where(sql`${t.nextCheckAt} IS NOT NULL`),
+  ],
+);
+
+export type Committee = typeof committees.$inferSelect;
+
+/** Every step's event of a committee, in order (what a reader catches up from). */
+export const committeeEvents = pgTable(
+  'committee_events',
+  {
+    committeeId: uuid('committee_id')
+      .notNull()
+      .references(() => committees.id),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    at: instant('at').notNull(),
+    type: text('type').notNull(),
+    data: jsonb('data').$type<unknown>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.committeeId, t.seq] })],
+);
+
+/**
+ * A place on the committee: a drawn expert (member or reserve, in draw order) or a representative named
+ * by the tenderee. `identity` (the certificate's ID number) is who may act in it; `nonce` seals it:
+ * everyone but the member and the supervisors sees only SHA-256(committee ":" code-or-identity ":" nonce).
+ */
+export const committeeMembers = pgTable(
+  'committee_members',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    committeeId: uuid('committee_id')
+      .notNull()
+      .references(() => committees.id),
+    kind: memberKindEnum('kind').notNull(),
+    expertId: uuid('expert_id').references(() => experts.id),
+    identity: text('identity').notNull(),
+    name: text('name').notNull(),
+    specialty: text('specialty'),
+    drawOrder: integer('draw_order'),
+    nonce: text('nonce').notNull(),
+    commitment: text('commitment').notNull(),
+    state: memberStateEnum('state').notNull(),
+    seatId: uuid('seat_id').references(() => seats.id),
+    replaces: uuid('replaces'),
+    signInBy: instant('sign_in_by'),
+    signedInAt: instant('signed_in_at'),
+    signedInAddress: text('signed_in_address'),
+    signedInActorId: uuid('signed_in_actor_id').references(() => actors.id),
+    declaredAt: instant('declared_at'),
+    declarationSignature: bytea('declaration_signature'),
+    conflictStatement: text('conflict_statement'),
+    /** Set when the member's place ended (absent, withdrawn): its work is void from then on. */
+    endedAt: instant('ended_at'),
+  },
+  (t) => [
+    index('committee_members_committee').on(t.committeeId),
+    uniqueIndex('committee_members_identity').on(t.committeeId, t.identity),
+  ],
+);
+
+export type CommitteeMember = typeof committeeMembers.$inferSelect;
+
+/** A secret ballot of the leader election: one per member per round; only counts are ever shown. */
+export const leaderVotes = pgTable(
+  'leader_votes',
+  {
+    committeeId: uuid('committee_id')
+      .notNull()
+      .references(() => committees.id),
+    round: integer('round').notNull(),
+    voterId: uuid('voter_id')
+      .notNull()
+      .references(() => committeeMembers.id),
+    candidateId: uuid('candidate_id')
+      .notNull()
+      .references(() => committeeMembers.id),
+    at: instant('at').notNull(),
+    /** False once the voter's place ended: its ballot no longer counts (kept for the audit). */
+    counts: boolean('counts').notNull().default(true),
+  },
+  (t) => [primaryKey({ columns: [t.committeeId, t.round, t.voterId] })],
+);

@@ -1,25 +1,85 @@
 /**
- * The evaluation module's HTTP side: so far the expert pool and the seat catalogue (administrators import
- * experts from CSV and add seats; supervisors read both). Committees, the draw and the review come next
- * (docs/evaluation.md).
+ * The evaluation module's HTTP side: the expert pool and the seat catalogue (administrators import
+ * experts from CSV and add seats; supervisors read both), and the committee — the host's specification,
+ * the tenderee's representatives, the supervisor's seed for the draw, sign-in at the seat, the signed
+ * declarations, the leader's election, and the bid documents and opening record for the members at
+ * their seats (docs/evaluation.md). Every committee step is audited by the step kernel; a refused
+ * request by the error handler, under the route's action.
  */
-import { type ExpertImportResult, type PoolExpert, SeatRequest, type SeatView } from '@bidhall/shared';
+import {
+  type CommitteeBidDocuments,
+  type CommitteeDrawView,
+  type CommitteeView,
+  CreateCommitteeRequest,
+  DeclarationRequest,
+  DrawRequest,
+  type ExpertImportResult,
+  NameLeaderRequest,
+  type PoolExpert,
+  RepresentativesRequest,
+  SeatRequest,
+  type SeatView,
+  VoteRequest,
+} from '@bidhall/shared';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { Type } from 'typebox';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
+import {
+  type CommitteeActor,
+  type CommitteeEvent,
+  CommitteeService,
+  committeeAggregate,
+} from '../../evaluation/committee-service.ts';
+import { committeeDocuments, decryptedPackages, packageFile } from '../../evaluation/documents.ts';
 import { ExpertPool } from '../../evaluation/pool.ts';
+import { timed } from '../../steps/scheduler.ts';
+import { findTender } from '../../tenders/tender-service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     pool: ExpertPool;
+    committees: CommitteeService;
   }
+}
+
+const CommitteeParams = Type.Object({ committeeId: Type.String({ maxLength: 64 }) });
+const DocumentParams = Type.Object({
+  committeeId: Type.String({ maxLength: 64 }),
+  bidId: Type.String({ maxLength: 64 }),
+  index: Type.Integer({ minimum: 0, maximum: 100_000 }),
+});
+
+/** Who is asking, as committee steps take it: the login's claims and the address the request came from. */
+function actorOf(request: FastifyRequest): CommitteeActor {
+  const claims = request.actor!;
+  return {
+    actorId: claims.sub,
+    role: claims.role,
+    ip: request.ip,
+    name: claims.name,
+    identity: claims.identity,
+    org: claims.org ?? null,
+  };
 }
 
 export default fp<{ clock: Clock }>(
   async (app, options) => {
     const pool = new ExpertPool(app.db);
     app.decorate('pool', pool);
+    const committees = new CommitteeService({
+      db: app.db,
+      clock: options.clock,
+      // The committee's live channel (eval:*) is not built yet: readers poll the view.
+      publish: (_events: readonly CommitteeEvent[]) => undefined,
+      poke: (reason) => app.scheduler.poke(reason),
+      drawSecret: app.drawSecret,
+      trust: app.trust,
+    });
+    app.decorate('committees', committees);
+    app.scheduler.register(timed(committeeAggregate, (id) => committees.runDueStep(id)));
     const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
     api.register(async (scope) => {
@@ -62,6 +122,168 @@ export default fp<{ clock: Clock }>(
       { onRequest: app.requireGrant('pool:read') },
       (): Promise<SeatView[]> => pool.seats(),
     );
+
+    api.post(
+      '/api/committees',
+      {
+        onRequest: app.requireGrant('committee:create'),
+        config: { auditAction: 'committee.create' },
+        schema: { body: CreateCommitteeRequest },
+      },
+      async (request, reply): Promise<CommitteeView> => {
+        const view = await committees.create(request.body, actorOf(request));
+        reply.code(201);
+        return view;
+      },
+    );
+    api.get('/api/committees', { onRequest: app.requireGrant('committee:read') }, (request) =>
+      committees.list(actorOf(request)),
+    );
+    api.get(
+      '/api/committees/:committeeId',
+      { onRequest: app.requireGrant('committee:read'), schema: { params: CommitteeParams } },
+      (request): Promise<CommitteeView> => committees.view(request.params.committeeId, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/representatives',
+      {
+        onRequest: app.requireGrant('committee:name-representatives'),
+        config: { auditAction: 'committee.representatives' },
+        schema: { params: CommitteeParams, body: RepresentativesRequest },
+      },
+      (request) => committees.nameRepresentatives(request.params.committeeId, request.body, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/draw',
+      {
+        onRequest: app.requireGrant('committee:draw'),
+        config: { auditAction: 'committee.draw' },
+        schema: { params: CommitteeParams, body: DrawRequest },
+      },
+      (request): Promise<CommitteeDrawView> =>
+        committees.draw(request.params.committeeId, request.body.seed, actorOf(request)),
+    );
+    api.get(
+      '/api/committees/:committeeId/draw',
+      { onRequest: app.requireGrant('committee:read-draw'), schema: { params: CommitteeParams } },
+      (request): Promise<CommitteeDrawView> => committees.drawInputs(request.params.committeeId),
+    );
+    api.post(
+      '/api/committees/:committeeId/sign-in',
+      {
+        onRequest: app.requireGrant('committee:sign-in'),
+        config: { auditAction: 'committee.sign-in' },
+        schema: { params: CommitteeParams },
+      },
+      (request) => committees.signIn(request.params.committeeId, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/declaration',
+      {
+        onRequest: app.requireGrant('committee:declare'),
+        config: { auditAction: 'committee.declare' },
+        schema: { params: CommitteeParams, body: DeclarationRequest },
+      },
+      (request) => committees.declare(request.params.committeeId, request.body, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/vote',
+      {
+        onRequest: app.requireGrant('committee:vote'),
+        config: { auditAction: 'committee.vote' },
+        schema: { params: CommitteeParams, body: VoteRequest },
+      },
+      (request) =>
+        committees.vote(
+          request.params.committeeId,
+          request.body.round,
+          request.body.candidateId,
+          actorOf(request),
+        ),
+    );
+    api.post(
+      '/api/committees/:committeeId/leader',
+      {
+        onRequest: app.requireGrant('committee:name-leader'),
+        config: { auditAction: 'committee.name-leader' },
+        schema: { params: CommitteeParams, body: NameLeaderRequest },
+      },
+      (request) => committees.nameLeader(request.params.committeeId, request.body.memberId, actorOf(request)),
+    );
+    api.get(
+      '/api/committees/:committeeId/documents',
+      {
+        onRequest: app.requireGrant('committee:read-documents'),
+        config: { auditAction: 'committee.read-document' },
+        schema: { params: CommitteeParams },
+      },
+      async (request): Promise<CommitteeBidDocuments[]> => {
+        const { row } = await committees.requireReadingMember(request.params.committeeId, actorOf(request));
+        return committeeDocuments(app.db, app.blobs, row.tenderId);
+      },
+    );
+    api.get(
+      '/api/committees/:committeeId/documents/:bidId/files/:index',
+      {
+        onRequest: app.requireGrant('committee:read-documents'),
+        config: { auditAction: 'committee.read-document' },
+        schema: { params: DocumentParams },
+      },
+      async (request, reply) => {
+        const who = actorOf(request);
+        const { row, member } = await committees.requireReadingMember(request.params.committeeId, who);
+        const bid = (await decryptedPackages(app.db, app.blobs, row.tenderId)).find(
+          (p) => p.bidId === request.params.bidId,
+        );
+        if (!bid) throw new AppError('DOCUMENT_NOT_FOUND');
+        const found = await packageFile(bid.path, request.params.index);
+        if (!found)
+          throw new AppError('DOCUMENT_NOT_FOUND', {
+            key: 'documentFileUnknown',
+            params: { index: request.params.index },
+          });
+        // Who opened which file of which bid, and when: audited before a byte leaves.
+        await app.audit.append({
+          actorId: who.actorId,
+          role: who.role,
+          ip: who.ip,
+          action: 'committee.read-document',
+          tenderId: row.tenderId,
+          target: `committee:${row.id}`,
+          outcome: 'ok',
+          detail: {
+            member: member.id,
+            bidId: bid.bidId,
+            bidder: bid.bidder,
+            file: found.file.path,
+            bytes: found.file.bytes,
+          },
+        });
+        reply
+          .header('content-type', 'application/octet-stream')
+          .header('content-length', found.file.bytes)
+          .header(
+            'content-disposition',
+            `attachment; filename*=UTF-8''${encodeURIComponent(found.file.path.split('/').pop() ?? 'file')}`,
+          )
+          .header('cache-control', 'no-store');
+        return reply.send(found.stream);
+      },
+    );
+    api.get(
+      '/api/committees/:committeeId/opening-record',
+      {
+        onRequest: app.requireGrant('committee:read-documents'),
+        config: { auditAction: 'committee.read-document' },
+        schema: { params: CommitteeParams },
+      },
+      async (request) => {
+        const { row } = await committees.requireReadingMember(request.params.committeeId, actorOf(request));
+        const tender = await findTender(app.db, row.tenderId);
+        if (!tender.recordText) throw new AppError('DOCUMENT_NOT_FOUND');
+        return { sha256: tender.recordSha256, text: tender.recordText };
+      },
+    );
   },
-  { name: 'evaluation', dependencies: ['database', 'audit', 'auth'] },
+  { name: 'evaluation', dependencies: ['database', 'audit', 'auth', 'steps'] },
 );

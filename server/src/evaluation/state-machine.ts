@@ -1,0 +1,94 @@
+/**
+ * The evaluation's state machine (评标流程), in one place: the committee's statuses, the transitions its
+ * steps may make (every status change goes through `requireTransition`), the statuses each action is
+ * allowed in, and the time-driven steps. docs/evaluation.md draws the same diagram.
+ *
+ * ```
+ *  drawing ──(supervisor's seed: draw)──▶ formed ──(sign-in opens)──▶ signing-in ──(all seated members in)──▶ declaring
+ *                                                  deadline: the absent are replaced from the reserves ┘        │
+ *                          a conflict withdraws the member, a reserve is called (signs in, declares) ───────────┤
+ *                                                                                                                │ all declared
+ *  reviewing ◀──(a round with one most-voted member, or the tenderee names the leader)── electing ◀──────────────┘
+ *                 a tie: another round among the tied only
+ *
+ *  part 2 (issue 13): reviewing ─▶ reporting ─▶ signing ─▶ closed ─▶ published; suspended / re-formed on faults
+ * ```
+ *
+ * Time-driven steps are not timers: each committee stores `nextCheckAt` (when sign-in opens, the earliest
+ * sign-in deadline of a member still awaited) and the one scheduler runs what is due under the row's
+ * lock, so a step fires once across processes and restarts.
+ */
+import type { CommitteeStatus, ErrorDetail } from '@bidhall/shared';
+import type { Committee } from '../db/schema/index.ts';
+import { AppError } from '../errors.ts';
+
+export const transitions = {
+  drawing: ['formed'],
+  formed: ['signing-in'],
+  'signing-in': ['declaring'],
+  declaring: ['electing'],
+  electing: ['reviewing'],
+  reviewing: [],
+  reporting: [],
+  signing: [],
+  closed: [],
+  published: [],
+  suspended: [],
+  're-formed': [],
+} as const satisfies Record<CommitteeStatus, readonly CommitteeStatus[]>;
+
+/** A status change the machine does not have is a bug in a step, never a user's doing. */
+export function requireTransition(from: CommitteeStatus, to: CommitteeStatus): void {
+  if (!(transitions[from] as readonly CommitteeStatus[]).includes(to))
+    throw new AppError('INTERNAL', `no committee transition from ${from} to ${to}`);
+}
+
+/** Where each committee action may happen. */
+export const allowedIn = {
+  nameRepresentatives: ['drawing', 'formed', 'signing-in', 'declaring'],
+  draw: ['drawing'],
+  signIn: ['signing-in', 'declaring'],
+  declare: ['declaring'],
+  vote: ['electing'],
+  nameLeader: ['electing'],
+  readDocuments: ['declaring', 'electing', 'reviewing', 'reporting', 'signing'],
+} as const satisfies Record<string, readonly CommitteeStatus[]>;
+
+export const committeeStatusWords: Readonly<Record<CommitteeStatus, { zh: string; en: string }>> = {
+  drawing: { zh: '待抽取', en: 'awaiting the draw' },
+  formed: { zh: '已组建', en: 'formed' },
+  'signing-in': { zh: '签到中', en: 'signing in' },
+  declaring: { zh: '承诺与回避声明中', en: 'declaring' },
+  electing: { zh: '推选组长中', en: 'electing the leader' },
+  reviewing: { zh: '评审中', en: 'reviewing' },
+  reporting: { zh: '编写报告中', en: 'reporting' },
+  signing: { zh: '签署报告中', en: 'signing the report' },
+  closed: { zh: '已结束', en: 'closed' },
+  published: { zh: '已公示', en: 'published' },
+  suspended: { zh: '已暂停', en: 'suspended' },
+  're-formed': { zh: '已重新组建', en: 're-formed' },
+};
+
+/** Throws COMMITTEE_WRONG_STATE unless the committee is in one of `statuses`, naming where it is. */
+export function requireStatus(committee: Pick<Committee, 'status'>, action: keyof typeof allowedIn): void {
+  if ((allowedIn[action] as readonly CommitteeStatus[]).includes(committee.status)) return;
+  const words = committeeStatusWords[committee.status];
+  const detail: ErrorDetail = { key: 'committeeNotNow', params: { status: words.zh, statusEn: words.en } };
+  throw new AppError('COMMITTEE_WRONG_STATE', detail, {
+    cause: `${action} refused while ${committee.status}`,
+  });
+}
+
+export type TimedStep = 'open-sign-in' | 'sign-in-deadline';
+
+/**
+ * The committee's next time-driven step, or null: sign-in opening, or the earliest sign-in deadline of a
+ * member still awaited (kept on the row by the steps that change who is awaited).
+ */
+export function nextTimedStep(
+  committee: Pick<Committee, 'status' | 'signInOpensAt' | 'awaitedUntil'>,
+): { step: TimedStep; at: Date } | null {
+  if (committee.status === 'formed') return { step: 'open-sign-in', at: committee.signInOpensAt };
+  if (!(allowedIn.signIn as readonly CommitteeStatus[]).includes(committee.status)) return null;
+  return committee.awaitedUntil ? { step: 'sign-in-deadline', at: committee.awaitedUntil } : null;
+}

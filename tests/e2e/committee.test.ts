@@ -1,0 +1,514 @@
+/**
+ * The evaluation committee end to end, on the real database and two server processes: a tender opened
+ * with 4 bidders; a committee of 7 (5 drawn experts over a main venue in Beijing and a sub venue in
+ * Shanghai, 2 tenderee representatives) drawn from a pool of 40 with one expert excluded by employer and
+ * one by relation; the draw recomputed by an independent function; one member misses the sign-in
+ * deadline and one declares a conflict, both replaced from the reserves in draw order; the leader vote
+ * takes two rounds; every member reads a bid document at its seat and the reads are audited; a member
+ * from another network, a vote for a non-member, a second vote, a pledge by a withdrawn member and
+ * actions out of order are each refused with their code, and change nothing. The second process is
+ * restarted in every state, and timed steps run in whichever process gets them, once.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type {
+  AuditEntry,
+  CommitteeDrawView,
+  CommitteeStatus,
+  CommitteeView,
+  PoolExpert,
+  SeatView,
+} from '@bidhall/shared';
+import { asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, committeeMembers } from '../../server/src/db/schema/index.ts';
+import { type Answer, CommitteeMemberClient, call } from '../support/committee.ts';
+import { bidderNames, decryptedOpening, endWindow } from '../support/hall.ts';
+import { loadCert } from '../support/pki.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'bidhall-committee-'));
+let main: TestServer;
+/** The second process: restarted (closed and started again) in every state. */
+let second: TestServer;
+let tokens: Record<'admin' | 'host' | 'supervisor' | 'tenderee' | 'bidder', string>;
+let tenderId: string;
+let bidderCodes: string[];
+const clients: { close(): void }[] = [];
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const creditCode = (n: number) => `91110000${String(n).padStart(9, '0')}X`;
+
+/** The pool: 40 experts, 20 in Beijing and 20 in Shanghai; one works for bidder1, one declared bidder2. */
+function poolCsv(): string {
+  const header =
+    'code,name,identity,specialties,region,employerName,employerCreditCode,relations,status,suspendedUntil';
+  const lines = Array.from({ length: 40 }, (_, i) => {
+    const employer = i === 7 ? bidderCodes[0]! : creditCode(i % 9);
+    const relations = i === 12 ? bidderCodes[1]! : '';
+    return [
+      `P${String(i + 1).padStart(3, '0')}`,
+      `评标专家${i + 1}`,
+      `1101051980${String(100000 + i)}`,
+      i % 2 ? 'A080101;A080102' : 'A080101',
+      i < 20 ? 'beijing' : 'shanghai',
+      `第${i % 9}设计研究院`,
+      employer,
+      relations,
+      'active',
+      '',
+    ].join(',');
+  });
+  return [header, ...lines].join('\n');
+}
+
+/** The draw, recomputed here with nothing of the server's but the published inputs. */
+function recompute(inputs: CommitteeDrawView): { members: string[]; reserves: string[] } {
+  const candidates = inputs.snapshot.split('\n').map((line) => {
+    const [code, specialties] = line.split('|') as [string, string];
+    return { code, specialties: specialties.split(';') };
+  });
+  const snapshotHash = sha256(inputs.snapshot);
+  const seed = `${inputs.platformSeed}:${inputs.supervisorSeed}`;
+  const ticket = new Map(candidates.map((c) => [c.code, sha256(`${seed}:${snapshotHash}:${c.code}`)]));
+  const order = [...candidates].sort((a, b) =>
+    ticket.get(a.code)! === ticket.get(b.code)!
+      ? a.code.localeCompare(b.code)
+      : ticket.get(a.code)! < ticket.get(b.code)!
+        ? -1
+        : 1,
+  );
+  const taken = new Set<string>();
+  const members: string[] = [];
+  for (const quota of inputs.quotas) {
+    for (const c of order
+      .filter((x) => !taken.has(x.code) && x.specialties.includes(quota.specialty))
+      .slice(0, quota.seats)) {
+      taken.add(c.code);
+      members.push(c.code);
+    }
+  }
+  const reserves = order
+    .filter((c) => !taken.has(c.code) && inputs.quotas.some((q) => c.specialties.includes(q.specialty)))
+    .slice(0, inputs.reserves)
+    .map((c) => c.code);
+  return { members, reserves };
+}
+
+/** The audit entries of one action (with its outcome), in order. */
+async function audited(action: string, outcome = 'ok'): Promise<AuditEntry[]> {
+  const rows = await main.app.db.select({ entry: auditLog.entry }).from(auditLog).orderBy(asc(auditLog.seq));
+  return rows
+    .map((r) => JSON.parse(r.entry) as AuditEntry)
+    .filter((e) => e.action === action && e.outcome === outcome);
+}
+
+const expectRefused = (answer: Answer<unknown>, code: string) =>
+  expect([answer.status, answer.body.code]).toEqual([expect.any(Number), code]);
+
+async function restartSecond(): Promise<void> {
+  await second.close();
+  second = await startTestServer({ shareWith: main });
+}
+
+/** Waits until the committee is in `status`, with both schedulers running. */
+async function statusBecomes(committeeId: string, status: CommitteeStatus): Promise<CommitteeView> {
+  for (let i = 0; i < 200; i++) {
+    main.app.scheduler.poke();
+    second.app.scheduler.poke();
+    const view = (await call<CommitteeView>(main, tokens.supervisor, 'GET', `/api/committees/${committeeId}`))
+      .body;
+    if (view.status === status) return view;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`committee never became ${status}`);
+}
+
+beforeAll(async () => {
+  main = await startTestServer({ listen: true });
+  tokens = {
+    admin: (await main.login('admin', 'admin')).token,
+    host: (await main.login('host', 'host')).token,
+    supervisor: (await main.login('supervisor', 'supervisor')).token,
+    tenderee: (await main.login('tenderee', 'tenderee')).token,
+    bidder: (await main.login('bidder1', 'bidder')).token,
+  };
+  const opening = await decryptedOpening(main, work, bidderNames);
+  clients.push(...opening.clients);
+  tenderId = opening.tender.id;
+  await endWindow(main, tenderId, opening.host);
+  await opening.host.request('hall:announce', { tenderId });
+  await opening.host.request('hall:open-record', { tenderId });
+  // The second process starts after the opening: without Redis its hall broadcasts reach only its clients.
+  second = await startTestServer({ shareWith: main });
+  // The bidders' identities are their unified social credit codes.
+  bidderCodes = bidderNames.map((name) => loadCert(name, 'sign').identity!);
+}, 180_000);
+
+afterAll(async () => {
+  for (const client of clients) client.close();
+  await second.close();
+  await main.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the evaluation committee, from the draw to the leader', () => {
+  it('is drawn verifiably, signs in at its seats, declares, replaces from the reserves and elects its leader', async () => {
+    // The pool and the seats: 6 seats in Beijing's main venue, 4 in Shanghai's sub venue, each its own address.
+    const imported = await main.app.inject({
+      method: 'POST',
+      url: '/api/experts/import',
+      headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'text/csv' },
+      payload: poolCsv(),
+    });
+    expect(imported.statusCode).toBe(201);
+    const seatIds: Record<'beijing' | 'shanghai', string[]> = { beijing: [], shanghai: [] };
+    /** Each seat's address, by the label views give it (centre, room, seat). */
+    const seatAddress = new Map<string, string>();
+    for (const [city, centre, count, net] of [
+      ['beijing', '北京市公共资源交易中心', 6, '10.1.0'],
+      ['shanghai', '上海市公共资源交易中心', 4, '10.2.0'],
+    ] as const)
+      for (let n = 1; n <= count; n++) {
+        const seat = await call<SeatView>(main, tokens.admin, 'POST', '/api/seats', {
+          centre,
+          city,
+          room: '评标室1',
+          seat: String(n),
+          cidr: `${net}.${n}/32`,
+        });
+        expect(seat.status).toBe(201);
+        seatIds[city].push(seat.body.id);
+        seatAddress.set(`${centre} 评标室1 ${n}`, `${net}.${n}`);
+      }
+
+    const now = main.clock.now().getTime();
+    const spec = {
+      tenderId,
+      size: 7,
+      representatives: 2,
+      quotas: [
+        { specialty: 'A080101', seats: 3 },
+        { specialty: 'A080102', seats: 2 },
+      ],
+      venues: [
+        { city: 'beijing', seatIds: seatIds.beijing },
+        { city: 'shanghai', seatIds: seatIds.shanghai },
+      ],
+      reserves: 4,
+      tendereeCreditCode: '91310000MA1TE00085',
+      maxServicesForTenderee: 3,
+      servicePeriodMonths: 12,
+      leader: 'vote',
+      signInOpensAt: new Date(now + 10 * 60_000).toISOString(),
+      signInClosesAt: new Date(now + 40 * 60_000).toISOString(),
+      reserveSignInMinutes: 30,
+    };
+
+    // Bad specifications change nothing: an even size, too many representatives, quotas that do not add up.
+    for (const [change, key] of [
+      [{ size: 8 }, 'committeeSizeEven'],
+      [
+        { representatives: 3, quotas: [{ specialty: 'A080101', seats: 4 }] },
+        'committeeRepresentativesTooMany',
+      ],
+      [{ quotas: [{ specialty: 'A080101', seats: 4 }] }, 'committeeQuotasSum'],
+      [{ venues: [{ city: 'shanghai', seatIds: seatIds.beijing }] }, 'committeeSeatCity'],
+    ] as const) {
+      const refused = await call(main, tokens.host, 'POST', '/api/committees', { ...spec, ...change });
+      expect([refused.status, refused.body.code, refused.body.detail?.key]).toEqual([
+        422,
+        'COMMITTEE_INVALID',
+        key,
+      ]);
+    }
+    expect((await call<CommitteeView[]>(main, tokens.supervisor, 'GET', '/api/committees')).body).toEqual([]);
+
+    const created = await call<CommitteeView>(main, tokens.host, 'POST', '/api/committees', spec);
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    expect(created.body.status).toBe('drawing');
+    expect(created.body.platformSeedCommitment).toMatch(/^[0-9a-f]{64}$/);
+    expectRefused(await call(second, tokens.host, 'POST', '/api/committees', spec), 'COMMITTEE_INVALID');
+
+    // The draw waits for the representatives; the tenderee names them (in the second process).
+    const seed = randomBytes(32).toString('hex');
+    expectRefused(
+      await call(main, tokens.supervisor, 'POST', `/api/committees/${id}/draw`, { seed }),
+      'COMMITTEE_WRONG_STATE',
+    );
+    const representatives = [
+      { identity: 'REP-00000001', name: '招标人代表甲' },
+      { identity: 'REP-00000002', name: '招标人代表乙' },
+    ];
+    expectRefused(
+      await call(second, tokens.tenderee, 'POST', `/api/committees/${id}/representatives`, {
+        representatives: representatives.slice(0, 1),
+      }),
+      'COMMITTEE_INVALID',
+    );
+    expect(
+      (
+        await call(second, tokens.tenderee, 'POST', `/api/committees/${id}/representatives`, {
+          representatives,
+        })
+      ).status,
+    ).toBe(200);
+    await restartSecond();
+
+    const drawn = await call<CommitteeDrawView>(
+      second,
+      tokens.supervisor,
+      'POST',
+      `/api/committees/${id}/draw`,
+      { seed },
+    );
+    expect(drawn.status).toBe(200);
+    const inputs = drawn.body;
+    // Published inputs: the platform's seed matches the commitment made at creation; the exclusions have reasons.
+    expect(sha256(inputs.platformSeed)).toBe(created.body.platformSeedCommitment);
+    expect(inputs.supervisorSeed).toBe(seed);
+    expect(inputs.exclusions).toEqual([
+      { code: 'P008', reasons: ['sameEmployerAsBidder'] },
+      { code: 'P013', reasons: ['relationWithBidder'] },
+    ]);
+    expect(inputs.snapshot.split('\n')).toHaveLength(38);
+    expect(inputs.snapshot).not.toMatch(/P008|P013/);
+    const independent = recompute(inputs);
+    expect(inputs.members.map((m) => m.code)).toEqual(independent.members);
+    expect(inputs.reservesDrawn.map((m) => m.code)).toEqual(independent.reserves);
+    expectRefused(
+      await call(main, tokens.supervisor, 'POST', `/api/committees/${id}/draw`, { seed }),
+      'COMMITTEE_WRONG_STATE',
+    );
+    await restartSecond();
+
+    // Sealed: the host sees commitments and seats, no names; the bidder sees nothing; supervisors see all.
+    const hostView = (await call<CommitteeView>(main, tokens.host, 'GET', `/api/committees/${id}`)).body;
+    expect(hostView.status).toBe('formed');
+    expect(hostView.members.filter((m) => m.state === 'awaiting')).toHaveLength(7);
+    expect(JSON.stringify(hostView)).not.toMatch(/评标专家|招标人代表|REP-|1101051980|P0\d\d/);
+    expect((await call(main, tokens.bidder, 'GET', `/api/committees/${id}`)).status).toBe(403);
+    const supervised = (await call<CommitteeView>(second, tokens.supervisor, 'GET', `/api/committees/${id}`))
+      .body;
+    const pool = (await call<PoolExpert[]>(main, tokens.supervisor, 'GET', '/api/experts')).body;
+    const personOf = (code: string) => pool.find((e) => e.code === code)!;
+    for (const member of supervised.members)
+      if (member.kind === 'expert')
+        expect(member.commitment).toBe(
+          sha256(
+            `${id}:${member.code}:${(await main.app.db.select({ nonce: committeeMembers.nonce }).from(committeeMembers).where(eq(committeeMembers.id, member.id)))[0]!.nonce}`,
+          ),
+        );
+    // A member sits in its own city's venue where a seat is free there.
+    for (const member of supervised.members.filter((m) => m.kind === 'expert' && m.state === 'awaiting'))
+      expect(member.venue).toBe(personOf(member.code!).region);
+
+    // Everyone who might sit gets an account (reserves too: they may be called).
+    const people = new Map<string, CommitteeMemberClient>();
+    for (const member of supervised.members) {
+      const person =
+        member.kind === 'expert'
+          ? { name: personOf(member.code!).name, identity: personOf(member.code!).identity }
+          : representatives.find((r) => r.name === member.name)!;
+      people.set(member.id, await CommitteeMemberClient.register(main, tokens.admin, person));
+    }
+    const client = (memberId: string) => people.get(memberId)!;
+    const seatOf = async (memberId: string) =>
+      (await call<CommitteeView>(main, tokens.supervisor, 'GET', `/api/committees/${id}`)).body.members.find(
+        (m) => m.id === memberId,
+      )!.seat!;
+    const atSeat = async (memberId: string) => {
+      const c = client(memberId);
+      c.address = seatAddress.get(await seatOf(memberId))!;
+      return c;
+    };
+
+    // Out of order: signing in before sign-in opens.
+    const first = supervised.members.find((m) => m.state === 'awaiting')!;
+    expectRefused(await (await atSeat(first.id)).signIn(id), 'COMMITTEE_WRONG_STATE');
+    // An expert not on the committee (a second import of the pool would not make one) cannot read it.
+    const outsider = await CommitteeMemberClient.register(main, tokens.admin, {
+      name: '局外专家',
+      identity: 'OUT-00000001',
+    });
+    expect((await outsider.view(id)).status).toBe(403);
+
+    main.clock.set(new Date(now + 10 * 60_000 + 1000));
+    await statusBecomes(id, 'signing-in');
+    await restartSecond();
+
+    // Every awaited member but one signs in at its seat; one first tries from another network.
+    const seated = supervised.members.filter((m) => m.state === 'awaiting');
+    const late = seated.find((m) => m.kind === 'expert')!;
+    const wandering = client(seated[1]!.id);
+    wandering.address = '192.168.7.7';
+    const refusedAtHome = await wandering.signIn(id, second);
+    expect([refusedAtHome.status, refusedAtHome.body.code]).toEqual([403, 'COMMITTEE_NOT_AT_SEAT']);
+    for (const [i, member] of seated.entries()) {
+      if (member.id === late.id) continue;
+      const answer = await (await atSeat(member.id)).signIn(id, i % 2 ? second : main);
+      expect(answer.status).toBe(200);
+    }
+    expectRefused(await client(seated[1]!.id).signIn(id), 'COMMITTEE_WRONG_STATE');
+    // A reserve not yet called cannot sign in.
+    const standby = supervised.members.filter((m) => m.state === 'standby');
+    expect(standby).toHaveLength(4);
+    expectRefused(await client(standby[0]!.id).signIn(id), 'COMMITTEE_NOT_MEMBER');
+    await restartSecond();
+
+    // The sign-in deadline passes with one member absent: the first reserve of its specialty is called.
+    main.clock.set(new Date(now + 40 * 60_000 + 1000));
+    let view: CommitteeView = supervised;
+    for (let i = 0; i < 200; i++) {
+      main.app.scheduler.poke();
+      second.app.scheduler.poke();
+      view = (await call<CommitteeView>(main, tokens.supervisor, 'GET', `/api/committees/${id}`)).body;
+      if (view.members.find((m) => m.id === late.id)!.state === 'absent') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const called = view.members.find((m) => m.replaces === late.id)!;
+    const expectedReserve = standby.find((m) => m.specialty === late.specialty)!;
+    expect(called.id).toBe(expectedReserve.id);
+    expect(called.state).toBe('awaiting');
+    expectRefused(await client(late.id).signIn(id), 'COMMITTEE_MEMBER_ENDED');
+    expect(await audited('committee.sign-in-deadline')).toHaveLength(1);
+    expect((await (await atSeat(called.id)).signIn(id, second)).status).toBe(200);
+    view = await statusBecomes(id, 'declaring');
+    await restartSecond();
+
+    // Declarations: one member has a conflict and withdraws; the next reserve of its specialty is called.
+    const sitting = () => view.members.filter((m) => ['signed-in', 'declared', 'awaiting'].includes(m.state));
+    const conflicted = sitting().find((m) => m.kind === 'expert' && m.id !== called.id)!;
+    // Declaring without signing is refused (a signature over other choices does not verify).
+    const forged = await client(conflicted.id).request('POST', `/api/committees/${id}/declaration`, {
+      conflict: false,
+      statement: '',
+      signature: Buffer.from('not a signature').toString('base64'),
+    });
+    expect([forged.status, forged.body.code]).toEqual([422, 'DECLARATION_INVALID']);
+    const withdrawn = await client(conflicted.id).declare(id, {
+      conflict: true,
+      statement: '本人曾在投标人处任职，申请回避',
+    });
+    expect(withdrawn.body).toEqual({ declared: true, withdrawn: true });
+    expectRefused(
+      await client(conflicted.id).declare(id, { conflict: false, statement: '' }),
+      'COMMITTEE_MEMBER_ENDED',
+    );
+    view = (await call<CommitteeView>(main, tokens.supervisor, 'GET', `/api/committees/${id}`)).body;
+    const second2 = view.members.find((m) => m.replaces === conflicted.id)!;
+    expect(second2.specialty).toBe(conflicted.specialty);
+    expect(second2.drawOrder).toBe(
+      Math.min(
+        ...view.members
+          .filter((m) => m.state === 'standby' || m.id === second2.id)
+          .filter((m) => m.specialty === conflicted.specialty)
+          .map((m) => m.drawOrder!),
+      ),
+    );
+    for (const member of sitting().filter((m) => m.state === 'signed-in')) {
+      const answer = await client(member.id).declare(
+        id,
+        { conflict: false, statement: '' },
+        member.drawOrder! % 2 ? main : second,
+      );
+      expect(answer.status).toBe(200);
+    }
+    await restartSecond();
+    expect((await (await atSeat(second2.id)).signIn(id, second)).status).toBe(200);
+    expect((await client(second2.id).declare(id, { conflict: false, statement: '' })).status).toBe(200);
+    view = await statusBecomes(id, 'electing');
+    await restartSecond();
+
+    // The leader vote: a tie in round 1 (3–3–1), a second round among the two tied only.
+    const voters = view.members.filter((m) => m.state === 'declared');
+    expect(voters).toHaveLength(7);
+    const [a, b, c] = voters;
+    const round1 = [a, a, a, b, b, b, c];
+    expectRefused(await client(voters[0]!.id).vote(id, 1, late.id), 'VOTE_INVALID');
+    expectRefused(await client(voters[0]!.id).vote(id, 2, a!.id), 'VOTE_INVALID');
+    for (const [i, voter] of voters.entries()) {
+      const answer = await client(voter.id).vote(id, 1, round1[i]!.id, i % 2 ? main : second);
+      expect(answer.status).toBe(200);
+      if (i === 0) expectRefused(await client(voter.id).vote(id, 1, b!.id), 'VOTE_REPEATED');
+    }
+    view = (await call<CommitteeView>(main, tokens.host, 'GET', `/api/committees/${id}`)).body;
+    expect(view.status).toBe('electing');
+    expect(view.election[0]!.counts).toEqual(
+      expect.arrayContaining([
+        { memberId: a!.id, votes: 3 },
+        { memberId: b!.id, votes: 3 },
+        { memberId: c!.id, votes: 1 },
+      ]),
+    );
+    expect(view.election[1]).toMatchObject({ round: 2, counts: null });
+    expect([...view.election[1]!.candidates].sort()).toEqual([a!.id, b!.id].sort());
+    expectRefused(await client(voters[0]!.id).vote(id, 2, c!.id), 'VOTE_INVALID');
+    await restartSecond();
+    for (const [i, voter] of voters.entries())
+      expect((await client(voter.id).vote(id, 2, (i < 4 ? a : b)!.id, i % 2 ? second : main)).status).toBe(
+        200,
+      );
+    view = await statusBecomes(id, 'reviewing');
+    expect(view.members.find((m) => m.leader)!.id).toBe(a!.id);
+    expect(view.election[1]!.counts).toEqual(
+      expect.arrayContaining([
+        { memberId: a!.id, votes: 4 },
+        { memberId: b!.id, votes: 3 },
+      ]),
+    );
+    // Nobody, supervisors included, can tell from the audit whom a member voted for.
+    const votes = await audited('committee.vote');
+    expect(votes).toHaveLength(14);
+    for (const entry of votes)
+      expect(Object.keys(entry.detail as object).sort()).toEqual(['member', 'round']);
+
+    // The bid documents: every member reads one at its seat; each read is audited; nobody else reads.
+    for (const [i, voter] of voters.entries()) {
+      const reader = client(voter.id);
+      const list = await reader.request<
+        { bidId: string; bidder: string; files: { index: number; path: string; bytes: number }[] }[]
+      >('GET', `/api/committees/${id}/documents`, undefined, i % 2 ? second : main);
+      expect(list.status).toBe(200);
+      expect(list.body).toHaveLength(4);
+      const bid = list.body[i % 4]!;
+      expect(bid.files.length).toBeGreaterThan(0);
+      const file = await (i % 2 ? second : main).app.inject({
+        method: 'GET',
+        url: `/api/committees/${id}/documents/${bid.bidId}/files/${bid.files[0]!.index}`,
+        remoteAddress: reader.address,
+        headers: { authorization: `Bearer ${reader.token}` },
+      });
+      expect(file.statusCode).toBe(200);
+      expect(file.rawPayload.length).toBe(bid.files[0]!.bytes);
+    }
+    const reads = await audited('committee.read-document');
+    expect(reads.map((r) => (r.detail as { member: string }).member).sort()).toEqual(
+      voters.map((v) => v.id).sort(),
+    );
+    const reader = client(voters[0]!.id);
+    const home = await call(
+      main,
+      reader.token,
+      'GET',
+      `/api/committees/${id}/documents`,
+      undefined,
+      '192.168.7.7',
+    );
+    expect([home.status, home.body.code]).toEqual([403, 'COMMITTEE_NOT_AT_SEAT']);
+    for (const token of [tokens.host, tokens.supervisor, tokens.bidder, tokens.tenderee])
+      expect((await call(main, token, 'GET', `/api/committees/${id}/documents`)).status).toBe(403);
+    expect((await outsider.request('GET', `/api/committees/${id}/documents`)).status).toBe(403);
+    expect((await client(conflicted.id).request('GET', `/api/committees/${id}/documents`)).status).toBe(403);
+    const record = await reader.request<{ text: string }>('GET', `/api/committees/${id}/opening-record`);
+    expect(record.status).toBe(200);
+    expect(JSON.parse(record.body.text).bids).toHaveLength(4);
+
+    // A member sees its own name only; the others stay sealed.
+    const own = (await reader.view(id)).body;
+    expect(own.members.filter((m) => m.name !== undefined).map((m) => m.id)).toEqual([voters[0]!.id]);
+  }, 240_000);
+});
