@@ -2,6 +2,9 @@ import { type Action, can, type Role, type TenderView } from '@bidhall/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../tests/support/server.ts';
 
+/** A committee id no committee has (the role check comes before the lookup). */
+const someCommittee = '00000000-0000-4000-8000-000000000001';
+
 /** Every HTTP entry point with the action it performs. */
 const routes: {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -27,6 +30,35 @@ const routes: {
   { method: 'GET', url: () => '/api/experts', action: 'pool:read' },
   { method: 'POST', url: () => '/api/seats', action: 'pool:manage' },
   { method: 'GET', url: () => '/api/seats', action: 'pool:read' },
+  { method: 'POST', url: () => '/api/committees', action: 'committee:create' },
+  { method: 'GET', url: () => '/api/committees', action: 'committee:read' },
+  { method: 'GET', url: () => `/api/committees/${someCommittee}`, action: 'committee:read' },
+  {
+    method: 'POST',
+    url: () => `/api/committees/${someCommittee}/representatives`,
+    action: 'committee:name-representatives',
+  },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/draw`, action: 'committee:draw' },
+  { method: 'GET', url: () => `/api/committees/${someCommittee}/draw`, action: 'committee:read-draw' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/sign-in`, action: 'committee:sign-in' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/declaration`, action: 'committee:declare' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/vote`, action: 'committee:vote' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/leader`, action: 'committee:name-leader' },
+  {
+    method: 'GET',
+    url: () => `/api/committees/${someCommittee}/documents`,
+    action: 'committee:read-documents',
+  },
+  {
+    method: 'GET',
+    url: () => `/api/committees/${someCommittee}/documents/${someCommittee}/files/0`,
+    action: 'committee:read-documents',
+  },
+  {
+    method: 'GET',
+    url: () => `/api/committees/${someCommittee}/opening-record`,
+    action: 'committee:read-documents',
+  },
 ];
 
 /** The intended permission model, written out so that a change to the grants cannot pass unnoticed. */

@@ -24,6 +24,10 @@ const pageFacing = [
   'pki/trust-store.ts',
   'pki/certificate.ts',
   'opening/record-bundle.ts',
+  'evaluation/pool.ts',
+  'evaluation/committee-service.ts',
+  'evaluation/state-machine.ts',
+  'plugins/app/evaluation.ts',
 ];
 
 /**

@@ -50,7 +50,7 @@ function poolCsv(): string {
     const relations = i === 12 ? bidderCodes[1]! : '';
     return [
       `P${String(i + 1).padStart(3, '0')}`,
-      `评标专家${i + 1}`,
+      `评标专家${i + 1}号`,
       `1101051980${String(100000 + i)}`,
       i % 2 ? 'A080101;A080102' : 'A080101',
       i < 20 ? 'beijing' : 'shanghai',
@@ -507,8 +507,70 @@ describe('the evaluation committee, from the draw to the leader', () => {
     expect(record.status).toBe(200);
     expect(JSON.parse(record.body.text).bids).toHaveLength(4);
 
-    // A member sees its own name only; the others stay sealed.
+    // A member sees the names of those it sits with, as in the video room; reserves, the absent and the
+    // withdrawn stay sealed to it.
     const own = (await reader.view(id)).body;
-    expect(own.members.filter((m) => m.name !== undefined).map((m) => m.id)).toEqual([voters[0]!.id]);
+    expect(
+      own.members
+        .filter((m) => m.name !== undefined)
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(voters.map((v) => v.id).sort());
+
+    // Who sees what: every committee route, the tender's audit feed and the actors list, for every viewer.
+    // Names, ID numbers and pool numbers of the members reach supervisors, and each member its own only.
+    const secretsOf = (memberId: string) => {
+      const m =
+        supervised.members.find((x) => x.id === memberId) ?? view.members.find((x) => x.id === memberId)!;
+      const person = people.get(memberId)!;
+      return [person.name, person.identity, ...(m.code ? [m.code] : [])];
+    };
+    const everyone = view.members.map((m) => m.id);
+    const viewers: { name: string; token: string; own: string | null; address?: string }[] = [
+      { name: 'bidder', token: tokens.bidder, own: null },
+      { name: 'host', token: tokens.host, own: null },
+      { name: 'tenderee', token: tokens.tenderee, own: null },
+      { name: 'custodian', token: (await main.login('custodian1', 'custodian')).token, own: null },
+      { name: 'admin', token: tokens.admin, own: null },
+      { name: 'expert not on the committee', token: outsider.token, own: null },
+      { name: 'member', token: reader.token, own: voters[0]!.id, address: reader.address },
+    ];
+    const sample = (url: string) =>
+      url
+        .replace(':committeeId', id)
+        .replace(':bidId', '00000000-0000-4000-8000-000000000001')
+        .replace(':index', '0');
+    const paths = [
+      ...main.app.routeList
+        .filter((r) => r.url.startsWith('/api/committees'))
+        .map((r) => ({ method: r.method as 'GET' | 'POST', url: sample(r.url) })),
+      { method: 'GET' as const, url: `/api/tenders/${tenderId}/audit?after=0` },
+      { method: 'GET' as const, url: `/api/tenders/${tenderId}/audit/export?format=json` },
+      // The committee's video room.
+      { method: 'GET' as const, url: '/api/evaluations' },
+      { method: 'GET' as const, url: `/api/evaluations/${view.evaluationId}` },
+      { method: 'GET' as const, url: '/api/media/venues' },
+    ];
+    for (const viewer of viewers) {
+      const sitsWith = viewer.own ? voters.map((v) => v.id) : [];
+      const forbidden = everyone.filter((m) => !sitsWith.includes(m)).flatMap(secretsOf);
+      for (const path of paths) {
+        const answer = await main.app.inject({
+          method: path.method,
+          url: path.url,
+          remoteAddress: viewer.address ?? '127.0.0.1',
+          headers: { authorization: `Bearer ${viewer.token}` },
+          ...(path.method === 'POST' ? { payload: {} } : {}),
+        });
+        const leaked = forbidden.filter((secret) => answer.body.includes(secret));
+        expect(leaked, `${path.method} ${path.url} shows the ${viewer.name} ${leaked.join(', ')}`).toEqual(
+          [],
+        );
+      }
+    }
+    const overseen = JSON.stringify(
+      (await call(main, tokens.supervisor, 'GET', `/api/committees/${id}`)).body,
+    );
+    for (const member of everyone) expect(overseen).toContain(people.get(member)!.name);
   }, 240_000);
 });

@@ -194,6 +194,19 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'GET /api/experts': {},
   'POST /api/seats': { body: () => ({}) },
   'GET /api/seats': {},
+  'POST /api/committees': { body: () => ({}) },
+  'GET /api/committees': {},
+  'GET /api/committees/:committeeId': {},
+  'POST /api/committees/:committeeId/representatives': { body: () => ({}) },
+  'POST /api/committees/:committeeId/draw': { body: () => ({}) },
+  'GET /api/committees/:committeeId/draw': {},
+  'POST /api/committees/:committeeId/sign-in': {},
+  'POST /api/committees/:committeeId/declaration': { body: () => ({}) },
+  'POST /api/committees/:committeeId/vote': { body: () => ({}) },
+  'POST /api/committees/:committeeId/leader': { body: () => ({}) },
+  'GET /api/committees/:committeeId/documents': {},
+  'GET /api/committees/:committeeId/documents/:bidId/files/:index': {},
+  'GET /api/committees/:committeeId/opening-record': {},
   'GET /api/health': {},
 };
 
@@ -208,6 +221,9 @@ function urlOf(pattern: string): string {
     if (name === 'tenderId') return tender.id;
     if (name === 'evaluationId') return evaluationId;
     if (name === 'segmentId') return '00000000-0000-4000-8000-000000000000';
+    // No committee can exist before the deadline (it is formed after the bids are read).
+    if (name === 'committeeId' || name === 'bidId') return '00000000-0000-4000-8000-000000000001';
+    if (name === 'index') return '0';
     throw new Error(`no sample value for :${name} in ${pattern}`);
   });
 }

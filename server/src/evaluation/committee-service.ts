@@ -816,9 +816,13 @@ export class CommitteeService {
       ).map((e) => [e.id, e.code]),
     );
     const you = members.find((m) => m.identity === reader.identity && reader.role === 'expert') ?? null;
+    const seated = (m: CommitteeMember) => m.state === 'signed-in' || m.state === 'declared';
+    const youSit = you !== null && seated(you);
     const memberView = (m: CommitteeMember): CommitteeMemberView => {
       const seat = m.seatId ? seatById.get(m.seatId) : undefined;
-      const unsealed = supervisor || m.id === you?.id;
+      // Members who sit together (signed in) know each other, as they do in the video room; the rest
+      // of the committee stays sealed to them (reserves, the absent, the withdrawn).
+      const unsealed = supervisor || m.id === you?.id || (youSit && seated(m));
       return {
         id: m.id,
         kind: m.kind,

@@ -36,6 +36,7 @@ import type { Database } from '../db/client.ts';
 import {
   actors,
   bids,
+  committees,
   evaluationExperts,
   evaluations,
   evaluationVenues,
@@ -185,6 +186,13 @@ export class MediaService {
       .orderBy(asc(actors.name));
     if (who.role === 'expert' && !seated.some((s) => s.id === who.sub))
       throw new AppError('EVALUATION_NOT_FOUND');
+    // A committee's members are named to supervisors and to each other only, until the result is
+    // published (招标投标法 Art 37); the host reads the committee's sealed places instead.
+    const [committee] = await this.#db
+      .select({ id: committees.id })
+      .from(committees)
+      .where(eq(committees.evaluationId, evaluationId));
+    const named = !committee || who.role === 'supervisor' || who.role === 'expert';
     const venues = await this.#db
       .select()
       .from(evaluationVenues)
@@ -205,7 +213,7 @@ export class MediaService {
           ),
           city: v.city,
           main: v.city === main,
-          experts: seated.filter((s) => s.city === v.city).map(({ id, name }) => ({ id, name })),
+          experts: named ? seated.filter((s) => s.city === v.city).map(({ id, name }) => ({ id, name })) : [],
           seatNetworks: v.seatNetworks,
         })),
     };

@@ -9,6 +9,7 @@ import {
   auditActionWords,
   isAuditAction,
   isRole,
+  type Role,
   roleWords,
   systemWords,
   type TenderStatus,
@@ -93,7 +94,13 @@ export default fp<SupervisionOptions>(
         const tender = await app.tenders.view(tenderId);
         requireTenderAccess(request.actor!, tender);
         const { after, limit } = request.query;
-        const { readable, sealed } = await feedPage(tenderId, tender.status, after, limit);
+        const { readable, sealed } = await feedPage(
+          tenderId,
+          tender.status,
+          after,
+          limit,
+          request.actor!.role,
+        );
         // Supervisors learn that entries are sealed (and how many), so a gap is never mistaken for loss.
         return { entries: readable, sealed: request.actor!.role === 'supervisor' ? sealed : null };
       },
@@ -114,7 +121,7 @@ export default fp<SupervisionOptions>(
         const entries: AuditFeedEntry[] = [];
         let sealed = 0;
         for (let after = 0; ; ) {
-          const page = await feedPage(tenderId, tender.status, after, 1000);
+          const page = await feedPage(tenderId, tender.status, after, 1000, request.actor!.role);
           entries.push(...page.readable);
           sealed += page.sealed;
           if (page.last === null) break;
@@ -138,9 +145,16 @@ export default fp<SupervisionOptions>(
 
     /**
      * One page of a tender's trail after `after`, with bidders' entries withheld before the opening and
-     * every actor named; `last` is the page's last sequence number, or null at the end.
+     * every actor named — but the committee's members, whom only supervisors may name (招标投标法 Art 37:
+     * the names stay secret until the result); `last` is the page's last sequence number, or null at the end.
      */
-    async function feedPage(tenderId: string, status: TenderStatus, after: number, limit: number) {
+    async function feedPage(
+      tenderId: string,
+      status: TenderStatus,
+      after: number,
+      limit: number,
+      reader: Role,
+    ) {
       const rows = await app.db
         .select()
         .from(auditLog)
@@ -170,7 +184,10 @@ export default fp<SupervisionOptions>(
       return {
         readable: readable.map((r) => ({
           ...r,
-          actorName: r.entry.actorId ? (names.get(r.entry.actorId) ?? null) : null,
+          actorName:
+            r.entry.actorId && (r.entry.role !== 'expert' || reader === 'supervisor')
+              ? (names.get(r.entry.actorId) ?? null)
+              : null,
         })),
         sealed,
         last: rows.length === limit ? rows[rows.length - 1]!.seq : null,
