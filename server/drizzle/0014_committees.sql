@@ -56,6 +56,10 @@ CREATE TABLE "committees" (
 	"election_round" integer DEFAULT 0 NOT NULL,
 	"election_candidates" jsonb,
 	"review_started_at" timestamp (3) with time zone,
+	"suspended_from" "committee_status",
+	"fault_since" timestamp (3) with time zone,
+	"fault_limit_at" timestamp (3) with time zone,
+	"fault_reason" text,
 	"awaited_until" timestamp (3) with time zone,
 	"next_check_at" timestamp (3) with time zone,
 	"last_seq" bigint DEFAULT 0 NOT NULL

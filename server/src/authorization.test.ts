@@ -59,6 +59,8 @@ const routes: {
     url: () => `/api/committees/${someCommittee}/opening-record`,
     action: 'committee:read-documents',
   },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/fault`, action: 'committee:record-fault' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/resume`, action: 'committee:record-fault' },
 ];
 
 /** The intended permission model, written out so that a change to the grants cannot pass unnoticed. */
@@ -120,6 +122,7 @@ const allowed: Record<Action, Role[]> = {
   'committee:declare': ['expert'],
   'committee:vote': ['expert'],
   'committee:read-documents': ['expert'],
+  'committee:record-fault': ['host', 'supervisor'],
 };
 
 const actorOf: Record<Role, string> = {

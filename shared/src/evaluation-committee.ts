@@ -55,6 +55,12 @@ export const CreateCommitteeRequest = Type.Object(
     signInClosesAt: Type.String({ format: 'date-time' }),
     /** How long a called reserve has to sign in. */
     reserveSignInMinutes: Minutes(5, 240),
+    /**
+     * The local fault rules: how long a fault may suspend the evaluation before the review starts, and
+     * during it, before the committee is re-formed (e.g. 2 h and 4 h).
+     */
+    faultLimitBeforeReviewMinutes: Minutes(10, 24 * 60),
+    faultLimitDuringReviewMinutes: Minutes(10, 24 * 60),
   },
   { additionalProperties: false },
 );
@@ -102,6 +108,13 @@ export const VoteRequest = Type.Object(
   { additionalProperties: false },
 );
 export type VoteRequest = Static<typeof VoteRequest>;
+
+/** A fault recorded, or the evaluation resumed after one: always with the reason, for the record. */
+export const FaultRequest = Type.Object(
+  { reason: Type.String({ minLength: 2, maxLength: 500 }) },
+  { additionalProperties: false },
+);
+export type FaultRequest = Static<typeof FaultRequest>;
 
 export const NameLeaderRequest = Type.Object({ memberId: Uuid }, { additionalProperties: false });
 export type NameLeaderRequest = Static<typeof NameLeaderRequest>;
@@ -166,6 +179,13 @@ export interface CommitteeView {
   readonly election: readonly ElectionRoundView[];
   /** The reader's own place, when the reader sits on the committee. */
   readonly you: string | null;
+  /** While suspended by a fault: where it was, since when, why, and when it would be re-formed. */
+  readonly fault: {
+    readonly from: CommitteeStatus;
+    readonly since: string;
+    readonly reason: string;
+    readonly limitAt: string;
+  } | null;
   /** The evaluation's video room (venues by city). */
   readonly evaluationId: string;
   /** The bidders evaluated, by name (for a member once signed in: the conflict declaration is about them). */

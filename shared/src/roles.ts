@@ -41,6 +41,7 @@ const httpActions = [
   'committee:declare',
   'committee:vote',
   'committee:read-documents',
+  'committee:record-fault',
 ] as const;
 
 export type Action = (typeof httpActions)[number] | HallGrant;
@@ -124,6 +125,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'evaluation:read',
       'committee:create',
       'committee:read',
+      'committee:record-fault',
     ],
     { hall: presenting },
   ),
@@ -149,6 +151,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:read',
       'committee:draw',
       'committee:read-draw',
+      'committee:record-fault',
     ],
     { hall: overseeing, main: overseeing, sub: overseeing },
   ),

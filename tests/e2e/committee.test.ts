@@ -23,7 +23,7 @@ import type {
 } from '@bidhall/shared';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, committeeMembers } from '../../server/src/db/schema/index.ts';
+import { auditLog, committeeMembers, expertServices } from '../../server/src/db/schema/index.ts';
 import { type Answer, CommitteeMemberClient, call } from '../support/committee.ts';
 import { bidderNames, decryptedOpening, endWindow } from '../support/hall.ts';
 import { loadCert } from '../support/pki.ts';
@@ -36,6 +36,10 @@ let second: TestServer;
 let tokens: Record<'admin' | 'host' | 'supervisor' | 'tenderee' | 'bidder', string>;
 let tenderId: string;
 let bidderCodes: string[];
+/** What the first test leaves for the next: the committee, its specification and its sitting members. */
+let committeeSpec: Record<string, unknown>;
+let firstCommittee: string;
+let sittingMembers: CommitteeMemberClient[];
 const clients: { close(): void }[] = [];
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -205,7 +209,10 @@ describe('the evaluation committee, from the draw to the leader', () => {
       signInOpensAt: new Date(now + 10 * 60_000).toISOString(),
       signInClosesAt: new Date(now + 40 * 60_000).toISOString(),
       reserveSignInMinutes: 30,
+      faultLimitBeforeReviewMinutes: 120,
+      faultLimitDuringReviewMinutes: 240,
     };
+    committeeSpec = spec;
 
     // Bad specifications change nothing: an even size, too many representatives, quotas that do not add up.
     for (const [change, key] of [
@@ -568,9 +575,105 @@ describe('the evaluation committee, from the draw to the leader', () => {
         );
       }
     }
+    firstCommittee = id;
+    sittingMembers = voters.map((v) => client(v.id));
     const overseen = JSON.stringify(
       (await call(main, tokens.supervisor, 'GET', `/api/committees/${id}`)).body,
     );
     for (const member of everyone) expect(overseen).toContain(people.get(member)!.name);
   }, 240_000);
+
+  it('is suspended by a fault, resumes where it was, and is re-formed once a fault outlasts its limit', async () => {
+    const id = firstCommittee;
+    // The review recorded each sitting expert's service for this tenderee (later draws' exclusion).
+    const served = await main.app.db
+      .select()
+      .from(expertServices)
+      .where(eq(expertServices.tenderId, tenderId));
+    expect(served.map((s) => s.tendereeCreditCode)).toEqual(Array(5).fill('91310000MA1TE00085'));
+
+    expectRefused(
+      await call(main, tokens.bidder, 'POST', `/api/committees/${id}/fault`, { reason: '网络中断' }),
+      'FORBIDDEN_ROLE',
+    );
+    expectRefused(
+      await call(main, tokens.host, 'POST', `/api/committees/${id}/resume`, { reason: '恢复' }),
+      'COMMITTEE_WRONG_STATE',
+    );
+    const fault = await call<{ limitAt: string }>(
+      second,
+      tokens.supervisor,
+      'POST',
+      `/api/committees/${id}/fault`,
+      {
+        reason: '上海分会场网络中断',
+      },
+    );
+    expect(fault.status).toBe(200);
+    const faultAt = main.clock.now().getTime();
+    // During the review the longer limit applies (4 h).
+    expect(Date.parse(fault.body.limitAt) - faultAt).toBeGreaterThan(239 * 60_000);
+    await restartSecond();
+    let view = (await call<CommitteeView>(main, tokens.host, 'GET', `/api/committees/${id}`)).body;
+    expect([view.status, view.fault?.from, view.fault?.reason]).toEqual([
+      'suspended',
+      'reviewing',
+      '上海分会场网络中断',
+    ]);
+    // Suspended, nothing moves: reading the documents waits for the fault to be over.
+    const member = sittingMembers[0]!;
+    expectRefused(await member.request('GET', `/api/committees/${id}/documents`), 'COMMITTEE_WRONG_STATE');
+    expect(
+      (await call(main, tokens.host, 'POST', `/api/committees/${id}/resume`, { reason: '网络已恢复' }))
+        .status,
+    ).toBe(200);
+    view = (await call<CommitteeView>(second, tokens.supervisor, 'GET', `/api/committees/${id}`)).body;
+    expect([view.status, view.fault]).toEqual(['reviewing', null]);
+    expect((await member.request('GET', `/api/committees/${id}/documents`)).status).toBe(200);
+
+    // A second fault outlasts its limit: the committee is re-formed, once, by whichever process is up.
+    expect(
+      (await call(main, tokens.supervisor, 'POST', `/api/committees/${id}/fault`, { reason: '主会场停电' }))
+        .status,
+    ).toBe(200);
+    await restartSecond();
+    main.clock.set(new Date(main.clock.now().getTime() + 241 * 60_000));
+    view = await statusBecomes(id, 're-formed');
+    expect(await audited('committee.re-form')).toHaveLength(1);
+    expectRefused(
+      await call(main, tokens.supervisor, 'POST', `/api/committees/${id}/resume`, { reason: '恢复' }),
+      'COMMITTEE_WRONG_STATE',
+    );
+
+    // The host forms it again; a specification the pool cannot fill is refused at the draw, and nothing is half-saved.
+    const now = main.clock.now().getTime();
+    const again = await call<CommitteeView>(main, tokens.host, 'POST', '/api/committees', {
+      ...committeeSpec,
+      size: 7,
+      representatives: 0,
+      quotas: [{ specialty: 'B010101', seats: 7 }],
+      signInOpensAt: new Date(now + 10 * 60_000).toISOString(),
+      signInClosesAt: new Date(now + 40 * 60_000).toISOString(),
+    });
+    expect(again.status).toBe(201);
+    const short = await call(second, tokens.supervisor, 'POST', `/api/committees/${again.body.id}/draw`, {
+      seed: randomBytes(32).toString('hex'),
+    });
+    expect([short.status, short.body.code, short.body.detail?.params]).toEqual([
+      409,
+      'COMMITTEE_DRAW_SHORT',
+      { specialty: 'B010101', missing: 7 },
+    ]);
+    const after = (
+      await call<CommitteeView>(main, tokens.supervisor, 'GET', `/api/committees/${again.body.id}`)
+    ).body;
+    expect([after.status, after.members, after.drawnAt, after.snapshotSha256]).toEqual([
+      'drawing',
+      [],
+      null,
+      null,
+    ]);
+    const refusedDraws = await audited('committee.draw', 'COMMITTEE_DRAW_SHORT');
+    expect(refusedDraws).toHaveLength(1);
+  }, 120_000);
 });

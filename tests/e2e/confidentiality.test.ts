@@ -207,6 +207,8 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'GET /api/committees/:committeeId/documents': {},
   'GET /api/committees/:committeeId/documents/:bidId/files/:index': {},
   'GET /api/committees/:committeeId/opening-record': {},
+  'POST /api/committees/:committeeId/fault': { body: () => ({}) },
+  'POST /api/committees/:committeeId/resume': { body: () => ({}) },
   'GET /api/health': {},
 };
 

@@ -11,6 +11,7 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import {
   type CommitteeDrawView,
   type CommitteeMemberView,
+  type CommitteeStatus,
   type CommitteeView,
   type CreateCommitteeRequest,
   committeeDrawFormat,
@@ -23,7 +24,7 @@ import {
   poolSnapshotText,
   type RepresentativesRequest,
 } from '@bidhall/shared';
-import { and, asc, count, eq, gte, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, ne } from 'drizzle-orm';
 import { appendInTx } from '../audit/audit-log.ts';
 import { verifySmall } from '../cms/signed-data.ts';
 import type { Executor, Transaction } from '../db/client.ts';
@@ -54,7 +55,13 @@ import { type Actor, type Aggregate, runStep, type StepContext, type StepScope }
 import { findTender, requireTenderAccess } from '../tenders/tender-service.ts';
 import { exclusionsOf } from './exclusions.ts';
 import { entryOf } from './pool.ts';
-import { committeeStatusWords, nextTimedStep, requireStatus, requireTransition } from './state-machine.ts';
+import {
+  beforeReview,
+  committeeStatusWords,
+  nextTimedStep,
+  requireStatus,
+  requireTransition,
+} from './state-machine.ts';
 
 /** A committee event as published: sealed (no names), for everyone allowed to read the committee. */
 export interface CommitteeEvent {
@@ -234,7 +241,7 @@ export class CommitteeService {
       const [existing] = await tx
         .select({ id: committees.id })
         .from(committees)
-        .where(and(eq(committees.tenderId, tenderId)));
+        .where(and(eq(committees.tenderId, tenderId), ne(committees.status, 're-formed')));
       if (existing) throw new AppError('COMMITTEE_INVALID', { key: 'committeeExists' });
       const [room] = await tx
         .insert(evaluations)
@@ -475,7 +482,7 @@ export class CommitteeService {
     await this.#step(
       committeeId,
       systemActorOf(),
-      expected === 'open-sign-in' ? 'committee.open-sign-in' : 'committee.sign-in-deadline',
+      timedActions[expected],
       async (scope) => {
         const { row, now } = scope;
         const due = nextTimedStep(row);
@@ -483,6 +490,16 @@ export class CommitteeService {
         if (!due || due.step !== expected || due.at.getTime() > now.getTime()) {
           scope.nothingDone = true;
           await scope.update({});
+          return;
+        }
+        if (due.step === 're-form') {
+          requireTransition(row.status, 're-formed');
+          await scope.update({ status: 're-formed' });
+          Object.assign(scope.detail, {
+            suspendedFrom: row.suspendedFrom ?? '',
+            reason: row.faultReason ?? '',
+          });
+          await scope.emit('status', { status: 're-formed' });
           return;
         }
         if (due.step === 'open-sign-in') {
@@ -641,6 +658,62 @@ export class CommitteeService {
     });
   }
 
+  /**
+   * A fault (the network, a venue, the platform) suspends the evaluation: nothing but resuming is possible
+   * until it is resumed, and once it outlasts the local rule's limit the committee is re-formed.
+   */
+  recordFault(committeeId: string, reason: string, actor: CommitteeActor): Promise<{ limitAt: string }> {
+    return this.#step(committeeId, actor, 'committee.fault', async (scope) => {
+      const { row, now, detail, emit } = scope;
+      await requireOverseer(this.#deps.db, row, actor);
+      requireStatus(row, 'recordFault');
+      const minutes = beforeReview.includes(row.status)
+        ? row.spec.faultLimitBeforeReviewMinutes
+        : row.spec.faultLimitDuringReviewMinutes;
+      const limitAt = new Date(now.getTime() + minutes * 60_000);
+      requireTransition(row.status, 'suspended');
+      await scope.update({
+        status: 'suspended',
+        suspendedFrom: row.status,
+        faultSince: now,
+        faultLimitAt: limitAt,
+        faultReason: reason,
+      });
+      Object.assign(detail, { from: row.status, reason, limitAt: limitAt.toISOString() });
+      await emit('status', { status: 'suspended', from: row.status, limitAt: limitAt.toISOString() });
+      return { limitAt: limitAt.toISOString() };
+    });
+  }
+
+  /** The fault is over: the evaluation goes on where it was, sign-in deadlines moved by the pause. */
+  resume(committeeId: string, reason: string, actor: CommitteeActor): Promise<{ status: CommitteeStatus }> {
+    return this.#step(committeeId, actor, 'committee.resume', async (scope) => {
+      const { tx, row, now, detail, emit } = scope;
+      await requireOverseer(this.#deps.db, row, actor);
+      requireStatus(row, 'resume');
+      const back = row.suspendedFrom!;
+      const pausedMs = now.getTime() - row.faultSince!.getTime();
+      for (const member of (await membersOf(tx, row.id)).filter((m) => m.state === 'awaiting' && m.signInBy))
+        await tx
+          .update(committeeMembers)
+          .set({ signInBy: new Date(member.signInBy!.getTime() + pausedMs) })
+          .where(eq(committeeMembers.id, member.id));
+      requireTransition('suspended', back);
+      await scope.update({
+        status: back,
+        suspendedFrom: null,
+        faultSince: null,
+        faultLimitAt: null,
+        faultReason: null,
+        ...(back === 'formed' && row.signInOpensAt < now ? { signInOpensAt: now } : {}),
+      });
+      await this.#awaitedChanged(tx, row, scope);
+      Object.assign(detail, { to: back, reason, pausedSeconds: Math.round(pausedMs / 1000) });
+      await emit('status', { status: back, resumed: true });
+      return { status: back };
+    });
+  }
+
   /** Where the tender says so, the tenderee names the leader among the sitting members. */
   nameLeader(committeeId: string, memberId: string, actor: CommitteeActor): Promise<{ leaderId: string }> {
     return this.#step(committeeId, actor, 'committee.name-leader', async (scope) => {
@@ -675,8 +748,24 @@ export class CommitteeService {
     await emit('round', { round: row.electionRound, counts, next: top });
   }
 
+  /**
+   * The review starts with its leader; each sitting expert's service for this tenderee is recorded (the
+   * "served this tenderee more than N times in M months" exclusion of later draws reads it).
+   */
   async #startReview(scope: Scope, leaderId: string): Promise<void> {
     requireTransition(scope.row.status, 'reviewing');
+    const serving = (await membersOf(scope.tx, scope.row.id)).filter(
+      (m) => m.state === 'declared' && m.expertId,
+    );
+    if (serving.length)
+      await scope.tx.insert(expertServices).values(
+        serving.map((m) => ({
+          expertId: m.expertId!,
+          tendereeCreditCode: scope.row.spec.tendereeCreditCode,
+          tenderId: scope.row.tenderId,
+          servedAt: scope.now,
+        })),
+      );
     await scope.update({ status: 'reviewing', leaderId, reviewStartedAt: scope.now });
     await scope.emit('status', { status: 'reviewing', leader: leaderId });
   }
@@ -863,6 +952,15 @@ export class CommitteeService {
       members: members.map(memberView),
       election: await electionOf(db, row, members),
       you: you?.id ?? null,
+      fault:
+        row.status === 'suspended'
+          ? {
+              from: row.suspendedFrom!,
+              since: row.faultSince!.toISOString(),
+              reason: row.faultReason ?? '',
+              limitAt: row.faultLimitAt!.toISOString(),
+            }
+          : null,
       evaluationId: row.evaluationId,
       bidders:
         you && !['signed-in', 'declared'].includes(you.state) ? null : await bidderNames(db, row.tenderId),
@@ -976,6 +1074,17 @@ async function requireAtSeat(db: Executor, member: CommitteeMember, actor: Actor
       params: { seat: seatLabel(seat), address: actor.ip ?? '—' },
     });
   return seat;
+}
+
+const timedActions = {
+  'open-sign-in': 'committee.open-sign-in',
+  'sign-in-deadline': 'committee.sign-in-deadline',
+  're-form': 'committee.re-form',
+} as const;
+
+/** Faults are recorded by supervisors and by the tender's host (of its agency). */
+async function requireOverseer(db: Executor, row: Committee, actor: CommitteeActor): Promise<void> {
+  if (actor.role === 'host') requireTenderAccess(actor, await findTender(db, row.tenderId));
 }
 
 function requireTendereeOf(row: Committee, actor: CommitteeActor): void {

@@ -11,7 +11,10 @@
  *  reviewing ◀──(a round with one most-voted member, or the tenderee names the leader)── electing ◀──────────────┘
  *                 a tie: another round among the tied only
  *
- *  part 2 (issue 13): reviewing ─▶ reporting ─▶ signing ─▶ closed ─▶ published; suspended / re-formed on faults
+ *  formed … reviewing ──(fault recorded)──▶ suspended ──(resumed)──▶ where it was (sign-in deadlines moved by the pause)
+ *                                             └──(the fault outlasts its limit: 2 h before the review, 4 h during)──▶ re-formed
+ *
+ *  part 2 (issue 13): reviewing ─▶ reporting ─▶ signing ─▶ closed ─▶ published
  * ```
  *
  * Time-driven steps are not timers: each committee stores `nextCheckAt` (when sign-in opens, the earliest
@@ -22,18 +25,21 @@ import type { CommitteeStatus, ErrorDetail } from '@bidhall/shared';
 import type { Committee } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 
+/** Where a fault may suspend the evaluation (and where it resumes to). */
+const suspendable = ['formed', 'signing-in', 'declaring', 'electing', 'reviewing'] as const;
+
 export const transitions = {
   drawing: ['formed'],
-  formed: ['signing-in'],
-  'signing-in': ['declaring'],
-  declaring: ['electing'],
-  electing: ['reviewing'],
-  reviewing: [],
+  formed: ['signing-in', 'suspended'],
+  'signing-in': ['declaring', 'suspended'],
+  declaring: ['electing', 'suspended'],
+  electing: ['reviewing', 'suspended'],
+  reviewing: ['suspended'],
   reporting: [],
   signing: [],
   closed: [],
   published: [],
-  suspended: [],
+  suspended: [...suspendable, 're-formed'],
   're-formed': [],
 } as const satisfies Record<CommitteeStatus, readonly CommitteeStatus[]>;
 
@@ -52,6 +58,8 @@ export const allowedIn = {
   vote: ['electing'],
   nameLeader: ['electing'],
   readDocuments: ['declaring', 'electing', 'reviewing', 'reporting', 'signing'],
+  recordFault: suspendable,
+  resume: ['suspended'],
 } as const satisfies Record<string, readonly CommitteeStatus[]>;
 
 export const committeeStatusWords: Readonly<Record<CommitteeStatus, { zh: string; en: string }>> = {
@@ -79,15 +87,20 @@ export function requireStatus(committee: Pick<Committee, 'status'>, action: keyo
   });
 }
 
-export type TimedStep = 'open-sign-in' | 'sign-in-deadline';
+export type TimedStep = 'open-sign-in' | 'sign-in-deadline' | 're-form';
+
+/** Statuses before the review starts, where the shorter fault limit applies. */
+export const beforeReview: readonly CommitteeStatus[] = ['formed', 'signing-in', 'declaring', 'electing'];
 
 /**
- * The committee's next time-driven step, or null: sign-in opening, or the earliest sign-in deadline of a
- * member still awaited (kept on the row by the steps that change who is awaited).
+ * The committee's next time-driven step, or null: sign-in opening, the earliest sign-in deadline of a
+ * member still awaited (kept on the row by the steps that change who is awaited), or a fault's limit.
  */
 export function nextTimedStep(
-  committee: Pick<Committee, 'status' | 'signInOpensAt' | 'awaitedUntil'>,
+  committee: Pick<Committee, 'status' | 'signInOpensAt' | 'awaitedUntil' | 'faultLimitAt'>,
 ): { step: TimedStep; at: Date } | null {
+  if (committee.status === 'suspended' && committee.faultLimitAt)
+    return { step: 're-form', at: committee.faultLimitAt };
   if (committee.status === 'formed') return { step: 'open-sign-in', at: committee.signInOpensAt };
   if (!(allowedIn.signIn as readonly CommitteeStatus[]).includes(committee.status)) return null;
   return committee.awaitedUntil ? { step: 'sign-in-deadline', at: committee.awaitedUntil } : null;

@@ -145,6 +145,14 @@ export const committees = pgTable(
     /** The candidates of the running round (all members in the first, the tied in the next). */
     electionCandidates: jsonb('election_candidates').$type<string[]>(),
     reviewStartedAt: instant('review_started_at'),
+    /**
+     * A fault (故障) suspends the evaluation: where it was, since when, why, and when the fault outlasts
+     * the local rule's limit (the committee is then re-formed).
+     */
+    suspendedFrom: committeeStatusEnum('suspended_from'),
+    faultSince: instant('fault_since'),
+    faultLimitAt: instant('fault_limit_at'),
+    faultReason: text('fault_reason'),
     /** The earliest sign-in deadline of a member still awaited (what the chronograph waits for). */
     awaitedUntil: instant('awaited_until'),
     /** The chronograph: the earliest moment a time-driven step may be due (steps/step.ts). */

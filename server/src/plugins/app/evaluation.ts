@@ -14,6 +14,7 @@ import {
   DeclarationRequest,
   DrawRequest,
   type ExpertImportResult,
+  FaultRequest,
   NameLeaderRequest,
   type PoolExpert,
   RepresentativesRequest,
@@ -209,6 +210,24 @@ export default fp<{ clock: Clock }>(
         schema: { params: CommitteeParams, body: NameLeaderRequest },
       },
       (request) => committees.nameLeader(request.params.committeeId, request.body.memberId, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/fault',
+      {
+        onRequest: app.requireGrant('committee:record-fault'),
+        config: { auditAction: 'committee.fault' },
+        schema: { params: CommitteeParams, body: FaultRequest },
+      },
+      (request) => committees.recordFault(request.params.committeeId, request.body.reason, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/resume',
+      {
+        onRequest: app.requireGrant('committee:record-fault'),
+        config: { auditAction: 'committee.resume' },
+        schema: { params: CommitteeParams, body: FaultRequest },
+      },
+      (request) => committees.resume(request.params.committeeId, request.body.reason, actorOf(request)),
     );
     api.get(
       '/api/committees/:committeeId/documents',
