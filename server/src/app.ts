@@ -132,7 +132,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     mediaTicketSecret: config.mediaTicketSecret,
     sfus: config.sfus,
   });
-  await app.register(evaluation, { clock });
+  await app.register(evaluation, {
+    clock,
+    trustProxy: config.trustProxy,
+    sessionRecheckSeconds: config.sessionRecheckSeconds,
+  });
   await app.register(client, { distDir: join(repositoryRoot, 'client', 'dist') });
   app.get('/api/health', async () => ({ ok: true, time: clock.now().toISOString() }));
   return app;

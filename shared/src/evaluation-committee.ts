@@ -10,6 +10,7 @@ import { type Static, Type } from 'typebox';
 import type { CommitteeStatus, MemberKind, MemberState } from './enums.ts';
 import { City } from './evaluation.ts';
 import { creditCodePattern, specialtyPattern } from './evaluation-pool.ts';
+import { type EventsOf, request } from './wire.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Minutes = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum });
@@ -247,4 +248,47 @@ export function declarationText(input: {
     `statement: ${input.statement}`,
     '',
   ].join('\n');
+}
+
+/**
+ * A committee event as published: sealed (it names places by id, never people), so that every reader of
+ * the committee may receive it. Types: representatives, drawn, status, member, ballot, round, leader,
+ * vacancy.
+ */
+export interface CommitteeEvent {
+  readonly committeeId: string;
+  readonly seq: number;
+  readonly at: string;
+  readonly type: string;
+  readonly data: unknown;
+}
+
+const CommitteeJoinRequest = Type.Object(
+  { committeeId: Uuid, afterSeq: Type.Optional(Type.Integer({ minimum: 0 })) },
+  { additionalProperties: false },
+);
+const RenewEvaluationRequest = Type.Object(
+  { token: Type.String({ minLength: 16, maxLength: 8192 }) },
+  { additionalProperties: false },
+);
+
+/**
+ * The evaluation's Socket.IO contract (namespace `/evaluation`, requests `eval:*`): a reader joins a
+ * committee and gets its view as the reader may see it and the events it missed, then every event as it
+ * happens (`eval:event`). Actions go over HTTP, each audited; this channel only follows.
+ */
+export const evaluationRequests = {
+  'eval:join': {
+    ...request(CommitteeJoinRequest).answers<{ view: CommitteeView; events: CommitteeEvent[] }>(),
+    grant: 'committee:read' as const,
+  },
+  'eval:renew': {
+    ...request(RenewEvaluationRequest).answers<{ expiresAt: string }>(),
+    grant: 'committee:read' as const,
+  },
+};
+export type EvaluationRequests = typeof evaluationRequests;
+export type EvaluationClientEvents = EventsOf<EvaluationRequests>;
+export interface EvaluationServerEvents {
+  'eval:event': (event: CommitteeEvent) => void;
 }

@@ -92,6 +92,7 @@ export const auditActionWords = {
   'committee.vote': { zh: '投票推选组长', en: 'voted for the leader' },
   'committee.name-leader': { zh: '确定评标委员会组长', en: 'named the leader' },
   'committee.read-document': { zh: '阅读投标文件', en: 'read a bid document' },
+  'committee.read': { zh: '查看评标委员会', en: 'read the committee' },
   'committee.fault': { zh: '记录评标故障并暂停', en: 'recorded a fault and suspended the evaluation' },
   'committee.resume': { zh: '故障排除后恢复评标', en: 'resumed the evaluation after a fault' },
   'committee.re-form': { zh: '故障超时，评标委员会须重新组建', en: 'the fault outlasted its limit: re-form' },

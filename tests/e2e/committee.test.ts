@@ -13,15 +13,22 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type {
-  AuditEntry,
-  CommitteeDrawView,
-  CommitteeStatus,
-  CommitteeView,
-  PoolExpert,
-  SeatView,
+import {
+  type AuditEntry,
+  type CommitteeDrawView,
+  type CommitteeEvent,
+  type CommitteeStatus,
+  type CommitteeView,
+  type EvaluationClientEvents,
+  type EvaluationRequests,
+  type EvaluationServerEvents,
+  type PoolExpert,
+  type SeatView,
+  sendRequest,
 } from '@bidhall/shared';
 import { asc, eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
+import { type Socket as ClientSocket, io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, committeeMembers, expertServices } from '../../server/src/db/schema/index.ts';
 import { type Answer, CommitteeMemberClient, call } from '../support/committee.ts';
@@ -30,6 +37,9 @@ import { loadCert } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-committee-'));
+/** Both processes share Redis, as production's do: each one's broadcasts reach the other's followers. */
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redis = { REDIS_URL: redisUrl, REDIS_PREFIX: `bidhall-test-${randomBytes(4).toString('hex')}` };
 let main: TestServer;
 /** The second process: restarted (closed and started again) in every state. */
 let second: TestServer;
@@ -114,7 +124,33 @@ const expectRefused = (answer: Answer<unknown>, code: string) =>
 
 async function restartSecond(): Promise<void> {
   await second.close();
-  second = await startTestServer({ shareWith: main });
+  second = await startTestServer({ shareWith: main, env: redis });
+}
+
+/** A live follower of a committee: joined over `/evaluation`, collecting every event in order. */
+async function follow(token: string, committeeId: string, afterSeq?: number) {
+  const socket: ClientSocket<EvaluationServerEvents, EvaluationClientEvents> = io(`${main.url}/evaluation`, {
+    auth: { token },
+    transports: ['websocket'],
+    // Its own connection, not multiplexed on a hall client's.
+    forceNew: true,
+  });
+  clients.push({ close: () => socket.close() });
+  // Joined and live events may overlap around the join: kept once each, by sequence.
+  const bySeq = new Map<number, CommitteeEvent>();
+  socket.on('eval:event', (event) => bySeq.set(event.seq, event));
+  const joined = await sendRequest<EvaluationRequests, 'eval:join'>(socket, 10_000, 'eval:join', {
+    committeeId,
+    ...(afterSeq === undefined ? {} : { afterSeq }),
+  });
+  for (const event of joined.events) bySeq.set(event.seq, event);
+  return {
+    socket,
+    view: joined.view,
+    get events() {
+      return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    },
+  };
 }
 
 /** Waits until the committee is in `status`, with both schedulers running. */
@@ -131,7 +167,7 @@ async function statusBecomes(committeeId: string, status: CommitteeStatus): Prom
 }
 
 beforeAll(async () => {
-  main = await startTestServer({ listen: true });
+  main = await startTestServer({ listen: true, env: redis });
   tokens = {
     admin: (await main.login('admin', 'admin')).token,
     host: (await main.login('host', 'host')).token,
@@ -145,8 +181,7 @@ beforeAll(async () => {
   await endWindow(main, tenderId, opening.host);
   await opening.host.request('hall:announce', { tenderId });
   await opening.host.request('hall:open-record', { tenderId });
-  // The second process starts after the opening: without Redis its hall broadcasts reach only its clients.
-  second = await startTestServer({ shareWith: main });
+  second = await startTestServer({ shareWith: main, env: redis });
   // The bidders' identities are their unified social credit codes.
   bidderCodes = bidderNames.map((name) => loadCert(name, 'sign').identity!);
 }, 180_000);
@@ -155,6 +190,10 @@ afterAll(async () => {
   for (const client of clients) client.close();
   await second.close();
   await main.close();
+  const client = new Redis(redisUrl);
+  const keys = await client.keys(`${redis.REDIS_PREFIX}*`);
+  if (keys.length) await client.del(...keys);
+  await client.quit();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -238,6 +277,10 @@ describe('the evaluation committee, from the draw to the leader', () => {
     const id = created.body.id;
     expect(created.body.status).toBe('drawing');
     expect(created.body.platformSeedCommitment).toMatch(/^[0-9a-f]{64}$/);
+    // Host and supervisor follow the committee live (eval:*); a bidder and an outside expert may not.
+    const hostLive = await follow(tokens.host, created.body.id);
+    const supervisorLive = await follow(tokens.supervisor, created.body.id);
+    await expect(follow(tokens.bidder, created.body.id)).rejects.toMatchObject({ code: 'FORBIDDEN_ROLE' });
     expectRefused(await call(second, tokens.host, 'POST', '/api/committees', spec), 'COMMITTEE_INVALID');
 
     // The draw waits for the representatives; the tenderee names them (in the second process).
@@ -575,6 +618,24 @@ describe('the evaluation committee, from the draw to the leader', () => {
         );
       }
     }
+    // The live channel carried every step, sealed, in sequence; a late joiner catches up from a sequence.
+    await expect
+      .poll(() =>
+        hostLive.events.some(
+          (e) => e.type === 'status' && (e.data as { status: string }).status === 'reviewing',
+        ),
+      )
+      .toBe(true);
+    expect(hostLive.events.map((e) => e.seq)).toEqual(hostLive.events.map((_, i) => i + 1));
+    expect(supervisorLive.events.map((e) => e.seq)).toEqual(hostLive.events.map((e) => e.seq));
+    const leaks = everyone
+      .flatMap(secretsOf)
+      .filter((secret) => JSON.stringify(hostLive.events).includes(secret));
+    expect(leaks).toEqual([]);
+    const lateFollower = await follow(tokens.tenderee, id, 5);
+    expect(lateFollower.events.map((e) => e.seq)[0]).toBe(6);
+    await expect(follow(outsider.token, id)).rejects.toMatchObject({ code: 'COMMITTEE_NOT_MEMBER' });
+
     firstCommittee = id;
     sittingMembers = voters.map((v) => client(v.id));
     const overseen = JSON.stringify(

@@ -10,6 +10,7 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import {
   type CommitteeDrawView,
+  type CommitteeEvent,
   type CommitteeMemberView,
   type CommitteeStatus,
   type CommitteeView,
@@ -62,15 +63,6 @@ import {
   requireStatus,
   requireTransition,
 } from './state-machine.ts';
-
-/** A committee event as published: sealed (no names), for everyone allowed to read the committee. */
-export interface CommitteeEvent {
-  readonly committeeId: string;
-  readonly seq: number;
-  readonly at: string;
-  readonly type: string;
-  readonly data: unknown;
-}
 
 export const committeeAggregate: Aggregate<Committee, CommitteeEvent> = {
   name: 'committee',

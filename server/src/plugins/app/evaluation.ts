@@ -9,35 +9,52 @@
 import {
   type CommitteeBidDocuments,
   type CommitteeDrawView,
+  type CommitteeEvent,
   type CommitteeView,
   CreateCommitteeRequest,
   DeclarationRequest,
   DrawRequest,
+  type EvaluationClientEvents,
+  type EvaluationRequests,
+  type EvaluationServerEvents,
   type ExpertImportResult,
+  evaluationRequests,
   FaultRequest,
+  hallLimits,
   NameLeaderRequest,
   type PoolExpert,
   RepresentativesRequest,
   SeatRequest,
   type SeatView,
+  type SocketData,
+  type TokenClaims,
   VoteRequest,
 } from '@bidhall/shared';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Namespace, Socket } from 'socket.io';
 import { Type } from 'typebox';
+import { clientAddress, type TrustProxy } from '../../client-address.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import {
   type CommitteeActor,
-  type CommitteeEvent,
   CommitteeService,
   committeeAggregate,
 } from '../../evaluation/committee-service.ts';
 import { committeeDocuments, decryptedPackages, packageFile } from '../../evaluation/documents.ts';
 import { ExpertPool } from '../../evaluation/pool.ts';
+import { type Handlers, serveGranted } from '../../realtime/serve.ts';
+import { socketSessions } from '../../realtime/sessions.ts';
 import { timed } from '../../steps/scheduler.ts';
+import { eventsAfter } from '../../steps/step.ts';
 import { findTender } from '../../tenders/tender-service.ts';
+
+type EvaluationNamespace = Namespace<EvaluationClientEvents, EvaluationServerEvents, never, SocketData>;
+type EvaluationSocket = Socket<EvaluationClientEvents, EvaluationServerEvents, never, SocketData>;
+
+const committeeRoom = (committeeId: string) => `committee:${committeeId}`;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -66,21 +83,31 @@ function actorOf(request: FastifyRequest): CommitteeActor {
   };
 }
 
-export default fp<{ clock: Clock }>(
+export interface EvaluationOptions {
+  readonly clock: Clock;
+  readonly trustProxy?: TrustProxy;
+  readonly sessionRecheckSeconds?: number;
+}
+
+export default fp<EvaluationOptions>(
   async (app, options) => {
+    // The evaluation's live channel: its own namespace, with the same login sessions as the hall's.
+    const live = app.io.of('/evaluation') as unknown as EvaluationNamespace;
     const pool = new ExpertPool(app.db);
     app.decorate('pool', pool);
     const committees = new CommitteeService({
       db: app.db,
       clock: options.clock,
-      // The committee's live channel (eval:*) is not built yet: readers poll the view.
-      publish: (_events: readonly CommitteeEvent[]) => undefined,
+      publish: (events: readonly CommitteeEvent[]) => {
+        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
+      },
       poke: (reason) => app.scheduler.poke(reason),
       drawSecret: app.drawSecret,
       trust: app.trust,
     });
     app.decorate('committees', committees);
     app.scheduler.register(timed(committeeAggregate, (id) => committees.runDueStep(id)));
+    serveLiveChannel(app, live, committees, options);
     const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
     api.register(async (scope) => {
@@ -304,5 +331,62 @@ export default fp<{ clock: Clock }>(
       },
     );
   },
-  { name: 'evaluation', dependencies: ['database', 'audit', 'auth', 'steps'] },
+  { name: 'evaluation', dependencies: ['database', 'audit', 'auth', 'steps', 'socket-io', 'jwt'] },
 );
+
+/**
+ * `/evaluation` over Socket.IO: a reader joins a committee it may read (the same rule as the HTTP view)
+ * and follows its sealed events; refusals are audited as the hall's are.
+ */
+function serveLiveChannel(
+  app: FastifyInstance,
+  live: EvaluationNamespace,
+  committees: CommitteeService,
+  options: EvaluationOptions,
+): void {
+  const sessions = socketSessions({
+    db: app.db,
+    verify: (token) => app.jwt.verify<TokenClaims & { exp: number }>(token),
+    recheckSeconds: options.sessionRecheckSeconds,
+  });
+  const asSession = (socket: EvaluationSocket) =>
+    socket as unknown as Parameters<typeof sessions.armExpiry>[0];
+  const whoOf = (socket: EvaluationSocket): CommitteeActor => ({
+    actorId: socket.data.actor.sub,
+    role: socket.data.actor.role,
+    ip: clientAddress(socket.request, options.trustProxy ?? false),
+    name: socket.data.actor.name,
+    identity: socket.data.actor.identity,
+    org: socket.data.actor.org,
+  });
+  const handlers: Handlers<EvaluationRequests, EvaluationSocket> = {
+    'eval:join': async ({ committeeId, afterSeq }, socket) => {
+      const view = await committees.view(committeeId, whoOf(socket));
+      await socket.join(committeeRoom(committeeId));
+      return { view, events: await eventsAfter(app.db, committeeAggregate, committeeId, afterSeq ?? 0) };
+    },
+    'eval:renew': async ({ token }, socket) => sessions.renew(asSession(socket), token),
+  };
+  const attach = serveGranted<EvaluationRequests, EvaluationSocket, EvaluationSocket>({
+    table: evaluationRequests,
+    handlers,
+    limits: hallLimits,
+    roleOf: (socket) => socket.data.actor.role,
+    checkSession: (socket) => sessions.checkSession(asSession(socket)),
+    callOf: (socket) => socket,
+    refusal: (socket) => ({
+      actorId: socket.data.actor.sub,
+      role: socket.data.actor.role,
+      ip: clientAddress(socket.request, options.trustProxy ?? false),
+      action: 'committee.read',
+    }),
+    audit: app.audit,
+    log: app.log,
+  });
+  live.use((socket, next) => sessions.handshake(asSession(socket), next));
+  live.on('connection', (socket) => {
+    sessions.armExpiry(asSession(socket));
+    socket.once('disconnect', () => sessions.disarm(asSession(socket)));
+    attach(socket);
+  });
+}

@@ -8,30 +8,25 @@
 import {
   type AuditAction,
   type ClientToServerEvents,
-  errorCatalogue,
   type HallEvent,
   type HallRequests,
   hallLimits,
   hallRequests,
   type InterServerEvents,
   isAuditAction,
-  isRole,
   type ServerToClientEvents,
   type SocketData,
   TenderView,
   type TokenClaims,
   UpdateTenderRequest,
   type Venue,
-  type WireError,
 } from '@bidhall/shared';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { eq } from 'drizzle-orm';
 import fp from 'fastify-plugin';
 import type { Server, Socket } from 'socket.io';
 import { clientAddress, type TrustProxy } from '../../client-address.ts';
 import type { Clock } from '../../clock.ts';
-import { actors } from '../../db/schema/index.ts';
-import { AppError, isAppError } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
 import { DecryptionService, DocumentJobs } from '../../opening/decryption.ts';
 import { type Actor, type HallContext, tenderAggregate } from '../../opening/hall-action.ts';
 import { hallJoin, ownBid } from '../../opening/hall-view.ts';
@@ -41,6 +36,7 @@ import { buildRecordBundle, type PrintSettings } from '../../opening/record-bund
 import { reportVenueRecording } from '../../opening/recording-watch.ts';
 import { RemedyService } from '../../opening/remedy.ts';
 import { fieldOf, type Handlers, serveGranted } from '../../realtime/serve.ts';
+import { socketSessions } from '../../realtime/sessions.ts';
 import { timed } from '../../steps/scheduler.ts';
 import { findTender, requireTenderAccess } from '../../tenders/tender-service.ts';
 import { TenderParams } from './tenders.ts';
@@ -143,79 +139,14 @@ export default fp<HallOptions>(
     /** The client's address, read through the trusted proxies as HTTP requests are. */
     const addressOf = (socket: HallSocket) => clientAddress(socket.request, options.trustProxy ?? false);
 
-    /** The claims of a login token, or the coded reason it is refused. */
-    const claimsOf = (token: unknown): TokenClaims & { exp: number } => {
-      if (typeof token !== 'string') throw new AppError('UNAUTHENTICATED');
-      let claims: TokenClaims & { exp: number };
-      try {
-        claims = app.jwt.verify<TokenClaims & { exp: number }>(token);
-      } catch (error) {
-        const expired = ['FAST_JWT_EXPIRED', 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED'].includes(
-          (error as { code?: string }).code ?? '',
-        );
-        throw new AppError(expired ? 'TOKEN_EXPIRED' : 'UNAUTHENTICATED');
-      }
-      if (!isRole(claims.role)) throw new AppError('UNAUTHENTICATED');
-      return claims;
-    };
-    const adopt = (socket: HallSocket, claims: TokenClaims & { exp: number }) => {
-      socket.data.actor = {
-        sub: claims.sub,
-        role: claims.role,
-        name: claims.name,
-        identity: claims.identity,
-        org: claims.org ?? null,
-        fp: claims.fp ?? null,
-      };
-      socket.data.expiresAt = claims.exp * 1000;
-      socket.data.actorCheckedAt = Date.now();
-    };
-
-    io.use((socket, next) => {
-      try {
-        const token: unknown = socket.handshake.auth.token;
-        adopt(socket, claimsOf(token));
-        next();
-      } catch (error) {
-        const code = isAppError(error) ? error.code : 'UNAUTHENTICATED';
-        const refusal = new Error(errorCatalogue[code].en) as Error & { data: WireError };
-        refusal.data = { code, message: errorCatalogue[code].en };
-        next(refusal);
-      }
+    const sessions = socketSessions({
+      db: app.db,
+      verify: (token) => app.jwt.verify<TokenClaims & { exp: number }>(token),
+      recheckSeconds: options.sessionRecheckSeconds,
     });
-
-    /**
-     * An open connection lives no longer than its token: requests after the expiry are refused and the
-     * connection is closed then (a client renews before, with hall:renew). The person behind it is looked
-     * up again every half minute: re-registered with another certificate, or no longer in that role, the
-     * connection ends.
-     */
-    const actorRecheckMs = (options.sessionRecheckSeconds ?? 30) * 1000;
-    async function checkSession(socket: HallSocket): Promise<void> {
-      if (Date.now() >= socket.data.expiresAt) throw new AppError('TOKEN_EXPIRED');
-      if (actorRecheckMs > 0 && Date.now() - socket.data.actorCheckedAt < actorRecheckMs) return;
-      const { sub, role, fp } = socket.data.actor;
-      const [row] = await app.db
-        .select({ role: actors.role, fingerprint: actors.signingFingerprint })
-        .from(actors)
-        .where(eq(actors.id, sub));
-      const appointed = role !== 'bidder';
-      if (!row || row.role !== role || (appointed && fp !== null && row.fingerprint !== fp)) {
-        throw new AppError('UNAUTHENTICATED', { key: 'loginNoLongerValid' });
-      }
-      socket.data.actorCheckedAt = Date.now();
-    }
-    const sessionTimers = new WeakMap<HallSocket, NodeJS.Timeout>();
-    const armExpiry = (socket: HallSocket) => {
-      clearTimeout(sessionTimers.get(socket));
-      // setTimeout takes at most 2^31-1 ms; tokens live minutes to hours.
-      const timer = setTimeout(
-        () => socket.disconnect(true),
-        Math.min(2 ** 31 - 1, Math.max(0, socket.data.expiresAt - Date.now())),
-      );
-      timer.unref();
-      sessionTimers.set(socket, timer);
-    };
+    const asSession = (socket: HallSocket) => socket as unknown as Parameters<typeof sessions.armExpiry>[0];
+    io.use((socket, next) => sessions.handshake(asSession(socket), next));
+    const checkSession = (socket: HallSocket) => sessions.checkSession(asSession(socket));
 
     const handlers: Handlers<HallRequests, HallCall> = {
       'hall:join': async ({ tenderId, afterSeq }, { who, socket }) => {
@@ -224,14 +155,7 @@ export default fp<HallOptions>(
         return result;
       },
       'hall:time': async () => ({ serverTime: options.clock.now().getTime() }),
-      'hall:renew': async ({ token }, { who, socket }) => {
-        const claims = claimsOf(token);
-        if (claims.sub !== who.actorId || claims.role !== who.role)
-          throw new AppError('UNAUTHENTICATED', { key: 'renewSamePerson' });
-        adopt(socket, claims);
-        armExpiry(socket);
-        return { expiresAt: new Date(socket.data.expiresAt).toISOString() };
-      },
+      'hall:renew': async ({ token }, { socket }) => sessions.renew(asSession(socket), token),
       'hall:check-in': ({ tenderId }, { who }) => opening.checkIn(tenderId, who),
       'hall:recipient': ({ tenderId }, { who }) => decryption.recipientPackage(tenderId, who),
       'hall:self-test-challenge': ({ tenderId }, { who }) => decryption.selfTestChallenge(tenderId, who),
@@ -311,8 +235,8 @@ export default fp<HallOptions>(
     });
 
     io.on('connection', (socket: HallSocket) => {
-      armExpiry(socket);
-      socket.once('disconnect', () => clearTimeout(sessionTimers.get(socket)));
+      sessions.armExpiry(asSession(socket));
+      socket.once('disconnect', () => sessions.disarm(asSession(socket)));
       attach(socket);
     });
 
