@@ -7,6 +7,8 @@
  *    10 s window; loss per consumer = packets missing against what the producer received. Reference, same
  *    run: a plain Node UDP relay (its own process) sending the same packets to N destinations unencrypted
  *    — the least any fan-out costs. mediasoup's own guidance is ~500 consumers per worker core.
+ *  - An evaluation room: 9 experts in 3 venues publishing and receiving each other on one worker; how many
+ *    such rooms a worker core holds, against the consumers-per-core figure above.
  *  - Hall broadcast: a host (libwebrtc via @roamhq/wrtc, 3 simulcast layers) and N viewers joining
  *    through the SFU's signaling, with the hall spread over 2 workers (pipeToRouter) once a router holds
  *    N/2 viewers; SFU CPU per viewer and frames lost per viewer, against the same viewers all on one router.
@@ -67,7 +69,9 @@ function nodeRelay(fanOut: number[], sinkPort: number): ChildProcess {
   return spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-async function consumersPerWorker(rows: Row[], counts: number[]): Promise<void> {
+/** Returns the consumers one worker core carries at the largest load measured. */
+async function consumersPerWorker(rows: Row[], counts: number[]): Promise<number> {
+  let perCore = 0;
   const worker = await mediasoup.createWorker({ logLevel: 'warn' });
   const router = await worker.createRouter({ mediaCodecs });
   const sink = await packetSink();
@@ -143,6 +147,7 @@ async function consumersPerWorker(rows: Row[], counts: number[]): Promise<void> 
         ratio: (cpu / relayCpu).toFixed(2),
         target: 'report',
       });
+      perCore = n / Math.max(cpu, 0.001);
       rows.push({
         name: '  … consumers per worker core at this load',
         bidhall: `${Math.round(n / Math.max(cpu, 0.001))}`,
@@ -156,6 +161,7 @@ async function consumersPerWorker(rows: Row[], counts: number[]): Promise<void> 
     sink.socket.close();
     worker.close();
   }
+  return perCore;
 }
 
 async function hallBroadcast(rows: Row[], viewers: number): Promise<void> {
@@ -217,8 +223,78 @@ async function hallBroadcast(rows: Row[], viewers: number): Promise<void> {
   });
 }
 
+/**
+ * One evaluation room: 9 experts, 3 in each of a main venue and two sub venues (one room on one worker),
+ * each publishing camera and microphone and receiving everyone else's. Worker CPU over the window, the
+ * producers and consumers it carries, frames lost; against the consumers-per-core figure measured in the
+ * same run, how many such rooms one worker core holds.
+ */
+async function evaluationRoom(rows: Row[], consumersPerCore: number): Promise<void> {
+  const { SimulatedParticipant, ticketFor, mediaSecret } = await import('../support/media.ts');
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const sfu = await startSfu({
+    host: '127.0.0.1',
+    port: 0,
+    ticketSecret: mediaSecret,
+    workers: 1,
+    listenIp: '127.0.0.1',
+    log: quiet,
+  });
+  const evaluation = randomUUID();
+  const venues = [
+    `eval:${evaluation}:main`,
+    `eval:${evaluation}:sub:shanghai`,
+    `eval:${evaluation}:sub:guangzhou`,
+  ] as const;
+  const experts: InstanceType<typeof SimulatedParticipant>[] = [];
+  try {
+    for (let i = 0; i < 9; i++) {
+      const venue = venues[i % 3]!;
+      const expert = new SimulatedParticipant(sfu.url, ticketFor('expert', venue, { name: `e${i}` }), venue);
+      experts.push(expert);
+      await expert.start();
+      await expert.publishCameraAndMicrophone();
+    }
+    await sleep(5000);
+    const pid = sfu.pool.workers[0]!.pid;
+    const frames = () =>
+      experts.map((e, i) => experts.map((_, j) => (i === j ? 0 : e.receivedFrom(`e${j}`).video)));
+    const before = frames();
+    const cpuBefore = cpuSeconds(pid);
+    await sleep(windowSeconds * 1000);
+    const cpu = (cpuSeconds(pid) - cpuBefore) / windowSeconds;
+    const after = frames();
+    // Each expert sends 15 frames per second; every other expert should receive them all.
+    const expected = 15 * windowSeconds;
+    const losses = after.flatMap((row, i) =>
+      row.flatMap((count, j) => (i === j ? [] : [Math.max(0, 1 - (count - before[i]![j]!) / expected)])),
+    );
+    const consumers = 9 * 8 * 2;
+    const roomsPerCore = 1 / Math.max(cpu, 0.0001);
+    const predicted = consumersPerCore / consumers;
+    rows.push({
+      name: 'evaluation room: 9 experts in 3 venues, 1 worker (18 producers, 144 consumers)',
+      bidhall: `${percent(cpu)} CPU, loss ${percent(losses.reduce((a, b) => a + b, 0) / losses.length)} (≤ ${percent(Math.max(...losses))})`,
+      reference: `${Math.round(consumersPerCore)} consumers/core measured above`,
+      ratio: (roomsPerCore / Math.max(predicted, 0.0001)).toFixed(2),
+      target: 'report',
+    });
+    rows.push({
+      name: '  … such rooms per worker core',
+      bidhall: `${roomsPerCore.toFixed(1)}`,
+      reference: `${predicted.toFixed(1)} from consumers/core ÷ 144`,
+      ratio: (roomsPerCore / Math.max(predicted, 0.0001)).toFixed(2),
+      target: 'report',
+    });
+  } finally {
+    for (const expert of experts) expert.close();
+    await sfu.close();
+  }
+}
+
 export async function benchMedia(rows: Row[]): Promise<void> {
   const counts = (process.env.BENCH_CONSUMERS ?? '100,200,300').split(',').map(Number);
-  await consumersPerWorker(rows, counts);
+  const perCore = await consumersPerWorker(rows, counts);
   await hallBroadcast(rows, Number(process.env.BENCH_HALL_VIEWERS ?? 20));
+  await evaluationRoom(rows, perCore);
 }

@@ -53,6 +53,7 @@ describe('the benchmarks', () => {
       /^decrypt 8 × 1 MB/,
       /^SFU 10 consumers/,
       /^hall broadcast to 2 viewers/,
+      /^evaluation room: 9 experts in 3 venues/,
     ])
       expect(
         names.some((name) => expected.test(name)),
