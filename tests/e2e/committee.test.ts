@@ -439,6 +439,13 @@ describe('the evaluation committee, from the draw to the leader', () => {
       signature: Buffer.from('not a signature').toString('base64'),
     });
     expect([forged.status, forged.body.code]).toEqual([422, 'DECLARATION_INVALID']);
+    // Nothing of the refused declaration is kept.
+    const untouched = (await call<CommitteeView>(main, tokens.supervisor, 'GET', `/api/committees/${id}`))
+      .body;
+    expect(untouched.members.find((m) => m.id === conflicted.id)).toMatchObject({
+      state: 'signed-in',
+      declaredAt: null,
+    });
     const withdrawn = await client(conflicted.id).declare(id, {
       conflict: true,
       statement: '本人曾在投标人处任职，申请回避',
@@ -737,4 +744,95 @@ describe('the evaluation committee, from the draw to the leader', () => {
     const refusedDraws = await audited('committee.draw', 'COMMITTEE_DRAW_SHORT');
     expect(refusedDraws).toHaveLength(1);
   }, 120_000);
+
+  it('lets the tenderee name the leader where the tender says so, and excludes experts who served it too often', async () => {
+    const opening = await decryptedOpening(main, work, ['bidder1', 'bidder2', 'bidder3']);
+    clients.push(...opening.clients);
+    const tender = opening.tender.id;
+    await endWindow(main, tender, opening.host);
+    await opening.host.request('hall:announce', { tenderId: tender });
+    const seats = (await call<SeatView[]>(main, tokens.supervisor, 'GET', '/api/seats')).body.filter(
+      (seat) => seat.city === 'beijing',
+    );
+    const addressOf = new Map(
+      seats.map((seat) => [`${seat.centre} ${seat.room} ${seat.seat}`, seat.cidr.split('/')[0]!]),
+    );
+    const now = main.clock.now().getTime();
+    const created = await call<CommitteeView>(main, tokens.host, 'POST', '/api/committees', {
+      ...committeeSpec,
+      tenderId: tender,
+      size: 5,
+      representatives: 0,
+      quotas: [{ specialty: 'A080101', seats: 5 }],
+      venues: [{ city: 'beijing', seatIds: seats.map((seat) => seat.id) }],
+      reserves: 0,
+      maxServicesForTenderee: 0,
+      leader: 'tenderee',
+      signInOpensAt: new Date(now + 60_000).toISOString(),
+      signInClosesAt: new Date(now + 30 * 60_000).toISOString(),
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const drawn = await call<CommitteeDrawView>(
+      second,
+      tokens.supervisor,
+      'POST',
+      `/api/committees/${id}/draw`,
+      {
+        seed: randomBytes(32).toString('hex'),
+      },
+    );
+    // The five who served this tenderee in the first evaluation are out, for that reason.
+    const servedCodes = (await call<PoolExpert[]>(main, tokens.supervisor, 'GET', '/api/experts')).body
+      .filter((e) => sittingMembers.some((m) => m.identity === e.identity))
+      .map((e) => e.code)
+      .sort();
+    expect(servedCodes).toHaveLength(5);
+    expect(
+      drawn.body.exclusions
+        .filter((e) => e.reasons.includes('servedTendereeTooOften'))
+        .map((e) => e.code)
+        .sort(),
+    ).toEqual(servedCodes);
+    expect(drawn.body.members.map((m) => m.code).some((code) => servedCodes.includes(code))).toBe(false);
+
+    const pool = (await call<PoolExpert[]>(main, tokens.supervisor, 'GET', '/api/experts')).body;
+    const members = new Map<string, CommitteeMemberClient>();
+    const view = (await call<CommitteeView>(main, tokens.supervisor, 'GET', `/api/committees/${id}`)).body;
+    for (const member of view.members) {
+      const person = pool.find((e) => e.code === member.code)!;
+      const client = await CommitteeMemberClient.register(main, tokens.admin, {
+        name: person.name,
+        identity: person.identity,
+      });
+      client.address = addressOf.get(member.seat!)!;
+      members.set(member.id, client);
+    }
+    main.clock.set(new Date(now + 61_000));
+    await statusBecomes(id, 'signing-in');
+    for (const client of members.values()) expect((await client.signIn(id)).status).toBe(200);
+    for (const client of members.values())
+      expect((await client.declare(id, { conflict: false, statement: '' }, second)).status).toBe(200);
+    const electing = await statusBecomes(id, 'electing');
+    expect(electing.election).toEqual([]);
+    const [first, chosen] = [...members.keys()];
+    // The tender says the tenderee names the leader: there is no vote, and only the tenderee names.
+    expectRefused(await members.get(first!)!.vote(id, 1, chosen!), 'COMMITTEE_WRONG_STATE');
+    expectRefused(
+      await call(main, tokens.host, 'POST', `/api/committees/${id}/leader`, { memberId: chosen }),
+      'FORBIDDEN_ROLE',
+    );
+    expectRefused(
+      await call(main, tokens.tenderee, 'POST', `/api/committees/${id}/leader`, {
+        memberId: sittingMembers.length ? id : id,
+      }),
+      'COMMITTEE_INVALID',
+    );
+    expect(
+      (await call(second, tokens.tenderee, 'POST', `/api/committees/${id}/leader`, { memberId: chosen }))
+        .status,
+    ).toBe(200);
+    const reviewing = await statusBecomes(id, 'reviewing');
+    expect(reviewing.members.filter((m) => m.leader).map((m) => m.id)).toEqual([chosen]);
+  }, 180_000);
 });
