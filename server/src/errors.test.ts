@@ -26,6 +26,8 @@ const pageFacing = [
   'opening/record-bundle.ts',
   'evaluation/pool.ts',
   'evaluation/committee-service.ts',
+  'evaluation/committee-members.ts',
+  'evaluation/committee-view.ts',
   'evaluation/state-machine.ts',
   'plugins/app/evaluation.ts',
 ];

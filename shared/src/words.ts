@@ -2,7 +2,7 @@
  * Words both the page and the server's documents use (the printed record names each bid's outcome as
  * the hall does), in zh-CN and English. The page's other words are in client/src/i18n.tsx.
  */
-import type { OpeningStatus, Role, TenderStatus } from './enums.ts';
+import type { CommitteeStatus, OpeningStatus, Role, TenderStatus } from './enums.ts';
 
 export interface Phrase {
   readonly zh: string;
@@ -42,6 +42,22 @@ export const tenderStatusWords: Readonly<Record<TenderStatus, Phrase>> = {
   confirming: { zh: '开标记录确认中', en: 'Record being confirmed' },
   closed: { zh: '开标结束', en: 'Closed' },
   cancelled: { zh: '已终止招标', en: 'Cancelled' },
+};
+
+/** Where an evaluation stands, in words (the committee's statuses, state-machine.ts on the server). */
+export const committeeStatusWords: Readonly<Record<CommitteeStatus, Phrase>> = {
+  drawing: { zh: '待抽取', en: 'awaiting the draw' },
+  formed: { zh: '已组建', en: 'formed' },
+  'signing-in': { zh: '签到中', en: 'signing in' },
+  declaring: { zh: '承诺与回避声明中', en: 'declaring' },
+  electing: { zh: '推选组长中', en: 'electing the leader' },
+  reviewing: { zh: '评审中', en: 'reviewing' },
+  reporting: { zh: '编写报告中', en: 'reporting' },
+  signing: { zh: '签署报告中', en: 'signing the report' },
+  closed: { zh: '已结束', en: 'closed' },
+  published: { zh: '已公示', en: 'published' },
+  suspended: { zh: '已暂停', en: 'suspended' },
+  're-formed': { zh: '已重新组建', en: 're-formed' },
 };
 
 export const openingStatusWords: Readonly<Record<OpeningStatus, Phrase>> = {

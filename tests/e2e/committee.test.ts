@@ -39,7 +39,13 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 const work = mkdtempSync(join(tmpdir(), 'bidhall-committee-'));
 /** Both processes share Redis, as production's do: each one's broadcasts reach the other's followers. */
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = { REDIS_URL: redisUrl, REDIS_PREFIX: `bidhall-test-${randomBytes(4).toString('hex')}` };
+const redis = {
+  REDIS_URL: redisUrl,
+  REDIS_PREFIX: `bidhall-test-${randomBytes(4).toString('hex')}`,
+  // Media tickets name an SFU per city; none is reached here.
+  SFU_URLS: 'beijing=http://127.0.0.1:9,shanghai=http://127.0.0.1:9',
+  MEDIA_TICKET_SECRET: 'x'.repeat(40),
+};
 let main: TestServer;
 /** The second process: restarted (closed and started again) in every state. */
 let second: TestServer;
@@ -560,6 +566,24 @@ describe('the evaluation committee, from the draw to the leader', () => {
       expect((await call(main, token, 'GET', `/api/committees/${id}/documents`)).status).toBe(403);
     expect((await outsider.request('GET', `/api/committees/${id}/documents`)).status).toBe(403);
     expect((await client(conflicted.id).request('GET', `/api/committees/${id}/documents`)).status).toBe(403);
+    // The video room too: a member joins its venue from its own seat, not from another seat of the venue.
+    const venueOf = (m: { venue: string | null }) =>
+      m.venue === 'beijing' ? `eval:${view.evaluationId}:main` : `eval:${view.evaluationId}:sub:${m.venue}`;
+    const places = view.members.filter((m) => voters.some((v) => v.id === m.id));
+    const readerPlace = places.find((m) => places.some((n) => n.venue === m.venue && n.id !== m.id))!;
+    const neighbour = places.find((m) => m.venue === readerPlace.venue && m.id !== readerPlace.id)!;
+    const viewer = client(readerPlace.id);
+    const ticket = await viewer.request('POST', '/api/media/tickets', { venue: venueOf(readerPlace) });
+    expect(ticket.status).toBe(200);
+    const elsewhere = await call(
+      main,
+      viewer.token,
+      'POST',
+      '/api/media/tickets',
+      { venue: venueOf(readerPlace) },
+      seatAddress.get(neighbour.seat!),
+    );
+    expect([elsewhere.status, elsewhere.body.code]).toEqual([403, 'MEDIA_NOT_AT_SEAT']);
     const record = await reader.request<{ text: string }>('GET', `/api/committees/${id}/opening-record`);
     expect(record.status).toBe(200);
     expect(JSON.parse(record.body.text).bids).toHaveLength(4);

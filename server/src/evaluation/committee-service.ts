@@ -7,11 +7,10 @@
  * opening, sign-in deadlines) are the scheduler's. Every action of a member is checked against the
  * network of the seat assigned to it.
  */
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import {
   type CommitteeDrawView,
   type CommitteeEvent,
-  type CommitteeMemberView,
   type CommitteeStatus,
   type CommitteeView,
   type CreateCommitteeRequest,
@@ -20,7 +19,6 @@ import {
   type DeclarationRequest,
   declarationText,
   drawCommittee,
-  type ElectionRoundView,
   type ErrorDetail,
   poolSnapshotText,
   type RepresentativesRequest,
@@ -34,7 +32,6 @@ import {
   bids,
   type Committee,
   type CommitteeMember,
-  type CommitteeSpec,
   committeeEvents,
   committeeMembers,
   committees,
@@ -50,19 +47,30 @@ import {
   type Tender,
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
-import { fromSeat } from '../networks.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import { type Actor, type Aggregate, runStep, type StepContext, type StepScope } from '../steps/step.ts';
 import { findTender, requireTenderAccess } from '../tenders/tender-service.ts';
+import {
+  bidderNames,
+  type CommitteeActor,
+  findCommittee,
+  membersOf,
+  placeOf,
+  requireAtSeat,
+  requireTendereeOf,
+  sealed,
+  seatFor,
+  seatLabel,
+  sha256,
+  sitting,
+  takenSeats,
+} from './committee-members.ts';
+import { committeeDrawInputs, committeeList, committeeView, drawView } from './committee-view.ts';
 import { exclusionsOf } from './exclusions.ts';
 import { entryOf } from './pool.ts';
-import {
-  beforeReview,
-  committeeStatusWords,
-  nextTimedStep,
-  requireStatus,
-  requireTransition,
-} from './state-machine.ts';
+import { beforeReview, nextTimedStep, requireStatus, requireTransition } from './state-machine.ts';
+
+export type { CommitteeActor } from './committee-members.ts';
 
 export const committeeAggregate: Aggregate<Committee, CommitteeEvent> = {
   name: 'committee',
@@ -90,29 +98,16 @@ export interface CommitteeDeps extends StepContext<CommitteeEvent> {
   readonly trust: TrustStore;
 }
 
-/** Who acts, with the certificate identity (ID number) that binds a committee place. */
-export interface CommitteeActor extends Actor {
-  readonly identity?: string;
-}
-
 type Scope = StepScope<Committee, Record<string, unknown>>;
 
 /** The tender statuses after which a committee may be formed: the bids have been read out. */
 const openedStatuses: readonly Tender['status'][] = ['announced', 'confirming', 'closed'];
-
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export function platformSeedFor(drawSecret: string, committeeId: string): string {
   return createHmac('sha256', drawSecret)
     .update(`${committeeDrawFormat}:${committeeId}`, 'utf8')
     .digest('hex');
 }
-
-/** Members whose place is running: drawn, called or named, and not ended. */
-const sitting = (m: CommitteeMember) => ['awaiting', 'signed-in', 'declared'].includes(m.state);
-
-const seatLabel = (seat: Pick<Seat, 'centre' | 'room' | 'seat'>) =>
-  `${seat.centre} ${seat.room} ${seat.seat}`;
 
 /** The reasons a specification cannot be formed, or null. */
 export function specProblem(
@@ -151,24 +146,6 @@ export function specProblem(
   const opens = Date.parse(spec.signInOpensAt);
   const closes = Date.parse(spec.signInClosesAt);
   if (!(opens < closes) || closes <= now.getTime()) return { key: 'committeeSignInTimes' };
-  return null;
-}
-
-/**
- * The seat for a member: a free seat in the venue of the member's region (the seat catalogue's city), else
- * in the main venue, else in any venue; venues and seats in the order the host gave them.
- */
-export function seatFor(
-  spec: Pick<CommitteeSpec, 'venues'>,
-  region: string | null,
-  taken: ReadonlySet<string>,
-): string | null {
-  const free = (venue: CommitteeSpec['venues'][number]) => venue.seatIds.find((id) => !taken.has(id));
-  const local = spec.venues.find((v) => v.city === region && free(v));
-  for (const venue of [...(local ? [local] : []), ...spec.venues]) {
-    const seat = free(venue);
-    if (seat) return seat;
-  }
   return null;
 }
 
@@ -305,18 +282,16 @@ export class CommitteeService {
         identities.add(identity);
       }
       const drawn = row.status !== 'drawing';
-      const taken = new Set(members.filter(sitting).flatMap((m) => (m.seatId ? [m.seatId] : [])));
+      const taken = takenSeats(members);
       for (const person of request.representatives) {
         const seatId = drawn ? seatFor(row.spec, null, taken) : null;
         if (seatId) taken.add(seatId);
-        const nonce = randomBytes(16).toString('hex');
         await tx.insert(committeeMembers).values({
           committeeId: row.id,
           kind: 'representative',
           identity: person.identity,
           name: person.name,
-          nonce,
-          commitment: sha256(`${row.id}:${person.identity}:${nonce}`),
+          ...sealed(row.id, person.identity),
           state: 'awaiting',
           seatId,
           signInBy: drawn ? laterOf(row.signInClosesAt, reserveDeadline(row, now)) : row.signInClosesAt,
@@ -408,7 +383,6 @@ export class CommitteeService {
           const expert = byCode.get(place.code)!;
           const seatId = place.reserve ? null : seatFor(spec, expert.region, taken);
           if (seatId) taken.add(seatId);
-          const nonce = randomBytes(16).toString('hex');
           await tx.insert(committeeMembers).values({
             committeeId: row.id,
             kind: 'expert',
@@ -417,8 +391,7 @@ export class CommitteeService {
             name: expert.name,
             specialty: place.specialty,
             drawOrder: index + 1,
-            nonce,
-            commitment: sha256(`${row.id}:${expert.code}:${nonce}`),
+            ...sealed(row.id, expert.code),
             state: place.reserve ? 'standby' : 'awaiting',
             seatId,
             signInBy: place.reserve ? null : row.signInClosesAt,
@@ -813,7 +786,7 @@ export class CommitteeService {
       await emit('vacancy', { memberId: member.id, kind: member.kind, specialty: member.specialty });
       return;
     }
-    const taken = new Set(members.filter(sitting).flatMap((m) => (m.seatId ? [m.seatId] : [])));
+    const taken = takenSeats(members);
     const [expert] = await tx
       .select({ region: experts.region })
       .from(experts)
@@ -865,121 +838,17 @@ export class CommitteeService {
     }
   }
 
-  /** The committee as `reader` may see it (names sealed but for the member itself and supervisors). */
-  async view(committeeId: string, reader: CommitteeActor): Promise<CommitteeView> {
-    const { db } = this.#deps;
-    const row = await findCommittee(db, committeeId);
-    const members = await membersOf(db, row.id);
-    await requireReader(db, row, members, reader);
-    const tender = await findTender(db, row.tenderId);
-    const supervisor = reader.role === 'supervisor';
-    const seatRows = await db
-      .select()
-      .from(seats)
-      .where(
-        inArray(
-          seats.id,
-          row.spec.venues.flatMap((v) => v.seatIds),
-        ),
-      );
-    const seatById = new Map(seatRows.map((s) => [s.id, s]));
-    const codes = new Map(
-      (
-        await db
-          .select({ id: experts.id, code: experts.code })
-          .from(experts)
-          .where(
-            inArray(
-              experts.id,
-              members.flatMap((m) => (m.expertId ? [m.expertId] : [])),
-            ),
-          )
-      ).map((e) => [e.id, e.code]),
-    );
-    const you = members.find((m) => m.identity === reader.identity && reader.role === 'expert') ?? null;
-    const seated = (m: CommitteeMember) => m.state === 'signed-in' || m.state === 'declared';
-    const youSit = you !== null && seated(you);
-    const memberView = (m: CommitteeMember): CommitteeMemberView => {
-      const seat = m.seatId ? seatById.get(m.seatId) : undefined;
-      // Members who sit together (signed in) know each other, as they do in the video room; the rest
-      // of the committee stays sealed to them (reserves, the absent, the withdrawn).
-      const unsealed = supervisor || m.id === you?.id || (youSit && seated(m));
-      return {
-        id: m.id,
-        kind: m.kind,
-        state: m.state,
-        drawOrder: m.drawOrder,
-        specialty: m.specialty,
-        commitment: m.commitment,
-        venue: seat?.city ?? null,
-        seat: seat ? seatLabel(seat) : null,
-        replaces: m.replaces,
-        signInBy: m.signInBy?.toISOString() ?? null,
-        signedInAt: m.signedInAt?.toISOString() ?? null,
-        declaredAt: m.declaredAt?.toISOString() ?? null,
-        leader: row.leaderId === m.id,
-        ...(unsealed ? { name: m.name, code: m.expertId ? (codes.get(m.expertId) ?? null) : null } : {}),
-        ...(supervisor ? { signedInAddress: m.signedInAddress, conflict: m.conflictStatement } : {}),
-        ...(!supervisor && unsealed ? { conflict: m.conflictStatement } : {}),
-      };
-    };
-    return {
-      id: row.id,
-      tenderId: row.tenderId,
-      tenderCode: tender.code,
-      title: tender.title,
-      status: row.status,
-      size: row.spec.size,
-      representatives: row.spec.representatives,
-      quotas: row.spec.quotas,
-      venues: row.spec.venues.map((v, i) => ({ city: v.city, main: i === 0, seats: v.seatIds.length })),
-      reserves: row.spec.reserves,
-      leaderMode: row.spec.leader,
-      signInOpensAt: row.signInOpensAt.toISOString(),
-      signInClosesAt: row.signInClosesAt.toISOString(),
-      platformSeedCommitment: row.platformSeedCommitment,
-      drawnAt: row.drawnAt?.toISOString() ?? null,
-      snapshotSha256: row.snapshotSha256,
-      excluded: row.exclusions?.length ?? null,
-      members: members.map(memberView),
-      election: await electionOf(db, row, members),
-      you: you?.id ?? null,
-      fault:
-        row.status === 'suspended'
-          ? {
-              from: row.suspendedFrom!,
-              since: row.faultSince!.toISOString(),
-              reason: row.faultReason ?? '',
-              limitAt: row.faultLimitAt!.toISOString(),
-            }
-          : null,
-      evaluationId: row.evaluationId,
-      bidders:
-        you && !['signed-in', 'declared'].includes(you.state) ? null : await bidderNames(db, row.tenderId),
-    };
+  /** The committee as `reader` may see it (committee-view.ts). */
+  view(committeeId: string, reader: CommitteeActor): Promise<CommitteeView> {
+    return committeeView(this.#deps.db, committeeId, reader);
   }
 
-  /** Committees the reader may see: a member's own, the tenderee's, a host's agency's, all for supervisors. */
-  async list(reader: CommitteeActor): Promise<CommitteeView[]> {
-    const { db } = this.#deps;
-    const rows = await db.select().from(committees).orderBy(asc(committees.createdAt));
-    const views: CommitteeView[] = [];
-    for (const row of rows) {
-      const view = await this.view(row.id, reader).catch((error: unknown) => {
-        if (error instanceof AppError && ['COMMITTEE_NOT_MEMBER', 'FORBIDDEN_TENDER'].includes(error.code))
-          return null;
-        throw error;
-      });
-      if (view) views.push(view);
-    }
-    return views;
+  list(reader: CommitteeActor): Promise<CommitteeView[]> {
+    return committeeList(this.#deps.db, reader);
   }
 
-  /** The draw's published inputs and outcome (supervisors: anyone checks it with them). */
-  async drawInputs(committeeId: string): Promise<CommitteeDrawView> {
-    const row = await findCommittee(this.#deps.db, committeeId);
-    if (!row.drawn) throw new AppError('COMMITTEE_WRONG_STATE', committeeNotNowDetail(row));
-    return drawView(row);
+  drawInputs(committeeId: string): Promise<CommitteeDrawView> {
+    return committeeDrawInputs(this.#deps.db, committeeId);
   }
 
   /**
@@ -1013,61 +882,6 @@ function reserveDeadline(row: Committee, now: Date): Date {
   return new Date(now.getTime() + row.spec.reserveSignInMinutes * 60_000);
 }
 
-function committeeNotNowDetail(row: Committee): ErrorDetail {
-  const words = committeeStatusWords[row.status];
-  return { key: 'committeeNotNow', params: { status: words.zh, statusEn: words.en } };
-}
-
-export async function findCommittee(db: Executor, committeeId: string): Promise<Committee> {
-  if (!/^[0-9a-f-]{36}$/i.test(committeeId)) throw new AppError('COMMITTEE_NOT_FOUND');
-  const [row] = await db.select().from(committees).where(eq(committees.id, committeeId));
-  if (!row) throw new AppError('COMMITTEE_NOT_FOUND');
-  return row;
-}
-
-function membersOf(db: Executor, committeeId: string): Promise<CommitteeMember[]> {
-  return db
-    .select()
-    .from(committeeMembers)
-    .where(eq(committeeMembers.committeeId, committeeId))
-    .orderBy(asc(committeeMembers.drawOrder), asc(committeeMembers.identity));
-}
-
-/** The bidders the committee evaluates (those with a bid standing), by name. */
-async function bidderNames(db: Executor, tenderId: string): Promise<string[]> {
-  const rows = await db
-    .select({ name: actors.name })
-    .from(bids)
-    .innerJoin(actors, eq(actors.id, bids.bidderId))
-    .where(and(eq(bids.tenderId, tenderId), eq(bids.status, 'submitted')));
-  return rows.map((r) => r.name).sort();
-}
-
-/** The reader's place on the committee: an expert whose certificate's ID number names one. */
-async function placeOf(db: Executor, row: Committee, actor: CommitteeActor): Promise<CommitteeMember> {
-  if (actor.role !== 'expert' || !actor.identity) throw new AppError('COMMITTEE_NOT_MEMBER');
-  const [member] = await db
-    .select()
-    .from(committeeMembers)
-    .where(and(eq(committeeMembers.committeeId, row.id), eq(committeeMembers.identity, actor.identity)));
-  if (!member) throw new AppError('COMMITTEE_NOT_MEMBER');
-  if (member.state === 'standby') throw new AppError('COMMITTEE_NOT_MEMBER', { key: 'reserveNotCalled' });
-  if (member.state === 'absent' || member.state === 'withdrawn') throw new AppError('COMMITTEE_MEMBER_ENDED');
-  return member;
-}
-
-/** Every action of a member is from its seat's network; the seat is returned. */
-async function requireAtSeat(db: Executor, member: CommitteeMember, actor: Actor): Promise<Seat> {
-  const [seat] = member.seatId ? await db.select().from(seats).where(eq(seats.id, member.seatId)) : [];
-  if (!seat) throw new AppError('COMMITTEE_NOT_AT_SEAT', { key: 'noSeatYet' });
-  if (!fromSeat([seat.cidr], actor.ip))
-    throw new AppError('COMMITTEE_NOT_AT_SEAT', {
-      key: 'notAtCommitteeSeat',
-      params: { seat: seatLabel(seat), address: actor.ip ?? '—' },
-    });
-  return seat;
-}
-
 const timedActions = {
   'open-sign-in': 'committee.open-sign-in',
   'sign-in-deadline': 'committee.sign-in-deadline',
@@ -1077,35 +891,6 @@ const timedActions = {
 /** Faults are recorded by supervisors and by the tender's host (of its agency). */
 async function requireOverseer(db: Executor, row: Committee, actor: CommitteeActor): Promise<void> {
   if (actor.role === 'host') requireTenderAccess(actor, await findTender(db, row.tenderId));
-}
-
-function requireTendereeOf(row: Committee, actor: CommitteeActor): void {
-  if (actor.role !== 'tenderee' || actor.identity !== row.spec.tendereeCreditCode)
-    throw new AppError('COMMITTEE_NOT_MEMBER', { key: 'notThisTenderee' });
-}
-
-/** Who may read a committee at all: supervisors; the tender's host; its tenderee; its members. */
-async function requireReader(
-  db: Executor,
-  row: Committee,
-  members: readonly CommitteeMember[],
-  reader: CommitteeActor,
-): Promise<void> {
-  switch (reader.role) {
-    case 'supervisor':
-      return;
-    case 'host':
-      requireTenderAccess(reader, await findTender(db, row.tenderId));
-      return;
-    case 'tenderee':
-      requireTendereeOf(row, reader);
-      return;
-    case 'expert':
-      if (members.some((m) => m.identity === reader.identity)) return;
-      throw new AppError('COMMITTEE_NOT_MEMBER');
-    default:
-      throw new AppError('COMMITTEE_NOT_MEMBER');
-  }
 }
 
 async function roundBallots(db: Executor, committeeId: string, round: number) {
@@ -1119,70 +904,4 @@ async function roundBallots(db: Executor, committeeId: string, round: number) {
         eq(leaderVotes.counts, true),
       ),
     );
-}
-
-/** The rounds so far: counts of closed rounds only; the running round says how many have voted. */
-async function electionOf(
-  db: Executor,
-  row: Committee,
-  members: readonly CommitteeMember[],
-): Promise<ElectionRoundView[]> {
-  if (row.electionRound === 0) return [];
-  const ballots = await db
-    .select({ round: leaderVotes.round, candidateId: leaderVotes.candidateId })
-    .from(leaderVotes)
-    .where(and(eq(leaderVotes.committeeId, row.id), eq(leaderVotes.counts, true)));
-  const events = await db
-    .select({ data: committeeEvents.data })
-    .from(committeeEvents)
-    .where(and(eq(committeeEvents.committeeId, row.id), eq(committeeEvents.type, 'round')))
-    .orderBy(asc(committeeEvents.seq));
-  const closed = events.map(
-    (e) => e.data as { round: number; counts: { memberId: string; votes: number }[] },
-  );
-  const voters = members.filter((m) => m.state === 'declared').length;
-  const rounds: ElectionRoundView[] = closed.map((c) => ({
-    round: c.round,
-    candidates: c.counts.map((x) => x.memberId),
-    voted: c.counts.reduce((sum, x) => sum + x.votes, 0),
-    voters,
-    counts: c.counts,
-  }));
-  if (row.status === 'electing' && !closed.some((c) => c.round === row.electionRound))
-    rounds.push({
-      round: row.electionRound,
-      candidates: row.electionCandidates ?? [],
-      voted: ballots.filter((b) => b.round === row.electionRound).length,
-      voters,
-      counts: null,
-    });
-  return rounds;
-}
-
-function drawView(
-  row: Pick<
-    Committee,
-    | 'platformSeedCommitment'
-    | 'platformSeed'
-    | 'supervisorSeed'
-    | 'snapshot'
-    | 'snapshotSha256'
-    | 'exclusions'
-    | 'drawn'
-    | 'spec'
-  >,
-): CommitteeDrawView {
-  return {
-    format: committeeDrawFormat,
-    platformSeedCommitment: row.platformSeedCommitment,
-    platformSeed: row.platformSeed!,
-    supervisorSeed: row.supervisorSeed!,
-    snapshot: row.snapshot!,
-    snapshotSha256: row.snapshotSha256!,
-    quotas: row.spec.quotas,
-    reserves: row.spec.reserves,
-    exclusions: row.exclusions ?? [],
-    members: row.drawn?.members ?? [],
-    reservesDrawn: row.drawn?.reserves ?? [],
-  };
 }

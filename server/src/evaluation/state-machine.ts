@@ -21,7 +21,7 @@
  * sign-in deadline of a member still awaited) and the one scheduler runs what is due under the row's
  * lock, so a step fires once across processes and restarts.
  */
-import type { CommitteeStatus, ErrorDetail } from '@bidhall/shared';
+import { type CommitteeStatus, committeeStatusWords, type ErrorDetail } from '@bidhall/shared';
 import type { Committee } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 
@@ -62,27 +62,16 @@ export const allowedIn = {
   resume: ['suspended'],
 } as const satisfies Record<string, readonly CommitteeStatus[]>;
 
-export const committeeStatusWords: Readonly<Record<CommitteeStatus, { zh: string; en: string }>> = {
-  drawing: { zh: '待抽取', en: 'awaiting the draw' },
-  formed: { zh: '已组建', en: 'formed' },
-  'signing-in': { zh: '签到中', en: 'signing in' },
-  declaring: { zh: '承诺与回避声明中', en: 'declaring' },
-  electing: { zh: '推选组长中', en: 'electing the leader' },
-  reviewing: { zh: '评审中', en: 'reviewing' },
-  reporting: { zh: '编写报告中', en: 'reporting' },
-  signing: { zh: '签署报告中', en: 'signing the report' },
-  closed: { zh: '已结束', en: 'closed' },
-  published: { zh: '已公示', en: 'published' },
-  suspended: { zh: '已暂停', en: 'suspended' },
-  're-formed': { zh: '已重新组建', en: 're-formed' },
-};
+/** "The evaluation is …", naming where it stands, in both languages. */
+export function notNowDetail(status: CommitteeStatus): ErrorDetail {
+  const words = committeeStatusWords[status];
+  return { key: 'committeeNotNow', params: { status: words.zh, statusEn: words.en } };
+}
 
-/** Throws COMMITTEE_WRONG_STATE unless the committee is in one of `statuses`, naming where it is. */
+/** Throws COMMITTEE_WRONG_STATE unless the committee is where `action` is allowed, naming where it is. */
 export function requireStatus(committee: Pick<Committee, 'status'>, action: keyof typeof allowedIn): void {
   if ((allowedIn[action] as readonly CommitteeStatus[]).includes(committee.status)) return;
-  const words = committeeStatusWords[committee.status];
-  const detail: ErrorDetail = { key: 'committeeNotNow', params: { status: words.zh, statusEn: words.en } };
-  throw new AppError('COMMITTEE_WRONG_STATE', detail, {
+  throw new AppError('COMMITTEE_WRONG_STATE', notNowDetail(committee.status), {
     cause: `${action} refused while ${committee.status}`,
   });
 }

@@ -36,10 +36,12 @@ import type { Database } from '../db/client.ts';
 import {
   actors,
   bids,
+  committeeMembers,
   committees,
   evaluationExperts,
   evaluations,
   evaluationVenues,
+  seats,
   tenders,
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
@@ -256,6 +258,17 @@ export class MediaService {
     ];
   }
 
+  /** The network of the seat a committee member signed in at, for the committee's video room. */
+  async #committeeSeat(evaluationId: string, actorId: string): Promise<string[] | null> {
+    const [row] = await this.#db
+      .select({ cidr: seats.cidr })
+      .from(committeeMembers)
+      .innerJoin(committees, eq(committees.id, committeeMembers.committeeId))
+      .innerJoin(seats, eq(seats.id, committeeMembers.seatId))
+      .where(and(eq(committees.evaluationId, evaluationId), eq(committeeMembers.signedInActorId, actorId)));
+    return row ? [row.cidr] : null;
+  }
+
   /** A ticket for `venue`, after checking the role's grant and the assignment. */
   async ticket(venue: string, who: Who): Promise<MediaTicketResponse> {
     const place = parseVenue(venue);
@@ -297,7 +310,12 @@ export class MediaService {
       if (!seat) throw new AppError('EVALUATION_NOT_FOUND', { key: 'noSuchVenue' });
       if (who.role === 'expert' && !seat.experts.some((e) => e.id === who.sub))
         throw new AppError('MEDIA_NOT_ASSIGNED');
-      if (who.role === 'expert' && !fromSeat(seat.seatNetworks, who.ip))
+      // A committee's member joins from its own seat's network, not merely one of its venue's.
+      const networks =
+        who.role === 'expert'
+          ? ((await this.#committeeSeat(place.evaluationId, who.sub)) ?? seat.seatNetworks)
+          : [];
+      if (who.role === 'expert' && !fromSeat(networks, who.ip))
         throw new AppError('MEDIA_NOT_AT_SEAT', {
           key: 'notAtSeat',
           params: { ip: who.ip ?? '—', city: seat.city },
