@@ -7,7 +7,7 @@ const someCommittee = '00000000-0000-4000-8000-000000000001';
 
 /** Every HTTP entry point with the action it performs. */
 const routes: {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: (tender: string) => string;
   action: Action;
 }[] = [
@@ -61,6 +61,15 @@ const routes: {
   },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/fault`, action: 'committee:record-fault' },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/resume`, action: 'committee:record-fault' },
+  { method: 'PUT', url: () => `/api/committees/${someCommittee}/plan`, action: 'committee:plan' },
+  { method: 'GET', url: () => `/api/committees/${someCommittee}/review`, action: 'committee:read' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/sheets`, action: 'committee:review' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/sheets/return`, action: 'committee:review' },
+  {
+    method: 'POST',
+    url: () => `/api/committees/${someCommittee}/sheets/confirm`,
+    action: 'committee:review',
+  },
 ];
 
 /** The intended permission model, written out so that a change to the grants cannot pass unnoticed. */
@@ -123,6 +132,8 @@ const allowed: Record<Action, Role[]> = {
   'committee:vote': ['expert'],
   'committee:read-documents': ['expert'],
   'committee:record-fault': ['host', 'supervisor'],
+  'committee:plan': ['host'],
+  'committee:review': ['expert'],
 };
 
 const actorOf: Record<Role, string> = {
@@ -162,7 +173,7 @@ describe('authorization: every role against every HTTP entry point', () => {
           method: route.method,
           url: route.url(tender.id),
           headers: { authorization: `Bearer ${tokens.get(role)}` },
-          ...(route.method === 'POST' ? { payload: {} } : {}),
+          ...(route.method === 'POST' || route.method === 'PUT' ? { payload: {} } : {}),
         });
         const code = response.json<{ code?: string }>().code;
         if (allowed[route.action].includes(role))

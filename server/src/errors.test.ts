@@ -28,6 +28,7 @@ const pageFacing = [
   'evaluation/committee-service.ts',
   'evaluation/committee-members.ts',
   'evaluation/committee-view.ts',
+  'evaluation/review-service.ts',
   'evaluation/state-machine.ts',
   'plugins/app/evaluation.ts',
 ];

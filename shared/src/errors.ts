@@ -212,6 +212,10 @@ export const errorCatalogue = {
   VOTE_INVALID: e(422, '选票无效', 'The ballot is invalid'),
   VOTE_REPEATED: e(409, '本轮您已投票', 'You have already voted in this round'),
   DOCUMENT_NOT_FOUND: e(404, '该投标文件不存在或不可阅读', 'No such bid document, or not readable'),
+  REVIEW_PLAN_INVALID: e(422, '评审办法设置不正确', 'The review plan is invalid'),
+  SHEET_INVALID: e(422, '评审表填写不正确，未保存', 'The review sheet is invalid: nothing was saved'),
+  SHEET_SUBMITTED: e(409, '本阶段您已提交评审表', 'You have already submitted your sheet for this stage'),
+  NOT_LEADER: e(403, '只有评标委员会组长可以进行此操作', 'Only the committee’s leader may do this'),
   EVALUATION_INVALID: e(
     422,
     '评标会议的会场或专家安排不正确',
@@ -728,6 +732,37 @@ export const errorDetails = {
   leaderByVote: { zh: '本项目的组长由成员投票推选', en: 'the leader is elected by the members' },
   leaderByTenderee: { zh: '本项目的组长由招标人确定', en: 'the tenderee names the leader' },
   leaderNotMember: { zh: '所指定的不是现任成员', en: 'the one named is not a sitting member' },
+  planPointsTotal: {
+    zh: '综合评分法各项分值之和（{total}）应为 100 分',
+    en: 'comprehensive scoring must add up to 100 points, not {total}',
+  },
+  planKeyTwice: { zh: '编号“{key}”重复', en: 'key {key} is used twice' },
+  planNoCriteria: { zh: '综合评分法须设置详细评审的评分因素', en: 'comprehensive scoring needs criteria' },
+  planPriceField: {
+    zh: '价格字段“{field}”不是本项目开标一览表的金额字段',
+    en: 'price field {field} is not a money field of the opening summary',
+  },
+  planNoDrawnCoefficient: {
+    zh: '本项目开标时未抽取数值系数，不能用于评标基准价',
+    en: 'the opening drew no numeric coefficient for the benchmark',
+  },
+  stageNotNow: { zh: '当前评审阶段为“{stage}”', en: 'the review is at the {stageEn} stage' },
+  sheetMissingMark: {
+    zh: '缺少对投标 {bid} 的“{key}”的评审意见',
+    en: 'no mark for {key} of bid {bid}',
+  },
+  sheetUnknownMark: {
+    zh: '“{key}”（投标 {bid}）不属于本阶段的评审内容',
+    en: '{key} of bid {bid} is not part of this stage',
+  },
+  sheetFailNeedsGround: {
+    zh: '判定“{key}”不合格须选择否决依据并写明理由',
+    en: 'a fail of {key} needs its ground and a reason',
+  },
+  sheetScoreOutOfRange: { zh: '“{key}”的得分应在 0 至 {max} 分之间', en: '{key} is scored from 0 to {max}' },
+  sheetDeductionNeedsReason: { zh: '“{key}”扣分须写明理由', en: 'every deduction ({key}) needs a reason' },
+  sheetNotReturned: { zh: '您的评审表未被组长退回', en: 'your sheet has not been sent back' },
+  sheetNotFlagged: { zh: '该成员的评审表没有异常分值', en: 'that member’s sheet has no abnormal score' },
   documentFileUnknown: { zh: '该投标文件中没有第 {index} 个文件', en: 'the package has no file {index}' },
   // The decryption self-test's outcome.
   selfTestPassed: {

@@ -8,6 +8,7 @@ export * from './errors.ts';
 export * from './evaluation.ts';
 export * from './evaluation-committee.ts';
 export * from './evaluation-pool.ts';
+export * from './evaluation-review.ts';
 export * from './hall.ts';
 export * from './media.ts';
 export * from './money.ts';

@@ -42,6 +42,8 @@ const httpActions = [
   'committee:vote',
   'committee:read-documents',
   'committee:record-fault',
+  'committee:plan',
+  'committee:review',
 ] as const;
 
 export type Action = (typeof httpActions)[number] | HallGrant;
@@ -126,6 +128,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:create',
       'committee:read',
       'committee:record-fault',
+      'committee:plan',
     ],
     { hall: presenting },
   ),
@@ -165,6 +168,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:declare',
       'committee:vote',
       'committee:read-documents',
+      'committee:review',
     ],
     { main: presenting, sub: presenting },
   ),

@@ -23,14 +23,21 @@ import {
   type EvaluationRequests,
   type EvaluationServerEvents,
   type PoolExpert,
+  type ReviewView,
   type SeatView,
   sendRequest,
 } from '@bidhall/shared';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { type Socket as ClientSocket, io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, committeeMembers, expertServices } from '../../server/src/db/schema/index.ts';
+import {
+  auditLog,
+  bids,
+  committeeMembers,
+  expertServices,
+  tenders,
+} from '../../server/src/db/schema/index.ts';
 import { type Answer, CommitteeMemberClient, call } from '../support/committee.ts';
 import { bidderNames, decryptedOpening, endWindow } from '../support/hall.ts';
 import { loadCert } from '../support/pki.ts';
@@ -56,6 +63,8 @@ let bidderCodes: string[];
 let committeeSpec: Record<string, unknown>;
 let firstCommittee: string;
 let sittingMembers: CommitteeMemberClient[];
+/** The third test's committee, reviewing with its leader named, for the review's test. */
+let review: { id: string; tenderId: string; members: Map<string, CommitteeMemberClient>; leader: string };
 const clients: { close(): void }[] = [];
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -624,7 +633,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
     const paths = [
       ...main.app.routeList
         .filter((r) => r.url.startsWith('/api/committees'))
-        .map((r) => ({ method: r.method as 'GET' | 'POST', url: sample(r.url) })),
+        .map((r) => ({ method: r.method as 'GET' | 'POST' | 'PUT', url: sample(r.url) })),
       { method: 'GET' as const, url: `/api/tenders/${tenderId}/audit?after=0` },
       { method: 'GET' as const, url: `/api/tenders/${tenderId}/audit/export?format=json` },
       // The committee's video room.
@@ -641,7 +650,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
           url: path.url,
           remoteAddress: viewer.address ?? '127.0.0.1',
           headers: { authorization: `Bearer ${viewer.token}` },
-          ...(path.method === 'POST' ? { payload: {} } : {}),
+          ...(path.method === 'GET' ? {} : { payload: {} }),
         });
         const leaked = forbidden.filter((secret) => answer.body.includes(secret));
         expect(leaked, `${path.method} ${path.url} shows the ${viewer.name} ${leaked.join(', ')}`).toEqual(
@@ -770,7 +779,10 @@ describe('the evaluation committee, from the draw to the leader', () => {
   }, 120_000);
 
   it('lets the tenderee name the leader where the tender says so, and excludes experts who served it too often', async () => {
-    const opening = await decryptedOpening(main, work, ['bidder1', 'bidder2', 'bidder3']);
+    // The opening draws the benchmark's coefficient (下浮系数), which the review's price score uses.
+    const opening = await decryptedOpening(main, work, ['bidder1', 'bidder2', 'bidder3'], {
+      draw: { label: { zh: '下浮系数', en: 'Coefficient' }, options: ['0.95', '0.96', '0.97', '0.98'] },
+    });
     clients.push(...opening.clients);
     const tender = opening.tender.id;
     await endWindow(main, tender, opening.host);
@@ -858,5 +870,213 @@ describe('the evaluation committee, from the draw to the leader', () => {
     ).toBe(200);
     const reviewing = await statusBecomes(id, 'reviewing');
     expect(reviewing.members.filter((m) => m.leader).map((m) => m.id)).toEqual([chosen]);
+    review = { id, tenderId: tender, members, leader: chosen! };
   }, 180_000);
+
+  it('reviews in stages: pass/fail by majority with Art 51 grounds, scores with abnormal ones sent back, the price score computed', async () => {
+    const { id, members, leader } = review;
+    const ids = [...members.keys()];
+    const memberOf = (i: number) => members.get(ids[i]!)!;
+    const label = (zh: string) => ({ zh, en: zh });
+    const plan = {
+      qualification: [{ key: 'licence', label: label('营业执照及资质证书') }],
+      compliance: [{ key: 'validity', label: label('投标有效期') }],
+      method: 'comprehensive',
+      criteria: [
+        { key: 'design', label: label('施工组织设计'), part: 'technical', max: 30 },
+        { key: 'schedule', label: label('进度计划'), part: 'technical', max: 20 },
+        { key: 'service', label: label('售后服务'), part: 'commercial', max: 10 },
+      ],
+      price: {
+        field: 'price',
+        maxPoints: 40,
+        applyDrawnCoefficient: true,
+        pointsPerPercentAbove: 1,
+        pointsPerPercentBelow: 0.5,
+      },
+      abnormalPercentOfRange: 20,
+      aggregation: 'mean',
+      candidates: 3,
+    };
+    const put = (body: object, token = tokens.host) =>
+      main.app.inject({
+        method: 'PUT',
+        url: `/api/committees/${id}/plan`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: body,
+      });
+    for (const [change, key] of [
+      [{ price: { ...plan.price, maxPoints: 30 } }, 'planPointsTotal'],
+      [{ price: { ...plan.price, field: 'duration' } }, 'planPriceField'],
+    ] as const) {
+      const refused = await put({ ...plan, ...change });
+      expect([refused.statusCode, refused.json().code, refused.json().detail.key]).toEqual([
+        422,
+        'REVIEW_PLAN_INVALID',
+        key,
+      ]);
+    }
+    expect((await put(plan)).statusCode).toBe(200);
+
+    const bidRows = await main.app.db
+      .select({ id: bids.id, summary: bids.summaryFields })
+      .from(bids)
+      .where(and(eq(bids.tenderId, review.tenderId), eq(bids.status, 'submitted')));
+    const bidIds = bidRows.map((b) => b.id).sort();
+    const rejectedBid = bidIds[0]!;
+    const sheet = (i: number, stage: string, marks: object[]) =>
+      memberOf(i).request('POST', `/api/committees/${id}/sheets`, { stage, marks });
+    const passFail = (key: string, failing: boolean) =>
+      bidIds.map((bidId) =>
+        failing && bidId === rejectedBid
+          ? { bidId, key, pass: false, ground: 'unqualified', reason: '资质证书已过有效期' }
+          : { bidId, key, pass: true, reason: '' },
+      );
+
+    // Bad sheets change nothing: a bid left out, a fail without its ground, the wrong stage.
+    const missing = await sheet(0, 'qualification', passFail('licence', false).slice(1));
+    expect([missing.body.code, missing.body.detail?.key]).toEqual(['SHEET_INVALID', 'sheetMissingMark']);
+    const groundless = await sheet(0, 'qualification', [
+      ...passFail('licence', false).slice(1),
+      { bidId: rejectedBid, key: 'licence', pass: false, reason: '不合格' },
+    ]);
+    expect([groundless.body.code, groundless.body.detail?.key]).toEqual([
+      'SHEET_INVALID',
+      'sheetFailNeedsGround',
+    ]);
+    expectRefused(await sheet(0, 'detailed', passFail('licence', false)), 'COMMITTEE_WRONG_STATE');
+    // Qualification: three of five fail the first bid on the licence: it is rejected, with the ground.
+    for (let i = 0; i < 5; i++) {
+      expect((await sheet(i, 'qualification', passFail('licence', i < 3))).status).toBe(200);
+      if (i === 0) {
+        expectRefused(await sheet(0, 'qualification', passFail('licence', true)), 'SHEET_SUBMITTED');
+        // Before the stage closes, a member sees its own sheet only.
+        const own = (await memberOf(1).request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
+        expect(own.sheets).toEqual([]);
+      }
+    }
+    let state = (await memberOf(1).request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
+    expect(state.stage).toBe('compliance');
+    expect(state.sheets).toHaveLength(5);
+    expect(state.results[0]!.rejected).toEqual([
+      {
+        bidId: rejectedBid,
+        items: ['licence'],
+        grounds: ['unqualified'],
+        reasons: Array(3).fill('资质证书已过有效期'),
+      },
+    ]);
+    const remaining = bidIds.slice(1);
+    for (let i = 0; i < 5; i++)
+      expect(
+        (
+          await sheet(
+            i,
+            'compliance',
+            remaining.map((bidId) => ({ bidId, key: 'validity', pass: true, reason: '' })),
+          )
+        ).status,
+      ).toBe(200);
+
+    // Detailed review: member 4 scores the design far below the others, member 3 the service.
+    const scores = (i: number, design: number, service: number) =>
+      remaining.flatMap((bidId) => [
+        { bidId, key: 'design', score: design, reason: design < 30 ? '组织设计深度不足' : '' },
+        { bidId, key: 'schedule', score: 18, reason: '工期安排偏紧' },
+        { bidId, key: 'service', score: service, reason: service < 10 ? '服务承诺一般' : '' },
+      ]);
+    const outOfRange = await sheet(0, 'detailed', scores(0, 31, 8));
+    expect([outOfRange.body.code, outOfRange.body.detail?.key]).toEqual([
+      'SHEET_INVALID',
+      'sheetScoreOutOfRange',
+    ]);
+    const unexplained = await sheet(
+      0,
+      'detailed',
+      scores(0, 25, 8).map((m) => ({ ...m, reason: '' })),
+    );
+    expect([unexplained.body.code, unexplained.body.detail?.key]).toEqual([
+      'SHEET_INVALID',
+      'sheetDeductionNeedsReason',
+    ]);
+    const plans = [
+      [25, 8],
+      [26, 8],
+      [24, 8],
+      [25, 2],
+      [5, 8],
+    ] as const;
+    for (const [i, [design, service]] of plans.entries())
+      expect((await sheet(i, 'detailed', scores(i, design, service))).status).toBe(200);
+    const leaderClient = members.get(leader)!;
+    state = (await leaderClient.request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
+    expect(state.stage).toBe('detailed');
+    expect(new Set(state.flags.map((f) => f.memberId))).toEqual(new Set([ids[3], ids[4]]));
+    const others = ids.filter((m) => m !== leader && m !== ids[3] && m !== ids[4]);
+    const bystander = (
+      await members.get(others[0]!)!.request<ReviewView>('GET', `/api/committees/${id}/review`)
+    ).body;
+    expect(bystander.flags).toEqual([]);
+    // Only the leader sends back; the flagged members revise (4) or confirm with a reason (3).
+    const ret = (memberId: string, by = leaderClient) =>
+      by.request('POST', `/api/committees/${id}/sheets/return`, { memberId, note: '请复核该项评分' });
+    if (others[0] !== leader) expectRefused(await ret(ids[4]!, members.get(others[0]!)!), 'NOT_LEADER');
+    expect((await ret(ids[4]!)).status).toBe(200);
+    expect((await ret(ids[3]!)).status).toBe(200);
+    expectRefused(
+      await memberOf(0).request('POST', `/api/committees/${id}/sheets/confirm`, { reason: '坚持原评分' }),
+      'SHEET_INVALID',
+    );
+    expect((await sheet(4, 'detailed', scores(4, 24, 8))).status).toBe(200);
+    expect((await statusBecomes(id, 'reviewing')).status).toBe('reviewing');
+    expect(
+      (
+        await memberOf(3).request('POST', `/api/committees/${id}/sheets/confirm`, {
+          reason: '售后方案缺少驻场服务，维持原评分',
+        })
+      ).status,
+    ).toBe(200);
+    await statusBecomes(id, 'reporting');
+
+    // The price score, recomputed here from the opening summary and the drawn coefficient.
+    const [tenderRow] = await main.app.db
+      .select({ draw: tenders.drawResult })
+      .from(tenders)
+      .where(eq(tenders.id, review.tenderId));
+    const coefficient = Number(tenderRow!.draw!.value);
+    const prices = remaining.map((bidId) => Number(bidRows.find((b) => b.id === bidId)!.summary!.price));
+    const benchmark = Math.round(((prices[0]! + prices[1]!) / 2) * coefficient * 100) / 100;
+    const expectedPrice = prices.map((p) => {
+      const deviation = ((p - benchmark) / benchmark) * 100;
+      return Math.round(Math.max(0, 40 - (deviation > 0 ? deviation : -deviation * 0.5)) * 100) / 100;
+    });
+    state = (await call<ReviewView>(main, tokens.supervisor, 'GET', `/api/committees/${id}/review`)).body;
+    const detailed = state.results.find((r) => r.stage === 'detailed')!;
+    expect(detailed.benchmark).toBe(benchmark);
+    expect(remaining.map((bidId) => detailed.scores!.find((s) => s.bidId === bidId)!.price)).toEqual(
+      expectedPrice,
+    );
+    const design = Math.round(((25 + 26 + 24 + 25 + 24) / 5) * 100) / 100;
+    const service = Math.round(((8 + 8 + 8 + 2 + 8) / 5) * 100) / 100;
+    for (const [i, bidId] of remaining.entries())
+      expect(detailed.scores!.find((s) => s.bidId === bidId)!.total).toBe(
+        Math.round((design + 18 + service + expectedPrice[i]!) * 100) / 100,
+      );
+    const byTotal = [...remaining].sort(
+      (a, b) =>
+        detailed.scores!.find((s) => s.bidId === b)!.total -
+        detailed.scores!.find((s) => s.bidId === a)!.total,
+    );
+    expect(state.ranking).toEqual(byTotal);
+    expect(state.candidates).toEqual(byTotal);
+    // The host and the tenderee see no score before the report; bidders cannot ask at all.
+    for (const token of [tokens.host, tokens.tenderee]) {
+      const sealed = (await call<ReviewView>(main, token, 'GET', `/api/committees/${id}/review`)).body;
+      expect([sealed.results, sealed.sheets, sealed.flags, sealed.ranking]).toEqual([[], [], [], null]);
+    }
+    expect((await call(main, tokens.bidder, 'GET', `/api/committees/${id}/review`)).status).toBe(403);
+    // The audit names who submitted which stage, never the marks.
+    for (const entry of await audited('committee.sheet'))
+      expect(Object.keys(entry.detail).sort()).toEqual(['member', 'revision', 'stage']);
+  }, 120_000);
 });

@@ -208,6 +208,11 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'GET /api/committees/:committeeId/documents/:bidId/files/:index': {},
   'GET /api/committees/:committeeId/opening-record': {},
   'POST /api/committees/:committeeId/fault': { body: () => ({}) },
+  'PUT /api/committees/:committeeId/plan': { body: () => ({}) },
+  'GET /api/committees/:committeeId/review': {},
+  'POST /api/committees/:committeeId/sheets': { body: () => ({}) },
+  'POST /api/committees/:committeeId/sheets/return': { body: () => ({}) },
+  'POST /api/committees/:committeeId/sheets/confirm': { body: () => ({}) },
   'POST /api/committees/:committeeId/resume': { body: () => ({}) },
   'GET /api/health': {},
 };

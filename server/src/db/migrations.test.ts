@@ -26,6 +26,7 @@ const expectedTables = [
   'outages',
   'record_signatures',
   'recording_segments',
+  'review_sheets',
   'seats',
   'tender_custodians',
   'tenders',

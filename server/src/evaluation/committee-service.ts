@@ -22,6 +22,7 @@ import {
   type ErrorDetail,
   poolSnapshotText,
   type RepresentativesRequest,
+  stagesOf,
 } from '@bidhall/shared';
 import { and, asc, count, eq, gte, inArray, ne } from 'drizzle-orm';
 import { appendInTx } from '../audit/audit-log.ts';
@@ -731,7 +732,12 @@ export class CommitteeService {
           servedAt: scope.now,
         })),
       );
-    await scope.update({ status: 'reviewing', leaderId, reviewStartedAt: scope.now });
+    await scope.update({
+      status: 'reviewing',
+      leaderId,
+      reviewStartedAt: scope.now,
+      reviewStage: scope.row.plan ? stagesOf(scope.row.plan)[0]! : null,
+    });
     await scope.emit('status', { status: 'reviewing', leader: leaderId });
   }
 

@@ -14,7 +14,10 @@
  *  formed … reviewing ──(fault recorded)──▶ suspended ──(resumed)──▶ where it was (sign-in deadlines moved by the pause)
  *                                             └──(the fault outlasts its limit: 2 h before the review, 4 h during)──▶ re-formed
  *
- *  part 2 (issue 13): reviewing ─▶ reporting ─▶ signing ─▶ closed ─▶ published
+ *  reviewing: qualification ─▶ compliance ─▶ detailed (comprehensive scoring only); each stage closes when
+ *  every sitting member's sheet is in and no abnormal score is open ──(last stage: ranking)──▶ reporting
+ *
+ *  still to come (issue 13): reporting ─▶ signing ─▶ closed ─▶ published
  * ```
  *
  * Time-driven steps are not timers: each committee stores `nextCheckAt` (when sign-in opens, the earliest
@@ -34,7 +37,7 @@ export const transitions = {
   'signing-in': ['declaring', 'suspended'],
   declaring: ['electing', 'suspended'],
   electing: ['reviewing', 'suspended'],
-  reviewing: ['suspended'],
+  reviewing: ['reporting', 'suspended'],
   reporting: [],
   signing: [],
   closed: [],
@@ -59,6 +62,8 @@ export const allowedIn = {
   nameLeader: ['electing'],
   readDocuments: ['declaring', 'electing', 'reviewing', 'reporting', 'signing'],
   recordFault: suspendable,
+  setPlan: ['drawing', 'formed', 'signing-in', 'declaring', 'electing', 'reviewing'],
+  review: ['reviewing'],
   resume: ['suspended'],
 } as const satisfies Record<string, readonly CommitteeStatus[]>;
 

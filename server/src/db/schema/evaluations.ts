@@ -3,7 +3,7 @@
  * committees are drawn from and sit at, and the committees with their members, events and leader votes
  * (docs/evaluation.md). Each committee has its video room (an `evaluations` row, media.ts).
  */
-import type { CreateCommitteeRequest } from '@bidhall/shared';
+import type { CreateCommitteeRequest, ReviewPlan, SheetMark, StageResult } from '@bidhall/shared';
 import { committeeStatuses, expertStatuses, memberKinds, memberStates } from '@bidhall/shared/enums';
 import { sql } from 'drizzle-orm';
 import {
@@ -153,6 +153,13 @@ export const committees = pgTable(
     faultSince: instant('fault_since'),
     faultLimitAt: instant('fault_limit_at'),
     faultReason: text('fault_reason'),
+    /** The review's plan (defined by the host before the review), its running stage and closed stages. */
+    plan: jsonb('plan').$type<ReviewPlan>(),
+    reviewStage: text('review_stage'),
+    stageResults: jsonb('stage_results').$type<StageResult[]>().notNull().default([]),
+    /** Bid ids best first once the review is over, and the candidates named (≤ 3). */
+    ranking: jsonb('ranking').$type<string[]>(),
+    candidates: jsonb('candidates').$type<string[]>(),
     /** The earliest sign-in deadline of a member still awaited (what the chronograph waits for). */
     awaitedUntil: instant('awaited_until'),
     /** The chronograph: the earliest moment a time-driven step may be due (steps/step.ts). */
@@ -243,3 +250,30 @@ export const leaderVotes = pgTable(
   },
   (t) => [primaryKey({ columns: [t.committeeId, t.round, t.voterId] })],
 );
+
+/**
+ * A member's sheet for one stage of the review: its marks, where it stands (submitted, flagged, returned
+ * by the leader with a note, confirmed by its member with a reason), and how many times it was revised.
+ * A member whose place ended has its sheets kept (the audit) but out of every aggregate.
+ */
+export const reviewSheets = pgTable(
+  'review_sheets',
+  {
+    committeeId: uuid('committee_id')
+      .notNull()
+      .references(() => committees.id),
+    stage: text('stage').notNull(),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => committeeMembers.id),
+    marks: jsonb('marks').$type<SheetMark[]>().notNull(),
+    status: text('status').$type<'submitted' | 'flagged' | 'returned' | 'confirmed'>().notNull(),
+    note: text('note'),
+    confirmation: text('confirmation'),
+    revision: integer('revision').notNull().default(1),
+    submittedAt: instant('submitted_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.committeeId, t.stage, t.memberId] })],
+);
+
+export type ReviewSheet = typeof reviewSheets.$inferSelect;

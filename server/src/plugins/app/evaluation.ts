@@ -11,6 +11,7 @@ import {
   type CommitteeDrawView,
   type CommitteeEvent,
   type CommitteeView,
+  ConfirmSheetRequest,
   CreateCommitteeRequest,
   DeclarationRequest,
   DrawRequest,
@@ -24,8 +25,12 @@ import {
   NameLeaderRequest,
   type PoolExpert,
   RepresentativesRequest,
+  ReturnSheetRequest,
+  ReviewPlan,
+  type ReviewView,
   SeatRequest,
   type SeatView,
+  SheetRequest,
   type SocketData,
   type TokenClaims,
   VoteRequest,
@@ -45,6 +50,7 @@ import {
 } from '../../evaluation/committee-service.ts';
 import { committeeDocuments, decryptedPackages, packageFile } from '../../evaluation/documents.ts';
 import { ExpertPool } from '../../evaluation/pool.ts';
+import { ReviewService } from '../../evaluation/review-service.ts';
 import { type Handlers, serveGranted } from '../../realtime/serve.ts';
 import { socketSessions } from '../../realtime/sessions.ts';
 import { timed } from '../../steps/scheduler.ts';
@@ -106,6 +112,14 @@ export default fp<EvaluationOptions>(
       trust: app.trust,
     });
     app.decorate('committees', committees);
+    const review = new ReviewService({
+      db: app.db,
+      clock: options.clock,
+      publish: (events: readonly CommitteeEvent[]) => {
+        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
+      },
+      poke: (reason) => app.scheduler.poke(reason),
+    });
     app.scheduler.register(timed(committeeAggregate, (id) => committees.runDueStep(id)));
     serveLiveChannel(app, live, committees, options);
     const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -237,6 +251,59 @@ export default fp<EvaluationOptions>(
         schema: { params: CommitteeParams, body: NameLeaderRequest },
       },
       (request) => committees.nameLeader(request.params.committeeId, request.body.memberId, actorOf(request)),
+    );
+    api.put(
+      '/api/committees/:committeeId/plan',
+      {
+        onRequest: app.requireGrant('committee:plan'),
+        config: { auditAction: 'committee.plan' },
+        schema: { params: CommitteeParams, body: ReviewPlan },
+      },
+      (request) => review.setPlan(request.params.committeeId, request.body, actorOf(request)),
+    );
+    api.get(
+      '/api/committees/:committeeId/review',
+      { onRequest: app.requireGrant('committee:read'), schema: { params: CommitteeParams } },
+      (request): Promise<ReviewView> => review.view(request.params.committeeId, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/sheets',
+      {
+        onRequest: app.requireGrant('committee:review'),
+        config: { auditAction: 'committee.sheet' },
+        schema: { params: CommitteeParams, body: SheetRequest },
+      },
+      (request) =>
+        review.submitSheet(
+          request.params.committeeId,
+          request.body.stage,
+          request.body.marks,
+          actorOf(request),
+        ),
+    );
+    api.post(
+      '/api/committees/:committeeId/sheets/return',
+      {
+        onRequest: app.requireGrant('committee:review'),
+        config: { auditAction: 'committee.return-sheet' },
+        schema: { params: CommitteeParams, body: ReturnSheetRequest },
+      },
+      (request) =>
+        review.returnSheet(
+          request.params.committeeId,
+          request.body.memberId,
+          request.body.note,
+          actorOf(request),
+        ),
+    );
+    api.post(
+      '/api/committees/:committeeId/sheets/confirm',
+      {
+        onRequest: app.requireGrant('committee:review'),
+        config: { auditAction: 'committee.confirm-sheet' },
+        schema: { params: CommitteeParams, body: ConfirmSheetRequest },
+      },
+      (request) => review.confirmSheet(request.params.committeeId, request.body.reason, actorOf(request)),
     );
     api.post(
       '/api/committees/:committeeId/fault',

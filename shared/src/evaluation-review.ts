@@ -1,0 +1,269 @@
+/**
+ * The review (评审) as the contract carries it: the plan a tender's host defines (the pass/fail items of
+ * the qualification and compliance stages, the scoring criteria of the detailed review, the method and
+ * the price formula, the abnormal-score threshold), the sheets members submit per stage, and the
+ * formulas everyone recomputes: the price score from the opening summary (and the coefficient drawn at
+ * the opening), a stage's aggregate, the abnormal scores. docs/evaluation.md has the rules.
+ */
+import { type Static, Type } from 'typebox';
+
+const Key = Type.String({ pattern: '^[a-z][a-zA-Z0-9_-]{0,39}$' });
+const Label = Type.Object(
+  { zh: Type.String({ minLength: 1, maxLength: 200 }), en: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+const Item = Type.Object({ key: Key, label: Label }, { additionalProperties: false });
+
+/** The grounds on which the committee rejects a bid (实施条例 Art 51, (1)–(7)). */
+export const rejectionGrounds = [
+  'unsigned',
+  'jointBidWithoutAgreement',
+  'unqualified',
+  'multipleBidsOrPrices',
+  'priceAboveCeilingOrBelowCost',
+  'nonResponsive',
+  'collusionOrFraud',
+] as const;
+export type RejectionGround = (typeof rejectionGrounds)[number];
+
+export const rejectionGroundWords: Readonly<Record<RejectionGround, { zh: string; en: string }>> = {
+  unsigned: { zh: '投标文件未经投标单位盖章和单位负责人签字', en: 'not sealed and signed by the bidder' },
+  jointBidWithoutAgreement: {
+    zh: '投标联合体没有提交共同投标协议',
+    en: 'a joint bid without the joint agreement',
+  },
+  unqualified: {
+    zh: '投标人不符合国家或者招标文件规定的资格条件',
+    en: 'the bidder does not meet the qualifications',
+  },
+  multipleBidsOrPrices: {
+    zh: '同一投标人提交两个以上不同的投标文件或者投标报价',
+    en: 'more than one bid or price from the same bidder',
+  },
+  priceAboveCeilingOrBelowCost: {
+    zh: '投标报价低于成本或者高于招标文件设定的最高投标限价',
+    en: 'the price is below cost or above the ceiling price',
+  },
+  nonResponsive: {
+    zh: '投标文件没有对招标文件的实质性要求和条件作出响应',
+    en: 'the bid does not respond to the substantive requirements',
+  },
+  collusionOrFraud: {
+    zh: '投标人有串通投标、弄虚作假、行贿等违法行为',
+    en: 'collusion, fraud, bribery or another unlawful act',
+  },
+};
+
+export const reviewMethods = ['comprehensive', 'lowest-price'] as const;
+export type ReviewMethod = (typeof reviewMethods)[number];
+
+/** The plan of a tender's review, defined by its host before the review starts. */
+export const ReviewPlan = Type.Object(
+  {
+    qualification: Type.Array(Item, { minItems: 1, maxItems: 50 }),
+    compliance: Type.Array(Item, { minItems: 1, maxItems: 50 }),
+    /** 综合评分法 (scored criteria plus the price score) or 经评审的最低投标价法 (the lowest price wins). */
+    method: Type.Enum(reviewMethods),
+    /** The detailed review's criteria (comprehensive scoring only), each scored from 0 to `max`. */
+    criteria: Type.Array(
+      Type.Object(
+        {
+          key: Key,
+          label: Label,
+          part: Type.Enum(['technical', 'commercial']),
+          max: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 100 },
+    ),
+    price: Type.Object(
+      {
+        /** The opening summary's field holding the price (a money field). */
+        field: Key,
+        maxPoints: Type.Number({ minimum: 0, maximum: 100 }),
+        /** The benchmark (评标基准价) is the mean of the valid prices, times the drawn coefficient if set. */
+        applyDrawnCoefficient: Type.Boolean(),
+        /** Points off per percent above and below the benchmark. */
+        pointsPerPercentAbove: Type.Number({ minimum: 0, maximum: 100 }),
+        pointsPerPercentBelow: Type.Number({ minimum: 0, maximum: 100 }),
+      },
+      { additionalProperties: false },
+    ),
+    /** A score further than this share of the criterion's range from the median of the others is flagged. */
+    abnormalPercentOfRange: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
+    /** How a criterion's scores combine: the mean, or the mean without the highest and lowest. */
+    aggregation: Type.Enum(['mean', 'trimmed-mean']),
+    /** How many ranked candidates the report names (≤ 3, Art 53). */
+    candidates: Type.Integer({ minimum: 1, maximum: 3 }),
+  },
+  { additionalProperties: false },
+);
+export type ReviewPlan = Static<typeof ReviewPlan>;
+
+export const reviewStages = ['qualification', 'compliance', 'detailed'] as const;
+export type ReviewStage = (typeof reviewStages)[number];
+
+/** The stages a plan has, in order (the detailed review only with comprehensive scoring). */
+export function stagesOf(plan: Pick<ReviewPlan, 'method'>): ReviewStage[] {
+  return plan.method === 'comprehensive'
+    ? ['qualification', 'compliance', 'detailed']
+    : ['qualification', 'compliance'];
+}
+
+/** One mark of a sheet: pass/fail of an item (with the ground and reason of a fail), or a criterion's score. */
+export const SheetMark = Type.Object(
+  {
+    bidId: Type.String({ format: 'uuid' }),
+    key: Key,
+    pass: Type.Optional(Type.Boolean()),
+    ground: Type.Optional(Type.Enum(rejectionGrounds)),
+    score: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    /** Required for a fail and for every deduction (a score below the criterion's maximum). */
+    reason: Type.String({ maxLength: 1000 }),
+  },
+  { additionalProperties: false },
+);
+export type SheetMark = Static<typeof SheetMark>;
+
+export const SheetRequest = Type.Object(
+  { stage: Type.Enum(reviewStages), marks: Type.Array(SheetMark, { minItems: 1, maxItems: 10_000 }) },
+  { additionalProperties: false },
+);
+export type SheetRequest = Static<typeof SheetRequest>;
+
+export const ReturnSheetRequest = Type.Object(
+  { memberId: Type.String({ format: 'uuid' }), note: Type.String({ minLength: 2, maxLength: 1000 }) },
+  { additionalProperties: false },
+);
+export type ReturnSheetRequest = Static<typeof ReturnSheetRequest>;
+
+export const ConfirmSheetRequest = Type.Object(
+  { reason: Type.String({ minLength: 2, maxLength: 1000 }) },
+  { additionalProperties: false },
+);
+export type ConfirmSheetRequest = Static<typeof ConfirmSheetRequest>;
+
+/**
+ * Where a sheet stands: submitted; flagged (an abnormal score in it); returned by the leader with a note;
+ * confirmed by its member with a reason (its flags are resolved).
+ */
+export const sheetStatuses = ['submitted', 'flagged', 'returned', 'confirmed'] as const;
+export type SheetStatus = (typeof sheetStatuses)[number];
+
+export interface AbnormalScore {
+  readonly memberId: string;
+  readonly bidId: string;
+  readonly key: string;
+  readonly score: number;
+  /** The median of the other members' scores for the same bid and criterion. */
+  readonly median: number;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * The abnormal scores of a detailed review: a member's score further than `percent` % of the criterion's
+ * range from the median of the other members' scores of the same bid and criterion.
+ */
+export function abnormalScores(
+  sheets: ReadonlyMap<string, readonly SheetMark[]>,
+  ranges: ReadonlyMap<string, number>,
+  percent: number,
+): AbnormalScore[] {
+  const flagged: AbnormalScore[] = [];
+  for (const [memberId, marks] of sheets) {
+    for (const mark of marks) {
+      const others = [...sheets]
+        .filter(([other]) => other !== memberId)
+        .flatMap(([, list]) => list.filter((m) => m.bidId === mark.bidId && m.key === mark.key))
+        .map((m) => m.score ?? 0);
+      if (!others.length) continue;
+      const middle = median(others);
+      const range = ranges.get(mark.key) ?? 0;
+      if (Math.abs((mark.score ?? 0) - middle) > (percent / 100) * range)
+        flagged.push({ memberId, bidId: mark.bidId, key: mark.key, score: mark.score ?? 0, median: middle });
+    }
+  }
+  return flagged;
+}
+
+/** A criterion's score for a bid from the members' scores: the mean, or without the extremes. */
+export function aggregateScore(scores: readonly number[], aggregation: ReviewPlan['aggregation']): number {
+  const sorted = [...scores].sort((a, b) => a - b);
+  const kept = aggregation === 'trimmed-mean' && sorted.length >= 5 ? sorted.slice(1, -1) : sorted;
+  return round2(kept.reduce((sum, s) => sum + s, 0) / kept.length);
+}
+
+export const round2 = (value: number): number => Math.round(value * 100) / 100;
+
+/**
+ * The price scores (价格分) of the valid bids: benchmark = mean of their prices (× the drawn coefficient
+ * when the plan says so); each bid loses `pointsPerPercentAbove` per percent above it, or
+ * `pointsPerPercentBelow` per percent below, from `maxPoints`, never below 0; rounded to cents of a point.
+ */
+export function priceScores(
+  prices: ReadonlyMap<string, string>,
+  price: ReviewPlan['price'],
+  coefficient: number | null,
+): { readonly benchmark: number; readonly scores: ReadonlyMap<string, number> } {
+  const values = [...prices.values()].map(Number);
+  const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+  const benchmark = round2(price.applyDrawnCoefficient && coefficient !== null ? mean * coefficient : mean);
+  const scores = new Map<string, number>();
+  for (const [bidId, text] of prices) {
+    const deviation = ((Number(text) - benchmark) / benchmark) * 100;
+    const off =
+      deviation > 0 ? deviation * price.pointsPerPercentAbove : -deviation * price.pointsPerPercentBelow;
+    scores.set(bidId, round2(Math.max(0, price.maxPoints - off)));
+  }
+  return { benchmark, scores };
+}
+
+/** A stage's outcome: pass/fail per bid (a majority of members failing an item fails the bid), or scores. */
+export interface StageResult {
+  readonly stage: ReviewStage;
+  readonly closedAt: string;
+  /** Bids still in after this stage. */
+  readonly passed: readonly string[];
+  /** Bids rejected here, each with the items failed, the grounds and the members' reasons. */
+  readonly rejected: readonly {
+    readonly bidId: string;
+    readonly items: readonly string[];
+    readonly grounds: readonly RejectionGround[];
+    readonly reasons: readonly string[];
+  }[];
+  /** The detailed review: each bid's aggregated score per criterion, its price score and total. */
+  readonly scores?: readonly {
+    readonly bidId: string;
+    readonly criteria: Readonly<Record<string, number>>;
+    readonly price: number;
+    readonly total: number;
+  }[];
+  readonly benchmark?: number;
+}
+
+/** The review as a reader sees it: the plan, the current stage, closed stages' results, sheets allowed. */
+export interface ReviewView {
+  readonly plan: ReviewPlan | null;
+  readonly stage: ReviewStage | null;
+  readonly results: readonly StageResult[];
+  /** The sheets the reader may see (its own; everyone's once a stage is closed; all for supervisors). */
+  readonly sheets: readonly {
+    readonly memberId: string;
+    readonly stage: ReviewStage;
+    readonly status: SheetStatus;
+    readonly marks: readonly SheetMark[];
+    readonly note: string | null;
+    readonly confirmation: string | null;
+  }[];
+  /** Abnormal scores of the running detailed review (members and supervisors). */
+  readonly flags: readonly AbnormalScore[];
+  /** The ranking once the review is over: bid ids, best first, and the candidates (≤ 3). */
+  readonly ranking: readonly string[] | null;
+  readonly candidates: readonly string[] | null;
+}
