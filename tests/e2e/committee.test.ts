@@ -979,13 +979,13 @@ describe('the evaluation committee, from the draw to the leader', () => {
       ).toBe(200);
 
     // Detailed review: member 4 scores the design far below the others, member 3 the service.
-    const scores = (i: number, design: number, service: number) =>
+    const scores = (design: number, service: number) =>
       remaining.flatMap((bidId) => [
         { bidId, key: 'design', score: design, reason: design < 30 ? '组织设计深度不足' : '' },
         { bidId, key: 'schedule', score: 18, reason: '工期安排偏紧' },
         { bidId, key: 'service', score: service, reason: service < 10 ? '服务承诺一般' : '' },
       ]);
-    const outOfRange = await sheet(0, 'detailed', scores(0, 31, 8));
+    const outOfRange = await sheet(0, 'detailed', scores(31, 8));
     expect([outOfRange.body.code, outOfRange.body.detail?.key]).toEqual([
       'SHEET_INVALID',
       'sheetScoreOutOfRange',
@@ -993,7 +993,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
     const unexplained = await sheet(
       0,
       'detailed',
-      scores(0, 25, 8).map((m) => ({ ...m, reason: '' })),
+      scores(25, 8).map((m) => ({ ...m, reason: '' })),
     );
     expect([unexplained.body.code, unexplained.body.detail?.key]).toEqual([
       'SHEET_INVALID',
@@ -1007,7 +1007,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
       [5, 8],
     ] as const;
     for (const [i, [design, service]] of plans.entries())
-      expect((await sheet(i, 'detailed', scores(i, design, service))).status).toBe(200);
+      expect((await sheet(i, 'detailed', scores(design, service))).status).toBe(200);
     const leaderClient = members.get(leader)!;
     state = (await leaderClient.request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
     expect(state.stage).toBe('detailed');
@@ -1027,7 +1027,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
       await memberOf(0).request('POST', `/api/committees/${id}/sheets/confirm`, { reason: '坚持原评分' }),
       'SHEET_INVALID',
     );
-    expect((await sheet(4, 'detailed', scores(4, 24, 8))).status).toBe(200);
+    expect((await sheet(4, 'detailed', scores(24, 8))).status).toBe(200);
     expect((await statusBecomes(id, 'reviewing')).status).toBe('reviewing');
     expect(
       (
