@@ -14,6 +14,7 @@ CREATE TABLE "review_sheets" (
 ALTER TABLE "committees" ADD COLUMN "plan" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "review_stage" text;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "stage_results" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "reopen_request" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "ranking" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "candidates" jsonb;--> statement-breakpoint
 ALTER TABLE "review_sheets" ADD CONSTRAINT "review_sheets_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

@@ -134,6 +134,7 @@ const allowed: Record<Action, Role[]> = {
   'committee:record-fault': ['host', 'supervisor'],
   'committee:plan': ['host'],
   'committee:review': ['expert'],
+  'committee:approve': ['supervisor'],
 };
 
 const actorOf: Record<Role, string> = {

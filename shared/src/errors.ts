@@ -761,6 +761,12 @@ export const errorDetails = {
   },
   sheetScoreOutOfRange: { zh: '“{key}”的得分应在 0 至 {max} 分之间', en: '{key} is scored from 0 to {max}' },
   sheetDeductionNeedsReason: { zh: '“{key}”扣分须写明理由', en: 'every deduction ({key}) needs a reason' },
+  reopenWhich: {
+    zh: '只能重评最近一个已结束的评审阶段（{stage}）',
+    en: 'only the last closed stage ({stageEn}) can be reopened',
+  },
+  reopenPending: { zh: '已有待监督人员决定的重评申请', en: 'a reopening already waits for a supervisor' },
+  reopenNone: { zh: '没有待决定的重评申请', en: 'no reopening waits for a decision' },
   sheetNotReturned: { zh: '您的评审表未被组长退回', en: 'your sheet has not been sent back' },
   sheetNotFlagged: { zh: '该成员的评审表没有异常分值', en: 'that member’s sheet has no abnormal score' },
   documentFileUnknown: { zh: '该投标文件中没有第 {index} 个文件', en: 'the package has no file {index}' },

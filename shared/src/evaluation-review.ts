@@ -138,6 +138,19 @@ export const ReturnSheetRequest = Type.Object(
 );
 export type ReturnSheetRequest = Static<typeof ReturnSheetRequest>;
 
+/** The leader asks to reopen a closed stage (重评), with the reason; a supervisor approves or rejects. */
+export const ReopenRequest = Type.Object(
+  { stage: Type.Enum(reviewStages), reason: Type.String({ minLength: 2, maxLength: 1000 }) },
+  { additionalProperties: false },
+);
+export type ReopenRequest = Static<typeof ReopenRequest>;
+
+export const DecisionRequest = Type.Object(
+  { approve: Type.Boolean(), reason: Type.String({ minLength: 2, maxLength: 1000 }) },
+  { additionalProperties: false },
+);
+export type DecisionRequest = Static<typeof DecisionRequest>;
+
 export const ConfirmSheetRequest = Type.Object(
   { reason: Type.String({ minLength: 2, maxLength: 1000 }) },
   { additionalProperties: false },
@@ -266,4 +279,6 @@ export interface ReviewView {
   /** The ranking once the review is over: bid ids, best first, and the candidates (≤ 3). */
   readonly ranking: readonly string[] | null;
   readonly candidates: readonly string[] | null;
+  /** A reopening the leader asked for, waiting for a supervisor. */
+  readonly reopen: { readonly stage: ReviewStage; readonly reason: string; readonly at: string } | null;
 }

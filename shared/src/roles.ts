@@ -44,6 +44,7 @@ const httpActions = [
   'committee:record-fault',
   'committee:plan',
   'committee:review',
+  'committee:approve',
 ] as const;
 
 export type Action = (typeof httpActions)[number] | HallGrant;
@@ -155,6 +156,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:draw',
       'committee:read-draw',
       'committee:record-fault',
+      'committee:approve',
     ],
     { hall: overseeing, main: overseeing, sub: overseeing },
   ),

@@ -113,6 +113,8 @@ export const auditActionWords = {
   'committee.sheet': { zh: '提交评审表', en: 'submitted a review sheet' },
   'committee.return-sheet': { zh: '组长退回异常评分', en: 'the leader sent a sheet back' },
   'committee.confirm-sheet': { zh: '确认原评分并说明理由', en: 'confirmed a score with reasons' },
+  'committee.reopen': { zh: '组长申请重评', en: 'the leader asked to reopen a stage' },
+  'committee.reopen-decision': { zh: '监督人员决定重评申请', en: 'a supervisor decided on a reopening' },
   'committee.fault': { zh: '记录评标故障并暂停', en: 'recorded a fault and suspended the evaluation' },
   'committee.resume': { zh: '故障排除后恢复评标', en: 'resumed the evaluation after a fault' },
   'committee.re-form': { zh: '故障超时，评标委员会须重新组建', en: 'the fault outlasted its limit: re-form' },

@@ -966,6 +966,45 @@ describe('the evaluation committee, from the draw to the leader', () => {
         reasons: Array(3).fill('资质证书已过有效期'),
       },
     ]);
+    // The leader asks to reopen the qualification (重评); a supervisor rejects, then approves a second request.
+    const leaderClient = members.get(leader)!;
+    const others = ids.filter((m) => m !== leader && m !== ids[3] && m !== ids[4]);
+    const reopen = (stage: string, by = leaderClient) =>
+      by.request('POST', `/api/committees/${id}/reopen`, { stage, reason: '资质证书有效期需对照原件复核' });
+    const decide = (approve: boolean, token = tokens.supervisor) =>
+      call(main, token, 'POST', `/api/committees/${id}/reopen/decision`, {
+        approve,
+        reason: approve ? '同意重评' : '理由不充分',
+      });
+    expectRefused(await decide(true), 'COMMITTEE_WRONG_STATE');
+    expectRefused(await reopen('compliance'), 'COMMITTEE_WRONG_STATE');
+    expectRefused(await reopen('qualification', members.get(others[0]!)!), 'NOT_LEADER');
+    expect((await reopen('qualification')).status).toBe(200);
+    expectRefused(await reopen('qualification'), 'COMMITTEE_WRONG_STATE');
+    expectRefused(await decide(true, tokens.host), 'FORBIDDEN_ROLE');
+    expect((await decide(false)).body).toEqual({ reopened: false });
+    expect((await reopen('qualification')).status).toBe(200);
+    expect((await decide(true)).body).toEqual({ reopened: true });
+    state = (await memberOf(1).request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
+    expect([state.stage, state.results]).toEqual(['qualification', []]);
+    expect(state.sheets.filter((x) => x.memberId === ids[1])).toMatchObject([
+      { status: 'returned', note: '资质证书有效期需对照原件复核' },
+    ]);
+    // Each member confirms its sheet or revises it; the stage closes again when all have.
+    expect((await sheet(0, 'qualification', passFail('licence', true))).status).toBe(200);
+    for (let i = 1; i < 5; i++)
+      expect(
+        (
+          await memberOf(i).request('POST', `/api/committees/${id}/sheets/confirm`, {
+            reason: '复核原件后维持原意见',
+          })
+        ).status,
+      ).toBe(200);
+    state = (await memberOf(1).request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
+    expect(state.stage).toBe('compliance');
+    expect(state.results.map((r) => r.rejected.map((x) => x.bidId))).toEqual([[rejectedBid]]);
+    expect(await audited('committee.reopen-decision')).toHaveLength(2);
+
     const remaining = bidIds.slice(1);
     for (let i = 0; i < 5; i++)
       expect(
@@ -1008,11 +1047,9 @@ describe('the evaluation committee, from the draw to the leader', () => {
     ] as const;
     for (const [i, [design, service]] of plans.entries())
       expect((await sheet(i, 'detailed', scores(design, service))).status).toBe(200);
-    const leaderClient = members.get(leader)!;
     state = (await leaderClient.request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
     expect(state.stage).toBe('detailed');
     expect(new Set(state.flags.map((f) => f.memberId))).toEqual(new Set([ids[3], ids[4]]));
-    const others = ids.filter((m) => m !== leader && m !== ids[3] && m !== ids[4]);
     const bystander = (
       await members.get(others[0]!)!.request<ReviewView>('GET', `/api/committees/${id}/review`)
     ).body;

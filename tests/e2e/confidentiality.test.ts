@@ -213,6 +213,8 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'POST /api/committees/:committeeId/sheets': { body: () => ({}) },
   'POST /api/committees/:committeeId/sheets/return': { body: () => ({}) },
   'POST /api/committees/:committeeId/sheets/confirm': { body: () => ({}) },
+  'POST /api/committees/:committeeId/reopen': { body: () => ({}) },
+  'POST /api/committees/:committeeId/reopen/decision': { body: () => ({}) },
   'POST /api/committees/:committeeId/resume': { body: () => ({}) },
   'GET /api/health': {},
 };

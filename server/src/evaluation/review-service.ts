@@ -307,6 +307,92 @@ export class ReviewService {
   }
 
   /**
+   * The leader asks to reopen (重评) the last closed stage, with the reason, while no sheet of a later
+   * stage is in; a supervisor decides (decideReopen).
+   */
+  requestReopen(
+    committeeId: string,
+    stage: ReviewStage,
+    reason: string,
+    actor: CommitteeActor,
+  ): Promise<{ requested: true }> {
+    return this.#step(
+      committeeId,
+      actor,
+      'committee.reopen',
+      async ({ tx, row, now, detail, emit, update }) => {
+        requireStatus(row, 'reopen');
+        const leader = await placeOf(tx, row, actor);
+        if (row.leaderId !== leader.id) throw new AppError('NOT_LEADER');
+        await requireAtSeat(tx, leader, actor);
+        if (row.reopenRequest) throw new AppError('COMMITTEE_WRONG_STATE', { key: 'reopenPending' });
+        const last = row.stageResults.at(-1)?.stage;
+        const laterSheets = row.reviewStage
+          ? (
+              await tx
+                .select({ stage: reviewSheets.stage })
+                .from(reviewSheets)
+                .where(and(eq(reviewSheets.committeeId, row.id), eq(reviewSheets.stage, row.reviewStage)))
+            ).length
+          : 0;
+        if (!last || last !== stage || laterSheets > 0)
+          throw new AppError('COMMITTEE_WRONG_STATE', {
+            key: 'reopenWhich',
+            params: { stage: stageWords[last ?? stage].zh, stageEn: stageWords[last ?? stage].en },
+          });
+        await update({ reopenRequest: { stage, reason, by: leader.id, at: now.toISOString() } });
+        Object.assign(detail, { stage, reason });
+        await emit('reopen', { stage, requested: true });
+        return { requested: true as const };
+      },
+    );
+  }
+
+  /**
+   * A supervisor approves or rejects the reopening, with the reason. Approved: the stage's result is
+   * dropped (and the ranking), every sheet of it goes back to its member with the leader's reason, and
+   * the stage closes again once each is revised or confirmed.
+   */
+  decideReopen(
+    committeeId: string,
+    approve: boolean,
+    reason: string,
+    actor: CommitteeActor,
+  ): Promise<{ reopened: boolean }> {
+    return this.#step(
+      committeeId,
+      actor,
+      'committee.reopen-decision',
+      async ({ tx, row, detail, emit, update }) => {
+        requireStatus(row, 'reopen');
+        const request = row.reopenRequest;
+        if (!request) throw new AppError('COMMITTEE_WRONG_STATE', { key: 'reopenNone' });
+        Object.assign(detail, { stage: request.stage, approve, reason });
+        if (!approve) {
+          await update({ reopenRequest: null });
+          await emit('reopen', { stage: request.stage, approved: false });
+          return { reopened: false };
+        }
+        await tx
+          .update(reviewSheets)
+          .set({ status: 'returned', note: request.reason })
+          .where(and(eq(reviewSheets.committeeId, row.id), eq(reviewSheets.stage, request.stage)));
+        if (row.status === 'reporting') requireTransition('reporting', 'reviewing');
+        await update({
+          reopenRequest: null,
+          reviewStage: request.stage,
+          stageResults: row.stageResults.slice(0, -1),
+          ranking: null,
+          candidates: null,
+          status: 'reviewing',
+        });
+        await emit('reopen', { stage: request.stage, approved: true });
+        return { reopened: true };
+      },
+    );
+  }
+
+  /**
    * Flags abnormal scores (detailed review) and closes the stage once every sitting member's sheet is in
    * and none is flagged or returned; the last stage ranks the bids and the review moves to the report.
    */
@@ -342,8 +428,8 @@ export class ReviewService {
           await emit('sheet', { memberId: sheet.memberId, stage, status });
         }
       }
-      if (sheets.some((s) => s.status === 'flagged' || s.status === 'returned')) return;
     }
+    if (sheets.some((s) => s.status === 'flagged' || s.status === 'returned')) return;
     const bidsNow = bidsInStage(row, await decryptedBids(tx, row.tenderId));
     const result =
       stage === 'detailed'
@@ -375,6 +461,13 @@ export class ReviewService {
     const { db } = this.#deps;
     const row = await findCommittee(db, committeeId);
     const stage = (row.reviewStage as ReviewStage | null) ?? null;
+    const reopen = row.reopenRequest
+      ? {
+          stage: row.reopenRequest.stage as ReviewStage,
+          reason: row.reopenRequest.reason,
+          at: row.reopenRequest.at,
+        }
+      : null;
     const sealed: ReviewView = {
       plan: row.plan,
       stage,
@@ -383,6 +476,7 @@ export class ReviewService {
       flags: [],
       ranking: null,
       candidates: null,
+      reopen,
     };
     if (reader.role === 'host') {
       requireTenderAccess(reader, await findTender(db, row.tenderId));

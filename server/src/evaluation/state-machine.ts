@@ -16,6 +16,7 @@
  *
  *  reviewing: qualification ─▶ compliance ─▶ detailed (comprehensive scoring only); each stage closes when
  *  every sitting member's sheet is in and no abnormal score is open ──(last stage: ranking)──▶ reporting
+ *  the last closed stage reopened (leader asks, a supervisor approves) ──▶ reviewing at that stage
  *
  *  still to come (issue 13): reporting ─▶ signing ─▶ closed ─▶ published
  * ```
@@ -38,7 +39,7 @@ export const transitions = {
   declaring: ['electing', 'suspended'],
   electing: ['reviewing', 'suspended'],
   reviewing: ['reporting', 'suspended'],
-  reporting: [],
+  reporting: ['reviewing'],
   signing: [],
   closed: [],
   published: [],
@@ -64,6 +65,7 @@ export const allowedIn = {
   recordFault: suspendable,
   setPlan: ['drawing', 'formed', 'signing-in', 'declaring', 'electing', 'reviewing'],
   review: ['reviewing'],
+  reopen: ['reviewing', 'reporting'],
   resume: ['suspended'],
 } as const satisfies Record<string, readonly CommitteeStatus[]>;
 

@@ -157,6 +157,8 @@ export const committees = pgTable(
     plan: jsonb('plan').$type<ReviewPlan>(),
     reviewStage: text('review_stage'),
     stageResults: jsonb('stage_results').$type<StageResult[]>().notNull().default([]),
+    /** The leader's request to reopen a closed stage (重评), waiting for a supervisor's decision. */
+    reopenRequest: jsonb('reopen_request').$type<{ stage: string; reason: string; by: string; at: string }>(),
     /** Bid ids best first once the review is over, and the candidates named (≤ 3). */
     ranking: jsonb('ranking').$type<string[]>(),
     candidates: jsonb('candidates').$type<string[]>(),

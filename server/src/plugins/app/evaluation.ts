@@ -13,6 +13,7 @@ import {
   type CommitteeView,
   ConfirmSheetRequest,
   CreateCommitteeRequest,
+  DecisionRequest,
   DeclarationRequest,
   DrawRequest,
   type EvaluationClientEvents,
@@ -24,6 +25,7 @@ import {
   hallLimits,
   NameLeaderRequest,
   type PoolExpert,
+  ReopenRequest,
   RepresentativesRequest,
   ReturnSheetRequest,
   ReviewPlan,
@@ -304,6 +306,36 @@ export default fp<EvaluationOptions>(
         schema: { params: CommitteeParams, body: ConfirmSheetRequest },
       },
       (request) => review.confirmSheet(request.params.committeeId, request.body.reason, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/reopen',
+      {
+        onRequest: app.requireGrant('committee:review'),
+        config: { auditAction: 'committee.reopen' },
+        schema: { params: CommitteeParams, body: ReopenRequest },
+      },
+      (request) =>
+        review.requestReopen(
+          request.params.committeeId,
+          request.body.stage,
+          request.body.reason,
+          actorOf(request),
+        ),
+    );
+    api.post(
+      '/api/committees/:committeeId/reopen/decision',
+      {
+        onRequest: app.requireGrant('committee:approve'),
+        config: { auditAction: 'committee.reopen-decision' },
+        schema: { params: CommitteeParams, body: DecisionRequest },
+      },
+      (request) =>
+        review.decideReopen(
+          request.params.committeeId,
+          request.body.approve,
+          request.body.reason,
+          actorOf(request),
+        ),
     );
     api.post(
       '/api/committees/:committeeId/fault',
