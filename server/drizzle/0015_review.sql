@@ -1,3 +1,30 @@
+CREATE TABLE "clarification_files" (
+	"clarification_id" uuid NOT NULL,
+	"index" integer NOT NULL,
+	"name" text NOT NULL,
+	"sha256" text NOT NULL,
+	"content" "bytea" NOT NULL,
+	CONSTRAINT "clarification_files_clarification_id_index_pk" PRIMARY KEY("clarification_id","index")
+);
+--> statement-breakpoint
+CREATE TABLE "clarifications" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"committee_id" uuid NOT NULL,
+	"bid_id" uuid NOT NULL,
+	"bidder_id" uuid NOT NULL,
+	"question" text NOT NULL,
+	"answer_minutes" integer NOT NULL,
+	"asked_by" uuid NOT NULL,
+	"asked_at" timestamp (3) with time zone NOT NULL,
+	"status" text NOT NULL,
+	"decision" jsonb,
+	"deadline" timestamp (3) with time zone,
+	"answer" text,
+	"answer_files" jsonb,
+	"answer_signature" "bytea",
+	"answered_at" timestamp (3) with time zone
+);
+--> statement-breakpoint
 CREATE TABLE "review_sheets" (
 	"committee_id" uuid NOT NULL,
 	"stage" text NOT NULL,
@@ -14,8 +41,15 @@ CREATE TABLE "review_sheets" (
 ALTER TABLE "committees" ADD COLUMN "plan" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "review_stage" text;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "stage_results" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "clarification_due" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "reopen_request" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "ranking" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "candidates" jsonb;--> statement-breakpoint
+ALTER TABLE "clarification_files" ADD CONSTRAINT "clarification_files_clarification_id_clarifications_id_fk" FOREIGN KEY ("clarification_id") REFERENCES "public"."clarifications"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_bidder_id_actors_id_fk" FOREIGN KEY ("bidder_id") REFERENCES "public"."actors"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_asked_by_committee_members_id_fk" FOREIGN KEY ("asked_by") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_sheets" ADD CONSTRAINT "review_sheets_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "review_sheets" ADD CONSTRAINT "review_sheets_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;
+ALTER TABLE "review_sheets" ADD CONSTRAINT "review_sheets_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "clarifications_committee" ON "clarifications" USING btree ("committee_id");--> statement-breakpoint
+CREATE INDEX "clarifications_bidder" ON "clarifications" USING btree ("bidder_id");

@@ -135,6 +135,7 @@ const allowed: Record<Action, Role[]> = {
   'committee:plan': ['host'],
   'committee:review': ['expert'],
   'committee:approve': ['supervisor'],
+  'clarification:answer': ['bidder'],
 };
 
 const actorOf: Record<Role, string> = {

@@ -216,6 +216,17 @@ export const errorCatalogue = {
   SHEET_INVALID: e(422, '评审表填写不正确，未保存', 'The review sheet is invalid: nothing was saved'),
   SHEET_SUBMITTED: e(409, '本阶段您已提交评审表', 'You have already submitted your sheet for this stage'),
   NOT_LEADER: e(403, '只有评标委员会组长可以进行此操作', 'Only the committee’s leader may do this'),
+  CLARIFICATION_NOT_FOUND: e(404, '澄清事项不存在', 'No such clarification'),
+  CLARIFICATION_LATE: e(
+    409,
+    '已超过澄清答复截止时间，答复未被接收',
+    'The answer deadline has passed: the answer was refused',
+  ),
+  CLARIFICATION_INVALID: e(
+    422,
+    '澄清答复无效，未保存',
+    'The clarification answer is invalid: nothing was saved',
+  ),
   EVALUATION_INVALID: e(
     422,
     '评标会议的会场或专家安排不正确',
@@ -767,6 +778,18 @@ export const errorDetails = {
   },
   reopenPending: { zh: '已有待监督人员决定的重评申请', en: 'a reopening already waits for a supervisor' },
   reopenNone: { zh: '没有待决定的重评申请', en: 'no reopening waits for a decision' },
+  clarificationNotOpen: {
+    zh: '该澄清事项当前为“{status}”，不能答复',
+    en: 'the clarification is {statusEn}: it cannot be answered',
+  },
+  clarificationDecided: { zh: '该澄清事项已有决定', en: 'the clarification has been decided' },
+  clarificationBidUnknown: { zh: '该投标不在本次评审中', en: 'that bid is not under review' },
+  answerUnreadable: { zh: '签名无法读取：{reason}', en: 'the signature cannot be read: {reason}' },
+  answerSignedBySomeoneElse: {
+    zh: '签名证书属于“{signer}”，不是投标人“{name}”',
+    en: 'signed by {signer}, not by the bidder {name}',
+  },
+  answerFilesTooLarge: { zh: '附件合计不得超过 {mb} MB', en: 'the files may add up to {mb} MB at most' },
   sheetNotReturned: { zh: '您的评审表未被组长退回', en: 'your sheet has not been sent back' },
   sheetNotFlagged: { zh: '该成员的评审表没有异常分值', en: 'that member’s sheet has no abnormal score' },
   documentFileUnknown: { zh: '该投标文件中没有第 {index} 个文件', en: 'the package has no file {index}' },

@@ -10,6 +10,7 @@ import { type Static, Type } from 'typebox';
 import type { CommitteeStatus, MemberKind, MemberState } from './enums.ts';
 import { City } from './evaluation.ts';
 import { creditCodePattern, specialtyPattern } from './evaluation-pool.ts';
+import type { BidderClarification } from './evaluation-review.ts';
 import { type EventsOf, request } from './wire.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -267,6 +268,7 @@ const CommitteeJoinRequest = Type.Object(
   { committeeId: Uuid, afterSeq: Type.Optional(Type.Integer({ minimum: 0 })) },
   { additionalProperties: false },
 );
+const BidderClarificationsRequest = Type.Object({ tenderId: Uuid }, { additionalProperties: false });
 const RenewEvaluationRequest = Type.Object(
   { token: Type.String({ minLength: 16, maxLength: 8192 }) },
   { additionalProperties: false },
@@ -282,6 +284,11 @@ export const evaluationRequests = {
     ...request(CommitteeJoinRequest).answers<{ view: CommitteeView; events: CommitteeEvent[] }>(),
     grant: 'committee:read' as const,
   },
+  /** A bidder follows its own clarifications in a tender (it never joins the committee). */
+  'eval:clarifications': {
+    ...request(BidderClarificationsRequest).answers<{ clarifications: BidderClarification[] }>(),
+    grant: 'clarification:answer' as const,
+  },
   'eval:renew': {
     ...request(RenewEvaluationRequest).answers<{ expiresAt: string }>(),
     grant: 'committee:read' as const,
@@ -291,4 +298,6 @@ export type EvaluationRequests = typeof evaluationRequests;
 export type EvaluationClientEvents = EventsOf<EvaluationRequests>;
 export interface EvaluationServerEvents {
   'eval:event': (event: CommitteeEvent) => void;
+  /** To the bidder alone: one of its clarifications changed (approved, answered, expired). */
+  'eval:clarification': (clarification: BidderClarification) => void;
 }

@@ -282,3 +282,87 @@ export interface ReviewView {
   /** A reopening the leader asked for, waiting for a supervisor. */
   readonly reopen: { readonly stage: ReviewStage; readonly reason: string; readonly at: string } | null;
 }
+
+/** A clarification's course (澄清, Art 52): asked by the leader, approved or rejected by a supervisor, answered or expired. */
+export const clarificationStatuses = [
+  'awaiting-approval',
+  'rejected',
+  'open',
+  'answered',
+  'expired',
+] as const;
+export type ClarificationStatus = (typeof clarificationStatuses)[number];
+
+export const AskRequest = Type.Object(
+  {
+    bidId: Type.String({ format: 'uuid' }),
+    question: Type.String({ minLength: 2, maxLength: 4000 }),
+    /** How long the bidder has to answer once a supervisor approves. */
+    answerMinutes: Type.Integer({ minimum: 10, maximum: 7 * 24 * 60 }),
+  },
+  { additionalProperties: false },
+);
+export type AskRequest = Static<typeof AskRequest>;
+
+export const AnswerFile = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^/\\\\]+$' }),
+    /** The file's bytes, base64. */
+    content: Type.String({ pattern: '^[A-Za-z0-9+/=]*$', maxLength: 4 * 1024 * 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ClarificationAnswerRequest = Type.Object(
+  {
+    text: Type.String({ minLength: 1, maxLength: 20_000 }),
+    files: Type.Array(AnswerFile, { maxItems: 5 }),
+    /** CMS SignedData (DER, base64), detached, over `clarificationAnswerText` of exactly this answer. */
+    signature: Type.String({ pattern: '^[A-Za-z0-9+/=]*$', minLength: 1, maxLength: 32 * 1024 }),
+  },
+  { additionalProperties: false },
+);
+export type ClarificationAnswerRequest = Static<typeof ClarificationAnswerRequest>;
+
+/** A clarification as the bidder reads it: the question and its deadline — never who asked. */
+export interface BidderClarification {
+  readonly id: string;
+  readonly tenderId: string;
+  readonly question: string;
+  readonly status: ClarificationStatus;
+  readonly deadline: string;
+  readonly answeredAt: string | null;
+}
+
+/** A clarification as the committee and supervisors read it. */
+export interface CommitteeClarification extends BidderClarification {
+  readonly bidId: string;
+  readonly askedBy: string;
+  readonly askedAt: string;
+  readonly decision: { readonly approved: boolean; readonly reason: string; readonly at: string } | null;
+  readonly answer: string | null;
+  readonly files: readonly { readonly name: string; readonly sha256: string; readonly bytes: number }[];
+}
+
+export const clarificationAnswerFormat = 'bidhall-clarification-answer/1';
+
+/**
+ * The exact text a bidder signs: the clarification, the question it answers, the answer, and each file
+ * by name and SHA-256. The server rebuilds it and checks the signature against these bytes, so the
+ * signature covers the answer and its files, and verifies offline against the same text.
+ */
+export function clarificationAnswerText(input: {
+  readonly clarificationId: string;
+  readonly question: string;
+  readonly text: string;
+  readonly files: readonly { readonly name: string; readonly sha256: string }[];
+}): string {
+  return [
+    clarificationAnswerFormat,
+    `clarification: ${input.clarificationId}`,
+    `question: ${input.question}`,
+    `answer: ${input.text}`,
+    ...input.files.map((f) => `file: ${f.sha256} ${f.name}`),
+    '',
+  ].join('\n');
+}

@@ -45,6 +45,7 @@ const httpActions = [
   'committee:plan',
   'committee:review',
   'committee:approve',
+  'clarification:answer',
 ] as const;
 
 export type Action = (typeof httpActions)[number] | HallGrant;
@@ -95,6 +96,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'hall:object',
       'record:export',
       'media:ticket',
+      'clarification:answer',
     ],
     { hall: watching },
   ),

@@ -115,6 +115,13 @@ export const auditActionWords = {
   'committee.confirm-sheet': { zh: '确认原评分并说明理由', en: 'confirmed a score with reasons' },
   'committee.reopen': { zh: '组长申请重评', en: 'the leader asked to reopen a stage' },
   'committee.reopen-decision': { zh: '监督人员决定重评申请', en: 'a supervisor decided on a reopening' },
+  'committee.ask': { zh: '组长拟定澄清问题', en: 'the leader drafted a clarification' },
+  'committee.clarification-decision': {
+    zh: '监督人员审核澄清问题',
+    en: 'a supervisor decided on a clarification',
+  },
+  'committee.clarification-answer': { zh: '投标人答复澄清', en: 'the bidder answered a clarification' },
+  'committee.clarification-deadline': { zh: '澄清答复截止', en: 'a clarification’s deadline passed' },
   'committee.fault': { zh: '记录评标故障并暂停', en: 'recorded a fault and suspended the evaluation' },
   'committee.resume': { zh: '故障排除后恢复评标', en: 'resumed the evaluation after a fault' },
   'committee.re-form': { zh: '故障超时，评标委员会须重新组建', en: 'the fault outlasted its limit: re-form' },

@@ -15,10 +15,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AuditEntry,
+  type BidderClarification,
+  type CommitteeClarification,
   type CommitteeDrawView,
   type CommitteeEvent,
   type CommitteeStatus,
   type CommitteeView,
+  clarificationAnswerText,
   type EvaluationClientEvents,
   type EvaluationRequests,
   type EvaluationServerEvents,
@@ -31,6 +34,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { type Socket as ClientSocket, io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signSmall } from '../../server/src/cms/signed-data.ts';
 import {
   auditLog,
   bids,
@@ -39,7 +43,7 @@ import {
   tenders,
 } from '../../server/src/db/schema/index.ts';
 import { type Answer, CommitteeMemberClient, call } from '../support/committee.ts';
-import { bidderNames, decryptedOpening, endWindow } from '../support/hall.ts';
+import { bidderNames, decryptedOpening, endWindow, signerOf } from '../support/hall.ts';
 import { loadCert } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -919,7 +923,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
     expect((await put(plan)).statusCode).toBe(200);
 
     const bidRows = await main.app.db
-      .select({ id: bids.id, summary: bids.summaryFields })
+      .select({ id: bids.id, summary: bids.summaryFields, bidderId: bids.bidderId })
       .from(bids)
       .where(and(eq(bids.tenderId, review.tenderId), eq(bids.status, 'submitted')));
     const bidIds = bidRows.map((b) => b.id).sort();
@@ -1016,6 +1020,168 @@ describe('the evaluation committee, from the draw to the leader', () => {
           )
         ).status,
       ).toBe(200);
+
+    // Clarifications (Art 52): the leader asks, a supervisor approves or rejects, the bidder answers in time
+    // (signed, with a file) or too late; a bidder cannot open one, and never learns who asked.
+    const bidderOf = new Map<string, { name: string; token: string }>();
+    for (const name of ['bidder1', 'bidder2', 'bidder3']) {
+      const login = await main.login(name, 'bidder');
+      const own = bidRows.find((b) => b.bidderId === login.actor.id);
+      if (own) bidderOf.set(own.id, { name, token: login.token });
+    }
+    const [first, secondBid] = remaining as [string, string];
+    const bidderA = bidderOf.get(first)!;
+    const bidderB = bidderOf.get(secondBid)!;
+    const followA = io(`${main.url}/evaluation`, {
+      auth: { token: bidderA.token },
+      transports: ['websocket'],
+      forceNew: true,
+    });
+    clients.push({ close: () => followA.close() });
+    const pushed: BidderClarification[] = [];
+    followA.on('eval:clarification', (c) => pushed.push(c));
+    await sendRequest<EvaluationRequests, 'eval:clarifications'>(followA, 10_000, 'eval:clarifications', {
+      tenderId: review.tenderId,
+    });
+    const ask = (bidId: string, question: string, answerMinutes: number) =>
+      leaderClient.request<{ clarificationId: string }>('POST', `/api/committees/${id}/clarifications`, {
+        bidId,
+        question,
+        answerMinutes,
+      });
+    expectRefused(
+      await call(main, bidderA.token, 'POST', `/api/committees/${id}/clarifications`, {
+        bidId: first,
+        question: '我方愿意补充说明报价构成',
+        answerMinutes: 30,
+      }),
+      'FORBIDDEN_ROLE',
+    );
+    expectRefused(
+      await members.get(others[0]!)!.request('POST', `/api/committees/${id}/clarifications`, {
+        bidId: first,
+        question: '请说明',
+        answerMinutes: 30,
+      }),
+      'NOT_LEADER',
+    );
+    const q1 = (await ask(first, '请说明投标报价中措施费的计算依据', 30)).body.clarificationId;
+    const q2 = (await ask(secondBid, '请说明项目经理的在岗安排', 10)).body.clarificationId;
+    const q3 = (await ask(secondBid, '贵公司能否再降价百分之五', 10)).body.clarificationId;
+    const decideOn = (clarificationId: string, approve: boolean, reason: string) =>
+      call(
+        main,
+        tokens.supervisor,
+        'POST',
+        `/api/committees/${id}/clarifications/${clarificationId}/decision`,
+        { approve, reason },
+      );
+    expect((await decideOn(q1, true, '属于澄清范围')).body).toEqual({ status: 'open' });
+    expect((await decideOn(q2, true, '属于澄清范围')).body).toEqual({ status: 'open' });
+    expect((await decideOn(q3, false, '要求降价属于实质性变更，不得澄清')).body).toEqual({
+      status: 'rejected',
+    });
+    expectRefused(await decideOn(q3, true, '改变主意'), 'COMMITTEE_WRONG_STATE');
+    // Each bidder sees its own approved questions, and nothing of who asked.
+    const listOf = async (token: string) =>
+      (
+        await call<BidderClarification[]>(
+          main,
+          token,
+          'GET',
+          `/api/tenders/${review.tenderId}/clarifications`,
+        )
+      ).body;
+    expect((await listOf(bidderA.token)).map((c) => c.id)).toEqual([q1]);
+    expect((await listOf(bidderB.token)).map((c) => c.id)).toEqual([q2]);
+    const seenByBidder = JSON.stringify(await listOf(bidderA.token));
+    for (const member of ids) expect(seenByBidder).not.toContain(member);
+    expect(seenByBidder).not.toMatch(/askedBy|leader/);
+    await expect.poll(() => pushed.map((c) => [c.id, c.status])).toEqual([[q1, 'open']]);
+
+    const answerWith = (
+      clarificationId: string,
+      question: string,
+      text: string,
+      signerName: string,
+      token: string,
+    ) => {
+      const files = [
+        { name: '措施费计算书.txt', content: Buffer.from('措施费 = 直接费 × 3%').toString('base64') },
+      ];
+      const signed = clarificationAnswerText({
+        clarificationId,
+        question,
+        text,
+        files: files.map((f) => ({
+          name: f.name,
+          sha256: createHash('sha256').update(Buffer.from(f.content, 'base64')).digest('hex'),
+        })),
+      });
+      const signature = signSmall(Buffer.from(signed, 'utf8'), signerOf(signerName), {
+        detached: true,
+      }).toString('base64');
+      return call(main, token, 'POST', `/api/clarifications/${clarificationId}/answer`, {
+        text,
+        files,
+        signature,
+      });
+    };
+    const q1Text = '请说明投标报价中措施费的计算依据';
+    const forged = await answerWith(q1, q1Text, '按定额计取', bidderB.name, bidderA.token);
+    expect([forged.status, forged.body.code, forged.body.detail?.key]).toEqual([
+      422,
+      'CLARIFICATION_INVALID',
+      'answerSignedBySomeoneElse',
+    ]);
+    expect((await answerWith(q1, q1Text, '按定额计取', bidderA.name, bidderB.token)).body.code).toBe(
+      'CLARIFICATION_NOT_FOUND',
+    );
+    expect(
+      (await answerWith(q1, q1Text, '措施费按直接费的3%计取，详见附件', bidderA.name, bidderA.token)).status,
+    ).toBe(200);
+    expectRefused(
+      await answerWith(q1, q1Text, '再补充一点', bidderA.name, bidderA.token),
+      'COMMITTEE_WRONG_STATE',
+    );
+    // The second answer comes after its deadline: the scheduler expires it, the answer is refused.
+    main.clock.set(new Date(main.clock.now().getTime() + 11 * 60_000));
+    await expect
+      .poll(async () => {
+        main.app.scheduler.poke();
+        second.app.scheduler.poke();
+        return (await listOf(bidderB.token))[0]!.status;
+      })
+      .toBe('expired');
+    const late = await answerWith(
+      q2,
+      '请说明项目经理的在岗安排',
+      '项目经理全程驻场',
+      bidderB.name,
+      bidderB.token,
+    );
+    expect([late.status, late.body.code]).toEqual([409, 'CLARIFICATION_LATE']);
+    // The committee reads the answers and their files; the host reads none.
+    const seenByCommittee = (
+      await leaderClient.request<CommitteeClarification[]>('GET', `/api/committees/${id}/clarifications`)
+    ).body;
+    expect(seenByCommittee.map((c) => [c.id, c.status, c.answer])).toEqual([
+      [q1, 'answered', '措施费按直接费的3%计取，详见附件'],
+      [q2, 'expired', null],
+      [q3, 'rejected', null],
+    ]);
+    const attachment = await main.app.inject({
+      method: 'GET',
+      url: `/api/committees/${id}/clarifications/${q1}/files/0`,
+      remoteAddress: leaderClient.address,
+      headers: { authorization: `Bearer ${leaderClient.token}` },
+    });
+    expect(attachment.body).toBe('措施费 = 直接费 × 3%');
+    expect((await call(main, tokens.host, 'GET', `/api/committees/${id}/clarifications`)).status).toBe(403);
+    expect(pushed.map((c) => [c.id, c.status])).toEqual([
+      [q1, 'open'],
+      [q1, 'answered'],
+    ]);
 
     // Detailed review: member 4 scores the design far below the others, member 3 the service.
     const scores = (design: number, service: number) =>

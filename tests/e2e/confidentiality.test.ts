@@ -215,6 +215,12 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'POST /api/committees/:committeeId/sheets/confirm': { body: () => ({}) },
   'POST /api/committees/:committeeId/reopen': { body: () => ({}) },
   'POST /api/committees/:committeeId/reopen/decision': { body: () => ({}) },
+  'POST /api/committees/:committeeId/clarifications': { body: () => ({}) },
+  'POST /api/committees/:committeeId/clarifications/:clarificationId/decision': { body: () => ({}) },
+  'GET /api/committees/:committeeId/clarifications': {},
+  'GET /api/committees/:committeeId/clarifications/:clarificationId/files/:index': {},
+  'GET /api/tenders/:tenderId/clarifications': {},
+  'POST /api/clarifications/:clarificationId/answer': { body: () => ({}) },
   'POST /api/committees/:committeeId/resume': { body: () => ({}) },
   'GET /api/health': {},
 };
@@ -231,7 +237,8 @@ function urlOf(pattern: string): string {
     if (name === 'evaluationId') return evaluationId;
     if (name === 'segmentId') return '00000000-0000-4000-8000-000000000000';
     // No committee can exist before the deadline (it is formed after the bids are read).
-    if (name === 'committeeId' || name === 'bidId') return '00000000-0000-4000-8000-000000000001';
+    if (name === 'committeeId' || name === 'bidId' || name === 'clarificationId')
+      return '00000000-0000-4000-8000-000000000001';
     if (name === 'index') return '0';
     throw new Error(`no sample value for :${name} in ${pattern}`);
   });

@@ -10,6 +10,8 @@ const expectedTables = [
   'audit_log',
   'bids',
   'check_ins',
+  'clarification_files',
+  'clarifications',
   'committee_events',
   'committee_members',
   'committees',

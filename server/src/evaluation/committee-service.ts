@@ -33,7 +33,6 @@ import {
   bids,
   type Committee,
   type CommitteeMember,
-  committeeEvents,
   committeeMembers,
   committees,
   type Expert,
@@ -49,8 +48,10 @@ import {
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
-import { type Actor, type Aggregate, runStep, type StepContext, type StepScope } from '../steps/step.ts';
+import { type Actor, runStep, type StepContext, type StepScope } from '../steps/step.ts';
 import { findTender, requireTenderAccess } from '../tenders/tender-service.ts';
+import { expireClarifications } from './clarifications.ts';
+import { committeeAggregate } from './committee-aggregate.ts';
 import {
   bidderNames,
   type CommitteeActor,
@@ -71,27 +72,8 @@ import { exclusionsOf } from './exclusions.ts';
 import { entryOf } from './pool.ts';
 import { beforeReview, nextTimedStep, requireStatus, requireTransition } from './state-machine.ts';
 
+export { committeeAggregate } from './committee-aggregate.ts';
 export type { CommitteeActor } from './committee-members.ts';
-
-export const committeeAggregate: Aggregate<Committee, CommitteeEvent> = {
-  name: 'committee',
-  table: committees,
-  id: committees.id,
-  nextCheckAt: committees.nextCheckAt,
-  lastSeq: committees.lastSeq,
-  events: {
-    table: committeeEvents,
-    aggregateId: committeeEvents.committeeId,
-    seq: committeeEvents.seq,
-    at: committeeEvents.at,
-    type: committeeEvents.type,
-    data: committeeEvents.data,
-  },
-  notFound: 'COMMITTEE_NOT_FOUND',
-  nextCheck: (row) => nextTimedStep(row)?.at ?? null,
-  auditScope: (row) => ({ tenderId: row.tenderId, target: `committee:${row.id}` }),
-  toEvent: ({ aggregateId, seq, at, type, data }) => ({ committeeId: aggregateId, seq, at, type, data }),
-};
 
 export interface CommitteeDeps extends StepContext<CommitteeEvent> {
   /** The secret the platform's seeds are derived from (tenders/draw-seed.ts), never stored. */
@@ -456,6 +438,10 @@ export class CommitteeService {
         if (!due || due.step !== expected || due.at.getTime() > now.getTime()) {
           scope.nothingDone = true;
           await scope.update({});
+          return;
+        }
+        if (due.step === 'clarification-deadline') {
+          scope.detail.expired = (await expireClarifications(scope)).join(',');
           return;
         }
         if (due.step === 're-form') {
@@ -892,6 +878,7 @@ const timedActions = {
   'open-sign-in': 'committee.open-sign-in',
   'sign-in-deadline': 'committee.sign-in-deadline',
   're-form': 'committee.re-form',
+  'clarification-deadline': 'committee.clarification-deadline',
 } as const;
 
 /** Faults are recorded by supervisors and by the tender's host (of its agency). */

@@ -34,6 +34,7 @@ import {
 import { AppError } from '../errors.ts';
 import { runStep, type StepContext, type StepScope } from '../steps/step.ts';
 import { findTender, requireTenderAccess } from '../tenders/tender-service.ts';
+import { committeeAggregate } from './committee-aggregate.ts';
 import {
   type CommitteeActor,
   findCommittee,
@@ -42,7 +43,6 @@ import {
   requireAtSeat,
   requireTendereeOf,
 } from './committee-members.ts';
-import { committeeAggregate } from './committee-service.ts';
 import { requireStatus, requireTransition } from './state-machine.ts';
 
 type Scope = StepScope<Committee, Record<string, unknown>>;

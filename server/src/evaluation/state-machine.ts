@@ -66,6 +66,7 @@ export const allowedIn = {
   setPlan: ['drawing', 'formed', 'signing-in', 'declaring', 'electing', 'reviewing'],
   review: ['reviewing'],
   reopen: ['reviewing', 'reporting'],
+  clarify: ['reviewing'],
   resume: ['suspended'],
 } as const satisfies Record<string, readonly CommitteeStatus[]>;
 
@@ -83,7 +84,7 @@ export function requireStatus(committee: Pick<Committee, 'status'>, action: keyo
   });
 }
 
-export type TimedStep = 'open-sign-in' | 'sign-in-deadline' | 're-form';
+export type TimedStep = 'open-sign-in' | 'sign-in-deadline' | 're-form' | 'clarification-deadline';
 
 /** Statuses before the review starts, where the shorter fault limit applies. */
 export const beforeReview: readonly CommitteeStatus[] = ['formed', 'signing-in', 'declaring', 'electing'];
@@ -93,8 +94,13 @@ export const beforeReview: readonly CommitteeStatus[] = ['formed', 'signing-in',
  * member still awaited (kept on the row by the steps that change who is awaited), or a fault's limit.
  */
 export function nextTimedStep(
-  committee: Pick<Committee, 'status' | 'signInOpensAt' | 'awaitedUntil' | 'faultLimitAt'>,
+  committee: Pick<
+    Committee,
+    'status' | 'signInOpensAt' | 'awaitedUntil' | 'faultLimitAt' | 'clarificationDue'
+  >,
 ): { step: TimedStep; at: Date } | null {
+  if (committee.status === 'reviewing' && committee.clarificationDue)
+    return { step: 'clarification-deadline', at: committee.clarificationDue };
   if (committee.status === 'suspended' && committee.faultLimitAt)
     return { step: 're-form', at: committee.faultLimitAt };
   if (committee.status === 'formed') return { step: 'open-sign-in', at: committee.signInOpensAt };

@@ -157,6 +157,8 @@ export const committees = pgTable(
     plan: jsonb('plan').$type<ReviewPlan>(),
     reviewStage: text('review_stage'),
     stageResults: jsonb('stage_results').$type<StageResult[]>().notNull().default([]),
+    /** The earliest deadline of an open clarification (the chronograph's: it expires then). */
+    clarificationDue: instant('clarification_due'),
     /** The leader's request to reopen a closed stage (重评), waiting for a supervisor's decision. */
     reopenRequest: jsonb('reopen_request').$type<{ stage: string; reason: string; by: string; at: string }>(),
     /** Bid ids best first once the review is over, and the candidates named (≤ 3). */
@@ -279,3 +281,54 @@ export const reviewSheets = pgTable(
 );
 
 export type ReviewSheet = typeof reviewSheets.$inferSelect;
+
+/**
+ * A clarification (澄清, Art 52): asked by the leader to one bidder, approved or rejected by a supervisor,
+ * answered by the bidder in signed text (and files, in the blob store by SHA-256) before its deadline.
+ */
+export const clarifications = pgTable(
+  'clarifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    committeeId: uuid('committee_id')
+      .notNull()
+      .references(() => committees.id),
+    bidId: uuid('bid_id').notNull(),
+    bidderId: uuid('bidder_id')
+      .notNull()
+      .references(() => actors.id),
+    question: text('question').notNull(),
+    answerMinutes: integer('answer_minutes').notNull(),
+    askedBy: uuid('asked_by')
+      .notNull()
+      .references(() => committeeMembers.id),
+    askedAt: instant('asked_at').notNull(),
+    status: text('status')
+      .$type<'awaiting-approval' | 'rejected' | 'open' | 'answered' | 'expired'>()
+      .notNull(),
+    decision: jsonb('decision').$type<{ approved: boolean; reason: string; at: string; by: string }>(),
+    deadline: instant('deadline'),
+    answer: text('answer'),
+    answerFiles: jsonb('answer_files').$type<{ name: string; sha256: string; bytes: number }[]>(),
+    answerSignature: bytea('answer_signature'),
+    answeredAt: instant('answered_at'),
+  },
+  (t) => [index('clarifications_committee').on(t.committeeId), index('clarifications_bidder').on(t.bidderId)],
+);
+
+export type Clarification = typeof clarifications.$inferSelect;
+
+/** A file attached to a clarification's answer, in the database with it (answered whole, or not at all). */
+export const clarificationFiles = pgTable(
+  'clarification_files',
+  {
+    clarificationId: uuid('clarification_id')
+      .notNull()
+      .references(() => clarifications.id),
+    index: integer('index').notNull(),
+    name: text('name').notNull(),
+    sha256: text('sha256').notNull(),
+    content: bytea('content').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clarificationId, t.index] })],
+);

@@ -7,7 +7,11 @@
  * request by the error handler, under the route's action.
  */
 import {
+  AskRequest,
+  type BidderClarification,
+  ClarificationAnswerRequest,
   type CommitteeBidDocuments,
+  type CommitteeClarification,
   type CommitteeDrawView,
   type CommitteeEvent,
   type CommitteeView,
@@ -45,6 +49,7 @@ import { Type } from 'typebox';
 import { clientAddress, type TrustProxy } from '../../client-address.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
+import { ClarificationService } from '../../evaluation/clarifications.ts';
 import {
   type CommitteeActor,
   CommitteeService,
@@ -58,11 +63,14 @@ import { socketSessions } from '../../realtime/sessions.ts';
 import { timed } from '../../steps/scheduler.ts';
 import { eventsAfter } from '../../steps/step.ts';
 import { findTender } from '../../tenders/tender-service.ts';
+import { TenderParams } from './tenders.ts';
 
 type EvaluationNamespace = Namespace<EvaluationClientEvents, EvaluationServerEvents, never, SocketData>;
 type EvaluationSocket = Socket<EvaluationClientEvents, EvaluationServerEvents, never, SocketData>;
 
 const committeeRoom = (committeeId: string) => `committee:${committeeId}`;
+/** A bidder's own room: what reaches it there reaches nobody else. */
+const bidderRoom = (actorId: string) => `bidder:${actorId}`;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -72,6 +80,16 @@ declare module 'fastify' {
 }
 
 const CommitteeParams = Type.Object({ committeeId: Type.String({ maxLength: 64 }) });
+const ClarificationParams = Type.Object({
+  committeeId: Type.String({ maxLength: 64 }),
+  clarificationId: Type.String({ maxLength: 64 }),
+});
+const ClarificationFileParams = Type.Object({
+  committeeId: Type.String({ maxLength: 64 }),
+  clarificationId: Type.String({ maxLength: 64 }),
+  index: Type.Integer({ minimum: 0, maximum: 100 }),
+});
+const AnswerParams = Type.Object({ clarificationId: Type.String({ maxLength: 64 }) });
 const DocumentParams = Type.Object({
   committeeId: Type.String({ maxLength: 64 }),
   bidId: Type.String({ maxLength: 64 }),
@@ -123,7 +141,18 @@ export default fp<EvaluationOptions>(
       poke: (reason) => app.scheduler.poke(reason),
     });
     app.scheduler.register(timed(committeeAggregate, (id) => committees.runDueStep(id)));
-    serveLiveChannel(app, live, committees, options);
+    const clarifying = new ClarificationService({
+      db: app.db,
+      clock: options.clock,
+      publish: (events: readonly CommitteeEvent[]) => {
+        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
+      },
+      poke: (reason) => app.scheduler.poke(reason),
+      trust: app.trust,
+      notifyBidder: (bidderId, clarification) =>
+        live.to(bidderRoom(bidderId)).emit('eval:clarification', clarification),
+    });
+    serveLiveChannel(app, live, committees, clarifying, options);
     const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
     api.register(async (scope) => {
@@ -338,6 +367,71 @@ export default fp<EvaluationOptions>(
         ),
     );
     api.post(
+      '/api/committees/:committeeId/clarifications',
+      {
+        onRequest: app.requireGrant('committee:review'),
+        config: { auditAction: 'committee.ask' },
+        schema: { params: CommitteeParams, body: AskRequest },
+      },
+      async (request, reply) => {
+        const created = await clarifying.ask(request.params.committeeId, request.body, actorOf(request));
+        reply.code(201);
+        return created;
+      },
+    );
+    api.post(
+      '/api/committees/:committeeId/clarifications/:clarificationId/decision',
+      {
+        onRequest: app.requireGrant('committee:approve'),
+        config: { auditAction: 'committee.clarification-decision' },
+        schema: { params: ClarificationParams, body: DecisionRequest },
+      },
+      (request) =>
+        clarifying.decide(
+          request.params.committeeId,
+          request.params.clarificationId,
+          request.body.approve,
+          request.body.reason,
+          actorOf(request),
+        ),
+    );
+    api.get(
+      '/api/committees/:committeeId/clarifications',
+      { onRequest: app.requireGrant('committee:read'), schema: { params: CommitteeParams } },
+      (request): Promise<CommitteeClarification[]> =>
+        clarifying.forCommittee(request.params.committeeId, actorOf(request)),
+    );
+    api.get(
+      '/api/committees/:committeeId/clarifications/:clarificationId/files/:index',
+      { onRequest: app.requireGrant('committee:read'), schema: { params: ClarificationFileParams } },
+      async (request, reply) => {
+        const { committeeId, clarificationId, index } = request.params;
+        const file = await clarifying.file(committeeId, clarificationId, index, actorOf(request));
+        return reply
+          .header('content-type', 'application/octet-stream')
+          .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+          .header('cache-control', 'no-store')
+          .send(file.content);
+      },
+    );
+    api.get(
+      '/api/tenders/:tenderId/clarifications',
+      { onRequest: app.requireGrant('clarification:answer'), schema: { params: TenderParams } },
+      (request): Promise<BidderClarification[]> =>
+        clarifying.forBidder(request.params.tenderId, actorOf(request)),
+    );
+    api.post(
+      '/api/clarifications/:clarificationId/answer',
+      {
+        onRequest: app.requireGrant('clarification:answer'),
+        config: { auditAction: 'committee.clarification-answer' },
+        // The answer's files travel in the JSON (base64): 4 MB of files is about 5.4 MB of body.
+        bodyLimit: 6 * 1024 * 1024,
+        schema: { params: AnswerParams, body: ClarificationAnswerRequest },
+      },
+      (request) => clarifying.answer(request.params.clarificationId, request.body, actorOf(request)),
+    );
+    api.post(
       '/api/committees/:committeeId/fault',
       {
         onRequest: app.requireGrant('committee:record-fault'),
@@ -441,6 +535,7 @@ function serveLiveChannel(
   app: FastifyInstance,
   live: EvaluationNamespace,
   committees: CommitteeService,
+  clarifying: ClarificationService,
   options: EvaluationOptions,
 ): void {
   const sessions = socketSessions({
@@ -463,6 +558,11 @@ function serveLiveChannel(
       const view = await committees.view(committeeId, whoOf(socket));
       await socket.join(committeeRoom(committeeId));
       return { view, events: await eventsAfter(app.db, committeeAggregate, committeeId, afterSeq ?? 0) };
+    },
+    'eval:clarifications': async ({ tenderId }, socket) => {
+      const clarifications = await clarifying.forBidder(tenderId, whoOf(socket));
+      await socket.join(bidderRoom(socket.data.actor.sub));
+      return { clarifications };
     },
     'eval:renew': async ({ token }, socket) => sessions.renew(asSession(socket), token),
   };
