@@ -70,6 +70,34 @@ const routes: {
     url: () => `/api/committees/${someCommittee}/sheets/confirm`,
     action: 'committee:review',
   },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/reopen`, action: 'committee:review' },
+  {
+    method: 'POST',
+    url: () => `/api/committees/${someCommittee}/reopen/decision`,
+    action: 'committee:approve',
+  },
+  {
+    method: 'POST',
+    url: () => `/api/committees/${someCommittee}/clarifications`,
+    action: 'committee:review',
+  },
+  {
+    method: 'POST',
+    url: () => `/api/committees/${someCommittee}/clarifications/${someCommittee}/decision`,
+    action: 'committee:approve',
+  },
+  { method: 'GET', url: () => `/api/committees/${someCommittee}/clarifications`, action: 'committee:read' },
+  {
+    method: 'GET',
+    url: () => `/api/committees/${someCommittee}/clarifications/${someCommittee}/files/0`,
+    action: 'committee:read',
+  },
+  { method: 'GET', url: (t) => `/api/tenders/${t}/clarifications`, action: 'clarification:answer' },
+  {
+    method: 'POST',
+    url: () => `/api/clarifications/${someCommittee}/answer`,
+    action: 'clarification:answer',
+  },
 ];
 
 /** The intended permission model, written out so that a change to the grants cannot pass unnoticed. */
