@@ -38,9 +38,22 @@ CREATE TABLE "review_sheets" (
 	CONSTRAINT "review_sheets_committee_id_stage_member_id_pk" PRIMARY KEY("committee_id","stage","member_id")
 );
 --> statement-breakpoint
+CREATE TABLE "time_votes" (
+	"committee_id" uuid NOT NULL,
+	"round" integer NOT NULL,
+	"member_id" uuid NOT NULL,
+	"too_short" boolean NOT NULL,
+	"at" timestamp (3) with time zone NOT NULL,
+	CONSTRAINT "time_votes_committee_id_round_member_id_pk" PRIMARY KEY("committee_id","round","member_id")
+);
+--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "plan" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "review_stage" text;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "stage_results" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "review_ends_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "time_vote_round" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "time_vote_open" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "time_votes" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "clarification_due" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "reopen_request" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "ranking" jsonb;--> statement-breakpoint
@@ -51,5 +64,7 @@ ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_bidder_id_actors_id_
 ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_asked_by_committee_members_id_fk" FOREIGN KEY ("asked_by") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_sheets" ADD CONSTRAINT "review_sheets_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_sheets" ADD CONSTRAINT "review_sheets_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "time_votes" ADD CONSTRAINT "time_votes_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "time_votes" ADD CONSTRAINT "time_votes_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "clarifications_committee" ON "clarifications" USING btree ("committee_id");--> statement-breakpoint
 CREATE INDEX "clarifications_bidder" ON "clarifications" USING btree ("bidder_id");

@@ -71,6 +71,12 @@ const routes: {
     action: 'committee:review',
   },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/reopen`, action: 'committee:review' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/time-votes`, action: 'committee:review' },
+  {
+    method: 'POST',
+    url: () => `/api/committees/${someCommittee}/time-votes/answer`,
+    action: 'committee:review',
+  },
   {
     method: 'POST',
     url: () => `/api/committees/${someCommittee}/reopen/decision`,

@@ -772,6 +772,8 @@ export const errorDetails = {
   },
   sheetScoreOutOfRange: { zh: '“{key}”的得分应在 0 至 {max} 分之间', en: '{key} is scored from 0 to {max}' },
   sheetDeductionNeedsReason: { zh: '“{key}”扣分须写明理由', en: 'every deduction ({key}) needs a reason' },
+  timeVoteOpen: { zh: '已有进行中的评审时间表决', en: 'a vote on the time is already running' },
+  noTimeVote: { zh: '当前没有进行中的评审时间表决', en: 'no vote on the time is running' },
   reopenWhich: {
     zh: '只能重评最近一个已结束的评审阶段（{stage}）',
     en: 'only the last closed stage ({stageEn}) can be reopened',

@@ -94,6 +94,9 @@ export const ReviewPlan = Type.Object(
     abnormalPercentOfRange: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
     /** How a criterion's scores combine: the mean, or the mean without the highest and lowest. */
     aggregation: Type.Enum(['mean', 'trimmed-mean']),
+    /** The time the review is given from its start, and how much more an extension (Art 48) adds. */
+    reviewMinutes: Type.Integer({ minimum: 30, maximum: 14 * 24 * 60 }),
+    extensionMinutes: Type.Integer({ minimum: 10, maximum: 24 * 60 }),
     /** How many ranked candidates the report names (≤ 3, Art 53). */
     candidates: Type.Integer({ minimum: 1, maximum: 3 }),
   },
@@ -279,8 +282,28 @@ export interface ReviewView {
   /** The ranking once the review is over: bid ids, best first, and the candidates (≤ 3). */
   readonly ranking: readonly string[] | null;
   readonly candidates: readonly string[] | null;
+  /** When the review's time ends (moved by each extension), the running time vote and the closed ones. */
+  readonly endsAt: string | null;
+  readonly timeVote: { readonly round: number; readonly voted: number; readonly members: number } | null;
+  readonly timeVotes: readonly TimeVoteResult[];
   /** A reopening the leader asked for, waiting for a supervisor. */
   readonly reopen: { readonly stage: ReviewStage; readonly reason: string; readonly at: string } | null;
+}
+
+/** A member's answer in a "time is too short" vote (Art 48: more than a third extends the evaluation). */
+export const TimeVoteRequest = Type.Object(
+  { round: Type.Integer({ minimum: 1, maximum: 1000 }), tooShort: Type.Boolean() },
+  { additionalProperties: false },
+);
+export type TimeVoteRequest = Static<typeof TimeVoteRequest>;
+
+/** A closed "time is too short" vote: how many said so of how many, and whether the time was extended. */
+export interface TimeVoteResult {
+  readonly round: number;
+  readonly tooShort: number;
+  readonly members: number;
+  readonly extended: boolean;
+  readonly endsAt: string;
 }
 
 /** A clarification's course (澄清, Art 52): asked by the leader, approved or rejected by a supervisor, answered or expired. */

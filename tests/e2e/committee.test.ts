@@ -901,6 +901,8 @@ describe('the evaluation committee, from the draw to the leader', () => {
       abnormalPercentOfRange: 20,
       aggregation: 'mean',
       candidates: 3,
+      reviewMinutes: 240,
+      extensionMinutes: 60,
     };
     const put = (body: object, token = tokens.host) =>
       main.app.inject({
@@ -1182,6 +1184,48 @@ describe('the evaluation committee, from the draw to the leader', () => {
       [q1, 'open'],
       [q1, 'answered'],
     ]);
+
+    // "Time is too short" (Art 48): 2 of 5 is more than a third and extends by an hour; 1 of 5 does not.
+    const timeVote = async (yes: number) => {
+      const { round } = (
+        await leaderClient.request<{ round: number }>('POST', `/api/committees/${id}/time-votes`)
+      ).body;
+      for (let i = 0; i < 5; i++) {
+        const answer = await memberOf(i).request('POST', `/api/committees/${id}/time-votes/answer`, {
+          round,
+          tooShort: i < yes,
+        });
+        expect(answer.status).toBe(200);
+        if (i === 0)
+          expectRefused(
+            await memberOf(0).request('POST', `/api/committees/${id}/time-votes/answer`, {
+              round,
+              tooShort: true,
+            }),
+            'VOTE_REPEATED',
+          );
+      }
+      return (await memberOf(0).request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
+    };
+    expectRefused(
+      await memberOf(0).request('POST', `/api/committees/${id}/time-votes/answer`, {
+        round: 1,
+        tooShort: true,
+      }),
+      'COMMITTEE_WRONG_STATE',
+    );
+    const endsBefore = Date.parse(state.endsAt!);
+    state = await timeVote(2);
+    expect(state.timeVotes.at(-1)).toMatchObject({ tooShort: 2, members: 5, extended: true });
+    expect(Date.parse(state.endsAt!) - endsBefore).toBe(60 * 60_000);
+    state = await timeVote(1);
+    expect(state.timeVotes.at(-1)).toMatchObject({ tooShort: 1, members: 5, extended: false });
+    expect(Date.parse(state.endsAt!) - endsBefore).toBe(60 * 60_000);
+    expect(
+      (await audited('committee.time-vote')).every(
+        (e) => Object.keys(e.detail).sort().join() === 'member,round',
+      ),
+    ).toBe(true);
 
     // Detailed review: member 4 scores the design far below the others, member 3 the service.
     const scores = (design: number, service: number) =>

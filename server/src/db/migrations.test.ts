@@ -32,6 +32,7 @@ const expectedTables = [
   'seats',
   'tender_custodians',
   'tenders',
+  'time_votes',
   'venue_recordings',
 ];
 

@@ -723,6 +723,9 @@ export class CommitteeService {
       leaderId,
       reviewStartedAt: scope.now,
       reviewStage: scope.row.plan ? stagesOf(scope.row.plan)[0]! : null,
+      reviewEndsAt: scope.row.plan
+        ? new Date(scope.now.getTime() + scope.row.plan.reviewMinutes * 60_000)
+        : null,
     });
     await scope.emit('status', { status: 'reviewing', leader: leaderId });
   }

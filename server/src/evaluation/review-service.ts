@@ -30,6 +30,7 @@ import {
   type CommitteeMember,
   type ReviewSheet,
   reviewSheets,
+  timeVotes,
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import { runStep, type StepContext, type StepScope } from '../steps/step.ts';
@@ -149,24 +150,34 @@ export class ReviewService {
 
   /** The host defines the review's plan before it starts (or, once started, while no plan is set). */
   setPlan(committeeId: string, plan: ReviewPlan, actor: CommitteeActor): Promise<{ stages: ReviewStage[] }> {
-    return this.#step(committeeId, actor, 'committee.plan', async ({ tx, row, update, detail, emit }) => {
-      const tender = await findTender(tx, row.tenderId);
-      requireTenderAccess(actor, tender);
-      requireStatus(row, 'setPlan');
-      // Once sheets are in, the plan they were made against stays.
-      if (row.status === 'reviewing' && (await anySheet(tx, row.id)))
-        throw new AppError(
-          'COMMITTEE_WRONG_STATE',
-          stageDetail((row.reviewStage ?? 'qualification') as ReviewStage),
-        );
-      const problem = planProblem(plan, tender);
-      if (problem) throw new AppError('REVIEW_PLAN_INVALID', problem);
-      const stages = stagesOf(plan);
-      await update({ plan, ...(row.status === 'reviewing' ? { reviewStage: stages[0]! } : {}) });
-      Object.assign(detail, { method: plan.method, criteria: plan.criteria.length });
-      await emit('plan', { stages });
-      return { stages };
-    });
+    return this.#step(
+      committeeId,
+      actor,
+      'committee.plan',
+      async ({ tx, row, now, update, detail, emit }) => {
+        const tender = await findTender(tx, row.tenderId);
+        requireTenderAccess(actor, tender);
+        requireStatus(row, 'setPlan');
+        // Once sheets are in, the plan they were made against stays.
+        if (row.status === 'reviewing' && (await anySheet(tx, row.id)))
+          throw new AppError(
+            'COMMITTEE_WRONG_STATE',
+            stageDetail((row.reviewStage ?? 'qualification') as ReviewStage),
+          );
+        const problem = planProblem(plan, tender);
+        if (problem) throw new AppError('REVIEW_PLAN_INVALID', problem);
+        const stages = stagesOf(plan);
+        await update({
+          plan,
+          ...(row.status === 'reviewing'
+            ? { reviewStage: stages[0]!, reviewEndsAt: new Date(now.getTime() + plan.reviewMinutes * 60_000) }
+            : {}),
+        });
+        Object.assign(detail, { method: plan.method, criteria: plan.criteria.length });
+        await emit('plan', { stages });
+        return { stages };
+      },
+    );
   }
 
   /** A member's sheet for the running stage (a returned one is revised in place). */
@@ -304,6 +315,89 @@ export class ReviewService {
       await this.#checkStage(scope);
       return { confirmed: true as const };
     });
+  }
+
+  /** The leader opens a "time is too short" vote (Art 48); every sitting member answers it. */
+  openTimeVote(committeeId: string, actor: CommitteeActor): Promise<{ round: number }> {
+    return this.#step(
+      committeeId,
+      actor,
+      'committee.time-vote-open',
+      async ({ tx, row, detail, emit, update }) => {
+        requireStatus(row, 'review');
+        const leader = await placeOf(tx, row, actor);
+        if (row.leaderId !== leader.id) throw new AppError('NOT_LEADER');
+        await requireAtSeat(tx, leader, actor);
+        if (row.timeVoteOpen) throw new AppError('COMMITTEE_WRONG_STATE', { key: 'timeVoteOpen' });
+        const round = row.timeVoteRound + 1;
+        await update({ timeVoteRound: round, timeVoteOpen: true });
+        detail.round = round;
+        await emit('time-vote', { round, open: true });
+        return { round };
+      },
+    );
+  }
+
+  /**
+   * A member's answer; once every sitting member has answered, more than a third saying "too short"
+   * extends the review's time by the plan's extension, and the count is recorded either way.
+   */
+  timeVote(
+    committeeId: string,
+    round: number,
+    tooShort: boolean,
+    actor: CommitteeActor,
+  ): Promise<{ voted: number; members: number }> {
+    return this.#step(
+      committeeId,
+      actor,
+      'committee.time-vote',
+      async ({ tx, row, now, detail, emit, update }) => {
+        requireStatus(row, 'review');
+        const member = await placeOf(tx, row, actor);
+        if (member.state !== 'declared') throw new AppError('COMMITTEE_WRONG_STATE', { key: 'notSignedIn' });
+        await requireAtSeat(tx, member, actor);
+        if (!row.timeVoteOpen) throw new AppError('COMMITTEE_WRONG_STATE', { key: 'noTimeVote' });
+        if (round !== row.timeVoteRound)
+          throw new AppError('VOTE_INVALID', {
+            key: 'voteWrongRound',
+            params: { current: row.timeVoteRound },
+          });
+        const inserted = await tx
+          .insert(timeVotes)
+          .values({ committeeId: row.id, round, memberId: member.id, tooShort, at: now })
+          .onConflictDoNothing()
+          .returning({ round: timeVotes.round });
+        if (!inserted.length) throw new AppError('VOTE_REPEATED');
+        Object.assign(detail, { member: member.id, round });
+        const sitting = new Set(
+          (await membersOf(tx, row.id)).filter((m) => m.state === 'declared').map((m) => m.id),
+        );
+        const answers = (
+          await tx
+            .select({ memberId: timeVotes.memberId, tooShort: timeVotes.tooShort })
+            .from(timeVotes)
+            .where(and(eq(timeVotes.committeeId, row.id), eq(timeVotes.round, round)))
+        ).filter((a) => sitting.has(a.memberId));
+        await emit('time-vote', { round, voted: answers.length, members: sitting.size });
+        if (answers.length < sitting.size) return { voted: answers.length, members: sitting.size };
+        const saying = answers.filter((a) => a.tooShort).length;
+        const extended = saying * 3 > sitting.size;
+        const endsAt = extended
+          ? new Date((row.reviewEndsAt ?? now).getTime() + row.plan!.extensionMinutes * 60_000)
+          : (row.reviewEndsAt ?? now);
+        const result = {
+          round,
+          tooShort: saying,
+          members: sitting.size,
+          extended,
+          endsAt: endsAt.toISOString(),
+        };
+        await update({ timeVoteOpen: false, timeVotes: [...row.timeVotes, result], reviewEndsAt: endsAt });
+        await emit('time-vote', { ...result, closed: true });
+        return { voted: answers.length, members: sitting.size };
+      },
+    );
   }
 
   /**
@@ -477,6 +571,9 @@ export class ReviewService {
       ranking: null,
       candidates: null,
       reopen,
+      endsAt: row.reviewEndsAt?.toISOString() ?? null,
+      timeVote: row.timeVoteOpen ? await timeVoteProgress(db, row) : null,
+      timeVotes: row.timeVotes,
     };
     if (reader.role === 'host') {
       requireTenderAccess(reader, await findTender(db, row.tenderId));
@@ -518,6 +615,21 @@ export class ReviewService {
       candidates: row.candidates,
     };
   }
+}
+
+async function timeVoteProgress(db: Executor, row: Committee) {
+  const sitting = new Set(
+    (await membersOf(db, row.id)).filter((m) => m.state === 'declared').map((m) => m.id),
+  );
+  const answers = await db
+    .select({ memberId: timeVotes.memberId })
+    .from(timeVotes)
+    .where(and(eq(timeVotes.committeeId, row.id), eq(timeVotes.round, row.timeVoteRound)));
+  return {
+    round: row.timeVoteRound,
+    voted: answers.filter((a) => sitting.has(a.memberId)).length,
+    members: sitting.size,
+  };
 }
 
 function stageDetail(stage: ReviewStage): ErrorDetail {

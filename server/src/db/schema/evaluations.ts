@@ -3,7 +3,13 @@
  * committees are drawn from and sit at, and the committees with their members, events and leader votes
  * (docs/evaluation.md). Each committee has its video room (an `evaluations` row, media.ts).
  */
-import type { CreateCommitteeRequest, ReviewPlan, SheetMark, StageResult } from '@bidhall/shared';
+import type {
+  CreateCommitteeRequest,
+  ReviewPlan,
+  SheetMark,
+  StageResult,
+  TimeVoteResult,
+} from '@bidhall/shared';
 import { committeeStatuses, expertStatuses, memberKinds, memberStates } from '@bidhall/shared/enums';
 import { sql } from 'drizzle-orm';
 import {
@@ -157,6 +163,11 @@ export const committees = pgTable(
     plan: jsonb('plan').$type<ReviewPlan>(),
     reviewStage: text('review_stage'),
     stageResults: jsonb('stage_results').$type<StageResult[]>().notNull().default([]),
+    /** When the review's time ends; the running "time is too short" vote (0: none) and the closed ones. */
+    reviewEndsAt: instant('review_ends_at'),
+    timeVoteRound: integer('time_vote_round').notNull().default(0),
+    timeVoteOpen: boolean('time_vote_open').notNull().default(false),
+    timeVotes: jsonb('time_votes').$type<TimeVoteResult[]>().notNull().default([]),
     /** The earliest deadline of an open clarification (the chronograph's: it expires then). */
     clarificationDue: instant('clarification_due'),
     /** The leader's request to reopen a closed stage (重评), waiting for a supervisor's decision. */
@@ -331,4 +342,21 @@ export const clarificationFiles = pgTable(
     content: bytea('content').notNull(),
   },
   (t) => [primaryKey({ columns: [t.clarificationId, t.index] })],
+);
+
+/** A member's answer in a "time is too short" vote: one per member per vote; only counts are shown. */
+export const timeVotes = pgTable(
+  'time_votes',
+  {
+    committeeId: uuid('committee_id')
+      .notNull()
+      .references(() => committees.id),
+    round: integer('round').notNull(),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => committeeMembers.id),
+    tooShort: boolean('too_short').notNull(),
+    at: instant('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.committeeId, t.round, t.memberId] })],
 );

@@ -38,6 +38,7 @@ import {
   type SeatView,
   SheetRequest,
   type SocketData,
+  TimeVoteRequest,
   type TokenClaims,
   VoteRequest,
 } from '@bidhall/shared';
@@ -430,6 +431,30 @@ export default fp<EvaluationOptions>(
         schema: { params: AnswerParams, body: ClarificationAnswerRequest },
       },
       (request) => clarifying.answer(request.params.clarificationId, request.body, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/time-votes',
+      {
+        onRequest: app.requireGrant('committee:review'),
+        config: { auditAction: 'committee.time-vote-open' },
+        schema: { params: CommitteeParams },
+      },
+      (request) => review.openTimeVote(request.params.committeeId, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/time-votes/answer',
+      {
+        onRequest: app.requireGrant('committee:review'),
+        config: { auditAction: 'committee.time-vote' },
+        schema: { params: CommitteeParams, body: TimeVoteRequest },
+      },
+      (request) =>
+        review.timeVote(
+          request.params.committeeId,
+          request.body.round,
+          request.body.tooShort,
+          actorOf(request),
+        ),
     );
     api.post(
       '/api/committees/:committeeId/fault',
