@@ -71,6 +71,7 @@ const routes: {
     action: 'committee:review',
   },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/reopen`, action: 'committee:review' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/replace`, action: 'committee:approve' },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/time-votes`, action: 'committee:review' },
   {
     method: 'POST',

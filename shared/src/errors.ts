@@ -740,6 +740,10 @@ export const errorDetails = {
     en: 'the ballot names someone who is not a candidate of this round',
   },
   notThisTenderee: { zh: '只有该项目的招标人可以进行此操作', en: 'only this tender’s tenderee may do this' },
+  leaderStays: {
+    zh: '组长不能在评审中被替换，请先由委员会重新推选',
+    en: 'the leader cannot be replaced during the review',
+  },
   leaderByVote: { zh: '本项目的组长由成员投票推选', en: 'the leader is elected by the members' },
   leaderByTenderee: { zh: '本项目的组长由招标人确定', en: 'the tenderee names the leader' },
   leaderNotMember: { zh: '所指定的不是现任成员', en: 'the one named is not a sitting member' },

@@ -111,6 +111,12 @@ export const VoteRequest = Type.Object(
 );
 export type VoteRequest = Static<typeof VoteRequest>;
 
+export const ReplaceMemberRequest = Type.Object(
+  { memberId: Uuid, reason: Type.String({ minLength: 2, maxLength: 500 }) },
+  { additionalProperties: false },
+);
+export type ReplaceMemberRequest = Static<typeof ReplaceMemberRequest>;
+
 /** A fault recorded, or the evaluation resumed after one: always with the reason, for the record. */
 export const FaultRequest = Type.Object(
   { reason: Type.String({ minLength: 2, maxLength: 500 }) },

@@ -124,6 +124,7 @@ export const auditActionWords = {
   'committee.clarification-deadline': { zh: '澄清答复截止', en: 'a clarification’s deadline passed' },
   'committee.time-vote-open': { zh: '组长发起评审时间表决', en: 'the leader opened a vote on the time' },
   'committee.time-vote': { zh: '表决评审时间是否不够', en: 'voted on whether the time is too short' },
+  'committee.replace': { zh: '评审中替换成员', en: 'replaced a member during the review' },
   'committee.fault': { zh: '记录评标故障并暂停', en: 'recorded a fault and suspended the evaluation' },
   'committee.resume': { zh: '故障排除后恢复评标', en: 'resumed the evaluation after a fault' },
   'committee.re-form': { zh: '故障超时，评标委员会须重新组建', en: 'the fault outlasted its limit: re-form' },

@@ -68,7 +68,14 @@ let committeeSpec: Record<string, unknown>;
 let firstCommittee: string;
 let sittingMembers: CommitteeMemberClient[];
 /** The third test's committee, reviewing with its leader named, for the review's test. */
-let review: { id: string; tenderId: string; members: Map<string, CommitteeMemberClient>; leader: string };
+let review: {
+  id: string;
+  tenderId: string;
+  members: Map<string, CommitteeMemberClient>;
+  leader: string;
+  reserve: { id: string; client: CommitteeMemberClient };
+  addressOf: Map<string, string>;
+};
 const clients: { close(): void }[] = [];
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -805,7 +812,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
       representatives: 0,
       quotas: [{ specialty: 'A080101', seats: 5 }],
       venues: [{ city: 'beijing', seatIds: seats.map((seat) => seat.id) }],
-      reserves: 0,
+      reserves: 1,
       maxServicesForTenderee: 0,
       leader: 'tenderee',
       signInOpensAt: new Date(now + 60_000).toISOString(),
@@ -839,12 +846,17 @@ describe('the evaluation committee, from the draw to the leader', () => {
     const pool = (await call<PoolExpert[]>(main, tokens.supervisor, 'GET', '/api/experts')).body;
     const members = new Map<string, CommitteeMemberClient>();
     const view = (await call<CommitteeView>(main, tokens.supervisor, 'GET', `/api/committees/${id}`)).body;
+    let reserve: { id: string; client: CommitteeMemberClient } | null = null;
     for (const member of view.members) {
       const person = pool.find((e) => e.code === member.code)!;
       const client = await CommitteeMemberClient.register(main, tokens.admin, {
         name: person.name,
         identity: person.identity,
       });
+      if (member.state === 'standby') {
+        reserve = { id: member.id, client };
+        continue;
+      }
       client.address = addressOf.get(member.seat!)!;
       members.set(member.id, client);
     }
@@ -874,7 +886,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
     ).toBe(200);
     const reviewing = await statusBecomes(id, 'reviewing');
     expect(reviewing.members.filter((m) => m.leader).map((m) => m.id)).toEqual([chosen]);
-    review = { id, tenderId: tender, members, leader: chosen! };
+    review = { id, tenderId: tender, members, leader: chosen!, reserve: reserve!, addressOf };
   }, 180_000);
 
   it('reviews in stages: pass/fail by majority with Art 51 grounds, scores with abnormal ones sent back, the price score computed', async () => {
@@ -1257,6 +1269,60 @@ describe('the evaluation committee, from the draw to the leader', () => {
     ] as const;
     for (const [i, [design, service]] of plans.entries())
       expect((await sheet(i, 'detailed', scores(design, service))).status).toBe(200);
+
+    // A member is replaced during the detailed review: its sheets leave every aggregate, the stages run
+    // again from the first as the reserve, called in its place, signs in, declares and submits its own.
+    expectRefused(
+      await call(main, tokens.host, 'POST', `/api/committees/${id}/replace`, {
+        memberId: ids[2],
+        reason: '突发疾病离场',
+      }),
+      'FORBIDDEN_ROLE',
+    );
+    expectRefused(
+      await call(main, tokens.supervisor, 'POST', `/api/committees/${id}/replace`, {
+        memberId: leader,
+        reason: '突发疾病离场',
+      }),
+      'COMMITTEE_INVALID',
+    );
+    const replaced = await call<{ replacedBy: string }>(
+      main,
+      tokens.supervisor,
+      'POST',
+      `/api/committees/${id}/replace`,
+      {
+        memberId: ids[2],
+        reason: '突发疾病离场',
+      },
+    );
+    expect(replaced.body.replacedBy).toBe(review.reserve.id);
+    expectRefused(await sheet(2, 'detailed', scores(24, 8)), 'COMMITTEE_MEMBER_ENDED');
+    const stand = review.reserve.client;
+    const called = (
+      await call<CommitteeView>(main, tokens.supervisor, 'GET', `/api/committees/${id}`)
+    ).body.members.find((m) => m.id === review.reserve.id)!;
+    stand.address = review.addressOf.get(called.seat!)!;
+    expect((await stand.signIn(id)).status).toBe(200);
+    expect((await stand.declare(id, { conflict: false, statement: '' })).status).toBe(200);
+    state = (await stand.request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
+    expect([state.stage, state.results]).toEqual(['qualification', []]);
+    const standSheet = (stage: string, marks: object[]) =>
+      stand.request('POST', `/api/committees/${id}/sheets`, { stage, marks });
+    expect((await standSheet('qualification', passFail('licence', true))).status).toBe(200);
+    expect(
+      (
+        await standSheet(
+          'compliance',
+          remaining.map((bidId) => ({ bidId, key: 'validity', pass: true, reason: '' })),
+        )
+      ).status,
+    ).toBe(200);
+    expect((await standSheet('detailed', scores(23, 8))).status).toBe(200);
+    state = (await call<ReviewView>(main, tokens.supervisor, 'GET', `/api/committees/${id}/review`)).body;
+    // The qualification closed again without the replaced member: three fails, none of them its.
+    expect(state.results[0]!.rejected[0]!.reasons).toHaveLength(3);
+    expect(state.stage).toBe('detailed');
     state = (await leaderClient.request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
     expect(state.stage).toBe('detailed');
     expect(new Set(state.flags.map((f) => f.memberId))).toEqual(new Set([ids[3], ids[4]]));
@@ -1303,7 +1369,8 @@ describe('the evaluation committee, from the draw to the leader', () => {
     expect(remaining.map((bidId) => detailed.scores!.find((s) => s.bidId === bidId)!.price)).toEqual(
       expectedPrice,
     );
-    const design = Math.round(((25 + 26 + 24 + 25 + 24) / 5) * 100) / 100;
+    // The replaced member's 24 is out; its replacement's 23 is in.
+    const design = Math.round(((25 + 26 + 23 + 25 + 24) / 5) * 100) / 100;
     const service = Math.round(((8 + 8 + 8 + 2 + 8) / 5) * 100) / 100;
     for (const [i, bidId] of remaining.entries())
       expect(detailed.scores!.find((s) => s.bidId === bidId)!.total).toBe(

@@ -214,6 +214,7 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'POST /api/committees/:committeeId/sheets/return': { body: () => ({}) },
   'POST /api/committees/:committeeId/sheets/confirm': { body: () => ({}) },
   'POST /api/committees/:committeeId/reopen': { body: () => ({}) },
+  'POST /api/committees/:committeeId/replace': { body: () => ({}) },
   'POST /api/committees/:committeeId/time-votes': {},
   'POST /api/committees/:committeeId/time-votes/answer': { body: () => ({}) },
   'POST /api/committees/:committeeId/reopen/decision': { body: () => ({}) },

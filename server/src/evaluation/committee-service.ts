@@ -666,6 +666,36 @@ export class CommitteeService {
     });
   }
 
+  /**
+   * A supervisor replaces a sitting member during the review (left, fell ill, found to have an interest),
+   * with the reason: the place ends, a reserve of its specialty is called to sign in and declare.
+   */
+  replaceMember(
+    committeeId: string,
+    memberId: string,
+    reason: string,
+    actor: CommitteeActor,
+  ): Promise<{ replacedBy: string | null }> {
+    return this.#step(committeeId, actor, 'committee.replace', async (scope) => {
+      const { tx, row, now, detail, emit } = scope;
+      requireStatus(row, 'replace');
+      const members = await membersOf(tx, row.id);
+      const member = members.find((m) => m.id === memberId && m.state === 'declared');
+      if (!member) throw new AppError('COMMITTEE_INVALID', { key: 'leaderNotMember' });
+      if (row.leaderId === member.id) throw new AppError('COMMITTEE_INVALID', { key: 'leaderStays' });
+      await tx
+        .update(committeeMembers)
+        .set({ state: 'withdrawn', endedAt: now })
+        .where(eq(committeeMembers.id, member.id));
+      await emit('member', { memberId: member.id, state: 'withdrawn' });
+      await this.#endPlace(scope, member);
+      await this.#awaitedChanged(tx, row, scope);
+      const called = (await membersOf(tx, row.id)).find((m) => m.replaces === member.id);
+      Object.assign(detail, { member: member.id, reason, replacedBy: called?.id ?? '' });
+      return { replacedBy: called?.id ?? null };
+    });
+  }
+
   /** Where the tender says so, the tenderee names the leader among the sitting members. */
   nameLeader(committeeId: string, memberId: string, actor: CommitteeActor): Promise<{ leaderId: string }> {
     return this.#step(committeeId, actor, 'committee.name-leader', async (scope) => {
@@ -756,6 +786,15 @@ export class CommitteeService {
    */
   async #endPlace(scope: Scope, member: CommitteeMember): Promise<void> {
     const { tx, row, now, emit } = scope;
+    // Replaced during the review, a member's conclusions are void (Art 48): its sheets leave every
+    // aggregate, and the stages run again from the first as its replacement submits its own.
+    if (row.status === 'reviewing' && row.plan)
+      await scope.update({
+        stageResults: [],
+        reviewStage: stagesOf(row.plan)[0]!,
+        ranking: null,
+        candidates: null,
+      });
     if (member.signedInActorId)
       await tx
         .delete(evaluationExperts)

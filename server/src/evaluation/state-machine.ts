@@ -17,6 +17,8 @@
  *  reviewing: qualification ─▶ compliance ─▶ detailed (comprehensive scoring only); each stage closes when
  *  every sitting member's sheet is in and no abnormal score is open ──(last stage: ranking)──▶ reporting
  *  the last closed stage reopened (leader asks, a supervisor approves) ──▶ reviewing at that stage
+ *  a member replaced during the review (a supervisor records why) ──▶ its sheets void, a reserve called, the
+ *  stages run again from the first as the replacement submits its sheets
  *
  *  still to come (issue 13): reporting ─▶ signing ─▶ closed ─▶ published
  * ```
@@ -57,8 +59,9 @@ export function requireTransition(from: CommitteeStatus, to: CommitteeStatus): v
 export const allowedIn = {
   nameRepresentatives: ['drawing', 'formed', 'signing-in', 'declaring'],
   draw: ['drawing'],
-  signIn: ['signing-in', 'declaring'],
-  declare: ['declaring'],
+  // A reserve called during the review signs in and declares then too.
+  signIn: ['signing-in', 'declaring', 'reviewing'],
+  declare: ['declaring', 'reviewing'],
   vote: ['electing'],
   nameLeader: ['electing'],
   readDocuments: ['declaring', 'electing', 'reviewing', 'reporting', 'signing'],
@@ -67,6 +70,7 @@ export const allowedIn = {
   review: ['reviewing'],
   reopen: ['reviewing', 'reporting'],
   clarify: ['reviewing'],
+  replace: ['reviewing'],
   resume: ['suspended'],
 } as const satisfies Record<string, readonly CommitteeStatus[]>;
 
@@ -90,8 +94,9 @@ export type TimedStep = 'open-sign-in' | 'sign-in-deadline' | 're-form' | 'clari
 export const beforeReview: readonly CommitteeStatus[] = ['formed', 'signing-in', 'declaring', 'electing'];
 
 /**
- * The committee's next time-driven step, or null: sign-in opening, the earliest sign-in deadline of a
- * member still awaited (kept on the row by the steps that change who is awaited), or a fault's limit.
+ * The committee's next time-driven step, or null: sign-in opening, a fault's limit, or the earliest of the
+ * sign-in deadline of a member still awaited (kept on the row by the steps that change who is awaited)
+ * and the deadline of an open clarification.
  */
 export function nextTimedStep(
   committee: Pick<
@@ -99,11 +104,13 @@ export function nextTimedStep(
     'status' | 'signInOpensAt' | 'awaitedUntil' | 'faultLimitAt' | 'clarificationDue'
   >,
 ): { step: TimedStep; at: Date } | null {
-  if (committee.status === 'reviewing' && committee.clarificationDue)
-    return { step: 'clarification-deadline', at: committee.clarificationDue };
-  if (committee.status === 'suspended' && committee.faultLimitAt)
-    return { step: 're-form', at: committee.faultLimitAt };
+  if (committee.status === 'suspended')
+    return committee.faultLimitAt ? { step: 're-form', at: committee.faultLimitAt } : null;
   if (committee.status === 'formed') return { step: 'open-sign-in', at: committee.signInOpensAt };
-  if (!(allowedIn.signIn as readonly CommitteeStatus[]).includes(committee.status)) return null;
-  return committee.awaitedUntil ? { step: 'sign-in-deadline', at: committee.awaitedUntil } : null;
+  const due: { step: TimedStep; at: Date }[] = [];
+  if ((allowedIn.signIn as readonly CommitteeStatus[]).includes(committee.status) && committee.awaitedUntil)
+    due.push({ step: 'sign-in-deadline', at: committee.awaitedUntil });
+  if (committee.status === 'reviewing' && committee.clarificationDue)
+    due.push({ step: 'clarification-deadline', at: committee.clarificationDue });
+  return due.sort((a, b) => a.at.getTime() - b.at.getTime())[0] ?? null;
 }

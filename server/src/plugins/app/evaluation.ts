@@ -30,6 +30,7 @@ import {
   NameLeaderRequest,
   type PoolExpert,
   ReopenRequest,
+  ReplaceMemberRequest,
   RepresentativesRequest,
   ReturnSheetRequest,
   ReviewPlan,
@@ -453,6 +454,21 @@ export default fp<EvaluationOptions>(
           request.params.committeeId,
           request.body.round,
           request.body.tooShort,
+          actorOf(request),
+        ),
+    );
+    api.post(
+      '/api/committees/:committeeId/replace',
+      {
+        onRequest: app.requireGrant('committee:approve'),
+        config: { auditAction: 'committee.replace' },
+        schema: { params: CommitteeParams, body: ReplaceMemberRequest },
+      },
+      (request) =>
+        committees.replaceMember(
+          request.params.committeeId,
+          request.body.memberId,
+          request.body.reason,
           actorOf(request),
         ),
     );
