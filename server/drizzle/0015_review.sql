@@ -25,6 +25,16 @@ CREATE TABLE "clarifications" (
 	"answered_at" timestamp (3) with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "report_stances" (
+	"committee_id" uuid NOT NULL,
+	"member_id" uuid NOT NULL,
+	"stance" text NOT NULL,
+	"statement" text,
+	"signature" "bytea",
+	"at" timestamp (3) with time zone NOT NULL,
+	CONSTRAINT "report_stances_committee_id_member_id_pk" PRIMARY KEY("committee_id","member_id")
+);
+--> statement-breakpoint
 CREATE TABLE "review_sheets" (
 	"committee_id" uuid NOT NULL,
 	"stage" text NOT NULL,
@@ -54,6 +64,10 @@ ALTER TABLE "committees" ADD COLUMN "review_ends_at" timestamp (3) with time zon
 ALTER TABLE "committees" ADD COLUMN "time_vote_round" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "time_vote_open" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "time_votes" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "report_text" text;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "report_sha256" text;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "signing_ends_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "closed_at" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "clarification_due" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "reopen_request" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "ranking" jsonb;--> statement-breakpoint
@@ -62,6 +76,8 @@ ALTER TABLE "clarification_files" ADD CONSTRAINT "clarification_files_clarificat
 ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_bidder_id_actors_id_fk" FOREIGN KEY ("bidder_id") REFERENCES "public"."actors"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_asked_by_committee_members_id_fk" FOREIGN KEY ("asked_by") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "report_stances" ADD CONSTRAINT "report_stances_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "report_stances" ADD CONSTRAINT "report_stances_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_sheets" ADD CONSTRAINT "review_sheets_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_sheets" ADD CONSTRAINT "review_sheets_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "time_votes" ADD CONSTRAINT "time_votes_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

@@ -71,6 +71,14 @@ const routes: {
     action: 'committee:review',
   },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/reopen`, action: 'committee:review' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/report`, action: 'committee:review' },
+  { method: 'GET', url: () => `/api/committees/${someCommittee}/report`, action: 'committee:read' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/report/sign`, action: 'committee:review' },
+  {
+    method: 'POST',
+    url: () => `/api/committees/${someCommittee}/report/dissent`,
+    action: 'committee:review',
+  },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/replace`, action: 'committee:approve' },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/time-votes`, action: 'committee:review' },
   {

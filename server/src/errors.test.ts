@@ -29,6 +29,8 @@ const pageFacing = [
   'evaluation/committee-members.ts',
   'evaluation/committee-view.ts',
   'evaluation/review-service.ts',
+  'evaluation/report-service.ts',
+  'evaluation/clarifications.ts',
   'evaluation/state-machine.ts',
   'plugins/app/evaluation.ts',
 ];

@@ -94,6 +94,8 @@ export const ReviewPlan = Type.Object(
     abnormalPercentOfRange: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
     /** How a criterion's scores combine: the mean, or the mean without the highest and lowest. */
     aggregation: Type.Enum(['mean', 'trimmed-mean']),
+    /** How long the members have to sign the report or dissent; silence then is agreement (Art 53). */
+    signingMinutes: Type.Integer({ minimum: 10, maximum: 7 * 24 * 60 }),
     /** The time the review is given from its start, and how much more an extension (Art 48) adds. */
     reviewMinutes: Type.Integer({ minimum: 30, maximum: 14 * 24 * 60 }),
     extensionMinutes: Type.Integer({ minimum: 10, maximum: 24 * 60 }),
@@ -388,4 +390,91 @@ export function clarificationAnswerText(input: {
     ...input.files.map((f) => `file: ${f.sha256} ${f.name}`),
     '',
   ].join('\n');
+}
+
+export const reportFormat = 'bidhall-evaluation-report/1';
+
+/** The evaluation report (评标报告) as signed: canonical JSON (RFC 8785) of exactly this shape. */
+export interface EvaluationReport {
+  readonly format: typeof reportFormat;
+  readonly committeeId: string;
+  readonly tender: { readonly id: string; readonly code: string; readonly title: string };
+  readonly openingRecordSha256: string | null;
+  readonly generatedAt: string;
+  readonly members: readonly {
+    readonly memberId: string;
+    readonly name: string;
+    readonly kind: string;
+    readonly specialty: string | null;
+    readonly venue: string | null;
+    readonly leader: boolean;
+  }[];
+  readonly bids: readonly { readonly bidId: string; readonly bidder: string }[];
+  readonly stages: readonly StageResult[];
+  /** Every sitting member's sheet of every stage, as submitted (per-member tables). */
+  readonly sheets: readonly {
+    readonly memberId: string;
+    readonly stage: ReviewStage;
+    readonly marks: readonly SheetMark[];
+  }[];
+  readonly clarifications: readonly {
+    readonly bidId: string;
+    readonly question: string;
+    readonly status: ClarificationStatus;
+    readonly answer: string | null;
+  }[];
+  readonly timeVotes: readonly TimeVoteResult[];
+  readonly ranking: readonly string[];
+  readonly candidates: readonly { readonly rank: number; readonly bidId: string; readonly bidder: string }[];
+}
+
+export const ReportSignatureRequest = Type.Object(
+  {
+    /** CMS SignedData (DER, base64), detached, over the report's exact text (or the dissent's). */
+    signature: Type.String({ pattern: '^[A-Za-z0-9+/=]*$', minLength: 1, maxLength: 32 * 1024 }),
+  },
+  { additionalProperties: false },
+);
+export type ReportSignatureRequest = Static<typeof ReportSignatureRequest>;
+
+export const DissentRequest = Type.Object(
+  {
+    statement: Type.String({ minLength: 10, maxLength: 10_000 }),
+    signature: Type.String({ pattern: '^[A-Za-z0-9+/=]*$', minLength: 1, maxLength: 32 * 1024 }),
+  },
+  { additionalProperties: false },
+);
+export type DissentRequest = Static<typeof DissentRequest>;
+
+export const dissentFormat = 'bidhall-evaluation-dissent/1';
+
+/** The exact text a dissenting member signs: the report it dissents from, by hash, and its reasons. */
+export function dissentText(input: {
+  readonly reportSha256: string;
+  readonly memberId: string;
+  readonly statement: string;
+}): string {
+  return [
+    dissentFormat,
+    `report: ${input.reportSha256}`,
+    `member: ${input.memberId}`,
+    `statement: ${input.statement}`,
+    '',
+  ].join('\n');
+}
+
+/** How each member stands on the report: signed, dissented (with reasons), or silent until the end (agreed). */
+export const reportStances = ['signed', 'dissented', 'deemed-agreed'] as const;
+export type ReportStance = (typeof reportStances)[number];
+
+export interface ReportView {
+  readonly text: string;
+  readonly sha256: string;
+  readonly signingEndsAt: string;
+  readonly stances: readonly {
+    readonly memberId: string;
+    readonly stance: ReportStance;
+    readonly statement: string | null;
+    readonly at: string;
+  }[];
 }

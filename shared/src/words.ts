@@ -125,6 +125,13 @@ export const auditActionWords = {
   'committee.time-vote-open': { zh: '组长发起评审时间表决', en: 'the leader opened a vote on the time' },
   'committee.time-vote': { zh: '表决评审时间是否不够', en: 'voted on whether the time is too short' },
   'committee.replace': { zh: '评审中替换成员', en: 'replaced a member during the review' },
+  'committee.report': { zh: '生成评标报告', en: 'built the evaluation report' },
+  'committee.sign-report': { zh: '签署评标报告', en: 'signed the evaluation report' },
+  'committee.dissent': { zh: '提交不同意见', en: 'dissented from the report' },
+  'committee.end-signing': {
+    zh: '签署期结束，未表态视为同意',
+    en: 'the signing window ended; silence is agreement',
+  },
   'committee.fault': { zh: '记录评标故障并暂停', en: 'recorded a fault and suspended the evaluation' },
   'committee.resume': { zh: '故障排除后恢复评标', en: 'resumed the evaluation after a fault' },
   'committee.re-form': { zh: '故障超时，评标委员会须重新组建', en: 'the fault outlasted its limit: re-form' },

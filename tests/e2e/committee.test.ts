@@ -22,10 +22,13 @@ import {
   type CommitteeStatus,
   type CommitteeView,
   clarificationAnswerText,
+  dissentText,
   type EvaluationClientEvents,
+  type EvaluationReport,
   type EvaluationRequests,
   type EvaluationServerEvents,
   type PoolExpert,
+  type ReportView,
   type ReviewView,
   type SeatView,
   sendRequest,
@@ -915,6 +918,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
       candidates: 3,
       reviewMinutes: 240,
       extensionMinutes: 60,
+      signingMinutes: 60,
     };
     const put = (body: object, token = tokens.host) =>
       main.app.inject({
@@ -1392,5 +1396,63 @@ describe('the evaluation committee, from the draw to the leader', () => {
     // The audit names who submitted which stage, never the marks.
     for (const entry of await audited('committee.sheet'))
       expect(Object.keys(entry.detail).sort()).toEqual(['member', 'revision', 'stage']);
+    review.members.delete(ids[2]!);
+    review.members.set(review.reserve.id, review.reserve.client);
+  }, 120_000);
+
+  it('builds the report; members sign it or dissent with reasons, the silent are recorded as agreeing (Art 53)', async () => {
+    const { id, members, leader } = review;
+    const leaderClient = members.get(leader)!;
+    const sitting = [...members.keys()];
+    const notLeader = members.get(sitting.find((m) => m !== leader)!)!;
+    expectRefused(await notLeader.request('POST', `/api/committees/${id}/report`), 'NOT_LEADER');
+    const built = await leaderClient.request<{ sha256: string; signingEndsAt: string }>(
+      'POST',
+      `/api/committees/${id}/report`,
+    );
+    expect(built.status).toBe(200);
+    const report = (await leaderClient.request<ReportView>('GET', `/api/committees/${id}/report`)).body;
+    expect(createHash('sha256').update(report.text).digest('hex')).toBe(built.body.sha256);
+    const content = JSON.parse(report.text) as EvaluationReport;
+    // The members who sit (the replaced one is not among them, its replacement is), the candidates ranked.
+    expect(content.members.map((m) => m.memberId).sort()).toEqual([...sitting].sort());
+    expect(new Set(content.sheets.map((x) => x.memberId))).toEqual(new Set(sitting));
+    expect(content.candidates.map((c) => c.rank)).toEqual([1, 2]);
+    expect(content.clarifications.map((c) => c.status)).toEqual(['answered', 'expired']);
+    expect((await call(main, tokens.host, 'GET', `/api/committees/${id}/report`)).status).toBe(403);
+
+    // The fifth member stays silent.
+    const [a, b, c, dissenter] = sitting.map((m) => members.get(m)!) as CommitteeMemberClient[];
+    const signIt = (client: CommitteeMemberClient, signature = client.sign(report.text)) =>
+      client.request('POST', `/api/committees/${id}/report/sign`, { signature });
+    // A signature by someone else is refused; a signature over other bytes too.
+    expectRefused(await signIt(a!, b!.sign(report.text)), 'RECORD_SIGNATURE_INVALID');
+    expectRefused(await signIt(a!, a!.sign(`${report.text} `)), 'RECORD_SIGNATURE_INVALID');
+    for (const client of [a, b, c]) expect((await signIt(client!)).status).toBe(200);
+    expectRefused(await signIt(a!), 'REPORT_SIGNED');
+    const statement = '本人认为第一名投标人的施工组织设计存在重大缺陷，不应推荐为第一中标候选人';
+    const dissentMember = content.members.find((m) => members.get(m.memberId) === dissenter)!.memberId;
+    const dissented = await dissenter!.request('POST', `/api/committees/${id}/report/dissent`, {
+      statement,
+      signature: dissenter!.sign(
+        dissentText({ reportSha256: report.sha256, memberId: dissentMember, statement }),
+      ),
+    });
+    expect(dissented.status).toBe(200);
+    expectRefused(await signIt(dissenter!), 'REPORT_SIGNED');
+    // The window ends: the silent member is recorded as agreeing, and the evaluation closes.
+    main.clock.set(new Date(Date.parse(report.signingEndsAt) + 1000));
+    await statusBecomes(id, 'closed');
+    const stances = (await call<ReportView>(main, tokens.supervisor, 'GET', `/api/committees/${id}/report`))
+      .body.stances;
+    expect(stances.map((s) => s.stance).sort()).toEqual([
+      'deemed-agreed',
+      'dissented',
+      'signed',
+      'signed',
+      'signed',
+    ]);
+    expect(stances.find((s) => s.stance === 'dissented')!.statement).toBe(statement);
+    expect(await audited('committee.end-signing')).toHaveLength(1);
   }, 120_000);
 });

@@ -151,6 +151,15 @@ export class CommitteeMemberClient {
     );
   }
 
+  /** A CMS detached signature over `text` with the member's own key (base64), as a page would make it. */
+  sign(text: string): string {
+    return signSmall(
+      Buffer.from(text, 'utf8'),
+      { certificate: parseCertificate(this.#certPem), privateKey: createPrivateKey(this.#keyPem) },
+      { detached: true },
+    ).toString('base64');
+  }
+
   vote(committeeId: string, round: number, candidateId: string, server = this.#server) {
     return this.request('POST', `/api/committees/${committeeId}/vote`, { round, candidateId }, server);
   }

@@ -28,6 +28,7 @@ const expectedTables = [
   'outages',
   'record_signatures',
   'recording_segments',
+  'report_stances',
   'review_sheets',
   'seats',
   'tender_custodians',

@@ -70,6 +70,7 @@ import {
 import { committeeDrawInputs, committeeList, committeeView, drawView } from './committee-view.ts';
 import { exclusionsOf } from './exclusions.ts';
 import { entryOf } from './pool.ts';
+import { endSigning } from './report-service.ts';
 import { beforeReview, nextTimedStep, requireStatus, requireTransition } from './state-machine.ts';
 
 export { committeeAggregate } from './committee-aggregate.ts';
@@ -438,6 +439,10 @@ export class CommitteeService {
         if (!due || due.step !== expected || due.at.getTime() > now.getTime()) {
           scope.nothingDone = true;
           await scope.update({});
+          return;
+        }
+        if (due.step === 'end-signing') {
+          await endSigning(scope);
           return;
         }
         if (due.step === 'clarification-deadline') {
@@ -921,6 +926,7 @@ const timedActions = {
   'sign-in-deadline': 'committee.sign-in-deadline',
   're-form': 'committee.re-form',
   'clarification-deadline': 'committee.clarification-deadline',
+  'end-signing': 'committee.end-signing',
 } as const;
 
 /** Faults are recorded by supervisors and by the tender's host (of its agency). */

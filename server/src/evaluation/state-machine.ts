@@ -20,7 +20,10 @@
  *  a member replaced during the review (a supervisor records why) ──▶ its sheets void, a reserve called, the
  *  stages run again from the first as the replacement submits its sheets
  *
- *  still to come (issue 13): reporting ─▶ signing ─▶ closed ─▶ published
+ *  reporting ──(leader: build the report)──▶ signing ──(all signed or dissented, or the window ends:
+ *  the silent agree)──▶ closed
+ *
+ *  still to come (issue 13): closed ─▶ published
  * ```
  *
  * Time-driven steps are not timers: each committee stores `nextCheckAt` (when sign-in opens, the earliest
@@ -41,8 +44,8 @@ export const transitions = {
   declaring: ['electing', 'suspended'],
   electing: ['reviewing', 'suspended'],
   reviewing: ['reporting', 'suspended'],
-  reporting: ['reviewing'],
-  signing: [],
+  reporting: ['reviewing', 'signing'],
+  signing: ['closed'],
   closed: [],
   published: [],
   suspended: [...suspendable, 're-formed'],
@@ -71,6 +74,9 @@ export const allowedIn = {
   reopen: ['reviewing', 'reporting'],
   clarify: ['reviewing'],
   replace: ['reviewing'],
+  buildReport: ['reporting'],
+  signReport: ['signing'],
+  readReport: ['signing', 'closed', 'published'],
   resume: ['suspended'],
 } as const satisfies Record<string, readonly CommitteeStatus[]>;
 
@@ -88,7 +94,12 @@ export function requireStatus(committee: Pick<Committee, 'status'>, action: keyo
   });
 }
 
-export type TimedStep = 'open-sign-in' | 'sign-in-deadline' | 're-form' | 'clarification-deadline';
+export type TimedStep =
+  | 'open-sign-in'
+  | 'sign-in-deadline'
+  | 're-form'
+  | 'clarification-deadline'
+  | 'end-signing';
 
 /** Statuses before the review starts, where the shorter fault limit applies. */
 export const beforeReview: readonly CommitteeStatus[] = ['formed', 'signing-in', 'declaring', 'electing'];
@@ -96,14 +107,16 @@ export const beforeReview: readonly CommitteeStatus[] = ['formed', 'signing-in',
 /**
  * The committee's next time-driven step, or null: sign-in opening, a fault's limit, or the earliest of the
  * sign-in deadline of a member still awaited (kept on the row by the steps that change who is awaited)
- * and the deadline of an open clarification.
+ * and the deadline of an open clarification, or the end of the report's signing window.
  */
 export function nextTimedStep(
   committee: Pick<
     Committee,
-    'status' | 'signInOpensAt' | 'awaitedUntil' | 'faultLimitAt' | 'clarificationDue'
+    'status' | 'signInOpensAt' | 'awaitedUntil' | 'faultLimitAt' | 'clarificationDue' | 'signingEndsAt'
   >,
 ): { step: TimedStep; at: Date } | null {
+  if (committee.status === 'signing')
+    return committee.signingEndsAt ? { step: 'end-signing', at: committee.signingEndsAt } : null;
   if (committee.status === 'suspended')
     return committee.faultLimitAt ? { step: 're-form', at: committee.faultLimitAt } : null;
   if (committee.status === 'formed') return { step: 'open-sign-in', at: committee.signInOpensAt };

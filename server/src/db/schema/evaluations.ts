@@ -168,6 +168,11 @@ export const committees = pgTable(
     timeVoteRound: integer('time_vote_round').notNull().default(0),
     timeVoteOpen: boolean('time_vote_open').notNull().default(false),
     timeVotes: jsonb('time_votes').$type<TimeVoteResult[]>().notNull().default([]),
+    /** The report as signed (canonical JSON), its SHA-256, and when the signing window ends. */
+    reportText: text('report_text'),
+    reportSha256: text('report_sha256'),
+    signingEndsAt: instant('signing_ends_at'),
+    closedAt: instant('closed_at'),
     /** The earliest deadline of an open clarification (the chronograph's: it expires then). */
     clarificationDue: instant('clarification_due'),
     /** The leader's request to reopen a closed stage (重评), waiting for a supervisor's decision. */
@@ -359,4 +364,22 @@ export const timeVotes = pgTable(
     at: instant('at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.committeeId, t.round, t.memberId] })],
+);
+
+/** Each member's stance on the report: its signature, its signed dissent with reasons, or silence (agreed). */
+export const reportStances = pgTable(
+  'report_stances',
+  {
+    committeeId: uuid('committee_id')
+      .notNull()
+      .references(() => committees.id),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => committeeMembers.id),
+    stance: text('stance').$type<'signed' | 'dissented' | 'deemed-agreed'>().notNull(),
+    statement: text('statement'),
+    signature: bytea('signature'),
+    at: instant('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.committeeId, t.memberId] })],
 );

@@ -19,6 +19,7 @@ import {
   CreateCommitteeRequest,
   DecisionRequest,
   DeclarationRequest,
+  DissentRequest,
   DrawRequest,
   type EvaluationClientEvents,
   type EvaluationRequests,
@@ -31,6 +32,8 @@ import {
   type PoolExpert,
   ReopenRequest,
   ReplaceMemberRequest,
+  ReportSignatureRequest,
+  type ReportView,
   RepresentativesRequest,
   ReturnSheetRequest,
   ReviewPlan,
@@ -59,6 +62,7 @@ import {
 } from '../../evaluation/committee-service.ts';
 import { committeeDocuments, decryptedPackages, packageFile } from '../../evaluation/documents.ts';
 import { ExpertPool } from '../../evaluation/pool.ts';
+import { ReportService } from '../../evaluation/report-service.ts';
 import { ReviewService } from '../../evaluation/review-service.ts';
 import { type Handlers, serveGranted } from '../../realtime/serve.ts';
 import { socketSessions } from '../../realtime/sessions.ts';
@@ -143,6 +147,15 @@ export default fp<EvaluationOptions>(
       poke: (reason) => app.scheduler.poke(reason),
     });
     app.scheduler.register(timed(committeeAggregate, (id) => committees.runDueStep(id)));
+    const reports = new ReportService({
+      db: app.db,
+      clock: options.clock,
+      publish: (events: readonly CommitteeEvent[]) => {
+        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
+      },
+      poke: (reason) => app.scheduler.poke(reason),
+      trust: app.trust,
+    });
     const clarifying = new ClarificationService({
       db: app.db,
       clock: options.clock,
@@ -469,6 +482,49 @@ export default fp<EvaluationOptions>(
           request.params.committeeId,
           request.body.memberId,
           request.body.reason,
+          actorOf(request),
+        ),
+    );
+    api.post(
+      '/api/committees/:committeeId/report',
+      {
+        onRequest: app.requireGrant('committee:review'),
+        config: { auditAction: 'committee.report' },
+        schema: { params: CommitteeParams },
+      },
+      (request) => reports.build(request.params.committeeId, actorOf(request)),
+    );
+    api.get(
+      '/api/committees/:committeeId/report',
+      { onRequest: app.requireGrant('committee:read'), schema: { params: CommitteeParams } },
+      (request): Promise<ReportView> => reports.view(request.params.committeeId, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/report/sign',
+      {
+        onRequest: app.requireGrant('committee:review'),
+        config: { auditAction: 'committee.sign-report' },
+        schema: { params: CommitteeParams, body: ReportSignatureRequest },
+      },
+      (request) =>
+        reports.sign(
+          request.params.committeeId,
+          Buffer.from(request.body.signature, 'base64'),
+          actorOf(request),
+        ),
+    );
+    api.post(
+      '/api/committees/:committeeId/report/dissent',
+      {
+        onRequest: app.requireGrant('committee:review'),
+        config: { auditAction: 'committee.dissent' },
+        schema: { params: CommitteeParams, body: DissentRequest },
+      },
+      (request) =>
+        reports.dissent(
+          request.params.committeeId,
+          request.body.statement,
+          Buffer.from(request.body.signature, 'base64'),
           actorOf(request),
         ),
     );
