@@ -27,8 +27,8 @@ import {
 } from '@bidhall/shared';
 import canonicalize from 'canonicalize';
 import { asc, eq } from 'drizzle-orm';
-import tar from 'tar-stream';
-import { type Signer, signSmall, verifySmall } from '../cms/signed-data.ts';
+import { canonical, openBundle, sealBundle } from '../bundles/signed-bundle.ts';
+import { type Signer, verifySmall } from '../cms/signed-data.ts';
 import type { Executor } from '../db/client.ts';
 import { actors, objections, recordSignatures } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
@@ -87,42 +87,7 @@ const readme = `bidhall opening record bundle / 开标记录包
 Or all at once: bidhall record verify <this file> --platform <receipt certificate> [--ca <CA>...]
 `;
 
-export function writeTar(files: Readonly<Record<string, Buffer>>): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const [name, content] of Object.entries(files))
-    pack.entry({ name, size: content.length, mode: 0o644 }, content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    pack.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-    pack.on('end', () => resolve(Buffer.concat(chunks)));
-    pack.on('error', reject);
-  });
-}
-
-export function readTar(archive: Buffer): Promise<Map<string, Buffer>> {
-  const extract = tar.extract();
-  const files = new Map<string, Buffer>();
-  return new Promise((resolve, reject) => {
-    extract.on('entry', (header, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-      stream.on('end', () => {
-        // Directories (as `tar -c` writes them) hold nothing to check.
-        if (header.type === 'file') files.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
-        next();
-      });
-      stream.resume();
-    });
-    extract.on('finish', () => resolve(files));
-    extract.on('error', () =>
-      reject(new AppError('VALIDATION_FAILED', { key: 'notABundle', params: { file: 'tar' } })),
-    );
-    extract.end(archive);
-  });
-}
-
-const canonical = (value: unknown) => Buffer.from(canonicalize(value)!, 'utf8');
+export { readTar, writeTar } from '../bundles/signed-bundle.ts';
 
 /** What the printed record needs beside the database: the centre's heading and a CJK font. */
 export interface PrintSettings {
@@ -183,14 +148,13 @@ export async function buildRecordBundle(
   };
   for (const s of signatures) files[signatureFile(s.identity, signerRole(s.role))] = s.signature;
   const objectionText = new Map(objectionRows.map(({ objection }) => [objection.id, objection.text]));
-  const manifest: BundleManifest = {
+  const manifest: Omit<BundleManifest, 'files'> = {
     format: bundleFormat,
     tenderId,
     tenderCode: tender.code,
     status: tender.status,
     exportedAt: now.toISOString(),
     recordSha256: tender.recordSha256,
-    files: Object.fromEntries(Object.entries(files).map(([name, content]) => [name, sha256Hex(content)])),
     signatures: signatures.map((s) => ({
       identity: s.identity,
       name: s.name,
@@ -202,12 +166,7 @@ export async function buildRecordBundle(
         : {}),
     })),
   };
-  const manifestBytes = canonical(manifest);
-  return writeTar({
-    'manifest.json': manifestBytes,
-    'manifest.p7s': signSmall(manifestBytes, platform, { detached: true, signingTime: now }),
-    ...files,
-  });
+  return sealBundle(files, manifest, platform, now);
 }
 
 type SignerRole = 'bidder' | 'host' | 'supervisor';
@@ -242,8 +201,6 @@ export interface BundleReport {
   readonly unanswered: number;
 }
 
-const bundleFiles = new Set(['manifest.json', 'manifest.p7s']);
-
 /**
  * Checks a bundle offline: the platform's signature over the manifest (signer = `platform`, trusted),
  * every file against the manifest (none changed, added or removed), the record, the draw recomputed from
@@ -254,51 +211,16 @@ export async function verifyRecordBundle(
   trust: TrustStore,
   platform: ParsedCertificate,
 ): Promise<BundleReport> {
-  const files = await readTar(archive);
-  const findings: ErrorDetail[] = [];
+  const { files, manifest, findings } = await openBundle<BundleManifest>(
+    archive,
+    trust,
+    platform,
+    bundleFormat,
+  );
   const found = (key: DetailKey, params?: Record<string, string | number>) =>
     findings.push(params ? { key, params } : { key });
-  const manifestFile = files.get('manifest.json');
   const recordFile = files.get('record.json');
-  if (!manifestFile)
-    throw new AppError('VALIDATION_FAILED', { key: 'notABundle', params: { file: 'manifest.json' } });
-  let manifest: BundleManifest;
   let record: OpeningRecord | null = null;
-  try {
-    manifest = JSON.parse(manifestFile.toString('utf8')) as BundleManifest;
-  } catch {
-    throw new AppError('VALIDATION_FAILED', { key: 'notABundle', params: { file: 'manifest.json' } });
-  }
-  if (manifest.format !== bundleFormat) found('bundleFormatUnknown', { format: String(manifest.format) });
-
-  const manifestSignature = files.get('manifest.p7s');
-  if (!manifestSignature) found('bundleUnsigned');
-  else {
-    try {
-      const verified = await verifySmall(manifestSignature, { detachedContent: manifestFile });
-      if (!verified.signer.der.equals(platform.der)) {
-        found('bundleSignedByOther', { signer: verified.signer.commonName, platform: platform.commonName });
-      } else {
-        trust.verifySigned(verified, {
-          at: new Date(manifest.exportedAt),
-          crlAt: new Date(),
-          anyUsage: ['digitalSignature', 'nonRepudiation'],
-        });
-      }
-    } catch (error) {
-      found('bundleManifestChanged', { reason: (error as Error).message });
-    }
-  }
-
-  const listed = manifest.files ?? {};
-  for (const name of files.keys()) {
-    if (!bundleFiles.has(name) && !Object.hasOwn(listed, name)) found('bundleFileAdded', { file: name });
-  }
-  for (const [name, expected] of Object.entries(listed)) {
-    const content = files.get(name);
-    if (!content) found('bundleFileRemoved', { file: name });
-    else if (sha256Hex(content) !== expected) found('bundleFileAltered', { file: name });
-  }
 
   if (recordFile) {
     if (sha256Hex(recordFile) !== manifest.recordSha256) found('bundleRecordHash');
