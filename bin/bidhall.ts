@@ -475,6 +475,51 @@ record
     },
   );
 
+const report = program.command('report').description('evaluation reports (评标报告)');
+report
+  .command('verify')
+  .description(
+    'verify an evaluation report bundle offline: the platform signature, every file, every member signature and dissent',
+  )
+  .argument('<bundle>', 'the .tar bundle')
+  .option('--platform <file>', "the platform's receipt certificate (PEM) (default: the configured one)")
+  .option('--ca <files...>', 'CA certificates to trust (default: the configured trust store)')
+  .option('--crl <files...>', 'CRLs of those CAs')
+  .option(
+    '--identity-rules <file>',
+    'where those CAs put the holder identity (JSON; default: subject serialNumber)',
+  )
+  .option('--json', 'print the report as JSON')
+  .action(
+    async (
+      file: string,
+      options: { platform?: string; ca?: string[]; crl?: string[]; identityRules?: string; json?: boolean },
+    ) => {
+      const { TrustStore } = await import('../server/src/pki/trust-store.ts');
+      const { verifyReportBundle } = await import('../server/src/evaluation/report-bundle.ts');
+      const settings = options.ca && options.platform ? null : config();
+      const trust = await TrustStore.fromFiles(
+        options.ca ?? settings!.trustedCaFiles,
+        options.crl ?? settings?.crlFiles ?? [],
+        options.identityRules ?? settings?.identityRulesFile,
+      );
+      const platform = parseCertificate(await readFile(options.platform ?? settings!.receiptCertFile));
+      const result = await verifyReportBundle(await readFile(file), trust, platform);
+      if (options.json) console.log(JSON.stringify(result));
+      else {
+        console.log(`${result.tenderCode} — report SHA-256 ${result.reportSha256}`);
+        console.log(`candidates: ${result.candidates.join('; ') || '(none)'}`);
+        console.log(`signed by: ${result.signed.join(', ') || '(nobody)'}`);
+        if (result.dissented.length) console.log(`dissented: ${result.dissented.join(', ')}`);
+        if (result.deemedAgreed.length)
+          console.log(`silent, taken as agreeing: ${result.deemedAgreed.join(', ')}`);
+        for (const problem of result.problems) console.log(`PROBLEM: ${problem}`);
+        console.log(result.ok ? 'bundle verifies' : 'bundle does NOT verify');
+      }
+      process.exitCode = result.ok ? 0 : 1;
+    },
+  );
+
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);
   else if (error instanceof AppError) console.error(`bidhall: ${error.code}: ${error.message}`);

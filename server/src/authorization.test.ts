@@ -72,6 +72,7 @@ const routes: {
   },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/reopen`, action: 'committee:review' },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/report`, action: 'committee:review' },
+  { method: 'GET', url: () => `/api/committees/${someCommittee}/report-bundle`, action: 'committee:export' },
   { method: 'GET', url: () => `/api/committees/${someCommittee}/report`, action: 'committee:read' },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/report/sign`, action: 'committee:review' },
   {
@@ -179,6 +180,7 @@ const allowed: Record<Action, Role[]> = {
   'committee:review': ['expert'],
   'committee:approve': ['supervisor'],
   'clarification:answer': ['bidder'],
+  'committee:export': ['supervisor'],
 };
 
 const actorOf: Record<Role, string> = {

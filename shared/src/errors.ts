@@ -604,6 +604,15 @@ export const errorDetails = {
     en: '{file} was added: it is not in the signed manifest',
   },
   bundleFileRemoved: { zh: '{file} 被删除', en: '{file} was removed' },
+  reportBundleHash: {
+    zh: 'report.json 与清单中的报告哈希不符',
+    en: 'report.json does not match the manifest’s reportSha256',
+  },
+  reportBundleNoStance: { zh: '报告成员“{name}”没有签署记录', en: 'report member {name} has no stance' },
+  reportBundleDissentOther: {
+    zh: '{file} 不是针对本报告的不同意见',
+    en: '{file} is not a dissent from this report',
+  },
   bundleFileAltered: { zh: '{file} 被改动', en: '{file} was altered' },
   bundleRecordHash: {
     zh: 'record.json 与清单中的哈希（recordSha256）不符',

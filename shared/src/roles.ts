@@ -46,6 +46,7 @@ const httpActions = [
   'committee:review',
   'committee:approve',
   'clarification:answer',
+  'committee:export',
 ] as const;
 
 export type Action = (typeof httpActions)[number] | HallGrant;
@@ -159,6 +160,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:read-draw',
       'committee:record-fault',
       'committee:approve',
+      'committee:export',
     ],
     { hall: overseeing, main: overseeing, sub: overseeing },
   ),

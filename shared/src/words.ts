@@ -132,6 +132,7 @@ export const auditActionWords = {
     zh: '签署期结束，未表态视为同意',
     en: 'the signing window ended; silence is agreement',
   },
+  'committee.export-report': { zh: '导出评标报告包', en: 'exported the report bundle' },
   'committee.fault': { zh: '记录评标故障并暂停', en: 'recorded a fault and suspended the evaluation' },
   'committee.resume': { zh: '故障排除后恢复评标', en: 'resumed the evaluation after a fault' },
   'committee.re-form': { zh: '故障超时，评标委员会须重新组建', en: 'the fault outlasted its limit: re-form' },

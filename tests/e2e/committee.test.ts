@@ -9,10 +9,13 @@
  * actions out of order are each refused with their code, and change nothing. The second process is
  * restarted in every state, and timed steps run in whichever process gets them, once.
  */
+
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   type AuditEntry,
   type BidderClarification,
@@ -37,6 +40,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { type Socket as ClientSocket, io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTar, writeTar } from '../../server/src/bundles/signed-bundle.ts';
 import { signSmall } from '../../server/src/cms/signed-data.ts';
 import {
   auditLog,
@@ -45,9 +49,10 @@ import {
   expertServices,
   tenders,
 } from '../../server/src/db/schema/index.ts';
+import { type ReportBundleReport, verifyReportBundle } from '../../server/src/evaluation/report-bundle.ts';
 import { type Answer, CommitteeMemberClient, call } from '../support/committee.ts';
 import { bidderNames, decryptedOpening, endWindow, signerOf } from '../support/hall.ts';
-import { loadCert } from '../support/pki.ts';
+import { caPath, crlPath, loadCert, platformPath } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-committee-'));
@@ -1454,5 +1459,59 @@ describe('the evaluation committee, from the draw to the leader', () => {
     ]);
     expect(stances.find((s) => s.stance === 'dissented')!.statement).toBe(statement);
     expect(await audited('committee.end-signing')).toHaveLength(1);
+
+    // The report bundle verifies offline, and fails, naming the file, when any byte changes.
+    expect((await call(main, tokens.host, 'GET', `/api/committees/${id}/report-bundle`)).status).toBe(403);
+    const exported = await main.app.inject({
+      method: 'GET',
+      url: `/api/committees/${id}/report-bundle`,
+      headers: { authorization: `Bearer ${tokens.supervisor}` },
+    });
+    expect(exported.statusCode).toBe(200);
+    const bundlePath = join(work, 'report.tar');
+    writeFileSync(bundlePath, exported.rawPayload);
+    const trust = [
+      '--platform',
+      platformPath('receipt.pem'),
+      '--ca',
+      caPath('ca-a'),
+      caPath('ca-b'),
+      '--crl',
+      crlPath('ca-a'),
+      crlPath('ca-b'),
+    ];
+    const verified = await promisify(execFile)(process.execPath, [
+      'bin/bidhall.ts',
+      'report',
+      'verify',
+      bundlePath,
+      ...trust,
+      '--json',
+    ]);
+    const result = JSON.parse(verified.stdout) as ReportBundleReport;
+    expect(result).toMatchObject({ ok: true, problems: [] });
+    expect([result.signed.length, result.dissented.length, result.deemedAgreed.length]).toEqual([3, 1, 1]);
+    const files = await readTar(exported.rawPayload);
+    const altered = Buffer.from(files.get('report.json')!);
+    // One byte of the report, near its end, changed.
+    altered.writeUInt8(altered.readUInt8(altered.length - 2) ^ 1, altered.length - 2);
+    files.set('report.json', altered);
+    const tampered = await writeTar(Object.fromEntries(files));
+    const broken = await verifyReportBundle(tampered, main.app.trust, main.app.platformSigner.certificate);
+    expect(broken.ok).toBe(false);
+    expect(broken.problems).toContain('report.json was altered');
+    writeFileSync(bundlePath, tampered);
+    const refused = await promisify(execFile)(process.execPath, [
+      'bin/bidhall.ts',
+      'report',
+      'verify',
+      bundlePath,
+      ...trust,
+    ]).then(
+      () => null,
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(refused?.code).toBe(1);
+    expect(refused?.stdout).toMatch(/PROBLEM: report\.json was altered/);
   }, 120_000);
 });

@@ -216,6 +216,7 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'POST /api/committees/:committeeId/reopen': { body: () => ({}) },
   'POST /api/committees/:committeeId/report': {},
   'GET /api/committees/:committeeId/report': {},
+  'GET /api/committees/:committeeId/report-bundle': {},
   'POST /api/committees/:committeeId/report/sign': { body: () => ({}) },
   'POST /api/committees/:committeeId/report/dissent': { body: () => ({}) },
   'POST /api/committees/:committeeId/replace': { body: () => ({}) },

@@ -55,6 +55,7 @@ import { clientAddress, type TrustProxy } from '../../client-address.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import { ClarificationService } from '../../evaluation/clarifications.ts';
+import { findCommittee } from '../../evaluation/committee-members.ts';
 import {
   type CommitteeActor,
   CommitteeService,
@@ -62,6 +63,7 @@ import {
 } from '../../evaluation/committee-service.ts';
 import { committeeDocuments, decryptedPackages, packageFile } from '../../evaluation/documents.ts';
 import { ExpertPool } from '../../evaluation/pool.ts';
+import { buildReportBundle } from '../../evaluation/report-bundle.ts';
 import { ReportService } from '../../evaluation/report-service.ts';
 import { ReviewService } from '../../evaluation/review-service.ts';
 import { type Handlers, serveGranted } from '../../realtime/serve.ts';
@@ -498,6 +500,31 @@ export default fp<EvaluationOptions>(
       '/api/committees/:committeeId/report',
       { onRequest: app.requireGrant('committee:read'), schema: { params: CommitteeParams } },
       (request): Promise<ReportView> => reports.view(request.params.committeeId, actorOf(request)),
+    );
+    api.get(
+      '/api/committees/:committeeId/report-bundle',
+      {
+        onRequest: app.requireGrant('committee:export'),
+        config: { auditAction: 'committee.export-report' },
+        schema: { params: CommitteeParams },
+      },
+      async (request, reply) => {
+        const now = options.clock.now();
+        const bundle = await buildReportBundle(app.db, request.params.committeeId, app.platformSigner, now);
+        const row = await findCommittee(app.db, request.params.committeeId);
+        await app.audit.append({
+          ...request.auditActor(),
+          action: 'committee.export-report',
+          tenderId: row.tenderId,
+          target: `committee:${row.id}`,
+          outcome: 'ok',
+          detail: { reportSha256: row.reportSha256 ?? '', bytes: bundle.length },
+        });
+        return reply
+          .header('content-type', 'application/x-tar')
+          .header('content-disposition', `attachment; filename="report-${row.id}.tar"`)
+          .send(bundle);
+      },
     );
     api.post(
       '/api/committees/:committeeId/report/sign',
