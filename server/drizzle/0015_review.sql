@@ -1,3 +1,13 @@
+CREATE TABLE "candidate_objections" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"committee_id" uuid NOT NULL,
+	"bidder_id" uuid NOT NULL,
+	"text" text NOT NULL,
+	"at" timestamp (3) with time zone NOT NULL,
+	"answer" text,
+	"answered_at" timestamp (3) with time zone
+);
+--> statement-breakpoint
 CREATE TABLE "clarification_files" (
 	"clarification_id" uuid NOT NULL,
 	"index" integer NOT NULL,
@@ -68,10 +78,15 @@ ALTER TABLE "committees" ADD COLUMN "report_text" text;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "report_sha256" text;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "signing_ends_at" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "closed_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "published_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "publicity_ends_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "publicity_ended_at" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "clarification_due" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "reopen_request" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "ranking" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "candidates" jsonb;--> statement-breakpoint
+ALTER TABLE "candidate_objections" ADD CONSTRAINT "candidate_objections_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "candidate_objections" ADD CONSTRAINT "candidate_objections_bidder_id_actors_id_fk" FOREIGN KEY ("bidder_id") REFERENCES "public"."actors"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "clarification_files" ADD CONSTRAINT "clarification_files_clarification_id_clarifications_id_fk" FOREIGN KEY ("clarification_id") REFERENCES "public"."clarifications"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_bidder_id_actors_id_fk" FOREIGN KEY ("bidder_id") REFERENCES "public"."actors"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -82,5 +97,6 @@ ALTER TABLE "review_sheets" ADD CONSTRAINT "review_sheets_committee_id_committee
 ALTER TABLE "review_sheets" ADD CONSTRAINT "review_sheets_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "time_votes" ADD CONSTRAINT "time_votes_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "time_votes" ADD CONSTRAINT "time_votes_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "candidate_objections_committee" ON "candidate_objections" USING btree ("committee_id");--> statement-breakpoint
 CREATE INDEX "clarifications_committee" ON "clarifications" USING btree ("committee_id");--> statement-breakpoint
 CREATE INDEX "clarifications_bidder" ON "clarifications" USING btree ("bidder_id");

@@ -72,6 +72,14 @@ const routes: {
   },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/reopen`, action: 'committee:review' },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/report`, action: 'committee:review' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/publish`, action: 'committee:publish' },
+  {
+    method: 'POST',
+    url: () => `/api/committees/${someCommittee}/candidate-objections/${someCommittee}/answer`,
+    action: 'committee:publish',
+  },
+  { method: 'GET', url: (t) => `/api/tenders/${t}/candidates`, action: 'tender:read' },
+  { method: 'POST', url: (t) => `/api/tenders/${t}/candidate-objections`, action: 'candidate:object' },
   { method: 'GET', url: () => `/api/committees/${someCommittee}/report-bundle`, action: 'committee:export' },
   { method: 'GET', url: () => `/api/committees/${someCommittee}/report`, action: 'committee:read' },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/report/sign`, action: 'committee:review' },
@@ -181,6 +189,8 @@ const allowed: Record<Action, Role[]> = {
   'committee:approve': ['supervisor'],
   'clarification:answer': ['bidder'],
   'committee:export': ['supervisor'],
+  'committee:publish': ['host'],
+  'candidate:object': ['bidder'],
 };
 
 const actorOf: Record<Role, string> = {

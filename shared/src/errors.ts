@@ -792,6 +792,8 @@ export const errorDetails = {
   sheetDeductionNeedsReason: { zh: '“{key}”扣分须写明理由', en: 'every deduction ({key}) needs a reason' },
   timeVoteOpen: { zh: '已有进行中的评审时间表决', en: 'a vote on the time is already running' },
   noTimeVote: { zh: '当前没有进行中的评审时间表决', en: 'no vote on the time is running' },
+  publicityOver: { zh: '公示期已结束，不再受理异议', en: 'publicity is over: objections are closed' },
+  objectionAnswered: { zh: '该异议已答复', en: 'the objection has been answered' },
   reopenWhich: {
     zh: '只能重评最近一个已结束的评审阶段（{stage}）',
     en: 'only the last closed stage ({stageEn}) can be reopened',

@@ -478,3 +478,41 @@ export interface ReportView {
     readonly at: string;
   }[];
 }
+
+export const PublishRequest = Type.Object(
+  { days: Type.Integer({ minimum: 3, maximum: 30 }) },
+  { additionalProperties: false },
+);
+export type PublishRequest = Static<typeof PublishRequest>;
+
+export const TextRequest = Type.Object(
+  { text: Type.String({ minLength: 2, maxLength: 4000 }) },
+  { additionalProperties: false },
+);
+export type TextRequest = Static<typeof TextRequest>;
+
+/** What publicity shows every reader of the tender: the candidates, objections, and at its end the committee. */
+export interface CandidatesView {
+  readonly candidates: readonly { readonly rank: number; readonly bidder: string }[];
+  readonly publishedAt: string;
+  readonly publicityEndsAt: string;
+  readonly ended: boolean;
+  /** Every objection and its answer (a bidder sees its own). */
+  readonly objections: readonly {
+    readonly id: string;
+    readonly text: string;
+    readonly at: string;
+    readonly answer: string | null;
+    readonly answeredAt: string | null;
+  }[];
+  /** Once publicity has ended: the members' names with their seals' nonces (experts with their pool numbers). */
+  readonly committee:
+    | readonly {
+        readonly name: string;
+        readonly kind: string;
+        readonly code: string | null;
+        readonly commitment: string;
+        readonly nonce: string;
+      }[]
+    | null;
+}

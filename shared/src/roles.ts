@@ -47,6 +47,8 @@ const httpActions = [
   'committee:approve',
   'clarification:answer',
   'committee:export',
+  'committee:publish',
+  'candidate:object',
 ] as const;
 
 export type Action = (typeof httpActions)[number] | HallGrant;
@@ -98,6 +100,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'record:export',
       'media:ticket',
       'clarification:answer',
+      'candidate:object',
     ],
     { hall: watching },
   ),
@@ -133,6 +136,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:read',
       'committee:record-fault',
       'committee:plan',
+      'committee:publish',
     ],
     { hall: presenting },
   ),

@@ -133,6 +133,13 @@ export const auditActionWords = {
     en: 'the signing window ended; silence is agreement',
   },
   'committee.export-report': { zh: '导出评标报告包', en: 'exported the report bundle' },
+  'committee.publish': { zh: '公示中标候选人', en: 'published the candidates' },
+  'committee.candidate-objection': { zh: '对中标候选人提出异议', en: 'objected to the candidates' },
+  'committee.candidate-answer': { zh: '答复中标候选人异议', en: 'answered an objection to the candidates' },
+  'committee.end-publicity': {
+    zh: '公示期结束，公布评标委员会成员名单',
+    en: 'publicity ended; the committee is named',
+  },
   'committee.fault': { zh: '记录评标故障并暂停', en: 'recorded a fault and suspended the evaluation' },
   'committee.resume': { zh: '故障排除后恢复评标', en: 'resumed the evaluation after a fault' },
   'committee.re-form': { zh: '故障超时，评标委员会须重新组建', en: 'the fault outlasted its limit: re-form' },

@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import {
   type AuditEntry,
   type BidderClarification,
+  type CandidatesView,
   type CommitteeClarification,
   type CommitteeDrawView,
   type CommitteeEvent,
@@ -1514,4 +1515,59 @@ describe('the evaluation committee, from the draw to the leader', () => {
     expect(refused?.code).toBe(1);
     expect(refused?.stdout).toMatch(/PROBLEM: report\.json was altered/);
   }, 120_000);
+
+  it('publishes the candidates for at least three days, takes objections, then names the committee (Art 54)', async () => {
+    const { id, tenderId } = review;
+    const publish = (days: number, token = tokens.host) =>
+      call<{ publicityEndsAt: string }>(main, token, 'POST', `/api/committees/${id}/publish`, { days });
+    expectRefused(await publish(2), 'VALIDATION_FAILED');
+    expectRefused(await publish(3, tokens.supervisor), 'FORBIDDEN_ROLE');
+    const published = await publish(3);
+    expect(published.status).toBe(200);
+    expectRefused(await publish(3), 'COMMITTEE_WRONG_STATE');
+    const bidder1 = (await main.login('bidder1', 'bidder')).token;
+    const bidder4 = (await main.login('bidder4', 'bidder')).token;
+    const candidates = (token: string) =>
+      call<CandidatesView>(main, token, 'GET', `/api/tenders/${tenderId}/candidates`);
+    const seen = (await candidates(bidder1)).body;
+    expect(seen.candidates.map((c) => c.rank)).toEqual([1, 2]);
+    expect(seen.committee).toBeNull();
+    const object = (token: string) =>
+      call<{ objectionId: string }>(main, token, 'POST', `/api/tenders/${tenderId}/candidate-objections`, {
+        text: '第一中标候选人的项目经理存在在建项目，请核查',
+      });
+    expectRefused(await object(bidder4), 'HALL_NO_BID');
+    const objected = await object(bidder1);
+    expect(objected.status).toBe(201);
+    const answer = () =>
+      call(
+        main,
+        tokens.host,
+        'POST',
+        `/api/committees/${id}/candidate-objections/${objected.body.objectionId}/answer`,
+        {
+          text: '经核查，该项目经理的在建项目已竣工验收',
+        },
+      );
+    expect((await answer()).status).toBe(200);
+    expectRefused(await answer(), 'COMMITTEE_WRONG_STATE');
+    expect((await candidates(tokens.host)).body.objections.map((o) => o.answer)).toEqual([
+      '经核查，该项目经理的在建项目已竣工验收',
+    ]);
+    // Publicity ends (the scheduler's step): objections close; the committee is named, with its seals' nonces.
+    main.clock.set(new Date(Date.parse(published.body.publicityEndsAt) + 1000));
+    await expect
+      .poll(async () => {
+        main.app.scheduler.poke();
+        second.app.scheduler.poke();
+        return (await candidates(bidder1)).body.ended;
+      })
+      .toBe(true);
+    expectRefused(await object(bidder1), 'COMMITTEE_WRONG_STATE');
+    const named = (await candidates(bidder4)).body.committee!;
+    expect(named).toHaveLength(5);
+    for (const member of named.filter((m) => m.code))
+      expect(sha256(`${id}:${member.code}:${member.nonce}`)).toBe(member.commitment);
+    expect(await audited('committee.end-publicity')).toHaveLength(1);
+  }, 60_000);
 });

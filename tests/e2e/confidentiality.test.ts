@@ -217,6 +217,10 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'POST /api/committees/:committeeId/report': {},
   'GET /api/committees/:committeeId/report': {},
   'GET /api/committees/:committeeId/report-bundle': {},
+  'POST /api/committees/:committeeId/publish': { body: () => ({}) },
+  'POST /api/committees/:committeeId/candidate-objections/:objectionId/answer': { body: () => ({}) },
+  'GET /api/tenders/:tenderId/candidates': {},
+  'POST /api/tenders/:tenderId/candidate-objections': { body: () => ({}) },
   'POST /api/committees/:committeeId/report/sign': { body: () => ({}) },
   'POST /api/committees/:committeeId/report/dissent': { body: () => ({}) },
   'POST /api/committees/:committeeId/replace': { body: () => ({}) },
@@ -245,7 +249,7 @@ function urlOf(pattern: string): string {
     if (name === 'evaluationId') return evaluationId;
     if (name === 'segmentId') return '00000000-0000-4000-8000-000000000000';
     // No committee can exist before the deadline (it is formed after the bids are read).
-    if (name === 'committeeId' || name === 'bidId' || name === 'clarificationId')
+    if (name === 'committeeId' || name === 'bidId' || name === 'clarificationId' || name === 'objectionId')
       return '00000000-0000-4000-8000-000000000001';
     if (name === 'index') return '0';
     throw new Error(`no sample value for :${name} in ${pattern}`);

@@ -9,6 +9,7 @@ const expectedTables = [
   'actors',
   'audit_log',
   'bids',
+  'candidate_objections',
   'check_ins',
   'clarification_files',
   'clarifications',

@@ -70,6 +70,7 @@ import {
 import { committeeDrawInputs, committeeList, committeeView, drawView } from './committee-view.ts';
 import { exclusionsOf } from './exclusions.ts';
 import { entryOf } from './pool.ts';
+import { endPublicity } from './publicity.ts';
 import { endSigning } from './report-service.ts';
 import { beforeReview, nextTimedStep, requireStatus, requireTransition } from './state-machine.ts';
 
@@ -439,6 +440,10 @@ export class CommitteeService {
         if (!due || due.step !== expected || due.at.getTime() > now.getTime()) {
           scope.nothingDone = true;
           await scope.update({});
+          return;
+        }
+        if (due.step === 'end-publicity') {
+          await endPublicity(scope);
           return;
         }
         if (due.step === 'end-signing') {
@@ -927,6 +932,7 @@ const timedActions = {
   're-form': 'committee.re-form',
   'clarification-deadline': 'committee.clarification-deadline',
   'end-signing': 'committee.end-signing',
+  'end-publicity': 'committee.end-publicity',
 } as const;
 
 /** Faults are recorded by supervisors and by the tender's host (of its agency). */

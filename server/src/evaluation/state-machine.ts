@@ -23,7 +23,7 @@
  *  reporting ──(leader: build the report)──▶ signing ──(all signed or dissented, or the window ends:
  *  the silent agree)──▶ closed
  *
- *  still to come (issue 13): closed ─▶ published
+ *  closed ──(host publishes the candidates, ≥ 3 days)──▶ published ──(publicity ends: the experts' names)
  * ```
  *
  * Time-driven steps are not timers: each committee stores `nextCheckAt` (when sign-in opens, the earliest
@@ -46,7 +46,7 @@ export const transitions = {
   reviewing: ['reporting', 'suspended'],
   reporting: ['reviewing', 'signing'],
   signing: ['closed'],
-  closed: [],
+  closed: ['published'],
   published: [],
   suspended: [...suspendable, 're-formed'],
   're-formed': [],
@@ -77,6 +77,8 @@ export const allowedIn = {
   buildReport: ['reporting'],
   signReport: ['signing'],
   readReport: ['signing', 'closed', 'published'],
+  publish: ['closed'],
+  object: ['published'],
   resume: ['suspended'],
 } as const satisfies Record<string, readonly CommitteeStatus[]>;
 
@@ -99,7 +101,8 @@ export type TimedStep =
   | 'sign-in-deadline'
   | 're-form'
   | 'clarification-deadline'
-  | 'end-signing';
+  | 'end-signing'
+  | 'end-publicity';
 
 /** Statuses before the review starts, where the shorter fault limit applies. */
 export const beforeReview: readonly CommitteeStatus[] = ['formed', 'signing-in', 'declaring', 'electing'];
@@ -112,11 +115,22 @@ export const beforeReview: readonly CommitteeStatus[] = ['formed', 'signing-in',
 export function nextTimedStep(
   committee: Pick<
     Committee,
-    'status' | 'signInOpensAt' | 'awaitedUntil' | 'faultLimitAt' | 'clarificationDue' | 'signingEndsAt'
+    | 'status'
+    | 'signInOpensAt'
+    | 'awaitedUntil'
+    | 'faultLimitAt'
+    | 'clarificationDue'
+    | 'signingEndsAt'
+    | 'publicityEndsAt'
+    | 'publicityEndedAt'
   >,
 ): { step: TimedStep; at: Date } | null {
   if (committee.status === 'signing')
     return committee.signingEndsAt ? { step: 'end-signing', at: committee.signingEndsAt } : null;
+  if (committee.status === 'published')
+    return committee.publicityEndsAt && !committee.publicityEndedAt
+      ? { step: 'end-publicity', at: committee.publicityEndsAt }
+      : null;
   if (committee.status === 'suspended')
     return committee.faultLimitAt ? { step: 're-form', at: committee.faultLimitAt } : null;
   if (committee.status === 'formed') return { step: 'open-sign-in', at: committee.signInOpensAt };

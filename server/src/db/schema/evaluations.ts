@@ -173,6 +173,10 @@ export const committees = pgTable(
     reportSha256: text('report_sha256'),
     signingEndsAt: instant('signing_ends_at'),
     closedAt: instant('closed_at'),
+    /** Publicity of the candidates (Art 54): when it ends, and when it ended (the experts' names then). */
+    publishedAt: instant('published_at'),
+    publicityEndsAt: instant('publicity_ends_at'),
+    publicityEndedAt: instant('publicity_ended_at'),
     /** The earliest deadline of an open clarification (the chronograph's: it expires then). */
     clarificationDue: instant('clarification_due'),
     /** The leader's request to reopen a closed stage (重评), waiting for a supervisor's decision. */
@@ -382,4 +386,23 @@ export const reportStances = pgTable(
     at: instant('at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.committeeId, t.memberId] })],
+);
+
+/** An objection to the candidates during publicity (异议), by a bidder of the tender, and the host's answer. */
+export const candidateObjections = pgTable(
+  'candidate_objections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    committeeId: uuid('committee_id')
+      .notNull()
+      .references(() => committees.id),
+    bidderId: uuid('bidder_id')
+      .notNull()
+      .references(() => actors.id),
+    text: text('text').notNull(),
+    at: instant('at').notNull(),
+    answer: text('answer'),
+    answeredAt: instant('answered_at'),
+  },
+  (t) => [index('candidate_objections_committee').on(t.committeeId)],
 );

@@ -9,6 +9,7 @@
 import {
   AskRequest,
   type BidderClarification,
+  type CandidatesView,
   ClarificationAnswerRequest,
   type CommitteeBidDocuments,
   type CommitteeClarification,
@@ -30,6 +31,7 @@ import {
   hallLimits,
   NameLeaderRequest,
   type PoolExpert,
+  PublishRequest,
   ReopenRequest,
   ReplaceMemberRequest,
   ReportSignatureRequest,
@@ -42,6 +44,7 @@ import {
   type SeatView,
   SheetRequest,
   type SocketData,
+  TextRequest,
   TimeVoteRequest,
   type TokenClaims,
   VoteRequest,
@@ -63,6 +66,7 @@ import {
 } from '../../evaluation/committee-service.ts';
 import { committeeDocuments, decryptedPackages, packageFile } from '../../evaluation/documents.ts';
 import { ExpertPool } from '../../evaluation/pool.ts';
+import { PublicityService } from '../../evaluation/publicity.ts';
 import { buildReportBundle } from '../../evaluation/report-bundle.ts';
 import { ReportService } from '../../evaluation/report-service.ts';
 import { ReviewService } from '../../evaluation/review-service.ts';
@@ -96,6 +100,10 @@ const ClarificationFileParams = Type.Object({
   committeeId: Type.String({ maxLength: 64 }),
   clarificationId: Type.String({ maxLength: 64 }),
   index: Type.Integer({ minimum: 0, maximum: 100 }),
+});
+const ObjectionParams = Type.Object({
+  committeeId: Type.String({ maxLength: 64 }),
+  objectionId: Type.String({ maxLength: 64 }),
 });
 const AnswerParams = Type.Object({ clarificationId: Type.String({ maxLength: 64 }) });
 const DocumentParams = Type.Object({
@@ -157,6 +165,14 @@ export default fp<EvaluationOptions>(
       },
       poke: (reason) => app.scheduler.poke(reason),
       trust: app.trust,
+    });
+    const publicity = new PublicityService({
+      db: app.db,
+      clock: options.clock,
+      publish: (events: readonly CommitteeEvent[]) => {
+        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
+      },
+      poke: (reason) => app.scheduler.poke(reason),
     });
     const clarifying = new ClarificationService({
       db: app.db,
@@ -524,6 +540,48 @@ export default fp<EvaluationOptions>(
           .header('content-type', 'application/x-tar')
           .header('content-disposition', `attachment; filename="report-${row.id}.tar"`)
           .send(bundle);
+      },
+    );
+    api.post(
+      '/api/committees/:committeeId/publish',
+      {
+        onRequest: app.requireGrant('committee:publish'),
+        config: { auditAction: 'committee.publish' },
+        schema: { params: CommitteeParams, body: PublishRequest },
+      },
+      (request) => publicity.publish(request.params.committeeId, request.body.days, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/candidate-objections/:objectionId/answer',
+      {
+        onRequest: app.requireGrant('committee:publish'),
+        config: { auditAction: 'committee.candidate-answer' },
+        schema: { params: ObjectionParams, body: TextRequest },
+      },
+      (request) =>
+        publicity.answer(
+          request.params.committeeId,
+          request.params.objectionId,
+          request.body.text,
+          actorOf(request),
+        ),
+    );
+    api.get(
+      '/api/tenders/:tenderId/candidates',
+      { onRequest: app.requireGrant('tender:read'), schema: { params: TenderParams } },
+      (request): Promise<CandidatesView> => publicity.view(request.params.tenderId, actorOf(request)),
+    );
+    api.post(
+      '/api/tenders/:tenderId/candidate-objections',
+      {
+        onRequest: app.requireGrant('candidate:object'),
+        config: { auditAction: 'committee.candidate-objection' },
+        schema: { params: TenderParams, body: TextRequest },
+      },
+      async (request, reply) => {
+        const created = await publicity.object(request.params.tenderId, request.body.text, actorOf(request));
+        reply.code(201);
+        return created;
       },
     );
     api.post(
