@@ -35,6 +35,19 @@ CREATE TABLE "clarifications" (
 	"answered_at" timestamp (3) with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "expert_assessments" (
+	"committee_id" uuid NOT NULL,
+	"member_id" uuid NOT NULL,
+	"expert_id" uuid NOT NULL,
+	"assessor_id" uuid NOT NULL,
+	"assessor_role" text NOT NULL,
+	"observed" jsonb NOT NULL,
+	"verdict" text NOT NULL,
+	"note" text NOT NULL,
+	"at" timestamp (3) with time zone NOT NULL,
+	CONSTRAINT "expert_assessments_committee_id_member_id_assessor_id_pk" PRIMARY KEY("committee_id","member_id","assessor_id")
+);
+--> statement-breakpoint
 CREATE TABLE "report_stances" (
 	"committee_id" uuid NOT NULL,
 	"member_id" uuid NOT NULL,
@@ -91,6 +104,10 @@ ALTER TABLE "clarification_files" ADD CONSTRAINT "clarification_files_clarificat
 ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_bidder_id_actors_id_fk" FOREIGN KEY ("bidder_id") REFERENCES "public"."actors"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "clarifications" ADD CONSTRAINT "clarifications_asked_by_committee_members_id_fk" FOREIGN KEY ("asked_by") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "expert_assessments" ADD CONSTRAINT "expert_assessments_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "expert_assessments" ADD CONSTRAINT "expert_assessments_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "expert_assessments" ADD CONSTRAINT "expert_assessments_expert_id_experts_id_fk" FOREIGN KEY ("expert_id") REFERENCES "public"."experts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "expert_assessments" ADD CONSTRAINT "expert_assessments_assessor_id_actors_id_fk" FOREIGN KEY ("assessor_id") REFERENCES "public"."actors"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "report_stances" ADD CONSTRAINT "report_stances_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "report_stances" ADD CONSTRAINT "report_stances_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_sheets" ADD CONSTRAINT "review_sheets_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -99,4 +116,5 @@ ALTER TABLE "time_votes" ADD CONSTRAINT "time_votes_committee_id_committees_id_f
 ALTER TABLE "time_votes" ADD CONSTRAINT "time_votes_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "candidate_objections_committee" ON "candidate_objections" USING btree ("committee_id");--> statement-breakpoint
 CREATE INDEX "clarifications_committee" ON "clarifications" USING btree ("committee_id");--> statement-breakpoint
-CREATE INDEX "clarifications_bidder" ON "clarifications" USING btree ("bidder_id");
+CREATE INDEX "clarifications_bidder" ON "clarifications" USING btree ("bidder_id");--> statement-breakpoint
+CREATE INDEX "expert_assessments_expert" ON "expert_assessments" USING btree ("expert_id","at");

@@ -79,6 +79,8 @@ const routes: {
     action: 'committee:publish',
   },
   { method: 'GET', url: (t) => `/api/tenders/${t}/candidates`, action: 'tender:read' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/assessments`, action: 'committee:assess' },
+  { method: 'GET', url: () => '/api/assessments', action: 'pool:read' },
   { method: 'POST', url: (t) => `/api/tenders/${t}/candidate-objections`, action: 'candidate:object' },
   { method: 'GET', url: () => `/api/committees/${someCommittee}/report-bundle`, action: 'committee:export' },
   { method: 'GET', url: () => `/api/committees/${someCommittee}/report`, action: 'committee:read' },
@@ -191,6 +193,7 @@ const allowed: Record<Action, Role[]> = {
   'committee:export': ['supervisor'],
   'committee:publish': ['host'],
   'candidate:object': ['bidder'],
+  'committee:assess': ['host', 'supervisor', 'tenderee'],
 };
 
 const actorOf: Record<Role, string> = {

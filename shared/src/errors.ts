@@ -216,6 +216,7 @@ export const errorCatalogue = {
   SHEET_INVALID: e(422, '评审表填写不正确，未保存', 'The review sheet is invalid: nothing was saved'),
   SHEET_SUBMITTED: e(409, '本阶段您已提交评审表', 'You have already submitted your sheet for this stage'),
   NOT_LEADER: e(403, '只有评标委员会组长可以进行此操作', 'Only the committee’s leader may do this'),
+  ASSESSMENT_REPEATED: e(409, '您已评价过该专家', 'You have assessed this expert already'),
   REPORT_SIGNED: e(
     409,
     '您已签署评标报告或提交了不同意见',

@@ -61,6 +61,8 @@ export const CreateCommitteeRequest = Type.Object(
      * The local fault rules: how long a fault may suspend the evaluation before the review starts, and
      * during it, before the committee is re-formed (e.g. 2 h and 4 h).
      */
+    /** How long an expert assessed 不称职 by a supervisor is suspended from draws. */
+    suspensionDaysForIncompetent: Type.Integer({ minimum: 1, maximum: 3 * 365 }),
     faultLimitBeforeReviewMinutes: Minutes(10, 24 * 60),
     faultLimitDuringReviewMinutes: Minutes(10, 24 * 60),
   },

@@ -516,3 +516,68 @@ export interface CandidatesView {
       }[]
     | null;
 }
+
+/**
+ * The per-project assessment of an expert (一项目一考评), its checklist based on 实施条例 Art 71: conduct that
+ * counts against the expert, and the one that counts for it.
+ */
+export const assessmentItems = [
+  'lateOrEarlyLeaving',
+  'disciplineBreach',
+  'scoringErrors',
+  'leadingRemarks',
+  'followingOthersWithoutPrinciple',
+  'delaying',
+  'improperClarification',
+  'constructiveSuggestions',
+] as const;
+export type AssessmentItem = (typeof assessmentItems)[number];
+
+export const assessmentItemWords: Readonly<Record<AssessmentItem, { zh: string; en: string }>> = {
+  lateOrEarlyLeaving: { zh: '迟到或早退', en: 'came late or left early' },
+  disciplineBreach: { zh: '违反评标纪律', en: 'broke the evaluation’s rules' },
+  scoringErrors: { zh: '评分错误', en: 'scoring errors' },
+  leadingRemarks: { zh: '发表倾向性言论', en: 'leading remarks' },
+  followingOthersWithoutPrinciple: { zh: '无原则附和他人意见', en: 'followed others without principle' },
+  delaying: { zh: '拖延评标', en: 'delayed the evaluation' },
+  improperClarification: { zh: '不当要求澄清', en: 'asked for improper clarifications' },
+  constructiveSuggestions: { zh: '提出建设性意见', en: 'made constructive suggestions' },
+};
+
+export const assessmentVerdicts = ['competent', 'basically-competent', 'incompetent'] as const;
+export type AssessmentVerdict = (typeof assessmentVerdicts)[number];
+
+export const AssessmentRequest = Type.Object(
+  {
+    memberId: Type.String({ format: 'uuid' }),
+    /** The checklist items observed. */
+    observed: Type.Array(Type.Enum(assessmentItems), { maxItems: assessmentItems.length, uniqueItems: true }),
+    verdict: Type.Enum(assessmentVerdicts),
+    note: Type.String({ maxLength: 2000 }),
+  },
+  { additionalProperties: false },
+);
+export type AssessmentRequest = Static<typeof AssessmentRequest>;
+
+/** One assessment as reported per expert and per period. */
+export interface AssessmentView {
+  readonly expertCode: string;
+  readonly expertName: string;
+  readonly tenderCode: string;
+  readonly assessorRole: string;
+  readonly verdict: AssessmentVerdict;
+  readonly observed: readonly AssessmentItem[];
+  readonly note: string;
+  readonly at: string;
+}
+
+export const AssessmentQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date' })),
+    to: Type.Optional(Type.String({ format: 'date' })),
+    expert: Type.Optional(Type.String({ maxLength: 40 })),
+    format: Type.Optional(Type.Enum(['json', 'csv'])),
+  },
+  { additionalProperties: false },
+);
+export type AssessmentQuery = Static<typeof AssessmentQuery>;

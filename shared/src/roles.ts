@@ -49,6 +49,7 @@ const httpActions = [
   'committee:export',
   'committee:publish',
   'candidate:object',
+  'committee:assess',
 ] as const;
 
 export type Action = (typeof httpActions)[number] | HallGrant;
@@ -137,6 +138,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:record-fault',
       'committee:plan',
       'committee:publish',
+      'committee:assess',
     ],
     { hall: presenting },
   ),
@@ -165,6 +167,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:record-fault',
       'committee:approve',
       'committee:export',
+      'committee:assess',
     ],
     { hall: overseeing, main: overseeing, sub: overseeing },
   ),
@@ -193,6 +196,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:read',
       'committee:name-representatives',
       'committee:name-leader',
+      'committee:assess',
     ],
     { hall: watching },
   ),

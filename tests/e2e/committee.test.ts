@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  type AssessmentView,
   type AuditEntry,
   type BidderClarification,
   type CandidatesView,
@@ -283,6 +284,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
       signInOpensAt: new Date(now + 10 * 60_000).toISOString(),
       signInClosesAt: new Date(now + 40 * 60_000).toISOString(),
       reserveSignInMinutes: 30,
+      suspensionDaysForIncompetent: 180,
       faultLimitBeforeReviewMinutes: 120,
       faultLimitDuringReviewMinutes: 240,
     };
@@ -1570,4 +1572,78 @@ describe('the evaluation committee, from the draw to the leader', () => {
       expect(sha256(`${id}:${member.code}:${member.nonce}`)).toBe(member.commitment);
     expect(await audited('committee.end-publicity')).toHaveLength(1);
   }, 60_000);
+
+  it('assesses each expert (一项目一考评); a supervisor’s 不称职 suspends the expert, whom the next draw excludes', async () => {
+    const { id, members, reserve } = review;
+    const supervised = (await call<CommitteeView>(main, tokens.supervisor, 'GET', `/api/committees/${id}`))
+      .body;
+    const experts = supervised.members.filter((m) => m.kind === 'expert' && m.state === 'declared');
+    expect(experts.map((m) => m.id).sort()).toEqual([...members.keys()].sort());
+    const target = experts.find((m) => m.id !== reserve.id)!;
+    const assess = (token: string, verdict: string, observed: string[] = []) =>
+      call<{ suspendedUntil: string | null }>(main, token, 'POST', `/api/committees/${id}/assessments`, {
+        memberId: target.id,
+        observed,
+        verdict,
+        note: '评审中多次接打私人电话，评分与其他成员差异大且拒不说明理由',
+      });
+    expectRefused(await assess(tokens.bidder, 'incompetent'), 'FORBIDDEN_ROLE');
+    // The host's and the tenderee's verdicts are recorded; the supervisor's 不称职 suspends.
+    expect((await assess(tokens.host, 'basically-competent', ['lateOrEarlyLeaving'])).body).toEqual({
+      suspendedUntil: null,
+    });
+    expect((await assess(tokens.tenderee, 'incompetent', ['disciplineBreach'])).body).toEqual({
+      suspendedUntil: null,
+    });
+    const suspended = await assess(tokens.supervisor, 'incompetent', ['disciplineBreach', 'scoringErrors']);
+    expect(Date.parse(suspended.body.suspendedUntil!) - main.clock.now().getTime()).toBeGreaterThan(
+      179 * 86_400_000,
+    );
+    expectRefused(await assess(tokens.supervisor, 'competent'), 'ASSESSMENT_REPEATED');
+    const reported = (
+      await call<AssessmentView[]>(main, tokens.supervisor, 'GET', `/api/assessments?expert=${target.code}`)
+    ).body;
+    expect(reported.map((r) => [r.assessorRole, r.verdict])).toEqual([
+      ['host', 'basically-competent'],
+      ['tenderee', 'incompetent'],
+      ['supervisor', 'incompetent'],
+    ]);
+    const csv = await main.app.inject({
+      method: 'GET',
+      url: '/api/assessments?format=csv',
+      headers: { authorization: `Bearer ${tokens.supervisor}` },
+    });
+    expect(csv.body).toMatch(/^\uFEFF专家编号,专家姓名,项目编号,评价人,结论,评价事项,说明,时间\r\n/);
+    expect(csv.body).toContain('不称职');
+    expect((await call(main, tokens.host, 'GET', '/api/assessments')).status).toBe(403);
+
+    // The next tender's draw excludes the suspended expert, for that reason.
+    const opening = await decryptedOpening(main, work, ['bidder1', 'bidder2', 'bidder3']);
+    clients.push(...opening.clients);
+    await endWindow(main, opening.tender.id, opening.host);
+    await opening.host.request('hall:announce', { tenderId: opening.tender.id });
+    const now = main.clock.now().getTime();
+    const next = await call<CommitteeView>(main, tokens.host, 'POST', '/api/committees', {
+      ...committeeSpec,
+      tenderId: opening.tender.id,
+      representatives: 0,
+      size: 5,
+      quotas: [{ specialty: 'A080101', seats: 5 }],
+      reserves: 0,
+      maxServicesForTenderee: 10,
+      signInOpensAt: new Date(now + 60_000).toISOString(),
+      signInClosesAt: new Date(now + 30 * 60_000).toISOString(),
+    });
+    expect(next.status).toBe(201);
+    const drawn = await call<CommitteeDrawView>(
+      main,
+      tokens.supervisor,
+      'POST',
+      `/api/committees/${next.body.id}/draw`,
+      {
+        seed: randomBytes(32).toString('hex'),
+      },
+    );
+    expect(drawn.body.exclusions).toContainEqual({ code: target.code, reasons: ['suspended'] });
+  }, 180_000);
 });

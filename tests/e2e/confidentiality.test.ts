@@ -220,6 +220,8 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'POST /api/committees/:committeeId/publish': { body: () => ({}) },
   'POST /api/committees/:committeeId/candidate-objections/:objectionId/answer': { body: () => ({}) },
   'GET /api/tenders/:tenderId/candidates': {},
+  'POST /api/committees/:committeeId/assessments': { body: () => ({}) },
+  'GET /api/assessments': {},
   'POST /api/tenders/:tenderId/candidate-objections': { body: () => ({}) },
   'POST /api/committees/:committeeId/report/sign': { body: () => ({}) },
   'POST /api/committees/:committeeId/report/dissent': { body: () => ({}) },

@@ -19,6 +19,7 @@ const expectedTables = [
   'evaluation_experts',
   'evaluation_venues',
   'evaluations',
+  'expert_assessments',
   'expert_services',
   'experts',
   'hall_events',

@@ -79,6 +79,7 @@ export const allowedIn = {
   readReport: ['signing', 'closed', 'published'],
   publish: ['closed'],
   object: ['published'],
+  assess: ['closed', 'published'],
   resume: ['suspended'],
 } as const satisfies Record<string, readonly CommitteeStatus[]>;
 

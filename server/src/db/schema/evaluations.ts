@@ -406,3 +406,34 @@ export const candidateObjections = pgTable(
   },
   (t) => [index('candidate_objections_committee').on(t.committeeId)],
 );
+
+/**
+ * An expert's assessment for one project (一项目一考评): by the tender's host, its tenderee or a
+ * supervisor, one each; a supervisor's 不称职 suspends the expert from draws for the committee's period.
+ */
+export const expertAssessments = pgTable(
+  'expert_assessments',
+  {
+    committeeId: uuid('committee_id')
+      .notNull()
+      .references(() => committees.id),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => committeeMembers.id),
+    expertId: uuid('expert_id')
+      .notNull()
+      .references(() => experts.id),
+    assessorId: uuid('assessor_id')
+      .notNull()
+      .references(() => actors.id),
+    assessorRole: text('assessor_role').notNull(),
+    observed: jsonb('observed').$type<string[]>().notNull(),
+    verdict: text('verdict').$type<'competent' | 'basically-competent' | 'incompetent'>().notNull(),
+    note: text('note').notNull(),
+    at: instant('at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.committeeId, t.memberId, t.assessorId] }),
+    index('expert_assessments_expert').on(t.expertId, t.at),
+  ],
+);

@@ -8,6 +8,8 @@
  */
 import {
   AskRequest,
+  AssessmentQuery,
+  AssessmentRequest,
   type BidderClarification,
   type CandidatesView,
   ClarificationAnswerRequest,
@@ -57,6 +59,7 @@ import { Type } from 'typebox';
 import { clientAddress, type TrustProxy } from '../../client-address.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
+import { AssessmentService, assessmentsCsv } from '../../evaluation/assessment.ts';
 import { ClarificationService } from '../../evaluation/clarifications.ts';
 import { findCommittee } from '../../evaluation/committee-members.ts';
 import {
@@ -167,6 +170,14 @@ export default fp<EvaluationOptions>(
       trust: app.trust,
     });
     const publicity = new PublicityService({
+      db: app.db,
+      clock: options.clock,
+      publish: (events: readonly CommitteeEvent[]) => {
+        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
+      },
+      poke: (reason) => app.scheduler.poke(reason),
+    });
+    const assessments = new AssessmentService({
       db: app.db,
       clock: options.clock,
       publish: (events: readonly CommitteeEvent[]) => {
@@ -582,6 +593,27 @@ export default fp<EvaluationOptions>(
         const created = await publicity.object(request.params.tenderId, request.body.text, actorOf(request));
         reply.code(201);
         return created;
+      },
+    );
+    api.post(
+      '/api/committees/:committeeId/assessments',
+      {
+        onRequest: app.requireGrant('committee:assess'),
+        config: { auditAction: 'committee.assess' },
+        schema: { params: CommitteeParams, body: AssessmentRequest },
+      },
+      (request) => assessments.assess(request.params.committeeId, request.body, actorOf(request)),
+    );
+    api.get(
+      '/api/assessments',
+      { onRequest: app.requireGrant('pool:read'), schema: { querystring: AssessmentQuery } },
+      async (request, reply) => {
+        const rows = await assessments.report(request.query);
+        if (request.query.format !== 'csv') return rows;
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="assessments.csv"')
+          .send(assessmentsCsv(rows));
       },
     );
     api.post(
