@@ -48,6 +48,18 @@ CREATE TABLE "expert_assessments" (
 	CONSTRAINT "expert_assessments_committee_id_member_id_assessor_id_pk" PRIMARY KEY("committee_id","member_id","assessor_id")
 );
 --> statement-breakpoint
+CREATE TABLE "ratings" (
+	"committee_id" uuid NOT NULL,
+	"rater_id" uuid NOT NULL,
+	"party" text NOT NULL,
+	"target" text NOT NULL,
+	"subject_id" text NOT NULL,
+	"scores" jsonb NOT NULL,
+	"comment" text NOT NULL,
+	"at" timestamp (3) with time zone NOT NULL,
+	CONSTRAINT "ratings_committee_id_rater_id_target_subject_id_pk" PRIMARY KEY("committee_id","rater_id","target","subject_id")
+);
+--> statement-breakpoint
 CREATE TABLE "report_stances" (
 	"committee_id" uuid NOT NULL,
 	"member_id" uuid NOT NULL,
@@ -94,6 +106,7 @@ ALTER TABLE "committees" ADD COLUMN "closed_at" timestamp (3) with time zone;-->
 ALTER TABLE "committees" ADD COLUMN "published_at" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "publicity_ends_at" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "publicity_ended_at" timestamp (3) with time zone;--> statement-breakpoint
+ALTER TABLE "committees" ADD COLUMN "rating_forms" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "clarification_due" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "reopen_request" jsonb;--> statement-breakpoint
 ALTER TABLE "committees" ADD COLUMN "ranking" jsonb;--> statement-breakpoint
@@ -108,6 +121,8 @@ ALTER TABLE "expert_assessments" ADD CONSTRAINT "expert_assessments_committee_id
 ALTER TABLE "expert_assessments" ADD CONSTRAINT "expert_assessments_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "expert_assessments" ADD CONSTRAINT "expert_assessments_expert_id_experts_id_fk" FOREIGN KEY ("expert_id") REFERENCES "public"."experts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "expert_assessments" ADD CONSTRAINT "expert_assessments_assessor_id_actors_id_fk" FOREIGN KEY ("assessor_id") REFERENCES "public"."actors"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "ratings" ADD CONSTRAINT "ratings_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "ratings" ADD CONSTRAINT "ratings_rater_id_actors_id_fk" FOREIGN KEY ("rater_id") REFERENCES "public"."actors"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "report_stances" ADD CONSTRAINT "report_stances_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "report_stances" ADD CONSTRAINT "report_stances_member_id_committee_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."committee_members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_sheets" ADD CONSTRAINT "review_sheets_committee_id_committees_id_fk" FOREIGN KEY ("committee_id") REFERENCES "public"."committees"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

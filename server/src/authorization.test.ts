@@ -81,6 +81,9 @@ const routes: {
   { method: 'GET', url: (t) => `/api/tenders/${t}/candidates`, action: 'tender:read' },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/assessments`, action: 'committee:assess' },
   { method: 'GET', url: () => '/api/assessments', action: 'pool:read' },
+  { method: 'PUT', url: () => `/api/committees/${someCommittee}/rating-forms`, action: 'committee:publish' },
+  { method: 'POST', url: () => `/api/committees/${someCommittee}/ratings`, action: 'committee:rate' },
+  { method: 'GET', url: () => '/api/ratings', action: 'pool:read' },
   { method: 'POST', url: (t) => `/api/tenders/${t}/candidate-objections`, action: 'candidate:object' },
   { method: 'GET', url: () => `/api/committees/${someCommittee}/report-bundle`, action: 'committee:export' },
   { method: 'GET', url: () => `/api/committees/${someCommittee}/report`, action: 'committee:read' },
@@ -194,6 +197,7 @@ const allowed: Record<Action, Role[]> = {
   'committee:publish': ['host'],
   'candidate:object': ['bidder'],
   'committee:assess': ['host', 'supervisor', 'tenderee'],
+  'committee:rate': ['bidder', 'host', 'supervisor', 'expert', 'tenderee'],
 };
 
 const actorOf: Record<Role, string> = {

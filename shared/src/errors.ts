@@ -216,7 +216,8 @@ export const errorCatalogue = {
   SHEET_INVALID: e(422, '评审表填写不正确，未保存', 'The review sheet is invalid: nothing was saved'),
   SHEET_SUBMITTED: e(409, '本阶段您已提交评审表', 'You have already submitted your sheet for this stage'),
   NOT_LEADER: e(403, '只有评标委员会组长可以进行此操作', 'Only the committee’s leader may do this'),
-  ASSESSMENT_REPEATED: e(409, '您已评价过该专家', 'You have assessed this expert already'),
+  ASSESSMENT_REPEATED: e(409, '您已对此作出过评价', 'You have already assessed or rated this'),
+  RATING_INVALID: e(422, '评价表填写不正确，未保存', 'The rating does not fit its form: nothing was saved'),
   REPORT_SIGNED: e(
     409,
     '您已签署评标报告或提交了不同意见',
@@ -793,6 +794,15 @@ export const errorDetails = {
   sheetDeductionNeedsReason: { zh: '“{key}”扣分须写明理由', en: 'every deduction ({key}) needs a reason' },
   timeVoteOpen: { zh: '已有进行中的评审时间表决', en: 'a vote on the time is already running' },
   noTimeVote: { zh: '当前没有进行中的评审时间表决', en: 'no vote on the time is running' },
+  ratingTargetNotOnForm: { zh: '您的评价表中没有对“{target}”的评价', en: 'your form does not rate {target}' },
+  ratingSubject: {
+    zh: '评价“{target}”须指明（且只能指明）具体对象',
+    en: 'rating {target} names its subject (and only then)',
+  },
+  ratingMissing: { zh: '缺少“{key}”的评分', en: 'no score for {key}' },
+  ratingUnknown: { zh: '“{key}”不是评价表中的项目', en: '{key} is not on the form' },
+  ratingsStarted: { zh: '已有评价提交，评价表不能再修改', en: 'ratings have begun: the forms stay' },
+  ratingAfterPublicity: { zh: '公示期结束后方可评价', en: 'rating opens when publicity ends' },
   publicityOver: { zh: '公示期已结束，不再受理异议', en: 'publicity is over: objections are closed' },
   objectionAnswered: { zh: '该异议已答复', en: 'the objection has been answered' },
   reopenWhich: {

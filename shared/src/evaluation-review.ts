@@ -508,6 +508,7 @@ export interface CandidatesView {
   /** Once publicity has ended: the members' names with their seals' nonces (experts with their pool numbers). */
   readonly committee:
     | readonly {
+        readonly memberId: string;
         readonly name: string;
         readonly kind: string;
         readonly code: string | null;
@@ -581,3 +582,75 @@ export const AssessmentQuery = Type.Object(
   { additionalProperties: false },
 );
 export type AssessmentQuery = Static<typeof AssessmentQuery>;
+
+/**
+ * The five-party evaluation (五方评价): the agency (the tender's host), the tenderee, the suppliers (the
+ * tender's bidders), the experts and the supervisors rate the project and each other once publicity has
+ * ended, each on the form for its part. The forms are the tender's: the host may change them before the
+ * first rating; these are the defaults.
+ */
+export const parties = ['agency', 'tenderee', 'supplier', 'expert', 'supervisor'] as const;
+export type Party = (typeof parties)[number];
+export const ratingTargets = ['project', ...parties] as const;
+export type RatingTarget = (typeof ratingTargets)[number];
+
+const RatingCriterion = Type.Object({ key: Key, label: Label }, { additionalProperties: false });
+const RatingForm = Type.Object(
+  {
+    targets: Type.Array(Type.Enum(ratingTargets), {
+      minItems: 1,
+      maxItems: ratingTargets.length,
+      uniqueItems: true,
+    }),
+    criteria: Type.Array(RatingCriterion, { minItems: 1, maxItems: 20 }),
+  },
+  { additionalProperties: false },
+);
+export const RatingForms = Type.Object(
+  {
+    agency: RatingForm,
+    tenderee: RatingForm,
+    supplier: RatingForm,
+    expert: RatingForm,
+    supervisor: RatingForm,
+  },
+  { additionalProperties: false },
+);
+export type RatingForms = Static<typeof RatingForms>;
+
+const criterion = (key: string, zh: string, en: string) => ({ key, label: { zh, en } });
+const common = [
+  criterion('conduct', '依法依规、公正履职', 'acted lawfully and impartially'),
+  criterion('cooperation', '配合与沟通', 'cooperation and communication'),
+  criterion('efficiency', '工作效率', 'efficiency'),
+];
+export const defaultRatingForms: RatingForms = {
+  agency: { targets: ['project', 'tenderee', 'supplier', 'expert', 'supervisor'], criteria: common },
+  tenderee: { targets: ['project', 'agency', 'expert', 'supervisor'], criteria: common },
+  supplier: { targets: ['project', 'agency', 'tenderee', 'expert'], criteria: common },
+  expert: { targets: ['project', 'agency', 'tenderee', 'supplier'], criteria: common },
+  supervisor: { targets: ['project', 'agency', 'tenderee', 'supplier', 'expert'], criteria: common },
+};
+
+export const RatingRequest = Type.Object(
+  {
+    target: Type.Enum(ratingTargets),
+    /** Which one, where the target has several: a bid's id (supplier) or a member's id (expert). */
+    subjectId: Type.Optional(Type.String({ format: 'uuid' })),
+    /** 1 (poor) to 5 (excellent) for each criterion of the rater's form. */
+    scores: Type.Record(Type.String({ maxLength: 40 }), Type.Integer({ minimum: 1, maximum: 5 })),
+    comment: Type.String({ maxLength: 2000 }),
+  },
+  { additionalProperties: false },
+);
+export type RatingRequest = Static<typeof RatingRequest>;
+
+/** Ratings summed up per target and subject: the mean per criterion and how many rated. */
+export interface RatingSummary {
+  readonly tenderCode: string;
+  readonly target: RatingTarget;
+  /** The subject rated, in words (a supplier's name, an expert's pool number), or null for one-of-a-kind targets. */
+  readonly subject: string | null;
+  readonly ratings: number;
+  readonly means: Readonly<Record<string, number>>;
+}

@@ -50,6 +50,7 @@ const httpActions = [
   'committee:publish',
   'candidate:object',
   'committee:assess',
+  'committee:rate',
 ] as const;
 
 export type Action = (typeof httpActions)[number] | HallGrant;
@@ -102,6 +103,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'media:ticket',
       'clarification:answer',
       'candidate:object',
+      'committee:rate',
     ],
     { hall: watching },
   ),
@@ -139,6 +141,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:plan',
       'committee:publish',
       'committee:assess',
+      'committee:rate',
     ],
     { hall: presenting },
   ),
@@ -168,6 +171,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:approve',
       'committee:export',
       'committee:assess',
+      'committee:rate',
     ],
     { hall: overseeing, main: overseeing, sub: overseeing },
   ),
@@ -182,6 +186,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:vote',
       'committee:read-documents',
       'committee:review',
+      'committee:rate',
     ],
     { main: presenting, sub: presenting },
   ),
@@ -197,6 +202,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'committee:name-representatives',
       'committee:name-leader',
       'committee:assess',
+      'committee:rate',
     ],
     { hall: watching },
   ),

@@ -141,6 +141,8 @@ export const auditActionWords = {
     en: 'publicity ended; the committee is named',
   },
   'committee.assess': { zh: '评价评标专家', en: 'assessed an expert' },
+  'committee.rating-forms': { zh: '设置五方评价表', en: 'set the five-party forms' },
+  'committee.rate': { zh: '提交五方评价', en: 'rated in the five-party evaluation' },
   'committee.fault': { zh: '记录评标故障并暂停', en: 'recorded a fault and suspended the evaluation' },
   'committee.resume': { zh: '故障排除后恢复评标', en: 'resumed the evaluation after a fault' },
   'committee.re-form': { zh: '故障超时，评标委员会须重新组建', en: 'the fault outlasted its limit: re-form' },

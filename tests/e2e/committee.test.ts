@@ -27,12 +27,14 @@ import {
   type CommitteeStatus,
   type CommitteeView,
   clarificationAnswerText,
+  defaultRatingForms,
   dissentText,
   type EvaluationClientEvents,
   type EvaluationReport,
   type EvaluationRequests,
   type EvaluationServerEvents,
   type PoolExpert,
+  type RatingSummary,
   type ReportView,
   type ReviewView,
   type SeatView,
@@ -1646,4 +1648,77 @@ describe('the evaluation committee, from the draw to the leader', () => {
     );
     expect(drawn.body.exclusions).toContainEqual({ code: target.code, reasons: ['suspended'] });
   }, 180_000);
+
+  it('takes the five-party evaluation once publicity has ended, on each party’s form, and sums it up', async () => {
+    const { id, tenderId } = review;
+    const named = (
+      await call<CandidatesView>(main, tokens.host, 'GET', `/api/tenders/${tenderId}/candidates`)
+    ).body.committee!;
+    const expert = named.find((m) => m.code)!;
+    const bidder1 = (await main.login('bidder1', 'bidder')).token;
+    const bidder4 = (await main.login('bidder4', 'bidder')).token;
+    const rate = (token: string, body: object) =>
+      call(main, token, 'POST', `/api/committees/${id}/ratings`, body);
+    const full = { conduct: 5, cooperation: 4, efficiency: 4 };
+    expect(
+      (await rate(tokens.host, { target: 'project', scores: full, comment: '项目组织有序' })).status,
+    ).toBe(201);
+    expectRefused(
+      await rate(tokens.host, { target: 'project', scores: full, comment: '' }),
+      'ASSESSMENT_REPEATED',
+    );
+    const missing = await rate(bidder1, {
+      target: 'expert',
+      subjectId: expert.memberId,
+      scores: { conduct: 5 },
+      comment: '',
+    });
+    expect([missing.body.code, missing.body.detail?.key]).toEqual(['RATING_INVALID', 'ratingMissing']);
+    const offForm = await rate(bidder1, {
+      target: 'supplier',
+      subjectId: expert.memberId,
+      scores: full,
+      comment: '',
+    });
+    expect([offForm.body.code, offForm.body.detail?.key]).toEqual([
+      'RATING_INVALID',
+      'ratingTargetNotOnForm',
+    ]);
+    expectRefused(await rate(bidder4, { target: 'project', scores: full, comment: '' }), 'HALL_NO_BID');
+    expect(
+      (
+        await rate(bidder1, {
+          target: 'expert',
+          subjectId: expert.memberId,
+          scores: { conduct: 3, cooperation: 4, efficiency: 5 },
+          comment: '',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await rate(tokens.supervisor, {
+          target: 'expert',
+          subjectId: expert.memberId,
+          scores: { conduct: 5, cooperation: 4, efficiency: 4 },
+          comment: '',
+        })
+      ).status,
+    ).toBe(201);
+    // Once anyone has rated, the forms stay.
+    const forms = await main.app.inject({
+      method: 'PUT',
+      url: `/api/committees/${id}/rating-forms`,
+      headers: { authorization: `Bearer ${tokens.host}` },
+      payload: defaultRatingForms,
+    });
+    expect(forms.json().code).toBe('COMMITTEE_WRONG_STATE');
+    const summary = (await call<RatingSummary[]>(main, tokens.supervisor, 'GET', '/api/ratings')).body;
+    expect(summary.find((s) => s.target === 'expert' && s.subject === expert.code)).toMatchObject({
+      ratings: 2,
+      means: { conduct: 4, cooperation: 4, efficiency: 4.5 },
+    });
+    expect(summary.find((s) => s.target === 'project')).toMatchObject({ ratings: 1, means: full });
+    expect((await call(main, bidder1, 'GET', '/api/ratings')).status).toBe(403);
+  }, 60_000);
 });

@@ -28,6 +28,7 @@ const expectedTables = [
   'login_challenges',
   'objections',
   'outages',
+  'ratings',
   'record_signatures',
   'recording_segments',
   'report_stances',

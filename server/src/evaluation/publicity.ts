@@ -199,6 +199,7 @@ export class PublicityService {
       })),
       committee: ended
         ? members.map((m) => ({
+            memberId: m.id,
             name: m.name,
             kind: m.kind,
             code: m.expertId ? (codes.get(m.expertId) ?? null) : null,

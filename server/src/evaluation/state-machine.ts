@@ -80,6 +80,7 @@ export const allowedIn = {
   publish: ['closed'],
   object: ['published'],
   assess: ['closed', 'published'],
+  rate: ['published'],
   resume: ['suspended'],
 } as const satisfies Record<string, readonly CommitteeStatus[]>;
 

@@ -1,10 +1,11 @@
 /**
  * The evaluation module's own tables: the expert pool (专家库) and the seat catalogue (评标席位) that
- * committees are drawn from and sit at, and the committees with their members, events and leader votes
- * (docs/evaluation.md). Each committee has its video room (an `evaluations` row, media.ts).
+ * committees are drawn from and sit at, and the committees with their members, events, votes, review
+ * sheets, clarifications, report stances, objections, assessments and ratings (docs/evaluation.md). Each committee has its video room (an `evaluations` row, media.ts).
  */
 import type {
   CreateCommitteeRequest,
+  RatingForms,
   ReviewPlan,
   SheetMark,
   StageResult,
@@ -177,6 +178,8 @@ export const committees = pgTable(
     publishedAt: instant('published_at'),
     publicityEndsAt: instant('publicity_ends_at'),
     publicityEndedAt: instant('publicity_ended_at'),
+    /** The five-party evaluation's forms (the defaults unless the host changed them before any rating). */
+    ratingForms: jsonb('rating_forms').$type<RatingForms>(),
     /** The earliest deadline of an open clarification (the chronograph's: it expires then). */
     clarificationDue: instant('clarification_due'),
     /** The leader's request to reopen a closed stage (重评), waiting for a supervisor's decision. */
@@ -436,4 +439,25 @@ export const expertAssessments = pgTable(
     primaryKey({ columns: [t.committeeId, t.memberId, t.assessorId] }),
     index('expert_assessments_expert').on(t.expertId, t.at),
   ],
+);
+
+/** One rating of the five-party evaluation: who rated (its party), what or whom, the scores and the comment. */
+export const ratings = pgTable(
+  'ratings',
+  {
+    committeeId: uuid('committee_id')
+      .notNull()
+      .references(() => committees.id),
+    raterId: uuid('rater_id')
+      .notNull()
+      .references(() => actors.id),
+    party: text('party').notNull(),
+    target: text('target').notNull(),
+    /** The bid (supplier) or member (expert) rated; empty for one-of-a-kind targets. */
+    subjectId: text('subject_id').notNull(),
+    scores: jsonb('scores').$type<Record<string, number>>().notNull(),
+    comment: text('comment').notNull(),
+    at: instant('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.committeeId, t.raterId, t.target, t.subjectId] })],
 );

@@ -34,6 +34,9 @@ import {
   NameLeaderRequest,
   type PoolExpert,
   PublishRequest,
+  RatingForms,
+  RatingRequest,
+  type RatingSummary,
   ReopenRequest,
   ReplaceMemberRequest,
   ReportSignatureRequest,
@@ -70,6 +73,7 @@ import {
 import { committeeDocuments, decryptedPackages, packageFile } from '../../evaluation/documents.ts';
 import { ExpertPool } from '../../evaluation/pool.ts';
 import { PublicityService } from '../../evaluation/publicity.ts';
+import { RatingService } from '../../evaluation/ratings.ts';
 import { buildReportBundle } from '../../evaluation/report-bundle.ts';
 import { ReportService } from '../../evaluation/report-service.ts';
 import { ReviewService } from '../../evaluation/review-service.ts';
@@ -104,6 +108,13 @@ const ClarificationFileParams = Type.Object({
   clarificationId: Type.String({ maxLength: 64 }),
   index: Type.Integer({ minimum: 0, maximum: 100 }),
 });
+const RatingQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date' })),
+    to: Type.Optional(Type.String({ format: 'date' })),
+  },
+  { additionalProperties: false },
+);
 const ObjectionParams = Type.Object({
   committeeId: Type.String({ maxLength: 64 }),
   objectionId: Type.String({ maxLength: 64 }),
@@ -178,6 +189,14 @@ export default fp<EvaluationOptions>(
       poke: (reason) => app.scheduler.poke(reason),
     });
     const assessments = new AssessmentService({
+      db: app.db,
+      clock: options.clock,
+      publish: (events: readonly CommitteeEvent[]) => {
+        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
+      },
+      poke: (reason) => app.scheduler.poke(reason),
+    });
+    const rating = new RatingService({
       db: app.db,
       clock: options.clock,
       publish: (events: readonly CommitteeEvent[]) => {
@@ -615,6 +634,33 @@ export default fp<EvaluationOptions>(
           .header('content-disposition', 'attachment; filename="assessments.csv"')
           .send(assessmentsCsv(rows));
       },
+    );
+    api.put(
+      '/api/committees/:committeeId/rating-forms',
+      {
+        onRequest: app.requireGrant('committee:publish'),
+        config: { auditAction: 'committee.rating-forms' },
+        schema: { params: CommitteeParams, body: RatingForms },
+      },
+      (request) => rating.setForms(request.params.committeeId, request.body, actorOf(request)),
+    );
+    api.post(
+      '/api/committees/:committeeId/ratings',
+      {
+        onRequest: app.requireGrant('committee:rate'),
+        config: { auditAction: 'committee.rate' },
+        schema: { params: CommitteeParams, body: RatingRequest },
+      },
+      async (request, reply) => {
+        const done = await rating.rate(request.params.committeeId, request.body, actorOf(request));
+        reply.code(201);
+        return done;
+      },
+    );
+    api.get(
+      '/api/ratings',
+      { onRequest: app.requireGrant('pool:read'), schema: { querystring: RatingQuery } },
+      (request): Promise<RatingSummary[]> => rating.report(request.query),
     );
     api.post(
       '/api/committees/:committeeId/report/sign',
