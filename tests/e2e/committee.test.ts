@@ -949,6 +949,8 @@ describe('the evaluation committee, from the draw to the leader', () => {
       ]);
     }
     expect((await put(plan)).statusCode).toBe(200);
+    // A restart of the second process in every state of the review: nothing is lost, timed steps catch up.
+    await restartSecond();
 
     const bidRows = await main.app.db
       .select({ id: bids.id, summary: bids.summaryFields, bidderId: bids.bidderId })
@@ -956,8 +958,9 @@ describe('the evaluation committee, from the draw to the leader', () => {
       .where(and(eq(bids.tenderId, review.tenderId), eq(bids.status, 'submitted')));
     const bidIds = bidRows.map((b) => b.id).sort();
     const rejectedBid = bidIds[0]!;
+    // Odd members' sheets go to the second process, even members' to the first.
     const sheet = (i: number, stage: string, marks: object[]) =>
-      memberOf(i).request('POST', `/api/committees/${id}/sheets`, { stage, marks });
+      memberOf(i).request('POST', `/api/committees/${id}/sheets`, { stage, marks }, i % 2 ? second : main);
     const passFail = (key: string, failing: boolean) =>
       bidIds.map((bidId) =>
         failing && bidId === rejectedBid
@@ -989,6 +992,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
     }
     let state = (await memberOf(1).request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
     expect(state.stage).toBe('compliance');
+    await restartSecond();
     expect(state.sheets).toHaveLength(5);
     expect(state.results[0]!.rejected).toEqual([
       {
@@ -1340,6 +1344,40 @@ describe('the evaluation committee, from the draw to the leader', () => {
     state = (await leaderClient.request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
     expect(state.stage).toBe('detailed');
     expect(new Set(state.flags.map((f) => f.memberId))).toEqual(new Set([ids[3], ids[4]]));
+    // Who sees what during the review: sheets, scores, reasons and flags reach no one outside the
+    // committee and supervisors — every committee route, the tender's audit feed, the candidates.
+    const secretsOfReview = ['组织设计深度不足', '工期安排偏紧', '服务承诺一般', '"score"', '"median"'];
+    const outsiders = [
+      tokens.host,
+      tokens.tenderee,
+      tokens.bidder,
+      (await main.login('bidder2', 'bidder')).token,
+      (await main.login('custodian1', 'custodian')).token,
+      tokens.admin,
+    ];
+    const reviewPaths = main.app.routeList
+      .filter(
+        (r) =>
+          r.method === 'GET' &&
+          (r.url.startsWith('/api/committees') || r.url.startsWith('/api/tenders/:tenderId/')),
+      )
+      .map((r) =>
+        r.url
+          .replace(':committeeId', id)
+          .replace(':tenderId', review.tenderId)
+          .replace(/:(bidId|clarificationId|objectionId)/, '00000000-0000-4000-8000-000000000001')
+          .replace(':index', '0'),
+      );
+    for (const token of outsiders)
+      for (const url of reviewPaths) {
+        const answer = await main.app.inject({
+          method: 'GET',
+          url,
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const leaked = secretsOfReview.filter((secret) => answer.body.includes(secret));
+        expect(leaked, `${url} shows ${leaked.join(', ')}`).toEqual([]);
+      }
     const bystander = (
       await members.get(others[0]!)!.request<ReviewView>('GET', `/api/committees/${id}/review`)
     ).body;
@@ -1364,6 +1402,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
       ).status,
     ).toBe(200);
     await statusBecomes(id, 'reporting');
+    await restartSecond();
 
     // The price score, recomputed here from the opening summary and the drawn coefficient.
     const [tenderRow] = await main.app.db
@@ -1421,6 +1460,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
       `/api/committees/${id}/report`,
     );
     expect(built.status).toBe(200);
+    await restartSecond();
     const report = (await leaderClient.request<ReportView>('GET', `/api/committees/${id}/report`)).body;
     expect(createHash('sha256').update(report.text).digest('hex')).toBe(built.body.sha256);
     const content = JSON.parse(report.text) as EvaluationReport;
@@ -1453,6 +1493,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
     // The window ends: the silent member is recorded as agreeing, and the evaluation closes.
     main.clock.set(new Date(Date.parse(report.signingEndsAt) + 1000));
     await statusBecomes(id, 'closed');
+    await restartSecond();
     const stances = (await call<ReportView>(main, tokens.supervisor, 'GET', `/api/committees/${id}/report`))
       .body.stances;
     expect(stances.map((s) => s.stance).sort()).toEqual([
@@ -1528,6 +1569,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
     expectRefused(await publish(3, tokens.supervisor), 'FORBIDDEN_ROLE');
     const published = await publish(3);
     expect(published.status).toBe(200);
+    await restartSecond();
     expectRefused(await publish(3), 'COMMITTEE_WRONG_STATE');
     const bidder1 = (await main.login('bidder1', 'bidder')).token;
     const bidder4 = (await main.login('bidder4', 'bidder')).token;
