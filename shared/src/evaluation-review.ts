@@ -99,6 +99,8 @@ export const ReviewPlan = Type.Object(
     /** The time the review is given from its start, and how much more an extension (Art 48) adds. */
     reviewMinutes: Type.Integer({ minimum: 30, maximum: 14 * 24 * 60 }),
     extensionMinutes: Type.Integer({ minimum: 10, maximum: 24 * 60 }),
+    /** How equal totals are ranked: the lower price first, or the higher technical score first (then the price). */
+    tieBreak: Type.Enum(['lower-price', 'higher-technical']),
     /** How many ranked candidates the report names (≤ 3, Art 53). */
     candidates: Type.Integer({ minimum: 1, maximum: 3 }),
   },
@@ -193,13 +195,22 @@ export function abnormalScores(
   ranges: ReadonlyMap<string, number>,
   percent: number,
 ): AbnormalScore[] {
+  // Every member's score of each bid and criterion, gathered once (sheets hold thousands of marks each).
+  const byMark = new Map<string, { memberId: string; score: number }[]>();
+  for (const [memberId, marks] of sheets)
+    for (const mark of marks) {
+      const id = `${mark.bidId}|${mark.key}`;
+      const list = byMark.get(id) ?? [];
+      list.push({ memberId, score: mark.score ?? 0 });
+      byMark.set(id, list);
+    }
   const flagged: AbnormalScore[] = [];
   for (const [memberId, marks] of sheets) {
     for (const mark of marks) {
-      const others = [...sheets]
-        .filter(([other]) => other !== memberId)
-        .flatMap(([, list]) => list.filter((m) => m.bidId === mark.bidId && m.key === mark.key))
-        .map((m) => m.score ?? 0);
+      const others = byMark
+        .get(`${mark.bidId}|${mark.key}`)!
+        .filter((other) => other.memberId !== memberId)
+        .map((other) => other.score);
       if (!others.length) continue;
       const middle = median(others);
       const range = ranges.get(mark.key) ?? 0;

@@ -32,6 +32,7 @@ import { certPath, keyPath, loadCert, loadKey } from '../support/pki.ts';
 import { benchDecryption } from './decryption.ts';
 import { benchBroadcast } from './hall-broadcast.ts';
 import { benchMedia } from './media.ts';
+import { benchReview } from './review.ts';
 import { sealToFile } from './seal.ts';
 
 const mb = Number(process.env.BENCH_MB ?? 100);
@@ -575,9 +576,11 @@ async function benchAudit(): Promise<void> {
   }
 }
 
-/** Which suites to run: `npm run bench -- foundation hall decryption media` (default: all). */
+/** Which suites to run: `npm run bench -- foundation hall decryption review media` (default: all). */
 const suites = new Set(
-  process.argv.slice(2).length ? process.argv.slice(2) : ['foundation', 'hall', 'decryption', 'media'],
+  process.argv.slice(2).length
+    ? process.argv.slice(2)
+    : ['foundation', 'hall', 'decryption', 'review', 'media'],
 );
 const participants = (process.env.BENCH_PARTICIPANTS ?? '1000,5000').split(',').map(Number);
 const broadcasts = Number(process.env.BENCH_BROADCASTS ?? 10);
@@ -600,6 +603,7 @@ try {
   }
   if (suites.has('hall')) await benchHall();
   if (suites.has('decryption')) await benchDecryption(rows, work);
+  if (suites.has('review')) await benchReview(rows);
   if (suites.has('media')) await benchMedia(rows);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -17,6 +17,9 @@ const small = {
   BENCH_BID_MB: '1',
   BENCH_CONSUMERS: '10',
   BENCH_HALL_VIEWERS: '2',
+  BENCH_REVIEW_BIDS: '6',
+  BENCH_REVIEW_CRITERIA: '5',
+  BENCH_REVIEW_ROUNDS: '1',
 };
 
 const rowsOf = (table: string) =>
@@ -54,6 +57,7 @@ describe('the benchmarks', () => {
       /^SFU 10 consumers/,
       /^hall broadcast to 2 viewers/,
       /^evaluation room: 9 experts in 3 venues/,
+      /^review: 9 members × 6 bids × 5 criteria at once/,
     ])
       expect(
         names.some((name) => expected.test(name)),

@@ -54,9 +54,9 @@ import {
   tenders,
 } from '../../server/src/db/schema/index.ts';
 import { type ReportBundleReport, verifyReportBundle } from '../../server/src/evaluation/report-bundle.ts';
-import { type Answer, CommitteeMemberClient, call } from '../support/committee.ts';
+import { type Answer, CommitteeMemberClient, call, loginWith } from '../support/committee.ts';
 import { bidderNames, decryptedOpening, endWindow, signerOf } from '../support/hall.ts';
-import { caPath, crlPath, loadCert, platformPath } from '../support/pki.ts';
+import { caPath, crlPath, issueFromDevCa, loadCert, platformPath } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-committee-'));
@@ -163,6 +163,20 @@ const expectRefused = (answer: Answer<unknown>, code: string) =>
 async function restartSecond(): Promise<void> {
   await second.close();
   second = await startTestServer({ shareWith: main, env: redis });
+}
+
+/** A company with a certificate of its own and no bid in these tenders (bidders register by logging in). */
+let outsiderBidderToken: string | null = null;
+async function outsiderBidder(): Promise<string> {
+  // Issued once, before the clock runs days ahead: the dev CA's certificates live a day of real time.
+  if (outsiderBidderToken) return outsiderBidderToken;
+  const keys = issueFromDevCa('ca-a', {
+    cn: '局外建设有限公司',
+    o: '局外建设有限公司',
+    serialNumber: '91110000000000999X',
+  });
+  outsiderBidderToken = await loginWith(main, keys.certPem, keys.keyPem, 'bidder');
+  return outsiderBidderToken;
 }
 
 /** A live follower of a committee: joined over `/evaluation`, collecting every event in order. */
@@ -804,16 +818,14 @@ describe('the evaluation committee, from the draw to the leader', () => {
 
   it('lets the tenderee name the leader where the tender says so, and excludes experts who served it too often', async () => {
     // The opening draws the benchmark's coefficient (下浮系数), which the review's price score uses.
-    const opening = await decryptedOpening(main, work, ['bidder1', 'bidder2', 'bidder3'], {
+    const opening = await decryptedOpening(main, work, ['bidder1', 'bidder2', 'bidder3', 'bidder4'], {
       draw: { label: { zh: '下浮系数', en: 'Coefficient' }, options: ['0.95', '0.96', '0.97', '0.98'] },
     });
     clients.push(...opening.clients);
     const tender = opening.tender.id;
     await endWindow(main, tender, opening.host);
     await opening.host.request('hall:announce', { tenderId: tender });
-    const seats = (await call<SeatView[]>(main, tokens.supervisor, 'GET', '/api/seats')).body.filter(
-      (seat) => seat.city === 'beijing',
-    );
+    const seats = (await call<SeatView[]>(main, tokens.supervisor, 'GET', '/api/seats')).body;
     const addressOf = new Map(
       seats.map((seat) => [`${seat.centre} ${seat.room} ${seat.seat}`, seat.cidr.split('/')[0]!]),
     );
@@ -821,10 +833,13 @@ describe('the evaluation committee, from the draw to the leader', () => {
     const created = await call<CommitteeView>(main, tokens.host, 'POST', '/api/committees', {
       ...committeeSpec,
       tenderId: tender,
-      size: 5,
+      size: 7,
       representatives: 0,
-      quotas: [{ specialty: 'A080101', seats: 5 }],
-      venues: [{ city: 'beijing', seatIds: seats.map((seat) => seat.id) }],
+      quotas: [{ specialty: 'A080101', seats: 7 }],
+      venues: ['beijing', 'shanghai'].map((city) => ({
+        city,
+        seatIds: seats.filter((seat) => seat.city === city).map((seat) => seat.id),
+      })),
       reserves: 1,
       maxServicesForTenderee: 0,
       leader: 'tenderee',
@@ -926,6 +941,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
       abnormalPercentOfRange: 20,
       aggregation: 'mean',
       candidates: 3,
+      tieBreak: 'higher-technical',
       reviewMinutes: 240,
       extensionMinutes: 60,
       signingMinutes: 60,
@@ -981,8 +997,8 @@ describe('the evaluation committee, from the draw to the leader', () => {
     ]);
     expectRefused(await sheet(0, 'detailed', passFail('licence', false)), 'COMMITTEE_WRONG_STATE');
     // Qualification: three of five fail the first bid on the licence: it is rejected, with the ground.
-    for (let i = 0; i < 5; i++) {
-      expect((await sheet(i, 'qualification', passFail('licence', i < 3))).status).toBe(200);
+    for (let i = 0; i < 7; i++) {
+      expect((await sheet(i, 'qualification', passFail('licence', i < 4))).status).toBe(200);
       if (i === 0) {
         expectRefused(await sheet(0, 'qualification', passFail('licence', true)), 'SHEET_SUBMITTED');
         // Before the stage closes, a member sees its own sheet only.
@@ -993,13 +1009,13 @@ describe('the evaluation committee, from the draw to the leader', () => {
     let state = (await memberOf(1).request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
     expect(state.stage).toBe('compliance');
     await restartSecond();
-    expect(state.sheets).toHaveLength(5);
+    expect(state.sheets).toHaveLength(7);
     expect(state.results[0]!.rejected).toEqual([
       {
         bidId: rejectedBid,
         items: ['licence'],
         grounds: ['unqualified'],
-        reasons: Array(3).fill('资质证书已过有效期'),
+        reasons: Array(4).fill('资质证书已过有效期'),
       },
     ]);
     // The leader asks to reopen the qualification (重评); a supervisor rejects, then approves a second request.
@@ -1028,7 +1044,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
     ]);
     // Each member confirms its sheet or revises it; the stage closes again when all have.
     expect((await sheet(0, 'qualification', passFail('licence', true))).status).toBe(200);
-    for (let i = 1; i < 5; i++)
+    for (let i = 1; i < 7; i++)
       expect(
         (
           await memberOf(i).request('POST', `/api/committees/${id}/sheets/confirm`, {
@@ -1042,7 +1058,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
     expect(await audited('committee.reopen-decision')).toHaveLength(2);
 
     const remaining = bidIds.slice(1);
-    for (let i = 0; i < 5; i++)
+    for (let i = 0; i < 7; i++)
       expect(
         (
           await sheet(
@@ -1056,7 +1072,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
     // Clarifications (Art 52): the leader asks, a supervisor approves or rejects, the bidder answers in time
     // (signed, with a file) or too late; a bidder cannot open one, and never learns who asked.
     const bidderOf = new Map<string, { name: string; token: string }>();
-    for (const name of ['bidder1', 'bidder2', 'bidder3']) {
+    for (const name of ['bidder1', 'bidder2', 'bidder3', 'bidder4']) {
       const login = await main.login(name, 'bidder');
       const own = bidRows.find((b) => b.bidderId === login.actor.id);
       if (own) bidderOf.set(own.id, { name, token: login.token });
@@ -1215,12 +1231,12 @@ describe('the evaluation committee, from the draw to the leader', () => {
       [q1, 'answered'],
     ]);
 
-    // "Time is too short" (Art 48): 2 of 5 is more than a third and extends by an hour; 1 of 5 does not.
+    // "Time is too short" (Art 48): 3 of 7 is more than a third and extends by an hour; 2 of 7 is not.
     const timeVote = async (yes: number) => {
       const { round } = (
         await leaderClient.request<{ round: number }>('POST', `/api/committees/${id}/time-votes`)
       ).body;
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 7; i++) {
         const answer = await memberOf(i).request('POST', `/api/committees/${id}/time-votes/answer`, {
           round,
           tooShort: i < yes,
@@ -1245,11 +1261,11 @@ describe('the evaluation committee, from the draw to the leader', () => {
       'COMMITTEE_WRONG_STATE',
     );
     const endsBefore = Date.parse(state.endsAt!);
-    state = await timeVote(2);
-    expect(state.timeVotes.at(-1)).toMatchObject({ tooShort: 2, members: 5, extended: true });
+    state = await timeVote(3);
+    expect(state.timeVotes.at(-1)).toMatchObject({ tooShort: 3, members: 7, extended: true });
     expect(Date.parse(state.endsAt!) - endsBefore).toBe(60 * 60_000);
-    state = await timeVote(1);
-    expect(state.timeVotes.at(-1)).toMatchObject({ tooShort: 1, members: 5, extended: false });
+    state = await timeVote(2);
+    expect(state.timeVotes.at(-1)).toMatchObject({ tooShort: 2, members: 7, extended: false });
     expect(Date.parse(state.endsAt!) - endsBefore).toBe(60 * 60_000);
     expect(
       (await audited('committee.time-vote')).every(
@@ -1284,6 +1300,8 @@ describe('the evaluation committee, from the draw to the leader', () => {
       [24, 8],
       [25, 2],
       [5, 8],
+      [25, 8],
+      [26, 8],
     ] as const;
     for (const [i, [design, service]] of plans.entries())
       expect((await sheet(i, 'detailed', scores(design, service))).status).toBe(200);
@@ -1338,8 +1356,8 @@ describe('the evaluation committee, from the draw to the leader', () => {
     ).toBe(200);
     expect((await standSheet('detailed', scores(23, 8))).status).toBe(200);
     state = (await call<ReviewView>(main, tokens.supervisor, 'GET', `/api/committees/${id}/review`)).body;
-    // The qualification closed again without the replaced member: three fails, none of them its.
-    expect(state.results[0]!.rejected[0]!.reasons).toHaveLength(3);
+    // The qualification closed again without the replaced member: four fails, none of them its.
+    expect(state.results[0]!.rejected[0]!.reasons).toHaveLength(4);
     expect(state.stage).toBe('detailed');
     state = (await leaderClient.request<ReviewView>('GET', `/api/committees/${id}/review`)).body;
     expect(state.stage).toBe('detailed');
@@ -1411,7 +1429,8 @@ describe('the evaluation committee, from the draw to the leader', () => {
       .where(eq(tenders.id, review.tenderId));
     const coefficient = Number(tenderRow!.draw!.value);
     const prices = remaining.map((bidId) => Number(bidRows.find((b) => b.id === bidId)!.summary!.price));
-    const benchmark = Math.round(((prices[0]! + prices[1]!) / 2) * coefficient * 100) / 100;
+    const benchmark =
+      Math.round((prices.reduce((a, b) => a + b, 0) / prices.length) * coefficient * 100) / 100;
     const expectedPrice = prices.map((p) => {
       const deviation = ((p - benchmark) / benchmark) * 100;
       return Math.round(Math.max(0, 40 - (deviation > 0 ? deviation : -deviation * 0.5)) * 100) / 100;
@@ -1423,8 +1442,8 @@ describe('the evaluation committee, from the draw to the leader', () => {
       expectedPrice,
     );
     // The replaced member's 24 is out; its replacement's 23 is in.
-    const design = Math.round(((25 + 26 + 23 + 25 + 24) / 5) * 100) / 100;
-    const service = Math.round(((8 + 8 + 8 + 2 + 8) / 5) * 100) / 100;
+    const design = Math.round(((25 + 26 + 23 + 25 + 24 + 25 + 26) / 7) * 100) / 100;
+    const service = Math.round(((8 + 8 + 8 + 2 + 8 + 8 + 8) / 7) * 100) / 100;
     for (const [i, bidId] of remaining.entries())
       expect(detailed.scores!.find((s) => s.bidId === bidId)!.total).toBe(
         Math.round((design + 18 + service + expectedPrice[i]!) * 100) / 100,
@@ -1467,18 +1486,18 @@ describe('the evaluation committee, from the draw to the leader', () => {
     // The members who sit (the replaced one is not among them, its replacement is), the candidates ranked.
     expect(content.members.map((m) => m.memberId).sort()).toEqual([...sitting].sort());
     expect(new Set(content.sheets.map((x) => x.memberId))).toEqual(new Set(sitting));
-    expect(content.candidates.map((c) => c.rank)).toEqual([1, 2]);
+    expect(content.candidates.map((c) => c.rank)).toEqual([1, 2, 3]);
     expect(content.clarifications.map((c) => c.status)).toEqual(['answered', 'expired']);
     expect((await call(main, tokens.host, 'GET', `/api/committees/${id}/report`)).status).toBe(403);
 
-    // The fifth member stays silent.
-    const [a, b, c, dissenter] = sitting.map((m) => members.get(m)!) as CommitteeMemberClient[];
+    // Five sign, the sixth dissents, the seventh stays silent.
+    const [a, b, c, d, e, dissenter] = sitting.map((m) => members.get(m)!) as CommitteeMemberClient[];
     const signIt = (client: CommitteeMemberClient, signature = client.sign(report.text)) =>
       client.request('POST', `/api/committees/${id}/report/sign`, { signature });
     // A signature by someone else is refused; a signature over other bytes too.
     expectRefused(await signIt(a!, b!.sign(report.text)), 'RECORD_SIGNATURE_INVALID');
     expectRefused(await signIt(a!, a!.sign(`${report.text} `)), 'RECORD_SIGNATURE_INVALID');
-    for (const client of [a, b, c]) expect((await signIt(client!)).status).toBe(200);
+    for (const client of [a, b, c, d, e]) expect((await signIt(client!)).status).toBe(200);
     expectRefused(await signIt(a!), 'REPORT_SIGNED');
     const statement = '本人认为第一名投标人的施工组织设计存在重大缺陷，不应推荐为第一中标候选人';
     const dissentMember = content.members.find((m) => members.get(m.memberId) === dissenter)!.memberId;
@@ -1499,6 +1518,8 @@ describe('the evaluation committee, from the draw to the leader', () => {
     expect(stances.map((s) => s.stance).sort()).toEqual([
       'deemed-agreed',
       'dissented',
+      'signed',
+      'signed',
       'signed',
       'signed',
       'signed',
@@ -1536,7 +1557,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
     ]);
     const result = JSON.parse(verified.stdout) as ReportBundleReport;
     expect(result).toMatchObject({ ok: true, problems: [] });
-    expect([result.signed.length, result.dissented.length, result.deemedAgreed.length]).toEqual([3, 1, 1]);
+    expect([result.signed.length, result.dissented.length, result.deemedAgreed.length]).toEqual([5, 1, 1]);
     const files = await readTar(exported.rawPayload);
     const altered = Buffer.from(files.get('report.json')!);
     // One byte of the report, near its end, changed.
@@ -1572,11 +1593,11 @@ describe('the evaluation committee, from the draw to the leader', () => {
     await restartSecond();
     expectRefused(await publish(3), 'COMMITTEE_WRONG_STATE');
     const bidder1 = (await main.login('bidder1', 'bidder')).token;
-    const bidder4 = (await main.login('bidder4', 'bidder')).token;
+    const bidder4 = await outsiderBidder();
     const candidates = (token: string) =>
       call<CandidatesView>(main, token, 'GET', `/api/tenders/${tenderId}/candidates`);
     const seen = (await candidates(bidder1)).body;
-    expect(seen.candidates.map((c) => c.rank)).toEqual([1, 2]);
+    expect(seen.candidates.map((c) => c.rank)).toEqual([1, 2, 3]);
     expect(seen.committee).toBeNull();
     const object = (token: string) =>
       call<{ objectionId: string }>(main, token, 'POST', `/api/tenders/${tenderId}/candidate-objections`, {
@@ -1611,7 +1632,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
       .toBe(true);
     expectRefused(await object(bidder1), 'COMMITTEE_WRONG_STATE');
     const named = (await candidates(bidder4)).body.committee!;
-    expect(named).toHaveLength(5);
+    expect(named).toHaveLength(7);
     for (const member of named.filter((m) => m.code))
       expect(sha256(`${id}:${member.code}:${member.nonce}`)).toBe(member.commitment);
     expect(await audited('committee.end-publicity')).toHaveLength(1);
@@ -1698,7 +1719,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
     ).body.committee!;
     const expert = named.find((m) => m.code)!;
     const bidder1 = (await main.login('bidder1', 'bidder')).token;
-    const bidder4 = (await main.login('bidder4', 'bidder')).token;
+    const bidder4 = await outsiderBidder();
     const rate = (token: string, body: object) =>
       call(main, token, 'POST', `/api/committees/${id}/ratings`, body);
     const full = { conduct: 5, cooperation: 4, efficiency: 4 };
@@ -1762,5 +1783,16 @@ describe('the evaluation committee, from the draw to the leader', () => {
     });
     expect(summary.find((s) => s.target === 'project')).toMatchObject({ ratings: 1, means: full });
     expect((await call(main, bidder1, 'GET', '/api/ratings')).status).toBe(403);
+    const perExpert = (
+      await call<RatingSummary[]>(main, tokens.supervisor, 'GET', `/api/ratings?expert=${expert.code}`)
+    ).body;
+    expect(perExpert.map((r) => [r.target, r.subject, r.ratings])).toEqual([['expert', expert.code, 2]]);
+    const ratingsSheet = await main.app.inject({
+      method: 'GET',
+      url: `/api/ratings?format=csv&expert=${expert.code}`,
+      headers: { authorization: `Bearer ${tokens.supervisor}` },
+    });
+    expect(ratingsSheet.body).toMatch(/^\uFEFF项目编号,评价对象,具体对象,评价项,平均分,评价人数\r\n/);
+    expect(ratingsSheet.body).toContain(`评标专家,${expert.code},efficiency,4.5,2`);
   }, 60_000);
 });

@@ -14,6 +14,7 @@ import {
   type RatingSummary,
   round2,
 } from '@bidhall/shared';
+import { stringify } from 'csv-stringify/sync';
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import {
@@ -178,7 +179,7 @@ export class RatingService {
   }
 
   /** The ratings summed up per tender, target and subject, over a period (dates in China time). */
-  async report(query: { from?: string; to?: string }): Promise<RatingSummary[]> {
+  async report(query: { from?: string; to?: string; expert?: string }): Promise<RatingSummary[]> {
     const { db } = this.#deps;
     const conditions = [
       ...(query.from ? [gte(ratings.at, new Date(`${query.from}T00:00:00+08:00`))] : []),
@@ -217,7 +218,7 @@ export class RatingService {
       group.scores.push(r.scores);
       groups.set(key, group);
     }
-    return [...groups.values()].map((g) => {
+    const summaries = [...groups.values()].map((g) => {
       const keys = [...new Set(g.scores.flatMap((s) => Object.keys(s)))];
       return {
         tenderCode: g.tenderCode,
@@ -229,5 +230,40 @@ export class RatingService {
         ),
       };
     });
+    // Per expert: the ratings of that expert (by pool number) only.
+    return query.expert
+      ? summaries.filter((r) => r.target === 'expert' && r.subject === query.expert)
+      : summaries;
   }
+}
+
+const targetWords: Record<RatingSummary['target'], string> = {
+  project: '项目',
+  agency: '招标代理机构',
+  tenderee: '招标人',
+  supplier: '投标人',
+  expert: '评标专家',
+  supervisor: '监督人员',
+};
+
+/** The summary as a spreadsheet in words: one line per target, subject and criterion. */
+export function ratingsCsv(rows: readonly RatingSummary[]): string {
+  return stringify(
+    rows.flatMap((r) =>
+      Object.entries(r.means).map(([key, mean]) => [
+        r.tenderCode,
+        targetWords[r.target],
+        r.subject ?? '',
+        key,
+        mean,
+        r.ratings,
+      ]),
+    ),
+    {
+      bom: true,
+      header: true,
+      record_delimiter: 'windows',
+      columns: ['项目编号', '评价对象', '具体对象', '评价项', '平均分', '评价人数'],
+    },
+  );
 }

@@ -738,16 +738,18 @@ async function scoredResult(
   const opened = new Map((await decryptedBids(db, row.tenderId)).map((b) => [b.id, b]));
   const prices = new Map(bidIds.map((id) => [id, String(opened.get(id)!.summary[plan.price.field])]));
   const { benchmark, scores: price } = priceScores(prices, plan.price, await coefficientOf(db, row, plan));
+  // Every member's score of each bid and criterion, gathered once.
+  const scoresOf = new Map<string, number[]>();
+  for (const sheet of sheets)
+    for (const mark of sheet.marks) {
+      const id = `${mark.bidId}|${mark.key}`;
+      scoresOf.set(id, [...(scoresOf.get(id) ?? []), mark.score ?? 0]);
+    }
   const scores = bidIds.map((bidId) => {
     const criteria = Object.fromEntries(
       plan.criteria.map((c) => [
         c.key,
-        aggregateScore(
-          sheets.flatMap((s) =>
-            s.marks.filter((m) => m.bidId === bidId && m.key === c.key).map((m) => m.score ?? 0),
-          ),
-          plan.aggregation,
-        ),
+        aggregateScore(scoresOf.get(`${bidId}|${c.key}`) ?? [], plan.aggregation),
       ]),
     );
     const total = round2(Object.values(criteria).reduce((sum, v) => sum + v, 0) + price.get(bidId)!);
@@ -763,7 +765,11 @@ async function scoredResult(
   };
 }
 
-/** Best first: the total (comprehensive) or the price (lowest price); ties go to the lower price, then the id. */
+/**
+ * Best first: the total (comprehensive) or the price (lowest price); equal totals by the plan's rule — the
+ * lower price, or the higher technical score then the lower price — and last by id, so a ranking is never
+ * left to chance.
+ */
 async function rank(
   db: Executor,
   row: Committee,
@@ -773,10 +779,18 @@ async function rank(
   const last = results[results.length - 1]!;
   const opened = new Map((await decryptedBids(db, row.tenderId)).map((b) => [b.id, b]));
   const priceOf = (id: string) => Number(opened.get(id)!.summary[plan.price.field]);
-  const totals = new Map((last.scores ?? []).map((s) => [s.bidId, s.total]));
+  const scored = new Map((last.scores ?? []).map((s) => [s.bidId, s]));
+  const technical = (id: string) =>
+    plan.criteria
+      .filter((c) => c.part === 'technical')
+      .reduce((sum, c) => sum + (scored.get(id)?.criteria[c.key] ?? 0), 0);
   return [...last.passed].sort((a, b) => {
-    if (plan.method === 'comprehensive' && totals.get(a) !== totals.get(b))
-      return totals.get(b)! - totals.get(a)!;
+    if (plan.method === 'comprehensive') {
+      const byTotal = scored.get(b)!.total - scored.get(a)!.total;
+      if (byTotal !== 0) return byTotal;
+      if (plan.tieBreak === 'higher-technical' && technical(a) !== technical(b))
+        return technical(b) - technical(a);
+    }
     if (priceOf(a) !== priceOf(b)) return priceOf(a) - priceOf(b);
     return a < b ? -1 : 1;
   });

@@ -73,7 +73,7 @@ import {
 import { committeeDocuments, decryptedPackages, packageFile } from '../../evaluation/documents.ts';
 import { ExpertPool } from '../../evaluation/pool.ts';
 import { PublicityService } from '../../evaluation/publicity.ts';
-import { RatingService } from '../../evaluation/ratings.ts';
+import { RatingService, ratingsCsv } from '../../evaluation/ratings.ts';
 import { buildReportBundle } from '../../evaluation/report-bundle.ts';
 import { ReportService } from '../../evaluation/report-service.ts';
 import { ReviewService } from '../../evaluation/review-service.ts';
@@ -112,6 +112,8 @@ const RatingQuery = Type.Object(
   {
     from: Type.Optional(Type.String({ format: 'date' })),
     to: Type.Optional(Type.String({ format: 'date' })),
+    expert: Type.Optional(Type.String({ maxLength: 40 })),
+    format: Type.Optional(Type.Enum(['json', 'csv'])),
   },
   { additionalProperties: false },
 );
@@ -660,7 +662,14 @@ export default fp<EvaluationOptions>(
     api.get(
       '/api/ratings',
       { onRequest: app.requireGrant('pool:read'), schema: { querystring: RatingQuery } },
-      (request): Promise<RatingSummary[]> => rating.report(request.query),
+      async (request, reply) => {
+        const rows: RatingSummary[] = await rating.report(request.query);
+        if (request.query.format !== 'csv') return rows;
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="ratings.csv"')
+          .send(ratingsCsv(rows));
+      },
     );
     api.post(
       '/api/committees/:committeeId/report/sign',
