@@ -451,15 +451,8 @@ record
       file: string,
       options: { platform?: string; ca?: string[]; crl?: string[]; identityRules?: string; json?: boolean },
     ) => {
-      const { TrustStore } = await import('../server/src/pki/trust-store.ts');
       const { verifyRecordBundle } = await import('../server/src/opening/record-bundle.ts');
-      const settings = options.ca && options.platform ? null : config();
-      const trust = await TrustStore.fromFiles(
-        options.ca ?? settings!.trustedCaFiles,
-        options.crl ?? settings?.crlFiles ?? [],
-        options.identityRules ?? settings?.identityRulesFile,
-      );
-      const platform = parseCertificate(await readFile(options.platform ?? settings!.receiptCertFile));
+      const { trust, platform } = await offlineTrust(options);
       const report = await verifyRecordBundle(await readFile(file), trust, platform);
       if (options.json) console.log(JSON.stringify(report));
       else {
@@ -474,6 +467,23 @@ record
       process.exitCode = report.ok ? 0 : 1;
     },
   );
+
+/** What an offline check trusts: the CAs, CRLs and identity rules given (else configured), and the platform. */
+async function offlineTrust(options: {
+  platform?: string;
+  ca?: string[];
+  crl?: string[];
+  identityRules?: string;
+}) {
+  const { TrustStore } = await import('../server/src/pki/trust-store.ts');
+  const settings = options.ca && options.platform ? null : config();
+  const trust = await TrustStore.fromFiles(
+    options.ca ?? settings!.trustedCaFiles,
+    options.crl ?? settings?.crlFiles ?? [],
+    options.identityRules ?? settings?.identityRulesFile,
+  );
+  return { trust, platform: parseCertificate(await readFile(options.platform ?? settings!.receiptCertFile)) };
+}
 
 const report = program.command('report').description('evaluation reports (评标报告)');
 report
@@ -495,15 +505,8 @@ report
       file: string,
       options: { platform?: string; ca?: string[]; crl?: string[]; identityRules?: string; json?: boolean },
     ) => {
-      const { TrustStore } = await import('../server/src/pki/trust-store.ts');
       const { verifyReportBundle } = await import('../server/src/evaluation/report-bundle.ts');
-      const settings = options.ca && options.platform ? null : config();
-      const trust = await TrustStore.fromFiles(
-        options.ca ?? settings!.trustedCaFiles,
-        options.crl ?? settings?.crlFiles ?? [],
-        options.identityRules ?? settings?.identityRulesFile,
-      );
-      const platform = parseCertificate(await readFile(options.platform ?? settings!.receiptCertFile));
+      const { trust, platform } = await offlineTrust(options);
       const result = await verifyReportBundle(await readFile(file), trust, platform);
       if (options.json) console.log(JSON.stringify(result));
       else {

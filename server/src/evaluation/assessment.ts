@@ -16,16 +16,16 @@ import {
 } from '@bidhall/shared';
 import { stringify } from 'csv-stringify/sync';
 import { and, asc, eq, gte, lt } from 'drizzle-orm';
-import { type Committee, committees, expertAssessments, experts, tenders } from '../db/schema/index.ts';
+import { committees, expertAssessments, experts, tenders } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import { chinaTime } from '../opening/record-pdf.ts';
-import { runStep, type StepContext, type StepScope } from '../steps/step.ts';
+import type { StepContext } from '../steps/step.ts';
 import { findTender, requireTenderAccess } from '../tenders/tender-service.ts';
-import { committeeAggregate } from './committee-aggregate.ts';
+import { type CommitteeScope, committeeStep } from './committee-aggregate.ts';
 import { type CommitteeActor, membersOf, requireTendereeOf } from './committee-members.ts';
 import { requireStatus } from './state-machine.ts';
 
-type Scope = StepScope<Committee, Record<string, unknown>>;
+type Scope = CommitteeScope;
 
 export class AssessmentService {
   readonly #deps: StepContext<CommitteeEvent>;
@@ -40,9 +40,7 @@ export class AssessmentService {
     request: AssessmentRequest,
     actor: CommitteeActor,
   ): Promise<{ suspendedUntil: string | null }> {
-    if (!/^[0-9a-f-]{36}$/i.test(committeeId)) throw new AppError('COMMITTEE_NOT_FOUND');
-    return runStep<Committee, Record<string, unknown>, CommitteeEvent, { suspendedUntil: string | null }>(
-      committeeAggregate,
+    return committeeStep(
       this.#deps,
       committeeId,
       actor,

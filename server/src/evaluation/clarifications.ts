@@ -29,12 +29,12 @@ import {
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
-import { runStep, type StepContext, type StepScope } from '../steps/step.ts';
-import { committeeAggregate } from './committee-aggregate.ts';
+import type { StepContext } from '../steps/step.ts';
+import { type CommitteeScope, committeeStep } from './committee-aggregate.ts';
 import { type CommitteeActor, findCommittee, placeOf, requireAtSeat } from './committee-members.ts';
 import { requireStatus } from './state-machine.ts';
 
-type Scope = StepScope<Committee, Record<string, unknown>>;
+type Scope = CommitteeScope;
 
 const maxAnswerBytes = 4 * 1024 * 1024;
 
@@ -98,63 +98,52 @@ export class ClarificationService {
     this.#deps = deps;
   }
 
-  #step<T>(
-    committeeId: string,
-    actor: CommitteeActor,
-    action: Parameters<typeof runStep>[4],
-    step: (scope: Scope) => Promise<T>,
-  ): Promise<T> {
-    if (!/^[0-9a-f-]{36}$/i.test(committeeId)) throw new AppError('COMMITTEE_NOT_FOUND');
-    return runStep<Committee, Record<string, unknown>, CommitteeEvent, T>(
-      committeeAggregate,
-      this.#deps,
-      committeeId,
-      actor,
-      action,
-      step,
-    );
-  }
-
   /** The leader drafts a question to the bidder of one bid under review; it waits for a supervisor. */
   ask(
     committeeId: string,
     request: { bidId: string; question: string; answerMinutes: number },
     actor: CommitteeActor,
   ): Promise<{ clarificationId: string }> {
-    return this.#step(committeeId, actor, 'committee.ask', async ({ tx, row, now, detail, emit }) => {
-      requireStatus(row, 'clarify');
-      const leader = await placeOf(tx, row, actor);
-      if (row.leaderId !== leader.id) throw new AppError('NOT_LEADER');
-      await requireAtSeat(tx, leader, actor);
-      const [bid] = await tx
-        .select({ bidderId: bids.bidderId })
-        .from(bids)
-        .where(
-          and(
-            eq(bids.id, request.bidId),
-            eq(bids.tenderId, row.tenderId),
-            eq(bids.status, 'submitted'),
-            eq(bids.openingStatus, 'decrypted'),
-          ),
-        );
-      if (!bid) throw new AppError('CLARIFICATION_INVALID', { key: 'clarificationBidUnknown' });
-      const [created] = await tx
-        .insert(clarifications)
-        .values({
-          committeeId: row.id,
-          bidId: request.bidId,
-          bidderId: bid.bidderId,
-          question: request.question,
-          answerMinutes: request.answerMinutes,
-          askedBy: leader.id,
-          askedAt: now,
-          status: 'awaiting-approval',
-        })
-        .returning({ id: clarifications.id });
-      Object.assign(detail, { clarification: created!.id, bidId: request.bidId });
-      await emit('clarification', { clarificationId: created!.id, status: 'awaiting-approval' });
-      return { clarificationId: created!.id };
-    });
+    return committeeStep(
+      this.#deps,
+      committeeId,
+      actor,
+      'committee.ask',
+      async ({ tx, row, now, detail, emit }) => {
+        requireStatus(row, 'clarify');
+        const leader = await placeOf(tx, row, actor);
+        if (row.leaderId !== leader.id) throw new AppError('NOT_LEADER');
+        await requireAtSeat(tx, leader, actor);
+        const [bid] = await tx
+          .select({ bidderId: bids.bidderId })
+          .from(bids)
+          .where(
+            and(
+              eq(bids.id, request.bidId),
+              eq(bids.tenderId, row.tenderId),
+              eq(bids.status, 'submitted'),
+              eq(bids.openingStatus, 'decrypted'),
+            ),
+          );
+        if (!bid) throw new AppError('CLARIFICATION_INVALID', { key: 'clarificationBidUnknown' });
+        const [created] = await tx
+          .insert(clarifications)
+          .values({
+            committeeId: row.id,
+            bidId: request.bidId,
+            bidderId: bid.bidderId,
+            question: request.question,
+            answerMinutes: request.answerMinutes,
+            askedBy: leader.id,
+            askedAt: now,
+            status: 'awaiting-approval',
+          })
+          .returning({ id: clarifications.id });
+        Object.assign(detail, { clarification: created!.id, bidId: request.bidId });
+        await emit('clarification', { clarificationId: created!.id, status: 'awaiting-approval' });
+        return { clarificationId: created!.id };
+      },
+    );
   }
 
   /** A supervisor approves (the bidder is told, its deadline starts) or rejects, with the reason. */
@@ -165,27 +154,33 @@ export class ClarificationService {
     reason: string,
     actor: CommitteeActor,
   ): Promise<{ status: ClarificationStatus }> {
-    const result = await this.#step(committeeId, actor, 'committee.clarification-decision', async (scope) => {
-      const { tx, row, now, detail, emit } = scope;
-      requireStatus(row, 'clarify');
-      const c = await clarificationOf(tx, row.id, clarificationId);
-      if (c.status !== 'awaiting-approval')
-        throw new AppError('COMMITTEE_WRONG_STATE', { key: 'clarificationDecided' });
-      const status: ClarificationStatus = approve ? 'open' : 'rejected';
-      const deadline = approve ? new Date(now.getTime() + c.answerMinutes * 60_000) : null;
-      await tx
-        .update(clarifications)
-        .set({
-          status,
-          deadline,
-          decision: { approved: approve, reason, at: now.toISOString(), by: actor.actorId ?? '' },
-        })
-        .where(eq(clarifications.id, c.id));
-      Object.assign(detail, { clarification: c.id, approve, reason });
-      await emit('clarification', { clarificationId: c.id, status });
-      if (approve) await dueChanged(tx, scope);
-      return { status, clarification: { ...c, status, deadline }, tenderId: row.tenderId };
-    });
+    const result = await committeeStep(
+      this.#deps,
+      committeeId,
+      actor,
+      'committee.clarification-decision',
+      async (scope) => {
+        const { tx, row, now, detail, emit } = scope;
+        requireStatus(row, 'clarify');
+        const c = await clarificationOf(tx, row.id, clarificationId);
+        if (c.status !== 'awaiting-approval')
+          throw new AppError('COMMITTEE_WRONG_STATE', { key: 'clarificationDecided' });
+        const status: ClarificationStatus = approve ? 'open' : 'rejected';
+        const deadline = approve ? new Date(now.getTime() + c.answerMinutes * 60_000) : null;
+        await tx
+          .update(clarifications)
+          .set({
+            status,
+            deadline,
+            decision: { approved: approve, reason, at: now.toISOString(), by: actor.actorId ?? '' },
+          })
+          .where(eq(clarifications.id, c.id));
+        Object.assign(detail, { clarification: c.id, approve, reason });
+        await emit('clarification', { clarificationId: c.id, status });
+        if (approve) await dueChanged(tx, scope);
+        return { status, clarification: { ...c, status, deadline }, tenderId: row.tenderId };
+      },
+    );
     if (result.status === 'open')
       this.#deps.notifyBidder(
         result.clarification.bidderId,
@@ -205,7 +200,8 @@ export class ClarificationService {
     const [found] = await db.select().from(clarifications).where(eq(clarifications.id, clarificationId));
     // Another bidder's clarification does not exist for this one.
     if (!found || found.bidderId !== actor.actorId) throw new AppError('CLARIFICATION_NOT_FOUND');
-    const result = await this.#step(
+    const result = await committeeStep(
+      this.#deps,
       found.committeeId,
       actor,
       'committee.clarification-answer',

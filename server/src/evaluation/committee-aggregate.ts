@@ -3,9 +3,10 @@
  * next timed step is due (state-machine.ts). Every committee step — the committee's, the review's, the
  * clarifications' — runs on it.
  */
-import type { CommitteeEvent } from '@bidhall/shared';
+import type { AuditAction, CommitteeEvent } from '@bidhall/shared';
 import { type Committee, committeeEvents, committees } from '../db/schema/index.ts';
-import type { Aggregate } from '../steps/step.ts';
+import { AppError } from '../errors.ts';
+import { type Actor, type Aggregate, runStep, type StepContext, type StepScope } from '../steps/step.ts';
 import { nextTimedStep } from './state-machine.ts';
 
 export const committeeAggregate: Aggregate<Committee, CommitteeEvent> = {
@@ -27,3 +28,31 @@ export const committeeAggregate: Aggregate<Committee, CommitteeEvent> = {
   auditScope: (row) => ({ tenderId: row.tenderId, target: `committee:${row.id}` }),
   toEvent: ({ aggregateId, seq, at, type, data }) => ({ committeeId: aggregateId, seq, at, type, data }),
 };
+
+/** What a committee step gets: the kernel's scope on the locked committee row. */
+export type CommitteeScope = StepScope<Committee, Record<string, unknown>>;
+export type CommitteeContext = StepContext<CommitteeEvent>;
+
+/**
+ * Runs one step on committee `committeeId` as `actor`, audited as `action` (steps/step.ts): every step of
+ * the committee, the review, the clarifications, the report, publicity and the assessments comes here.
+ */
+export function committeeStep<T>(
+  context: CommitteeContext,
+  committeeId: string,
+  actor: Actor,
+  action: AuditAction,
+  step: (scope: CommitteeScope) => Promise<T>,
+  options: { skipIfLocked?: boolean } = {},
+): Promise<T> {
+  if (!/^[0-9a-f-]{36}$/i.test(committeeId)) throw new AppError('COMMITTEE_NOT_FOUND');
+  return runStep<Committee, Record<string, unknown>, CommitteeEvent, T>(
+    committeeAggregate,
+    context,
+    committeeId,
+    actor,
+    action,
+    step,
+    options,
+  );
+}

@@ -48,10 +48,10 @@ import {
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
-import { type Actor, runStep, type StepContext, type StepScope } from '../steps/step.ts';
+import type { Actor, StepContext } from '../steps/step.ts';
 import { findTender, requireTenderAccess } from '../tenders/tender-service.ts';
 import { expireClarifications } from './clarifications.ts';
-import { committeeAggregate } from './committee-aggregate.ts';
+import { type CommitteeScope, committeeStep } from './committee-aggregate.ts';
 import {
   bidderNames,
   type CommitteeActor,
@@ -83,7 +83,7 @@ export interface CommitteeDeps extends StepContext<CommitteeEvent> {
   readonly trust: TrustStore;
 }
 
-type Scope = StepScope<Committee, Record<string, unknown>>;
+type Scope = CommitteeScope;
 
 /** The tender statuses after which a committee may be formed: the bids have been read out. */
 const openedStatuses: readonly Tender['status'][] = ['announced', 'confirming', 'closed'];
@@ -139,25 +139,6 @@ export class CommitteeService {
 
   constructor(deps: CommitteeDeps) {
     this.#deps = deps;
-  }
-
-  #step<T>(
-    committeeId: string,
-    actor: Actor,
-    action: Parameters<typeof runStep>[4],
-    step: (scope: Scope) => Promise<T>,
-    options: { skipIfLocked?: boolean } = {},
-  ): Promise<T> {
-    if (!/^[0-9a-f-]{36}$/i.test(committeeId)) throw new AppError('COMMITTEE_NOT_FOUND');
-    return runStep<Committee, Record<string, unknown>, CommitteeEvent, T>(
-      committeeAggregate,
-      this.#deps,
-      committeeId,
-      actor,
-      action,
-      step,
-      options,
-    );
   }
 
   /** The host's specification: the committee (drawing) and its video room, with the platform's seed committed. */
@@ -248,7 +229,7 @@ export class CommitteeService {
     request: RepresentativesRequest,
     actor: CommitteeActor,
   ): Promise<{ named: number }> {
-    return this.#step(committeeId, actor, 'committee.representatives', async (scope) => {
+    return committeeStep(this.#deps, committeeId, actor, 'committee.representatives', async (scope) => {
       const { tx, row, now, emit, detail } = scope;
       requireTendereeOf(row, actor);
       requireStatus(row, 'nameRepresentatives');
@@ -295,7 +276,8 @@ export class CommitteeService {
    * exclusions with their reasons, both seeds and the outcome are stored; the places are sealed.
    */
   draw(committeeId: string, supervisorSeed: string, actor: CommitteeActor): Promise<CommitteeDrawView> {
-    return this.#step(
+    return committeeStep(
+      this.#deps,
       committeeId,
       actor,
       'committee.draw',
@@ -429,7 +411,8 @@ export class CommitteeService {
     const peek = await findCommittee(this.#deps.db, committeeId);
     const expected = nextTimedStep(peek)?.step;
     if (!expected) return;
-    await this.#step(
+    await committeeStep(
+      this.#deps,
       committeeId,
       systemActorOf(),
       timedActions[expected],
@@ -479,7 +462,7 @@ export class CommitteeService {
 
   /** A member signs in from its seat: the seat, the address and the time are recorded. */
   signIn(committeeId: string, actor: CommitteeActor): Promise<{ signedInAt: string; seat: string }> {
-    return this.#step(committeeId, actor, 'committee.sign-in', async (scope) => {
+    return committeeStep(this.#deps, committeeId, actor, 'committee.sign-in', async (scope) => {
       const { tx, row, now, detail, emit } = scope;
       requireStatus(row, 'signIn');
       const member = await placeOf(tx, row, actor);
@@ -519,7 +502,7 @@ export class CommitteeService {
     request: DeclarationRequest,
     actor: CommitteeActor,
   ): Promise<{ declared: true; withdrawn: boolean }> {
-    return this.#step(committeeId, actor, 'committee.declare', async (scope) => {
+    return committeeStep(this.#deps, committeeId, actor, 'committee.declare', async (scope) => {
       const { tx, row, now, detail, emit } = scope;
       requireStatus(row, 'declare');
       const member = await placeOf(tx, row, actor);
@@ -592,7 +575,7 @@ export class CommitteeService {
     candidateId: string,
     actor: CommitteeActor,
   ): Promise<{ round: number; voted: number; voters: number }> {
-    return this.#step(committeeId, actor, 'committee.vote', async (scope) => {
+    return committeeStep(this.#deps, committeeId, actor, 'committee.vote', async (scope) => {
       const { tx, row, now, detail, emit } = scope;
       requireStatus(row, 'vote');
       if (row.spec.leader !== 'vote')
@@ -625,7 +608,7 @@ export class CommitteeService {
    * until it is resumed, and once it outlasts the local rule's limit the committee is re-formed.
    */
   recordFault(committeeId: string, reason: string, actor: CommitteeActor): Promise<{ limitAt: string }> {
-    return this.#step(committeeId, actor, 'committee.fault', async (scope) => {
+    return committeeStep(this.#deps, committeeId, actor, 'committee.fault', async (scope) => {
       const { row, now, detail, emit } = scope;
       await requireOverseer(this.#deps.db, row, actor);
       requireStatus(row, 'recordFault');
@@ -649,7 +632,7 @@ export class CommitteeService {
 
   /** The fault is over: the evaluation goes on where it was, sign-in deadlines moved by the pause. */
   resume(committeeId: string, reason: string, actor: CommitteeActor): Promise<{ status: CommitteeStatus }> {
-    return this.#step(committeeId, actor, 'committee.resume', async (scope) => {
+    return committeeStep(this.#deps, committeeId, actor, 'committee.resume', async (scope) => {
       const { tx, row, now, detail, emit } = scope;
       await requireOverseer(this.#deps.db, row, actor);
       requireStatus(row, 'resume');
@@ -686,7 +669,7 @@ export class CommitteeService {
     reason: string,
     actor: CommitteeActor,
   ): Promise<{ replacedBy: string | null }> {
-    return this.#step(committeeId, actor, 'committee.replace', async (scope) => {
+    return committeeStep(this.#deps, committeeId, actor, 'committee.replace', async (scope) => {
       const { tx, row, now, detail, emit } = scope;
       requireStatus(row, 'replace');
       const members = await membersOf(tx, row.id);
@@ -708,7 +691,7 @@ export class CommitteeService {
 
   /** Where the tender says so, the tenderee names the leader among the sitting members. */
   nameLeader(committeeId: string, memberId: string, actor: CommitteeActor): Promise<{ leaderId: string }> {
-    return this.#step(committeeId, actor, 'committee.name-leader', async (scope) => {
+    return committeeStep(this.#deps, committeeId, actor, 'committee.name-leader', async (scope) => {
       const { tx, row, detail, emit } = scope;
       requireTendereeOf(row, actor);
       requireStatus(row, 'nameLeader');

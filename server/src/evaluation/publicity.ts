@@ -16,13 +16,13 @@ import {
   experts,
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
-import { runStep, type StepContext, type StepScope } from '../steps/step.ts';
+import type { StepContext } from '../steps/step.ts';
 import { findTender, requireTenderAccess } from '../tenders/tender-service.ts';
-import { committeeAggregate } from './committee-aggregate.ts';
+import { type CommitteeScope, committeeStep } from './committee-aggregate.ts';
 import { type CommitteeActor, membersOf } from './committee-members.ts';
 import { notNowDetail, requireStatus, requireTransition } from './state-machine.ts';
 
-type Scope = StepScope<Committee, Record<string, unknown>>;
+type Scope = CommitteeScope;
 
 /** The scheduler's step at the end of publicity: the experts' names are published. */
 export async function endPublicity(scope: Scope): Promise<void> {
@@ -48,26 +48,10 @@ export class PublicityService {
     this.#deps = deps;
   }
 
-  #step<T>(
-    committeeId: string,
-    actor: CommitteeActor,
-    action: Parameters<typeof runStep>[4],
-    step: (scope: Scope) => Promise<T>,
-  ) {
-    if (!/^[0-9a-f-]{36}$/i.test(committeeId)) throw new AppError('COMMITTEE_NOT_FOUND');
-    return runStep<Committee, Record<string, unknown>, CommitteeEvent, T>(
-      committeeAggregate,
-      this.#deps,
-      committeeId,
-      actor,
-      action,
-      step,
-    );
-  }
-
   /** The tender's host publishes the candidates, for `days` (at least three). */
   publish(committeeId: string, days: number, actor: CommitteeActor): Promise<{ publicityEndsAt: string }> {
-    return this.#step(
+    return committeeStep(
+      this.#deps,
       committeeId,
       actor,
       'committee.publish',
@@ -87,7 +71,8 @@ export class PublicityService {
   /** A bidder of the tender objects to the candidates, during publicity only. */
   async object(tenderId: string, text: string, actor: CommitteeActor): Promise<{ objectionId: string }> {
     const row = await publishedCommittee(this.#deps.db, tenderId);
-    return this.#step(
+    return committeeStep(
+      this.#deps,
       row.id,
       actor,
       'committee.candidate-objection',
@@ -124,7 +109,8 @@ export class PublicityService {
     text: string,
     actor: CommitteeActor,
   ): Promise<{ answered: true }> {
-    return this.#step(
+    return committeeStep(
+      this.#deps,
       committeeId,
       actor,
       'committee.candidate-answer',

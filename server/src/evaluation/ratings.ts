@@ -28,13 +28,11 @@ import {
   tenders,
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
-import { runStep, type StepContext, type StepScope } from '../steps/step.ts';
+import type { StepContext } from '../steps/step.ts';
 import { findTender, requireTenderAccess } from '../tenders/tender-service.ts';
-import { committeeAggregate } from './committee-aggregate.ts';
+import { committeeStep } from './committee-aggregate.ts';
 import type { CommitteeActor } from './committee-members.ts';
 import { requireStatus } from './state-machine.ts';
-
-type Scope = StepScope<Committee, Record<string, unknown>>;
 
 /** Which party the rater is in for this committee, or the refusal. */
 async function partyOf(db: Executor, row: Committee, actor: CommitteeActor): Promise<Party> {
@@ -99,83 +97,82 @@ export class RatingService {
     this.#deps = deps;
   }
 
-  #step<T>(
-    committeeId: string,
-    actor: CommitteeActor,
-    action: Parameters<typeof runStep>[4],
-    step: (scope: Scope) => Promise<T>,
-  ) {
-    if (!/^[0-9a-f-]{36}$/i.test(committeeId)) throw new AppError('COMMITTEE_NOT_FOUND');
-    return runStep<Committee, Record<string, unknown>, CommitteeEvent, T>(
-      committeeAggregate,
+  /** The host sets the tender's forms, before anyone has rated. */
+  setForms(committeeId: string, forms: RatingForms, actor: CommitteeActor): Promise<{ set: true }> {
+    return committeeStep(
       this.#deps,
       committeeId,
       actor,
-      action,
-      step,
+      'committee.rating-forms',
+      async ({ tx, row, update, detail }) => {
+        requireTenderAccess(actor, await findTender(tx, row.tenderId));
+        requireStatus(row, 'assess');
+        const [rated] = await tx
+          .select({ at: ratings.at })
+          .from(ratings)
+          .where(eq(ratings.committeeId, row.id))
+          .limit(1);
+        if (rated) throw new AppError('COMMITTEE_WRONG_STATE', { key: 'ratingsStarted' });
+        await update({ ratingForms: forms });
+        detail.parties = Object.keys(forms).length;
+        return { set: true as const };
+      },
     );
-  }
-
-  /** The host sets the tender's forms, before anyone has rated. */
-  setForms(committeeId: string, forms: RatingForms, actor: CommitteeActor): Promise<{ set: true }> {
-    return this.#step(committeeId, actor, 'committee.rating-forms', async ({ tx, row, update, detail }) => {
-      requireTenderAccess(actor, await findTender(tx, row.tenderId));
-      requireStatus(row, 'assess');
-      const [rated] = await tx
-        .select({ at: ratings.at })
-        .from(ratings)
-        .where(eq(ratings.committeeId, row.id))
-        .limit(1);
-      if (rated) throw new AppError('COMMITTEE_WRONG_STATE', { key: 'ratingsStarted' });
-      await update({ ratingForms: forms });
-      detail.parties = Object.keys(forms).length;
-      return { set: true as const };
-    });
   }
 
   /** One party's rating of one target, once publicity has ended. */
   rate(committeeId: string, request: RatingRequest, actor: CommitteeActor): Promise<{ rated: true }> {
-    return this.#step(committeeId, actor, 'committee.rate', async ({ tx, row, now, detail, emit }) => {
-      requireStatus(row, 'rate');
-      if (!row.publicityEndedAt) throw new AppError('COMMITTEE_WRONG_STATE', { key: 'ratingAfterPublicity' });
-      const party = await partyOf(tx, row, actor);
-      const problem = ratingProblem(row.ratingForms ?? defaultRatingForms, party, request);
-      if (problem) throw new AppError('RATING_INVALID', problem);
-      if (request.subjectId) {
-        const known =
-          request.target === 'supplier'
-            ? await tx
-                .select({ id: bids.id })
-                .from(bids)
-                .where(and(eq(bids.id, request.subjectId), eq(bids.tenderId, row.tenderId)))
-            : await tx
-                .select({ id: committeeMembers.id })
-                .from(committeeMembers)
-                .where(
-                  and(eq(committeeMembers.id, request.subjectId), eq(committeeMembers.committeeId, row.id)),
-                );
-        if (!known.length)
-          throw new AppError('RATING_INVALID', { key: 'ratingSubject', params: { target: request.target } });
-      }
-      const inserted = await tx
-        .insert(ratings)
-        .values({
-          committeeId: row.id,
-          raterId: actor.actorId!,
-          party,
-          target: request.target,
-          subjectId: request.subjectId ?? '',
-          scores: request.scores,
-          comment: request.comment,
-          at: now,
-        })
-        .onConflictDoNothing()
-        .returning({ at: ratings.at });
-      if (!inserted.length) throw new AppError('ASSESSMENT_REPEATED');
-      Object.assign(detail, { party, target: request.target });
-      await emit('rating', { party, target: request.target });
-      return { rated: true as const };
-    });
+    return committeeStep(
+      this.#deps,
+      committeeId,
+      actor,
+      'committee.rate',
+      async ({ tx, row, now, detail, emit }) => {
+        requireStatus(row, 'rate');
+        if (!row.publicityEndedAt)
+          throw new AppError('COMMITTEE_WRONG_STATE', { key: 'ratingAfterPublicity' });
+        const party = await partyOf(tx, row, actor);
+        const problem = ratingProblem(row.ratingForms ?? defaultRatingForms, party, request);
+        if (problem) throw new AppError('RATING_INVALID', problem);
+        if (request.subjectId) {
+          const known =
+            request.target === 'supplier'
+              ? await tx
+                  .select({ id: bids.id })
+                  .from(bids)
+                  .where(and(eq(bids.id, request.subjectId), eq(bids.tenderId, row.tenderId)))
+              : await tx
+                  .select({ id: committeeMembers.id })
+                  .from(committeeMembers)
+                  .where(
+                    and(eq(committeeMembers.id, request.subjectId), eq(committeeMembers.committeeId, row.id)),
+                  );
+          if (!known.length)
+            throw new AppError('RATING_INVALID', {
+              key: 'ratingSubject',
+              params: { target: request.target },
+            });
+        }
+        const inserted = await tx
+          .insert(ratings)
+          .values({
+            committeeId: row.id,
+            raterId: actor.actorId!,
+            party,
+            target: request.target,
+            subjectId: request.subjectId ?? '',
+            scores: request.scores,
+            comment: request.comment,
+            at: now,
+          })
+          .onConflictDoNothing()
+          .returning({ at: ratings.at });
+        if (!inserted.length) throw new AppError('ASSESSMENT_REPEATED');
+        Object.assign(detail, { party, target: request.target });
+        await emit('rating', { party, target: request.target });
+        return { rated: true as const };
+      },
+    );
   }
 
   /** The ratings summed up per tender, target and subject, over a period (dates in China time). */

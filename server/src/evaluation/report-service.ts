@@ -32,9 +32,9 @@ import {
 import { AppError } from '../errors.ts';
 import { sha256Hex } from '../opening/record.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
-import { runStep, type StepContext, type StepScope } from '../steps/step.ts';
+import type { StepContext } from '../steps/step.ts';
 import { findTender } from '../tenders/tender-service.ts';
-import { committeeAggregate } from './committee-aggregate.ts';
+import { type CommitteeScope, committeeStep } from './committee-aggregate.ts';
 import {
   type CommitteeActor,
   findCommittee,
@@ -44,7 +44,7 @@ import {
 } from './committee-members.ts';
 import { requireStatus, requireTransition } from './state-machine.ts';
 
-type Scope = StepScope<Committee, Record<string, unknown>>;
+type Scope = CommitteeScope;
 
 export interface ReportDeps extends StepContext<CommitteeEvent> {
   readonly trust: TrustStore;
@@ -148,26 +148,10 @@ export class ReportService {
     this.#deps = deps;
   }
 
-  #step<T>(
-    committeeId: string,
-    actor: CommitteeActor,
-    action: Parameters<typeof runStep>[4],
-    step: (scope: Scope) => Promise<T>,
-  ): Promise<T> {
-    if (!/^[0-9a-f-]{36}$/i.test(committeeId)) throw new AppError('COMMITTEE_NOT_FOUND');
-    return runStep<Committee, Record<string, unknown>, CommitteeEvent, T>(
-      committeeAggregate,
-      this.#deps,
-      committeeId,
-      actor,
-      action,
-      step,
-    );
-  }
-
   /** The leader has the platform build the report; the signing window opens. */
   build(committeeId: string, actor: CommitteeActor): Promise<{ sha256: string; signingEndsAt: string }> {
-    return this.#step(
+    return committeeStep(
+      this.#deps,
       committeeId,
       actor,
       'committee.report',
@@ -190,7 +174,7 @@ export class ReportService {
 
   /** A member signs the report's exact bytes. */
   sign(committeeId: string, signature: Buffer, actor: CommitteeActor): Promise<{ stance: 'signed' }> {
-    return this.#step(committeeId, actor, 'committee.sign-report', async (scope) => {
+    return committeeStep(this.#deps, committeeId, actor, 'committee.sign-report', async (scope) => {
       const member = await this.#signer(scope, actor);
       await this.#verify(scope, member, signature, scope.row.reportText!);
       await this.#record(scope, member, 'signed', null, signature);
@@ -205,7 +189,7 @@ export class ReportService {
     signature: Buffer,
     actor: CommitteeActor,
   ): Promise<{ stance: 'dissented' }> {
-    return this.#step(committeeId, actor, 'committee.dissent', async (scope) => {
+    return committeeStep(this.#deps, committeeId, actor, 'committee.dissent', async (scope) => {
       const member = await this.#signer(scope, actor);
       const text = dissentText({ reportSha256: scope.row.reportSha256!, memberId: member.id, statement });
       await this.#verify(scope, member, signature, text);

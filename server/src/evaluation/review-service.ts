@@ -33,9 +33,9 @@ import {
   timeVotes,
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
-import { runStep, type StepContext, type StepScope } from '../steps/step.ts';
+import type { StepContext } from '../steps/step.ts';
 import { findTender, requireTenderAccess } from '../tenders/tender-service.ts';
-import { committeeAggregate } from './committee-aggregate.ts';
+import { type CommitteeScope, committeeStep } from './committee-aggregate.ts';
 import {
   type CommitteeActor,
   findCommittee,
@@ -46,7 +46,7 @@ import {
 } from './committee-members.ts';
 import { requireStatus, requireTransition } from './state-machine.ts';
 
-type Scope = StepScope<Committee, Record<string, unknown>>;
+type Scope = CommitteeScope;
 
 const stageWords: Record<ReviewStage, { zh: string; en: string }> = {
   qualification: { zh: '资格审查', en: 'qualification' },
@@ -131,26 +131,10 @@ export class ReviewService {
     this.#deps = deps;
   }
 
-  #step<T>(
-    committeeId: string,
-    actor: CommitteeActor,
-    action: Parameters<typeof runStep>[4],
-    step: (scope: Scope) => Promise<T>,
-  ) {
-    if (!/^[0-9a-f-]{36}$/i.test(committeeId)) throw new AppError('COMMITTEE_NOT_FOUND');
-    return runStep<Committee, Record<string, unknown>, CommitteeEvent, T>(
-      committeeAggregate,
-      this.#deps,
-      committeeId,
-      actor,
-      action,
-      step,
-    );
-  }
-
   /** The host defines the review's plan before it starts (or, once started, while no plan is set). */
   setPlan(committeeId: string, plan: ReviewPlan, actor: CommitteeActor): Promise<{ stages: ReviewStage[] }> {
-    return this.#step(
+    return committeeStep(
+      this.#deps,
       committeeId,
       actor,
       'committee.plan',
@@ -187,7 +171,7 @@ export class ReviewService {
     marks: readonly SheetMark[],
     actor: CommitteeActor,
   ): Promise<{ status: ReviewSheet['status'] }> {
-    return this.#step(committeeId, actor, 'committee.sheet', async (scope) => {
+    return committeeStep(this.#deps, committeeId, actor, 'committee.sheet', async (scope) => {
       const { tx, row, now, detail, emit } = scope;
       requireStatus(row, 'review');
       const member = await placeOf(tx, row, actor);
@@ -261,42 +245,48 @@ export class ReviewService {
     note: string,
     actor: CommitteeActor,
   ): Promise<{ returned: true }> {
-    return this.#step(committeeId, actor, 'committee.return-sheet', async ({ tx, row, detail, emit }) => {
-      requireStatus(row, 'review');
-      const leader = await placeOf(tx, row, actor);
-      if (row.leaderId !== leader.id) throw new AppError('NOT_LEADER');
-      await requireAtSeat(tx, leader, actor);
-      const stage = row.reviewStage!;
-      const [sheet] = await tx
-        .select()
-        .from(reviewSheets)
-        .where(
-          and(
-            eq(reviewSheets.committeeId, row.id),
-            eq(reviewSheets.stage, stage),
-            eq(reviewSheets.memberId, memberId),
-          ),
-        );
-      if (sheet?.status !== 'flagged') throw new AppError('SHEET_INVALID', { key: 'sheetNotFlagged' });
-      await tx
-        .update(reviewSheets)
-        .set({ status: 'returned', note })
-        .where(
-          and(
-            eq(reviewSheets.committeeId, row.id),
-            eq(reviewSheets.stage, stage),
-            eq(reviewSheets.memberId, memberId),
-          ),
-        );
-      Object.assign(detail, { member: memberId, stage, note });
-      await emit('sheet', { memberId, stage, status: 'returned' });
-      return { returned: true as const };
-    });
+    return committeeStep(
+      this.#deps,
+      committeeId,
+      actor,
+      'committee.return-sheet',
+      async ({ tx, row, detail, emit }) => {
+        requireStatus(row, 'review');
+        const leader = await placeOf(tx, row, actor);
+        if (row.leaderId !== leader.id) throw new AppError('NOT_LEADER');
+        await requireAtSeat(tx, leader, actor);
+        const stage = row.reviewStage!;
+        const [sheet] = await tx
+          .select()
+          .from(reviewSheets)
+          .where(
+            and(
+              eq(reviewSheets.committeeId, row.id),
+              eq(reviewSheets.stage, stage),
+              eq(reviewSheets.memberId, memberId),
+            ),
+          );
+        if (sheet?.status !== 'flagged') throw new AppError('SHEET_INVALID', { key: 'sheetNotFlagged' });
+        await tx
+          .update(reviewSheets)
+          .set({ status: 'returned', note })
+          .where(
+            and(
+              eq(reviewSheets.committeeId, row.id),
+              eq(reviewSheets.stage, stage),
+              eq(reviewSheets.memberId, memberId),
+            ),
+          );
+        Object.assign(detail, { member: memberId, stage, note });
+        await emit('sheet', { memberId, stage, status: 'returned' });
+        return { returned: true as const };
+      },
+    );
   }
 
   /** A member keeps its returned sheet as it was, saying why; its flags are resolved. */
   confirmSheet(committeeId: string, reason: string, actor: CommitteeActor): Promise<{ confirmed: true }> {
-    return this.#step(committeeId, actor, 'committee.confirm-sheet', async (scope) => {
+    return committeeStep(this.#deps, committeeId, actor, 'committee.confirm-sheet', async (scope) => {
       const { tx, row, detail, emit } = scope;
       requireStatus(row, 'review');
       const member = await placeOf(tx, row, actor);
@@ -319,7 +309,8 @@ export class ReviewService {
 
   /** The leader opens a "time is too short" vote (Art 48); every sitting member answers it. */
   openTimeVote(committeeId: string, actor: CommitteeActor): Promise<{ round: number }> {
-    return this.#step(
+    return committeeStep(
+      this.#deps,
       committeeId,
       actor,
       'committee.time-vote-open',
@@ -348,7 +339,8 @@ export class ReviewService {
     tooShort: boolean,
     actor: CommitteeActor,
   ): Promise<{ voted: number; members: number }> {
-    return this.#step(
+    return committeeStep(
+      this.#deps,
       committeeId,
       actor,
       'committee.time-vote',
@@ -410,7 +402,8 @@ export class ReviewService {
     reason: string,
     actor: CommitteeActor,
   ): Promise<{ requested: true }> {
-    return this.#step(
+    return committeeStep(
+      this.#deps,
       committeeId,
       actor,
       'committee.reopen',
@@ -453,7 +446,8 @@ export class ReviewService {
     reason: string,
     actor: CommitteeActor,
   ): Promise<{ reopened: boolean }> {
-    return this.#step(
+    return committeeStep(
+      this.#deps,
       committeeId,
       actor,
       'committee.reopen-decision',

@@ -64,12 +64,9 @@ import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import { AssessmentService, assessmentsCsv } from '../../evaluation/assessment.ts';
 import { ClarificationService } from '../../evaluation/clarifications.ts';
+import { type CommitteeContext, committeeAggregate } from '../../evaluation/committee-aggregate.ts';
 import { findCommittee } from '../../evaluation/committee-members.ts';
-import {
-  type CommitteeActor,
-  CommitteeService,
-  committeeAggregate,
-} from '../../evaluation/committee-service.ts';
+import { type CommitteeActor, CommitteeService } from '../../evaluation/committee-service.ts';
 import { committeeDocuments, decryptedPackages, packageFile } from '../../evaluation/documents.ts';
 import { ExpertPool } from '../../evaluation/pool.ts';
 import { PublicityService } from '../../evaluation/publicity.ts';
@@ -153,66 +150,32 @@ export default fp<EvaluationOptions>(
     const live = app.io.of('/evaluation') as unknown as EvaluationNamespace;
     const pool = new ExpertPool(app.db);
     app.decorate('pool', pool);
-    const committees = new CommitteeService({
+    // Every committee step's context: its events go to the committee's room on /evaluation (all processes).
+    const context: CommitteeContext = {
       db: app.db,
       clock: options.clock,
       publish: (events: readonly CommitteeEvent[]) => {
         for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
       },
       poke: (reason) => app.scheduler.poke(reason),
+    };
+    const committees = new CommitteeService({
+      ...context,
       drawSecret: app.drawSecret,
       trust: app.trust,
     });
     app.decorate('committees', committees);
-    const review = new ReviewService({
-      db: app.db,
-      clock: options.clock,
-      publish: (events: readonly CommitteeEvent[]) => {
-        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
-      },
-      poke: (reason) => app.scheduler.poke(reason),
-    });
+    const review = new ReviewService(context);
     app.scheduler.register(timed(committeeAggregate, (id) => committees.runDueStep(id)));
     const reports = new ReportService({
-      db: app.db,
-      clock: options.clock,
-      publish: (events: readonly CommitteeEvent[]) => {
-        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
-      },
-      poke: (reason) => app.scheduler.poke(reason),
+      ...context,
       trust: app.trust,
     });
-    const publicity = new PublicityService({
-      db: app.db,
-      clock: options.clock,
-      publish: (events: readonly CommitteeEvent[]) => {
-        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
-      },
-      poke: (reason) => app.scheduler.poke(reason),
-    });
-    const assessments = new AssessmentService({
-      db: app.db,
-      clock: options.clock,
-      publish: (events: readonly CommitteeEvent[]) => {
-        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
-      },
-      poke: (reason) => app.scheduler.poke(reason),
-    });
-    const rating = new RatingService({
-      db: app.db,
-      clock: options.clock,
-      publish: (events: readonly CommitteeEvent[]) => {
-        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
-      },
-      poke: (reason) => app.scheduler.poke(reason),
-    });
+    const publicity = new PublicityService(context);
+    const assessments = new AssessmentService(context);
+    const rating = new RatingService(context);
     const clarifying = new ClarificationService({
-      db: app.db,
-      clock: options.clock,
-      publish: (events: readonly CommitteeEvent[]) => {
-        for (const event of events) live.to(committeeRoom(event.committeeId)).emit('eval:event', event);
-      },
-      poke: (reason) => app.scheduler.poke(reason),
+      ...context,
       trust: app.trust,
       notifyBidder: (bidderId, clarification) =>
         live.to(bidderRoom(bidderId)).emit('eval:clarification', clarification),
