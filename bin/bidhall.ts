@@ -432,41 +432,47 @@ loginOptions(
       console.log(`record bundle written to ${options.out}`);
     },
   );
-record
-  .command('verify')
-  .description(
-    'verify a record bundle offline: the platform signature, every file, every bidder signature, the draw, objections',
-  )
-  .argument('<bundle>', 'the .tar bundle')
-  .option('--platform <file>', "the platform's receipt certificate (PEM) (default: the configured one)")
-  .option('--ca <files...>', 'CA certificates to trust (default: the configured trust store)')
-  .option('--crl <files...>', 'CRLs of those CAs')
-  .option(
-    '--identity-rules <file>',
-    'where those CAs put the holder identity (JSON; default: subject serialNumber)',
-  )
-  .option('--json', 'print the report as JSON')
-  .action(
-    async (
-      file: string,
-      options: { platform?: string; ca?: string[]; crl?: string[]; identityRules?: string; json?: boolean },
-    ) => {
-      const { verifyRecordBundle } = await import('../server/src/opening/record-bundle.ts');
-      const { trust, platform } = await offlineTrust(options);
-      const report = await verifyRecordBundle(await readFile(file), trust, platform);
-      if (options.json) console.log(JSON.stringify(report));
-      else {
-        console.log(`${report.tender.code} "${report.tender.title}" — record SHA-256 ${report.recordSha256}`);
-        console.log(`exported ${report.exportedAt ?? '?'} while ${report.status ?? '?'}`);
-        console.log(`signed by: ${report.signed.join(', ') || '(nobody)'}`);
-        if (report.unsigned.length) console.log(`not signed by: ${report.unsigned.join(', ')}`);
-        console.log(`objections: ${report.objections} (${report.unanswered} unanswered)`);
-        for (const problem of report.problems) console.log(`PROBLEM: ${problem}`);
-        console.log(report.ok ? 'bundle verifies' : 'bundle does NOT verify');
-      }
-      process.exitCode = report.ok ? 0 : 1;
-    },
-  );
+offlineCheck(
+  record
+    .command('verify')
+    .description(
+      'verify a record bundle offline: the platform signature, every file, every bidder signature, the draw, objections',
+    ),
+).action(
+  async (
+    file: string,
+    options: { platform?: string; ca?: string[]; crl?: string[]; identityRules?: string; json?: boolean },
+  ) => {
+    const { verifyRecordBundle } = await import('../server/src/opening/record-bundle.ts');
+    const { trust, platform } = await offlineTrust(options);
+    const report = await verifyRecordBundle(await readFile(file), trust, platform);
+    if (options.json) console.log(JSON.stringify(report));
+    else {
+      console.log(`${report.tender.code} "${report.tender.title}" — record SHA-256 ${report.recordSha256}`);
+      console.log(`exported ${report.exportedAt ?? '?'} while ${report.status ?? '?'}`);
+      console.log(`signed by: ${report.signed.join(', ') || '(nobody)'}`);
+      if (report.unsigned.length) console.log(`not signed by: ${report.unsigned.join(', ')}`);
+      console.log(`objections: ${report.objections} (${report.unanswered} unanswered)`);
+      for (const problem of report.problems) console.log(`PROBLEM: ${problem}`);
+      console.log(report.ok ? 'bundle verifies' : 'bundle does NOT verify');
+    }
+    process.exitCode = report.ok ? 0 : 1;
+  },
+);
+
+/** The arguments every offline bundle check takes: the bundle, what to trust, how to report. */
+function offlineCheck(command: Command): Command {
+  return command
+    .argument('<bundle>', 'the .tar bundle')
+    .option('--platform <file>', "the platform's receipt certificate (PEM) (default: the configured one)")
+    .option('--ca <files...>', 'CA certificates to trust (default: the configured trust store)')
+    .option('--crl <files...>', 'CRLs of those CAs')
+    .option(
+      '--identity-rules <file>',
+      'where those CAs put the holder identity (JSON; default: subject serialNumber)',
+    )
+    .option('--json', 'print the report as JSON');
+}
 
 /** What an offline check trusts: the CAs, CRLs and identity rules given (else configured), and the platform. */
 async function offlineTrust(options: {
@@ -486,42 +492,34 @@ async function offlineTrust(options: {
 }
 
 const report = program.command('report').description('evaluation reports (评标报告)');
-report
-  .command('verify')
-  .description(
-    'verify an evaluation report bundle offline: the platform signature, every file, every member signature and dissent',
-  )
-  .argument('<bundle>', 'the .tar bundle')
-  .option('--platform <file>', "the platform's receipt certificate (PEM) (default: the configured one)")
-  .option('--ca <files...>', 'CA certificates to trust (default: the configured trust store)')
-  .option('--crl <files...>', 'CRLs of those CAs')
-  .option(
-    '--identity-rules <file>',
-    'where those CAs put the holder identity (JSON; default: subject serialNumber)',
-  )
-  .option('--json', 'print the report as JSON')
-  .action(
-    async (
-      file: string,
-      options: { platform?: string; ca?: string[]; crl?: string[]; identityRules?: string; json?: boolean },
-    ) => {
-      const { verifyReportBundle } = await import('../server/src/evaluation/report-bundle.ts');
-      const { trust, platform } = await offlineTrust(options);
-      const result = await verifyReportBundle(await readFile(file), trust, platform);
-      if (options.json) console.log(JSON.stringify(result));
-      else {
-        console.log(`${result.tenderCode} — report SHA-256 ${result.reportSha256}`);
-        console.log(`candidates: ${result.candidates.join('; ') || '(none)'}`);
-        console.log(`signed by: ${result.signed.join(', ') || '(nobody)'}`);
-        if (result.dissented.length) console.log(`dissented: ${result.dissented.join(', ')}`);
-        if (result.deemedAgreed.length)
-          console.log(`silent, taken as agreeing: ${result.deemedAgreed.join(', ')}`);
-        for (const problem of result.problems) console.log(`PROBLEM: ${problem}`);
-        console.log(result.ok ? 'bundle verifies' : 'bundle does NOT verify');
-      }
-      process.exitCode = result.ok ? 0 : 1;
-    },
-  );
+offlineCheck(
+  report
+    .command('verify')
+    .description(
+      'verify an evaluation report bundle offline: the platform signature, every file, every member signature and dissent',
+    ),
+).action(
+  async (
+    file: string,
+    options: { platform?: string; ca?: string[]; crl?: string[]; identityRules?: string; json?: boolean },
+  ) => {
+    const { verifyReportBundle } = await import('../server/src/evaluation/report-bundle.ts');
+    const { trust, platform } = await offlineTrust(options);
+    const result = await verifyReportBundle(await readFile(file), trust, platform);
+    if (options.json) console.log(JSON.stringify(result));
+    else {
+      console.log(`${result.tenderCode} — report SHA-256 ${result.reportSha256}`);
+      console.log(`candidates: ${result.candidates.join('; ') || '(none)'}`);
+      console.log(`signed by: ${result.signed.join(', ') || '(nobody)'}`);
+      if (result.dissented.length) console.log(`dissented: ${result.dissented.join(', ')}`);
+      if (result.deemedAgreed.length)
+        console.log(`silent, taken as agreeing: ${result.deemedAgreed.join(', ')}`);
+      for (const problem of result.problems) console.log(`PROBLEM: ${problem}`);
+      console.log(result.ok ? 'bundle verifies' : 'bundle does NOT verify');
+    }
+    process.exitCode = result.ok ? 0 : 1;
+  },
+);
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);

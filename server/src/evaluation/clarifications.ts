@@ -31,7 +31,13 @@ import { AppError } from '../errors.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 import type { StepContext } from '../steps/step.ts';
 import { type CommitteeScope, committeeStep } from './committee-aggregate.ts';
-import { type CommitteeActor, findCommittee, placeOf, requireAtSeat } from './committee-members.ts';
+import {
+  type CommitteeActor,
+  findCommittee,
+  placeOf,
+  requireAtSeat,
+  requireLeaderAtSeat,
+} from './committee-members.ts';
 import { requireStatus } from './state-machine.ts';
 
 type Scope = CommitteeScope;
@@ -111,9 +117,7 @@ export class ClarificationService {
       'committee.ask',
       async ({ tx, row, now, detail, emit }) => {
         requireStatus(row, 'clarify');
-        const leader = await placeOf(tx, row, actor);
-        if (row.leaderId !== leader.id) throw new AppError('NOT_LEADER');
-        await requireAtSeat(tx, leader, actor);
+        const leader = await requireLeaderAtSeat(tx, row, actor);
         const [bid] = await tx
           .select({ bidderId: bids.bidderId })
           .from(bids)

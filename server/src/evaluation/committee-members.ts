@@ -118,3 +118,27 @@ export function requireTendereeOf(row: Committee, actor: CommitteeActor): void {
 }
 
 /** Who may read a committee at all: supervisors; the tender's host; its tenderee; its members. */
+
+/** The leader, acting at its seat: the reader's place, or NOT_LEADER. */
+export async function requireLeaderAtSeat(
+  db: Executor,
+  row: Committee,
+  actor: CommitteeActor,
+): Promise<CommitteeMember> {
+  const leader = await placeOf(db, row, actor);
+  if (row.leaderId !== leader.id) throw new AppError('NOT_LEADER');
+  await requireAtSeat(db, leader, actor);
+  return leader;
+}
+
+/** A sitting member (declared), acting at its seat. */
+export async function requireSittingAtSeat(
+  db: Executor,
+  row: Committee,
+  actor: CommitteeActor,
+): Promise<CommitteeMember> {
+  const member = await placeOf(db, row, actor);
+  if (member.state !== 'declared') throw new AppError('COMMITTEE_WRONG_STATE', { key: 'notSignedIn' });
+  await requireAtSeat(db, member, actor);
+  return member;
+}

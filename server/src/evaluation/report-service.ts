@@ -41,6 +41,8 @@ import {
   membersOf,
   placeOf,
   requireAtSeat,
+  requireLeaderAtSeat,
+  requireSittingAtSeat,
 } from './committee-members.ts';
 import { requireStatus, requireTransition } from './state-machine.ts';
 
@@ -157,9 +159,7 @@ export class ReportService {
       'committee.report',
       async ({ tx, row, now, detail, emit, update }) => {
         requireStatus(row, 'buildReport');
-        const leader = await placeOf(tx, row, actor);
-        if (row.leaderId !== leader.id) throw new AppError('NOT_LEADER');
-        await requireAtSeat(tx, leader, actor);
+        const _leader = await requireLeaderAtSeat(tx, row, actor);
         const text = canonicalize(await buildReport(tx, row, now)) as string;
         const sha256 = sha256Hex(text);
         const signingEndsAt = new Date(now.getTime() + row.plan!.signingMinutes * 60_000);
@@ -223,9 +223,7 @@ export class ReportService {
 
   async #signer(scope: Scope, actor: CommitteeActor): Promise<CommitteeMember> {
     requireStatus(scope.row, 'signReport');
-    const member = await placeOf(scope.tx, scope.row, actor);
-    if (member.state !== 'declared') throw new AppError('COMMITTEE_WRONG_STATE', { key: 'notSignedIn' });
-    await requireAtSeat(scope.tx, member, actor);
+    const member = await requireSittingAtSeat(scope.tx, scope.row, actor);
     const [stood] = await scope.tx
       .select({ stance: reportStances.stance })
       .from(reportStances)

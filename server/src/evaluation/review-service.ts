@@ -42,6 +42,8 @@ import {
   membersOf,
   placeOf,
   requireAtSeat,
+  requireLeaderAtSeat,
+  requireSittingAtSeat,
   requireTendereeOf,
 } from './committee-members.ts';
 import { requireStatus, requireTransition } from './state-machine.ts';
@@ -174,9 +176,7 @@ export class ReviewService {
     return committeeStep(this.#deps, committeeId, actor, 'committee.sheet', async (scope) => {
       const { tx, row, now, detail, emit } = scope;
       requireStatus(row, 'review');
-      const member = await placeOf(tx, row, actor);
-      if (member.state !== 'declared') throw new AppError('COMMITTEE_WRONG_STATE', { key: 'notSignedIn' });
-      await requireAtSeat(tx, member, actor);
+      const member = await requireSittingAtSeat(tx, row, actor);
       if (!row.plan || row.reviewStage !== stage)
         throw new AppError(
           'COMMITTEE_WRONG_STATE',
@@ -252,9 +252,7 @@ export class ReviewService {
       'committee.return-sheet',
       async ({ tx, row, detail, emit }) => {
         requireStatus(row, 'review');
-        const leader = await placeOf(tx, row, actor);
-        if (row.leaderId !== leader.id) throw new AppError('NOT_LEADER');
-        await requireAtSeat(tx, leader, actor);
+        const _leader = await requireLeaderAtSeat(tx, row, actor);
         const stage = row.reviewStage!;
         const [sheet] = await tx
           .select()
@@ -316,9 +314,7 @@ export class ReviewService {
       'committee.time-vote-open',
       async ({ tx, row, detail, emit, update }) => {
         requireStatus(row, 'review');
-        const leader = await placeOf(tx, row, actor);
-        if (row.leaderId !== leader.id) throw new AppError('NOT_LEADER');
-        await requireAtSeat(tx, leader, actor);
+        const _leader = await requireLeaderAtSeat(tx, row, actor);
         if (row.timeVoteOpen) throw new AppError('COMMITTEE_WRONG_STATE', { key: 'timeVoteOpen' });
         const round = row.timeVoteRound + 1;
         await update({ timeVoteRound: round, timeVoteOpen: true });
@@ -346,9 +342,7 @@ export class ReviewService {
       'committee.time-vote',
       async ({ tx, row, now, detail, emit, update }) => {
         requireStatus(row, 'review');
-        const member = await placeOf(tx, row, actor);
-        if (member.state !== 'declared') throw new AppError('COMMITTEE_WRONG_STATE', { key: 'notSignedIn' });
-        await requireAtSeat(tx, member, actor);
+        const member = await requireSittingAtSeat(tx, row, actor);
         if (!row.timeVoteOpen) throw new AppError('COMMITTEE_WRONG_STATE', { key: 'noTimeVote' });
         if (round !== row.timeVoteRound)
           throw new AppError('VOTE_INVALID', {
@@ -409,9 +403,7 @@ export class ReviewService {
       'committee.reopen',
       async ({ tx, row, now, detail, emit, update }) => {
         requireStatus(row, 'reopen');
-        const leader = await placeOf(tx, row, actor);
-        if (row.leaderId !== leader.id) throw new AppError('NOT_LEADER');
-        await requireAtSeat(tx, leader, actor);
+        const leader = await requireLeaderAtSeat(tx, row, actor);
         if (row.reopenRequest) throw new AppError('COMMITTEE_WRONG_STATE', { key: 'reopenPending' });
         const last = row.stageResults.at(-1)?.stage;
         const laterSheets = row.reviewStage
