@@ -6,12 +6,12 @@
  * and the evaluation report bundle are both made and checked here; each adds what its document means.
  */
 
+import { createHash } from 'node:crypto';
 import type { DetailKey, ErrorDetail } from '@bidhall/shared';
 import canonicalize from 'canonicalize';
 import tar from 'tar-stream';
 import { type Signer, signSmall, verifySmall } from '../cms/signed-data.ts';
 import { AppError } from '../errors.ts';
-import { sha256Hex } from '../opening/record.ts';
 import type { ParsedCertificate } from '../pki/certificate.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
 
@@ -49,6 +49,8 @@ export function readTar(archive: Buffer): Promise<Map<string, Buffer>> {
     extract.end(archive);
   });
 }
+
+const sha256Hex = (content: Buffer) => createHash('sha256').update(content).digest('hex');
 
 export const canonical = (value: unknown) => Buffer.from(canonicalize(value)!, 'utf8');
 
