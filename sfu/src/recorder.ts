@@ -57,22 +57,34 @@ const keyFrameAsks = 10;
 
 /** How long a new segment waits for a camera's top simulcast layer before it records what there is. */
 const topLayerWaitMs = 3000;
-
 /**
- * Resolves once every simulcast video producer sends all its layers, or after `timeoutMs` (a publisher on
- * a weak link may never send the top one: then the recording takes what there is).
+ * A segment begun without the top layer watches for it this long: when it arrives the segment is cut and a
+ * new one begins at the full size (a file keeps the size of its first key frame).
  */
-async function topLayersSent(producers: readonly types.Producer[], timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
+const topLayerWatchMs = 60_000;
+
+/** Whether every simulcast video producer among `producers` sends all its layers now. */
+async function allLayersFlowing(producers: readonly types.Producer[]): Promise<boolean> {
   for (const producer of producers) {
     const layers = producer.rtpParameters.encodings?.length ?? 1;
-    if (producer.kind !== 'video' || layers < 2) continue;
-    while (Date.now() < until && !producer.closed) {
-      const flowing = (await producer.getStats()).filter((s) => s.bitrate > 0).length;
-      if (flowing >= layers) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    if (producer.kind !== 'video' || layers < 2 || producer.closed) continue;
+    const flowing = (await producer.getStats()).filter((s) => s.bitrate > 0).length;
+    if (flowing < layers) return false;
   }
+  return true;
+}
+
+/**
+ * Resolves true once every simulcast video producer sends all its layers, or false after `timeoutMs` (a
+ * publisher on a weak link may never send the top one: then the recording takes what there is).
+ */
+async function topLayersSent(producers: readonly types.Producer[], timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await allLayersFlowing(producers)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return allLayersFlowing(producers);
 }
 
 /** Ports ffmpeg listens on: an even RTP port and the next one for RTCP, per track. */
@@ -418,10 +430,8 @@ export class RoomRecorder {
     if (!first?.owner) return;
     // The file takes its picture size from its first key frame: a camera that has only begun may not
     // send its top simulcast layer yet (seen on a loaded machine: a 640×360 camera recorded at 320×180).
-    await topLayersSent(
-      entries.map((entry) => entry.producer),
-      topLayerWaitMs,
-    );
+    const producers = entries.map((entry) => entry.producer);
+    const complete = await topLayersSent(producers, topLayerWaitMs);
     if (this.#closed) return;
     const segment = new Segment(
       first.info.venue,
@@ -430,6 +440,7 @@ export class RoomRecorder {
       this.#files(),
     );
     this.#segments.set(key, segment);
+    if (!complete) void this.#watchTopLayer(key, segment, producers);
     try {
       // ffmpeg stopping by itself (nothing flowed for a while) ends the segment; a new one starts when
       // the tracks flow again (until then each attempt ends empty and is not kept).
@@ -443,6 +454,19 @@ export class RoomRecorder {
       // a loaded machine) is tried again while the tracks still flow, not left unrecorded.
       this.#schedule(key, 2000);
       throw error;
+    }
+  }
+
+  /** Cuts `segment` for a new one once the top layers flow (it began with a lower layer only). */
+  async #watchTopLayer(key: string, segment: Segment, producers: readonly types.Producer[]): Promise<void> {
+    const until = Date.now() + topLayerWatchMs;
+    while (Date.now() < until && !this.#closed && this.#segments.get(key) === segment) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      if (this.#segments.get(key) !== segment) return;
+      if (await allLayersFlowing(producers).catch(() => false)) {
+        this.#schedule(key, 0);
+        return;
+      }
     }
   }
 
