@@ -5,7 +5,7 @@
  * so that anyone can check the commitments shown since the draw. Steps run on the committee's row.
  */
 import type { CandidatesView, CommitteeEvent } from '@bidhall/shared';
-import { and, asc, eq, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import {
   actors,
@@ -166,7 +166,17 @@ export class PublicityService {
     const members = ended ? (await membersOf(db, row.id)).filter((m) => m.state === 'declared') : [];
     // An expert's seal is over its pool number, published with it; a representative's over its ID number, not.
     const codes = new Map(
-      (await db.select({ id: experts.id, code: experts.code }).from(experts)).map((e) => [e.id, e.code]),
+      (
+        await db
+          .select({ id: experts.id, code: experts.code })
+          .from(experts)
+          .where(
+            inArray(
+              experts.id,
+              members.flatMap((m) => (m.expertId ? [m.expertId] : [])),
+            ),
+          )
+      ).map((e) => [e.id, e.code]),
     );
     return {
       candidates: (row.candidates ?? []).map((bidId, i) => ({

@@ -15,7 +15,7 @@ import {
   round2,
 } from '@bidhall/shared';
 import { stringify } from 'csv-stringify/sync';
-import { and, asc, eq, gte, lt } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import {
   actors,
@@ -191,18 +191,24 @@ export class RatingService {
       .innerJoin(tenders, eq(tenders.id, committees.tenderId))
       .where(and(...conditions))
       .orderBy(asc(tenders.code), asc(ratings.target));
+    // The subjects rated, by name: suppliers' bids and experts' places among these rows only.
+    const ids = (target: string) => [
+      ...new Set(rows.filter(({ r }) => r.target === target).map(({ r }) => r.subjectId)),
+    ];
     const subjects = new Map<string, string>([
       ...(
         await db
           .select({ id: bids.id, name: actors.name })
           .from(bids)
           .innerJoin(actors, eq(actors.id, bids.bidderId))
+          .where(inArray(bids.id, ids('supplier')))
       ).map((b) => [b.id, b.name] as const),
       ...(
         await db
           .select({ id: committeeMembers.id, code: experts.code })
           .from(committeeMembers)
           .innerJoin(experts, eq(experts.id, committeeMembers.expertId))
+          .where(inArray(committeeMembers.id, ids('expert')))
       ).map((m) => [m.id, m.code] as const),
     ]);
     const groups = new Map<

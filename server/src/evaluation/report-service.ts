@@ -16,7 +16,7 @@ import {
   reportFormat,
 } from '@bidhall/shared';
 import canonicalize from 'canonicalize';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { verifySmall } from '../cms/signed-data.ts';
 import type { Executor } from '../db/client.ts';
 import {
@@ -61,7 +61,17 @@ export async function buildReport(
   const tender = await findTender(db, row.tenderId);
   const sitting = (await membersOf(db, row.id)).filter((m) => m.state === 'declared');
   const seatCity = new Map(
-    (await db.select({ id: seats.id, city: seats.city }).from(seats)).map((s) => [s.id, s.city]),
+    (
+      await db
+        .select({ id: seats.id, city: seats.city })
+        .from(seats)
+        .where(
+          inArray(
+            seats.id,
+            sitting.flatMap((m) => (m.seatId ? [m.seatId] : [])),
+          ),
+        )
+    ).map((s) => [s.id, s.city]),
   );
   const bidRows = await db
     .select({ bidId: bids.id, bidder: actors.name })
@@ -159,7 +169,7 @@ export class ReportService {
       'committee.report',
       async ({ tx, row, now, detail, emit, update }) => {
         requireStatus(row, 'buildReport');
-        const _leader = await requireLeaderAtSeat(tx, row, actor);
+        await requireLeaderAtSeat(tx, row, actor);
         const text = canonicalize(await buildReport(tx, row, now)) as string;
         const sha256 = sha256Hex(text);
         const signingEndsAt = new Date(now.getTime() + row.plan!.signingMinutes * 60_000);

@@ -252,7 +252,7 @@ export class ReviewService {
       'committee.return-sheet',
       async ({ tx, row, detail, emit }) => {
         requireStatus(row, 'review');
-        const _leader = await requireLeaderAtSeat(tx, row, actor);
+        await requireLeaderAtSeat(tx, row, actor);
         const stage = row.reviewStage!;
         const [sheet] = await tx
           .select()
@@ -314,7 +314,7 @@ export class ReviewService {
       'committee.time-vote-open',
       async ({ tx, row, detail, emit, update }) => {
         requireStatus(row, 'review');
-        const _leader = await requireLeaderAtSeat(tx, row, actor);
+        await requireLeaderAtSeat(tx, row, actor);
         if (row.timeVoteOpen) throw new AppError('COMMITTEE_WRONG_STATE', { key: 'timeVoteOpen' });
         const round = row.timeVoteRound + 1;
         await update({ timeVoteRound: round, timeVoteOpen: true });
