@@ -5,6 +5,10 @@
  */
 
 import { type ReactNode, useEffect, useState } from 'react';
+import { ExpertRoom } from './evaluation/ExpertRoom.tsx';
+import { HostCommittee } from './evaluation/HostCommittee.tsx';
+import { SupervisorCommittee } from './evaluation/SupervisorCommittee.tsx';
+import { TendereeCommittee } from './evaluation/TendereeCommittee.tsx';
 import { useI18n } from './i18n.tsx';
 import { BidderHall } from './pages/BidderHall.tsx';
 import { CustodianPage } from './pages/CustodianPage.tsx';
@@ -13,11 +17,18 @@ import { HostConsole } from './pages/HostConsole.tsx';
 import { Login } from './pages/Login.tsx';
 import { Playback, SupervisorWall } from './pages/SupervisorMedia.tsx';
 import { SupervisorView } from './pages/SupervisorView.tsx';
+import { TendereePage } from './pages/TendereePage.tsx';
 import { TenderList } from './pages/TenderList.tsx';
 import { renewSession, type Session } from './session.ts';
 
 function tenderFromHash(): string | null {
   const match = /^#\/tender\/([0-9a-f-]{36})$/.exec(window.location.hash);
+  return match ? match[1]! : null;
+}
+
+/** A committee's page (#/committee/<id>): the expert room, or the host's, tenderee's or supervisor's view. */
+function committeeFromHash(): string | null {
+  const match = /^#\/committee\/([0-9a-f-]{36})$/.exec(window.location.hash);
   return match ? match[1]! : null;
 }
 
@@ -33,11 +44,13 @@ export function App() {
   const [session, setSession] = useState<Session | null>(null);
   const [tenderId, setTenderId] = useState<string | null>(tenderFromHash);
   const [mediaPage, setMediaPage] = useState<MediaPage>(mediaPageFromHash);
+  const [committeeId, setCommitteeId] = useState<string | null>(committeeFromHash);
 
   useEffect(() => {
     const onHash = () => {
       setTenderId(tenderFromHash());
       setMediaPage(mediaPageFromHash());
+      setCommitteeId(committeeFromHash());
     };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
@@ -67,7 +80,16 @@ export function App() {
   };
 
   let page: ReactNode;
+  const committeeProps = committeeId
+    ? { session: session!, committeeId, onBack: () => window.history.back() }
+    : null;
   if (!session) page = <Login onLogin={setSession} />;
+  else if (committeeProps && session.actor.role === 'expert') page = <ExpertRoom {...committeeProps} />;
+  else if (committeeProps && session.actor.role === 'supervisor')
+    page = <SupervisorCommittee {...committeeProps} />;
+  else if (committeeProps && session.actor.role === 'host') page = <HostCommittee {...committeeProps} />;
+  else if (committeeProps && session.actor.role === 'tenderee')
+    page = <TendereeCommittee {...committeeProps} />;
   else if (session.actor.role === 'expert') page = <ExpertHome session={session} />;
   else if (session.actor.role === 'supervisor' && mediaPage === 'wall')
     page = <SupervisorWall session={session} />;
@@ -85,6 +107,9 @@ export function App() {
         break;
       case 'custodian':
         page = <CustodianPage {...props} />;
+        break;
+      case 'tenderee':
+        page = <TendereePage {...props} />;
         break;
       default:
         page = <SupervisorView {...props} />;

@@ -3,24 +3,43 @@
  * here or from the shared error catalogue, so both languages stay complete.
  */
 import {
+  clarificationStatuses,
+  committeeStatuses,
+  committeeStatusWords,
   detailText,
   type ErrorDetail,
   errorCatalogue,
+  exclusionReasons,
   isDetailKey,
   isErrorCode,
+  memberKinds,
+  memberStates,
   openingStatuses,
   openingStatusWords,
   type Phrase,
   remedyPolicies,
+  reportStances,
+  reviewStages,
   roles,
   roleWords,
   segmentIntegrities,
+  sheetStatuses,
   summaryFieldTypes,
   tenderStatuses,
   tenderStatusWords,
   venueKinds,
 } from '@bidhall/shared';
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
+import {
+  clarificationStatusWords,
+  evaluationText,
+  exclusionWords,
+  memberKindWords,
+  memberStateWords,
+  sheetStatusWords,
+  stageWords,
+  stanceWords,
+} from './evaluation/words.ts';
 import { linkQualities } from './link-quality.ts';
 
 export type Language = 'zh' | 'en';
@@ -40,6 +59,15 @@ function phrasesFor<const Prefix extends string, const Member extends string>(
 }
 
 const text = {
+  ...evaluationText,
+  ...phrasesFor('committeeStatus', committeeStatuses, committeeStatusWords),
+  ...phrasesFor('memberState', memberStates, memberStateWords),
+  ...phrasesFor('memberKind', memberKinds, memberKindWords),
+  ...phrasesFor('stage', reviewStages, stageWords),
+  ...phrasesFor('sheetStatus', sheetStatuses, sheetStatusWords),
+  ...phrasesFor('clarificationStatus', clarificationStatuses, clarificationStatusWords),
+  ...phrasesFor('stance', reportStances, stanceWords),
+  ...phrasesFor('exclusion', exclusionReasons, exclusionWords),
   appName: { zh: 'bidhall 不见面开标大厅', en: 'bidhall no-show opening hall' },
   language: { zh: 'English', en: '中文' },
   loginTitle: { zh: '数字证书登录', en: 'Log in with your certificate' },

@@ -29,7 +29,7 @@ const routes: {
   { method: 'POST', url: () => '/api/experts/import', action: 'pool:manage' },
   { method: 'GET', url: () => '/api/experts', action: 'pool:read' },
   { method: 'POST', url: () => '/api/seats', action: 'pool:manage' },
-  { method: 'GET', url: () => '/api/seats', action: 'pool:read' },
+  { method: 'GET', url: () => '/api/seats', action: 'seat:read' },
   { method: 'POST', url: () => '/api/committees', action: 'committee:create' },
   { method: 'GET', url: () => '/api/committees', action: 'committee:read' },
   { method: 'GET', url: () => `/api/committees/${someCommittee}`, action: 'committee:read' },
@@ -176,6 +176,8 @@ const allowed: Record<Action, Role[]> = {
   // The expert pool and the seats: names of experts are for the pool's administrator and supervisors.
   'pool:manage': ['admin'],
   'pool:read': ['admin', 'supervisor'],
+  // The seat catalogue (places, not people): hosts choose a committee's seats from it.
+  'seat:read': ['host', 'supervisor', 'admin'],
   // The committee: specified by the host, drawn with the supervisor's seed, the tenderee names its
   // representatives (and the leader where the tender says so), members act at their seats.
   'committee:create': ['host'],

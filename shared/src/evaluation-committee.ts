@@ -16,6 +16,17 @@ import { type EventsOf, request } from './wire.ts';
 const Uuid = Type.String({ format: 'uuid' });
 const Minutes = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum });
 
+/** Why an expert may not sit on a tender's committee (回避): the draw's published inputs name these. */
+export const exclusionReasons = [
+  'sameEmployerAsBidder',
+  'relationWithBidder',
+  'tendereeOrganisation',
+  'suspended',
+  'retired',
+  'servedTendereeTooOften',
+] as const;
+export type ExclusionReason = (typeof exclusionReasons)[number];
+
 export const leaderModes = ['vote', 'tenderee'] as const;
 export type LeaderMode = (typeof leaderModes)[number];
 
@@ -289,12 +300,20 @@ const RenewEvaluationRequest = Type.Object(
  */
 export const evaluationRequests = {
   'eval:join': {
-    ...request(CommitteeJoinRequest).answers<{ view: CommitteeView; events: CommitteeEvent[] }>(),
+    /** `serverTime` (ms) lets the page show deadlines on the server's clock, as the hall does. */
+    ...request(CommitteeJoinRequest).answers<{
+      view: CommitteeView;
+      events: CommitteeEvent[];
+      serverTime: number;
+    }>(),
     grant: 'committee:read' as const,
   },
   /** A bidder follows its own clarifications in a tender (it never joins the committee). */
   'eval:clarifications': {
-    ...request(BidderClarificationsRequest).answers<{ clarifications: BidderClarification[] }>(),
+    ...request(BidderClarificationsRequest).answers<{
+      clarifications: BidderClarification[];
+      serverTime: number;
+    }>(),
     grant: 'clarification:answer' as const,
   },
   'eval:renew': {

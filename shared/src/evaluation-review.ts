@@ -280,6 +280,8 @@ export interface StageResult {
 export interface ReviewView {
   readonly plan: ReviewPlan | null;
   readonly stage: ReviewStage | null;
+  /** The bids evaluated, with their bidders (for the committee and supervisors; empty for the others). */
+  readonly bids: readonly { readonly bidId: string; readonly bidder: string }[];
   readonly results: readonly StageResult[];
   /** The sheets the reader may see (its own; everyone's once a stage is closed; all for supervisors). */
   readonly sheets: readonly {

@@ -31,6 +31,7 @@ const httpActions = [
   'recording:read',
   'pool:manage',
   'pool:read',
+  'seat:read',
   'committee:create',
   'committee:read',
   'committee:draw',
@@ -135,6 +136,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'media:ticket',
       'evaluation:create',
       'evaluation:read',
+      'seat:read',
       'committee:create',
       'committee:read',
       'committee:record-fault',
@@ -164,6 +166,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
       'evaluation:read',
       'recording:read',
       'pool:read',
+      'seat:read',
       'committee:read',
       'committee:draw',
       'committee:read-draw',
@@ -215,6 +218,7 @@ export const roleGrants: Readonly<Record<Role, RoleGrants>> = {
     'tender:read',
     'pool:manage',
     'pool:read',
+    'seat:read',
   ]),
 };
 

@@ -17,6 +17,7 @@ import {
   toBase64,
   unwrapContentKey,
 } from '../crypto.ts';
+import { BidderClarifications } from '../evaluation/BidderClarifications.tsx';
 import { BackLink, HallError, HallLoading, type PageProps, useLeaveWarning } from '../hall/HallPage.tsx';
 import { BidList } from '../hall/panels/BidList.tsx';
 import { DrawPanel } from '../hall/panels/DrawPanel.tsx';
@@ -348,6 +349,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
           )}
         </div>
         <div className="column side">
+          <BidderClarifications session={session} tenderId={tenderId} />
           <VideoSlot session={session} tenderId={tenderId} />
           <Timeline view={view} />
         </div>

@@ -1,34 +1,29 @@
 /**
- * An expert's page: the evaluations they sit in, and for the chosen one the live audio/video of their own
- * venue, where they see and hear the experts of every venue (main and sub) as one room.
+ * An expert's page (a tenderee's representative's too): the committees they sit on or are a reserve of,
+ * each opening the expert room, where the day's work happens at the seat.
  */
-import type { EvaluationView } from '@bidhall/shared';
-import { lazy, Suspense, useEffect, useState } from 'react';
+import type { CommitteeView } from '@bidhall/shared';
+import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { committeeLink } from '../evaluation/TenderCommittees.tsx';
+import { ownPlace } from '../evaluation/useCommittee.ts';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
+import { useFormat } from '../ui/format.ts';
 import { Section } from '../ui/Section.tsx';
-
-const VideoRoom = lazy(() => import('../video/VideoRoom.tsx'));
 
 export function ExpertHome({ session }: { session: Session }) {
   const { t, error: describe } = useI18n();
-  const [evaluations, setEvaluations] = useState<EvaluationView[] | null>(null);
+  const format = useFormat();
+  const [committees, setCommittees] = useState<CommitteeView[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [chosen, setChosen] = useState<string | null>(null);
 
   useEffect(() => {
-    api<EvaluationView[]>('GET', '/api/evaluations', { token: session.token }).then(
-      (list) => {
-        setEvaluations(list);
-        if (list.length === 1) setChosen(list[0]!.id);
-      },
+    api<CommitteeView[]>('GET', '/api/committees', { token: session.token }).then(
+      setCommittees,
       (error: unknown) => setProblem(describe(error)),
     );
   }, [session.token, describe]);
-
-  const evaluation = evaluations?.find((e) => e.id === chosen);
-  const myVenue = evaluation?.venues.find((v) => v.experts.some((e) => e.id === session.actor.id));
 
   return (
     <main className="page">
@@ -38,36 +33,29 @@ export function ExpertHome({ session }: { session: Session }) {
             {problem}
           </p>
         )}
-        {evaluations === null && !problem && <p className="muted">{t('loading')}</p>}
-        {evaluations?.length === 0 && <p className="muted">{t('noEvaluations')}</p>}
+        {committees === null && !problem && <p className="muted">{t('loading')}</p>}
+        {committees?.length === 0 && <p className="muted">{t('noEvaluations')}</p>}
         <ul className="tender-list">
-          {evaluations?.map((e) => (
-            <li key={e.id} className="tender-item">
-              <div>
-                <p className="tender-name">{e.title}</p>
-                <p className="muted">
-                  {e.venues
-                    .map((v) => `${v.main ? t('mainVenue') : t('subVenue')} ${v.city} (${v.experts.length})`)
-                    .join(' · ')}
-                </p>
-              </div>
-              <button type="button" className="primary" onClick={() => setChosen(e.id)}>
-                {t('enterEvaluation')}
-              </button>
-            </li>
-          ))}
+          {committees?.map((c) => {
+            const me = ownPlace(c);
+            return (
+              <li key={c.id} className="tender-item">
+                <div>
+                  <p className="tender-name">{c.title}</p>
+                  <p className="muted">
+                    {c.tenderCode} · {t(`committeeStatus_${c.status}`)}
+                    {me ? ` · ${t(`memberState_${me.state}`)} · ${me.seat ?? ''}` : ''}
+                    {me?.signInBy ? ` · ${t('signInBy', { at: format.time(me.signInBy) })}` : ''}
+                  </p>
+                </div>
+                <a className="button primary" href={committeeLink(c.id)}>
+                  {t('enterEvaluation')}
+                </a>
+              </li>
+            );
+          })}
         </ul>
       </Section>
-      {evaluation && myVenue && (
-        <Suspense fallback={<p className="muted">{t('loading')}</p>}>
-          <VideoRoom
-            key={myVenue.venue}
-            session={session}
-            venue={myVenue.venue}
-            title={`${evaluation.title} · ${myVenue.main ? t('mainVenue') : t('subVenue')} ${myVenue.city}`}
-          />
-        </Suspense>
-      )}
     </main>
   );
 }

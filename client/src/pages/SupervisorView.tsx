@@ -5,6 +5,7 @@
  */
 import { allowedIn, detailText, type ErrorDetail } from '@bidhall/shared';
 import { api } from '../api.ts';
+import { TenderCommittees } from '../evaluation/TenderCommittees.tsx';
 import { BackLink, HallError, HallLoading, type PageProps } from '../hall/HallPage.tsx';
 import { BidList } from '../hall/panels/BidList.tsx';
 import { DrawPanel } from '../hall/panels/DrawPanel.tsx';
@@ -139,6 +140,7 @@ export function SupervisorView({ session, tenderId, onBack }: PageProps) {
         </div>
         <div className="column side">
           <VideoSlot session={session} tenderId={tenderId} />
+          <TenderCommittees session={session} tenderId={tenderId} tenderStatus={view.status} />
           <AuditFeed session={session} tenderId={tenderId} code={view.code} />
           <Timeline view={view} />
         </div>

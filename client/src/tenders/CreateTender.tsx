@@ -16,6 +16,7 @@ import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
 import { FieldProblem, Outcome, useAction } from '../ui/action.tsx';
 import { DateTimeField, NumberField, TextField } from '../ui/fields.tsx';
+import { localInput } from '../ui/format.ts';
 import { Section } from '../ui/Section.tsx';
 import { CustodianPicker } from './CustodianPicker.tsx';
 import { SummaryFieldsEditor } from './SummaryFieldsEditor.tsx';
@@ -25,15 +26,8 @@ const defaultFields: SummaryField[] = [
   { key: 'duration', label: { zh: '工期（日历天）', en: 'Duration (days)' }, type: 'days', required: true },
 ];
 
-/** A local date-time for <input type="datetime-local">, `minutes` from now. */
 /** 招标投标法 Art 24: the shortest bidding period for tenders the law requires. */
 const statutoryBiddingDays = 20;
-
-function localInput(minutesAhead: number): string {
-  const at = new Date(Date.now() + minutesAhead * 60_000);
-  at.setSeconds(0, 0);
-  return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}
 
 export function CreateTender({
   session,

@@ -19,3 +19,10 @@ export function formatDuration(ms: number): string {
   const two = (n: number) => String(n).padStart(2, '0');
   return hours ? `${hours}:${two(minutes)}:${two(seconds)}` : `${two(minutes)}:${two(seconds)}`;
 }
+
+/** A local date-time for <input type="datetime-local">, `minutesAhead` from now. */
+export function localInput(minutesAhead: number): string {
+  const at = new Date(Date.now() + minutesAhead * 60_000);
+  at.setSeconds(0, 0);
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}

@@ -5,15 +5,7 @@
  * tenderee more than the tender allows in the period it names. Pure: the committee formation stores its
  * result beside the draw, so the pool snapshot that was drawn from can be recomputed.
  */
-import type { ExpertEntry } from '@bidhall/shared';
-
-export type ExclusionReason =
-  | 'sameEmployerAsBidder'
-  | 'relationWithBidder'
-  | 'tendereeOrganisation'
-  | 'suspended'
-  | 'retired'
-  | 'servedTendereeTooOften';
+import type { ExclusionReason, ExpertEntry } from '@bidhall/shared';
 
 export interface ExclusionRules {
   /** Unified social credit codes of every bidder of the tender. */

@@ -20,8 +20,6 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { verifySmall } from '../cms/signed-data.ts';
 import type { Executor } from '../db/client.ts';
 import {
-  actors,
-  bids,
   type Committee,
   type CommitteeMember,
   clarifications,
@@ -44,6 +42,7 @@ import {
   requireLeaderAtSeat,
   requireSittingAtSeat,
 } from './committee-members.ts';
+import { decryptedBids } from './review-service.ts';
 import { requireStatus, requireTransition } from './state-machine.ts';
 
 type Scope = CommitteeScope;
@@ -73,14 +72,7 @@ export async function buildReport(
         )
     ).map((s) => [s.id, s.city]),
   );
-  const bidRows = await db
-    .select({ bidId: bids.id, bidder: actors.name })
-    .from(bids)
-    .innerJoin(actors, eq(actors.id, bids.bidderId))
-    .where(
-      and(eq(bids.tenderId, row.tenderId), eq(bids.status, 'submitted'), eq(bids.openingStatus, 'decrypted')),
-    )
-    .orderBy(asc(bids.id));
+  const bidRows = (await decryptedBids(db, row.tenderId)).map((b) => ({ bidId: b.id, bidder: b.bidder }));
   const bidderOf = new Map(bidRows.map((b) => [b.bidId, b.bidder]));
   const sittingIds = new Set(sitting.map((m) => m.id));
   const sheets = (

@@ -25,6 +25,7 @@ import {
 import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import {
+  actors,
   bids,
   type Committee,
   type CommitteeMember,
@@ -551,6 +552,7 @@ export class ReviewService {
     const sealed: ReviewView = {
       plan: row.plan,
       stage,
+      bids: [],
       results: [],
       sheets: [],
       flags: [],
@@ -587,6 +589,7 @@ export class ReviewService {
         : [];
     return {
       ...sealed,
+      bids: (await decryptedBids(db, row.tenderId)).map((b) => ({ bidId: b.id, bidder: b.bidder })),
       results: row.stageResults,
       sheets: sheets.map((s) => ({
         memberId: s.memberId,
@@ -660,17 +663,22 @@ function flagsOf(plan: ReviewPlan, sheets: readonly ReviewSheet[]): AbnormalScor
 
 interface OpenedBid {
   readonly id: string;
+  readonly bidder: string;
   readonly summary: Record<string, string | number | boolean>;
 }
 
-async function decryptedBids(db: Executor, tenderId: string): Promise<OpenedBid[]> {
+/** The tender's decrypted bids (the ones the committee evaluates), with their bidders, by id. */
+export async function decryptedBids(db: Executor, tenderId: string): Promise<OpenedBid[]> {
   const rows = await db
-    .select({ id: bids.id, summary: bids.summaryFields })
+    .select({ id: bids.id, bidder: actors.name, summary: bids.summaryFields })
     .from(bids)
+    .innerJoin(actors, eq(actors.id, bids.bidderId))
     .where(
       and(eq(bids.tenderId, tenderId), eq(bids.status, 'submitted'), eq(bids.openingStatus, 'decrypted')),
     );
-  return rows.map((r) => ({ id: r.id, summary: r.summary ?? {} })).sort((a, b) => (a.id < b.id ? -1 : 1));
+  return rows
+    .map((r) => ({ id: r.id, bidder: r.bidder, summary: r.summary ?? {} }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 /** The bids still in: every decrypted bid, less those rejected by a closed stage. */

@@ -220,7 +220,8 @@ export default fp<EvaluationOptions>(
     );
     api.get(
       '/api/seats',
-      { onRequest: app.requireGrant('pool:read') },
+      // Hosts choose a committee's seats from the catalogue; the pool (people) stays unreadable to them.
+      { onRequest: app.requireGrant('seat:read') },
       (): Promise<SeatView[]> => pool.seats(),
     );
 
@@ -789,12 +790,13 @@ function serveLiveChannel(
     'eval:join': async ({ committeeId, afterSeq }, socket) => {
       const view = await committees.view(committeeId, whoOf(socket));
       await socket.join(committeeRoom(committeeId));
-      return { view, events: await eventsAfter(app.db, committeeAggregate, committeeId, afterSeq ?? 0) };
+      const events = await eventsAfter(app.db, committeeAggregate, committeeId, afterSeq ?? 0);
+      return { view, events, serverTime: options.clock.now().getTime() };
     },
     'eval:clarifications': async ({ tenderId }, socket) => {
       const clarifications = await clarifying.forBidder(tenderId, whoOf(socket));
       await socket.join(bidderRoom(socket.data.actor.sub));
-      return { clarifications };
+      return { clarifications, serverTime: options.clock.now().getTime() };
     },
     'eval:renew': async ({ token }, socket) => sessions.renew(asSession(socket), token),
   };

@@ -1,6 +1,7 @@
 /**
  * Security headers (@fastify/helmet). Pages open WebSockets to the SFUs of other cities: those origins
- * are allowed to connect, nothing else.
+ * are allowed to connect, nothing else. Bid documents the committee reads (images, PDF pages) are shown
+ * from blob: URLs the page makes of what it fetched, never from another origin.
  */
 import helmet from '@fastify/helmet';
 import fp from 'fastify-plugin';
@@ -13,7 +14,9 @@ export default fp<{ readonly sfuUrls: readonly string[] }>(
     });
     await app.register(helmet, {
       global: true,
-      contentSecurityPolicy: { directives: { connectSrc: ["'self'", ...sfuOrigins] } },
+      contentSecurityPolicy: {
+        directives: { connectSrc: ["'self'", ...sfuOrigins], imgSrc: ["'self'", 'data:', 'blob:'] },
+      },
     });
   },
   { name: 'helmet' },

@@ -1,0 +1,322 @@
+/**
+ * A member's sheet for the current stage: items or criteria down, bids across. Pass/fail stages take a
+ * pass or a fail with its ground (Art 51) and reason; the detailed review takes a score within each
+ * criterion's range, with a reason for every deduction. The draft is kept as it is typed (it survives a
+ * lost connection and a reload), checked here as the server checks it, and submitted after a
+ * confirmation. A sheet the leader sent back shows the note, and is revised or confirmed with a reason.
+ */
+import {
+  type AbnormalScore,
+  type CommitteeBidDocuments,
+  type RejectionGround,
+  type ReviewPlan,
+  type ReviewStage,
+  type ReviewView,
+  rejectionGrounds,
+  rejectionGroundWords,
+  type SheetMark,
+} from '@bidhall/shared';
+import { useState } from 'react';
+import { api } from '../api.ts';
+import { useI18n } from '../i18n.tsx';
+import type { Session } from '../session.ts';
+import { Outcome, useAction } from '../ui/action.tsx';
+import { Section } from '../ui/Section.tsx';
+
+interface Cell {
+  pass?: boolean;
+  ground?: RejectionGround;
+  score?: number;
+  reason: string;
+}
+type Draft = Record<string, Cell>;
+
+const cellKey = (bidId: string, key: string) => `${bidId}|${key}`;
+
+/** The rows of a stage: its items (pass/fail) or its criteria (scored). */
+function rowsOf(plan: ReviewPlan, stage: ReviewStage) {
+  if (stage === 'detailed') return plan.criteria.map((c) => ({ key: c.key, label: c.label, max: c.max }));
+  return plan[stage].map((item) => ({ key: item.key, label: item.label, max: null }));
+}
+
+function draftKey(committeeId: string, memberId: string, stage: ReviewStage) {
+  return `bidhall.sheet.${committeeId}.${memberId}.${stage}`;
+}
+
+function loadDraft(key: string, submitted: readonly SheetMark[] | undefined): Draft {
+  const saved = localStorage.getItem(key);
+  if (saved) return JSON.parse(saved) as Draft;
+  const draft: Draft = {};
+  for (const mark of submitted ?? [])
+    draft[cellKey(mark.bidId, mark.key)] = {
+      ...(mark.pass === undefined ? {} : { pass: mark.pass }),
+      ...(mark.ground ? { ground: mark.ground } : {}),
+      ...(mark.score === undefined ? {} : { score: mark.score }),
+      reason: mark.reason,
+    };
+  return draft;
+}
+
+export function ScoringSheet({
+  session,
+  committeeId,
+  memberId,
+  review,
+  bids,
+  reload,
+}: {
+  session: Session;
+  committeeId: string;
+  memberId: string;
+  review: ReviewView;
+  bids: readonly CommitteeBidDocuments[];
+  reload: () => Promise<void>;
+}) {
+  const { t, language } = useI18n();
+  const plan = review.plan;
+  const stage = review.stage;
+  const mine = review.sheets.find((s) => s.memberId === memberId && s.stage === stage);
+  const storageKey = stage ? draftKey(committeeId, memberId, stage) : '';
+  const [draft, setDraft] = useState<Draft>(() => (stage ? loadDraft(storageKey, mine?.marks) : {}));
+  const [confirming, setConfirming] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [confirmReason, setConfirmReason] = useState('');
+  const action = useAction();
+  if (!plan || !stage) return null;
+
+  const rejected = new Set(review.results.flatMap((r) => r.rejected.map((x) => x.bidId)));
+  const inReview = bids.filter((b) => !rejected.has(b.bidId));
+  const rows = rowsOf(plan, stage);
+  const flags = review.flags.filter((f: AbnormalScore) => f.memberId === memberId);
+  const editable = !mine || mine.status === 'returned';
+  const update = (bidId: string, key: string, change: Partial<Cell>) => {
+    setDraft((current) => {
+      const next = {
+        ...current,
+        [cellKey(bidId, key)]: { reason: '', ...current[cellKey(bidId, key)], ...change },
+      };
+      localStorage.setItem(storageKey, JSON.stringify(next));
+      return next;
+    });
+    setConfirming(false);
+  };
+
+  /** The marks, or the first cell that is not complete, in the reader's words. */
+  const check = (): SheetMark[] | string => {
+    const marks: SheetMark[] = [];
+    for (const bid of inReview)
+      for (const row of rows) {
+        const cell = draft[cellKey(bid.bidId, row.key)];
+        const where = `${bid.bidder} · ${row.label[language]}`;
+        if (row.max === null) {
+          if (cell?.pass === undefined) return t('sheetMissingMark', { where });
+          if (!cell.pass && (!cell.ground || cell.reason.trim().length < 2))
+            return t('sheetFailNeedsReason', { where });
+          marks.push({
+            bidId: bid.bidId,
+            key: row.key,
+            pass: cell.pass,
+            ...(cell.pass ? {} : { ground: cell.ground }),
+            reason: cell.reason.trim(),
+          });
+        } else {
+          const score = cell?.score;
+          if (score === undefined || Number.isNaN(score)) return t('sheetMissingMark', { where });
+          if (score < 0 || score > row.max) return t('sheetScoreOutOfRange', { where, max: row.max });
+          if (score < row.max && (cell?.reason.trim().length ?? 0) < 2)
+            return t('sheetDeductionNeedsReason', { where });
+          marks.push({ bidId: bid.bidId, key: row.key, score, reason: cell?.reason.trim() ?? '' });
+        }
+      }
+    return marks;
+  };
+
+  const submit = () =>
+    action.run(async () => {
+      const marks = check();
+      if (typeof marks === 'string') throw new Error(marks);
+      await api('POST', `/api/committees/${committeeId}/sheets`, {
+        token: session.token,
+        body: { stage, marks },
+      });
+      localStorage.removeItem(storageKey);
+      setConfirming(false);
+      await reload();
+      return t('sheetSubmitted');
+    });
+  const confirmSheet = () =>
+    action.run(async () => {
+      await api('POST', `/api/committees/${committeeId}/sheets/confirm`, {
+        token: session.token,
+        body: { reason: confirmReason },
+      });
+      await reload();
+      return t('sheetConfirmed');
+    });
+
+  return (
+    <Section title={t('scoringSheet', { stage: t(`stage_${stage}`) })} id="sheet">
+      {mine && (
+        <p className={mine.status === 'returned' ? 'notice' : 'muted'} data-testid="sheet-status">
+          {t(`sheetStatus_${mine.status}`)}
+          {mine.note ? ` — ${t('leaderNote')}: ${mine.note}` : ''}
+        </p>
+      )}
+      {flags.length > 0 && (
+        <ul className="flags" aria-label={t('abnormalScores')}>
+          {flags.map((f) => (
+            <li key={`${f.bidId}|${f.key}`} className="notice">
+              {t('abnormalScoreLine', {
+                bidder: bids.find((b) => b.bidId === f.bidId)?.bidder ?? '',
+                criterion: plan.criteria.find((c) => c.key === f.key)?.label[language] ?? f.key,
+                score: f.score,
+                median: f.median,
+              })}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="table-wrap">
+        <table className="sheet" data-testid="sheet">
+          <caption className="muted small">
+            {t(stage === 'detailed' ? 'sheetHintScores' : 'sheetHintPass')}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">{stage === 'detailed' ? t('criterion') : t('reviewItem')}</th>
+              {inReview.map((b) => (
+                <th scope="col" key={b.bidId}>
+                  {b.bidder}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.key}>
+                <th scope="row">
+                  {row.label[language]}
+                  {row.max !== null && <span className="muted small"> (0–{row.max})</span>}
+                </th>
+                {inReview.map((bid) => {
+                  const cell = draft[cellKey(bid.bidId, row.key)] ?? { reason: '' };
+                  const where = `${bid.bidder} · ${row.label[language]}`;
+                  const flagged = flags.some((f) => f.bidId === bid.bidId && f.key === row.key);
+                  return (
+                    <td key={bid.bidId} className={flagged ? 'flagged' : undefined}>
+                      {row.max === null ? (
+                        <select
+                          aria-label={t('markOf', { where })}
+                          value={cell.pass === undefined ? '' : cell.pass ? 'pass' : 'fail'}
+                          disabled={!editable}
+                          onChange={(e) =>
+                            update(bid.bidId, row.key, {
+                              pass: e.target.value === '' ? undefined : e.target.value === 'pass',
+                            })
+                          }
+                        >
+                          <option value="">—</option>
+                          <option value="pass">{t('markPass')}</option>
+                          <option value="fail">{t('markFail')}</option>
+                        </select>
+                      ) : (
+                        <input
+                          type="number"
+                          min={0}
+                          max={row.max}
+                          step={0.5}
+                          aria-label={t('scoreOf', { where })}
+                          value={cell.score ?? ''}
+                          disabled={!editable}
+                          onChange={(e) =>
+                            update(bid.bidId, row.key, {
+                              score: e.target.value === '' ? undefined : Number(e.target.value),
+                            })
+                          }
+                        />
+                      )}
+                      {row.max === null && cell.pass === false && (
+                        <select
+                          aria-label={t('groundOf', { where })}
+                          value={cell.ground ?? ''}
+                          disabled={!editable}
+                          onChange={(e) =>
+                            update(bid.bidId, row.key, {
+                              ground: (e.target.value || undefined) as RejectionGround,
+                            })
+                          }
+                        >
+                          <option value="">{t('chooseGround')}</option>
+                          {rejectionGrounds.map((g) => (
+                            <option key={g} value={g}>
+                              {rejectionGroundWords[g][language]}
+                            </option>
+                          ))}
+                        </select>
+                      )}
+                      {((row.max === null && cell.pass === false) ||
+                        (row.max !== null && cell.score !== undefined && cell.score < row.max)) && (
+                        <input
+                          type="text"
+                          aria-label={t('reasonOf', { where })}
+                          placeholder={t('reasonRequired')}
+                          value={cell.reason}
+                          disabled={!editable}
+                          onChange={(e) => update(bid.bidId, row.key, { reason: e.target.value })}
+                        />
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {problem && (
+        <p role="alert" className="outcome error">
+          {problem}
+        </p>
+      )}
+      {editable && !confirming && (
+        <button
+          type="button"
+          className="primary"
+          onClick={() => {
+            const marks = check();
+            setProblem(typeof marks === 'string' ? marks : null);
+            if (typeof marks !== 'string') setConfirming(true);
+          }}
+        >
+          {mine ? t('resubmitSheet') : t('submitSheet')}
+        </button>
+      )}
+      {confirming && (
+        <fieldset className="step">
+          <legend>{t('confirmSubmit')}</legend>
+          <p className="notice">{t('confirmSubmitHint')}</p>
+          <div className="actions">
+            <button type="button" className="primary" disabled={action.busy} onClick={() => void submit()}>
+              {t('confirmSubmit')}
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              {t('cancel')}
+            </button>
+          </div>
+        </fieldset>
+      )}
+      {mine && (mine.status === 'returned' || mine.status === 'flagged') && (
+        <div className="inline-form">
+          <label>
+            {t('confirmSheetReason')}
+            <input type="text" value={confirmReason} onChange={(e) => setConfirmReason(e.target.value)} />
+          </label>
+          <button type="button" disabled={action.busy} onClick={() => void confirmSheet()}>
+            {t('confirmSheet')}
+          </button>
+        </div>
+      )}
+      <Outcome message={action.message} />
+    </Section>
+  );
+}
