@@ -64,6 +64,7 @@ const routes: {
   { method: 'PUT', url: () => `/api/committees/${someCommittee}/plan`, action: 'committee:plan' },
   { method: 'GET', url: () => `/api/committees/${someCommittee}/review`, action: 'committee:read' },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/sheets`, action: 'committee:review' },
+  { method: 'PUT', url: () => `/api/committees/${someCommittee}/sheets/draft`, action: 'committee:review' },
   { method: 'POST', url: () => `/api/committees/${someCommittee}/sheets/return`, action: 'committee:review' },
   {
     method: 'POST',

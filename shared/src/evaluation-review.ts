@@ -139,6 +139,16 @@ export const SheetRequest = Type.Object(
 );
 export type SheetRequest = Static<typeof SheetRequest>;
 
+/**
+ * A member's sheet as typed so far (saved on the server so nothing is lost): the same marks, any number
+ * of them, none checked for completeness until the sheet is submitted.
+ */
+export const SheetDraftRequest = Type.Object(
+  { stage: Type.Enum(reviewStages), marks: Type.Array(SheetMark, { maxItems: 10_000 }) },
+  { additionalProperties: false },
+);
+export type SheetDraftRequest = Static<typeof SheetDraftRequest>;
+
 export const ReturnSheetRequest = Type.Object(
   { memberId: Type.String({ format: 'uuid' }), note: Type.String({ minLength: 2, maxLength: 1000 }) },
   { additionalProperties: false },
@@ -292,6 +302,12 @@ export interface ReviewView {
     readonly note: string | null;
     readonly confirmation: string | null;
   }[];
+  /** The reader's own unfinished sheet of the running stage, as last saved (members only). */
+  readonly draft: {
+    readonly stage: ReviewStage;
+    readonly marks: readonly SheetMark[];
+    readonly savedAt: string;
+  } | null;
   /** Abnormal scores of the running detailed review (members and supervisors). */
   readonly flags: readonly AbnormalScore[];
   /** The ranking once the review is over: bid ids, best first, and the candidates (≤ 3). */

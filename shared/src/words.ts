@@ -111,6 +111,7 @@ export const auditActionWords = {
   'committee.read': { zh: '查看评标委员会', en: 'read the committee' },
   'committee.plan': { zh: '设置评审办法', en: 'set the review plan' },
   'committee.sheet': { zh: '提交评审表', en: 'submitted a review sheet' },
+  'committee.save-draft': { zh: '保存评审表草稿', en: 'saved a sheet draft' },
   'committee.return-sheet': { zh: '组长退回异常评分', en: 'the leader sent a sheet back' },
   'committee.confirm-sheet': { zh: '确认原评分并说明理由', en: 'confirmed a score with reasons' },
   'committee.reopen': { zh: '组长申请重评', en: 'the leader asked to reopen a stage' },

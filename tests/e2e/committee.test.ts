@@ -51,6 +51,7 @@ import {
   bids,
   committeeMembers,
   expertServices,
+  sheetDrafts,
   tenders,
 } from '../../server/src/db/schema/index.ts';
 import { type ReportBundleReport, verifyReportBundle } from '../../server/src/evaluation/report-bundle.ts';
@@ -1058,6 +1059,49 @@ describe('the evaluation committee, from the draw to the leader', () => {
     expect(await audited('committee.reopen-decision')).toHaveLength(2);
 
     const remaining = bidIds.slice(1);
+    // A sheet's draft is saved on the server as it is typed: the member's own, at its seat, for the
+    // running stage and its bids only; nobody else sees it, and it is gone once the sheet is in.
+    const draftUrl = `/api/committees/${id}/sheets/draft`;
+    const draftMarks = [{ bidId: remaining[0]!, key: 'validity', pass: false, reason: '有效期不足' }];
+    const saved = await memberOf(0).request<{ savedAt: string }>('PUT', draftUrl, {
+      stage: 'compliance',
+      marks: draftMarks,
+    });
+    expect([saved.status, typeof saved.body.savedAt]).toEqual([200, 'string']);
+    expectRefused(
+      await memberOf(0).request('PUT', draftUrl, { stage: 'qualification', marks: [] }),
+      'COMMITTEE_WRONG_STATE',
+    );
+    expectRefused(
+      await memberOf(0).request('PUT', draftUrl, {
+        stage: 'compliance',
+        marks: [{ bidId: rejectedBid, key: 'validity', pass: true, reason: '' }],
+      }),
+      'SHEET_INVALID',
+    );
+    const seatAddress = memberOf(0).address;
+    memberOf(0).address = '192.0.2.77';
+    expectRefused(
+      await memberOf(0).request('PUT', draftUrl, { stage: 'compliance', marks: [] }),
+      'COMMITTEE_NOT_AT_SEAT',
+    );
+    memberOf(0).address = seatAddress;
+    expectRefused(
+      await call(main, tokens.supervisor, 'PUT', draftUrl, { stage: 'compliance', marks: [] }),
+      'FORBIDDEN_ROLE',
+    );
+    const ownDraft = (
+      await memberOf(0).request<ReviewView>('GET', `/api/committees/${id}/review`, undefined, second)
+    ).body.draft;
+    expect(ownDraft).toMatchObject({ stage: 'compliance', marks: draftMarks });
+    expect(
+      (await memberOf(1).request<ReviewView>('GET', `/api/committees/${id}/review`)).body.draft,
+    ).toBeNull();
+    expect(
+      (await call<ReviewView>(main, tokens.supervisor, 'GET', `/api/committees/${id}/review`)).body.draft,
+    ).toBeNull();
+    expect(await audited('committee.save-draft')).toHaveLength(0);
+    expect(await audited('committee.save-draft', 'COMMITTEE_NOT_AT_SEAT')).toHaveLength(1);
     for (let i = 0; i < 7; i++)
       expect(
         (
@@ -1068,6 +1112,7 @@ describe('the evaluation committee, from the draw to the leader', () => {
           )
         ).status,
       ).toBe(200);
+    expect(await main.app.db.select().from(sheetDrafts)).toEqual([]);
 
     // Clarifications (Art 52): the leader asks, a supervisor approves or rejects, the bidder answers in time
     // (signed, with a file) or too late; a bidder cannot open one, and never learns who asked.

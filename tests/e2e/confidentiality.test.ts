@@ -211,6 +211,7 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'PUT /api/committees/:committeeId/plan': { body: () => ({}) },
   'GET /api/committees/:committeeId/review': {},
   'POST /api/committees/:committeeId/sheets': { body: () => ({}) },
+  'PUT /api/committees/:committeeId/sheets/draft': { body: () => ({}) },
   'POST /api/committees/:committeeId/sheets/return': { body: () => ({}) },
   'POST /api/committees/:committeeId/sheets/confirm': { body: () => ({}) },
   'POST /api/committees/:committeeId/reopen': { body: () => ({}) },

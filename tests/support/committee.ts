@@ -26,7 +26,7 @@ export interface Answer<T> {
 export async function call<T = unknown>(
   server: TestServer,
   token: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   url: string,
   payload?: object,
   address = '127.0.0.1',
@@ -112,7 +112,7 @@ export class CommitteeMemberClient {
     return this.#token;
   }
 
-  request<T = unknown>(method: 'GET' | 'POST', url: string, payload?: object, server = this.#server) {
+  request<T = unknown>(method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, server = this.#server) {
     return call<T>(server, this.#token, method, url, payload, this.address);
   }
 

@@ -1,9 +1,9 @@
 /**
  * A member's sheet for the current stage: items or criteria down, bids across. Pass/fail stages take a
  * pass or a fail with its ground (Art 51) and reason; the detailed review takes a score within each
- * criterion's range, with a reason for every deduction. The draft is kept as it is typed (it survives a
- * lost connection and a reload), checked here as the server checks it, and submitted after a
- * confirmation. A sheet the leader sent back shows the note, and is revised or confirmed with a reason.
+ * criterion's range, with a reason for every deduction. The draft is saved on the server a moment after
+ * the typing stops (and in this browser at once, so a lost connection or a reload loses nothing), checked
+ * here as the server checks it, and submitted after a confirmation. A sheet the leader sent back shows the note, and is revised or confirmed with a reason.
  */
 import {
   type AbnormalScore,
@@ -16,11 +16,12 @@ import {
   rejectionGroundWords,
   type SheetMark,
 } from '@bidhall/shared';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
 import { Outcome, useAction } from '../ui/action.tsx';
+import { useFormat } from '../ui/format.ts';
 import { Section } from '../ui/Section.tsx';
 
 interface Cell {
@@ -43,19 +44,50 @@ function draftKey(committeeId: string, memberId: string, stage: ReviewStage) {
   return `bidhall.sheet.${committeeId}.${memberId}.${stage}`;
 }
 
-function loadDraft(key: string, submitted: readonly SheetMark[] | undefined): Draft {
-  const saved = localStorage.getItem(key);
-  if (saved) return JSON.parse(saved) as Draft;
-  const draft: Draft = {};
-  for (const mark of submitted ?? [])
-    draft[cellKey(mark.bidId, mark.key)] = {
+/** What is typed so far, kept in this browser too (with when), for when the server cannot be reached. */
+interface LocalDraft {
+  readonly cells: Draft;
+  readonly at: string;
+}
+
+function cellsOf(marks: readonly SheetMark[]): Draft {
+  const cells: Draft = {};
+  for (const mark of marks)
+    cells[cellKey(mark.bidId, mark.key)] = {
       ...(mark.pass === undefined ? {} : { pass: mark.pass }),
       ...(mark.ground ? { ground: mark.ground } : {}),
       ...(mark.score === undefined ? {} : { score: mark.score }),
       reason: mark.reason,
     };
-  return draft;
+  return cells;
 }
+
+/** Every cell typed into, as marks (the server keeps a draft unchecked; the sheet is checked on submit). */
+function marksOf(cells: Draft): SheetMark[] {
+  return Object.entries(cells).map(([id, cell]) => {
+    const [bidId = '', key = ''] = id.split('|');
+    return {
+      bidId,
+      key,
+      ...(cell.pass === undefined ? {} : { pass: cell.pass }),
+      ...(cell.ground ? { ground: cell.ground } : {}),
+      ...(cell.score === undefined || Number.isNaN(cell.score) ? {} : { score: cell.score }),
+      reason: cell.reason,
+    };
+  });
+}
+
+/** The newest of this browser's copy and the server's draft; else the sheet as submitted (to revise it). */
+function initialCells(key: string, review: ReviewView, submitted: readonly SheetMark[] | undefined): Draft {
+  const stored = localStorage.getItem(key);
+  const local = stored ? (JSON.parse(stored) as LocalDraft) : null;
+  const server = review.draft?.stage === review.stage ? review.draft : null;
+  if (local && (!server || local.at > server.savedAt)) return local.cells;
+  if (server) return cellsOf(server.marks);
+  return cellsOf(submitted ?? []);
+}
+
+type Saving = 'idle' | 'saving' | 'saved' | 'kept-here';
 
 export function ScoringSheet({
   session,
@@ -73,31 +105,62 @@ export function ScoringSheet({
   reload: () => Promise<void>;
 }) {
   const { t, language } = useI18n();
+  const format = useFormat();
   const plan = review.plan;
   const stage = review.stage;
   const mine = review.sheets.find((s) => s.memberId === memberId && s.stage === stage);
   const storageKey = stage ? draftKey(committeeId, memberId, stage) : '';
-  const [draft, setDraft] = useState<Draft>(() => (stage ? loadDraft(storageKey, mine?.marks) : {}));
+  const [draft, setDraft] = useState<Draft>(() =>
+    stage ? initialCells(storageKey, review, mine?.marks) : {},
+  );
+  /** Changes not yet on the server: saved a moment after the typing stops, retried while they fail. */
+  const [unsaved, setUnsaved] = useState(0);
+  const [saving, setSaving] = useState<{ state: Saving; at?: string }>({ state: 'idle' });
   const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [confirmReason, setConfirmReason] = useState('');
   const action = useAction();
+  const inFlight = useRef<Promise<unknown> | null>(null);
+  const editable = !mine || mine.status === 'returned';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one save per burst of changes, with the draft of that moment
+  useEffect(() => {
+    if (!unsaved || !stage || !editable) return;
+    const timer = setTimeout(() => {
+      setSaving({ state: 'saving' });
+      inFlight.current = api<{ savedAt: string }>('PUT', `/api/committees/${committeeId}/sheets/draft`, {
+        token: session.token,
+        body: { stage, marks: marksOf(draft) },
+      }).then(
+        ({ savedAt }) => {
+          setSaving({ state: 'saved', at: savedAt });
+          setUnsaved((n) => (n === unsaved ? 0 : n));
+        },
+        // Kept in this browser meanwhile, and tried again shortly: the connection may be back by then.
+        () => {
+          setSaving({ state: 'kept-here' });
+          setTimeout(() => setUnsaved((n) => n + 1), 4_000);
+        },
+      );
+    }, 800);
+    return () => clearTimeout(timer);
+  }, [unsaved]);
   if (!plan || !stage) return null;
 
   const rejected = new Set(review.results.flatMap((r) => r.rejected.map((x) => x.bidId)));
   const inReview = bids.filter((b) => !rejected.has(b.bidId));
   const rows = rowsOf(plan, stage);
   const flags = review.flags.filter((f: AbnormalScore) => f.memberId === memberId);
-  const editable = !mine || mine.status === 'returned';
   const update = (bidId: string, key: string, change: Partial<Cell>) => {
     setDraft((current) => {
       const next = {
         ...current,
         [cellKey(bidId, key)]: { reason: '', ...current[cellKey(bidId, key)], ...change },
       };
-      localStorage.setItem(storageKey, JSON.stringify(next));
+      const local: LocalDraft = { cells: next, at: new Date().toISOString() };
+      localStorage.setItem(storageKey, JSON.stringify(local));
       return next;
     });
+    setUnsaved((n) => n + 1);
     setConfirming(false);
   };
 
@@ -135,6 +198,9 @@ export function ScoringSheet({
     action.run(async () => {
       const marks = check();
       if (typeof marks === 'string') throw new Error(marks);
+      // A draft save still under way lands first: after the sheet it would be refused, or outlive it.
+      setUnsaved(0);
+      await inFlight.current?.catch(() => undefined);
       await api('POST', `/api/committees/${committeeId}/sheets`, {
         token: session.token,
         body: { stage, marks },
@@ -276,6 +342,13 @@ export function ScoringSheet({
       {problem && (
         <p role="alert" className="outcome error">
           {problem}
+        </p>
+      )}
+      {editable && saving.state !== 'idle' && (
+        <p className="muted small" role="status" data-testid="draft-state">
+          {saving.state === 'saved' && saving.at
+            ? t('draftSaved', { at: format.clock(Date.parse(saving.at)) })
+            : t(saving.state === 'saving' ? 'draftSaving' : 'draftKeptHere')}
         </p>
       )}
       {editable && !confirming && (

@@ -326,6 +326,12 @@ export const evaluationText = {
     zh: '“{where}”得分须在 0 至 {max} 之间',
     en: '“{where}” must be between 0 and {max}',
   },
+  draftSaving: { zh: '正在保存草稿…', en: 'Saving the draft…' },
+  draftSaved: { zh: '草稿已保存到服务器（{at}）', en: 'Draft saved on the server ({at})' },
+  draftKeptHere: {
+    zh: '暂时无法保存到服务器，草稿已保存在本机，恢复连接后自动保存',
+    en: 'The server cannot be reached: the draft is kept on this computer and saved once it can',
+  },
   submitSheet: { zh: '提交评审表', en: 'Submit the sheet' },
   resubmitSheet: { zh: '提交修改后的评审表', en: 'Submit the revised sheet' },
   confirmSubmit: { zh: '确认提交', en: 'Submit it' },

@@ -34,6 +34,7 @@ const expectedTables = [
   'report_stances',
   'review_sheets',
   'seats',
+  'sheet_drafts',
   'tender_custodians',
   'tenders',
   'time_votes',

@@ -31,6 +31,7 @@ import {
   type CommitteeMember,
   type ReviewSheet,
   reviewSheets,
+  sheetDrafts,
   timeVotes,
 } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
@@ -221,6 +222,15 @@ export class ReviewService {
           status: 'submitted',
           submittedAt: now,
         });
+      await tx
+        .delete(sheetDrafts)
+        .where(
+          and(
+            eq(sheetDrafts.committeeId, row.id),
+            eq(sheetDrafts.stage, stage),
+            eq(sheetDrafts.memberId, member.id),
+          ),
+        );
       // Who submitted, which stage and revision; never the marks (the sheet itself is its record).
       Object.assign(detail, { member: member.id, stage, revision: (existing?.revision ?? 0) + 1 });
       await emit('sheet', { memberId: member.id, stage, status: 'submitted' });
@@ -237,6 +247,57 @@ export class ReviewService {
         );
       return { status: after?.status ?? 'submitted' };
     });
+  }
+
+  /**
+   * Saves a member's unfinished sheet for the running stage (at its seat, while its sheet is not in or
+   * was sent back). Only marks of the stage's bids and keys are kept; completeness is checked on submit.
+   * Not a step of the committee: no event, and no audit entry on success (the submitted sheet is the record).
+   */
+  async saveDraft(
+    committeeId: string,
+    stage: ReviewStage,
+    marks: readonly SheetMark[],
+    actor: CommitteeActor,
+  ): Promise<{ savedAt: string }> {
+    const { db, clock } = this.#deps;
+    const row = await findCommittee(db, committeeId);
+    requireStatus(row, 'review');
+    const member = await requireSittingAtSeat(db, row, actor);
+    if (!row.plan || row.reviewStage !== stage)
+      throw new AppError(
+        'COMMITTEE_WRONG_STATE',
+        stageDetail((row.reviewStage ?? 'qualification') as ReviewStage),
+      );
+    const [sheet] = await db
+      .select({ status: reviewSheets.status })
+      .from(reviewSheets)
+      .where(
+        and(
+          eq(reviewSheets.committeeId, row.id),
+          eq(reviewSheets.stage, stage),
+          eq(reviewSheets.memberId, member.id),
+        ),
+      );
+    if (sheet && sheet.status !== 'returned') throw new AppError('SHEET_SUBMITTED');
+    const bidIds = new Set(bidsInStage(row, await decryptedBids(db, row.tenderId)));
+    const items = stage === 'detailed' ? row.plan.criteria : row.plan[stage];
+    const keys = new Set(items.map((i) => i.key));
+    const stray = marks.find((m) => !bidIds.has(m.bidId) || !keys.has(m.key));
+    if (stray)
+      throw new AppError('SHEET_INVALID', {
+        key: 'sheetUnknownMark',
+        params: { key: stray.key, bid: stray.bidId },
+      });
+    const savedAt = clock.now();
+    await db
+      .insert(sheetDrafts)
+      .values({ committeeId: row.id, stage, memberId: member.id, marks: [...marks], savedAt })
+      .onConflictDoUpdate({
+        target: [sheetDrafts.committeeId, sheetDrafts.stage, sheetDrafts.memberId],
+        set: { marks: [...marks], savedAt },
+      });
+    return { savedAt: savedAt.toISOString() };
   }
 
   /** The leader sends a flagged sheet back to its member, with a note. */
@@ -558,6 +619,7 @@ export class ReviewService {
       flags: [],
       ranking: null,
       candidates: null,
+      draft: null,
       reopen,
       endsAt: row.reviewEndsAt?.toISOString() ?? null,
       timeVote: row.timeVoteOpen ? await timeVoteProgress(db, row) : null,
@@ -587,9 +649,23 @@ export class ReviewService {
             (f) => !you || row.leaderId === you.id || f.memberId === you.id,
           )
         : [];
+    const [draft] =
+      you && stage
+        ? await db
+            .select()
+            .from(sheetDrafts)
+            .where(
+              and(
+                eq(sheetDrafts.committeeId, row.id),
+                eq(sheetDrafts.stage, stage),
+                eq(sheetDrafts.memberId, you.id),
+              ),
+            )
+        : [];
     return {
       ...sealed,
       bids: (await decryptedBids(db, row.tenderId)).map((b) => ({ bidId: b.id, bidder: b.bidder })),
+      draft: draft && stage ? { stage, marks: draft.marks, savedAt: draft.savedAt.toISOString() } : null,
       results: row.stageResults,
       sheets: sheets.map((s) => ({
         memberId: s.memberId,

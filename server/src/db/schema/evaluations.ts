@@ -306,6 +306,27 @@ export const reviewSheets = pgTable(
 export type ReviewSheet = typeof reviewSheets.$inferSelect;
 
 /**
+ * A member's unfinished sheet for the running stage, saved as it is typed so that a lost connection or
+ * another computer at the same seat loses nothing. Private to the member until submitted (then deleted:
+ * the sheet is the record), never aggregated, never audited on success.
+ */
+export const sheetDrafts = pgTable(
+  'sheet_drafts',
+  {
+    committeeId: uuid('committee_id')
+      .notNull()
+      .references(() => committees.id),
+    stage: text('stage').notNull(),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => committeeMembers.id),
+    marks: jsonb('marks').$type<SheetMark[]>().notNull(),
+    savedAt: instant('saved_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.committeeId, t.stage, t.memberId] })],
+);
+
+/**
  * A clarification (澄清, Art 52): asked by the leader to one bidder, approved or rejected by a supervisor,
  * answered by the bidder in signed text (and files, in the blob store by SHA-256) before its deadline.
  */

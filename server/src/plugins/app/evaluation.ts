@@ -47,6 +47,7 @@ import {
   type ReviewView,
   SeatRequest,
   type SeatView,
+  SheetDraftRequest,
   SheetRequest,
   type SocketData,
   TextRequest,
@@ -335,6 +336,22 @@ export default fp<EvaluationOptions>(
       },
       (request) =>
         review.submitSheet(
+          request.params.committeeId,
+          request.body.stage,
+          request.body.marks,
+          actorOf(request),
+        ),
+    );
+    api.put(
+      '/api/committees/:committeeId/sheets/draft',
+      {
+        onRequest: app.requireGrant('committee:review'),
+        // Refusals are audited; a saved draft is not (it is no decision: the submitted sheet is).
+        config: { auditAction: 'committee.save-draft' },
+        schema: { params: CommitteeParams, body: SheetDraftRequest },
+      },
+      (request) =>
+        review.saveDraft(
           request.params.committeeId,
           request.body.stage,
           request.body.marks,
