@@ -70,9 +70,21 @@ export async function openPage(
   browser: Browser,
   url: string,
   path = '/',
-  options: { cuttable?: boolean } = {},
+  options: {
+    cuttable?: boolean;
+    /** The address the page's requests come from, as a trusted proxy in front of the server says. */
+    from?: string;
+    viewport?: { width: number; height: number };
+    /** The computer's time zone (the machine's own unless given). */
+    timezoneId?: string;
+  } = {},
 ): Promise<RolePage> {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+    viewport: options.viewport ?? { width: 1360, height: 900 },
+    ...(options.from ? { extraHTTPHeaders: { 'x-forwarded-for': options.from } } : {}),
+  });
   const page = await context.newPage();
   const errors = watchConsole(page);
   // WebSocket routes take effect in documents loaded after them: install before navigating.

@@ -4,7 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type {
   ClientToServerEvents,
   CreateTenderRequest,
@@ -42,6 +42,9 @@ export interface PreparedOpening {
   readonly drawSeeds: Map<string, string>;
 }
 
+/** More files for each bid's documents, by path in the package (bytes, or made for each bidder). */
+export type DocumentFiles = Readonly<Record<string, Buffer | ((bidder: string) => Buffer)>>;
+
 /** A tender, and a sealed bid from each of `bidders` (made with the streaming sealer) uploaded to it. */
 export async function prepareOpening(
   server: TestServer,
@@ -49,13 +52,14 @@ export async function prepareOpening(
   bidders: readonly string[],
   overrides: Partial<CreateTenderRequest> = {},
   documentsBytes = 200_000,
+  files: DocumentFiles = {},
 ): Promise<PreparedOpening> {
   const hostToken = (await server.login('host', 'host')).token;
   const tender = await server.createTender(hostToken, overrides);
   const documents = new Map<string, Buffer>();
   const drawSeeds = new Map<string, string>();
   for (const [i, bidder] of bidders.entries()) {
-    const sealed = await sealAndUpload(server, work, tender, bidder, i, { documentsBytes });
+    const sealed = await sealAndUpload(server, work, tender, bidder, i, { documentsBytes, files });
     documents.set(bidder, sealed.documents);
     drawSeeds.set(bidder, sealed.drawSeed);
   }
@@ -74,12 +78,16 @@ export async function sealAndUpload(
   tender: TenderView,
   bidder: string,
   n: number,
-  options: { documentsBytes?: number; replace?: boolean } = {},
+  options: { documentsBytes?: number; replace?: boolean; files?: DocumentFiles } = {},
 ): Promise<{ documents: Buffer; drawSeed: string }> {
   const folder = join(work, `${tender.code}-${bidder}-docs`);
   mkdirSync(folder, { recursive: true });
   const content = randomBytes(options.documentsBytes ?? 200_000);
   writeFileSync(join(folder, '技术标.bin'), content);
+  for (const [path, bytes] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(folder, path)), { recursive: true });
+    writeFileSync(join(folder, path), typeof bytes === 'function' ? bytes(bidder) : bytes);
+  }
   const sealed = await sealBid({
     tender,
     openingCertificate: parseCertificate(tender.openingCertificate),
@@ -224,8 +232,9 @@ export async function decryptedOpening(
   work: string,
   bidders: readonly string[],
   overrides: Partial<CreateTenderRequest> = {},
+  documents: { bytes?: number; files?: DocumentFiles } = {},
 ): Promise<DecryptedOpening> {
-  const prepared = await prepareOpening(server, work, bidders, overrides);
+  const prepared = await prepareOpening(server, work, bidders, overrides, documents.bytes, documents.files);
   const { tender } = prepared;
   const host = await joinHall(server, 'host', 'host', tender.id);
   const clients = [host];

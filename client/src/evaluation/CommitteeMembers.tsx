@@ -31,7 +31,7 @@ export function CommitteeMembers({ view }: { view: CommitteeView }) {
               <td>
                 {named ? (
                   <>
-                    {m.name ?? '—'} {m.code && <span className="muted small">{m.code}</span>}
+                    <span>{m.name ?? '—'}</span> {m.code && <span className="muted small">{m.code}</span>}
                   </>
                 ) : (
                   <span className="mono small" title={m.commitment}>

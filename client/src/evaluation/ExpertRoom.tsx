@@ -29,6 +29,14 @@ import { LeaderPanel } from './LeaderPanel.tsx';
 import { ScoringSheet } from './ScoringSheet.tsx';
 import { ownPlace, placeName, useCommittee, venueOfCity } from './useCommittee.ts';
 
+const readingStatuses: readonly CommitteeView['status'][] = [
+  'declaring',
+  'electing',
+  'reviewing',
+  'reporting',
+  'signing',
+];
+
 const VideoRoom = lazy(() => import('../video/VideoRoom.tsx'));
 
 const sign = (session: Session, text: string) =>
@@ -345,7 +353,9 @@ export function ExpertRoom({
   const { view, review, connection, offsetMs, reload, version } = live;
   const me = view ? ownPlace(view) : null;
   const sitting = me?.state === 'signed-in' || me?.state === 'declared';
-  const documents = useBidDocuments(session, committeeId, sitting);
+  // The documents open to the members from the declarations to the signing (the server's rule).
+  const readable = sitting && !!view && readingStatuses.includes(view.status);
+  const documents = useBidDocuments(session, committeeId, readable);
   const signIn = useAction();
   if (live.error)
     return (
@@ -476,7 +486,7 @@ export function ExpertRoom({
               {documents.problem}
             </p>
           )}
-          {sitting && documents.bids && (
+          {readable && documents.bids && (
             <Documents session={session} committeeId={committeeId} bids={documents.bids} />
           )}
         </div>

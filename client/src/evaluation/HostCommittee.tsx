@@ -88,12 +88,11 @@ export function HostCommittee({
           <FaultControls session={session} view={view} reload={reload} />
         </div>
         <div className="column">
-          {beforeReview.includes(view.status) && tender && (
+          {beforeReview.includes(view.status) && tender && review && (
             <PlanEditor
-              key={review?.plan ? 'saved' : 'new'}
               session={session}
               committeeId={view.id}
-              plan={review?.plan ?? null}
+              plan={review.plan}
               moneyFields={tender.summaryFields.filter((f) => f.type === 'money')}
               onSaved={() => void reload()}
             />
