@@ -67,6 +67,7 @@ export const exclusionWords: Readonly<Record<ExclusionReason, Phrase>> = {
 
 export const evaluationText = {
   back: { zh: '返回', en: 'Back' },
+  videoRooms: { zh: '评标视频会议室', en: 'Evaluation video rooms' },
   cancel: { zh: '取消', en: 'Cancel' },
   // The committee's set-up (agency).
   evaluationCommittees: { zh: '评标委员会', en: 'Evaluation committee' },

@@ -5,6 +5,7 @@
 import type { CommitteeView } from '@bidhall/shared';
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { HostBuiltRooms } from '../evaluation/HostBuiltRooms.tsx';
 import { committeeLink } from '../evaluation/TenderCommittees.tsx';
 import { ownPlace } from '../evaluation/useCommittee.ts';
 import { useI18n } from '../i18n.tsx';
@@ -56,6 +57,7 @@ export function ExpertHome({ session }: { session: Session }) {
           })}
         </ul>
       </Section>
+      <HostBuiltRooms session={session} />
     </main>
   );
 }
