@@ -39,7 +39,7 @@ import {
   sheetStatusWords,
   stageWords,
   stanceWords,
-} from './evaluation/words.ts';
+} from './i18n-evaluation.ts';
 import { linkQualities } from './link-quality.ts';
 
 export type Language = 'zh' | 'en';

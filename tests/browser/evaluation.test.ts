@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sfu, startSfu } from '@bidhall/sfu';
-import type { CommitteeView, SeatView } from '@bidhall/shared';
+import type { CommitteeView } from '@bidhall/shared';
 import axe from 'axe-core';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ import {
   screenshot,
   untranslated,
 } from '../support/browser.ts';
-import { call } from '../support/committee.ts';
+import { call, registerSeats } from '../support/committee.ts';
 import { samplePdf, samplePng } from '../support/documents.ts';
 import { decryptedOpening, endWindow } from '../support/hall.ts';
 import { caPath, issueFromDevCa } from '../support/pki.ts';
@@ -211,21 +211,11 @@ beforeAll(async () => {
     payload: poolCsv(),
   });
   expect(imported.statusCode).toBe(201);
-  for (const [city, centre, count, net] of [
-    ['beijing', '北京市公共资源交易中心', 3, '10.1.0'],
-    ['shanghai', '上海市公共资源交易中心', 2, '10.2.0'],
-  ] as const)
-    for (let n = 1; n <= count; n++) {
-      const seat = await call<SeatView>(server, tokens.admin, 'POST', '/api/seats', {
-        centre,
-        city,
-        room: '评标室1',
-        seat: String(n),
-        cidr: `${net}.${n}/32`,
-      });
-      expect(seat.status).toBe(201);
-      seatAddress.set(`${centre} 评标室1 ${n}`, `${net}.${n}`);
-    }
+  const seats = await registerSeats(server, tokens.admin, [
+    { city: 'beijing', centre: '北京市公共资源交易中心', count: 3, net: '10.1.0' },
+    { city: 'shanghai', centre: '上海市公共资源交易中心', count: 2, net: '10.2.0' },
+  ]);
+  for (const [label, address] of seats.addressOf) seatAddress.set(label, address);
   for (let i = 0; i < 10; i++) {
     const person = { name: `评标专家${i + 1}号`, identity: `1101051980${String(200000 + i)}` };
     people.set(person.name, { ...person, p12: await enrol(person) });

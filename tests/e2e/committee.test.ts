@@ -55,7 +55,7 @@ import {
   tenders,
 } from '../../server/src/db/schema/index.ts';
 import { type ReportBundleReport, verifyReportBundle } from '../../server/src/evaluation/report-bundle.ts';
-import { type Answer, CommitteeMemberClient, call, loginWith } from '../support/committee.ts';
+import { type Answer, CommitteeMemberClient, call, loginWith, registerSeats } from '../support/committee.ts';
 import { bidderNames, decryptedOpening, endWindow, signerOf } from '../support/hall.ts';
 import { caPath, crlPath, issueFromDevCa, loadCert, platformPath } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -260,25 +260,13 @@ describe('the evaluation committee, from the draw to the leader', () => {
       payload: poolCsv(),
     });
     expect(imported.statusCode).toBe(201);
-    const seatIds: Record<'beijing' | 'shanghai', string[]> = { beijing: [], shanghai: [] };
+    const seats = await registerSeats(main, tokens.admin, [
+      { city: 'beijing', centre: '北京市公共资源交易中心', count: 6, net: '10.1.0' },
+      { city: 'shanghai', centre: '上海市公共资源交易中心', count: 4, net: '10.2.0' },
+    ]);
+    const seatIds = { beijing: seats.ids.get('beijing')!, shanghai: seats.ids.get('shanghai')! };
     /** Each seat's address, by the label views give it (centre, room, seat). */
-    const seatAddress = new Map<string, string>();
-    for (const [city, centre, count, net] of [
-      ['beijing', '北京市公共资源交易中心', 6, '10.1.0'],
-      ['shanghai', '上海市公共资源交易中心', 4, '10.2.0'],
-    ] as const)
-      for (let n = 1; n <= count; n++) {
-        const seat = await call<SeatView>(main, tokens.admin, 'POST', '/api/seats', {
-          centre,
-          city,
-          room: '评标室1',
-          seat: String(n),
-          cidr: `${net}.${n}/32`,
-        });
-        expect(seat.status).toBe(201);
-        seatIds[city].push(seat.body.id);
-        seatAddress.set(`${centre} 评标室1 ${n}`, `${net}.${n}`);
-      }
+    const seatAddress = seats.addressOf;
 
     const now = main.clock.now().getTime();
     const spec = {

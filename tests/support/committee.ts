@@ -10,6 +10,7 @@ import {
   declarationText,
   type LoginResponse,
   type Role,
+  type SeatView,
   type WireError,
 } from '@bidhall/shared';
 import { signSmall } from '../../server/src/cms/signed-data.ts';
@@ -163,4 +164,32 @@ export class CommitteeMemberClient {
   vote(committeeId: string, round: number, candidateId: string, server = this.#server) {
     return this.request('POST', `/api/committees/${committeeId}/vote`, { round, candidateId }, server);
   }
+}
+
+/**
+ * Registers evaluation seats as the administrator does: `count` seats in each city's centre (room 评标室1,
+ * seats 1…count), seat n on its own address `${net}.${n}`. Returns the seat ids by city and each seat's
+ * address by the label the views give it ("centre room seat").
+ */
+export async function registerSeats(
+  server: TestServer,
+  adminToken: string,
+  venues: readonly { city: string; centre: string; count: number; net: string }[],
+): Promise<{ ids: Map<string, string[]>; addressOf: Map<string, string> }> {
+  const ids = new Map<string, string[]>();
+  const addressOf = new Map<string, string>();
+  for (const { city, centre, count, net } of venues)
+    for (let n = 1; n <= count; n++) {
+      const seat = await call<SeatView>(server, adminToken, 'POST', '/api/seats', {
+        centre,
+        city,
+        room: '评标室1',
+        seat: String(n),
+        cidr: `${net}.${n}/32`,
+      });
+      if (seat.status !== 201) throw new Error(`seat refused: ${JSON.stringify(seat.body)}`);
+      ids.set(city, [...(ids.get(city) ?? []), seat.body.id]);
+      addressOf.set(`${centre} 评标室1 ${n}`, `${net}.${n}`);
+    }
+  return { ids, addressOf };
 }

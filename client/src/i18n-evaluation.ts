@@ -2,7 +2,8 @@
  * The evaluation pages' words in Simplified Chinese and English, merged into the page's one dictionary
  * (i18n.tsx): the committee, the expert room, the leader's panel, the supervisor's wall, the bidder's
  * clarifications. Words for the shared tuples (member states, stages…) are here too, checked complete
- * against the tuples where i18n.tsx spreads them.
+ * against the tuples where i18n.tsx spreads them. Kept beside i18n.tsx rather than in evaluation/: the
+ * dictionary sits below every page, and nothing below may reach up into a module's folder.
  */
 import type {
   ClarificationStatus,
