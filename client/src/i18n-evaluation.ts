@@ -363,6 +363,12 @@ export const evaluationText = {
   // The report.
   reportTitle: { zh: '评标报告', en: 'Evaluation report' },
   reportText: { zh: '评标报告原文（规范化 JSON）', en: 'The report’s exact text (canonical JSON)' },
+  reportGeneratedAt: { zh: '生成于 {at}', en: 'built at {at}' },
+  memberScores: {
+    zh: '各评委详细评审得分（不含价格分）',
+    en: 'Each member’s detailed scores (price excluded)',
+  },
+  candidatesTitle: { zh: '推荐的中标候选人（按顺序）', en: 'Recommended candidates, in order' },
   signReport: { zh: '用数字证书签署评标报告', en: 'Sign the report with my certificate' },
   reportSigned: { zh: '评标报告已签署', en: 'Report signed' },
   dissent: { zh: '有不同意见', en: 'I dissent' },
@@ -434,6 +440,7 @@ export const evaluationText = {
     en: 'Answer in time; the answer and its files are signed with your certificate. Late answers are refused.',
   },
   answerBy: { zh: '答复截止 {at}', en: 'answer by {at}' },
+  answeredAtTime: { zh: '已于 {at} 签署答复', en: 'signed answer sent at {at}' },
   timeLeft: { zh: '剩余', en: 'left' },
   yourAnswer: { zh: '答复内容', en: 'Your answer' },
   answerFiles: { zh: '附件（最多 {max} 个，合计 4 MB）', en: 'Files (at most {max}, 4 MB in all)' },

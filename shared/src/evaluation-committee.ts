@@ -185,7 +185,13 @@ export interface CommitteeView {
   readonly size: number;
   readonly representatives: number;
   readonly quotas: readonly { readonly specialty: string; readonly seats: number }[];
-  readonly venues: readonly { readonly city: string; readonly main: boolean; readonly seats: number }[];
+  /** The venues, main first; `centre` is the trading centre the venue's seats are in. */
+  readonly venues: readonly {
+    readonly city: string;
+    readonly centre: string;
+    readonly main: boolean;
+    readonly seats: number;
+  }[];
   readonly reserves: number;
   readonly leaderMode: LeaderMode;
   readonly signInOpensAt: string;

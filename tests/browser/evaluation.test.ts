@@ -3,18 +3,20 @@
  * committee (seats from the catalogue in Beijing and Shanghai, each city on its own SFU) and writes the
  * review plan; the tenderee names its representative; a supervisor draws with a seed chosen in its page;
  * five members, each in a browser of its own at its seat's network, sign in, sign the pledge, elect the
- * leader (one member from the keyboard alone), read the documents (a PDF rendered by pdf.js, an image,
- * a text) side by side, and see each other on video across the two cities while the supervisor watches
- * unseen. Each page is screenshotted at each stage (test-results/browser/evaluation-*.png), axe finds no
- * serious or critical violation in the expert room, and no page logs a console error. (The stages'
- * sheets, the clarification and the report are next: issue 14's note says how far they got.) Only the pool, the seat catalogue and the opening
+ * leader, read the documents (a PDF rendered by pdf.js, an image, a text) side by side, score three
+ * stages (an abnormal score sent back by the leader and revised), see each other on video across the two
+ * cities, ask a bidder a question the supervisor approves and the bidder answers on its own page, and
+ * sign the report or dissent; the agency publishes the candidates. One member does its part from the
+ * keyboard alone. Each page is screenshotted at each stage (test-results/browser/evaluation-*.png), axe
+ * finds no serious or critical violation in the expert room, the leader's panel and the bidder's
+ * clarification page, and no page logs a console error. Only the pool, the seat catalogue and the opening
  * before it are set up through the API.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sfu, startSfu } from '@bidhall/sfu';
-import type { CommitteeView } from '@bidhall/shared';
+import type { CommitteeView, ReviewView } from '@bidhall/shared';
 import axe from 'axe-core';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +120,20 @@ async function tabTo(page: Page, target: Locator): Promise<void> {
   }
   throw new Error('Tab never reached the element');
 }
+
+/** Marks every cell of a pass/fail sheet as passing, and submits it after the confirmation. */
+async function passAll(page: Page, memberId: string): Promise<void> {
+  const stage = (await reviewOf()).stage!;
+  const sheet = sheetOf(page, stage);
+  await sheet.waitFor();
+  for (const select of await sheet.locator('select').all()) await select.selectOption('pass');
+  await page.getByRole('button', { name: '提交评审表' }).click();
+  await page.getByRole('button', { name: '确认提交' }).click();
+  await sheetIn(memberId, stage);
+}
+
+/** The scoring sheet of `stage` as the page shows it (the previous stage's may still be on screen). */
+const sheetOf = (page: Page, stage: string) => page.locator(`[data-testid="sheet"][data-stage="${stage}"]`);
 
 /** The pool's CSV: ten experts of one specialty, five in each city. */
 function poolCsv(): string {
@@ -406,7 +422,13 @@ describe('a remote evaluation across two cities, in the browser', () => {
     await right.getByRole('button', { name: '投标函.txt' }).click();
     await expect.poll(() => right.textContent()).toContain('承诺按招标文件要求完成本工程');
     await page.getByRole('button', { name: '查看开标记录' }).click();
-    await page.getByTestId('opening-record').waitFor();
+    // The record reads as the hall showed it: each bidder with its decryption and its price.
+    const record = page.getByTestId('opening-record').getByTestId('record-readable');
+    for (const bidder of bidders) {
+      const company = (await server.login(bidder, 'bidder')).actor.name;
+      await expect.poll(() => record.textContent()).toContain(company);
+    }
+    expect(await record.textContent()).toContain('解密完成');
     await snap(page, 'expert-documents');
     expect(await accessibilityProblems(page)).toEqual([]);
     // Each file opened is in the audit log, with the member who opened it.
@@ -446,6 +468,156 @@ describe('a remote evaluation across two cities, in the browser', () => {
     await snap(supervisor.page, 'supervisor-wall-live');
   });
 
+  it('scores the qualification (one member from the keyboard), with a clarification asked and answered', async () => {
+    for (const [id, member] of members) {
+      if (id !== keyboardMember) {
+        await passAll(member.page, id);
+        continue;
+      }
+      const { page } = member;
+      const sheet = sheetOf(page, 'qualification');
+      await sheet.waitFor();
+      const selects = await sheet.locator('select').all();
+      for (const select of selects) {
+        await tabTo(page, select);
+        await page.keyboard.press('ArrowDown');
+        expect(await select.inputValue()).toBe('pass');
+      }
+      await tabTo(page, page.getByRole('button', { name: '提交评审表' }));
+      await page.keyboard.press('Enter');
+      await tabTo(page, page.getByRole('button', { name: '确认提交' }));
+      await page.keyboard.press('Enter');
+      await sheetIn(id, 'qualification');
+    }
+    await expect.poll(async () => (await reviewOf()).stage).toBe('compliance');
+
+    // The leader asks the first bidder to clarify; the supervisor approves; the bidder answers, signed.
+    const leader = members.get(leaderId)!.page;
+    const panel = leader.getByTestId('leader-panel');
+    const bidderName = bidders[0];
+    const company = (await server.login(bidderName, 'bidder')).actor.name;
+    await panel.getByRole('combobox', { name: /^投标人/ }).selectOption({ label: company });
+    await panel.getByLabel(/澄清问题/).fill('请说明施工组织设计中的关键线路工期安排。');
+    await panel.getByRole('button', { name: '提交监督审核' }).click();
+    await leader.getByText('澄清已提交监督审核').waitFor();
+    expect(await accessibilityProblems(leader)).toEqual([]);
+    await snap(leader, 'leader-panel');
+
+    const supervisor = pages[2]!.page;
+    const waiting = supervisor.getByTestId('clarification-waiting');
+    await waiting.waitFor();
+    const approve = waiting.locator('form').first();
+    await approve.getByLabel('原因').fill('问题不涉及实质性内容的变更');
+    await approve.getByRole('button', { name: '同意发出' }).click();
+    // The question leaves the waiting list for the list of questions sent, awaiting the bidder's answer.
+    await expect.poll(() => supervisor.getByTestId('clarifications').textContent()).toContain('待答复');
+    await snap(supervisor, 'supervisor-clarification-approved');
+
+    const bidderPage = await open();
+    await logIn(bidderPage.page, { role: 'bidder', file: p12Path(bidderName) });
+    await bidderPage.page.getByRole('button', { name: '进入开标大厅' }).first().click();
+    const questions = bidderPage.page.getByTestId('bidder-clarifications');
+    await questions.waitFor();
+    expect(await questions.textContent()).toContain('关键线路工期安排');
+    // Never a hint of who asked.
+    for (const member of members.values()) expect(await questions.textContent()).not.toContain(member.name);
+    expect(await accessibilityProblems(bidderPage.page)).toEqual([]);
+    await bidderPage.page
+      .getByLabel('答复内容')
+      .fill('关键线路为基础施工与主体结构，工期 180 天，详见附件。');
+    const attachment = join(work, '工期说明.txt');
+    writeFileSync(attachment, '基础施工 60 天；主体结构 120 天。');
+    await bidderPage.page.getByLabel(/附件（最多/).setInputFiles(attachment);
+    await bidderPage.page.getByRole('button', { name: '签署并答复' }).click();
+    // The answered question stays in the list, with when the signed answer arrived.
+    await expect.poll(() => questions.textContent()).toContain('签署答复');
+    await snap(bidderPage.page, 'bidder-clarification-answered');
+    expect(await untranslated(bidderPage.page)).toEqual([]);
+    expect(bidderPage.errors).toEqual([]);
+    await expect.poll(() => panel.getByTestId('clarifications').textContent()).toContain('工期 180 天');
+  });
+
+  it('scores compliance and the detailed review; an abnormal score goes back with the leader’s note', async () => {
+    for (const [id, member] of members) await passAll(member.page, id);
+    await expect.poll(async () => (await reviewOf()).stage).toBe('detailed');
+    const ids = [...members.keys()];
+    const outlier = ids.find((id) => id !== leaderId && id !== keyboardMember)!;
+    for (const [id, member] of members) {
+      const { page } = member;
+      const sheet = sheetOf(page, 'detailed');
+      await sheet.waitFor();
+      const inputs = await sheet.locator('input[type="number"]').all();
+      for (const [i, input] of inputs.entries()) await input.fill(id === outlier && i === 0 ? '5' : '30');
+      if (id === outlier) {
+        await sheet.locator('input[type="text"]').first().fill('施工组织设计缺少关键工序');
+        await page.getByTestId('draft-state').getByText('草稿已保存到服务器').waitFor();
+      }
+      await page.getByRole('button', { name: '提交评审表' }).click();
+      await page.getByRole('button', { name: '确认提交' }).click();
+      await sheetIn(id, 'detailed');
+    }
+    const leader = members.get(leaderId)!.page;
+    const flagged = leader.getByTestId('flagged-sheet');
+    await flagged.waitFor();
+    // The supervisor's wall shows the abnormal score as it comes in.
+    const supervisor = pages[2]!.page;
+    await expect.poll(() => supervisor.getByTestId('live-sheets').textContent()).toContain('异常');
+    await snap(supervisor, 'supervisor-review');
+    await flagged.getByLabel('退回意见').fill('请对照评分标准复核施工组织设计得分');
+    await flagged.getByRole('button', { name: '退回修改' }).click();
+    await leader.getByText('已退回', { exact: true }).waitFor();
+
+    const { page } = members.get(outlier)!;
+    await expect.poll(() => page.getByTestId('sheet-status').textContent()).toContain('请对照评分标准复核');
+    expect(await page.getByText('评审表已提交').count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await snap(page, 'expert-sheet-returned');
+    await sheetOf(page, 'detailed').locator('input[type="number"]').first().fill('30');
+    await page.getByRole('button', { name: '提交修改后的评审表' }).click();
+    await page.getByRole('button', { name: '确认提交' }).click();
+    await statusIs('reporting');
+    await expect.poll(() => leader.getByTestId('ranking').locator('li').count()).toBe(bidders.length);
+    await snap(leader, 'leader-ranking');
+    await supervisor.getByTestId('result-detailed').waitFor();
+    await snap(supervisor, 'supervisor-results');
+  });
+
+  it('builds the report, which the members sign (one from the keyboard) or dissent from, and publishes it', async () => {
+    const leader = members.get(leaderId)!.page;
+    await leader.getByRole('button', { name: '生成评标报告并开始签署' }).click();
+    await statusIs('signing');
+    const dissenter = [...members.keys()].find((id) => id !== leaderId && id !== keyboardMember)!;
+    for (const [id, member] of members) {
+      const { page } = member;
+      await page.getByTestId('report-readable').waitFor();
+      // The report reads as a document: the committee by name, each member's scores, the candidates.
+      expect(await page.getByTestId('report-candidates').locator('li').count()).toBe(bidders.length);
+      expect(await page.getByTestId('report-member-scores').locator('tbody tr').count()).toBe(members.size);
+      if (id === dissenter) {
+        await page.getByRole('button', { name: '有不同意见' }).click();
+        await page.getByLabel(/不同意见及理由/).fill('价格分计算应采用修正后的报价，本人保留意见。');
+        await page.getByRole('button', { name: '签署不同意见' }).click();
+        await page.getByTestId('report-stance').waitFor();
+      } else if (id === keyboardMember) {
+        await tabTo(page, page.getByRole('button', { name: '用数字证书签署评标报告' }));
+        await page.keyboard.press('Enter');
+        await page.getByTestId('report-stance').waitFor();
+      } else {
+        await page.getByRole('button', { name: '用数字证书签署评标报告' }).click();
+        await page.getByTestId('report-stance').waitFor();
+      }
+    }
+    await statusIs('closed');
+    await snap(members.get(dissenter)!.page, 'expert-report-dissent');
+    expect(await accessibilityProblems(members.get(keyboardMember)!.page)).toEqual([]);
+
+    const host = pages[0]!.page;
+    await host.getByRole('button', { name: '公示中标候选人' }).click();
+    await host.getByText('已公示', { exact: true }).waitFor();
+    await statusIs('published');
+    await snap(host, 'host-published');
+  });
+
   it('kept every page free of console errors and of English in the Chinese interface', async () => {
     for (const page of pages) {
       expect(page.errors).toEqual([]);
@@ -454,7 +626,24 @@ describe('a remote evaluation across two cities, in the browser', () => {
   });
 });
 
+async function reviewOf(): Promise<ReviewView> {
+  return (await call<ReviewView>(server, tokens.supervisor, 'GET', `/api/committees/${committeeId}/review`))
+    .body;
+}
+
 /** Waits until the server has `memberId` in `state`. */
 async function stateIs(memberId: string, state: CommitteeView['members'][number]['state']): Promise<void> {
   await expect.poll(async () => (await view()).members.find((m) => m.id === memberId)?.state).toBe(state);
+}
+
+/** Waits until the server holds `memberId`'s sheet of `stage` (or the stage has moved on). */
+async function sheetIn(memberId: string, stage: string): Promise<void> {
+  await expect
+    .poll(async () => {
+      const review = await reviewOf();
+      return (
+        review.stage !== stage || review.sheets.some((x) => x.memberId === memberId && x.stage === stage)
+      );
+    })
+    .toBe(true);
 }

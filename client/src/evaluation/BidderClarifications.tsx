@@ -135,7 +135,10 @@ export function BidderClarifications({ session, tenderId }: { session: Session; 
           <li key={c.id} data-status={c.status}>
             <p className="quoted">{c.question}</p>
             <p className="small">
-              {t(`clarificationStatus_${c.status}`)} · {t('answerBy', { at: format.time(c.deadline) })}
+              {t(`clarificationStatus_${c.status}`)} ·{' '}
+              {c.answeredAt
+                ? t('answeredAtTime', { at: format.time(c.answeredAt) })
+                : t('answerBy', { at: format.time(c.deadline) })}
               {c.status === 'open' && (
                 <span className="countdown">
                   {' '}

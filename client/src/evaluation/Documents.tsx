@@ -4,9 +4,10 @@
  * server audits each opening before a byte leaves) and shown in the page: PDF through pdf.js (loaded on
  * demand), images, plain text; anything else can be saved. The opening record is one more document.
  */
-import type { CommitteeBidDocuments } from '@bidhall/shared';
+import type { CommitteeBidDocuments, SummaryField } from '@bidhall/shared';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { ApiError, api } from '../api.ts';
+import { parseRecord, RecordReadable } from '../hall/panels/RecordPanel.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
 import { ScrollText } from '../ui/ScrollText.tsx';
@@ -187,6 +188,32 @@ export function useBidDocuments(session: Session, committeeId: string, enabled: 
   return { bids, problem };
 }
 
+interface CommitteeOpeningRecord {
+  sha256: string;
+  text: string;
+  summaryFields: SummaryField[];
+}
+
+/** The opening record as the hall showed it, with the exact signed text and its hash one click away. */
+function OpeningRecordView({ record }: { record: CommitteeOpeningRecord }) {
+  const { t } = useI18n();
+  const parsed = parseRecord(record.text);
+  return (
+    <section className="step" aria-label={t('recordTitle')} data-testid="opening-record">
+      {parsed ? (
+        <RecordReadable record={parsed} fields={record.summaryFields} />
+      ) : (
+        <ScrollText text={record.text} label={t('recordTitle')} />
+      )}
+      <details>
+        <summary>{t('signedText')}</summary>
+        <p className="muted mono">SHA-256 {record.sha256}</p>
+        <ScrollText text={record.text} label={t('signedText')} />
+      </details>
+    </section>
+  );
+}
+
 export function Documents({
   session,
   committeeId,
@@ -197,14 +224,14 @@ export function Documents({
   bids: readonly CommitteeBidDocuments[];
 }) {
   const { t, error: describe } = useI18n();
-  const [record, setRecord] = useState<string | null>(null);
+  const [record, setRecord] = useState<CommitteeOpeningRecord | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [sideBySide, setSideBySide] = useState(false);
   const showRecord = () =>
-    api<{ text: string }>('GET', `/api/committees/${committeeId}/opening-record`, {
+    api<CommitteeOpeningRecord>('GET', `/api/committees/${committeeId}/opening-record`, {
       token: session.token,
     }).then(
-      (r) => setRecord(r.text),
+      (r) => setRecord(r),
       (error: unknown) => setProblem(describe(error)),
     );
   return (
@@ -223,7 +250,7 @@ export function Documents({
           {record === null ? t('showOpeningRecord') : t('hideOpeningRecord')}
         </button>
       </div>
-      {record !== null && <ScrollText text={record} label={t('recordTitle')} testId="opening-record" />}
+      {record !== null && <OpeningRecordView record={record} />}
       {bids.length > 0 && (
         <div className={sideBySide ? 'readers two' : 'readers'}>
           <Reader

@@ -12,6 +12,7 @@ import {
   dissentText,
   integrityPledge,
   type ReportView,
+  type ReviewPlan,
   type ReviewView,
 } from '@bidhall/shared';
 import { lazy, Suspense, useEffect, useState } from 'react';
@@ -22,12 +23,12 @@ import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
 import { Outcome, useAction } from '../ui/action.tsx';
 import { formatDuration, useFormat } from '../ui/format.ts';
-import { ScrollText } from '../ui/ScrollText.tsx';
 import { Section } from '../ui/Section.tsx';
 import { Documents, useBidDocuments } from './Documents.tsx';
 import { LeaderPanel } from './LeaderPanel.tsx';
+import { ReportReadable } from './ReportReadable.tsx';
 import { ScoringSheet } from './ScoringSheet.tsx';
-import { ownPlace, placeName, useCommittee, venueOfCity } from './useCommittee.ts';
+import { centreOf, ownPlace, placeName, useCommittee, venueOfCity } from './useCommittee.ts';
 
 const readingStatuses: readonly CommitteeView['status'][] = [
   'declaring',
@@ -244,11 +245,13 @@ function ReportSigning({
   view,
   version,
   offsetMs,
+  plan,
 }: {
   session: Session;
   view: CommitteeView;
   version: number;
   offsetMs: number;
+  plan: ReviewPlan | null;
 }) {
   const { t } = useI18n();
   const action = useAction();
@@ -289,11 +292,7 @@ function ReportSigning({
       <p className="muted small">
         SHA-256 <span className="mono">{report.sha256}</span>
       </p>
-      <ScrollText
-        text={JSON.stringify(JSON.parse(report.text), null, 2)}
-        label={t('reportText')}
-        testId="report-text"
-      />
+      <ReportReadable text={report.text} view={view} plan={plan} />
       {mine ? (
         <p className="ok" data-testid="report-stance">
           ✓ {t(`stance_${mine.stance}`)}
@@ -479,7 +478,13 @@ export function ExpertRoom({
           )}
           {(status === 'signing' || status === 'closed' || status === 'published') &&
             me.state === 'declared' && (
-              <ReportSigning session={session} view={view} version={version} offsetMs={offsetMs} />
+              <ReportSigning
+                session={session}
+                view={view}
+                version={version}
+                offsetMs={offsetMs}
+                plan={review?.plan ?? null}
+              />
             )}
           {documents.problem && (
             <p role="alert" className="outcome error">
@@ -493,7 +498,13 @@ export function ExpertRoom({
         <aside className="column video-dock" aria-label={t('venueVideo')}>
           {venue && sitting ? (
             <Suspense fallback={<p className="muted">{t('loading')}</p>}>
-              <VideoRoom session={session} venue={venue} title={`${view.title} · ${me.venue}`} compact />
+              <VideoRoom
+                session={session}
+                venue={venue}
+                title={`${view.title} · ${view.venues.find((v) => v.city === me.venue)?.centre ?? me.venue}`}
+                placeOf={(place) => centreOf(view, place)}
+                compact
+              />
             </Suspense>
           ) : (
             <p className="muted">{t('videoAfterSignIn')}</p>

@@ -26,7 +26,8 @@ export function StageResults({
   review,
   bidderOf,
 }: {
-  review: ReviewView;
+  /** The review as it stands, or the report's copy of its outcome. */
+  review: Pick<ReviewView, 'plan' | 'results' | 'ranking' | 'candidates'>;
   bidderOf: (bidId: string) => string;
 }) {
   const { t, language } = useI18n();

@@ -122,6 +122,12 @@ export function ScoringSheet({
   const action = useAction();
   const inFlight = useRef<Promise<unknown> | null>(null);
   const editable = !mine || mine.status === 'returned';
+  // A sheet sent back is no longer "submitted": the old confirmation would contradict the leader's note.
+  const sheetStatus = mine?.status;
+  const clearOutcome = action.setMessage;
+  useEffect(() => {
+    if (sheetStatus === 'returned') clearOutcome(null);
+  }, [sheetStatus, clearOutcome]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: one save per burst of changes, with the draft of that moment
   useEffect(() => {
     if (!unsaved || !stage || !editable) return;
@@ -243,7 +249,7 @@ export function ScoringSheet({
         </ul>
       )}
       <div className="table-wrap">
-        <table className="sheet" data-testid="sheet">
+        <table className="sheet" data-testid="sheet" data-stage={stage}>
           <caption className="muted small">
             {t(stage === 'detailed' ? 'sheetHintScores' : 'sheetHintPass')}
           </caption>

@@ -23,7 +23,7 @@ import { Section } from '../ui/Section.tsx';
 import { CommitteeHeader, FaultControls } from './CommitteeHeader.tsx';
 import { CommitteeMembers } from './CommitteeMembers.tsx';
 import { ClarificationList, StageResults } from './LeaderPanel.tsx';
-import { placeName, useCommittee, venueOfCity } from './useCommittee.ts';
+import { centreOf, placeName, useCommittee, venueOfCity } from './useCommittee.ts';
 
 const VideoRoom = lazy(() => import('../video/VideoRoom.tsx'));
 
@@ -139,8 +139,10 @@ function DrawPanel({
 /** Every member's sheet of the running stage, live, with its abnormal scores. */
 function LiveSheets({ view, review }: { view: CommitteeView; review: ReviewView }) {
   const { t } = useI18n();
-  if (!review.stage || !review.plan) return null;
+  if (!review.plan) return null;
   const bidderOf = (bidId: string) => review.bids.find((b) => b.bidId === bidId)?.bidder ?? bidId.slice(0, 8);
+  // Once the last stage has closed, the wall keeps what the stages decided.
+  if (!review.stage) return <StageResults review={review} bidderOf={bidderOf} />;
   const sitting = view.members.filter((m) => m.state === 'declared');
   return (
     <div className="table-wrap">
@@ -321,6 +323,7 @@ export function SupervisorCommittee({
                 session={session}
                 venue={venueOfCity(view, main.city)}
                 title={t('allVenues')}
+                placeOf={(place) => centreOf(view, place)}
                 watchOnly
                 compact
                 autoJoin

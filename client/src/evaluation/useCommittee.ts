@@ -12,6 +12,7 @@ import {
   type EvaluationServerEvents,
   type ReviewView,
   sendRequest,
+  type VenuePlace,
 } from '@bidhall/shared';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
@@ -110,6 +111,13 @@ export function ownPlace(view: CommitteeView) {
 export function venueOfCity(view: CommitteeView, city: string): string {
   const main = view.venues.find((v) => v.main)?.city;
   return city === main ? `eval:${view.evaluationId}:main` : `eval:${view.evaluationId}:sub:${city}`;
+}
+
+/** The trading centre a venue of the committee is in (what its video group is called). */
+export function centreOf(view: CommitteeView, place: VenuePlace): string | undefined {
+  return view.venues.find((v) =>
+    place.kind === 'main' ? v.main : !v.main && place.kind === 'sub' && v.city === place.city,
+  )?.centre;
 }
 
 /** Who a place is, as this member may see it: the name once it may, else the seat. */

@@ -10,6 +10,7 @@ import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
+import { ScrollList } from '../ui/ScrollText.tsx';
 import { Section } from '../ui/Section.tsx';
 import { venueLabel } from '../video/venue.ts';
 
@@ -165,7 +166,7 @@ export function Playback({ session }: { session: Session }) {
           </div>
           <div className="column side">
             <Section title={t('auditTimeline')}>
-              <ol className="timeline">
+              <ScrollList className="timeline" label={t('auditTimeline')}>
                 {view.events.map((e) => {
                   const inPlaying = playing && playing.startedAt <= e.at && e.at <= playing.endedAt;
                   return (
@@ -179,7 +180,7 @@ export function Playback({ session }: { session: Session }) {
                     </li>
                   );
                 })}
-              </ol>
+              </ScrollList>
             </Section>
           </div>
         </div>

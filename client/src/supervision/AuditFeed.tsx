@@ -6,6 +6,7 @@ import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
 import { Outcome, useAction } from '../ui/action.tsx';
 import { useFormat } from '../ui/format.ts';
+import { ScrollList } from '../ui/ScrollText.tsx';
 import { Section } from '../ui/Section.tsx';
 
 interface FeedEntry {
@@ -178,7 +179,7 @@ export function AuditFeed({ session, tenderId, code }: { session: Session; tende
         </button>
       </p>
       <Outcome message={exporter.message} />
-      <ol className="audit-feed" data-testid="audit-feed" aria-live="polite">
+      <ScrollList className="audit-feed" label={t('auditFeed')} testId="audit-feed" live>
         {[...shown]
           .reverse()
           .slice(0, 200)
@@ -191,7 +192,7 @@ export function AuditFeed({ session, tenderId, code }: { session: Session; tende
               {e.intact === false && ` ⚠ ${t('hashMismatch')}`}
             </li>
           ))}
-      </ol>
+      </ScrollList>
     </Section>
   );
 }

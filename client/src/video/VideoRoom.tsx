@@ -7,7 +7,7 @@
  *
  * Loaded on demand (React.lazy) so pages without video do not carry mediasoup-client.
  */
-import { type MediaTicketResponse, parseVenue } from '@bidhall/shared';
+import { type MediaTicketResponse, parseVenue, type VenuePlace } from '@bidhall/shared';
 import { MediaClient, type RemoteTrack } from '@bidhall/shared/media-client';
 import type { types } from 'mediasoup-client';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -97,6 +97,7 @@ export default function VideoRoom({
   compact = false,
   autoJoin = false,
   shareScreen = false,
+  placeOf,
 }: {
   session: Session;
   venue: string;
@@ -108,6 +109,8 @@ export default function VideoRoom({
   autoJoin?: boolean;
   /** Offer to publish a share of the screen too (the host's console, recorded with the opening). */
   shareScreen?: boolean;
+  /** Where each venue is, as people name it (an evaluation's trading centres). */
+  placeOf?: (place: VenuePlace) => string | undefined;
 }) {
   const { t, error: describe } = useI18n();
   const [status, setStatus] = useState<Status>('idle');
@@ -439,7 +442,7 @@ export default function VideoRoom({
         <div className="venue-groups">
           {groupsOf(venue, peers).map((group) => (
             <div key={group.venue} className="venue-group" data-testid={`group-${group.venue}`}>
-              {!isHall && <h3>{venueLabel(group.venue, t)}</h3>}
+              {!isHall && <h3>{venueLabel(group.venue, t, placeOf)}</h3>}
               <div className="tiles">
                 {local && group.venue === venue && (
                   <Tile

@@ -1,10 +1,16 @@
 /** A venue as people name it: 开标大厅, 主会场, 分会场 <city>. */
-import { parseVenue } from '@bidhall/shared';
+import { parseVenue, type VenuePlace } from '@bidhall/shared';
 import type { TextKey } from '../i18n.tsx';
 
-export function venueLabel(venue: string | null, t: (key: TextKey) => string): string {
+export function venueLabel(
+  venue: string | null,
+  t: (key: TextKey) => string,
+  /** The place a city's venue is in, as people name it (an evaluation's trading centres). */
+  placeOf?: (place: VenuePlace) => string | undefined,
+): string {
   const place = venue ? parseVenue(venue) : null;
   if (!place) return '';
-  if (place.kind === 'sub') return `${t('venueKind_sub')} ${place.city}`;
-  return t(`venueKind_${place.kind}`);
+  const named = place.kind === 'hall' ? undefined : placeOf?.(place);
+  if (place.kind === 'sub') return `${t('venueKind_sub')} ${named ?? place.city}`;
+  return named ? `${t(`venueKind_${place.kind}`)} ${named}` : t(`venueKind_${place.kind}`);
 }

@@ -98,7 +98,13 @@ export async function committeeView(
     size: row.spec.size,
     representatives: row.spec.representatives,
     quotas: row.spec.quotas,
-    venues: row.spec.venues.map((v, i) => ({ city: v.city, main: i === 0, seats: v.seatIds.length })),
+    venues: row.spec.venues.map((v, i) => ({
+      city: v.city,
+      // The centre the venue's seats are in, as people name the place (the city itself is a code).
+      centre: seatById.get(v.seatIds[0]!)?.centre ?? v.city,
+      main: i === 0,
+      seats: v.seatIds.length,
+    })),
     reserves: row.spec.reserves,
     leaderMode: row.spec.leader,
     signInOpensAt: row.signInOpensAt.toISOString(),

@@ -4,6 +4,7 @@ import type { HallView } from '../../hall-state.ts';
 import { useI18n } from '../../i18n.tsx';
 import { Outcome, useAction } from '../../ui/action.tsx';
 import { useFormat } from '../../ui/format.ts';
+import { ScrollList } from '../../ui/ScrollText.tsx';
 import { Section } from '../../ui/Section.tsx';
 
 export function ObjectionList({
@@ -19,7 +20,7 @@ export function ObjectionList({
   return (
     <Section title={t('objections')}>
       {view.objections.length === 0 && <p className="muted">{t('noObjections')}</p>}
-      <ul className="objections" data-testid="objections">
+      <ScrollList ordered={false} className="objections" label={t('objections')} testId="objections">
         {view.objections.map((o) => (
           <li key={o.id}>
             <p>
@@ -37,7 +38,7 @@ export function ObjectionList({
             )}
           </li>
         ))}
-      </ul>
+      </ScrollList>
     </Section>
   );
 }

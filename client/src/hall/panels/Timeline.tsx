@@ -5,6 +5,7 @@ import type { HallView, TimelineEntry } from '../../hall-state.ts';
 import { type Language, type TextKey, useI18n } from '../../i18n.tsx';
 import { bidReason } from '../../ui/FieldValue.tsx';
 import { formatDuration, useFormat } from '../../ui/format.ts';
+import { ScrollList } from '../../ui/ScrollText.tsx';
 import { Section } from '../../ui/Section.tsx';
 import { faultText } from '../fault-text.ts';
 
@@ -104,14 +105,14 @@ export function Timeline({ view }: { view: HallView }) {
       {view.timeline.length === 0 ? (
         <p className="muted">{t('nothingYet')}</p>
       ) : (
-        <ol className="timeline" data-testid="timeline">
+        <ScrollList className="timeline" label={t('timeline')} testId="timeline">
           {[...view.timeline].reverse().map((entry) => (
             <li key={entry.seq}>
               <time dateTime={whenOf(entry)}>{format.time(whenOf(entry))}</time>{' '}
               {describeEvent(entry.event, t, language)}
             </li>
           ))}
-        </ol>
+        </ScrollList>
       )}
     </Section>
   );

@@ -770,7 +770,8 @@ export default fp<EvaluationOptions>(
         const { row } = await committees.requireReadingMember(request.params.committeeId, actorOf(request));
         const tender = await findTender(app.db, row.tenderId);
         if (!tender.recordText) throw new AppError('DOCUMENT_NOT_FOUND');
-        return { sha256: tender.recordSha256, text: tender.recordText };
+        // The tender's summary columns come along so the record reads as the hall shows it.
+        return { sha256: tender.recordSha256, text: tender.recordText, summaryFields: tender.summaryFields };
       },
     );
   },
