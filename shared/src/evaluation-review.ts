@@ -674,6 +674,37 @@ export const RatingRequest = Type.Object(
 );
 export type RatingRequest = Static<typeof RatingRequest>;
 
+/** The five-party form as one rater sees it: its party's targets and criteria, the subjects, what it rated. */
+export interface RatingFormView {
+  readonly committeeId: string;
+  readonly party: Party;
+  /** Rating opens once publicity has ended (the experts' names are public then). */
+  readonly open: boolean;
+  readonly publicityEndsAt: string;
+  readonly criteria: readonly {
+    readonly key: string;
+    readonly label: { readonly zh: string; readonly en: string };
+  }[];
+  readonly targets: readonly {
+    readonly target: RatingTarget;
+    /** One per subject (a supplier's bid, an expert member); a single one with a null id for the others. */
+    readonly subjects: readonly {
+      readonly id: string | null;
+      readonly name: string | null;
+      readonly rated: boolean;
+    }[];
+  }[];
+}
+
+/** An assessment as its assessor reads it back (one per expert member). */
+export interface OwnAssessment {
+  readonly memberId: string;
+  readonly verdict: AssessmentVerdict;
+  readonly observed: readonly AssessmentItem[];
+  readonly note: string;
+  readonly at: string;
+}
+
 /** Ratings summed up per target and subject: the mean per criterion and how many rated. */
 export interface RatingSummary {
   readonly tenderCode: string;

@@ -33,7 +33,9 @@ import {
   type EvaluationReport,
   type EvaluationRequests,
   type EvaluationServerEvents,
+  type OwnAssessment,
   type PoolExpert,
+  type RatingFormView,
   type RatingSummary,
   type ReportView,
   type ReviewView,
@@ -1698,6 +1700,14 @@ describe('the evaluation committee, from the draw to the leader', () => {
       179 * 86_400_000,
     );
     expectRefused(await assess(tokens.supervisor, 'competent'), 'ASSESSMENT_REPEATED');
+    // Each assessor reads back its own assessments only.
+    const mine = (token: string) =>
+      call<OwnAssessment[]>(main, token, 'GET', `/api/committees/${id}/assessments`);
+    expect((await mine(tokens.host)).body.map((a) => [a.memberId, a.verdict, a.observed])).toEqual([
+      [target.id, 'basically-competent', ['lateOrEarlyLeaving']],
+    ]);
+    expect((await mine(tokens.supervisor)).body.map((a) => a.verdict)).toEqual(['incompetent']);
+    expect((await mine(tokens.bidder)).status).toBe(403);
     const reported = (
       await call<AssessmentView[]>(main, tokens.supervisor, 'GET', `/api/assessments?expert=${target.code}`)
     ).body;
@@ -1756,6 +1766,21 @@ describe('the evaluation committee, from the draw to the leader', () => {
     const rate = (token: string, body: object) =>
       call(main, token, 'POST', `/api/committees/${id}/ratings`, body);
     const full = { conduct: 5, cooperation: 4, efficiency: 4 };
+    const formOf = async (token: string) =>
+      (await call<RatingFormView>(main, token, 'GET', `/api/tenders/${tenderId}/rating-form`)).body;
+    const rated = (form: RatingFormView, target: string) =>
+      form.targets.find((t) => t.target === target)!.subjects.map((x) => [x.name, x.rated]);
+    // Each party's form: its targets, the experts by name and pool number, the suppliers by name.
+    const bidderForm = await formOf(bidder1);
+    expect([bidderForm.party, bidderForm.open, bidderForm.committeeId]).toEqual(['supplier', true, id]);
+    expect(bidderForm.targets.map((t) => t.target)).toEqual(defaultRatingForms.supplier.targets);
+    expect(rated(bidderForm, 'expert')).toContainEqual([`${expert.name}（${expert.code}）`, false]);
+    const evaluated = (await call<ReviewView>(main, tokens.supervisor, 'GET', `/api/committees/${id}/review`))
+      .body.bids;
+    expect(rated(await formOf(tokens.supervisor), 'supplier').map(([name]) => name)).toEqual(
+      expect.arrayContaining(evaluated.map((b) => b.bidder)),
+    );
+    expectRefused(await call(main, bidder4, 'GET', `/api/tenders/${tenderId}/rating-form`), 'HALL_NO_BID');
     expect(
       (await rate(tokens.host, { target: 'project', scores: full, comment: '项目组织有序' })).status,
     ).toBe(201);
@@ -1801,6 +1826,9 @@ describe('the evaluation committee, from the draw to the leader', () => {
         })
       ).status,
     ).toBe(201);
+    // The forms show what each rater has done.
+    expect(rated(await formOf(tokens.host), 'project')).toEqual([[null, true]]);
+    expect(rated(await formOf(bidder1), 'expert')).toContainEqual([`${expert.name}（${expert.code}）`, true]);
     // Once anyone has rated, the forms stay.
     const forms = await main.app.inject({
       method: 'PUT',

@@ -12,6 +12,7 @@ import {
   assessmentItemWords,
   type CommitteeEvent,
   isRole,
+  type OwnAssessment,
   roleWords,
 } from '@bidhall/shared';
 import { stringify } from 'csv-stringify/sync';
@@ -22,7 +23,7 @@ import { chinaTime } from '../opening/record-pdf.ts';
 import type { StepContext } from '../steps/step.ts';
 import { findTender, requireTenderAccess } from '../tenders/tender-service.ts';
 import { type CommitteeScope, committeeStep } from './committee-aggregate.ts';
-import { type CommitteeActor, membersOf, requireTendereeOf } from './committee-members.ts';
+import { type CommitteeActor, findCommittee, membersOf, requireTendereeOf } from './committee-members.ts';
 import { requireStatus } from './state-machine.ts';
 
 type Scope = CommitteeScope;
@@ -86,6 +87,28 @@ export class AssessmentService {
         return { suspendedUntil: suspendedUntil?.toISOString() ?? null };
       },
     );
+  }
+
+  /** The reader's own assessments of the committee's experts, to show what it has done. */
+  async mine(committeeId: string, actor: CommitteeActor): Promise<OwnAssessment[]> {
+    const { db } = this.#deps;
+    const row = await findCommittee(db, committeeId);
+    if (actor.role === 'host') requireTenderAccess(actor, await findTender(db, row.tenderId));
+    if (actor.role === 'tenderee') requireTendereeOf(row, actor);
+    const rows = await db
+      .select()
+      .from(expertAssessments)
+      .where(
+        and(eq(expertAssessments.committeeId, row.id), eq(expertAssessments.assessorId, actor.actorId ?? '')),
+      )
+      .orderBy(asc(expertAssessments.at));
+    return rows.map((a) => ({
+      memberId: a.memberId,
+      verdict: a.verdict,
+      observed: a.observed as OwnAssessment['observed'],
+      note: a.note,
+      at: a.at.toISOString(),
+    }));
   }
 
   /** Assessments per expert and per period (dates in China time), for the pool's readers. */

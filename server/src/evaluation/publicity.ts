@@ -31,7 +31,7 @@ export async function endPublicity(scope: Scope): Promise<void> {
 }
 
 /** The tender's committee whose result is published, or the refusal saying where the evaluation is. */
-async function publishedCommittee(db: Executor, tenderId: string): Promise<Committee> {
+export async function publishedCommittee(db: Executor, tenderId: string): Promise<Committee> {
   const [row] = await db
     .select()
     .from(committees)

@@ -10,8 +10,10 @@ import {
   type ErrorDetail,
   type Party,
   type RatingForms,
+  type RatingFormView,
   type RatingRequest,
   type RatingSummary,
+  type RatingTarget,
   round2,
 } from '@bidhall/shared';
 import { stringify } from 'csv-stringify/sync';
@@ -32,6 +34,7 @@ import type { StepContext } from '../steps/step.ts';
 import { findTender, requireTenderAccess } from '../tenders/tender-service.ts';
 import { committeeStep } from './committee-aggregate.ts';
 import type { CommitteeActor } from './committee-members.ts';
+import { publishedCommittee } from './publicity.ts';
 import { requireStatus } from './state-machine.ts';
 
 /** Which party the rater is in for this committee, or the refusal. */
@@ -173,6 +176,59 @@ export class RatingService {
         return { rated: true as const };
       },
     );
+  }
+
+  /**
+   * The form the reader fills in for the tender's published committee: its party's targets and criteria,
+   * the suppliers and experts it may rate by name (public once publicity has ended), and what it rated.
+   */
+  async form(tenderId: string, actor: CommitteeActor): Promise<RatingFormView> {
+    const { db } = this.#deps;
+    const row = await publishedCommittee(db, tenderId);
+    const party = await partyOf(db, row, actor);
+    const form = (row.ratingForms ?? defaultRatingForms)[party];
+    const open = row.publicityEndedAt !== null;
+    const done = new Set(
+      (
+        await db
+          .select({ target: ratings.target, subjectId: ratings.subjectId })
+          .from(ratings)
+          .where(and(eq(ratings.committeeId, row.id), eq(ratings.raterId, actor.actorId ?? '')))
+      ).map((r) => `${r.target}|${r.subjectId}`),
+    );
+    const suppliers = await db
+      .select({ id: bids.id, name: actors.name })
+      .from(bids)
+      .innerJoin(actors, eq(actors.id, bids.bidderId))
+      .where(and(eq(bids.tenderId, row.tenderId), eq(bids.status, 'submitted')))
+      .orderBy(asc(actors.name));
+    const members = open
+      ? await db
+          .select({ id: committeeMembers.id, name: committeeMembers.name, code: experts.code })
+          .from(committeeMembers)
+          .innerJoin(experts, eq(experts.id, committeeMembers.expertId))
+          .where(and(eq(committeeMembers.committeeId, row.id), eq(committeeMembers.state, 'declared')))
+          .orderBy(asc(experts.code))
+      : [];
+    const subjectsOf = (target: RatingTarget) => {
+      const several =
+        target === 'supplier'
+          ? suppliers
+          : target === 'expert'
+            ? members.map((m) => ({ id: m.id, name: `${m.name}（${m.code}）` }))
+            : null;
+      return several
+        ? several.map((s) => ({ id: s.id, name: s.name, rated: done.has(`${target}|${s.id}`) }))
+        : [{ id: null, name: null, rated: done.has(`${target}|`) }];
+    };
+    return {
+      committeeId: row.id,
+      party,
+      open,
+      publicityEndsAt: row.publicityEndsAt!.toISOString(),
+      criteria: form.criteria,
+      targets: form.targets.map((target) => ({ target, subjects: subjectsOf(target) })),
+    };
   }
 
   /** The ratings summed up per tender, target and subject, over a period (dates in China time). */

@@ -607,6 +607,11 @@ export default fp<EvaluationOptions>(
       (request) => assessments.assess(request.params.committeeId, request.body, actorOf(request)),
     );
     api.get(
+      '/api/committees/:committeeId/assessments',
+      { onRequest: app.requireGrant('committee:assess'), schema: { params: CommitteeParams } },
+      (request) => assessments.mine(request.params.committeeId, actorOf(request)),
+    );
+    api.get(
       '/api/assessments',
       { onRequest: app.requireGrant('pool:read'), schema: { querystring: AssessmentQuery } },
       async (request, reply) => {
@@ -639,6 +644,11 @@ export default fp<EvaluationOptions>(
         reply.code(201);
         return done;
       },
+    );
+    api.get(
+      '/api/tenders/:tenderId/rating-form',
+      { onRequest: app.requireGrant('committee:rate'), schema: { params: TenderParams } },
+      (request) => rating.form(request.params.tenderId, actorOf(request)),
     );
     api.get(
       '/api/ratings',
