@@ -1623,6 +1623,16 @@ describe('the evaluation committee, from the draw to the leader', () => {
       call<{ publicityEndsAt: string }>(main, token, 'POST', `/api/committees/${id}/publish`, { days });
     expectRefused(await publish(2), 'VALIDATION_FAILED');
     expectRefused(await publish(3, tokens.supervisor), 'FORBIDDEN_ROLE');
+    // Before publication there is nothing to read, which is no error: a tender page asks all along.
+    const before = (path: string) =>
+      main.app.inject({
+        url: `/api/tenders/${tenderId}/${path}`,
+        headers: { authorization: `Bearer ${tokens.host}` },
+      });
+    for (const path of ['candidates', 'rating-form']) {
+      const answer = await before(path);
+      expect([answer.statusCode, answer.body]).toEqual([200, 'null']);
+    }
     const published = await publish(3);
     expect(published.status).toBe(200);
     await restartSecond();

@@ -32,13 +32,30 @@ export async function endPublicity(scope: Scope): Promise<void> {
 
 /** The tender's committee whose result is published, or the refusal saying where the evaluation is. */
 export async function publishedCommittee(db: Executor, tenderId: string): Promise<Committee> {
-  const [row] = await db
-    .select()
-    .from(committees)
-    .where(and(eq(committees.tenderId, tenderId), ne(committees.status, 're-formed')));
+  const row = await currentCommittee(db, tenderId);
   if (!row) throw new AppError('COMMITTEE_NOT_FOUND');
   if (row.status !== 'published') throw new AppError('COMMITTEE_WRONG_STATE', notNowDetail(row.status));
   return row;
+}
+
+/** The tender's committee (the one not re-formed), if it has one. */
+async function currentCommittee(db: Executor, tenderId: string): Promise<Committee | null> {
+  const [row] = /^[0-9a-f-]{36}$/i.test(tenderId)
+    ? await db
+        .select()
+        .from(committees)
+        .where(and(eq(committees.tenderId, tenderId), ne(committees.status, 're-formed')))
+    : [];
+  return row ?? null;
+}
+
+/**
+ * The tender's committee once its candidates are published, else null: pages ask before anything is
+ * published (a bidder's tender page during the opening), and "nothing published yet" is no error.
+ */
+export async function publishedCommitteeOrNull(db: Executor, tenderId: string): Promise<Committee | null> {
+  const row = await currentCommittee(db, tenderId);
+  return row?.status === 'published' ? row : null;
 }
 
 export class PublicityService {
@@ -143,9 +160,10 @@ export class PublicityService {
    * What is published: the candidates and the publicity's end; the objections (a bidder sees its own);
    * once publicity is over, the committee's names with the nonces of their seals.
    */
-  async view(tenderId: string, reader: CommitteeActor): Promise<CandidatesView> {
+  async view(tenderId: string, reader: CommitteeActor): Promise<CandidatesView | null> {
     const { db } = this.#deps;
-    const row = await publishedCommittee(db, tenderId);
+    const row = await publishedCommitteeOrNull(db, tenderId);
+    if (!row) return null;
     const bidders = new Map(
       (
         await db

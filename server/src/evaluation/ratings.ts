@@ -34,7 +34,7 @@ import type { StepContext } from '../steps/step.ts';
 import { findTender, requireTenderAccess } from '../tenders/tender-service.ts';
 import { committeeStep } from './committee-aggregate.ts';
 import type { CommitteeActor } from './committee-members.ts';
-import { publishedCommittee } from './publicity.ts';
+import { publishedCommitteeOrNull } from './publicity.ts';
 import { requireStatus } from './state-machine.ts';
 
 /** Which party the rater is in for this committee, or the refusal. */
@@ -180,11 +180,13 @@ export class RatingService {
 
   /**
    * The form the reader fills in for the tender's published committee: its party's targets and criteria,
-   * the suppliers and experts it may rate by name (public once publicity has ended), and what it rated.
+   * the suppliers and experts it may rate by name (public once publicity has ended), and what it rated;
+   * null while nothing is published.
    */
-  async form(tenderId: string, actor: CommitteeActor): Promise<RatingFormView> {
+  async form(tenderId: string, actor: CommitteeActor): Promise<RatingFormView | null> {
     const { db } = this.#deps;
-    const row = await publishedCommittee(db, tenderId);
+    const row = await publishedCommitteeOrNull(db, tenderId);
+    if (!row) return null;
     const party = await partyOf(db, row, actor);
     const form = (row.ratingForms ?? defaultRatingForms)[party];
     const open = row.publicityEndedAt !== null;

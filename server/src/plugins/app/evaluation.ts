@@ -582,7 +582,7 @@ export default fp<EvaluationOptions>(
     api.get(
       '/api/tenders/:tenderId/candidates',
       { onRequest: app.requireGrant('tender:read'), schema: { params: TenderParams } },
-      (request): Promise<CandidatesView> => publicity.view(request.params.tenderId, actorOf(request)),
+      (request): Promise<CandidatesView | null> => publicity.view(request.params.tenderId, actorOf(request)),
     );
     api.post(
       '/api/tenders/:tenderId/candidate-objections',
