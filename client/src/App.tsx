@@ -4,6 +4,7 @@
  * (#/tender/<id>) so the back button works; the login is kept in memory only.
  */
 
+import { can } from '@bidhall/shared';
 import { type ReactNode, useEffect, useState } from 'react';
 import { ExpertRoom } from './evaluation/ExpertRoom.tsx';
 import { HostCommittee } from './evaluation/HostCommittee.tsx';
@@ -12,6 +13,7 @@ import { TendereeCommittee } from './evaluation/TendereeCommittee.tsx';
 import { useI18n } from './i18n.tsx';
 import { BidderHall } from './pages/BidderHall.tsx';
 import { CustodianPage } from './pages/CustodianPage.tsx';
+import { ExpertHistory } from './pages/ExpertHistory.tsx';
 import { ExpertHome } from './pages/ExpertHome.tsx';
 import { HostConsole } from './pages/HostConsole.tsx';
 import { Login } from './pages/Login.tsx';
@@ -32,11 +34,17 @@ function committeeFromHash(): string | null {
   return match ? match[1]! : null;
 }
 
-/** The supervisor's media pages live at #/wall and #/playback. */
-type MediaPage = 'wall' | 'playback' | null;
+/** The supervisor's media pages live at #/wall and #/playback; the experts' record at #/experts. */
+type MediaPage = 'wall' | 'playback' | 'experts' | null;
 function mediaPageFromHash(): MediaPage {
   const hash = window.location.hash;
-  return hash === '#/wall' ? 'wall' : hash === '#/playback' ? 'playback' : null;
+  return hash === '#/wall'
+    ? 'wall'
+    : hash === '#/playback'
+      ? 'playback'
+      : hash === '#/experts'
+        ? 'experts'
+        : null;
 }
 
 export function App() {
@@ -95,6 +103,8 @@ export function App() {
     page = <SupervisorWall session={session} />;
   else if (session.actor.role === 'supervisor' && mediaPage === 'playback')
     page = <Playback session={session} />;
+  else if (mediaPage === 'experts' && can(session.actor.role, 'pool:read'))
+    page = <ExpertHistory session={session} />;
   else if (!tenderId) page = <TenderList session={session} onOpen={open} />;
   else {
     const props = { session, tenderId, onBack: () => open(null) };
@@ -130,6 +140,7 @@ export function App() {
             <a href="#/playback">{t('playback')}</a>
           </>
         )}
+        {session && can(session.actor.role, 'pool:read') && <a href="#/experts">{t('expertHistory')}</a>}
         <span className="spacer" />
         {session && (
           <span className="who" data-testid="who">

@@ -6,11 +6,13 @@
  * dictionary sits below every page, and nothing below may reach up into a module's folder.
  */
 import type {
+  AssessmentVerdict,
   ClarificationStatus,
   ExclusionReason,
   MemberKind,
   MemberState,
   Phrase,
+  RatingTarget,
   ReportStance,
   ReviewStage,
   SheetStatus,
@@ -64,6 +66,21 @@ export const exclusionWords: Readonly<Record<ExclusionReason, Phrase>> = {
   suspended: { zh: '暂停评标资格', en: 'suspended' },
   retired: { zh: '已退出专家库', en: 'retired' },
   servedTendereeTooOften: { zh: '为该招标人评标次数超限', en: 'served the tenderee too often' },
+};
+
+export const verdictWords: Readonly<Record<AssessmentVerdict, Phrase>> = {
+  competent: { zh: '称职', en: 'competent' },
+  'basically-competent': { zh: '基本称职', en: 'basically competent' },
+  incompetent: { zh: '不称职', en: 'incompetent' },
+};
+
+export const ratingTargetWords: Readonly<Record<RatingTarget, Phrase>> = {
+  project: { zh: '本项目', en: 'the project' },
+  agency: { zh: '招标代理机构', en: 'the agency' },
+  tenderee: { zh: '招标人', en: 'the tenderee' },
+  supplier: { zh: '投标人', en: 'a bidder' },
+  expert: { zh: '评标专家', en: 'an expert' },
+  supervisor: { zh: '监督人员', en: 'the supervisors' },
 };
 
 export const evaluationText = {
@@ -448,4 +465,92 @@ export const evaluationText = {
   filesTooLarge: { zh: '附件合计不能超过 {mb} MB', en: 'The files may not exceed {mb} MB in all' },
   signAndAnswer: { zh: '签署并答复', en: 'Sign and answer' },
   clarificationAnswered: { zh: '答复已签署提交', en: 'Answer signed and sent' },
+  // Afterwards: the assessment of each expert, publicity, the five-party evaluation, the history.
+  assessExperts: {
+    zh: '评标专家考评（一项目一考评）',
+    en: 'Assess the experts (one assessment per project)',
+  },
+  assessHint: {
+    zh: '按《招标投标法实施条例》第七十一条所列情形逐项勾选，每位专家考评一次，提交后不能修改。',
+    en: 'Tick what you observed (Regulation Art 71); one assessment per expert, final once sent.',
+  },
+  assessIncompetentHint: {
+    zh: '监督人员评为“不称职”的，该专家将被暂停评标资格。',
+    en: 'An expert a supervisor finds incompetent is suspended from draws.',
+  },
+  observed: { zh: '考评事项', en: 'Observed' },
+  verdict: { zh: '考评结论', en: 'Verdict' },
+  assessmentNote: { zh: '说明', en: 'Note' },
+  submitAssessment: { zh: '提交考评', en: 'Send the assessment' },
+  assessmentSent: { zh: '考评已提交', en: 'Assessment sent' },
+  assessedAt: { zh: '已考评（{at}）', en: 'assessed ({at})' },
+  assessedSuspended: {
+    zh: '考评已提交，该专家暂停评标资格至 {until}',
+    en: 'Sent; the expert is suspended until {until}',
+  },
+  noExpertsToAssess: { zh: '没有可考评的专家', en: 'No expert to assess' },
+  publicity: { zh: '中标候选人公示', en: 'Publicity of the candidates' },
+  publicityUntil: { zh: '公示期至 {at}', en: 'Publicity until {at}' },
+  publicityEnded: { zh: '公示已结束', en: 'Publicity has ended' },
+  candidateRank: { zh: '第 {rank} 中标候选人', en: 'Candidate {rank}' },
+  candidateObjections: { zh: '异议', en: 'Objections' },
+  objectToCandidates: { zh: '对公示结果提出异议', en: 'Object to the candidates' },
+  candidateObjectionText: { zh: '异议内容及理由', en: 'Your objection and its grounds' },
+  objectionSent: {
+    zh: '异议已提交，招标人（代理机构）将在三日内答复',
+    en: 'Objection sent; the answer is due within three days',
+  },
+  objectionAnswer: { zh: '答复内容', en: 'Answer' },
+  answerObjection: { zh: '答复异议', en: 'Answer the objection' },
+  objectionAnswered: { zh: '已答复', en: 'Answered' },
+  awaitingObjectionAnswer: { zh: '待答复', en: 'awaiting the answer' },
+  committeeNamed: {
+    zh: '评标委员会成员（公示结束后公开）',
+    en: 'The committee (public since publicity ended)',
+  },
+  fiveParty: { zh: '五方评价', en: 'Five-party evaluation' },
+  fivePartyHint: {
+    zh: '您作为“{party}”对下列对象评价，每项 1（差）至 5（优秀）分，每个对象评价一次。',
+    en: 'You rate as “{party}”: each item from 1 (poor) to 5 (excellent), once per subject.',
+  },
+  fivePartyAfterPublicity: {
+    zh: '公示期结束（{at}）后可以评价',
+    en: 'Rating opens when publicity ends ({at})',
+  },
+  ratingOf: { zh: '评价对象：{target}', en: 'Rating {target}' },
+  ratingComment: { zh: '意见（可不填）', en: 'Comment (optional)' },
+  submitRating: { zh: '提交评价', en: 'Send the rating' },
+  ratingSent: { zh: '评价已提交', en: 'Rating sent' },
+  rated: { zh: '已评价', en: 'rated' },
+  score1: { zh: '1 差', en: '1 poor' },
+  score2: { zh: '2 较差', en: '2 fair' },
+  score3: { zh: '3 一般', en: '3 average' },
+  score4: { zh: '4 良好', en: '4 good' },
+  score5: { zh: '5 优秀', en: '5 excellent' },
+  chooseScore: { zh: '请选择', en: 'Choose' },
+  party_agency: { zh: '招标代理机构', en: 'agency' },
+  party_tenderee: { zh: '招标人', en: 'tenderee' },
+  party_supplier: { zh: '投标人', en: 'bidder' },
+  party_expert: { zh: '评标专家', en: 'expert' },
+  party_supervisor: { zh: '监督人员', en: 'supervisor' },
+  expertHistory: { zh: '专家考评与五方评价记录', en: 'Expert assessments and five-party ratings' },
+  historyHint: {
+    zh: '按时间段或专家编号查询本中心的一项目一考评与五方评价结果，可导出表格。',
+    en: 'Search the centre’s assessments and ratings by period or pool number; export as a spreadsheet.',
+  },
+  periodFrom: { zh: '开始日期', en: 'From' },
+  periodTo: { zh: '结束日期', en: 'To' },
+  expertCode: { zh: '专家编号', en: 'Pool number' },
+  search: { zh: '查询', en: 'Search' },
+  exportCsv: { zh: '导出表格（CSV）', en: 'Export (CSV)' },
+  assessmentsTitle: { zh: '一项目一考评', en: 'Assessments' },
+  ratingsTitle: { zh: '五方评价汇总', en: 'Ratings summed up' },
+  assessor: { zh: '评价人', en: 'Assessor' },
+  tenderCodeColumn: { zh: '项目编号', en: 'Tender' },
+  ratingTarget: { zh: '评价对象', en: 'Target' },
+  ratingSubject: { zh: '具体对象', en: 'Subject' },
+  ratingMeans: { zh: '平均分', en: 'Means' },
+  ratingCount: { zh: '评价人数', en: 'Raters' },
+  nothingFound: { zh: '没有记录', en: 'Nothing found' },
+  ratingAt: { zh: '时间', en: 'When' },
 } as const;

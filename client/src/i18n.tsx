@@ -3,6 +3,9 @@
  * here or from the shared error catalogue, so both languages stay complete.
  */
 import {
+  assessmentItems,
+  assessmentItemWords,
+  assessmentVerdicts,
   clarificationStatuses,
   committeeStatuses,
   committeeStatusWords,
@@ -17,6 +20,7 @@ import {
   openingStatuses,
   openingStatusWords,
   type Phrase,
+  ratingTargets,
   remedyPolicies,
   reportStances,
   reviewStages,
@@ -36,9 +40,11 @@ import {
   exclusionWords,
   memberKindWords,
   memberStateWords,
+  ratingTargetWords,
   sheetStatusWords,
   stageWords,
   stanceWords,
+  verdictWords,
 } from './i18n-evaluation.ts';
 import { linkQualities } from './link-quality.ts';
 
@@ -68,6 +74,9 @@ const text = {
   ...phrasesFor('clarificationStatus', clarificationStatuses, clarificationStatusWords),
   ...phrasesFor('stance', reportStances, stanceWords),
   ...phrasesFor('exclusion', exclusionReasons, exclusionWords),
+  ...phrasesFor('assessmentItem', assessmentItems, assessmentItemWords),
+  ...phrasesFor('verdict', assessmentVerdicts, verdictWords),
+  ...phrasesFor('ratingTarget', ratingTargets, ratingTargetWords),
   appName: { zh: 'bidhall 不见面开标大厅', en: 'bidhall no-show opening hall' },
   language: { zh: 'English', en: '中文' },
   loginTitle: { zh: '数字证书登录', en: 'Log in with your certificate' },

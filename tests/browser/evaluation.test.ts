@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sfu, startSfu } from '@bidhall/sfu';
-import type { CommitteeView, ReviewView } from '@bidhall/shared';
+import type { CandidatesView, CommitteeView, ReviewView } from '@bidhall/shared';
 import axe from 'axe-core';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,8 @@ const seatAddress = new Map<string, string>();
 const members = new Map<string, RolePage & { name: string }>();
 let leaderId = '';
 let keyboardMember = '';
+/** The first bidder's tender page, where it answers the clarification and later sees the publicity. */
+let bidderHall: RolePage;
 const pages: RolePage[] = [];
 let shot = 0;
 
@@ -514,6 +516,7 @@ describe('a remote evaluation across two cities, in the browser', () => {
     await snap(supervisor, 'supervisor-clarification-approved');
 
     const bidderPage = await open();
+    bidderHall = bidderPage;
     await logIn(bidderPage.page, { role: 'bidder', file: p12Path(bidderName) });
     await bidderPage.page.getByRole('button', { name: '进入开标大厅' }).first().click();
     const questions = bidderPage.page.getByTestId('bidder-clarifications');
@@ -618,6 +621,85 @@ describe('a remote evaluation across two cities, in the browser', () => {
     await snap(host, 'host-published');
   });
 
+  it('publicises the candidates (a bidder objects, the agency answers), then each party assesses and rates', async () => {
+    const host = pages[0]!.page;
+    const supervisor = pages[2]!.page;
+    const bidder = bidderHall.page;
+    // The bidder comes back to its tender page: the candidates are published there, and it may object.
+    await comeBack(bidder);
+    const candidates = bidder.getByTestId('published-candidates');
+    await candidates.waitFor();
+    expect(await candidates.locator('li').count()).toBe(bidders.length);
+    await bidder.getByLabel('异议内容及理由').fill('第一中标候选人的项目经理有在建项目，请核查。');
+    await bidder.getByRole('button', { name: '对公示结果提出异议' }).click();
+    await bidder.getByText(/^异议已提交/).waitFor();
+    const objection = host.getByTestId('candidate-objections');
+    await objection.waitFor();
+    await objection.getByLabel('答复内容').fill('经核查，该项目经理的在建项目已竣工验收。');
+    await objection.getByRole('button', { name: '答复异议' }).click();
+    await expect.poll(() => objection.textContent()).toContain('已竣工验收');
+
+    // The agency assesses an expert it knows by seat only; the supervisor, who sees names, another.
+    const hostForm = host.getByTestId('assessment-form').first();
+    await hostForm.waitFor();
+    expect(await hostForm.textContent()).not.toMatch(/评标专家\d+号/);
+    await hostForm.getByLabel('提出建设性意见').check();
+    await hostForm.getByLabel('考评结论').selectOption('competent');
+    await hostForm.getByRole('button', { name: '提交考评' }).click();
+    await expect.poll(() => host.getByTestId('assessed').count()).toBe(1);
+    await snap(host, 'host-assessment');
+    const supervisorForm = supervisor.getByTestId('assessment-form').first();
+    await supervisorForm.getByLabel('迟到或早退').check();
+    await supervisorForm.getByLabel('考评结论').selectOption('basically-competent');
+    await supervisorForm.getByLabel('说明').fill('签到晚于规定时间十分钟');
+    await supervisorForm.getByRole('button', { name: '提交考评' }).click();
+    await expect.poll(() => supervisor.getByTestId('assessed').count()).toBe(1);
+
+    // Publicity ends (days later: the server's clock moves on); the committee is named, rating opens.
+    const published = (
+      await call<CandidatesView>(server, tokens.supervisor, 'GET', `/api/tenders/${tenderId}/candidates`)
+    ).body;
+    server.clock.set(new Date(Date.parse(published.publicityEndsAt) + 1000));
+    await expect
+      .poll(async () => {
+        server.app.scheduler.poke();
+        return (
+          await call<CandidatesView>(server, tokens.supervisor, 'GET', `/api/tenders/${tenderId}/candidates`)
+        ).body.ended;
+      })
+      .toBe(true);
+    await comeBack(bidder);
+    await bidder.getByTestId('committee-named').waitFor();
+    expect(await bidder.getByTestId('committee-named').textContent()).toMatch(/评标专家\d+号（P\d{3}）/);
+    const ratingForms = bidder.getByTestId('rating-form');
+    await ratingForms.first().waitFor();
+    const first = ratingForms.first();
+    for (const select of await first.locator('select').all()) await select.selectOption('5');
+    await first.getByLabel('意见（可不填）').fill('组织有序，流程公开');
+    await first.getByRole('button', { name: '提交评价' }).click();
+    await expect.poll(() => bidder.getByTestId('rated').count()).toBe(1);
+    expect(await accessibilityProblems(bidder)).toEqual([]);
+    await snap(bidder, 'bidder-publicity-rating');
+    // A member rates from the expert room.
+    const leader = members.get(leaderId)!.page;
+    const expertForm = leader.getByTestId('rating-form').first();
+    await expertForm.waitFor();
+    for (const select of await expertForm.locator('select').all()) await select.selectOption('4');
+    await expertForm.getByRole('button', { name: '提交评价' }).click();
+    await expect.poll(() => leader.getByTestId('rated').count()).toBe(1);
+
+    // The centre's record: both assessments, the project's two ratings.
+    await supervisor.getByRole('link', { name: '专家考评与五方评价' }).click();
+    const history = supervisor.getByTestId('history-assessments');
+    await history.waitFor();
+    expect(await history.locator('tbody tr').count()).toBe(2);
+    expect(await history.textContent()).toContain('基本称职');
+    const ratings = supervisor.getByTestId('history-ratings');
+    expect(await ratings.textContent()).toContain('本项目');
+    expect(await accessibilityProblems(supervisor)).toEqual([]);
+    await snap(supervisor, 'supervisor-expert-history');
+  });
+
   it('kept every page free of console errors and of English in the Chinese interface', async () => {
     for (const page of pages) {
       expect(page.errors).toEqual([]);
@@ -625,6 +707,14 @@ describe('a remote evaluation across two cities, in the browser', () => {
     }
   });
 });
+
+/** The first bidder comes back to its tender page another day: it logs in again and opens the tender. */
+async function comeBack(page: Page): Promise<void> {
+  await page.goto(`${server.url}/`);
+  await logIn(page, { role: 'bidder', file: p12Path(bidders[0]) });
+  await page.getByRole('button', { name: '进入开标大厅' }).first().click();
+  await page.getByTestId('bidder-clarifications').waitFor();
+}
 
 async function reviewOf(): Promise<ReviewView> {
   return (await call<ReviewView>(server, tokens.supervisor, 'GET', `/api/committees/${committeeId}/review`))

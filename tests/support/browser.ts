@@ -51,7 +51,9 @@ export const p12Path = (actor: string, kind: 'sign' | 'enc' = 'sign') =>
 export function watchConsole(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    // A failed load names the resource, so the failure says which request it was.
+    const where = message.location().url;
+    if (message.type() === 'error') errors.push(where ? `${message.text()} (${where})` : message.text());
   });
   page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
   return errors;

@@ -34,7 +34,7 @@ export function CommitteeHeader({
           <p className="muted">
             {view.tenderCode} ·{' '}
             {t('committeeSize', { size: view.size, representatives: view.representatives })} ·{' '}
-            {view.venues.map((v) => `${v.main ? t('mainVenue') : t('subVenue')} ${v.city}`).join('，')}
+            {view.venues.map((v) => `${v.main ? t('mainVenue') : t('subVenue')} ${v.centre}`).join('，')}
           </p>
         </div>
         <div className="hall-clocks">

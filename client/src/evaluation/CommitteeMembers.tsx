@@ -42,7 +42,7 @@ export function CommitteeMembers({ view }: { view: CommitteeView }) {
               </td>
               <td>{t(`memberKind_${m.kind}`)}</td>
               <td>{m.specialty ?? '—'}</td>
-              <td>{m.venue ?? '—'}</td>
+              <td>{view.venues.find((v) => v.city === m.venue)?.centre ?? m.venue ?? '—'}</td>
               <td>{m.seat ?? '—'}</td>
               <td>
                 {t(`memberState_${m.state}`)}

@@ -26,6 +26,7 @@ import { formatDuration, useFormat } from '../ui/format.ts';
 import { Section } from '../ui/Section.tsx';
 import { Documents, useBidDocuments } from './Documents.tsx';
 import { LeaderPanel } from './LeaderPanel.tsx';
+import { Publicity } from './Publicity.tsx';
 import { ReportReadable } from './ReportReadable.tsx';
 import { ScoringSheet } from './ScoringSheet.tsx';
 import { centreOf, ownPlace, placeName, useCommittee, venueOfCity } from './useCommittee.ts';
@@ -486,6 +487,9 @@ export function ExpertRoom({
                 plan={review?.plan ?? null}
               />
             )}
+          {status === 'published' && me.state === 'declared' && (
+            <Publicity session={session} tenderId={view.tenderId} version={version} ratingOnly />
+          )}
           {documents.problem && (
             <p role="alert" className="outcome error">
               {documents.problem}

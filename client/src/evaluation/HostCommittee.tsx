@@ -12,12 +12,15 @@ import type { Session } from '../session.ts';
 import { Outcome, useAction } from '../ui/action.tsx';
 import { NumberField } from '../ui/fields.tsx';
 import { Section } from '../ui/Section.tsx';
+import { Assessments } from './Assessments.tsx';
 import { CommitteeHeader, FaultControls } from './CommitteeHeader.tsx';
 import { CommitteeMembers } from './CommitteeMembers.tsx';
 import { PlanEditor } from './PlanEditor.tsx';
+import { Publicity } from './Publicity.tsx';
 import { useCommittee } from './useCommittee.ts';
 
 const beforeReview = ['drawing', 'formed', 'signing-in', 'declaring', 'electing', 'suspended'];
+const afterReport = ['closed', 'published'];
 
 export function HostCommittee({
   session,
@@ -30,7 +33,7 @@ export function HostCommittee({
 }) {
   const { t } = useI18n();
   const live = useCommittee(session.token, committeeId);
-  const { view, review, reload } = live;
+  const { view, review, reload, version } = live;
   const tender = useTender(session.token, view?.tenderId ?? '');
   const publish = useAction();
   const [days, setDays] = useState(3);
@@ -84,6 +87,10 @@ export function HostCommittee({
               </button>
               <Outcome message={publish.message} />
             </Section>
+          )}
+          <Publicity session={session} tenderId={view.tenderId} committeeId={view.id} version={version} />
+          {afterReport.includes(view.status) && (
+            <Assessments session={session} view={view} version={version} />
           )}
           <FaultControls session={session} view={view} reload={reload} />
         </div>

@@ -20,9 +20,11 @@ import { AuditFeed } from '../supervision/AuditFeed.tsx';
 import { Outcome, useAction } from '../ui/action.tsx';
 import { ReasonAction } from '../ui/ReasonAction.tsx';
 import { Section } from '../ui/Section.tsx';
+import { Assessments } from './Assessments.tsx';
 import { CommitteeHeader, FaultControls } from './CommitteeHeader.tsx';
 import { CommitteeMembers } from './CommitteeMembers.tsx';
 import { ClarificationList, StageResults } from './LeaderPanel.tsx';
+import { Publicity } from './Publicity.tsx';
 import { centreOf, placeName, useCommittee, venueOfCity } from './useCommittee.ts';
 
 const VideoRoom = lazy(() => import('../video/VideoRoom.tsx'));
@@ -313,6 +315,10 @@ export function SupervisorCommittee({
             </Section>
           )}
           <Decisions session={session} view={view} review={review} version={version} reload={reload} />
+          <Publicity session={session} tenderId={view.tenderId} committeeId={view.id} version={version} />
+          {(view.status === 'closed' || view.status === 'published') && (
+            <Assessments session={session} view={view} version={version} />
+          )}
           <FaultControls session={session} view={view} reload={reload} />
         </div>
         <aside className="column video-dock" aria-label={t('venueVideo')}>

@@ -12,8 +12,10 @@ import { Outcome, useAction } from '../ui/action.tsx';
 import { TextField } from '../ui/fields.tsx';
 import { rowId } from '../ui/ScrollText.tsx';
 import { Section } from '../ui/Section.tsx';
+import { Assessments } from './Assessments.tsx';
 import { CommitteeHeader } from './CommitteeHeader.tsx';
 import { CommitteeMembers } from './CommitteeMembers.tsx';
+import { Publicity } from './Publicity.tsx';
 import { useCommittee } from './useCommittee.ts';
 
 export function TendereeCommittee({
@@ -27,7 +29,7 @@ export function TendereeCommittee({
 }) {
   const { t } = useI18n();
   const live = useCommittee(session.token, committeeId);
-  const { view, reload } = live;
+  const { view, reload, version } = live;
   const action = useAction();
   const [people, setPeople] = useState<{ uid: number; name: string; identity: string }[]>([]);
   const [leader, setLeader] = useState('');
@@ -119,6 +121,10 @@ export function TendereeCommittee({
         </Section>
       )}
       <Outcome message={action.message} />
+      <Publicity session={session} tenderId={view.tenderId} committeeId={view.id} version={version} />
+      {(view.status === 'closed' || view.status === 'published') && (
+        <Assessments session={session} view={view} version={version} />
+      )}
       <Section title={t('committeeMembers')} id="members">
         <CommitteeMembers view={view} />
       </Section>

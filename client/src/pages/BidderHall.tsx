@@ -18,6 +18,7 @@ import {
   unwrapContentKey,
 } from '../crypto.ts';
 import { BidderClarifications } from '../evaluation/BidderClarifications.tsx';
+import { Publicity } from '../evaluation/Publicity.tsx';
 import { BackLink, HallError, HallLoading, type PageProps, useLeaveWarning } from '../hall/HallPage.tsx';
 import { BidList } from '../hall/panels/BidList.tsx';
 import { DrawPanel } from '../hall/panels/DrawPanel.tsx';
@@ -349,6 +350,7 @@ export function BidderHall({ session, tenderId, onBack }: PageProps) {
           )}
         </div>
         <div className="column side">
+          <Publicity session={session} tenderId={tenderId} />
           <BidderClarifications session={session} tenderId={tenderId} />
           <VideoSlot session={session} tenderId={tenderId} />
           <Timeline view={view} />
