@@ -492,7 +492,6 @@ export const evaluationText = {
   publicity: { zh: '中标候选人公示', en: 'Publicity of the candidates' },
   publicityUntil: { zh: '公示期至 {at}', en: 'Publicity until {at}' },
   publicityEnded: { zh: '公示已结束', en: 'Publicity has ended' },
-  candidateRank: { zh: '第 {rank} 中标候选人', en: 'Candidate {rank}' },
   candidateObjections: { zh: '异议', en: 'Objections' },
   objectToCandidates: { zh: '对公示结果提出异议', en: 'Object to the candidates' },
   candidateObjectionText: { zh: '异议内容及理由', en: 'Your objection and its grounds' },

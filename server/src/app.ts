@@ -131,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     dataDir: config.dataDir,
     mediaTicketSecret: config.mediaTicketSecret,
     sfus: config.sfus,
+    handPickedRooms: config.usesDevPki,
   });
   await app.register(evaluation, {
     clock,

@@ -19,6 +19,7 @@ import { verifyAuditChain } from '../../server/src/audit/verify.ts';
 import { auditLog, hallEvents } from '../../server/src/db/schema/index.ts';
 import { joinHall, prepareOpening } from '../support/hall.ts';
 import { SimulatedParticipant } from '../support/media.ts';
+import { pkiDir } from '../support/pki.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const quiet = { info: () => undefined, warn: console.warn, error: console.error };
@@ -98,6 +99,32 @@ afterAll(async () => {
 });
 
 describe('evaluation venues across two cities', () => {
+  it('has no hand-picked rooms on an installation with its own PKI: committees are drawn there', async () => {
+    // Naming the trust store makes this an installation's own PKI (the dev CA files stand in for it).
+    const own = await startTestServer({
+      kind: 'pglite',
+      env: { TRUSTED_CA_FILES: `${join(pkiDir, 'ca-a', 'ca.pem')},${join(pkiDir, 'ca-b', 'ca.pem')}` },
+    });
+    try {
+      const token = (await own.login('host', 'host')).token;
+      const handPicked = await own.app.inject({
+        method: 'POST',
+        url: '/api/evaluations',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { title: '评标', mainCity: 'beijing', subCities: [], experts: [] },
+      });
+      expect(handPicked.statusCode).toBe(404);
+      // The rooms themselves (a drawn committee's venues) are still read there.
+      const listed = await own.app.inject({
+        url: '/api/evaluations',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(listed.statusCode).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('lets a host set up an evaluation and refuses bad set-ups', async () => {
     const expert1 = server.actors.get('expert1')!;
     const expert2 = server.actors.get('expert2')!;

@@ -6,7 +6,6 @@
 import { allowedIn, bidIn, type TenderView } from '@bidhall/shared';
 import { useEffect, useState } from 'react';
 import { download } from '../api.ts';
-import { EvaluationPanel } from '../evaluation/EvaluationPanel.tsx';
 import { TenderCommittees } from '../evaluation/TenderCommittees.tsx';
 import { BackLink, HallError, HallLoading, type PageProps, useLeaveWarning } from '../hall/HallPage.tsx';
 import { BidList } from '../hall/panels/BidList.tsx';
@@ -230,7 +229,6 @@ export function HostConsole({ session, tenderId, onBack }: PageProps) {
             shareScreen
           />
           <TenderCommittees session={session} tenderId={tenderId} tenderStatus={status} />
-          {tender && <EvaluationPanel session={session} tenderId={tenderId} tenderTitle={tender.title} />}
           <Timeline view={view} />
         </div>
       </div>

@@ -40,6 +40,12 @@ export interface MediaOptions {
   readonly dataDir: string;
   readonly mediaTicketSecret: string | undefined;
   readonly sfus: readonly SfuEntry[];
+  /**
+   * Whether a host may fill a video room with experts by hand (POST /api/evaluations), without a draw:
+   * on the development PKI only (the demo and the media tests). A real installation forms committees by
+   * draw (the evaluation module), whose venues are these same rooms.
+   */
+  readonly handPickedRooms: boolean;
 }
 
 const EvaluationParams = Type.Object({ evaluationId: Type.String({ maxLength: 64 }) });
@@ -69,17 +75,18 @@ export default fp<MediaOptions>(
     // Every route below runs after requireGrant, which has set the actor.
     const who = (request: FastifyRequest) => ({ ...request.actor!, ip: request.ip });
 
-    api.post(
-      '/api/evaluations',
-      {
-        onRequest: app.requireGrant('evaluation:create'),
-        schema: { body: CreateEvaluationRequest, response: { 201: EvaluationView } },
-      },
-      async (request, reply) => {
-        const created = await media.createEvaluation(request.body, who(request));
-        return reply.code(201).send(created);
-      },
-    );
+    if (options.handPickedRooms)
+      api.post(
+        '/api/evaluations',
+        {
+          onRequest: app.requireGrant('evaluation:create'),
+          schema: { body: CreateEvaluationRequest, response: { 201: EvaluationView } },
+        },
+        async (request, reply) => {
+          const created = await media.createEvaluation(request.body, who(request));
+          return reply.code(201).send(created);
+        },
+      );
     api.get(
       '/api/evaluations',
       {
