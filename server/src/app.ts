@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hallLimits } from '@bidhall/shared';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { fastifyTrustProxy } from './client-address.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { type Config, repositoryRoot } from './config.ts';
@@ -54,6 +54,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ? { transport: { target: 'pino-pretty' } }
         : {}),
     },
+    // Internal errors are logged by the app's error handler either way (plugins/external/errors.ts).
+    logController: new LogController({ disableRequestLogging: !config.requestLogs }),
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 1024 * 1024,
     // A field the schema does not have is refused (FIELD_UNKNOWN), never silently dropped: a host who

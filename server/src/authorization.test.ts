@@ -244,7 +244,7 @@ describe('authorization: every role against every HTTP entry point', () => {
           headers: { authorization: `Bearer ${tokens.get(role)}` },
           ...(route.method === 'POST' || route.method === 'PUT' ? { payload: {} } : {}),
         });
-        const code = response.json<{ code?: string }>().code;
+        const code = response.json<{ code?: string } | null>()?.code;
         if (allowed[route.action].includes(role))
           expect(code, `${role} should pass the role check`).not.toBe('FORBIDDEN_ROLE');
         else expect([response.statusCode, code], `${role} must be refused`).toEqual([403, 'FORBIDDEN_ROLE']);

@@ -13,6 +13,20 @@ describe('configuration', () => {
     });
   });
 
+  it('logs each request in production and off a terminal, and not on a developer’s terminal unless asked', () => {
+    const terminal = process.stdout.isTTY;
+    try {
+      process.stdout.isTTY = true;
+      expect(loadConfig({}, { checkFiles: false }).requestLogs).toBe(false);
+      expect(loadConfig({ REQUEST_LOGS: 'true' }, { checkFiles: false }).requestLogs).toBe(true);
+      expect(loadConfig({ TRUSTED_CA_FILES: 'ca.pem' }, { checkFiles: false }).requestLogs).toBe(true);
+      process.stdout.isTTY = false;
+      expect(loadConfig({}, { checkFiles: false }).requestLogs).toBe(true);
+    } finally {
+      process.stdout.isTTY = terminal;
+    }
+  });
+
   it('reports every bad value by name, with what it expected and what it got', () => {
     let error: unknown;
     try {

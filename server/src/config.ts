@@ -95,6 +95,12 @@ export interface Config {
   readonly usesDevPki: boolean;
   /** The demo tender and evaluation of `bidhall start` (dev PKI only; DEMO=false turns it off). */
   readonly demo: boolean;
+  /**
+   * Whether each request is logged (at info). On by default in production and whenever the output is
+   * not a terminal (JSON for the log collector); off on a terminal with the development PKI, where
+   * `bidhall start` prints a short summary instead (REQUEST_LOGS=true brings them back).
+   */
+  readonly requestLogs: boolean;
   /** Shared with the SFUs: signs media tickets and authenticates their recording uploads. */
   readonly mediaTicketSecret: string | undefined;
   /**
@@ -193,6 +199,7 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     redisPrefix: value('REDIS_PREFIX') ?? 'bidhall',
     usesDevPki,
     demo: usesDevPki && boolean('DEMO', true),
+    requestLogs: boolean('REQUEST_LOGS', !usesDevPki || !process.stdout.isTTY),
     mediaTicketSecret,
     sfus,
     sfuPort: integer('SFU_PORT', 0, 0, 65535),

@@ -11,6 +11,7 @@ import { buildApp } from './app.ts';
 import { type Config, repositoryRoot } from './config.ts';
 import { ensureDemoEvaluation, ensureDemoTender, runDemo } from './dev/demo.ts';
 import { seedDevActors } from './dev/seed.ts';
+import { startSummary } from './dev/summary.ts';
 
 const pkiDir = join(repositoryRoot, 'certs', 'out');
 /** How long open connections get to finish at shutdown before they are cut. */
@@ -77,15 +78,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         .then(() => process.exit(0));
     });
   }
-  if (demo) {
-    await runDemo(demo, {
-      url: ownUrl(app, config),
-      pkiDir,
-      dataDir: config.dataDir,
-      log: (message) => app.log.info(message),
-      signal: demoRun.signal,
-    }).catch((error: unknown) => app.log.warn({ err: error }, 'the demo could not be prepared'));
-  }
+  const bidder = demo
+    ? await runDemo(demo, {
+        url: ownUrl(app, config),
+        pkiDir,
+        dataDir: config.dataDir,
+        log: (message) => app.log.info(message),
+        signal: demoRun.signal,
+      }).catch((error: unknown) => {
+        app.log.warn({ err: error }, 'the demo could not be prepared');
+        return null;
+      })
+    : null;
+  // A person at a terminal reads a summary; a log collector keeps the JSON lines above.
+  if (process.stdout.isTTY)
+    process.stdout.write(
+      startSummary({ url: ownUrl(app, config), demo, bidder, pkiDir, root: repositoryRoot }),
+    );
   return app;
 }
 

@@ -196,25 +196,37 @@ async function runSimulatedBidder(tender: TenderView, bidder: string, folder: st
   });
 }
 
+/** What a newcomer needs to play the demo's bidder: where its draw seed is, and the seed itself. */
+export interface DemoBidder {
+  readonly seedFile: string;
+  readonly seed: string | null;
+}
+
 /**
  * Puts the demo's bids in (while bidding is open) and sets the simulated bidders going. Runs after the
  * server listens; failures are logged, never fatal: the demo is a convenience.
  */
-export async function runDemo(tender: TenderView, options: DemoOptions): Promise<void> {
+export async function runDemo(tender: TenderView, options: DemoOptions): Promise<DemoBidder | null> {
   const open = Date.parse(tender.deadline) > Date.now() + 10_000;
   const folders = new Map<string, string>();
   for (const bidder of demoBidders) {
-    if (options.signal.aborted) return;
+    if (options.signal.aborted) return null;
     const folder = join(options.dataDir, 'demo', tender.code, bidder);
     folders.set(bidder, open ? await ensureDemoBid(tender, bidder, options) : folder);
   }
+  const seedFile = join(folders.get('bidder1')!, 'draw-seed.txt');
+  const seed = await readFile(seedFile, 'utf8').then(
+    (text) => text.trim(),
+    () => null,
+  );
   options.log(
-    `demo ${tender.code}: log in as bidder1 (certs/out/actors/bidder1/sign.p12, PIN 123456); its draw seed is in ${join(folders.get('bidder1')!, 'draw-seed.txt')}`,
+    `demo ${tender.code}: log in as bidder1 (certs/out/actors/bidder1/sign.p12, PIN 123456); its draw seed is in ${seedFile}`,
   );
   for (const bidder of simulatedBidders) {
-    if (options.signal.aborted) return;
+    if (options.signal.aborted) return null;
     void runSimulatedBidder(tender, bidder, folders.get(bidder)!, options).catch((error: unknown) =>
       options.log(`demo: simulated ${bidder} stopped: ${(error as Error).message}`),
     );
   }
+  return { seedFile, seed };
 }
