@@ -16,6 +16,7 @@ import auth from './plugins/app/auth.ts';
 import bids from './plugins/app/bids.ts';
 import evaluation from './plugins/app/evaluation.ts';
 import hall from './plugins/app/hall.ts';
+import health from './plugins/app/health.ts';
 import media from './plugins/app/media.ts';
 import pki from './plugins/app/pki.ts';
 import steps from './plugins/app/steps.ts';
@@ -139,6 +140,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clock,
     trustProxy: config.trustProxy,
     sessionRecheckSeconds: config.sessionRecheckSeconds,
+  });
+  await app.register(health, {
+    sfus: config.sfus,
+    minFreeDiskMb: config.minFreeDiskMb,
+    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+    metricsToken: config.metricsToken,
   });
   await app.register(client, { distDir: join(repositoryRoot, 'client', 'dist') });
   app.get('/api/health', async () => ({ ok: true, time: clock.now().toISOString() }));

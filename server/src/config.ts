@@ -103,6 +103,10 @@ export interface Config {
   readonly requestLogs: boolean;
   /** Shared with the SFUs: signs media tickets and authenticates their recording uploads. */
   readonly mediaTicketSecret: string | undefined;
+  /** Load shedding: requests get 503 SERVER_BUSY while the event loop lags longer than this. */
+  readonly maxEventLoopDelayMs: number;
+  /** What the Prometheus scraper sends as its bearer token; unset, /metrics answers this machine only. */
+  readonly metricsToken: string | undefined;
   /**
    * The SFU of each city (`SFU_URLS=beijing=https://sfu-bj:4443,shanghai=https://sfu-sh:4443`); the first
    * one also serves the opening halls and any city without its own. Empty: `bidhall start` runs one SFU
@@ -200,6 +204,8 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     usesDevPki,
     demo: usesDevPki && boolean('DEMO', true),
     requestLogs: boolean('REQUEST_LOGS', !usesDevPki || !process.stdout.isTTY),
+    maxEventLoopDelayMs: integer('MAX_EVENT_LOOP_DELAY_MS', 1000, 10, 60_000),
+    metricsToken: value('METRICS_TOKEN'),
     mediaTicketSecret,
     sfus,
     sfuPort: integer('SFU_PORT', 0, 0, 65535),

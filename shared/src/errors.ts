@@ -25,6 +25,8 @@ export const errorCatalogue = {
   RATE_LIMITED: e(429, '请求过于频繁，请稍后再试', 'Too many requests; try again shortly'),
   PAYLOAD_TOO_LARGE: e(413, '数据过大', 'The request is too large'),
   INTERNAL: e(500, '服务器内部错误，请联系平台', 'Internal server error; contact the platform'),
+  SERVER_BUSY: e(503, '服务器繁忙，请稍后重试', 'The server is busy; try again shortly'),
+  METRICS_FORBIDDEN: e(403, '无权读取运行指标', 'The metrics are for the platform’s monitoring only'),
 
   // Certificates and login
   LOGIN_CHALLENGE_UNKNOWN: e(

@@ -243,6 +243,9 @@ const routeCalls: Record<string, { query?: () => string; body?: () => unknown; l
   'POST /api/clarifications/:clarificationId/answer': { body: () => ({}) },
   'POST /api/committees/:committeeId/resume': { body: () => ({}) },
   'GET /api/health': {},
+  'GET /health/live': {},
+  'GET /health/ready': {},
+  'GET /metrics': {},
 };
 
 /** The built page's own files (one route each) hold nothing of any tender: they are called as they are. */

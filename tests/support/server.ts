@@ -47,6 +47,8 @@ export async function startTestServer(
     SCHEDULER_POLL_MS: '50',
     DECRYPTION_THREADS: '1',
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+    // Load shedding stays on, with room for a loaded test machine (the health test sets its own limit).
+    MAX_EVENT_LOOP_DELAY_MS: '5000',
     ...options.env,
   });
   const clock = shared?.clock ?? new TestClock();

@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The Socket.IO server; each realtime module types the namespace it serves. */
     io: Server;
+    /** The Redis connection the processes share (REDIS_URL), or null for a single process. */
+    redis: Redis | null;
   }
 }
 
@@ -43,6 +45,7 @@ export default fp<SocketIoOptions>(
         : {}),
     });
     app.decorate('io', io);
+    app.decorate('redis', redis);
     app.addHook('preClose', async () => {
       // Clients reconnect within a second; the HTTP server still accepts upgrades until the end of
       // close, and one late connection would hold the close open. Turn them away from now on.
