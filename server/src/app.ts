@@ -28,6 +28,7 @@ import errors from './plugins/external/errors.ts';
 import helmet from './plugins/external/helmet.ts';
 import jwt from './plugins/external/jwt.ts';
 import rateLimit from './plugins/external/rate-limit.ts';
+import redis from './plugins/external/redis.ts';
 import socketIo from './plugins/external/socket-io.ts';
 
 declare module 'fastify' {
@@ -89,9 +90,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     tokenTtlMinutes: config.tokenTtlMinutes,
     dataDir: config.dataDir,
   });
-  await app.register(rateLimit);
+  await app.register(redis, { redisUrl: config.redisUrl });
+  await app.register(rateLimit, { redisPrefix: config.redisPrefix });
   await app.register(socketIo, {
-    redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     maxPayloadBytes: hallLimits.maxPayloadBytes,
   });

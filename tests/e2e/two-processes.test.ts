@@ -3,14 +3,14 @@
  * step fires exactly once, each documents job runs once, and a client connected to either process sees
  * the same sequence of events.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HallClient } from '@bidhall/shared/hall-client';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decryptOwnBid } from '../../server/src/hall-client/bidder-actions.ts';
+import { decryptOwnBid, openEnvelope } from '../../server/src/hall-client/bidder-actions.ts';
 import { afterDeadline, keysOf, prepareOpening, statusOf } from '../support/hall.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -61,6 +61,42 @@ async function auditActions(tenderId: string): Promise<string[]> {
 }
 
 describe('two server processes', () => {
+  it('hold one request limit between them: the limit counts in Redis', async () => {
+    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: `${prefix}-limits`, LOGIN_RATE_LIMIT_PER_MINUTE: '3' };
+    const first = await startTestServer({ env });
+    const second = await startTestServer({ env, shareWith: first });
+    try {
+      const challenge = (server: TestServer) =>
+        server.app.inject({ method: 'POST', url: '/api/auth/challenge', remoteAddress: '10.9.8.7' });
+      const answers = [];
+      for (const server of [first, second, first, second]) answers.push((await challenge(server)).statusCode);
+      // Three in all, whichever process took them: the fourth is refused.
+      expect(answers).toEqual([200, 200, 200, 429]);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+
+  it('take a decryption self-test asked of one and answered through the other, once, by its own bidder', async () => {
+    const { tender } = await prepareOpening(a, work, ['bidder1', 'bidder2']);
+    const onA = await enter(a, 'bidder1', 'bidder', tender.id);
+    const onB = await enter(b, 'bidder1', 'bidder', tender.id);
+    const other = await enter(b, 'bidder2', 'bidder', tender.id);
+    const challenge = await onA.request('hall:self-test-challenge', { tenderId: tender.id });
+    const secret = await openEnvelope(Buffer.from(challenge.envelope, 'base64'), keysOf('bidder1'));
+    const answer = {
+      tenderId: tender.id,
+      challengeId: challenge.challengeId,
+      answer: createHash('sha256').update(secret).digest('base64'),
+      summaryOk: true,
+    };
+    // Another bidder cannot use it (and does not use it up).
+    await expect(other.request('hall:self-test', answer)).rejects.toThrow(/SELF_TEST_UNKNOWN/);
+    expect((await onB.request('hall:self-test', answer)).passed).toBe(true);
+    await expect(onA.request('hall:self-test', answer)).rejects.toThrow(/SELF_TEST_UNKNOWN/);
+  });
+
   it('share one opening: steps fire once, events reach clients on both', async () => {
     const { tender } = await prepareOpening(a, work, ['bidder1', 'bidder2', 'bidder3']);
     const host = await enter(a, 'host', 'host', tender.id);

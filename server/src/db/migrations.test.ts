@@ -34,6 +34,7 @@ const expectedTables = [
   'report_stances',
   'review_sheets',
   'seats',
+  'self_test_challenges',
   'sheet_drafts',
   'tender_custodians',
   'tenders',

@@ -41,7 +41,8 @@ export function unwrapOwnKey(recipientInfos: string | Buffer, keys: BidderKeys):
   return unwrapContentKey(mine, keys.encryptionKey);
 }
 
-async function openEnvelope(sealed: Buffer, keys: BidderKeys): Promise<Buffer> {
+/** Opens a CMS envelope sealed to the bidder's encryption certificate (a sealed part, a self-test challenge). */
+export async function openEnvelope(sealed: Buffer, keys: BidderKeys): Promise<Buffer> {
   const envelope = await EnvelopeReader.open(sealed);
   const mine = envelope.header.recipients.find((r) => recipientMatches(r, keys.encryptionCertificate));
   if (!mine) throw new Error('not encrypted to your encryption certificate');

@@ -36,7 +36,7 @@ import { and, eq, isNotNull, isNull, lt, notInArray, or } from 'drizzle-orm';
 import { Piscina } from 'piscina';
 import { Compile } from 'typebox/compile';
 import { EnvelopeReader, sealStream } from '../cms/enveloped.ts';
-import { type Bid, bids } from '../db/schema/index.ts';
+import { type Bid, bids, selfTestChallenges } from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import { parseCertificate } from '../pki/certificate.ts';
 import type { TrustStore } from '../pki/trust-store.ts';
@@ -84,7 +84,6 @@ async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
 
 export class DecryptionService {
   readonly #deps: DecryptionDeps;
-  readonly #challenges = new Map<string, { bidId: string; secretSha256: string; expiresAt: number }>();
 
   constructor(deps: DecryptionDeps) {
     this.#deps = deps;
@@ -137,22 +136,31 @@ export class DecryptionService {
       }),
     );
     const challengeId = randomUUID();
-    const now = this.#deps.clock.now().getTime();
-    for (const [id, c] of this.#challenges) if (c.expiresAt < now) this.#challenges.delete(id);
-    this.#challenges.set(challengeId, {
-      bidId: bid.id,
-      secretSha256: createHash('sha256').update(secret).digest('hex'),
-      expiresAt: now + selfTestLifetimeMs,
+    const now = this.#deps.clock.now();
+    // In the database: the answer may come through another server process.
+    await this.#deps.db.transaction(async (tx) => {
+      await tx.delete(selfTestChallenges).where(lt(selfTestChallenges.expiresAt, now));
+      await tx.insert(selfTestChallenges).values({
+        id: challengeId,
+        bidId: bid.id,
+        secretSha256: createHash('sha256').update(secret).digest('hex'),
+        expiresAt: new Date(now.getTime() + selfTestLifetimeMs),
+      });
     });
     return { challengeId, envelope: envelope.toString('base64') };
   }
 
   /** Checks the answer to a challenge; the result (and the client's own summary check) is audited. */
   async selfTest(tenderId: string, actor: Actor, challengeId: string, answer: Buffer, summaryOk: boolean) {
-    const challenge = this.#challenges.get(challengeId);
-    this.#challenges.delete(challengeId);
-    if (!challenge || challenge.expiresAt < this.#deps.clock.now().getTime())
-      throw new AppError('SELF_TEST_UNKNOWN');
+    const bid = await this.#ownBid(tenderId, actor);
+    // Used once, by whichever process the answer reaches first; only for the bidder's own bid.
+    const [challenge] = /^[0-9a-f-]{36}$/i.test(challengeId)
+      ? await this.#deps.db
+          .delete(selfTestChallenges)
+          .where(and(eq(selfTestChallenges.id, challengeId), eq(selfTestChallenges.bidId, bid.id)))
+          .returning()
+      : [];
+    if (!challenge || challenge.expiresAt < this.#deps.clock.now()) throw new AppError('SELF_TEST_UNKNOWN');
     // The answer is the SHA-256 of the secret (the client never hands back what it decrypts).
     const keyOk = answer.length === 32 && answer.toString('hex') === challenge.secretSha256;
     const passed = keyOk && summaryOk;

@@ -2,8 +2,23 @@ import type { HallEventType } from '@bidhall/shared';
 import type { Role } from '@bidhall/shared/enums';
 import { bigint, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { actors } from './actors.ts';
+import { bids } from './bids.ts';
 import { bytea, instant } from './columns.ts';
 import { tenders } from './tenders.ts';
+
+/**
+ * A decryption self-test's challenge (解密自检): the SHA-256 of the secret sealed to the bid's encryption
+ * certificate, until answered once or expired. In the database, not a process's memory: the challenge
+ * may be asked of one server process and answered through another.
+ */
+export const selfTestChallenges = pgTable('self_test_challenges', {
+  id: uuid('id').primaryKey(),
+  bidId: uuid('bid_id')
+    .notNull()
+    .references(() => bids.id),
+  secretSha256: text('secret_sha256').notNull(),
+  expiresAt: instant('expires_at').notNull(),
+});
 
 /** Every broadcast of a hall, in order: what a reconnecting client catches up from. */
 export const hallEvents = pgTable(

@@ -6,20 +6,16 @@
  */
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import fp from 'fastify-plugin';
-import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The Socket.IO server; each realtime module types the namespace it serves. */
     io: Server;
-    /** The Redis connection the processes share (REDIS_URL), or null for a single process. */
-    redis: Redis | null;
   }
 }
 
 export interface SocketIoOptions {
-  readonly redisUrl: string | undefined;
   readonly redisPrefix?: string;
   /** The largest message a client may send (bigger: the connection is closed). */
   readonly maxPayloadBytes: number;
@@ -27,7 +23,7 @@ export interface SocketIoOptions {
 
 export default fp<SocketIoOptions>(
   async (app, options) => {
-    const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 3 }) : null;
+    const redis = app.redis;
     const prefix = options.redisPrefix ?? 'bidhall';
     const io = new Server(app.server, {
       serveClient: false,
@@ -45,7 +41,6 @@ export default fp<SocketIoOptions>(
         : {}),
     });
     app.decorate('io', io);
-    app.decorate('redis', redis);
     app.addHook('preClose', async () => {
       // Clients reconnect within a second; the HTTP server still accepts upgrades until the end of
       // close, and one late connection would hold the close open. Turn them away from now on.
@@ -55,9 +50,6 @@ export default fp<SocketIoOptions>(
       io.engine.close();
       await (io.of('/').adapter as { close?: () => Promise<void> | void }).close?.();
     });
-    app.addHook('onClose', async () => {
-      if (redis) await redis.quit();
-    });
   },
-  { name: 'socket-io' },
+  { name: 'socket-io', dependencies: ['redis'] },
 );
