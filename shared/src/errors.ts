@@ -150,6 +150,11 @@ export const errorCatalogue = {
   SHARE_DUPLICATE: e(409, '您已提交过密钥分片', 'You have already submitted your share'),
   REMEDY_NOT_OPEN: e(403, '当前不在补救程序中', 'The remedy procedure is not under way'),
   REMEDY_QUORUM_MISSING: e(403, '密钥分片数量不足', 'Not enough key shares yet'),
+  REMEDY_RESTARTED: e(
+    409,
+    '保存已提交密钥分片的服务器进程已停止，分片已失效，请各保管人重新提交',
+    'The server process holding the submitted shares has stopped; the custodians must submit their shares again',
+  ),
   RECORD_FONT_MISSING: e(
     503,
     '服务器未安装中文字体，无法生成开标记录 PDF（请安装 fonts-noto-cjk 或设置 RECORD_FONT_FILE）',

@@ -10,8 +10,16 @@ import { join } from 'node:path';
 import { HallClient } from '@bidhall/shared/hall-client';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decryptOwnBid, openEnvelope } from '../../server/src/hall-client/bidder-actions.ts';
-import { afterDeadline, keysOf, prepareOpening, statusOf } from '../support/hall.ts';
+import { decryptOwnBid, openEnvelope, submitShare } from '../../server/src/hall-client/bidder-actions.ts';
+import {
+  afterDeadline,
+  bidsDecrypted,
+  confirmedOutage,
+  endWindow,
+  keysOf,
+  prepareOpening,
+  statusOf,
+} from '../support/hall.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-two-'));
@@ -40,7 +48,7 @@ afterAll(async () => {
 async function enter(
   server: TestServer,
   actor: string,
-  role: 'bidder' | 'host' | 'supervisor',
+  role: 'bidder' | 'host' | 'supervisor' | 'custodian',
   tenderId: string,
 ) {
   const { token } = await server.login(actor, role);
@@ -95,6 +103,78 @@ describe('two server processes', () => {
     await expect(other.request('hall:self-test', answer)).rejects.toThrow(/SELF_TEST_UNKNOWN/);
     expect((await onB.request('hall:self-test', answer)).passed).toBe(true);
     await expect(onA.request('hall:self-test', answer)).rejects.toThrow(/SELF_TEST_UNKNOWN/);
+  });
+
+  it('carry out a custodian remedy across processes: shares rest sealed, an approval reaches the holder, a holder gone means submitting again', async () => {
+    const { tender } = await prepareOpening(a, work, ['bidder1', 'bidder2', 'bidder3']);
+    const host = await enter(a, 'host', 'host', tender.id);
+    const supervisorOnB = await enter(b, 'supervisor', 'supervisor', tender.id);
+    a.clock.set(afterDeadline(tender));
+    a.app.scheduler.poke();
+    b.app.scheduler.poke();
+    await host.waitFor((e) => e.type === 'status' && e.data.status === 'opened');
+    await host.request('hall:start-decryption', { tenderId: tender.id });
+    // The platform failed everyone: a confirmed outage puts both bids in the custodians' hands.
+    await confirmedOutage(a, tender.id, host, supervisorOnB, '解密服务中断');
+    await endWindow(a, tender.id, host);
+    const pending = () =>
+      host.events.filter((e) => e.type === 'bid' && e.data.openingStatus === 'remedy-pending').length === 3;
+    await host.waitFor(pending);
+
+    // A third process takes the first share and so holds the remedy; it stops before the approval.
+    const c = await startTestServer({
+      listen: true,
+      env: { REDIS_URL: redisUrl, REDIS_PREFIX: prefix },
+      shareWith: a,
+    });
+    const onC = await enter(c, 'custodian1', 'custodian', tender.id);
+    expect(await submitShare(onC, tender.id, keysOf('custodian1'))).toBe(1);
+    expect(
+      await submitShare(
+        await enter(b, 'custodian3', 'custodian', tender.id),
+        tender.id,
+        keysOf('custodian3'),
+      ),
+    ).toBe(2);
+    // At rest: sealed to the holder's key, never the share itself.
+    const rows = await a.database.handle.queryText(
+      `SELECT encode(sealed, 'hex') FROM remedy_shares WHERE tender_id = '${tender.id}'`,
+    );
+    expect(rows).toHaveLength(2);
+    const [own] = await a.database.handle.queryText(
+      `SELECT encode(sealed_share, 'hex') FROM tender_custodians WHERE tender_id = '${tender.id}' LIMIT 1`,
+    );
+    expect(rows.map(([hex]) => hex)).not.toContain(own![0]);
+    onC.close();
+    await c.close();
+    await expect(
+      supervisorOnB.request('hall:approve-remedy', { tenderId: tender.id, reason: '同意补救' }),
+    ).rejects.toThrow(/REMEDY_RESTARTED/);
+    expect((await host.request('hall:join', { tenderId: tender.id })).snapshot.remedy).toBeNull();
+
+    // Submitted again, through A and B: A holds it now; the supervisor's approval on B is carried out there.
+    expect(
+      await submitShare(
+        await enter(a, 'custodian1', 'custodian', tender.id),
+        tender.id,
+        keysOf('custodian1'),
+      ),
+    ).toBe(1);
+    expect(
+      await submitShare(
+        await enter(b, 'custodian2', 'custodian', tender.id),
+        tender.id,
+        keysOf('custodian2'),
+      ),
+    ).toBe(2);
+    expect(
+      await supervisorOnB.request('hall:approve-remedy', { tenderId: tender.id, reason: '同意补救' }),
+    ).toEqual({
+      approved: true,
+    });
+    await bidsDecrypted(supervisorOnB, 3);
+    expect((await host.request('hall:join', { tenderId: tender.id })).snapshot.remedy).toBeNull();
+    expect(Number((await a.database.handle.queryText(`SELECT count(*) FROM remedy_shares`))[0]![0])).toBe(0);
   });
 
   it('share one opening: steps fire once, events reach clients on both', async () => {

@@ -31,6 +31,8 @@ const expectedTables = [
   'ratings',
   'record_signatures',
   'recording_segments',
+  'remedy_sessions',
+  'remedy_shares',
   'report_stances',
   'review_sheets',
   'seats',

@@ -4,21 +4,32 @@
  * and submit them in the session; a supervisor approves; the key is rebuilt in memory only, opens only
  * the affected bids, and is dropped.
  *
- * Shares are held in this process's memory and nowhere else: a database or Redis copy of k shares would
- * be the opening key at rest, able to open every bid of the tender, including revoked ones. The cost: a
- * remedy must be carried out on one server process (route a tender's hall to one process), and a
- * restart during the remedy means the custodians submit again. Every step is audited.
+ * k shares together are the opening key, able to open every bid of the tender, revoked ones included, so
+ * they never rest whole: the first share of a remedy makes the process that receives it the session's
+ * holder, with a key pair whose private half exists only in that process's memory. Any process takes a
+ * share, checks it and stores it sealed to the session's public key (remedy_sessions, remedy_shares);
+ * only the holder can open them. An approval reaching another process is forwarded to the holder over
+ * the processes' Socket.IO adapter (the request, never a share). A holder gone (its lease run out, or
+ * a restart) takes its key with it: the custodians submit again, into a new session. Every step is
+ * audited.
  */
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { HallSnapshot } from '@bidhall/shared';
-import { and, eq } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { EnvelopeReader } from '../cms/enveloped.ts';
 import { recipientMatches, unwrapContentKey } from '../cms/recipients.ts';
 import { type Signer, verifySmall } from '../cms/signed-data.ts';
-import { type Bid, bids, type Tender, tenderCustodians } from '../db/schema/index.ts';
+import {
+  type Bid,
+  bids,
+  remedySessions,
+  remedyShares,
+  type Tender,
+  tenderCustodians,
+} from '../db/schema/index.ts';
 import { AppError } from '../errors.ts';
 import { parseCertificate } from '../pki/certificate.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
@@ -29,6 +40,7 @@ import { type DecryptionService, invalidBecause } from './decryption.ts';
 import { recordPlatformFault } from './faults.ts';
 import { type Actor, type HallContext, hallAction } from './hall-action.ts';
 import { activeBids, hallBid } from './hall-view.ts';
+import { openShare, remedyKeyPair, sealShare } from './remedy-seal.ts';
 import { PlatformFault } from './sealed-part.ts';
 import { requireStatus } from './state-machine.ts';
 
@@ -48,29 +60,130 @@ export interface RemedyDeps extends HallContext {
   readonly blobs: BlobStore;
   readonly platformSigner: Signer;
   readonly decryption: DecryptionService;
+  /**
+   * Hands an approval to the process holding the remedy (several processes): its answer, or null when
+   * no process answers as the holder.
+   */
+  readonly forward?: (tenderId: string, actor: Actor, reason: string) => Promise<{ approved: true } | null>;
+  /** What went wrong opening the bids after a forwarded approval was answered (logged). */
+  readonly onBackgroundError?: (error: unknown) => void;
 }
 
-interface RemedySession {
-  readonly quorum: number;
-  readonly shares: Map<string, Uint8Array>;
-  /** Custodians whose share is being checked right now (a second submission meanwhile is a duplicate). */
-  readonly pending: Set<string>;
-  approved: boolean;
-}
+type RemedySession = typeof remedySessions.$inferSelect;
+
+/** How long a holder's claim lasts without renewal, and how often the holder renews it. */
+const leaseMs = 30_000;
+const renewMs = 10_000;
+
+const keyHash = (publicKeyPem: string) => createHash('sha256').update(publicKeyPem).digest('hex');
 
 export class RemedyService {
   readonly #deps: RemedyDeps;
-  readonly #sessions = new Map<string, RemedySession>();
+  /** This process, as a remedy's holder. */
+  readonly #holder = randomUUID();
+  /** The private keys of the remedies this process holds, by tender: in memory only. */
+  readonly #keys = new Map<string, KeyObject>();
+  readonly #renewal: NodeJS.Timeout;
 
   constructor(deps: RemedyDeps) {
     this.#deps = deps;
+    this.#renewal = setInterval(() => void this.#renew(), renewMs);
+    this.#renewal.unref();
   }
 
-  state(tenderId: string): HallSnapshot['remedy'] {
-    const session = this.#sessions.get(tenderId);
-    return session
-      ? { quorum: session.quorum, sharesReceived: session.shares.size, approved: session.approved }
+  /**
+   * The process is closing: its keys go with it, so its sessions end now (their leases expire), and the
+   * next approval or share anywhere says so at once instead of waiting for the lease.
+   */
+  async close(): Promise<void> {
+    clearInterval(this.#renewal);
+    this.#keys.clear();
+    await this.#deps.db
+      .update(remedySessions)
+      .set({ leaseUntil: new Date(0) })
+      .where(eq(remedySessions.holder, this.#holder))
+      .catch(() => undefined);
+  }
+
+  async #renew(): Promise<void> {
+    const until = new Date(this.#deps.clock.now().getTime() + leaseMs);
+    for (const tenderId of [...this.#keys.keys()]) {
+      const renewed = await this.#deps.db
+        .update(remedySessions)
+        .set({ leaseUntil: until })
+        .where(and(eq(remedySessions.tenderId, tenderId), eq(remedySessions.holder, this.#holder)))
+        .returning({ tenderId: remedySessions.tenderId })
+        .catch(() => null);
+      // Gone (approved, settled, or taken over after a pause): forget the key.
+      if (renewed && renewed.length === 0) this.#keys.delete(tenderId);
+    }
+  }
+
+  async #current(tenderId: string): Promise<{ session: RemedySession; received: number } | null> {
+    const [session] = await this.#deps.db
+      .select()
+      .from(remedySessions)
+      .where(eq(remedySessions.tenderId, tenderId));
+    if (!session) return null;
+    const [row] = await this.#deps.db
+      .select({ received: count() })
+      .from(remedyShares)
+      .where(
+        and(eq(remedyShares.tenderId, tenderId), eq(remedyShares.keySha256, keyHash(session.publicKey))),
+      );
+    return { session, received: Number(row?.received ?? 0) };
+  }
+
+  async state(tenderId: string): Promise<HallSnapshot['remedy']> {
+    const current = await this.#current(tenderId);
+    return current
+      ? { quorum: current.session.quorum, sharesReceived: current.received, approved: false }
       : null;
+  }
+
+  /** Whether the session's holder can still open its shares: this process with its key, or a live lease. */
+  #alive(session: RemedySession): boolean {
+    return session.holder === this.#holder
+      ? this.#keys.has(session.tenderId)
+      : session.leaseUntil.getTime() > this.#deps.clock.now().getTime();
+  }
+
+  /**
+   * The tender's live remedy session; none, or one whose holder is gone, makes this process the holder
+   * with a new key (the shares sealed to the old one are dead). Two processes claiming at once: one wins
+   * (the row's conflict), the other uses it.
+   */
+  async #session(tenderId: string, quorum: number): Promise<RemedySession> {
+    const { db, clock } = this.#deps;
+    const [existing] = await db.select().from(remedySessions).where(eq(remedySessions.tenderId, tenderId));
+    if (existing && this.#alive(existing)) return existing;
+    const { publicKeyPem, privateKey } = remedyKeyPair();
+    const claim = {
+      tenderId,
+      holder: this.#holder,
+      publicKey: publicKeyPem,
+      quorum,
+      leaseUntil: new Date(clock.now().getTime() + leaseMs),
+    };
+    const [claimed] = await db
+      .insert(remedySessions)
+      .values(claim)
+      .onConflictDoUpdate({
+        target: remedySessions.tenderId,
+        set: claim,
+        // Only the dead session this process saw: a claim made meanwhile by another process stands.
+        setWhere: existing
+          ? and(eq(remedySessions.holder, existing.holder), eq(remedySessions.publicKey, existing.publicKey))
+          : sql`false`,
+      })
+      .returning();
+    if (claimed?.publicKey === publicKeyPem) {
+      this.#keys.set(tenderId, privateKey);
+      await db.delete(remedyShares).where(eq(remedyShares.tenderId, tenderId));
+      return claimed;
+    }
+    const [theirs] = await db.select().from(remedySessions).where(eq(remedySessions.tenderId, tenderId));
+    return theirs!;
   }
 
   async #pendingBids(tenderId: string) {
@@ -98,25 +211,11 @@ export class RemedyService {
     return { sealedShare: row.sealedShare.toString('base64') };
   }
 
-  /** Forgets a tender's remedy (its shares wiped): the opening was settled without it. */
-  drop(tenderId: string): void {
-    const session = this.#sessions.get(tenderId);
-    if (!session) return;
-    for (const share of session.shares.values()) share.fill(0);
-    this.#sessions.delete(tenderId);
-  }
-
-  /**
-   * The tender's remedy session, created on first use. Synchronous between the check and the set, so two
-   * custodians submitting at the same moment share one session and neither share is lost.
-   */
-  #session(tenderId: string, quorum: number): RemedySession {
-    let session = this.#sessions.get(tenderId);
-    if (!session) {
-      session = { quorum, shares: new Map(), pending: new Set(), approved: false };
-      this.#sessions.set(tenderId, session);
-    }
-    return session;
+  /** Forgets a tender's remedy (its shares deleted, its key dropped): approved, or settled without it. */
+  async drop(tenderId: string): Promise<void> {
+    this.#keys.delete(tenderId);
+    await this.#deps.db.delete(remedyShares).where(eq(remedyShares.tenderId, tenderId));
+    await this.#deps.db.delete(remedySessions).where(eq(remedySessions.tenderId, tenderId));
   }
 
   /** Accepts a share the custodian unsealed: the platform-signed share document, checked in full. */
@@ -133,33 +232,35 @@ export class RemedyService {
         and(eq(tenderCustodians.tenderId, tenderId), eq(tenderCustodians.custodianId, actor.actorId ?? '')),
       );
     if (!row) throw new AppError('FORBIDDEN_ROLE', { key: 'noShareHere' });
-    const session = this.#session(tenderId, tender.quorum);
-    if (session.shares.has(row.custodianId) || session.pending.has(row.custodianId))
-      throw new AppError('SHARE_DUPLICATE');
-    session.pending.add(row.custodianId);
+    const value = await this.#checkShare(tender, row.shareIndex, signedShare);
+    const session = await this.#session(tenderId, tender.quorum);
+    const sealed = sealShare(session.publicKey, value);
+    value.fill(0);
     let received = 0;
-    try {
-      const value = await this.#checkShare(tender, row.shareIndex, signedShare);
-      await hallAction(this.#deps, tenderId, actor, 'hall.share-submit', async ({ emit, detail }) => {
-        session.shares.set(row.custodianId, value);
-        received = session.shares.size;
-        Object.assign(detail, {
+    await hallAction(this.#deps, tenderId, actor, 'hall.share-submit', async ({ tx, now, emit, detail }) => {
+      const inserted = await tx
+        .insert(remedyShares)
+        .values({
+          tenderId,
+          custodianId: row.custodianId,
           shareIndex: row.shareIndex,
-          sharesReceived: session.shares.size,
-          quorum: session.quorum,
-        });
-        await emit('remedy', {
-          quorum: session.quorum,
-          sharesReceived: session.shares.size,
-          approved: session.approved,
-        });
-      });
-    } catch (error) {
-      session.shares.delete(row.custodianId);
-      throw error;
-    } finally {
-      session.pending.delete(row.custodianId);
-    }
+          keySha256: keyHash(session.publicKey),
+          sealed,
+          at: now,
+        })
+        .onConflictDoNothing()
+        .returning({ custodianId: remedyShares.custodianId });
+      if (inserted.length === 0) throw new AppError('SHARE_DUPLICATE');
+      const [counted] = await tx
+        .select({ received: count() })
+        .from(remedyShares)
+        .where(
+          and(eq(remedyShares.tenderId, tenderId), eq(remedyShares.keySha256, keyHash(session.publicKey))),
+        );
+      received = Number(counted?.received ?? 0);
+      Object.assign(detail, { shareIndex: row.shareIndex, sharesReceived: received, quorum: session.quorum });
+      await emit('remedy', { quorum: session.quorum, sharesReceived: received, approved: false });
+    });
     return { sharesReceived: received };
   }
 
@@ -201,19 +302,79 @@ export class RemedyService {
    */
   async approve(tenderId: string, actor: Actor, reason: string): Promise<{ approved: true }> {
     const tender = await this.#requireRemedy(tenderId);
-    const session = this.#sessions.get(tenderId);
-    if (!session || session.shares.size < session.quorum) {
+    const current = await this.#current(tenderId);
+    if (!current || current.received < current.session.quorum) {
       throw new AppError('REMEDY_QUORUM_MISSING', {
         key: 'sharesReceived',
-        params: { received: session?.shares.size ?? 0, quorum: tender.quorum },
+        params: { received: current?.received ?? 0, quorum: tender.quorum },
       });
     }
+    const here = await this.approveHere(tenderId, actor, reason);
+    if (here) return here;
+    const forwarded =
+      this.#deps.forward && this.#alive(current.session)
+        ? await this.#deps.forward(tenderId, actor, reason)
+        : null;
+    if (forwarded) return forwarded;
+    // No process holds the session's key any more: its shares cannot be opened. The custodians submit
+    // again, into a new session.
+    await this.drop(tenderId);
+    throw new AppError('REMEDY_RESTARTED');
+  }
+
+  /**
+   * The approval on the process holding the remedy's key (null on any other): open the shares, rebuild
+   * the key, open each affected bid, forget the key and the shares.
+   */
+  async approveHere(
+    tenderId: string,
+    actor: Actor,
+    reason: string,
+    options: { openInBackground?: boolean } = {},
+  ): Promise<{ approved: true } | null> {
+    const privateKey = this.#keys.get(tenderId);
+    const current = await this.#current(tenderId);
+    if (!privateKey || current?.session.holder !== this.#holder) return null;
+    const { session } = current;
+    const tender = await this.#requireRemedy(tenderId);
+    const rows = await this.#deps.db
+      .select()
+      .from(remedyShares)
+      .where(
+        and(eq(remedyShares.tenderId, tenderId), eq(remedyShares.keySha256, keyHash(session.publicKey))),
+      );
+    if (rows.length < session.quorum)
+      throw new AppError('REMEDY_QUORUM_MISSING', {
+        key: 'sharesReceived',
+        params: { received: rows.length, quorum: session.quorum },
+      });
+    const shares = rows.map((r) => openShare(privateKey, r.sealed));
     const openingCertificate = parseCertificate(tender.openingCertificate);
-    const key = await recoverOpeningKey([...session.shares.values()]);
+    let key: KeyObject;
+    try {
+      key = await recoverOpeningKey(shares);
+    } finally {
+      for (const share of shares) share.fill(0);
+    }
     const derived = createPublicKey(key).export({ type: 'spki', format: 'der' });
     if (!derived.equals(openingCertificate.publicKey.export({ type: 'spki', format: 'der' }))) {
       throw new AppError('SHARE_INVALID', { key: 'sharesDoNotRebuild' });
     }
+    const opening = this.#openBids(tenderId, key, openingCertificate, session.quorum, actor, reason);
+    if (!options.openInBackground) return opening;
+    void opening.catch((error: unknown) => this.#deps.onBackgroundError?.(error));
+    return { approved: true as const };
+  }
+
+  /** Opens each affected bid with the rebuilt key, then forgets the key and the shares. */
+  async #openBids(
+    tenderId: string,
+    key: KeyObject,
+    openingCertificate: ReturnType<typeof parseCertificate>,
+    quorum: number,
+    actor: Actor,
+    reason: string,
+  ): Promise<{ approved: true }> {
     const opened: { bidId: string; changes: Partial<Bid> }[] = [];
     try {
       for (const bid of await this.#pendingBids(tenderId)) {
@@ -258,9 +419,8 @@ export class RemedyService {
       }
     } finally {
       // The rebuilt key and the shares exist only for this moment.
-      this.drop(tenderId);
+      await this.drop(tenderId);
     }
-    session.approved = true;
     const list = await activeBids(this.#deps.db, tenderId);
     await hallAction(this.#deps, tenderId, actor, 'hall.approve-remedy', async ({ tx, emit, detail }) => {
       for (const { bidId, changes } of opened) {
@@ -272,9 +432,9 @@ export class RemedyService {
         reason,
         bidsOpened: opened.filter((o) => o.changes.openingStatus !== 'invalid').length,
         bidsFailed: opened.filter((o) => o.changes.openingStatus === 'invalid').length,
-        custodians: session.quorum,
+        custodians: quorum,
       });
-      await emit('remedy', { quorum: session.quorum, sharesReceived: session.quorum, approved: true });
+      await emit('remedy', { quorum, sharesReceived: quorum, approved: true });
     });
     this.#deps.poke('jobs');
     return { approved: true as const };

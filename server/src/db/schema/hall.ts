@@ -1,6 +1,6 @@
 import type { HallEventType } from '@bidhall/shared';
 import type { Role } from '@bidhall/shared/enums';
-import { bigint, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { bigint, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { actors } from './actors.ts';
 import { bids } from './bids.ts';
 import { bytea, instant } from './columns.ts';
@@ -19,6 +19,45 @@ export const selfTestChallenges = pgTable('self_test_challenges', {
   secretSha256: text('secret_sha256').notNull(),
   expiresAt: instant('expires_at').notNull(),
 });
+
+/**
+ * A custodian remedy in progress (补救): which server process holds the remedy's private key (in its
+ * memory only, never here) and the public key shares are sealed to, kept alive by the holder's lease.
+ * A holder gone (its lease run out) takes its key with it: the shares sealed to it are useless, and
+ * the next share submitted starts a new session on the process that receives it.
+ */
+export const remedySessions = pgTable('remedy_sessions', {
+  tenderId: uuid('tender_id')
+    .primaryKey()
+    .references(() => tenders.id),
+  holder: text('holder').notNull(),
+  /** The X25519 public key (SPKI PEM) this session's shares are sealed to. */
+  publicKey: text('public_key').notNull(),
+  quorum: integer('quorum').notNull(),
+  leaseUntil: instant('lease_until').notNull(),
+});
+
+/**
+ * The shares custodians submitted, each sealed to its session's public key: no row, nor all of them
+ * together, opens anything without the holder's private key, so k shares never rest whole.
+ */
+export const remedyShares = pgTable(
+  'remedy_shares',
+  {
+    tenderId: uuid('tender_id')
+      .notNull()
+      .references(() => tenders.id),
+    custodianId: uuid('custodian_id')
+      .notNull()
+      .references(() => actors.id),
+    shareIndex: integer('share_index').notNull(),
+    /** SHA-256 of the session public key the share is sealed to (a share of a replaced session is dead). */
+    keySha256: text('key_sha256').notNull(),
+    sealed: bytea('sealed').notNull(),
+    at: instant('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenderId, t.custodianId] })],
+);
 
 /** Every broadcast of a hall, in order: what a reconnecting client catches up from. */
 export const hallEvents = pgTable(

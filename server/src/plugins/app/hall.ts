@@ -8,6 +8,7 @@
 import {
   type AuditAction,
   type ClientToServerEvents,
+  type ErrorCode,
   type HallEvent,
   type HallRequests,
   hallLimits,
@@ -22,11 +23,12 @@ import {
   type Venue,
 } from '@bidhall/shared';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Server, Socket } from 'socket.io';
 import { clientAddress, type TrustProxy } from '../../client-address.ts';
 import type { Clock } from '../../clock.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, isAppError } from '../../errors.ts';
 import { DecryptionService, DocumentJobs } from '../../opening/decryption.ts';
 import { type Actor, type HallContext, tenderAggregate } from '../../opening/hall-action.ts';
 import { hallJoin, ownBid } from '../../opening/hall-view.ts';
@@ -112,8 +114,20 @@ export default fp<HallOptions>(
       blobs: app.blobs,
       platformSigner: app.platformSigner,
       decryption,
+      // Several processes: an approval goes to the one holding the remedy's key (the request only).
+      ...(app.redis
+        ? { forward: (tenderId, actor, reason) => forwardApproval(app, tenderId, actor, reason) }
+        : {}),
     });
-    const proposals = new ProposalService({ ...context, onSettled: (id) => remedy.drop(id) });
+    if (app.redis) serveForwardedApprovals(app, remedy);
+    app.addHook('onClose', () => remedy.close());
+    const proposals = new ProposalService({
+      ...context,
+      onSettled: (id) =>
+        void remedy
+          .drop(id)
+          .catch((error: unknown) => app.log.error({ err: error }, 'could not drop a remedy')),
+    });
     const opening = new OpeningService({
       ...context,
       trust: app.trust,
@@ -150,7 +164,7 @@ export default fp<HallOptions>(
 
     const handlers: Handlers<HallRequests, HallCall> = {
       'hall:join': async ({ tenderId, afterSeq }, { who, socket }) => {
-        const result = await hallJoin(app.db, tenderId, who, afterSeq, remedy.state(tenderId));
+        const result = await hallJoin(app.db, tenderId, who, afterSeq, await remedy.state(tenderId));
         await socket.join(room(tenderId));
         return result;
       },
@@ -317,3 +331,50 @@ export default fp<HallOptions>(
   },
   { name: 'hall', dependencies: ['socket-io', 'steps', 'auth', 'pki', 'audit', 'bids', 'tenders'] },
 );
+
+type Forwarded = { approved: true } | { error: { code: string; detail?: unknown } } | null;
+
+/**
+ * Asks every other process to approve the remedy; the holder's answer (or its refusal), else null. The
+ * holder answers once the key is rebuilt and checked, then opens the bids (the hall shows each one):
+ * the adapter's request timeout is seconds, and opening many bids may take longer.
+ */
+async function forwardApproval(
+  app: FastifyInstance,
+  tenderId: string,
+  actor: Actor,
+  reason: string,
+): Promise<{ approved: true } | null> {
+  const io = app.io as unknown as {
+    serverSideEmit(event: string, payload: unknown, ack: (error: unknown, answers?: unknown[]) => void): void;
+  };
+  // The answers that came, even when a process that just went away never answers (the adapter's timeout).
+  const answers = await new Promise<Forwarded[]>((resolve) =>
+    io.serverSideEmit('remedy:approve', { tenderId, actor, reason }, (_error, received) =>
+      resolve((received ?? []) as Forwarded[]),
+    ),
+  );
+  for (const answer of answers) {
+    if (answer && 'error' in answer)
+      throw new AppError(answer.error.code as ErrorCode, answer.error.detail as never);
+    if (answer) return answer;
+  }
+  return null;
+}
+
+/** Approvals forwarded by other processes, carried out here when this process holds the remedy. */
+function serveForwardedApprovals(app: FastifyInstance, remedy: RemedyService): void {
+  (app.io as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(
+    'remedy:approve',
+    (payload, ack) => {
+      const { tenderId, actor, reason } = payload as { tenderId: string; actor: Actor; reason: string };
+      void remedy.approveHere(tenderId, actor, reason, { openInBackground: true }).then(
+        (answer) => (ack as (a: Forwarded) => void)(answer),
+        (error: unknown) =>
+          (ack as (a: Forwarded) => void)({
+            error: isAppError(error) ? { code: error.code, detail: error.detail } : { code: 'INTERNAL' },
+          }),
+      );
+    },
+  );
+}

@@ -45,7 +45,9 @@ export default fp<SocketIoOptions>(
       // Clients reconnect within a second; the HTTP server still accepts upgrades until the end of
       // close, and one late connection would hold the close open. Turn them away from now on.
       io.engine.on('connection', (connection: { close(): void }) => connection.close());
-      io.disconnectSockets(true);
+      // This process's sockets only: through the cluster adapter, io.disconnectSockets() would cut the
+      // clients of every other process too. Each reconnects, through the load balancer, elsewhere.
+      io.local.disconnectSockets(true);
       // Not io.close(): that would close Fastify's HTTP server under it.
       io.engine.close();
       await (io.of('/').adapter as { close?: () => Promise<void> | void }).close?.();
