@@ -128,6 +128,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     decryptionThreads: config.decryptionThreads,
     decryptionLeaseSeconds: config.decryptionLeaseSeconds,
     decryptionRetrySeconds: config.decryptionRetrySeconds,
+    decryptionShutdownGraceSeconds: config.decryptionShutdownGraceSeconds,
   });
   await app.register(supervision, { print });
   await app.register(media, {

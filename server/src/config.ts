@@ -89,6 +89,8 @@ export interface Config {
   readonly decryptionLeaseSeconds: number;
   /** How long a documents decryption that met a platform fault waits before it is tried again. */
   readonly decryptionRetrySeconds: number;
+  /** At shutdown, how long running documents decryptions get to finish before they are handed back. */
+  readonly decryptionShutdownGraceSeconds: number;
   /** Prefix of the Redis keys and stream bidhall uses (several deployments may share one Redis). */
   readonly redisPrefix: string;
   /** True when the dev PKI defaults are in use (the start command may then generate them). */
@@ -200,6 +202,7 @@ export function loadConfig(env: Env = process.env, options: { checkFiles?: boole
     decryptionThreads: integer('DECRYPTION_THREADS', Math.max(1, cpus().length), 1, 256),
     decryptionLeaseSeconds: integer('DECRYPTION_LEASE_SECONDS', 60, 1, 3600),
     decryptionRetrySeconds: integer('DECRYPTION_RETRY_SECONDS', 30, 1, 3600),
+    decryptionShutdownGraceSeconds: integer('DECRYPTION_SHUTDOWN_GRACE_SECONDS', 8, 0, 600),
     redisPrefix: value('REDIS_PREFIX') ?? 'bidhall',
     usesDevPki,
     demo: usesDevPki && boolean('DEMO', true),

@@ -177,6 +177,40 @@ describe('two server processes', () => {
     expect(Number((await a.database.handle.queryText(`SELECT count(*) FROM remedy_shares`))[0]![0])).toBe(0);
   });
 
+  it('hand a closing process’s running documents decryption back at once, for another process to finish', async () => {
+    // Two processes of their own that take work only when poked (the bidder's key pokes the one it reaches).
+    const slow = { REDIS_URL: redisUrl, REDIS_PREFIX: `${prefix}-jobs`, SCHEDULER_POLL_MS: '60000' };
+    const owner = await startTestServer({ listen: true, env: slow });
+    const closing = await startTestServer({
+      listen: true,
+      env: { ...slow, DECRYPTION_SHUTDOWN_GRACE_SECONDS: '0' },
+      shareWith: owner,
+    });
+    try {
+      const { tender } = await prepareOpening(owner, work, ['bidder1', 'bidder2', 'bidder3'], {}, 60_000_000);
+      const host = await enter(owner, 'host', 'host', tender.id);
+      owner.clock.set(afterDeadline(tender));
+      owner.app.scheduler.poke();
+      await host.waitFor((e) => e.type === 'status' && e.data.status === 'opened');
+      await host.request('hall:start-decryption', { tenderId: tender.id });
+      const bidder = await enter(closing, 'bidder1', 'bidder', tender.id);
+      await decryptOwnBid(bidder, tender.id, keysOf('bidder1'));
+      await expect.poll(() => closing.app.hall.jobs.running, { interval: 5 }).toBe(1);
+      bidder.close();
+      await closing.close();
+      // Handed back: no lease held, nothing decrypted yet, so the other process may take it now.
+      const [row] = await owner.database.handle.queryText(
+        `SELECT documents_lease_until IS NULL, documents_plain_sha256 IS NULL FROM bids WHERE tender_id = '${tender.id}'`,
+      );
+      expect(row).toEqual([true, true]);
+      owner.app.scheduler.poke();
+      await bidsDecrypted(host, 1, 60_000);
+    } finally {
+      await closing.close().catch(() => undefined);
+      await owner.close();
+    }
+  }, 120_000);
+
   it('share one opening: steps fire once, events reach clients on both', async () => {
     const { tender } = await prepareOpening(a, work, ['bidder1', 'bidder2', 'bidder3']);
     const host = await enter(a, 'host', 'host', tender.id);

@@ -32,7 +32,7 @@ import {
   selfTestSecretBytes,
   summaryProblems,
 } from '@bidhall/shared';
-import { and, eq, isNotNull, isNull, lt, notInArray, or } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, notInArray, or } from 'drizzle-orm';
 import { Piscina } from 'piscina';
 import { Compile } from 'typebox/compile';
 import { EnvelopeReader, sealStream } from '../cms/enveloped.ts';
@@ -454,6 +454,7 @@ export class DocumentJobs {
   readonly #running = new Set<string>();
   readonly #leaseMs: number;
   readonly #retryMs: number;
+  readonly #shutdownGraceMs: number;
   #closed = false;
 
   constructor(
@@ -463,6 +464,8 @@ export class DocumentJobs {
       threads?: number | undefined;
       leaseMs?: number | undefined;
       retryMs?: number | undefined;
+      /** At shutdown, how long running jobs get to finish before they are handed back. */
+      shutdownGraceMs?: number | undefined;
     } = {},
   ) {
     const threads = options.threads ?? Math.max(1, cpus().length);
@@ -470,6 +473,7 @@ export class DocumentJobs {
     this.#service = service;
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#retryMs = options.retryMs ?? 30_000;
+    this.#shutdownGraceMs = options.shutdownGraceMs ?? 8_000;
     this.#pool = new Piscina({
       filename: new URL('./decrypt-worker.ts', import.meta.url).href,
       maxThreads: threads,
@@ -485,6 +489,7 @@ export class DocumentJobs {
    * thread finishing one finds the next already there.
    */
   async tick(): Promise<void> {
+    if (this.#closed) return;
     const free = this.#pool.options.maxThreads * 3 - this.#running.size;
     if (free <= 0) return;
     const now = this.#deps.clock.now();
@@ -549,6 +554,11 @@ export class DocumentJobs {
         await this.#holdForRetry(bidId);
       }
     } catch (error) {
+      if (this.#closed) {
+        // Stopped by the shutdown: handed back for another process to take at once, not held for retry.
+        await this.#release([bidId]);
+        return;
+      }
       this.#deps.log.error({ err: error, bidId }, 'documents decryption failed; it is retried shortly');
       await this.#holdForRetry(bidId).catch(() => undefined);
     } finally {
@@ -569,8 +579,25 @@ export class DocumentJobs {
     return this.#running.size;
   }
 
+  /** Gives up the leases of these jobs: any process may take them now. */
+  async #release(bidIds: readonly string[]): Promise<void> {
+    if (bidIds.length === 0) return;
+    await this.#deps.db
+      .update(bids)
+      .set({ documentsLeaseUntil: null })
+      .where(and(inArray(bids.id, [...bidIds]), isNull(bids.documentsPlainSha256)))
+      .catch(() => undefined);
+  }
+
+  /**
+   * Shutdown: nothing new is taken; running jobs get the grace to finish, and those still running are
+   * handed back (their leases released) so another process resumes them at once, not after the lease.
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    const deadline = Date.now() + this.#shutdownGraceMs;
+    while (this.#running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await this.#release([...this.#running]);
     await this.#pool.destroy();
   }
 }

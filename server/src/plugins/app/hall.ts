@@ -71,6 +71,7 @@ export interface HallOptions {
   readonly decryptionThreads?: number;
   readonly decryptionLeaseSeconds?: number;
   readonly decryptionRetrySeconds?: number;
+  readonly decryptionShutdownGraceSeconds?: number;
 }
 
 const room = (tenderId: string) => `tender:${tenderId}`;
@@ -137,6 +138,7 @@ export default fp<HallOptions>(
       threads: options.decryptionThreads,
       leaseMs: (options.decryptionLeaseSeconds ?? 60) * 1000,
       retryMs: (options.decryptionRetrySeconds ?? 30) * 1000,
+      shutdownGraceMs: (options.decryptionShutdownGraceSeconds ?? 8) * 1000,
     });
     app.scheduler.register(timed(tenderAggregate, (id) => opening.runDueStep(id)));
     app.scheduler.addWork({ name: 'documents decryption', tick: () => jobs.tick() });
