@@ -1,0 +1,210 @@
+/**
+ * Two `bidhall start` processes behind a real load balancer (Debian's HAProxy: round robin, WebSockets,
+ * health checks on /health/ready), sharing PostgreSQL, Redis and the data folder. One is killed with
+ * SIGKILL while it decrypts and while bidders are connected to it: they reconnect through the load
+ * balancer to the other, miss no event (each sequence whole and in order), no submitted key or decryption
+ * is lost, no half-written file stays, and the audit chain verifies. Real processes on 127.0.0.1,
+ * bounded by the test's timeouts, stopped by it.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { HallClient } from '@bidhall/shared/hall-client';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unwrapOwnKey } from '../../server/src/hall-client/bidder-actions.ts';
+import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening } from '../support/hall.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'bidhall-cluster-'));
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `bidhall-cluster-${randomBytes(4).toString('hex')}`;
+const haproxy = existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy';
+let setup: TestServer;
+const children: ChildProcess[] = [];
+const clients: HallClient[] = [];
+
+beforeAll(async () => {
+  setup = await startTestServer({ listen: true });
+});
+afterAll(async () => {
+  for (const client of clients) client.close();
+  for (const child of children) child.kill('SIGKILL');
+  await setup.close();
+  const redis = new Redis(redisUrl);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  probe.close();
+  return port;
+}
+
+async function answers(url: string): Promise<boolean> {
+  return fetch(url).then(
+    (r) => r.ok,
+    () => false,
+  );
+}
+
+/** `bidhall start` as its own process on the shared database, Redis and data folder. */
+async function startProcess(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['bin/bidhall.ts', 'start'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: setup.database.url,
+      DATA_DIR: setup.config.dataDir,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: prefix,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      DECRYPTION_THREADS: '1',
+      DECRYPTION_LEASE_SECONDS: '2',
+      SCHEDULER_POLL_MS: '100',
+      LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+      DEMO: 'false',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  for (let i = 0; i < 150; i++) {
+    if (await answers(`http://127.0.0.1:${port}/health/ready`)) return child;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the server process did not become ready');
+}
+
+/** HAProxy in front of the processes: round robin, WebSockets tunnelled, dead backends taken out. */
+async function startBalancer(port: number, backends: readonly number[]): Promise<ChildProcess> {
+  const config = join(work, 'haproxy.cfg');
+  writeFileSync(
+    config,
+    [
+      'defaults',
+      '  mode http',
+      '  timeout connect 1s',
+      '  timeout client 60s',
+      '  timeout server 60s',
+      '  timeout tunnel 1h',
+      '  option redispatch',
+      '  retries 3',
+      'frontend bidhall',
+      `  bind 127.0.0.1:${port}`,
+      '  default_backend servers',
+      'backend servers',
+      '  balance roundrobin',
+      '  option httpchk GET /health/ready',
+      '  http-check expect status 200',
+      ...backends.map((p, i) => `  server s${i + 1} 127.0.0.1:${p} check inter 300 fall 2 rise 1`),
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(haproxy, ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  for (let i = 0; i < 100; i++) {
+    if (await answers(`http://127.0.0.1:${port}/health/live`)) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('HAProxy did not start');
+}
+
+describe('two processes behind HAProxy', () => {
+  it('lose nothing when one is killed mid-decryption: its bidders move to the other and miss no event', async () => {
+    const bidders = ['bidder1', 'bidder2', 'bidder3'];
+    const { tender } = await prepareOpening(setup, work, bidders, {}, 60 * 1024 * 1024);
+    await advanceTo(setup, tender.id, afterDeadline(tender), 'opened');
+    const host = await joinHall(setup, 'host', 'host', tender.id);
+    clients.push(host);
+    await host.request('hall:start-decryption', { tenderId: tender.id });
+    // From here on, the two processes behind the load balancer do the work.
+    await setup.app.scheduler.stop();
+
+    const ports = [await freePort(), await freePort()];
+    const processes = [await startProcess(ports[0]!), await startProcess(ports[1]!)];
+    const lbPort = await freePort();
+    await startBalancer(lbPort, ports);
+    const url = `http://127.0.0.1:${lbPort}`;
+
+    const connect = async (actor: string, role: 'bidder' | 'supervisor') => {
+      const client = new HallClient({ url, token: (await setup.login(actor, role)).token });
+      clients.push(client);
+      await client.connect();
+      await client.join(tender.id);
+      return client;
+    };
+    const watcher = await connect('supervisor', 'supervisor');
+    const bidderClients = new Map<string, HallClient>();
+    for (const name of bidders) bidderClients.set(name, await connect(name, 'bidder'));
+    // Round robin spread the connections over both processes.
+    const perProcess = async (port: number) =>
+      Number(
+        /bidhall_socket_connections\{namespace="\/"\} (\d+)/.exec(
+          await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
+    const spread = [await perProcess(ports[0]!), await perProcess(ports[1]!)];
+    expect(spread[0]! + spread[1]!).toBe(4);
+    expect(Math.min(...spread)).toBeGreaterThan(0);
+
+    const progressed = new Promise<void>((resolve) => watcher.socket.once('hall:progress', () => resolve()));
+    for (const name of bidders) {
+      const client = bidderClients.get(name)!;
+      const recipient = await client.request('hall:recipient', { tenderId: tender.id });
+      for (const part of ['summary', 'documents'] as const)
+        await client.request('hall:decrypt', {
+          tenderId: tender.id,
+          part,
+          contentKey: unwrapOwnKey(recipient[part], keysOf(name)).toString('base64'),
+        });
+    }
+    await progressed;
+    processes[0]!.kill('SIGKILL');
+    await once(processes[0]!, 'exit');
+    const pending = await setup.database.handle.queryText(
+      `SELECT count(*)::text FROM bids WHERE tender_id = '${tender.id}' AND documents_key IS NOT NULL AND documents_plain_sha256 IS NULL`,
+    );
+    expect(Number(pending[0]![0])).toBeGreaterThan(0);
+
+    // The survivor finishes every bid; the clients of the dead process reconnected to it by themselves.
+    await watcher.waitFor(
+      () =>
+        new Set(
+          watcher.events
+            .filter((e) => e.type === 'bid' && e.data.openingStatus === 'decrypted')
+            .map((e) => e.seq),
+        ).size >= 3,
+      90_000,
+    );
+    const decrypted = await setup.database.handle.queryText(
+      `SELECT count(*)::text FROM bids WHERE tender_id = '${tender.id}' AND opening_status = 'decrypted'`,
+    );
+    expect(decrypted[0]![0]).toBe('3');
+    expect(await perProcess(ports[1]!)).toBe(4);
+    const last = Math.max(...watcher.events.map((e) => e.seq));
+    for (const client of bidderClients.values()) await client.waitFor((e) => e.seq === last, 30_000);
+    for (const client of [watcher, ...bidderClients.values()]) {
+      const seqs = client.events.map((e) => e.seq);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i));
+    }
+    expect(readdirSync(join(setup.config.dataDir, 'blobs', 'tmp'))).toEqual([]);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['bin/bidhall.ts', 'audit', 'verify', '--json'],
+      {
+        env: { ...process.env, DATABASE_URL: setup.database.url, DATA_DIR: setup.config.dataDir },
+      },
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true });
+  }, 180_000);
+});
