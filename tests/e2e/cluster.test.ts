@@ -6,19 +6,24 @@
  * is lost, no half-written file stays, and the audit chain verifies. Real processes on 127.0.0.1,
  * bounded by the test's timeouts, stopped by it.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { HallClient } from '@bidhall/shared/hall-client';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrapOwnKey } from '../../server/src/hall-client/bidder-actions.ts';
 import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening } from '../support/hall.ts';
+import {
+  answers,
+  expectNothingHalfWrittenAndAuditVerifies,
+  expectWholeSequences,
+  freePort,
+  startServerProcess,
+} from '../support/processes.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-cluster-'));
@@ -43,47 +48,13 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  probe.close();
-  return port;
-}
-
-async function answers(url: string): Promise<boolean> {
-  return fetch(url).then(
-    (r) => r.ok,
-    () => false,
-  );
-}
-
 /** `bidhall start` as its own process on the shared database, Redis and data folder. */
-async function startProcess(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/bidhall.ts', 'start'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: setup.database.url,
-      DATA_DIR: setup.config.dataDir,
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: prefix,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      DECRYPTION_THREADS: '1',
-      DECRYPTION_LEASE_SECONDS: '2',
-      SCHEDULER_POLL_MS: '100',
-      LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
-      DEMO: 'false',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+const startProcess = (port: number) =>
+  startServerProcess(setup, port, {
+    env: { REDIS_URL: redisUrl, REDIS_PREFIX: prefix },
+    readyPath: '/health/ready',
+    children,
   });
-  children.push(child);
-  for (let i = 0; i < 150; i++) {
-    if (await answers(`http://127.0.0.1:${port}/health/ready`)) return child;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the server process did not become ready');
-}
 
 /** HAProxy in front of the processes: round robin, WebSockets tunnelled, dead backends taken out. */
 async function startBalancer(port: number, backends: readonly number[]): Promise<ChildProcess> {
@@ -191,20 +162,7 @@ describe('two processes behind HAProxy', () => {
     );
     expect(decrypted[0]![0]).toBe('3');
     expect(await perProcess(ports[1]!)).toBe(4);
-    const last = Math.max(...watcher.events.map((e) => e.seq));
-    for (const client of bidderClients.values()) await client.waitFor((e) => e.seq === last, 30_000);
-    for (const client of [watcher, ...bidderClients.values()]) {
-      const seqs = client.events.map((e) => e.seq);
-      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i));
-    }
-    expect(readdirSync(join(setup.config.dataDir, 'blobs', 'tmp'))).toEqual([]);
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['bin/bidhall.ts', 'audit', 'verify', '--json'],
-      {
-        env: { ...process.env, DATABASE_URL: setup.database.url, DATA_DIR: setup.config.dataDir },
-      },
-    );
-    expect(JSON.parse(stdout)).toMatchObject({ ok: true });
+    await expectWholeSequences(watcher, [...bidderClients.values()]);
+    await expectNothingHalfWrittenAndAuditVerifies(setup);
   }, 180_000);
 });

@@ -3,17 +3,21 @@
  * resumes (clients reconnect and catch up), the interrupted job is taken over when its lease expires,
  * nothing decrypted is lost, no half-written file stays behind, and the audit chain verifies.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { HallClient } from '@bidhall/shared/hall-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unwrapOwnKey } from '../../server/src/hall-client/bidder-actions.ts';
 import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening } from '../support/hall.ts';
+import {
+  expectNothingHalfWrittenAndAuditVerifies,
+  expectWholeSequences,
+  freePort,
+  startServerProcess,
+} from '../support/processes.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'bidhall-restart-'));
@@ -31,45 +35,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  probe.close();
-  return port;
-}
-
-/** `bidhall start` as its own process on the shared database and data folder. */
-async function startProcess(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/bidhall.ts', 'start'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: setup.database.url,
-      DATA_DIR: setup.config.dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      DECRYPTION_THREADS: '1',
-      DECRYPTION_LEASE_SECONDS: '2',
-      SCHEDULER_POLL_MS: '100',
-      LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
-      // The demo would upload bids of its own into the shared data folder while the test looks at it.
-      DEMO: 'false',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  for (let i = 0; i < 150; i++) {
-    if (
-      await fetch(`http://127.0.0.1:${port}/api/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return child;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the server process did not start');
-}
+const startProcess = (port: number) => startServerProcess(setup, port, { children });
 
 describe('SIGKILL during decryption', () => {
   it('resumes after a restart: nothing decrypted is lost, every client catches up, the audit chain verifies', async () => {
@@ -139,20 +105,7 @@ describe('SIGKILL during decryption', () => {
     expect(decrypted[0]![0]).toBe('3');
 
     // Every client saw every event, in order, without gaps, across the restart.
-    const last = Math.max(...watcher.events.map((e) => e.seq));
-    for (const client of bidderClients.values()) await client.waitFor((e) => e.seq === last, 30_000);
-    for (const client of [watcher, ...bidderClients.values()]) {
-      const seqs = client.events.map((e) => e.seq);
-      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i));
-    }
-    expect(readdirSync(join(setup.config.dataDir, 'blobs', 'tmp'))).toEqual([]);
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['bin/bidhall.ts', 'audit', 'verify', '--json'],
-      {
-        env: { ...process.env, DATABASE_URL: setup.database.url, DATA_DIR: setup.config.dataDir },
-      },
-    );
-    expect(JSON.parse(stdout)).toMatchObject({ ok: true });
+    await expectWholeSequences(watcher, [...bidderClients.values()]);
+    await expectNothingHalfWrittenAndAuditVerifies(setup);
   });
 });
