@@ -30,3 +30,35 @@ export class AppError extends Error {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/**
+ * Connection failures of PostgreSQL (refused, reset, terminated, shutting down, too many clients),
+ * however deep the driver and the ORM wrapped them: the request did nothing, and may be tried again.
+ */
+const connectionCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+]);
+export function isDatabaseDown(error: unknown): boolean {
+  for (
+    let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
+    if (typeof e.code === 'string' && connectionCodes.has(e.code)) return true;
+    if (typeof e.message === 'string' && /Connection terminated|connect ECONNREFUSED/.test(e.message))
+      return true;
+  }
+  return false;
+}

@@ -26,6 +26,11 @@ export const errorCatalogue = {
   PAYLOAD_TOO_LARGE: e(413, '数据过大', 'The request is too large'),
   INTERNAL: e(500, '服务器内部错误，请联系平台', 'Internal server error; contact the platform'),
   SERVER_BUSY: e(503, '服务器繁忙，请稍后重试', 'The server is busy; try again shortly'),
+  DATABASE_UNAVAILABLE: e(
+    503,
+    '数据库暂时无法访问，本次操作未执行，请稍后重试',
+    'The database cannot be reached; nothing was done, try again shortly',
+  ),
   METRICS_FORBIDDEN: e(403, '无权读取运行指标', 'The metrics are for the platform’s monitoring only'),
 
   // Certificates and login

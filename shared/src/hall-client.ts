@@ -118,9 +118,25 @@ export class HallClient {
 
   #apply(event: HallEvent): void {
     if (event.tenderId !== this.#tenderId || event.seq <= this.#lastSeq) return;
+    // A broadcast was lost on the way (the processes' Redis away for a moment): fetch what is missing,
+    // in order, rather than apply this one after a hole. The catch-up brings this event too.
+    if (this.snapshot && event.seq > this.#lastSeq + 1) {
+      this.#catchUp();
+      return;
+    }
     this.#lastSeq = event.seq;
     this.events.push(event);
     for (const listener of this.#listeners) listener(event);
+  }
+
+  #catchingUp: Promise<unknown> | null = null;
+  #catchUp(): void {
+    if (this.#catchingUp || !this.#tenderId) return;
+    this.#catchingUp = this.join(this.#tenderId)
+      .catch(() => undefined)
+      .finally(() => {
+        this.#catchingUp = null;
+      });
   }
 
   get lastSeq(): number {

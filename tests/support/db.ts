@@ -19,18 +19,20 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPostgresDatabase(
+  serverUrl: string = adminUrl,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `bidhall_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(adminUrl);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
+      const client = new pg.Client({ connectionString: serverUrl });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
@@ -38,9 +40,13 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
   };
 }
 
-export async function createTestDatabase(kind: 'postgres' | 'pglite' = 'postgres'): Promise<TestDatabase> {
+export async function createTestDatabase(
+  kind: 'postgres' | 'pglite' = 'postgres',
+  /** Another PostgreSQL server than the machine's (a cluster the test started itself). */
+  serverUrl?: string,
+): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bidhall-data-'));
-  const server = kind === 'postgres' ? await createPostgresDatabase() : null;
+  const server = kind === 'postgres' ? await createPostgresDatabase(serverUrl) : null;
   const handle = await openDatabase({ url: server?.url, dataDir });
   return {
     url: server?.url,

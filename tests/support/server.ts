@@ -37,10 +37,13 @@ export async function startTestServer(
     env?: Record<string, string>;
     /** A second server process on the same database, data folder and clock (closing it keeps them). */
     shareWith?: TestServer;
+    /** The PostgreSQL server to create the test's database on, instead of the machine's. */
+    postgresUrl?: string;
   } = {},
 ): Promise<TestServer> {
   const shared = options.shareWith;
-  const database = shared?.database ?? (await createTestDatabase(options.kind ?? 'postgres'));
+  const database =
+    shared?.database ?? (await createTestDatabase(options.kind ?? 'postgres', options.postgresUrl));
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     DATA_DIR: database.dataDir,

@@ -20,7 +20,7 @@ import {
 import { type ConnectionState, type Handlers, serveRequests } from '@bidhall/shared/serve-requests';
 import type { Socket } from 'socket.io';
 import type { AuditInput } from '../audit/audit-log.ts';
-import { AppError, isAppError } from '../errors.ts';
+import { AppError, isAppError, isDatabaseDown } from '../errors.ts';
 
 export { type ConnectionState, fieldOf, type Handlers } from '@bidhall/shared/serve-requests';
 
@@ -47,6 +47,8 @@ export interface RealtimeOptions<T extends GrantedTable, S extends Socket, Call>
 export function toWireError(error: unknown): WireError {
   if (isAppError(error))
     return { code: error.code, message: error.message, ...(error.detail ? { detail: error.detail } : {}) };
+  if (isDatabaseDown(error))
+    return { code: 'DATABASE_UNAVAILABLE', message: errorCatalogue.DATABASE_UNAVAILABLE.en };
   return { code: 'INTERNAL', message: errorCatalogue.INTERNAL.en };
 }
 

@@ -2,7 +2,7 @@ import { type AuditAction, errorCatalogue, violationDetail, type WireError } fro
 import { fieldOf } from '@bidhall/shared/serve-requests';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, isAppError } from '../../errors.ts';
+import { AppError, isAppError, isDatabaseDown } from '../../errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -11,9 +11,13 @@ declare module 'fastify' {
   }
 }
 
+/** How long a client is told to wait when the database is away. */
+const databaseRetryAfterSeconds = 5;
+
 /** Maps framework errors onto the catalogue, so every failure has a stable code. */
 function toAppError(error: FastifyError): AppError {
   if (isAppError(error)) return error;
+  if (isDatabaseDown(error)) return new AppError('DATABASE_UNAVAILABLE', undefined, { cause: error });
   if (error.validation) return new AppError('VALIDATION_FAILED', violationDetail(error.validation[0]));
   if (error.statusCode === 429) return new AppError('RATE_LIMITED');
   if (error.statusCode === 413 || error.code === 'FST_REQ_FILE_TOO_LARGE')
@@ -46,6 +50,8 @@ export default fp(
     app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const appError = toAppError(error);
       if (appError.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
+      else if (appError.code === 'DATABASE_UNAVAILABLE')
+        request.log.warn({ err: error }, 'database unavailable');
       else request.log.info({ code: appError.code, reason: appError.message }, 'request refused');
       const action = request.routeOptions.config.auditAction;
       if (action) {
@@ -69,6 +75,8 @@ export default fp(
         ...(appError.detail ? { detail: appError.detail } : {}),
       };
       if (request.isMultipart()) lingerOnRefusedUpload(request);
+      if (appError.code === 'DATABASE_UNAVAILABLE')
+        reply.header('retry-after', String(databaseRetryAfterSeconds));
       return reply.status(appError.status).send(body);
     });
   },

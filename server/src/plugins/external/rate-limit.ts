@@ -9,7 +9,10 @@ export default fp<{ redisPrefix: string }>(
   async (app, options) => {
     await app.register(rateLimit, {
       global: false,
-      ...(app.redis ? { redis: app.redis, nameSpace: `${options.redisPrefix}:rate-limit:` } : {}),
+      // Redis away for a moment lets requests through rather than refusing every login meanwhile.
+      ...(app.redis
+        ? { redis: app.redis, nameSpace: `${options.redisPrefix}:rate-limit:`, skipOnError: true }
+        : {}),
     });
   },
   { name: 'rate-limit', dependencies: ['redis'] },

@@ -20,6 +20,19 @@ export interface RedisOptions {
 export default fp<RedisOptions>(
   async (app, options) => {
     const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 3 }) : null;
+    if (redis) {
+      // Redis away: ioredis reconnects by itself; say so once in a while, not for every retry of every
+      // connection (the Socket.IO adapter duplicates this one for its blocking reads).
+      let lastWarned = 0;
+      const onError = (error: Error) => {
+        if (Date.now() - lastWarned < 10_000) return;
+        lastWarned = Date.now();
+        app.log.warn({ err: error }, 'Redis unavailable; reconnecting');
+      };
+      redis.on('error', onError);
+      const duplicate = redis.duplicate.bind(redis);
+      redis.duplicate = (...args: Parameters<Redis['duplicate']>) => duplicate(...args).on('error', onError);
+    }
     app.decorate('redis', redis);
     app.addHook('onClose', async () => {
       if (redis) await redis.quit();
