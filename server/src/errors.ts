@@ -34,31 +34,21 @@ export function isAppError(error: unknown): error is AppError {
 /**
  * Connection failures of PostgreSQL (refused, reset, terminated, shutting down, too many clients),
  * however deep the driver and the ORM wrapped them: the request did nothing, and may be tried again.
+ * A socket error counts only when it came through a query (an upload's own connection resetting is
+ * the client's doing, not the database's).
  */
-const connectionCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08001',
-  '08003',
-  '08004',
-  '08006',
-  '53300',
-]);
+const sqlStates = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 export function isDatabaseDown(error: unknown): boolean {
-  for (
-    let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
-    e;
-    e = e.cause as typeof e
-  ) {
-    if (typeof e.code === 'string' && connectionCodes.has(e.code)) return true;
-    if (typeof e.message === 'string' && /Connection terminated|connect ECONNREFUSED/.test(e.message))
-      return true;
+  let throughQuery = false;
+  let socket = false;
+  type Link = { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
+  for (let e = error as Link | undefined; e; e = e.cause as Link | undefined) {
+    if (typeof e.code === 'string' && sqlStates.has(e.code)) return true;
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (message.includes('Connection terminated')) return true;
+    if (e.name === 'DrizzleQueryError' || message.startsWith('Failed query')) throughQuery = true;
+    if (typeof e.code === 'string' && socketCodes.has(e.code)) socket = true;
   }
-  return false;
+  return throughQuery && socket;
 }

@@ -238,6 +238,9 @@ export class RemedyService {
     value.fill(0);
     let received = 0;
     await hallAction(this.#deps, tenderId, actor, 'hall.share-submit', async ({ tx, now, emit, detail }) => {
+      // One submission at a time per remedy: each counts the shares before it (custodians submitting at
+      // the same moment get 1 and 2, not 1 and 1).
+      await tx.select().from(remedySessions).where(eq(remedySessions.tenderId, tenderId)).for('update');
       const inserted = await tx
         .insert(remedyShares)
         .values({

@@ -17,7 +17,6 @@ const databaseRetryAfterSeconds = 5;
 /** Maps framework errors onto the catalogue, so every failure has a stable code. */
 function toAppError(error: FastifyError): AppError {
   if (isAppError(error)) return error;
-  if (isDatabaseDown(error)) return new AppError('DATABASE_UNAVAILABLE', undefined, { cause: error });
   if (error.validation) return new AppError('VALIDATION_FAILED', violationDetail(error.validation[0]));
   if (error.statusCode === 429) return new AppError('RATE_LIMITED');
   if (error.statusCode === 413 || error.code === 'FST_REQ_FILE_TOO_LARGE')
@@ -38,6 +37,7 @@ function toAppError(error: FastifyError): AppError {
   ) {
     return new AppError('UPLOAD_ABORTED');
   }
+  if (isDatabaseDown(error)) return new AppError('DATABASE_UNAVAILABLE', undefined, { cause: error });
   return new AppError('INTERNAL');
 }
 
