@@ -305,6 +305,13 @@ describe('a remote evaluation across two cities, in the browser', () => {
     await tenderee.page.getByLabel('第 1 位代表姓名').fill('招标人代表甲');
     await tenderee.page.getByLabel('第 1 位代表证件号码').fill('REP-10000001');
     await tenderee.page.getByRole('button', { name: '确定招标人代表' }).click();
+    // The server has the representative (a refusal would show in the page's outcome, printed on failure).
+    await expect
+      .poll(async () => (await view()).members.some((m) => m.kind === 'representative'), { timeout: 30_000 })
+      .toBe(true)
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}; the page says: ${(await outcomes(tenderee.page)).join(' | ')}`);
+      });
     await tenderee.page.getByText('已确定代表').waitFor();
     await snap(tenderee.page, 'tenderee-representatives');
     expect(tenderee.errors).toEqual([]);

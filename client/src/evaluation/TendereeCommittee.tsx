@@ -4,7 +4,7 @@
  * the tender says so it names the leader among the declared members. Members are commitments to it, as
  * to the host: the tenderee sees no drawn expert's name.
  */
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
@@ -33,6 +33,13 @@ export function TendereeCommittee({
   const action = useAction();
   const [people, setPeople] = useState<{ uid: number; name: string; identity: string }[]>([]);
   const [leader, setLeader] = useState('');
+  // The empty rows keep their keys across renders: a live event re-rendering the page must not remount
+  // the fields (and lose what is being typed, or the focus) before the first keystroke is kept.
+  const representatives = view?.representatives ?? 0;
+  const blank = useMemo(
+    () => Array.from({ length: representatives }, () => ({ uid: rowId(), name: '', identity: '' })),
+    [representatives],
+  );
   if (live.error)
     return (
       <main className="page">
@@ -43,9 +50,7 @@ export function TendereeCommittee({
     );
   if (!view) return <p className="muted">{t('loading')}</p>;
   const named = view.members.filter((m) => m.kind === 'representative').length;
-  const rows = people.length
-    ? people
-    : Array.from({ length: view.representatives }, () => ({ uid: rowId(), name: '', identity: '' }));
+  const rows = people.length ? people : blank;
   const declared = view.members.filter((m) => m.state === 'declared');
   return (
     <main className="page" data-testid="tenderee-committee">

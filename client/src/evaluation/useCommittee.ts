@@ -10,6 +10,7 @@ import {
   type EvaluationClientEvents,
   type EvaluationRequests,
   type EvaluationServerEvents,
+  RequestError,
   type ReviewView,
   sendRequest,
   type VenuePlace,
@@ -85,11 +86,18 @@ export function useCommittee(token: string, committeeId: string): CommitteeLive 
           setOffsetMs(joined.serverTime - (sent + Date.now()) / 2);
           joinedOnce = true;
           setView(joined.view);
-          await reload();
           setConnection('online');
+          await reload().catch(() => undefined);
         },
         (joinError: unknown) => {
-          if (!joinedOnce) setError(joinError);
+          // Only a refusal is fatal (no such committee, not allowed); a slow or lost answer is retried
+          // by reconnecting, the page meanwhile saying it is reconnecting.
+          if (joinError instanceof RequestError) {
+            if (!joinedOnce) setError(joinError);
+            return;
+          }
+          setConnection('reconnecting');
+          socket.disconnect().connect();
         },
       );
     });
