@@ -15,14 +15,15 @@ import { join } from 'node:path';
 import { HallClient } from '@bidhall/shared/hall-client';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unwrapOwnKey } from '../../server/src/hall-client/bidder-actions.ts';
-import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening } from '../support/hall.ts';
+import { advanceTo, afterDeadline, joinHall, prepareOpening } from '../support/hall.ts';
 import {
   answers,
+  documentsPending,
   expectNothingHalfWrittenAndAuditVerifies,
   expectWholeSequences,
   freePort,
   startServerProcess,
+  submitKeysUntilDecrypting,
 } from '../support/processes.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -128,24 +129,10 @@ describe('two processes behind HAProxy', () => {
     expect(spread[0]! + spread[1]!).toBe(4);
     expect(Math.min(...spread)).toBeGreaterThan(0);
 
-    const progressed = new Promise<void>((resolve) => watcher.socket.once('hall:progress', () => resolve()));
-    for (const name of bidders) {
-      const client = bidderClients.get(name)!;
-      const recipient = await client.request('hall:recipient', { tenderId: tender.id });
-      for (const part of ['summary', 'documents'] as const)
-        await client.request('hall:decrypt', {
-          tenderId: tender.id,
-          part,
-          contentKey: unwrapOwnKey(recipient[part], keysOf(name)).toString('base64'),
-        });
-    }
-    await progressed;
+    await submitKeysUntilDecrypting(watcher, bidderClients, tender.id);
     processes[0]!.kill('SIGKILL');
     await once(processes[0]!, 'exit');
-    const pending = await setup.database.handle.queryText(
-      `SELECT count(*)::text FROM bids WHERE tender_id = '${tender.id}' AND documents_key IS NOT NULL AND documents_plain_sha256 IS NULL`,
-    );
-    expect(Number(pending[0]![0])).toBeGreaterThan(0);
+    expect(await documentsPending(setup, tender.id)).toBeGreaterThan(0);
 
     // The survivor finishes every bid; the clients of the dead process reconnected to it by themselves.
     await watcher.waitFor(

@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HallClient } from '@bidhall/shared/hall-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unwrapOwnKey } from '../../server/src/hall-client/bidder-actions.ts';
-import { advanceTo, afterDeadline, joinHall, keysOf, prepareOpening } from '../support/hall.ts';
+import { advanceTo, afterDeadline, joinHall, prepareOpening } from '../support/hall.ts';
 import {
+  documentsPending,
   expectNothingHalfWrittenAndAuditVerifies,
   expectWholeSequences,
   freePort,
   startServerProcess,
+  submitKeysUntilDecrypting,
 } from '../support/processes.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -63,27 +64,12 @@ describe('SIGKILL during decryption', () => {
       await client.join(tender.id);
       bidderClients.set(name, client);
     }
-    const progressed = new Promise<void>((resolve) => watcher.socket.once('hall:progress', () => resolve()));
-    for (const name of bidders) {
-      const client = bidderClients.get(name)!;
-      const recipient = await client.request('hall:recipient', { tenderId: tender.id });
-      for (const part of ['summary', 'documents'] as const) {
-        await client.request('hall:decrypt', {
-          tenderId: tender.id,
-          part,
-          contentKey: unwrapOwnKey(recipient[part], keysOf(name)).toString('base64'),
-        });
-      }
-    }
-    await progressed;
+    await submitKeysUntilDecrypting(watcher, bidderClients, tender.id);
     children[0]!.kill('SIGKILL');
     await once(children[0]!, 'exit');
 
     // The kill really interrupted decryption: documents are still to be opened.
-    const pending = await setup.database.handle.queryText(
-      `SELECT count(*)::text FROM bids WHERE tender_id = '${tender.id}' AND documents_key IS NOT NULL AND documents_plain_sha256 IS NULL`,
-    );
-    expect(Number(pending[0]![0])).toBeGreaterThan(0);
+    expect(await documentsPending(setup, tender.id)).toBeGreaterThan(0);
     const summaries = await setup.database.handle.queryText(
       `SELECT count(*)::text FROM bids WHERE tender_id = '${tender.id}' AND summary_fields IS NOT NULL`,
     );

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { HallClient } from '@bidhall/shared/hall-client';
 import { expect } from 'vitest';
+import { unwrapOwnKey } from '../../server/src/hall-client/bidder-actions.ts';
+import { keysOf } from './hall.ts';
 import type { TestServer } from './server.ts';
 
 export async function freePort(): Promise<number> {
@@ -60,6 +62,36 @@ export async function startServerProcess(
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error('the server process did not start');
+}
+
+/**
+ * Each bidder submits both its content keys; resolves once the watcher sees the documents decryption
+ * under way (the moment a fault test kills a process).
+ */
+export async function submitKeysUntilDecrypting(
+  watcher: HallClient,
+  bidders: ReadonlyMap<string, HallClient>,
+  tenderId: string,
+): Promise<void> {
+  const progressed = new Promise<void>((resolve) => watcher.socket.once('hall:progress', () => resolve()));
+  for (const [name, client] of bidders) {
+    const recipient = await client.request('hall:recipient', { tenderId });
+    for (const part of ['summary', 'documents'] as const)
+      await client.request('hall:decrypt', {
+        tenderId,
+        part,
+        contentKey: unwrapOwnKey(recipient[part], keysOf(name)).toString('base64'),
+      });
+  }
+  await progressed;
+}
+
+/** How many of the tender's bids still wait for their documents to be decrypted. */
+export async function documentsPending(setup: TestServer, tenderId: string): Promise<number> {
+  const rows = await setup.database.handle.queryText(
+    `SELECT count(*)::text FROM bids WHERE tender_id = '${tenderId}' AND documents_key IS NOT NULL AND documents_plain_sha256 IS NULL`,
+  );
+  return Number(rows[0]![0]);
 }
 
 /** Every client saw every event up to the watcher's last, in order, without gaps. */

@@ -64,6 +64,8 @@ function toEntry(input: AuditInput, seq: number, at: Date): AuditEntry {
 interface Pending {
   readonly input: AuditInput;
   readonly at: Date;
+  /** performance.now() when queued: what an append costs its caller, batching and the chain's lock included. */
+  readonly queuedAt: number;
   resolve(position: AuditPosition): void;
   reject(error: unknown): void;
 }
@@ -75,6 +77,7 @@ export class AuditLog {
   #queue: Pending[] = [];
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> = Promise.resolve();
+  readonly #observers = new Set<(seconds: number) => void>();
 
   constructor(db: Database, options: { batchSize?: number; maxDelayMs?: number } = {}) {
     this.#db = db;
@@ -85,7 +88,7 @@ export class AuditLog {
   /** Queues an entry; resolves once it is committed, with its place in the chain. */
   append(input: AuditInput): Promise<AuditPosition> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ input, at: input.at ?? new Date(), resolve, reject });
+      this.#queue.push({ input, at: input.at ?? new Date(), queuedAt: performance.now(), resolve, reject });
       if (this.#queue.length >= this.#batchSize) this.#scheduleFlush(0);
       else this.#scheduleFlush(this.#maxDelayMs);
     });
@@ -113,12 +116,21 @@ export class AuditLog {
             ),
           );
           for (const [i, p] of batch.entries()) p.resolve(positions[i]!);
+          if (this.#observers.size > 0) {
+            const now = performance.now();
+            for (const p of batch) for (const observe of this.#observers) observe((now - p.queuedAt) / 1000);
+          }
         } catch (error) {
           for (const p of batch) p.reject(error);
         }
       }
     });
     return this.#flushing;
+  }
+
+  /** Calls `observe` with each committed append's latency in seconds, from queued to committed (metrics). */
+  observeAppends(observe: (seconds: number) => void): void {
+    this.#observers.add(observe);
   }
 
   async close(): Promise<void> {

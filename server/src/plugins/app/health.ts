@@ -136,16 +136,7 @@ export default fp<HealthOptions>(
       },
     });
 
-    const audit = app.audit;
-    const append = audit.append.bind(audit);
-    audit.append = async (input) => {
-      const end = auditAppend.startTimer();
-      try {
-        return await append(input);
-      } finally {
-        end();
-      }
-    };
+    app.audit.observeAppends((seconds) => auditAppend.observe(seconds));
 
     const started = new WeakMap<FastifyRequest, ReturnType<typeof latency.startTimer>>();
     const declared = new WeakMap<FastifyRequest, number>();
