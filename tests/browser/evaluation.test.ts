@@ -703,6 +703,16 @@ describe('a remote evaluation across two cities, in the browser', () => {
     expect(await history.textContent()).toContain('基本称职');
     const ratings = supervisor.getByTestId('history-ratings');
     expect(await ratings.textContent()).toContain('本项目');
+    // The spreadsheet the server writes, saved through the page.
+    const [saved] = await Promise.all([
+      supervisor.waitForEvent('download'),
+      supervisor
+        .getByRole('region', { name: '一项目一考评' })
+        .getByRole('button', { name: '导出表格（CSV）' })
+        .click(),
+    ]);
+    expect(saved.suggestedFilename()).toBe('assessments.csv');
+    expect(readFileSync(await saved.path(), 'utf8')).toMatch(/^\uFEFF专家编号,.*\r\n/s);
     expect(await accessibilityProblems(supervisor)).toEqual([]);
     await snap(supervisor, 'supervisor-expert-history');
   });

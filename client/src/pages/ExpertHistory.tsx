@@ -5,7 +5,7 @@
  */
 import { type AssessmentView, can, defaultRatingForms, isRole, type RatingSummary } from '@bidhall/shared';
 import { useEffect, useState } from 'react';
-import { api } from '../api.ts';
+import { api, download } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import type { Session } from '../session.ts';
 import { Outcome, useAction } from '../ui/action.tsx';
@@ -55,17 +55,9 @@ export function ExpertHistory({ session }: { session: Session }) {
     void search(filter);
   }, []);
   /** The server's spreadsheet, saved through the page (the request carries the session's token). */
-  const download = (path: 'assessments' | 'ratings') =>
+  const exportCsv = (path: 'assessments' | 'ratings') =>
     action.run(async () => {
-      const response = await fetch(`/api/${path}${query(filter, 'csv')}`, {
-        headers: { authorization: `Bearer ${session.token}` },
-      });
-      if (!response.ok) throw await response.json();
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(await response.blob());
-      link.download = `${path}.csv`;
-      link.click();
-      URL.revokeObjectURL(link.href);
+      await download(`/api/${path}${query(filter, 'csv')}`, session.token, `${path}.csv`);
       return undefined;
     });
   if (!can(session.actor.role, 'pool:read')) return null;
@@ -113,7 +105,7 @@ export function ExpertHistory({ session }: { session: Session }) {
         <>
           <Section title={t('assessmentsTitle')} id="history-assessments">
             <p>
-              <button type="button" onClick={() => void download('assessments')} disabled={action.busy}>
+              <button type="button" onClick={() => void exportCsv('assessments')} disabled={action.busy}>
                 {t('exportCsv')}
               </button>
             </p>
@@ -154,7 +146,7 @@ export function ExpertHistory({ session }: { session: Session }) {
           </Section>
           <Section title={t('ratingsTitle')} id="history-ratings">
             <p>
-              <button type="button" onClick={() => void download('ratings')} disabled={action.busy}>
+              <button type="button" onClick={() => void exportCsv('ratings')} disabled={action.busy}>
                 {t('exportCsv')}
               </button>
             </p>
