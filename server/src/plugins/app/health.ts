@@ -14,6 +14,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { rowsOf } from '../../db/client.ts';
 import { AppError } from '../../errors.ts';
 
 export interface HealthOptions {
@@ -208,9 +209,4 @@ async function sfuCheck(url: string): Promise<Check> {
   } catch (error) {
     return down((error as { cause?: unknown }).cause ?? error);
   }
-}
-
-/** node-postgres answers `{ rows }`, PGlite the same: the rows either way. */
-function rowsOf<T>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
 }
