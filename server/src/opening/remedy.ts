@@ -16,7 +16,7 @@
 import { createHash, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { HallSnapshot } from '@bidhall/shared';
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, ne, sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { EnvelopeReader } from '../cms/enveloped.ts';
@@ -81,8 +81,14 @@ export class RemedyService {
   readonly #deps: RemedyDeps;
   /** This process, as a remedy's holder. */
   readonly #holder = randomUUID();
-  /** The private keys of the remedies this process holds, by tender: in memory only. */
-  readonly #keys = new Map<string, KeyObject>();
+  /**
+   * The private keys of the remedies this process holds, by their public key (the session's), in memory
+   * only. Kept before the session row is written, so a submission reading the row a moment later finds
+   * the key and does not take the session for a dead one.
+   */
+  readonly #keys = new Map<string, { readonly tenderId: string; readonly privateKey: KeyObject }>();
+  /** Keys whose session row is being written: not forgotten by a renewal meanwhile. */
+  readonly #claiming = new Set<string>();
   readonly #renewal: NodeJS.Timeout;
 
   constructor(deps: RemedyDeps) {
@@ -107,15 +113,23 @@ export class RemedyService {
 
   async #renew(): Promise<void> {
     const until = new Date(this.#deps.clock.now().getTime() + leaseMs);
-    for (const tenderId of [...this.#keys.keys()]) {
+    for (const tenderId of new Set([...this.#keys.values()].map((k) => k.tenderId))) {
       const renewed = await this.#deps.db
         .update(remedySessions)
         .set({ leaseUntil: until })
         .where(and(eq(remedySessions.tenderId, tenderId), eq(remedySessions.holder, this.#holder)))
-        .returning({ tenderId: remedySessions.tenderId })
+        .returning({ publicKey: remedySessions.publicKey })
         .catch(() => null);
-      // Gone (approved, settled, or taken over after a pause): forget the key.
-      if (renewed && renewed.length === 0) this.#keys.delete(tenderId);
+      if (!renewed) continue;
+      // Keys of this tender's sessions that are gone (approved, settled, taken over after a pause) are
+      // forgotten; a key whose session is being written right now is not.
+      for (const [publicKey, key] of this.#keys)
+        if (
+          key.tenderId === tenderId &&
+          !this.#claiming.has(publicKey) &&
+          renewed[0]?.publicKey !== publicKey
+        )
+          this.#keys.delete(publicKey);
     }
   }
 
@@ -144,7 +158,7 @@ export class RemedyService {
   /** Whether the session's holder can still open its shares: this process with its key, or a live lease. */
   #alive(session: RemedySession): boolean {
     return session.holder === this.#holder
-      ? this.#keys.has(session.tenderId)
+      ? this.#keys.has(session.publicKey)
       : session.leaseUntil.getTime() > this.#deps.clock.now().getTime();
   }
 
@@ -158,6 +172,8 @@ export class RemedyService {
     const [existing] = await db.select().from(remedySessions).where(eq(remedySessions.tenderId, tenderId));
     if (existing && this.#alive(existing)) return existing;
     const { publicKeyPem, privateKey } = remedyKeyPair();
+    this.#keys.set(publicKeyPem, { tenderId, privateKey });
+    this.#claiming.add(publicKeyPem);
     const claim = {
       tenderId,
       holder: this.#holder,
@@ -165,25 +181,40 @@ export class RemedyService {
       quorum,
       leaseUntil: new Date(clock.now().getTime() + leaseMs),
     };
-    const [claimed] = await db
-      .insert(remedySessions)
-      .values(claim)
-      .onConflictDoUpdate({
-        target: remedySessions.tenderId,
-        set: claim,
-        // Only the dead session this process saw: a claim made meanwhile by another process stands.
-        setWhere: existing
-          ? and(eq(remedySessions.holder, existing.holder), eq(remedySessions.publicKey, existing.publicKey))
-          : sql`false`,
-      })
-      .returning();
+    let claimed: RemedySession | undefined;
+    try {
+      [claimed] = await db
+        .insert(remedySessions)
+        .values(claim)
+        .onConflictDoUpdate({
+          target: remedySessions.tenderId,
+          set: claim,
+          // Only the dead session this process saw: a claim made meanwhile by another process stands.
+          setWhere: existing
+            ? and(
+                eq(remedySessions.holder, existing.holder),
+                eq(remedySessions.publicKey, existing.publicKey),
+              )
+            : sql`false`,
+        })
+        .returning();
+    } finally {
+      this.#claiming.delete(publicKeyPem);
+    }
     if (claimed?.publicKey === publicKeyPem) {
-      this.#keys.set(tenderId, privateKey);
-      await db.delete(remedyShares).where(eq(remedyShares.tenderId, tenderId));
+      // The dead session's shares only: a custodian may already have submitted to this new one.
+      await db
+        .delete(remedyShares)
+        .where(and(eq(remedyShares.tenderId, tenderId), ne(remedyShares.keySha256, keyHash(publicKeyPem))));
       return claimed;
     }
+    this.#keys.delete(publicKeyPem);
     const [theirs] = await db.select().from(remedySessions).where(eq(remedySessions.tenderId, tenderId));
     return theirs!;
+  }
+
+  #forget(tenderId: string): void {
+    for (const [publicKey, key] of this.#keys) if (key.tenderId === tenderId) this.#keys.delete(publicKey);
   }
 
   async #pendingBids(tenderId: string) {
@@ -213,7 +244,7 @@ export class RemedyService {
 
   /** Forgets a tender's remedy (its shares deleted, its key dropped): approved, or settled without it. */
   async drop(tenderId: string): Promise<void> {
-    this.#keys.delete(tenderId);
+    this.#forget(tenderId);
     await this.#deps.db.delete(remedyShares).where(eq(remedyShares.tenderId, tenderId));
     await this.#deps.db.delete(remedySessions).where(eq(remedySessions.tenderId, tenderId));
   }
@@ -251,7 +282,12 @@ export class RemedyService {
           sealed,
           at: now,
         })
-        .onConflictDoNothing()
+        // A share of a dead session (another key) gives way; one for this session is a duplicate.
+        .onConflictDoUpdate({
+          target: [remedyShares.tenderId, remedyShares.custodianId],
+          set: { shareIndex: row.shareIndex, keySha256: keyHash(session.publicKey), sealed, at: now },
+          setWhere: ne(remedyShares.keySha256, keyHash(session.publicKey)),
+        })
         .returning({ custodianId: remedyShares.custodianId });
       if (inserted.length === 0) throw new AppError('SHARE_DUPLICATE');
       const [counted] = await tx
@@ -335,9 +371,9 @@ export class RemedyService {
     reason: string,
     options: { openInBackground?: boolean } = {},
   ): Promise<{ approved: true } | null> {
-    const privateKey = this.#keys.get(tenderId);
     const current = await this.#current(tenderId);
-    if (!privateKey || current?.session.holder !== this.#holder) return null;
+    const privateKey = current ? this.#keys.get(current.session.publicKey)?.privateKey : undefined;
+    if (!current || !privateKey || current.session.holder !== this.#holder) return null;
     const { session } = current;
     const tender = await this.#requireRemedy(tenderId);
     const rows = await this.#deps.db
